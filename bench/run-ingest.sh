@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Ingest benchmark: build loam (release), start it on a free port with a fresh data dir, run
+# bench/ingest.py against it (sampling the server's RSS), stop it.
+#
+#   bash bench/run-ingest.sh [--records N] [--batch N] [--with-reference [--reference-records N]]
+#
+#   --records N            records for the main loam run (default 100000)
+#   --batch N              records per PUT .../records/bulk request (default 256, like the v2 SDK)
+#   --with-reference       also measure the reference argilla-server 2.8 (shared/peers/argilla-server)
+#                          and report loam/reference as a ratio. The reference does ~40 records/s, so
+#                          it ingests a smaller count; loam is measured again at that same count on a
+#                          fresh server, and the ratio compares those two runs.
+#   --reference-records N  records for the reference comparison (default 2000)
+#
+# Env: LOAM_BIN (run this binary, skip the build), CARGO_TARGET_DIR, LOAM_SHARED_DIR (as in
+# scripts/test.sh). Results: $CARGO_TARGET_DIR/bench/<time>/{*.json,*.log,summary.json}.
+set -euo pipefail
+
+RECORDS=100000
+BATCH=256
+WITH_REFERENCE=0
+REF_RECORDS=2000
+while (($#)); do
+  case "$1" in
+    --records) RECORDS="${2:?--records needs a value}"; shift 2 ;;
+    --batch) BATCH="${2:?--batch needs a value}"; shift 2 ;;
+    --with-reference) WITH_REFERENCE=1; shift ;;
+    --reference-records) REF_RECORDS="${2:?--reference-records needs a value}"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/loam-server.sh
+source "$REPO/scripts/lib/loam-server.sh"
+# shellcheck source=scripts/lib/venv.sh
+source "$REPO/scripts/lib/venv.sh"
+CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
+export CARGO_TARGET_DIR
+cd "$REPO"
+
+OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$"
+mkdir -p "$OUT"
+
+REF_PORT=""
+REF_ROOT=""
+SHARED="${LOAM_SHARED_DIR:-$REPO/../shared}"
+[[ -d "$SHARED" ]] && SHARED="$(cd "$SHARED" && pwd)"
+REF_DIR="$SHARED/peers/argilla-server"
+cleanup() {
+  loam_server_stop
+  if [[ -n "$REF_PORT" ]]; then
+    REFSERVER_ROOT="$REF_ROOT" bash "$REF_DIR/stop.sh" "$REF_PORT" >&2 || true
+  fi
+  if [[ -n "$REF_ROOT" ]]; then
+    rm -rf "$REF_ROOT"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ "$WITH_REFERENCE" == "1" && ! -f "$REF_DIR/start.sh" ]]; then
+  echo "error: --with-reference needs $REF_DIR/start.sh (shared/ beside the repo, or LOAM_SHARED_DIR)" >&2
+  exit 1
+fi
+
+if [[ -z "${LOAM_BIN:-}" ]]; then
+  echo "== build ==" >&2
+  cargo build --release -p loam-cli
+fi
+BIN="$(loam_bin "$REPO")"
+
+# bench_loam NAME RECORDS: one ingest run against a freshly started loam (fresh data dir, so runs
+# do not see each other's data), results in $OUT/NAME.json and the server log in $OUT/NAME.server.log.
+bench_loam() {
+  local name="$1" records="$2" rc=0
+  echo "== ingest: $name ($records records) ==" >&2
+  loam_server_start "$BIN" || return 1
+  python3 "$REPO/bench/ingest.py" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" \
+    --records "$records" --batch "$BATCH" --pid "$LOAM_SERVER_PID" --label "$name" \
+    --json-out "$OUT/$name.json" || rc=$?
+  ((rc == 0)) || loam_server_log_tail 60
+  loam_server_stop "$OUT/$name.server.log"
+  return "$rc"
+}
+
+bench_loam loam "$RECORDS"
+
+if [[ "$WITH_REFERENCE" == "1" ]]; then
+  bench_loam loam-small "$REF_RECORDS"
+
+  echo "== ingest: reference ($REF_RECORDS records) ==" >&2
+  # Our own stamped venv (start.sh would otherwise write one inside shared/).
+  export REFSERVER_VENV="$HOME/.cache/loam/venvs/refserver-2.8"
+  loam_ensure_venv "$REFSERVER_VENV" "$REF_DIR/requirements.txt"
+  REF_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/loam-bench-ref.XXXXXX")"
+  # start.sh takes a fixed port: ask the kernel for a free one (the tiny race is acceptable here).
+  REF_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  REFSERVER_ROOT="$REF_ROOT" bash "$REF_DIR/start.sh" "$REF_PORT" >&2
+  rc=0
+  python3 "$REPO/bench/ingest.py" --url "http://127.0.0.1:$REF_PORT" --api-key argilla.apikey \
+    --records "$REF_RECORDS" --batch "$BATCH" --pid "$(cat "$REF_ROOT/$REF_PORT/server.pid")" \
+    --label reference --json-out "$OUT/reference.json" || rc=$?
+  cp "$REF_ROOT/$REF_PORT/server.log" "$OUT/reference.server.log" 2>/dev/null || true
+  if ((rc != 0)); then
+    tail -n 60 "$OUT/reference.server.log" >&2 || true
+    exit "$rc"
+  fi
+fi
+
+# Summary table, and the ratio (loam/reference records/s at the same record count, same machine,
+# same run), which is the figure to quote: absolute records/s depend on the machine.
+python3 - "$OUT" <<'PYEOF'
+import json, os, sys
+out = sys.argv[1]
+runs = {}
+for name in ("loam", "loam-small", "reference"):
+    path = os.path.join(out, f"{name}.json")
+    if os.path.exists(path):
+        runs[name] = json.load(open(path))
+print("\n== ingest results ==")
+for name, r in runs.items():
+    print(f"{name:<11} {r['records']:>7} records  {r['seconds']:>9.2f} s  {r['records_per_s']:>9.1f} records/s"
+          f"  peak RSS {r['peak_rss_mb']} MB")
+summary = {"runs": runs}
+if "loam-small" in runs and "reference" in runs:
+    ratio = runs["loam-small"]["records_per_s"] / runs["reference"]["records_per_s"]
+    rss = runs["loam-small"]["peak_rss_mb"], runs["reference"]["peak_rss_mb"]
+    summary["ratio_records_per_s_loam_over_reference"] = round(ratio, 2)
+    print(f"ratio loam/reference records/s ({runs['reference']['records']} records each): {ratio:.1f}x")
+    if all(rss):
+        summary["ratio_peak_rss_loam_over_reference"] = round(rss[0] / rss[1], 2)
+        print(f"ratio loam/reference peak RSS: {rss[0] / rss[1]:.2f}")
+json.dump(summary, open(os.path.join(out, "summary.json"), "w"), indent=2)
+print(f"results: {out}")
+PYEOF

@@ -1,0 +1,151 @@
+//! Configuration: one set of settings from flags, `LOAM_*` environment variables and an optional
+//! TOML file, in that order of precedence, then defaults. The only place that reads the
+//! environment.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use serde::Deserialize;
+
+pub const ENV_CONFIG: &str = "LOAM_CONFIG";
+pub const ENV_DATA_DIR: &str = "LOAM_DATA_DIR";
+pub const ENV_DATABASE_URL: &str = "LOAM_DATABASE_URL";
+pub const ENV_BIND: &str = "LOAM_BIND";
+pub const ENV_TOKEN_SECRET: &str = "LOAM_TOKEN_SECRET";
+pub const ENV_OWNER_USERNAME: &str = "LOAM_OWNER_USERNAME";
+pub const ENV_OWNER_PASSWORD: &str = "LOAM_OWNER_PASSWORD";
+pub const ENV_OWNER_API_KEY: &str = "LOAM_OWNER_API_KEY";
+pub const ENV_ALLOW_WEAK_CREDENTIALS: &str = "LOAM_ALLOW_WEAK_CREDENTIALS";
+pub const ENV_BODY_LIMIT_MB: &str = "LOAM_BODY_LIMIT_MB";
+pub const ENV_LOG: &str = "LOAM_LOG";
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
+pub const DEFAULT_DATA_DIR: &str = "./loam-data";
+pub const DEFAULT_BODY_LIMIT_MB: usize = 64;
+
+/// Where the data lives; shared by every command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StorageArgs {
+    /// Directory for the embedded database and server secrets.
+    #[arg(long, env = ENV_DATA_DIR, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE or postgres://… (default: a SQLite file in the data dir).
+    #[arg(long, env = ENV_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A TOML file with any of these settings (flags and environment take precedence).
+    #[arg(long, env = ENV_CONFIG, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// Settings of `loam serve`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = ENV_BIND)]
+    pub bind: Option<String>,
+    /// Secret that signs sign-in tokens; generated once and kept in the data dir when unset.
+    #[arg(long, env = ENV_TOKEN_SECRET, hide_env_values = true)]
+    pub token_secret: Option<String>,
+    /// Username of the owner created on first start.
+    #[arg(long, env = ENV_OWNER_USERNAME)]
+    pub owner_username: Option<String>,
+    /// Password of the owner created on first start.
+    #[arg(long, env = ENV_OWNER_PASSWORD, hide_env_values = true)]
+    pub owner_password: Option<String>,
+    /// API key of the owner created on first start.
+    #[arg(long, env = ENV_OWNER_API_KEY, hide_env_values = true)]
+    pub owner_api_key: Option<String>,
+    /// Development only: accept well-known or short owner credentials.
+    #[arg(long, env = ENV_ALLOW_WEAK_CREDENTIALS)]
+    pub allow_weak_credentials: bool,
+    /// Largest request body accepted, in MiB.
+    #[arg(long, env = ENV_BODY_LIMIT_MB)]
+    pub body_limit_mb: Option<usize>,
+}
+
+/// The TOML file: the same keys as the flags, with underscores.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+    pub token_secret: Option<String>,
+    pub owner_username: Option<String>,
+    pub owner_password: Option<String>,
+    pub owner_api_key: Option<String>,
+    pub allow_weak_credentials: Option<bool>,
+    pub body_limit_mb: Option<usize>,
+}
+
+pub const EXAMPLE: &str = include_str!("../loam.example.toml");
+
+impl FileConfig {
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+}
+
+/// Settings after merging every source.
+pub struct Resolved {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub serve: ServeArgs,
+}
+
+impl std::fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &loam_service::StoreConfig {
+                    url: self.database_url.clone(),
+                    max_connections: 0,
+                },
+            )
+            .field("bind", &self.serve.bind)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resolved> {
+    let file = FileConfig::load(storage.config.as_deref())?;
+    let data_dir = storage
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let database_url = match storage.database_url.clone().or(file.database_url) {
+        Some(url) => url,
+        None => format!("sqlite://{}", data_dir.join("loam.db").display()),
+    };
+    let serve = ServeArgs {
+        bind: serve
+            .bind
+            .clone()
+            .or(file.bind)
+            .or_else(|| Some(DEFAULT_BIND.to_owned())),
+        token_secret: serve.token_secret.clone().or(file.token_secret),
+        owner_username: serve.owner_username.clone().or(file.owner_username),
+        owner_password: serve.owner_password.clone().or(file.owner_password),
+        owner_api_key: serve.owner_api_key.clone().or(file.owner_api_key),
+        allow_weak_credentials: serve.allow_weak_credentials
+            || file.allow_weak_credentials.unwrap_or(false),
+        body_limit_mb: serve
+            .body_limit_mb
+            .or(file.body_limit_mb)
+            .or(Some(DEFAULT_BODY_LIMIT_MB)),
+    };
+    Ok(Resolved {
+        data_dir,
+        database_url,
+        serve,
+    })
+}

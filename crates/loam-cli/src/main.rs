@@ -1,0 +1,393 @@
+//! The `loam` binary: `serve`, user and workspace administration, configuration.
+//!
+//! This is the only place that reads the environment or installs tracing. Administrative
+//! commands call the service layer directly, never the HTTP API.
+
+mod config;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use loam_domain::Role;
+use loam_service::{NewUser, Service, ServiceConfig, StoreConfig};
+
+use crate::config::{Resolved, ServeArgs, StorageArgs};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "loam",
+    version,
+    about = "Human feedback collection for LLM data, Argilla-compatible, in one binary."
+)]
+struct Cli {
+    #[command(flatten)]
+    storage: StorageArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user and print its API key (shown once).
+    Create {
+        username: String,
+        #[arg(long, default_value = "annotator")]
+        role: String,
+        /// Password; generated and printed when omitted.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Workspaces to join (repeatable).
+        #[arg(long = "workspace")]
+        workspaces: Vec<String>,
+    },
+    /// List users.
+    List,
+    /// Delete a user and their responses.
+    Delete { username: String },
+    /// Set a user's password.
+    SetPassword {
+        username: String,
+        #[arg(long)]
+        password: String,
+    },
+    /// Replace a user's API key and print the new one.
+    RotateKey { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum WorkspaceCommand {
+    /// Create a workspace.
+    Create { name: String },
+    /// List workspaces.
+    List,
+    /// Add a user to a workspace.
+    AddUser { workspace: String, username: String },
+    /// Remove a user from a workspace.
+    RemoveUser { workspace: String, username: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print an example configuration file.
+    Example,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env(config::ENV_LOG).unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Command::Config(ConfigCommand::Example) = cli.command {
+        print!("{}", config::EXAMPLE);
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let serve_args = match &cli.command {
+        Command::Serve(args) => args.clone(),
+        _ => ServeArgs::default(),
+    };
+    let cfg = config::resolve(&cli.storage, &serve_args)?;
+    tracing::debug!(?cfg, "configuration");
+    let service = open_service(&cfg).await?;
+    let res = match cli.command {
+        Command::Serve(_) => serve(cfg, service).await,
+        Command::User(cmd) => user_command(&service, cmd).await,
+        Command::Workspace(cmd) => workspace_command(&service, cmd).await,
+        Command::Config(_) => Ok(()),
+    };
+    res
+}
+
+async fn open_service(cfg: &Resolved) -> anyhow::Result<Arc<Service>> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("creating data dir {}", cfg.data_dir.display()))?;
+    let token_secret = match &cfg.serve.token_secret {
+        Some(secret) => {
+            if secret.len() < 32 {
+                bail!("the token secret must be at least 32 characters long");
+            }
+            secret.as_bytes().to_vec()
+        }
+        None => load_or_create_secret(&cfg.data_dir.join("token-secret"))?,
+    };
+    let store = StoreConfig {
+        url: cfg.database_url.clone(),
+        max_connections: 8,
+    };
+    let service_cfg = ServiceConfig {
+        token_secret,
+        token_ttl_secs: 86_400,
+        limits: Default::default(),
+    };
+    let service = Service::open(&store, service_cfg)
+        .await
+        .with_context(|| format!("opening the database {}", loam_store_url(&cfg.database_url)))?;
+    Ok(Arc::new(service))
+}
+
+fn loam_store_url(url: &str) -> String {
+    format!(
+        "{:?}",
+        StoreConfig {
+            url: url.to_owned(),
+            max_connections: 0
+        }
+    )
+}
+
+/// The token-signing secret kept in the data dir, so tokens survive restarts.
+fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    let secret = format!(
+        "{}{}",
+        loam_service::generate_api_key(),
+        loam_service::generate_api_key()
+    );
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(secret.as_bytes())?;
+    Ok(secret.into_bytes())
+}
+
+async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<()> {
+    let given = (
+        &args.owner_username,
+        &args.owner_password,
+        &args.owner_api_key,
+    );
+    let (username, password, api_key, generated) = match given {
+        (Some(u), Some(p), Some(k)) => {
+            if !args.allow_weak_credentials {
+                if loam_service::is_weak_password(p) {
+                    bail!("refusing a weak owner password (known or shorter than 8 characters); set a strong one or pass --allow-weak-credentials for development");
+                }
+                if loam_service::is_weak_api_key(k) {
+                    bail!("refusing a weak owner API key (known or shorter than 16 characters); set a strong one or pass --allow-weak-credentials for development");
+                }
+            }
+            (u.clone(), p.clone(), k.clone(), false)
+        }
+        (None, None, None) => (
+            "owner".to_owned(),
+            loam_service::generate_password(),
+            loam_service::generate_api_key(),
+            true,
+        ),
+        _ => bail!(
+            "set all of {}, {} and {} (or none, to have them generated)",
+            config::ENV_OWNER_USERNAME,
+            config::ENV_OWNER_PASSWORD,
+            config::ENV_OWNER_API_KEY
+        ),
+    };
+    if let Some(user) = service
+        .bootstrap_owner(&username, &password, &api_key)
+        .await?
+    {
+        if generated {
+            println!(
+                "loam: created owner '{}' (shown once, keep them safe)",
+                user.username
+            );
+            println!("loam:   password: {password}");
+            println!("loam:   api key:  {api_key}");
+        } else {
+            println!("loam: created owner '{}'", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
+    bootstrap_owner(&service, &cfg.serve).await?;
+    let bind = cfg
+        .serve
+        .bind
+        .clone()
+        .unwrap_or_else(|| config::DEFAULT_BIND.to_owned());
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    let addr = listener.local_addr()?;
+    let state = loam_http::AppState {
+        service: Arc::clone(&service),
+        http: Arc::new(loam_http::HttpConfig {
+            body_limit: cfg
+                .serve
+                .body_limit_mb
+                .unwrap_or(config::DEFAULT_BODY_LIMIT_MB)
+                * 1024
+                * 1024,
+        }),
+        limits: Default::default(),
+    };
+    let app = loam_http::router(state);
+    println!("loam: listening on http://{addr}");
+    std::io::stdout().flush()?;
+    tracing::info!(%addr, backend = service.backend(), "serving");
+    loam_http::serve(listener, app, shutdown_signal()).await?;
+    service.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down; finishing in-flight requests");
+}
+
+async fn user_command(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Create {
+            username,
+            role,
+            password,
+            first_name,
+            last_name,
+            workspaces,
+        } => {
+            let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+            let (password, generated) = match password {
+                Some(it) => (it, false),
+                None => (loam_service::generate_password(), true),
+            };
+            if password.chars().count() < 8 {
+                bail!("passwords need at least 8 characters");
+            }
+            let new = NewUser {
+                id: None,
+                first_name: first_name.unwrap_or_else(|| username.clone()),
+                last_name,
+                username,
+                role,
+                password: password.clone(),
+                workspaces,
+            };
+            let (user, key) = service.create_user_as_operator(new).await?;
+            println!("created {} ({}) id={}", user.username, user.role, user.id);
+            if generated {
+                println!("password: {password}");
+            }
+            println!("api key:  {key}");
+        }
+        UserCommand::List => {
+            for user in service.list_users_as_operator().await? {
+                println!("{}\t{}\t{}", user.username, user.role, user.id);
+            }
+        }
+        UserCommand::Delete { username } => {
+            let user = service.delete_user_as_operator(&username).await?;
+            println!("deleted {}", user.username);
+        }
+        UserCommand::SetPassword { username, password } => {
+            if password.chars().count() < 8 {
+                bail!("passwords need at least 8 characters");
+            }
+            let user = service
+                .set_password_as_operator(&username, &password)
+                .await?;
+            println!("password set for {}", user.username);
+        }
+        UserCommand::RotateKey { username } => {
+            let (user, key) = service.rotate_key_as_operator(&username).await?;
+            println!("new api key for {}: {key}", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn workspace_command(service: &Service, cmd: WorkspaceCommand) -> anyhow::Result<()> {
+    match cmd {
+        WorkspaceCommand::Create { name } => {
+            let ws = service.create_workspace_as_operator(name).await?;
+            println!("created workspace {} id={}", ws.name, ws.id);
+        }
+        WorkspaceCommand::List => {
+            for ws in service.list_workspaces_as_operator().await? {
+                println!("{}\t{}", ws.name, ws.id);
+            }
+        }
+        WorkspaceCommand::AddUser {
+            workspace,
+            username,
+        } => {
+            service
+                .add_workspace_member_as_operator(&workspace, &username)
+                .await?;
+            println!("added {username} to {workspace}");
+        }
+        WorkspaceCommand::RemoveUser {
+            workspace,
+            username,
+        } => {
+            service
+                .remove_workspace_member_as_operator(&workspace, &username)
+                .await?;
+            println!("removed {username} from {workspace}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The two kinds of rejection the domain produces.
+//!
+//! * [`SchemaError`]: a value does not have the shape a request schema asks for (a missing key, a
+//!   string too long, a wrong type). Rendered by the HTTP layer as the coded 422 body with a `loc`.
+//! * [`Invalid`]: a business rule says no (a label that is not an option, a published dataset
+//!   that cannot get new fields). Rendered as a plain 422 `detail` message.
+
+use std::fmt;
+
+/// One step of the path to a bad value inside a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Loc {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for Loc {
+    fn from(it: &str) -> Self {
+        Loc::Key(it.to_owned())
+    }
+}
+
+impl From<usize> for Loc {
+    fn from(it: usize) -> Self {
+        Loc::Index(it)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaError {
+    /// Path below the request part it came from (the HTTP layer prefixes `body`, `query`, ...).
+    pub loc: Vec<Loc>,
+    pub msg: String,
+    /// A pydantic-style error kind: `missing`, `string_too_short`, `value_error`, ...
+    pub kind: &'static str,
+}
+
+impl SchemaError {
+    pub fn new(loc: Vec<Loc>, kind: &'static str, msg: impl Into<String>) -> Self {
+        Self {
+            loc,
+            msg: msg.into(),
+            kind,
+        }
+    }
+
+    /// A `value_error`, the kind pydantic gives to custom validator failures.
+    pub fn value(loc: Vec<Loc>, msg: impl fmt::Display) -> Self {
+        Self::new(loc, "value_error", format!("Value error, {msg}"))
+    }
+
+    /// Puts `prefix` in front of this error's location.
+    pub fn under(mut self, prefix: &[Loc]) -> Self {
+        let mut loc = prefix.to_vec();
+        loc.append(&mut self.loc);
+        self.loc = loc;
+        self
+    }
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path: Vec<String> = self
+            .loc
+            .iter()
+            .map(|it| match it {
+                Loc::Key(k) => k.clone(),
+                Loc::Index(i) => i.to_string(),
+            })
+            .collect();
+        write!(f, "{}: {}", path.join("."), self.msg)
+    }
+}
+
+/// A business-rule violation, with the message the clients show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl Invalid {
+    pub fn new(msg: impl Into<String>) -> Self {
+        Self(msg.into())
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

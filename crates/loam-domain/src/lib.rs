@@ -1,0 +1,21 @@
+//! loam-domain: the pure rules of loam.
+//!
+//! Everything here is plain data and functions: dataset settings (fields, questions, metadata
+//! properties, vector settings) and their validation, record / response / suggestion value
+//! validation, task distribution. No IO, no async, no SQL, no HTTP.
+
+pub mod distribution;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod record;
+pub mod role;
+pub mod schema;
+pub mod settings;
+pub mod timestamp;
+pub mod value;
+
+pub use error::{Invalid, SchemaError};
+pub use ids::*;
+pub use role::Role;
+pub use timestamp::Timestamp;

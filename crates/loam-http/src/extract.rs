@@ -1,0 +1,196 @@
+//! Extractors and request-parsing helpers that answer bad input with our own error bodies.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use loam_domain::model::User;
+use loam_domain::schema::{object, Obj};
+use loam_service::Credentials;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The authenticated caller.
+pub struct Auth(pub User);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| parts.headers.get(name).and_then(|it| it.to_str().ok());
+        let api_key = header("x-argilla-api-key");
+        let bearer = header("authorization").and_then(|it| {
+            let (scheme, token) = it.split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(token.trim())
+        });
+        let user = state
+            .service
+            .authenticate(Credentials { api_key, bearer })
+            .await?;
+        Ok(Auth(user))
+    }
+}
+
+/// A JSON request body, parsed to a value; malformed JSON is a coded 422.
+pub struct Body(pub Value);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|err| {
+            let status = err.status();
+            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::Detail(
+                    status,
+                    format!(
+                        "Request body is larger than the limit of {} bytes",
+                        state.http.body_limit
+                    ),
+                )
+            } else {
+                ApiError::at(&["body"], "json_invalid", err.body_text())
+            }
+        })?;
+        if bytes.is_empty() {
+            return Err(ApiError::at(&["body"], "missing", "Field required"));
+        }
+        serde_json::from_slice(&bytes).map(Body).map_err(|err| {
+            ApiError::at(
+                &["body"],
+                "json_invalid",
+                format!("JSON decode error: {err}"),
+            )
+        })
+    }
+}
+
+impl Body {
+    /// The body as an object, or a coded 422.
+    pub fn object(&self) -> Result<&Obj, ApiError> {
+        Ok(object(&self.0, &[BODY.clone()])?)
+    }
+}
+
+pub static BODY: std::sync::LazyLock<loam_domain::error::Loc> =
+    std::sync::LazyLock::new(|| loam_domain::error::Loc::from("body"));
+
+/// Parses a path parameter as a UUID, or answers 422 with `loc: ["path", name]`.
+pub fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::schema(vec![loam_domain::SchemaError::new(
+            vec!["path".into(), name.into()],
+            "uuid_parsing",
+            format!(
+                "Input should be a valid UUID, invalid character: found `{}`",
+                raw.chars().next().unwrap_or(' ')
+            ),
+        )])
+    })
+}
+
+/// The query string as ordered (key, value) pairs; repeated keys stay repeated.
+#[derive(Default)]
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        Ok(QueryPairs(
+            form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
+    }
+}
+
+impl QueryPairs {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// An integer parameter within `min..=max`, `default` when absent.
+    pub fn int(
+        &self,
+        key: &str,
+        default: i64,
+        min: i64,
+        max: Option<i64>,
+    ) -> Result<i64, ApiError> {
+        let Some(raw) = self.get(key) else {
+            return Ok(default);
+        };
+        let value: i64 = raw.parse().map_err(|_| {
+            ApiError::at(
+                &["query", key],
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+            )
+        })?;
+        if value < min {
+            return Err(ApiError::at(
+                &["query", key],
+                "greater_than_equal",
+                format!("Input should be greater than or equal to {min}"),
+            ));
+        }
+        if let Some(max) = max {
+            if value > max {
+                return Err(ApiError::at(
+                    &["query", key],
+                    "less_than_equal",
+                    format!("Input should be less than or equal to {max}"),
+                ));
+            }
+        }
+        Ok(value)
+    }
+
+    pub fn uuid(&self, key: &str) -> Result<Option<Uuid>, ApiError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(raw) => Uuid::parse_str(raw).map(Some).map_err(|_| {
+                ApiError::at(
+                    &["query", key],
+                    "uuid_parsing",
+                    "Input should be a valid UUID",
+                )
+            }),
+        }
+    }
+}
+
+/// Settings of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct HttpConfig {
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: 64 * 1024 * 1024,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! loam-http: the HTTP face of loam.
+//!
+//! [`router`] builds the whole application (used by `loam serve` and by the tests, which call it
+//! without a socket); [`serve`] runs it on a listener until a shutdown signal. Handlers extract,
+//! call one service method, and render the Argilla wire shape (`dto.rs`); every error body comes
+//! from `error.rs`.
+
+mod dto;
+mod error;
+mod extract;
+mod routes;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use loam_domain::settings::Limits;
+use loam_service::Service;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, Code};
+pub use extract::HttpConfig;
+pub use routes::info::API_VERSION;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    pub http: Arc<HttpConfig>,
+    pub limits: Limits,
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.http.body_limit;
+    Router::new()
+        .merge(routes::info::router())
+        .merge(routes::legacy::router())
+        .merge(routes::users::router())
+        .merge(routes::workspaces::router())
+        .merge(routes::datasets::router())
+        .merge(routes::settings::router())
+        .merge(routes::records::router())
+        .merge(routes::responses::router())
+        .merge(routes::webhooks::router())
+        .fallback(fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(log_internal_errors))
+        .layer(TraceLayer::new_for_http().on_failure(()))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal("handler panicked".to_owned()).into_response()
+        }))
+}
+
+async fn fallback(req: Request) -> Response {
+    if req.uri().path().starts_with("/api") {
+        return ApiError::not_found_route().into_response();
+    }
+    // The web UI will be served here; until then, say what this is.
+    (
+        StatusCode::OK,
+        "loam is running. The Argilla-compatible API is under /api/v1.\n",
+    )
+        .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::Detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed".to_owned(),
+    )
+    .into_response()
+}
+
+/// Logs the cause of every 500 inside the request's span; the body never carries it.
+async fn log_internal_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    if let Some(cause) = res.extensions().get::<error::InternalCause>() {
+        tracing::error!(%method, %path, cause = %cause.0, "request failed");
+    }
+    res
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

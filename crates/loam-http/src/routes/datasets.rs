@@ -1,0 +1,181 @@
+//! `/api/v1/datasets…`, `/api/v1/me/datasets…`: datasets, publication, progress.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post, put};
+use axum::Router;
+use loam_domain::distribution::Distribution;
+use loam_domain::error::Loc;
+use loam_domain::model::DatasetStatus;
+use loam_domain::schema::Reader;
+use loam_service::{DatasetFilter, DatasetPatch, NewDataset};
+use serde_json::{Map, Value};
+
+use super::{created, ok, ApiResult};
+use crate::dto;
+use crate::error::ApiError;
+use crate::extract::{path_id, Auth, Body, QueryPairs};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/datasets", post(create))
+        .route("/api/v1/me/datasets", get(mine))
+        .route(
+            "/api/v1/datasets/{dataset_id}",
+            get(get_one).patch(update).delete(delete),
+        )
+        .route("/api/v1/datasets/{dataset_id}/publish", put(publish))
+        .route("/api/v1/datasets/{dataset_id}/progress", get(progress))
+        .route(
+            "/api/v1/datasets/{dataset_id}/users/progress",
+            get(users_progress),
+        )
+        .route("/api/v1/me/datasets/{dataset_id}/metrics", get(my_metrics))
+}
+
+fn dict(r: &Reader<'_>, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
+    match r.raw(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map.clone())),
+        Some(_) => Err(ApiError::at(
+            &["body", key],
+            "dict_type",
+            "Input should be a valid dictionary",
+        )),
+    }
+}
+
+fn distribution(r: &Reader<'_>) -> Result<Option<Distribution>, ApiError> {
+    match r.raw("distribution") {
+        None => Ok(None),
+        Some(value) => Ok(Some(Distribution::parse(value, &r.at("distribution"))?)),
+    }
+}
+
+async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let new = NewDataset {
+        name: r.string("name", 1, 200)?,
+        guidelines: r.opt_string("guidelines", 1, 10000)?,
+        allow_extra_metadata: r.bool_or("allow_extra_metadata", true)?,
+        distribution: distribution(&r)?.unwrap_or_default(),
+        metadata: dict(&r, "metadata")?,
+        workspace_id: r.uuid("workspace_id")?.into(),
+    };
+    let ds = app.service.create_dataset(&actor, new).await?;
+    Ok(created(dto::dataset(&ds)))
+}
+
+async fn mine(State(app): State<AppState>, Auth(actor): Auth, query: QueryPairs) -> ApiResult {
+    let status = match query.get("status") {
+        None => None,
+        Some(raw) => Some(DatasetStatus::parse(raw).ok_or_else(|| {
+            ApiError::at(
+                &["query", "status"],
+                "enum",
+                "Input should be 'draft' or 'ready'",
+            )
+        })?),
+    };
+    let filter = DatasetFilter {
+        workspace_id: query.uuid("workspace_id")?.map(Into::into),
+        name: query.get("name").map(str::to_owned),
+        status,
+    };
+    let items = app.service.my_datasets(&actor, filter).await?;
+    Ok(ok(dto::items(items.iter().map(dto::dataset))))
+}
+
+async fn get_one(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let ds = app.service.get_dataset(&actor, id.into()).await?;
+    Ok(ok(dto::dataset(&ds)))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    r.non_nullable(&["name", "allow_extra_metadata", "distribution"])?;
+    let patch = DatasetPatch {
+        name: r.opt_string("name", 1, 200)?,
+        guidelines: if r.has("guidelines") {
+            Some(r.opt_string("guidelines", 1, 10000)?)
+        } else {
+            None
+        },
+        allow_extra_metadata: if r.has("allow_extra_metadata") {
+            Some(r.bool_or("allow_extra_metadata", true)?)
+        } else {
+            None
+        },
+        distribution: distribution(&r)?,
+        metadata: if r.has("metadata") {
+            Some(dict(&r, "metadata")?)
+        } else {
+            None
+        },
+    };
+    let ds = app.service.update_dataset(&actor, id.into(), patch).await?;
+    Ok(ok(dto::dataset(&ds)))
+}
+
+async fn delete(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let ds = app.service.delete_dataset(&actor, id.into()).await?;
+    Ok(ok(dto::dataset(&ds)))
+}
+
+async fn publish(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let ds = app.service.publish_dataset(&actor, id.into()).await?;
+    Ok(ok(dto::dataset(&ds)))
+}
+
+async fn progress(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let res = app.service.dataset_progress(&actor, id.into()).await?;
+    Ok(ok(dto::progress(&res)))
+}
+
+async fn users_progress(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let res = app.service.users_progress(&actor, id.into()).await?;
+    Ok(ok(dto::users_progress(&res)))
+}
+
+async fn my_metrics(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let res = app.service.my_metrics(&actor, id.into()).await?;
+    Ok(ok(dto::my_metrics(&res)))
+}

@@ -1,0 +1,124 @@
+//! Server information and password sign-in: unauthenticated endpoints.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::json;
+
+use super::{created, ok, ApiResult};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// The Argilla API level loam implements; the SDKs compare it with their own.
+pub const API_VERSION: &str = "2.8.0";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/version", get(version))
+        .route("/api/v1/status", get(status))
+        .route("/api/v1/settings", get(settings))
+        .route("/api/v1/token", post(token))
+        .route("/api/_info", get(version))
+        .route("/api/_status", get(legacy_status))
+        .route("/api/security/token", post(legacy_token))
+}
+
+async fn version() -> ApiResult {
+    Ok(ok(json!({"version": API_VERSION})))
+}
+
+/// Resident memory of this process, from /proc (Linux); `None` elsewhere.
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|it| it.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn human(bytes: u64) -> String {
+    format!("{:.1}M", bytes as f64 / (1024.0 * 1024.0))
+}
+
+async fn status(State(app): State<AppState>) -> ApiResult {
+    let rss = rss_bytes().map(human);
+    Ok(ok(json!({
+        "version": API_VERSION,
+        "loam_version": env!("CARGO_PKG_VERSION"),
+        "search_engine": {"kind": "database", "backend": app.service.backend()},
+        "database": {"backend": app.service.backend()},
+        "memory": {"rss": rss},
+    })))
+}
+
+async fn legacy_status(State(app): State<AppState>) -> ApiResult {
+    // The legacy client validates this as an Elasticsearch root document; loam has no
+    // Elasticsearch, so the fields say what answers searches instead.
+    let backend = app.service.backend();
+    Ok(ok(json!({
+        "version": API_VERSION,
+        "elasticsearch": {
+            "name": "loam",
+            "cluster_name": backend,
+            "cluster_uuid": "none",
+            "version": {
+                "number": env!("CARGO_PKG_VERSION"),
+                "build_type": "embedded",
+                "build_hash": "none",
+                "build_date": "none",
+                "build_snapshot": false,
+                "lucene_version": "none",
+                "minimum_wire_compatibility_version": "none",
+                "minimum_index_compatibility_version": "none",
+            },
+            "tagline": format!("search inside {backend}"),
+        },
+        "mem_info": {"rss": rss_bytes().map(human)},
+    })))
+}
+
+async fn settings() -> ApiResult {
+    Ok(ok(
+        json!({"argilla": {"share_your_progress_enabled": false}}),
+    ))
+}
+
+/// Reads `username` and `password` from a form body.
+fn credentials(body: &Bytes) -> Result<(String, String), ApiError> {
+    let mut username = None;
+    let mut password = None;
+    for (key, value) in form_urlencoded::parse(body) {
+        match key.as_ref() {
+            "username" => username = Some(value.into_owned()),
+            "password" => password = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    match (username, password) {
+        (Some(u), Some(p)) => Ok((u, p)),
+        (None, _) => Err(ApiError::at(
+            &["body", "username"],
+            "missing",
+            "Field required",
+        )),
+        (_, None) => Err(ApiError::at(
+            &["body", "password"],
+            "missing",
+            "Field required",
+        )),
+    }
+}
+
+async fn token(State(app): State<AppState>, body: Bytes) -> ApiResult {
+    let (username, password) = credentials(&body)?;
+    let token = app.service.sign_in(&username, &password).await?;
+    Ok(created(
+        json!({"access_token": token, "token_type": "bearer"}),
+    ))
+}
+
+async fn legacy_token(State(app): State<AppState>, body: Bytes) -> ApiResult {
+    let (username, password) = credentials(&body)?;
+    let token = app.service.sign_in(&username, &password).await?;
+    Ok(ok(json!({"access_token": token, "token_type": "bearer"})))
+}

@@ -1,0 +1,212 @@
+//! Responses and suggestions of single records.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete as delete_route, post, put};
+use axum::Router;
+use loam_domain::error::Loc;
+use loam_domain::schema::{object, Reader};
+use loam_domain::value::ResponseStatus;
+use loam_domain::{RecordId, ResponseId, SchemaError, SuggestionId};
+use loam_service::BulkResponseItem;
+use serde_json::{json, Value};
+
+use super::records::{parse_ids, parse_suggestion_item};
+use super::{created, ok, reply, ApiResult};
+use crate::dto;
+use crate::error::ApiError;
+use crate::extract::{path_id, Auth, Body, QueryPairs};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/records/{record_id}/responses", post(create))
+        .route(
+            "/api/v1/responses/{response_id}",
+            put(update).delete(delete),
+        )
+        .route("/api/v1/me/responses/bulk", post(bulk))
+        .route(
+            "/api/v1/records/{record_id}/suggestions",
+            put(upsert_suggestion)
+                .get(list_suggestions)
+                .delete(delete_suggestions),
+        )
+        .route(
+            "/api/v1/suggestions/{suggestion_id}",
+            delete_route(delete_suggestion),
+        )
+}
+
+fn status_and_values(
+    value: &Value,
+    loc: &[Loc],
+) -> Result<(ResponseStatus, Option<Value>), SchemaError> {
+    let obj = object(value, loc)?;
+    let r = Reader::new(obj, loc);
+    let status = match r.raw("status") {
+        Some(Value::String(text)) => ResponseStatus::parse(text),
+        None => {
+            return Err(SchemaError::new(
+                r.at("status"),
+                "missing",
+                "Field required",
+            ))
+        }
+        _ => None,
+    }
+    .ok_or_else(|| {
+        SchemaError::new(
+            r.at("status"),
+            "enum",
+            "Input should be 'draft', 'submitted' or 'discarded'",
+        )
+    })?;
+    Ok((status, r.raw("values").cloned()))
+}
+
+async fn create(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(record_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&record_id, "record_id")?;
+    let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
+    let response = app
+        .service
+        .create_response(&actor, RecordId(id), status, values)
+        .await?;
+    Ok(created(dto::response(&response)))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(response_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&response_id, "response_id")?;
+    let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
+    let response = app
+        .service
+        .update_response(&actor, ResponseId(id), status, values)
+        .await?;
+    Ok(ok(dto::response(&response)))
+}
+
+async fn delete(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(response_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&response_id, "response_id")?;
+    let response = app.service.delete_response(&actor, ResponseId(id)).await?;
+    Ok(ok(dto::response(&response)))
+}
+
+async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let raw = r.array("items")?;
+    if raw.is_empty() || raw.len() > 100 {
+        return Err(ApiError::at(
+            &["body", "items"],
+            "too_long",
+            "List should have between 1 and 100 items",
+        ));
+    }
+    let mut items = Vec::with_capacity(raw.len());
+    for (idx, item) in raw.iter().enumerate() {
+        let item_loc = vec![Loc::from("body"), Loc::from("items"), Loc::Index(idx)];
+        let (status, values) = status_and_values(item, &item_loc)?;
+        let record_id = Reader::new(object(item, &item_loc)?, &item_loc).uuid("record_id")?;
+        items.push(BulkResponseItem {
+            record_id: RecordId(record_id),
+            status,
+            values,
+        });
+    }
+    let outcomes = app.service.bulk_my_responses(&actor, items).await?;
+    let rendered: Vec<Value> = outcomes
+        .into_iter()
+        .map(|outcome| match outcome {
+            Ok(response) => json!({"item": dto::response(&response), "error": null}),
+            Err(err) => {
+                let detail = match err {
+                    loam_service::Error::Forbidden => {
+                        "argilla.api.errors::ForbiddenOperationError(detail=Operation not allowed)"
+                            .to_owned()
+                    }
+                    other => other.to_string(),
+                };
+                json!({"item": null, "error": {"detail": detail}})
+            }
+        })
+        .collect();
+    Ok(ok(json!({"items": rendered})))
+}
+
+async fn list_suggestions(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(record_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&record_id, "record_id")?;
+    let items = app
+        .service
+        .list_record_suggestions(&actor, RecordId(id))
+        .await?;
+    Ok(ok(dto::items(items.iter().map(dto::suggestion))))
+}
+
+async fn upsert_suggestion(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(record_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&record_id, "record_id")?;
+    let item = parse_suggestion_item(&body.0, &[Loc::from("body")])?;
+    let (suggestion, was_created) = app
+        .service
+        .upsert_suggestion(&actor, RecordId(id), item)
+        .await?;
+    let status = if was_created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(reply(status, dto::suggestion(&suggestion)))
+}
+
+async fn delete_suggestions(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(record_id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult {
+    let id = path_id(&record_id, "record_id")?;
+    let ids: Vec<SuggestionId> = parse_ids(&query, 100, "suggestions")?
+        .into_iter()
+        .map(SuggestionId)
+        .collect();
+    app.service
+        .delete_record_suggestions(&actor, RecordId(id), &ids)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn delete_suggestion(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(suggestion_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&suggestion_id, "suggestion_id")?;
+    let suggestion = app
+        .service
+        .delete_suggestion(&actor, SuggestionId(id))
+        .await?;
+    Ok(ok(dto::suggestion(&suggestion)))
+}

@@ -1,0 +1,340 @@
+//! Fields, questions, metadata properties and vector settings of a dataset.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, patch};
+use axum::Router;
+use loam_domain::error::Loc;
+use loam_domain::schema::Reader;
+use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
+use loam_service::{
+    FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion,
+    NewVectorSettings, QuestionPatch,
+};
+use serde_json::Value;
+
+use super::{created, ok, ApiResult};
+use crate::dto;
+use crate::error::ApiError;
+use crate::extract::{path_id, Auth, Body};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/datasets/{dataset_id}/fields",
+            get(list_fields).post(create_field),
+        )
+        .route(
+            "/api/v1/fields/{field_id}",
+            patch(update_field).delete(delete_field),
+        )
+        .route(
+            "/api/v1/datasets/{dataset_id}/questions",
+            get(list_questions).post(create_question),
+        )
+        .route(
+            "/api/v1/questions/{question_id}",
+            patch(update_question).delete(delete_question),
+        )
+        .route(
+            "/api/v1/me/datasets/{dataset_id}/metadata-properties",
+            get(list_metadata),
+        )
+        .route(
+            "/api/v1/datasets/{dataset_id}/metadata-properties",
+            axum::routing::post(create_metadata),
+        )
+        .route(
+            "/api/v1/metadata-properties/{metadata_property_id}",
+            patch(update_metadata).delete(delete_metadata),
+        )
+        .route(
+            "/api/v1/datasets/{dataset_id}/vectors-settings",
+            get(list_vectors).post(create_vectors),
+        )
+        .route(
+            "/api/v1/vectors-settings/{vector_settings_id}",
+            patch(update_vectors).delete(delete_vectors),
+        )
+}
+
+fn title(r: &Reader<'_>) -> Result<String, ApiError> {
+    Ok(r.string("title", 1, 500)?)
+}
+
+fn settings_value<'a>(r: &Reader<'a>) -> Result<&'a Value, ApiError> {
+    r.raw("settings")
+        .ok_or_else(|| ApiError::at(&["body", "settings"], "missing", "Field required"))
+}
+
+// Fields -------------------------------------------------------------------------------------
+
+async fn list_fields(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let items = app.service.list_fields(&actor, id.into()).await?;
+    Ok(ok(dto::items(items.iter().map(dto::field))))
+}
+
+async fn create_field(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let new = NewField {
+        name: r.string("name", 1, 200)?,
+        title: title(&r)?,
+        required: r.opt_bool_or("required", false)?,
+        settings: FieldSettings::parse(settings_value(&r)?, &r.at("settings"))?,
+    };
+    let field = app.service.create_field(&actor, id.into(), new).await?;
+    Ok(created(dto::field(&field)))
+}
+
+async fn update_field(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(field_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&field_id, "field_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    r.non_nullable(&["title", "settings"])?;
+    let patch = FieldPatch {
+        title: r.opt_string("title", 1, 500)?,
+        settings: r.raw("settings").cloned(),
+    };
+    let field = app.service.update_field(&actor, id.into(), patch).await?;
+    Ok(ok(dto::field(&field)))
+}
+
+async fn delete_field(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(field_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&field_id, "field_id")?;
+    let field = app.service.delete_field(&actor, id.into()).await?;
+    Ok(ok(dto::field(&field)))
+}
+
+// Questions ----------------------------------------------------------------------------------
+
+async fn list_questions(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let items = app.service.list_questions(&actor, id.into()).await?;
+    Ok(ok(dto::items(items.iter().map(dto::question))))
+}
+
+async fn create_question(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let new = NewQuestion {
+        name: r.string("name", 1, 200)?,
+        title: title(&r)?,
+        description: r.opt_string("description", 1, 1000)?,
+        required: r.opt_bool_or("required", false)?,
+        settings: QuestionSettings::parse(settings_value(&r)?, &r.at("settings"), app.limits)?,
+    };
+    let question = app.service.create_question(&actor, id.into(), new).await?;
+    Ok(created(dto::question(&question)))
+}
+
+async fn update_question(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(question_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&question_id, "question_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    r.non_nullable(&["title", "settings"])?;
+    let patch = QuestionPatch {
+        title: r.opt_string("title", 1, 500)?,
+        description: if r.has("description") {
+            Some(r.opt_string("description", 1, 1000)?)
+        } else {
+            None
+        },
+        settings: r.raw("settings").cloned(),
+    };
+    let question = app
+        .service
+        .update_question(&actor, id.into(), patch)
+        .await?;
+    Ok(ok(dto::question(&question)))
+}
+
+async fn delete_question(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(question_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&question_id, "question_id")?;
+    let question = app.service.delete_question(&actor, id.into()).await?;
+    Ok(ok(dto::question(&question)))
+}
+
+// Metadata properties ------------------------------------------------------------------------
+
+async fn list_metadata(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let items = app
+        .service
+        .list_metadata_properties(&actor, id.into())
+        .await?;
+    Ok(ok(dto::items(items.iter().map(dto::metadata_property))))
+}
+
+async fn create_metadata(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let new = NewMetadataProperty {
+        name: r.string("name", 1, 200)?,
+        title: title(&r)?,
+        settings: MetadataSettings::parse(settings_value(&r)?, &r.at("settings"))?,
+        visible_for_annotators: r.bool_or("visible_for_annotators", true)?,
+    };
+    let property = app
+        .service
+        .create_metadata_property(&actor, id.into(), new)
+        .await?;
+    Ok(created(dto::metadata_property(&property)))
+}
+
+async fn update_metadata(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(property_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&property_id, "metadata_property_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    r.non_nullable(&["title", "visible_for_annotators"])?;
+    let patch = MetadataPropertyPatch {
+        title: r.opt_string("title", 1, 500)?,
+        visible_for_annotators: if r.has("visible_for_annotators") {
+            Some(r.bool_or("visible_for_annotators", true)?)
+        } else {
+            None
+        },
+    };
+    let property = app
+        .service
+        .update_metadata_property(&actor, id.into(), patch)
+        .await?;
+    Ok(ok(dto::metadata_property(&property)))
+}
+
+async fn delete_metadata(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(property_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&property_id, "metadata_property_id")?;
+    let property = app
+        .service
+        .delete_metadata_property(&actor, id.into())
+        .await?;
+    Ok(ok(dto::metadata_property(&property)))
+}
+
+// Vector settings ----------------------------------------------------------------------------
+
+async fn list_vectors(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let items = app.service.list_vector_settings(&actor, id.into()).await?;
+    Ok(ok(dto::items(items.iter().map(dto::vector_settings))))
+}
+
+async fn create_vectors(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let dimensions = r.int("dimensions")?;
+    if dimensions < 1 {
+        return Err(ApiError::at(
+            &["body", "dimensions"],
+            "greater_than",
+            "Input should be greater than 0",
+        ));
+    }
+    let new = NewVectorSettings {
+        name: r.string("name", 1, 200)?,
+        title: title(&r)?,
+        dimensions,
+    };
+    let settings = app
+        .service
+        .create_vector_settings(&actor, id.into(), new)
+        .await?;
+    Ok(created(dto::vector_settings(&settings)))
+}
+
+async fn update_vectors(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(settings_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&settings_id, "vector_settings_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let settings = app
+        .service
+        .update_vector_settings(&actor, id.into(), title(&r)?)
+        .await?;
+    Ok(ok(dto::vector_settings(&settings)))
+}
+
+async fn delete_vectors(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(settings_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&settings_id, "vector_settings_id")?;
+    let settings = app
+        .service
+        .delete_vector_settings(&actor, id.into())
+        .await?;
+    Ok(ok(dto::vector_settings(&settings)))
+}

@@ -1,0 +1,149 @@
+//! `/api/v1/webhooks…` (owners only).
+
+use axum::extract::{Path, State};
+use axum::routing::{get, patch};
+use axum::Router;
+use loam_domain::error::Loc;
+use loam_domain::schema::Reader;
+use loam_domain::WebhookId;
+use loam_service::{NewWebhook, WebhookPatch, WEBHOOK_EVENTS};
+use serde_json::Value;
+
+use super::{created, ok, ApiResult};
+use crate::dto;
+use crate::error::ApiError;
+use crate::extract::{path_id, Auth, Body};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/webhooks", get(list).post(create))
+        .route(
+            "/api/v1/webhooks/{webhook_id}",
+            patch(update).delete(delete),
+        )
+}
+
+/// An http(s) URL with a host; a bare host gets a trailing `/`.
+fn parse_url(r: &Reader<'_>) -> Result<String, ApiError> {
+    let url = r.string("url", 1, 2083)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            ApiError::at(
+                &["body", "url"],
+                "url_scheme",
+                "URL scheme should be 'http' or 'https'",
+            )
+        })?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(ApiError::at(
+            &["body", "url"],
+            "url_parsing",
+            "Input should be a valid URL, empty host",
+        ));
+    }
+    Ok(if rest.len() == host.len() {
+        format!("{url}/")
+    } else {
+        url
+    })
+}
+
+fn parse_events(r: &Reader<'_>) -> Result<Vec<String>, ApiError> {
+    let items = r.array("events")?;
+    if items.is_empty() {
+        return Err(ApiError::at(
+            &["body", "events"],
+            "too_short",
+            "List should have at least 1 item after validation, not 0",
+        ));
+    }
+    let mut events: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        let Some(event) = item.as_str().filter(|it| WEBHOOK_EVENTS.contains(it)) else {
+            return Err(ApiError::at(
+                &["body", "events"],
+                "enum",
+                format!("Input should be one of {}", WEBHOOK_EVENTS.join(", ")),
+            ));
+        };
+        if events.iter().any(|it| it == event) {
+            return Err(ApiError::at(
+                &["body", "events"],
+                "value_error",
+                "Value error, Events must be unique",
+            ));
+        }
+        events.push(event.to_owned());
+    }
+    Ok(events)
+}
+
+async fn list(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
+    let items = app.service.list_webhooks(&actor).await?;
+    Ok(ok(dto::items(items.iter().map(dto::webhook))))
+}
+
+async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let new = NewWebhook {
+        url: parse_url(&r)?,
+        events: parse_events(&r)?,
+        description: r.opt_string("description", 1, 1000)?,
+    };
+    let webhook = app.service.create_webhook(&actor, new).await?;
+    Ok(created(dto::webhook(&webhook)))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(webhook_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&webhook_id, "webhook_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    r.non_nullable(&["url", "events", "enabled"])?;
+    let patch = WebhookPatch {
+        url: if r.has("url") {
+            Some(parse_url(&r)?)
+        } else {
+            None
+        },
+        events: if r.has("events") {
+            Some(parse_events(&r)?)
+        } else {
+            None
+        },
+        enabled: if r.has("enabled") {
+            Some(r.bool_or("enabled", true)?)
+        } else {
+            None
+        },
+        description: match r.raw("description") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(_) => Some(r.opt_string("description", 1, 1000)?),
+        },
+    };
+    let webhook = app
+        .service
+        .update_webhook(&actor, WebhookId(id), patch)
+        .await?;
+    Ok(ok(dto::webhook(&webhook)))
+}
+
+async fn delete(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(webhook_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&webhook_id, "webhook_id")?;
+    let webhook = app.service.delete_webhook(&actor, WebhookId(id)).await?;
+    Ok(ok(dto::webhook(&webhook)))
+}

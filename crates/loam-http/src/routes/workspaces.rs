@@ -1,0 +1,108 @@
+//! `/api/v1/workspaces…`, `/api/v1/me/workspaces`.
+
+use axum::extract::{Path, State};
+use axum::routing::{delete as delete_route, get, post};
+use axum::Router;
+use loam_domain::error::Loc;
+use loam_domain::schema::Reader;
+
+use super::{created, ok, ApiResult};
+use crate::dto;
+use crate::extract::{path_id, Auth, Body};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/workspaces", post(create))
+        .route(
+            "/api/v1/workspaces/{workspace_id}",
+            get(get_one).delete(delete),
+        )
+        .route("/api/v1/me/workspaces", get(mine))
+        .route(
+            "/api/v1/workspaces/{workspace_id}/users",
+            get(members).post(add_member),
+        )
+        .route(
+            "/api/v1/workspaces/{workspace_id}/users/{user_id}",
+            delete_route(remove_member),
+        )
+}
+
+async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let name = r.string("name", 1, 1000)?;
+    let id = r.opt_uuid("id")?.map(Into::into);
+    let ws = app.service.create_workspace(&actor, id, name).await?;
+    Ok(created(dto::workspace(&ws)))
+}
+
+async fn get_one(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(workspace_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&workspace_id, "workspace_id")?;
+    let ws = app.service.get_workspace(&actor, id.into()).await?;
+    Ok(ok(dto::workspace(&ws)))
+}
+
+async fn delete(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(workspace_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&workspace_id, "workspace_id")?;
+    let ws = app.service.delete_workspace(&actor, id.into()).await?;
+    Ok(ok(dto::workspace(&ws)))
+}
+
+async fn mine(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
+    let items = app.service.my_workspaces(&actor).await?;
+    Ok(ok(dto::items(items.iter().map(dto::workspace))))
+}
+
+async fn members(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(workspace_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&workspace_id, "workspace_id")?;
+    let users = app
+        .service
+        .list_workspace_members(&actor, id.into())
+        .await?;
+    Ok(ok(dto::items(users.iter().map(|it| dto::user(it, None)))))
+}
+
+async fn add_member(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(workspace_id): Path<String>,
+    body: Body,
+) -> ApiResult {
+    let id = path_id(&workspace_id, "workspace_id")?;
+    let loc = [Loc::from("body")];
+    let r = Reader::new(body.object()?, &loc);
+    let user_id = r.uuid("user_id")?;
+    let user = app
+        .service
+        .add_workspace_member(&actor, id.into(), user_id.into(), true)
+        .await?;
+    Ok(created(dto::user(&user, None)))
+}
+
+async fn remove_member(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path((workspace_id, user_id)): Path<(String, String)>,
+) -> ApiResult {
+    let ws = path_id(&workspace_id, "workspace_id")?;
+    let user = path_id(&user_id, "user_id")?;
+    let user = app
+        .service
+        .remove_workspace_member(&actor, ws.into(), user.into())
+        .await?;
+    Ok(ok(dto::user(&user, None)))
+}

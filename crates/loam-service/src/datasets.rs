@@ -1,0 +1,283 @@
+//! Datasets: create, list, update, publish, delete, progress.
+
+use loam_domain::distribution::Distribution;
+use loam_domain::model::{Dataset, DatasetStatus, User, UserProgress};
+use loam_domain::{DatasetId, Role, WorkspaceId};
+use loam_store::{datasets, records, settings as store_settings, Tx};
+use serde_json::{Map, Value};
+
+use crate::policy::{require_manager, require_member};
+use crate::users::conflict_or;
+
+use crate::{now, Error, Result, Service};
+
+#[derive(Clone, Debug)]
+pub struct NewDataset {
+    pub name: String,
+    pub guidelines: Option<String>,
+    pub allow_extra_metadata: bool,
+    pub distribution: Distribution,
+    pub metadata: Option<Map<String, Value>>,
+    pub workspace_id: WorkspaceId,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DatasetPatch {
+    pub name: Option<String>,
+    /// `Some(None)` clears the guidelines.
+    pub guidelines: Option<Option<String>>,
+    pub allow_extra_metadata: Option<bool>,
+    pub distribution: Option<Distribution>,
+    /// `Some(None)` clears; `Some(Some(map))` merges into the stored metadata.
+    pub metadata: Option<Option<Map<String, Value>>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DatasetFilter {
+    pub workspace_id: Option<WorkspaceId>,
+    pub name: Option<String>,
+    pub status: Option<DatasetStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub total: i64,
+    pub completed: i64,
+    pub pending: i64,
+    pub users: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MyMetrics {
+    pub total: i64,
+    pub submitted: i64,
+    pub discarded: i64,
+    pub draft: i64,
+}
+
+fn name_conflict(name: &str, ws: WorkspaceId) -> String {
+    format!("Dataset with name `{name}` already exists for workspace with id `{ws}`")
+}
+
+impl Service {
+    pub async fn create_dataset(&self, actor: &User, new: NewDataset) -> Result<Dataset> {
+        let mut tx = self.store.write().await?;
+        require_manager(&mut tx, actor, new.workspace_id).await?;
+        if loam_store::workspaces::find_workspace(&mut tx, new.workspace_id)
+            .await?
+            .is_none()
+        {
+            return Err(Error::invalid(format!(
+                "Workspace with id `{}` not found",
+                new.workspace_id
+            )));
+        }
+        if datasets::find_dataset_by_name(&mut tx, new.workspace_id, &new.name)
+            .await?
+            .is_some()
+        {
+            return Err(Error::Conflict(name_conflict(&new.name, new.workspace_id)));
+        }
+        let at = now();
+        let ds = Dataset {
+            id: DatasetId::new(),
+            name: new.name,
+            guidelines: new.guidelines,
+            allow_extra_metadata: new.allow_extra_metadata,
+            status: DatasetStatus::Draft,
+            distribution: new.distribution,
+            metadata: new.metadata,
+            workspace_id: new.workspace_id,
+            last_activity_at: at,
+            inserted_at: at,
+            updated_at: at,
+        };
+        datasets::insert_dataset(&mut tx, &ds)
+            .await
+            .map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
+        tx.commit().await?;
+        Ok(ds)
+    }
+
+    /// Datasets the caller can see, optionally filtered.
+    pub async fn my_datasets(&self, actor: &User, filter: DatasetFilter) -> Result<Vec<Dataset>> {
+        let mut tx = self.store.read().await?;
+        if let Some(ws) = filter.workspace_id {
+            require_member(&mut tx, actor, ws).await?;
+        }
+        let member = if actor.role == Role::Owner {
+            None
+        } else {
+            Some(actor.id)
+        };
+        let all = datasets::list_datasets(&mut tx, member).await?;
+        Ok(all
+            .into_iter()
+            .filter(|it| filter.workspace_id.is_none_or(|ws| it.workspace_id == ws))
+            .filter(|it| filter.name.as_ref().is_none_or(|name| &it.name == name))
+            .filter(|it| filter.status.is_none_or(|status| it.status == status))
+            .collect())
+    }
+
+    pub async fn get_dataset(&self, actor: &User, id: DatasetId) -> Result<Dataset> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, id).await
+    }
+
+    pub async fn update_dataset(
+        &self,
+        actor: &User,
+        id: DatasetId,
+        patch: DatasetPatch,
+    ) -> Result<Dataset> {
+        let mut tx = self.store.write().await?;
+        let mut ds = managed_dataset(&mut tx, actor, id).await?;
+        if let Some(name) = patch.name {
+            if name != ds.name {
+                if datasets::find_dataset_by_name(&mut tx, ds.workspace_id, &name)
+                    .await?
+                    .is_some()
+                {
+                    return Err(Error::Conflict(name_conflict(&name, ds.workspace_id)));
+                }
+                ds.name = name;
+            }
+        }
+        if let Some(guidelines) = patch.guidelines {
+            ds.guidelines = guidelines;
+        }
+        if let Some(allow) = patch.allow_extra_metadata {
+            ds.allow_extra_metadata = allow;
+        }
+        let redistribute = patch.distribution.is_some_and(|it| it != ds.distribution);
+        if let Some(distribution) = patch.distribution {
+            ds.distribution = distribution;
+        }
+        match patch.metadata {
+            None => {}
+            Some(None) => ds.metadata = None,
+            Some(Some(sent)) => {
+                let mut merged = ds.metadata.take().unwrap_or_default();
+                merged.extend(sent);
+                ds.metadata = Some(merged);
+            }
+        }
+        let at = now();
+        ds.updated_at = at;
+        ds.last_activity_at = at;
+        datasets::update_dataset(&mut tx, &ds)
+            .await
+            .map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
+        if redistribute {
+            // A new min_submitted changes which records are complete: re-evaluate every record
+            // with responses, in this same transaction, so no reader ever sees a mix.
+            for record_id in records::list_answered_record_ids(&mut tx, ds.id).await? {
+                self.recompute_status(&mut tx, ds.id, record_id).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ds)
+    }
+
+    pub async fn delete_dataset(&self, actor: &User, id: DatasetId) -> Result<Dataset> {
+        let mut tx = self.store.write().await?;
+        let ds = managed_dataset(&mut tx, actor, id).await?;
+        datasets::delete_dataset(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(ds)
+    }
+
+    pub async fn publish_dataset(&self, actor: &User, id: DatasetId) -> Result<Dataset> {
+        let mut tx = self.store.write().await?;
+        let mut ds = managed_dataset(&mut tx, actor, id).await?;
+        if ds.status == DatasetStatus::Ready {
+            return Err(Error::invalid("Dataset has already been published"));
+        }
+        if store_settings::list_fields(&mut tx, id).await?.is_empty() {
+            return Err(Error::invalid("Dataset cannot be published without fields"));
+        }
+        if !store_settings::list_questions(&mut tx, id)
+            .await?
+            .iter()
+            .any(|it| it.required)
+        {
+            return Err(Error::invalid(
+                "Dataset cannot be published without required questions",
+            ));
+        }
+        ds.status = DatasetStatus::Ready;
+        ds.updated_at = now();
+        datasets::update_dataset(&mut tx, &ds).await?;
+        tx.commit().await?;
+        Ok(ds)
+    }
+
+    pub async fn dataset_progress(&self, actor: &User, id: DatasetId) -> Result<Progress> {
+        let mut tx = self.store.read().await?;
+        let ds = readable_dataset(&mut tx, actor, id).await?;
+        let users = datasets::list_dataset_usernames(&mut tx, id).await?;
+        if ds.status == DatasetStatus::Draft {
+            return Ok(Progress {
+                total: 0,
+                completed: 0,
+                pending: 0,
+                users,
+            });
+        }
+        let (total, completed) = datasets::record_counts(&mut tx, id).await?;
+        Ok(Progress {
+            total,
+            completed,
+            pending: total - completed,
+            users,
+        })
+    }
+
+    pub async fn users_progress(&self, actor: &User, id: DatasetId) -> Result<Vec<UserProgress>> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, id).await?;
+        Ok(datasets::users_progress(&mut tx, id).await?)
+    }
+
+    pub async fn my_metrics(&self, actor: &User, id: DatasetId) -> Result<MyMetrics> {
+        let mut tx = self.store.read().await?;
+        let ds = readable_dataset(&mut tx, actor, id).await?;
+        if ds.status == DatasetStatus::Draft {
+            return Ok(MyMetrics {
+                total: 0,
+                submitted: 0,
+                discarded: 0,
+                draft: 0,
+            });
+        }
+        let total = records::count_records(&mut tx, id).await?;
+        let (submitted, discarded, draft) =
+            datasets::user_response_counts(&mut tx, id, actor.id).await?;
+        Ok(MyMetrics {
+            total,
+            submitted,
+            discarded,
+            draft,
+        })
+    }
+}
+
+pub(crate) async fn find_dataset(tx: &mut Tx, id: DatasetId) -> Result<Dataset> {
+    datasets::find_dataset(tx, id)
+        .await?
+        .ok_or_else(|| Error::not_found("Dataset", id))
+}
+
+/// Lookup, then "owner or member of its workspace".
+pub(crate) async fn readable_dataset(tx: &mut Tx, actor: &User, id: DatasetId) -> Result<Dataset> {
+    let ds = find_dataset(tx, id).await?;
+    require_member(tx, actor, ds.workspace_id).await?;
+    Ok(ds)
+}
+
+/// Lookup, then "owner or admin member of its workspace".
+pub(crate) async fn managed_dataset(tx: &mut Tx, actor: &User, id: DatasetId) -> Result<Dataset> {
+    let ds = find_dataset(tx, id).await?;
+    require_manager(tx, actor, ds.workspace_id).await?;
+    Ok(ds)
+}

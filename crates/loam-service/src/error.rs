@@ -1,0 +1,51 @@
+//! The outcomes a use case can end in, besides success.
+
+use loam_domain::{Invalid, SchemaError};
+use loam_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A referenced entity does not exist (404). The message names it.
+    #[error("{0}")]
+    NotFound(String),
+    /// A uniqueness rule (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// A business rule (422, plain message).
+    #[error("{0}")]
+    Invalid(String),
+    /// The request's shape (422, coded, with locations).
+    #[error("invalid request")]
+    Schema(Vec<SchemaError>),
+    /// No or bad credentials (401). The text is the `detail` parameter.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Authenticated but not allowed (403).
+    #[error("Operation not allowed")]
+    Forbidden,
+    /// Storage failed (500); the detail is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(#[from] StoreError),
+}
+
+impl Error {
+    pub fn not_found(entity: &str, id: impl std::fmt::Display) -> Self {
+        Error::NotFound(format!("{entity} with id `{id}` not found"))
+    }
+
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::Invalid(msg.into())
+    }
+}
+
+impl From<SchemaError> for Error {
+    fn from(err: SchemaError) -> Self {
+        Error::Schema(vec![err])
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(err: Invalid) -> Self {
+        Error::Invalid(err.0)
+    }
+}

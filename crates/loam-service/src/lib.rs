@@ -1,0 +1,88 @@
+//! loam-service: the use cases of loam, the API boundary for `loam-http` and `loam-cli`.
+//!
+//! Every operation takes the acting [`User`] (or is explicitly anonymous, like sign-in), checks
+//! the permission matrix of `spec/model.md` §3 here — never in the HTTP layer — runs in one store
+//! transaction, and returns domain types. Errors are [`Error`], the vocabulary of outcomes that
+//! the HTTP layer renders.
+
+mod auth;
+mod datasets;
+mod error;
+mod policy;
+mod records;
+mod responses;
+mod settings;
+mod users;
+mod webhooks;
+mod workspaces;
+
+use loam_domain::settings::Limits;
+use loam_domain::Timestamp;
+use loam_store::Store;
+
+pub use auth::{
+    generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials,
+};
+pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress};
+pub use error::Error;
+pub use records::{
+    Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord,
+    VectorsInclude,
+};
+pub use responses::BulkResponseItem;
+pub use settings::{
+    FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion,
+    NewVectorSettings, QuestionPatch,
+};
+pub use users::{NewUser, UserPatch};
+pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};
+
+pub use loam_domain as domain;
+pub use loam_store::{StoreConfig, StoreError};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What the service needs to know beyond storage.
+#[derive(Clone)]
+pub struct ServiceConfig {
+    /// Key that signs sign-in tokens (HS256).
+    pub token_secret: Vec<u8>,
+    /// Lifetime of sign-in tokens, in seconds.
+    pub token_ttl_secs: i64,
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("token_secret", &"***")
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+pub struct Service {
+    store: Store,
+    cfg: ServiceConfig,
+}
+
+impl Service {
+    pub async fn open(store_cfg: &StoreConfig, cfg: ServiceConfig) -> Result<Self> {
+        let store = Store::open(store_cfg).await?;
+        Ok(Self { store, cfg })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.store.backend()
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+/// The current time, as every write stamps it.
+pub(crate) fn now() -> Timestamp {
+    Timestamp::from_offset(time::OffsetDateTime::now_utc())
+}

@@ -1,0 +1,317 @@
+//! Responses of annotators, and suggestions of models, on single records.
+
+use loam_domain::model::{Response, Suggestion, User};
+use loam_domain::value::{
+    check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError,
+};
+use loam_domain::{QuestionId, RecordId, ResponseId, Role, SuggestionId};
+use loam_store::{datasets, records, responses, settings as store_settings, suggestions, Tx};
+use serde_json::Value;
+
+use crate::datasets::{managed_dataset, readable_dataset};
+use crate::records::{find_record, recompute_with, NewSuggestionItem};
+use crate::{now, Error, Result, Service};
+
+/// One item of `POST /me/responses/bulk`.
+#[derive(Clone, Debug)]
+pub struct BulkResponseItem {
+    pub record_id: RecordId,
+    pub status: ResponseStatus,
+    pub values: Option<Value>,
+}
+
+fn value_error(err: ValueError) -> Error {
+    match err {
+        ValueError::Schema(it) => {
+            Error::Schema(vec![it.under(&[loam_domain::error::Loc::from("body")])])
+        }
+        ValueError::Invalid(it) => Error::Invalid(it.0),
+    }
+}
+
+impl Service {
+    /// Creates the caller's response to a record.
+    pub async fn create_response(
+        &self,
+        actor: &User,
+        record_id: RecordId,
+        status: ResponseStatus,
+        values: Option<Value>,
+    ) -> Result<Response> {
+        let mut tx = self.store.write().await?;
+        let record = find_record(&mut tx, record_id).await?;
+        readable_dataset(&mut tx, actor, record.dataset_id).await?;
+        records::lock_record(&mut tx, record_id).await?;
+        if responses::find_response_of(&mut tx, record_id, actor.id)
+            .await?
+            .is_some()
+        {
+            return Err(Error::Conflict(format!(
+                "Response already exists for record with id `{record_id}` and by user with id `{}`",
+                actor.id
+            )));
+        }
+        let response = self
+            .write_response(&mut tx, actor, record_id, None, status, values)
+            .await?;
+        tx.commit().await?;
+        Ok(response)
+    }
+
+    /// Replaces a response's status and values (its author, owners, managing admins).
+    pub async fn update_response(
+        &self,
+        actor: &User,
+        id: ResponseId,
+        status: ResponseStatus,
+        values: Option<Value>,
+    ) -> Result<Response> {
+        let mut tx = self.store.write().await?;
+        let existing = responses::find_response(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Response", id))?;
+        self.require_response_access(&mut tx, actor, &existing)
+            .await?;
+        records::lock_record(&mut tx, existing.record_id).await?;
+        let author = crate::users::find_user(&mut tx, existing.user_id).await?;
+        let response = self
+            .write_response(
+                &mut tx,
+                &author,
+                existing.record_id,
+                Some(existing),
+                status,
+                values,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(response)
+    }
+
+    pub async fn delete_response(&self, actor: &User, id: ResponseId) -> Result<Response> {
+        let mut tx = self.store.write().await?;
+        let existing = responses::find_response(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Response", id))?;
+        self.require_response_access(&mut tx, actor, &existing)
+            .await?;
+        let record = find_record(&mut tx, existing.record_id).await?;
+        records::lock_record(&mut tx, record.id).await?;
+        responses::delete_response(&mut tx, id).await?;
+        let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
+        datasets::touch_activity(&mut tx, ds.id, now()).await?;
+        recompute_with(&mut tx, ds.distribution, record.id).await?;
+        tx.commit().await?;
+        Ok(existing)
+    }
+
+    /// Upserts the caller's responses to many records; each item succeeds or fails alone.
+    pub async fn bulk_my_responses(
+        &self,
+        actor: &User,
+        items: Vec<BulkResponseItem>,
+    ) -> Result<Vec<Result<Response>>> {
+        let mut res = Vec::with_capacity(items.len());
+        for item in items {
+            let outcome = async {
+                let mut tx = self.store.write().await?;
+                let record = find_record(&mut tx, item.record_id).await?;
+                readable_dataset(&mut tx, actor, record.dataset_id).await?;
+                records::lock_record(&mut tx, record.id).await?;
+                let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
+                let response = self
+                    .write_response(
+                        &mut tx,
+                        actor,
+                        record.id,
+                        existing,
+                        item.status,
+                        item.values,
+                    )
+                    .await?;
+                tx.commit().await?;
+                Ok(response)
+            }
+            .await;
+            res.push(outcome);
+        }
+        Ok(res)
+    }
+
+    async fn require_response_access(
+        &self,
+        tx: &mut Tx,
+        actor: &User,
+        response: &Response,
+    ) -> Result<()> {
+        if response.user_id == actor.id || actor.role == Role::Owner {
+            return Ok(());
+        }
+        let record = find_record(tx, response.record_id).await?;
+        managed_dataset(tx, actor, record.dataset_id)
+            .await
+            .map(|_| ())
+    }
+
+    /// Validates and writes `author`'s response, then the record's status. The record's row must
+    /// already be locked by the caller.
+    async fn write_response(
+        &self,
+        tx: &mut Tx,
+        author: &User,
+        record_id: RecordId,
+        existing: Option<Response>,
+        status: ResponseStatus,
+        values: Option<Value>,
+    ) -> Result<Response> {
+        let record = find_record(tx, record_id).await?;
+        let ds = crate::datasets::find_dataset(tx, record.dataset_id).await?;
+        let questions = store_settings::list_questions(tx, ds.id).await?;
+        let refs: Vec<QuestionRef<'_>> = questions
+            .iter()
+            .map(|q| QuestionRef {
+                name: &q.name,
+                required: q.required,
+                settings: &q.settings,
+            })
+            .collect();
+        let values =
+            check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
+        let at = now();
+        let response = match existing {
+            Some(mut response) => {
+                response.status = status;
+                response.values = values;
+                response.updated_at = at;
+                responses::update_response(tx, &response).await?;
+                response
+            }
+            None => {
+                let response = Response {
+                    id: ResponseId::new(),
+                    record_id,
+                    user_id: author.id,
+                    values,
+                    status,
+                    inserted_at: at,
+                    updated_at: at,
+                };
+                responses::insert_response(tx, ds.id, &response).await?;
+                datasets::add_dataset_user(tx, ds.id, author.id, at).await?;
+                response
+            }
+        };
+        datasets::touch_activity(tx, ds.id, at).await?;
+        recompute_with(tx, ds.distribution, record_id).await?;
+        Ok(response)
+    }
+
+    // Suggestions ----------------------------------------------------------------------------
+
+    pub async fn list_record_suggestions(
+        &self,
+        actor: &User,
+        record_id: RecordId,
+    ) -> Result<Vec<Suggestion>> {
+        let mut tx = self.store.read().await?;
+        let record = find_record(&mut tx, record_id).await?;
+        readable_dataset(&mut tx, actor, record.dataset_id).await?;
+        Ok(suggestions::list_suggestions(&mut tx, &[record_id]).await?)
+    }
+
+    /// Creates or replaces the suggestion of a record for a question; `true` when created.
+    pub async fn upsert_suggestion(
+        &self,
+        actor: &User,
+        record_id: RecordId,
+        item: NewSuggestionItem,
+    ) -> Result<(Suggestion, bool)> {
+        let mut tx = self.store.write().await?;
+        let record = find_record(&mut tx, record_id).await?;
+        managed_dataset(&mut tx, actor, record.dataset_id).await?;
+        let question = store_settings::find_question(&mut tx, item.question_id)
+            .await?
+            .filter(|it| it.dataset_id == record.dataset_id)
+            .ok_or_else(|| {
+                Error::invalid(format!("Question with id `{}` not found", item.question_id))
+            })?;
+        let qref = QuestionRef {
+            name: &question.name,
+            required: question.required,
+            settings: &question.settings,
+        };
+        let checked = check_suggestion(
+            &item.value,
+            item.score.as_ref(),
+            item.agent.as_ref(),
+            item.kind.as_ref(),
+            qref,
+            &record.fields,
+        )
+        .map_err(value_error)?;
+        let at = now();
+        let suggestion = Suggestion {
+            id: SuggestionId::new(),
+            record_id,
+            question_id: question.id,
+            value: checked.value,
+            score: checked.score,
+            agent: checked.agent,
+            kind: checked.kind,
+            inserted_at: at,
+            updated_at: at,
+        };
+        let res = suggestions::upsert_suggestion(&mut tx, &suggestion).await?;
+        tx.commit().await?;
+        Ok(res)
+    }
+
+    pub async fn delete_record_suggestions(
+        &self,
+        actor: &User,
+        record_id: RecordId,
+        ids: &[SuggestionId],
+    ) -> Result<()> {
+        let mut tx = self.store.write().await?;
+        let record = find_record(&mut tx, record_id).await?;
+        managed_dataset(&mut tx, actor, record.dataset_id).await?;
+        suggestions::delete_suggestions(&mut tx, record_id, ids).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete_suggestion(&self, actor: &User, id: SuggestionId) -> Result<Suggestion> {
+        let mut tx = self.store.write().await?;
+        let suggestion = suggestions::find_suggestion(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Suggestion", id))?;
+        let record = find_record(&mut tx, suggestion.record_id).await?;
+        managed_dataset(&mut tx, actor, record.dataset_id).await?;
+        suggestions::delete_suggestion(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(suggestion)
+    }
+
+    /// Distinct suggestion agents per question of a dataset (UI filter options).
+    pub async fn suggestion_agents(
+        &self,
+        actor: &User,
+        dataset: loam_domain::DatasetId,
+    ) -> Result<Vec<(QuestionId, String, Vec<String>)>> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, dataset).await?;
+        let questions = store_settings::list_questions(&mut tx, dataset).await?;
+        let agents = suggestions::list_agents(&mut tx, dataset).await?;
+        Ok(questions
+            .into_iter()
+            .map(|q| {
+                let names = agents
+                    .iter()
+                    .filter(|(qid, _)| *qid == q.id.0)
+                    .map(|(_, agent)| agent.clone())
+                    .collect();
+                (q.id, q.name, names)
+            })
+            .collect())
+    }
+}

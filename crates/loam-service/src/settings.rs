@@ -1,0 +1,468 @@
+//! Dataset settings: fields, questions, metadata properties and vector settings.
+
+use loam_domain::model::DatasetStatus;
+use loam_domain::model::{Field, MetadataProperty, Question, User, VectorSettings};
+use loam_domain::schema::py_list;
+use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
+use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, Role, VectorSettingsId};
+use loam_store::settings as store;
+use serde_json::Value;
+
+use crate::datasets::{managed_dataset, readable_dataset};
+use crate::users::conflict_or;
+use crate::{now, Error, Result, Service};
+
+#[derive(Clone, Debug)]
+pub struct NewField {
+    pub name: String,
+    pub title: String,
+    pub required: bool,
+    pub settings: FieldSettings,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FieldPatch {
+    pub title: Option<String>,
+    /// The raw settings object, merged into the stored one under the type rule.
+    pub settings: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewQuestion {
+    pub name: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub required: bool,
+    pub settings: QuestionSettings,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct QuestionPatch {
+    pub title: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub settings: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMetadataProperty {
+    pub name: String,
+    pub title: String,
+    pub settings: MetadataSettings,
+    pub visible_for_annotators: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MetadataPropertyPatch {
+    pub title: Option<String>,
+    pub visible_for_annotators: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewVectorSettings {
+    pub name: String,
+    pub title: String,
+    pub dimensions: i64,
+}
+
+const MAX_VECTOR_SETTINGS: usize = 5;
+
+impl Service {
+    // Fields ---------------------------------------------------------------------------------
+
+    pub async fn list_fields(&self, actor: &User, dataset: DatasetId) -> Result<Vec<Field>> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, dataset).await?;
+        Ok(store::list_fields(&mut tx, dataset).await?)
+    }
+
+    pub async fn create_field(
+        &self,
+        actor: &User,
+        dataset: DatasetId,
+        new: NewField,
+    ) -> Result<Field> {
+        let mut tx = self.store.write().await?;
+        let ds = managed_dataset(&mut tx, actor, dataset).await?;
+        if ds.status == DatasetStatus::Ready {
+            return Err(Error::invalid(
+                "Field cannot be created for a published dataset",
+            ));
+        }
+        let conflict = format!(
+            "Field with name `{}` already exists for dataset with id `{dataset}`",
+            new.name
+        );
+        if store::list_fields(&mut tx, dataset)
+            .await?
+            .iter()
+            .any(|it| it.name == new.name)
+        {
+            return Err(Error::Conflict(conflict));
+        }
+        let at = now();
+        let field = Field {
+            id: FieldId::new(),
+            dataset_id: dataset,
+            name: new.name,
+            title: new.title,
+            required: new.required,
+            settings: new.settings,
+            inserted_at: at,
+            updated_at: at,
+        };
+        store::insert_field(&mut tx, &field)
+            .await
+            .map_err(|e| conflict_or(e, conflict))?;
+        tx.commit().await?;
+        Ok(field)
+    }
+
+    pub async fn update_field(
+        &self,
+        actor: &User,
+        id: FieldId,
+        patch: FieldPatch,
+    ) -> Result<Field> {
+        let mut tx = self.store.write().await?;
+        let mut field = store::find_field(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Field", id))?;
+        managed_dataset(&mut tx, actor, field.dataset_id).await?;
+        if let Some(title) = patch.title {
+            field.title = title;
+        }
+        if let Some(settings) = patch.settings {
+            field.settings = field.settings.update(
+                &settings,
+                &[loam_domain::error::Loc::from("body"), "settings".into()],
+            )??;
+        }
+        field.updated_at = now();
+        store::update_field(&mut tx, &field).await?;
+        tx.commit().await?;
+        Ok(field)
+    }
+
+    pub async fn delete_field(&self, actor: &User, id: FieldId) -> Result<Field> {
+        let mut tx = self.store.write().await?;
+        let field = store::find_field(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Field", id))?;
+        let ds = managed_dataset(&mut tx, actor, field.dataset_id).await?;
+        if ds.status == DatasetStatus::Ready {
+            return Err(Error::invalid(
+                "Fields cannot be deleted for a published dataset",
+            ));
+        }
+        store::delete_field(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(field)
+    }
+
+    // Questions ------------------------------------------------------------------------------
+
+    pub async fn list_questions(&self, actor: &User, dataset: DatasetId) -> Result<Vec<Question>> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, dataset).await?;
+        Ok(store::list_questions(&mut tx, dataset).await?)
+    }
+
+    pub async fn create_question(
+        &self,
+        actor: &User,
+        dataset: DatasetId,
+        new: NewQuestion,
+    ) -> Result<Question> {
+        let mut tx = self.store.write().await?;
+        let ds = managed_dataset(&mut tx, actor, dataset).await?;
+        let questions = store::list_questions(&mut tx, dataset).await?;
+        let conflict = format!(
+            "Question with name `{}` already exists for dataset with id `{dataset}`",
+            new.name
+        );
+        if questions.iter().any(|it| it.name == new.name) {
+            return Err(Error::Conflict(conflict));
+        }
+        if ds.status == DatasetStatus::Ready {
+            return Err(Error::invalid(
+                "questions cannot be created for a published dataset",
+            ));
+        }
+        if let QuestionSettings::Span { field, .. } = &new.settings {
+            let fields = store::list_fields(&mut tx, dataset).await?;
+            if !fields.iter().any(|it| &it.name == field) {
+                let names: Vec<&str> = fields.iter().map(|it| it.name.as_str()).collect();
+                return Err(Error::invalid(format!(
+                    "'{field}' is not a valid field name.\nValid field names are {}",
+                    py_list(&names)
+                )));
+            }
+            let used_by = questions.iter().find(
+                |it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field),
+            );
+            if let Some(other) = used_by {
+                return Err(Error::invalid(format!(
+                    "'{field}' is already used by span question with id '{}'",
+                    other.id
+                )));
+            }
+        }
+        let at = now();
+        let question = Question {
+            id: QuestionId::new(),
+            dataset_id: dataset,
+            name: new.name,
+            title: new.title,
+            description: new.description,
+            required: new.required,
+            settings: new.settings,
+            inserted_at: at,
+            updated_at: at,
+        };
+        store::insert_question(&mut tx, &question)
+            .await
+            .map_err(|e| conflict_or(e, conflict))?;
+        tx.commit().await?;
+        Ok(question)
+    }
+
+    pub async fn update_question(
+        &self,
+        actor: &User,
+        id: QuestionId,
+        patch: QuestionPatch,
+    ) -> Result<Question> {
+        let mut tx = self.store.write().await?;
+        let mut question = store::find_question(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Question", id))?;
+        managed_dataset(&mut tx, actor, question.dataset_id).await?;
+        if let Some(title) = patch.title {
+            question.title = title;
+        }
+        if let Some(description) = patch.description {
+            question.description = description;
+        }
+        if let Some(settings) = patch.settings {
+            let loc = [loam_domain::error::Loc::from("body"), "settings".into()];
+            question.settings = question
+                .settings
+                .update(&settings, &loc, self.cfg.limits)??;
+        }
+        question.updated_at = now();
+        store::update_question(&mut tx, &question).await?;
+        tx.commit().await?;
+        Ok(question)
+    }
+
+    pub async fn delete_question(&self, actor: &User, id: QuestionId) -> Result<Question> {
+        let mut tx = self.store.write().await?;
+        let question = store::find_question(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("Question", id))?;
+        let ds = managed_dataset(&mut tx, actor, question.dataset_id).await?;
+        if ds.status == DatasetStatus::Ready {
+            return Err(Error::invalid(
+                "questions cannot be deleted for a published dataset",
+            ));
+        }
+        store::delete_question(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(question)
+    }
+
+    // Metadata properties --------------------------------------------------------------------
+
+    /// Annotators see only the properties visible to them.
+    pub async fn list_metadata_properties(
+        &self,
+        actor: &User,
+        dataset: DatasetId,
+    ) -> Result<Vec<MetadataProperty>> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, dataset).await?;
+        let all = store::list_metadata_properties(&mut tx, dataset).await?;
+        Ok(match actor.role {
+            Role::Annotator => all
+                .into_iter()
+                .filter(|it| it.visible_for_annotators)
+                .collect(),
+            Role::Owner | Role::Admin => all,
+        })
+    }
+
+    pub async fn create_metadata_property(
+        &self,
+        actor: &User,
+        dataset: DatasetId,
+        new: NewMetadataProperty,
+    ) -> Result<MetadataProperty> {
+        let mut tx = self.store.write().await?;
+        managed_dataset(&mut tx, actor, dataset).await?;
+        let conflict = format!(
+            "Metadata property with name `{}` already exists for dataset with id `{dataset}`",
+            new.name
+        );
+        if store::list_metadata_properties(&mut tx, dataset)
+            .await?
+            .iter()
+            .any(|it| it.name == new.name)
+        {
+            return Err(Error::Conflict(conflict));
+        }
+        let at = now();
+        let property = MetadataProperty {
+            id: MetadataPropertyId::new(),
+            dataset_id: dataset,
+            name: new.name,
+            title: new.title,
+            settings: new.settings,
+            visible_for_annotators: new.visible_for_annotators,
+            inserted_at: at,
+            updated_at: at,
+        };
+        store::insert_metadata_property(&mut tx, &property)
+            .await
+            .map_err(|e| conflict_or(e, conflict))?;
+        tx.commit().await?;
+        Ok(property)
+    }
+
+    pub async fn update_metadata_property(
+        &self,
+        actor: &User,
+        id: MetadataPropertyId,
+        patch: MetadataPropertyPatch,
+    ) -> Result<MetadataProperty> {
+        let mut tx = self.store.write().await?;
+        let mut property = store::find_metadata_property(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("MetadataProperty", id))?;
+        managed_dataset(&mut tx, actor, property.dataset_id).await?;
+        if let Some(title) = patch.title {
+            property.title = title;
+        }
+        if let Some(visible) = patch.visible_for_annotators {
+            property.visible_for_annotators = visible;
+        }
+        property.updated_at = now();
+        store::update_metadata_property(&mut tx, &property).await?;
+        tx.commit().await?;
+        Ok(property)
+    }
+
+    pub async fn delete_metadata_property(
+        &self,
+        actor: &User,
+        id: MetadataPropertyId,
+    ) -> Result<MetadataProperty> {
+        let mut tx = self.store.write().await?;
+        let property = store::find_metadata_property(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("MetadataProperty", id))?;
+        managed_dataset(&mut tx, actor, property.dataset_id).await?;
+        store::delete_metadata_property(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(property)
+    }
+
+    pub async fn get_metadata_property(
+        &self,
+        actor: &User,
+        id: MetadataPropertyId,
+    ) -> Result<MetadataProperty> {
+        let mut tx = self.store.read().await?;
+        let property = store::find_metadata_property(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("MetadataProperty", id))?;
+        readable_dataset(&mut tx, actor, property.dataset_id).await?;
+        if actor.role == Role::Annotator && !property.visible_for_annotators {
+            return Err(Error::Forbidden);
+        }
+        Ok(property)
+    }
+
+    // Vector settings ------------------------------------------------------------------------
+
+    pub async fn list_vector_settings(
+        &self,
+        actor: &User,
+        dataset: DatasetId,
+    ) -> Result<Vec<VectorSettings>> {
+        let mut tx = self.store.read().await?;
+        readable_dataset(&mut tx, actor, dataset).await?;
+        Ok(store::list_vector_settings(&mut tx, dataset).await?)
+    }
+
+    pub async fn create_vector_settings(
+        &self,
+        actor: &User,
+        dataset: DatasetId,
+        new: NewVectorSettings,
+    ) -> Result<VectorSettings> {
+        let mut tx = self.store.write().await?;
+        managed_dataset(&mut tx, actor, dataset).await?;
+        let existing = store::list_vector_settings(&mut tx, dataset).await?;
+        if existing.len() >= MAX_VECTOR_SETTINGS {
+            return Err(Error::invalid(format!(
+                "The maximum number of vector settings has been reached for dataset with id `{dataset}`"
+            )));
+        }
+        let conflict = format!(
+            "Vector settings with name `{}` already exists for dataset with id `{dataset}`",
+            new.name
+        );
+        if existing.iter().any(|it| it.name == new.name) {
+            return Err(Error::Conflict(conflict));
+        }
+        let at = now();
+        let settings = VectorSettings {
+            id: VectorSettingsId::new(),
+            dataset_id: dataset,
+            name: new.name,
+            title: new.title,
+            dimensions: new.dimensions,
+            inserted_at: at,
+            updated_at: at,
+        };
+        store::insert_vector_settings(&mut tx, &settings)
+            .await
+            .map_err(|e| conflict_or(e, conflict))?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+
+    pub async fn update_vector_settings(
+        &self,
+        actor: &User,
+        id: VectorSettingsId,
+        title: String,
+    ) -> Result<VectorSettings> {
+        let mut tx = self.store.write().await?;
+        let mut settings = store::find_vector_settings(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("VectorSettings", id))?;
+        managed_dataset(&mut tx, actor, settings.dataset_id).await?;
+        settings.title = title;
+        settings.updated_at = now();
+        store::update_vector_settings(&mut tx, &settings).await?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+
+    pub async fn delete_vector_settings(
+        &self,
+        actor: &User,
+        id: VectorSettingsId,
+    ) -> Result<VectorSettings> {
+        let mut tx = self.store.write().await?;
+        let settings = store::find_vector_settings(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::not_found("VectorSettings", id))?;
+        managed_dataset(&mut tx, actor, settings.dataset_id).await?;
+        store::delete_vector_settings(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+}

@@ -1,0 +1,186 @@
+//! loam-store: the only crate that speaks SQL.
+//!
+//! [`Store`] wraps a pool of either engine; [`Tx`] is a transaction on either. Every query is
+//! written once, in SQL both SQLite and PostgreSQL accept (`$n` placeholders, `RETURNING`,
+//! `ON CONFLICT`, `count(*) FILTER`), and compiled against both drivers by the [`on_tx!`] macro.
+//! Dialect-specific text lives only in `migrations/{sqlite,postgres}` and `dialect.rs`.
+//!
+//! Conventions: `find_*` returns `Ok(None)` when nothing matches; `insert_*` / `update_*` /
+//! `delete_*` report constraint violations as [`StoreError::UniqueViolation`] with the
+//! constraint's name so the service can turn them into conflicts.
+
+mod dialect;
+mod error;
+mod rows;
+
+pub mod datasets;
+pub mod records;
+pub mod responses;
+pub mod settings;
+pub mod suggestions;
+pub mod users;
+pub mod webhooks;
+pub mod workspaces;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub use error::StoreError;
+
+/// Runs the same body against whichever connection a [`Tx`] holds; `$c` is `&mut Connection`.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(inner, _) => {
+                let $c = &mut **inner;
+                $body
+            }
+            $crate::Tx::Postgres(inner) => {
+                let $c = &mut **inner;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+/// Where the data lives.
+#[derive(Clone)]
+pub struct StoreConfig {
+    /// `sqlite://path/to/file.db` or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The one interface to storage.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    /// SQLite allows one writer at a time; taking this lock before `BEGIN` queues writers in
+    /// the process instead of failing them with `SQLITE_BUSY` when a deferred transaction
+    /// upgrades to a write.
+    write_lock: Arc<Mutex<()>>,
+}
+
+/// A transaction on either engine. Dropping it without [`Tx::commit`] rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Store {
+    /// Connects (creating a SQLite file when missing) and applies pending migrations.
+    pub async fn open(cfg: &StoreConfig) -> Result<Self, StoreError> {
+        let pool = if cfg.url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(&cfg.url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-32000")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(cfg.max_connections.max(2))
+                .min_connections(1)
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            Pool::Sqlite(pool)
+        } else if cfg.url.starts_with("postgres:") || cfg.url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(cfg.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(&cfg.url)
+                .await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(&cfg.url)));
+        };
+        Ok(Self {
+            pool,
+            write_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// A transaction for reading: consistent snapshot, no writer lock.
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, None),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction that will write.
+    pub async fn write(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => {
+                let guard = Arc::clone(&self.write_lock).lock_owned().await;
+                Tx::Sqlite(pool.begin().await?, Some(guard))
+            }
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(inner, _guard) => inner.commit().await?,
+            Tx::Postgres(inner) => inner.commit().await?,
+        }
+        Ok(())
+    }
+}

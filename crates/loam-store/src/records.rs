@@ -1,0 +1,239 @@
+//! Records and their vectors.
+
+use loam_domain::distribution::RecordStatus;
+use loam_domain::model::{Record, Vector};
+use loam_domain::{DatasetId, RecordId, VectorSettingsId};
+use serde_json::Value;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::rows::{encode_f32, RecordRow, VectorRow};
+use crate::{on_tx, StoreError, Tx};
+
+const COLUMNS: &str =
+    "id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at";
+
+/// `$first, $first+1, …` for `n` values.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn metadata_json(record: &Record) -> Option<Json<Value>> {
+    record.metadata.clone().map(|it| Json(Value::Object(it)))
+}
+
+pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
+    let sql = format!("insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(r.id.0)
+        .bind(r.dataset_id.0)
+        .bind(&r.external_id)
+        .bind(Json(Value::Object(r.fields.clone())))
+        .bind(metadata_json(r))
+        .bind(r.status.as_str())
+        .bind(r.inserted_at.0)
+        .bind(r.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Writes fields, metadata and `updated_at`.
+pub async fn update_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
+    let sql = "update records set fields = $2, metadata = $3, updated_at = $4 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(r.id.0)
+        .bind(Json(Value::Object(r.fields.clone())))
+        .bind(metadata_json(r))
+        .bind(r.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Takes the record's row lock (a no-op update), so that concurrent response writers on the same
+/// record are serialised and each recount sees the others' committed responses.
+pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query(
+        "update records set status = status where id = $1"
+    )
+    .bind(id.0)
+    .execute(c)
+    .await
+    .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
+    let sql = "update records set status = $2 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id.0)
+        .bind(status.as_str())
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_record(tx: &mut Tx, id: RecordId) -> Result<Option<Record>, StoreError> {
+    let sql = format!("select {COLUMNS} from records where id = $1");
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?;
+    row.map(Record::try_from).transpose()
+}
+
+/// Records of `dataset` with the given ids (others are left out), in no particular order.
+pub async fn find_records(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    ids: &[RecordId],
+) -> Result<Vec<Record>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select {COLUMNS} from records where dataset_id = $1 and id in ({})",
+        placeholders(2, ids.len())
+    );
+    let rows = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as::<_, RecordRow>(&sql).bind(dataset.0);
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        q.fetch_all(c).await
+    })?;
+    rows.into_iter().map(Record::try_from).collect()
+}
+
+/// Records of `dataset` with the given external ids, in no particular order.
+pub async fn find_records_by_external_id(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    external_ids: &[&str],
+) -> Result<Vec<Record>, StoreError> {
+    if external_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select {COLUMNS} from records where dataset_id = $1 and external_id in ({})",
+        placeholders(2, external_ids.len())
+    );
+    let rows = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as::<_, RecordRow>(&sql).bind(dataset.0);
+        for id in external_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(c).await
+    })?;
+    rows.into_iter().map(Record::try_from).collect()
+}
+
+/// A page of a dataset's records in insertion order.
+pub async fn list_records(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Record>, StoreError> {
+    let sql = format!(
+        "select {COLUMNS} from records where dataset_id = $1 order by seq limit $2 offset $3"
+    );
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql)
+        .bind(dataset.0)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter().map(Record::try_from).collect()
+}
+
+pub async fn count_records(tx: &mut Tx, dataset: DatasetId) -> Result<i64, StoreError> {
+    let sql = "select count(*) from records where dataset_id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql)
+        .bind(dataset.0)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Ids of the records of `dataset` that have at least one response.
+pub async fn list_answered_record_ids(
+    tx: &mut Tx,
+    dataset: DatasetId,
+) -> Result<Vec<RecordId>, StoreError> {
+    let sql = "select distinct record_id from responses where dataset_id = $1";
+    let ids: Vec<Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(dataset.0)
+        .fetch_all(c)
+        .await)?;
+    Ok(ids.into_iter().map(RecordId).collect())
+}
+
+/// Deletes the records of `dataset` among `ids`; returns the ids actually deleted.
+pub async fn delete_records(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    ids: &[RecordId],
+) -> Result<Vec<RecordId>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "delete from records where dataset_id = $1 and id in ({}) returning id",
+        placeholders(2, ids.len())
+    );
+    let deleted: Vec<Uuid> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_scalar(&sql).bind(dataset.0);
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(deleted.into_iter().map(RecordId).collect())
+}
+
+// Vectors ------------------------------------------------------------------------------------
+
+pub async fn upsert_vector(
+    tx: &mut Tx,
+    record: RecordId,
+    settings: VectorSettingsId,
+    value: &[f32],
+) -> Result<(), StoreError> {
+    let sql = "insert into vectors (record_id, vector_settings_id, value) values ($1, $2, $3) \
+               on conflict (record_id, vector_settings_id) do update set value = excluded.value";
+    let bytes = encode_f32(value);
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(record.0)
+        .bind(settings.0)
+        .bind(&bytes)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Vectors of the given records.
+pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vector>, StoreError> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select record_id, vector_settings_id, value from vectors where record_id in ({})",
+        placeholders(1, records.len())
+    );
+    let rows = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as::<_, VectorRow>(&sql);
+        for id in records {
+            q = q.bind(id.0);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(rows.into_iter().map(Vector::from).collect())
+}

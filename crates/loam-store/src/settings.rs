@@ -1,0 +1,296 @@
+//! Dataset settings: fields, questions, metadata properties, vector settings.
+
+use loam_domain::model::{DatasetSchema, Field, MetadataProperty, Question, VectorSettings};
+use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, VectorSettingsId};
+use sqlx::types::Json;
+
+use crate::rows::{FieldRow, MetadataPropertyRow, QuestionRow, VectorSettingsRow};
+use crate::{on_tx, StoreError, Tx};
+
+const FIELD_COLUMNS: &str =
+    "id, dataset_id, name, title, required, settings, inserted_at, updated_at";
+const QUESTION_COLUMNS: &str =
+    "id, dataset_id, name, title, description, required, settings, inserted_at, updated_at";
+const METADATA_COLUMNS: &str =
+    "id, dataset_id, name, title, settings, visible_for_annotators, inserted_at, updated_at";
+const VECTOR_COLUMNS: &str = "id, dataset_id, name, title, dimensions, inserted_at, updated_at";
+
+// Fields -------------------------------------------------------------------------------------
+
+pub async fn insert_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
+    let sql =
+        format!("insert into fields ({FIELD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(it.id.0)
+        .bind(it.dataset_id.0)
+        .bind(&it.name)
+        .bind(&it.title)
+        .bind(it.required)
+        .bind(Json(it.settings.to_json()))
+        .bind(it.inserted_at.0)
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
+    let sql = "update fields set title = $2, settings = $3, updated_at = $4 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(it.id.0)
+        .bind(&it.title)
+        .bind(Json(it.settings.to_json()))
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_field(tx: &mut Tx, id: FieldId) -> Result<Option<Field>, StoreError> {
+    let sql = format!("select {FIELD_COLUMNS} from fields where id = $1");
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, FieldRow>(&sql)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?;
+    row.map(Field::try_from).transpose()
+}
+
+pub async fn list_fields(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<Field>, StoreError> {
+    let sql = format!(
+        "select {FIELD_COLUMNS} from fields where dataset_id = $1 order by inserted_at, id"
+    );
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, FieldRow>(&sql)
+        .bind(dataset.0)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter().map(Field::try_from).collect()
+}
+
+pub async fn delete_field(tx: &mut Tx, id: FieldId) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query("delete from fields where id = $1")
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+// Questions ----------------------------------------------------------------------------------
+
+pub async fn insert_question(tx: &mut Tx, it: &Question) -> Result<(), StoreError> {
+    let sql = format!(
+        "insert into questions ({QUESTION_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    );
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(it.id.0)
+        .bind(it.dataset_id.0)
+        .bind(&it.name)
+        .bind(&it.title)
+        .bind(&it.description)
+        .bind(it.required)
+        .bind(Json(it.settings.to_json()))
+        .bind(it.inserted_at.0)
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update_question(tx: &mut Tx, it: &Question) -> Result<(), StoreError> {
+    let sql = "update questions set title = $2, description = $3, settings = $4, updated_at = $5 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(it.id.0)
+        .bind(&it.title)
+        .bind(&it.description)
+        .bind(Json(it.settings.to_json()))
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_question(tx: &mut Tx, id: QuestionId) -> Result<Option<Question>, StoreError> {
+    let sql = format!("select {QUESTION_COLUMNS} from questions where id = $1");
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, QuestionRow>(&sql)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?;
+    row.map(Question::try_from).transpose()
+}
+
+pub async fn list_questions(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<Question>, StoreError> {
+    let sql = format!(
+        "select {QUESTION_COLUMNS} from questions where dataset_id = $1 order by inserted_at, id"
+    );
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, QuestionRow>(&sql)
+        .bind(dataset.0)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter().map(Question::try_from).collect()
+}
+
+pub async fn delete_question(tx: &mut Tx, id: QuestionId) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query("delete from questions where id = $1")
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+// Metadata properties ------------------------------------------------------------------------
+
+pub async fn insert_metadata_property(
+    tx: &mut Tx,
+    it: &MetadataProperty,
+) -> Result<(), StoreError> {
+    let sql = format!("insert into metadata_properties ({METADATA_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(it.id.0)
+        .bind(it.dataset_id.0)
+        .bind(&it.name)
+        .bind(&it.title)
+        .bind(Json(it.settings.to_json()))
+        .bind(it.visible_for_annotators)
+        .bind(it.inserted_at.0)
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update_metadata_property(
+    tx: &mut Tx,
+    it: &MetadataProperty,
+) -> Result<(), StoreError> {
+    let sql = "update metadata_properties set title = $2, visible_for_annotators = $3, updated_at = $4 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(it.id.0)
+        .bind(&it.title)
+        .bind(it.visible_for_annotators)
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_metadata_property(
+    tx: &mut Tx,
+    id: MetadataPropertyId,
+) -> Result<Option<MetadataProperty>, StoreError> {
+    let sql = format!("select {METADATA_COLUMNS} from metadata_properties where id = $1");
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, MetadataPropertyRow>(&sql)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?;
+    row.map(MetadataProperty::try_from).transpose()
+}
+
+pub async fn list_metadata_properties(
+    tx: &mut Tx,
+    dataset: DatasetId,
+) -> Result<Vec<MetadataProperty>, StoreError> {
+    let sql = format!("select {METADATA_COLUMNS} from metadata_properties where dataset_id = $1 order by inserted_at, id");
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, MetadataPropertyRow>(&sql)
+        .bind(dataset.0)
+        .fetch_all(c)
+        .await)?;
+    rows.into_iter().map(MetadataProperty::try_from).collect()
+}
+
+pub async fn delete_metadata_property(
+    tx: &mut Tx,
+    id: MetadataPropertyId,
+) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query(
+        "delete from metadata_properties where id = $1"
+    )
+    .bind(id.0)
+    .execute(c)
+    .await
+    .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+// Vector settings ----------------------------------------------------------------------------
+
+pub async fn insert_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<(), StoreError> {
+    let sql = format!(
+        "insert into vector_settings ({VECTOR_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)"
+    );
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(it.id.0)
+        .bind(it.dataset_id.0)
+        .bind(&it.name)
+        .bind(&it.title)
+        .bind(it.dimensions)
+        .bind(it.inserted_at.0)
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn update_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<(), StoreError> {
+    let sql = "update vector_settings set title = $2, updated_at = $3 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(it.id.0)
+        .bind(&it.title)
+        .bind(it.updated_at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn find_vector_settings(
+    tx: &mut Tx,
+    id: VectorSettingsId,
+) -> Result<Option<VectorSettings>, StoreError> {
+    let sql = format!("select {VECTOR_COLUMNS} from vector_settings where id = $1");
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, VectorSettingsRow>(&sql)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?;
+    Ok(row.map(VectorSettings::from))
+}
+
+pub async fn list_vector_settings(
+    tx: &mut Tx,
+    dataset: DatasetId,
+) -> Result<Vec<VectorSettings>, StoreError> {
+    let sql = format!("select {VECTOR_COLUMNS} from vector_settings where dataset_id = $1 order by inserted_at, id");
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, VectorSettingsRow>(&sql)
+        .bind(dataset.0)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows.into_iter().map(VectorSettings::from).collect())
+}
+
+pub async fn delete_vector_settings(tx: &mut Tx, id: VectorSettingsId) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query(
+        "delete from vector_settings where id = $1"
+    )
+    .bind(id.0)
+    .execute(c)
+    .await
+    .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Everything validation of records needs about a dataset, in one call.
+pub async fn load_schema(tx: &mut Tx, dataset: DatasetId) -> Result<DatasetSchema, StoreError> {
+    Ok(DatasetSchema {
+        fields: list_fields(tx, dataset).await?,
+        questions: list_questions(tx, dataset).await?,
+        metadata_properties: list_metadata_properties(tx, dataset).await?,
+        vector_settings: list_vector_settings(tx, dataset).await?,
+    })
+}

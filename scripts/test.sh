@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The project's test command: `bash scripts/test.sh` (CI runs it through .ci/run).
+#
+# Steps, in order; every step runs even if an earlier one failed (except that the SDK suite needs the
+# release build), so one run shows everything that is broken. Exit status is 0 only if all passed.
+#   fmt        cargo fmt --all -- --check
+#   clippy     cargo clippy --workspace --all-targets -- -D warnings
+#   test       cargo test --workspace
+#   build      cargo build --release -p loam-cli
+#   sdk-suite  the argilla 2.8 SDK's own integration tests (files below) against the release binary
+#
+# Env:
+#   CARGO_TARGET_DIR  kept if set; else $HOME/.cache/loam/target when CI=true (shared by clean
+#                     clones, so CI does not rebuild the world each time); else ./target
+#   LOAM_BIN          run this binary in the SDK suite instead of the freshly built one
+#   LOAM_TEST_STEPS   run only these steps (comma/space separated, e.g. "build sdk-suite"); for local
+#                     iteration only, refused when CI=true so CI can never skip a step
+#   LOAM_SHARED_DIR   the shared/ checkout (default: ../shared beside the repo, as CI lays it out;
+#                     a relative path is taken from the repo root)
+set -euo pipefail
+
+# SDK integration-test files (tests/integration/<name>.py in the argilla 2.8.0 sdist) that loam must
+# pass. Later issues append files here as loam covers more of the API.
+SDK_SUITE_FILES=(
+  test_client
+  test_manage_users
+  test_manage_workspaces
+  test_dataset_workspace
+  test_create_datasets
+  test_listing_datasets
+  test_publish_datasets
+  test_empty_settings
+  test_update_dataset_settings
+  test_add_records
+  test_list_records
+  test_update_records
+  test_delete_records
+  test_manage_metadata
+  test_ranking_questions
+  test_export_records
+  test_export_dataset
+)
+
+ALL_STEPS=(fmt clippy test build sdk-suite)
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/loam-server.sh
+source "$REPO/scripts/lib/loam-server.sh"
+# shellcheck source=scripts/lib/venv.sh
+source "$REPO/scripts/lib/venv.sh"
+
+# ---- step a: cargo target dir (resolved before the cd: a relative one is relative to the caller) --
+CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
+export CARGO_TARGET_DIR
+echo "# cargo target dir: $CARGO_TARGET_DIR"
+cd "$REPO"
+
+# Whatever happens (failure, Ctrl-C, SIGTERM from CI), never leave a server running.
+trap 'loam_server_stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- preflight: things whose absence must fail loudly, before spending minutes on builds ------
+SHARED="${LOAM_SHARED_DIR:-$REPO/../shared}"
+SDK_SUITE_SCRIPT="$SHARED/conformance/run-sdk-suite.sh"
+if [[ ! -f "$SDK_SUITE_SCRIPT" ]]; then
+  echo "error: the SDK conformance suite is missing: $SDK_SUITE_SCRIPT not found." >&2
+  echo "       The shared/ directory must sit beside the repository (or set LOAM_SHARED_DIR)." >&2
+  echo "       Refusing to skip the SDK suite." >&2
+  exit 1
+fi
+SHARED="$(cd "$SHARED" && pwd)"
+SDK_SUITE_SCRIPT="$SHARED/conformance/run-sdk-suite.sh"
+
+SELECTED_STEPS=("${ALL_STEPS[@]}")
+if [[ -n "${LOAM_TEST_STEPS:-}" ]]; then
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "error: LOAM_TEST_STEPS is set but CI=true; CI must run every step" >&2
+    exit 1
+  fi
+  read -r -a SELECTED_STEPS <<<"${LOAM_TEST_STEPS//,/ }"
+  for s in "${SELECTED_STEPS[@]}"; do
+    [[ " ${ALL_STEPS[*]} " == *" $s "* ]] || { echo "error: unknown step '$s' in LOAM_TEST_STEPS (steps: ${ALL_STEPS[*]})" >&2; exit 1; }
+  done
+fi
+
+# ---- step bookkeeping ------------------------------------------------------------------------
+SUMMARY=()  # one line per step, printed at the very end
+FAILED=0
+
+step_selected() { [[ " ${SELECTED_STEPS[*]} " == *" $1 "* ]]; }
+
+record() {  # record NAME OUTCOME [DETAIL]
+  SUMMARY+=("$(printf '  %-10s %-9s %s' "$1" "$2" "${3:-}")")
+}
+
+# run_step NAME CMD...: announce, run, time and record a step. Never aborts the script: the
+# command runs in an `||` context, so functions used as steps must check their own errors.
+run_step() {
+  local name="$1"; shift
+  if ! step_selected "$name"; then
+    record "$name" "not run" "(LOAM_TEST_STEPS)"
+    return 0
+  fi
+  echo
+  echo "== $name =="
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  local took=$((SECONDS - start))
+  if ((rc == 0)); then
+    record "$name" "ok" "${took}s${STEP_DETAIL:+  $STEP_DETAIL}"
+  else
+    record "$name" "FAILED" "exit $rc, ${took}s${STEP_DETAIL:+  $STEP_DETAIL}"
+    FAILED=1
+  fi
+  STEP_DETAIL=""
+  LAST_RC=$rc
+  return 0
+}
+STEP_DETAIL=""  # a step may set this to add a note to its summary line
+LAST_RC=0       # exit status of the last step that ran
+
+# ---- step d: the SDK suite against the release binary ----------------------------------------
+sdk_suite() {
+  local cache="$HOME/.cache/loam"
+  local venv="$cache/venvs/sdk-2.8"
+  # Build the venv here rather than letting run-sdk-suite.sh do it: ours is stamped, locked and
+  # rebuilt if a previous creation was interrupted (the script only checks that bin/python exists).
+  loam_ensure_venv "$venv" "$SHARED/conformance/requirements-sdk.txt" || return 1
+
+  local bin
+  bin="$(loam_bin "$REPO")"
+  loam_server_start "$bin" || { loam_server_stop; return 1; }
+
+  local results files=() f rc=0
+  results="$CARGO_TARGET_DIR/conformance/$(date +%Y%m%d-%H%M%S)-$$"
+  mkdir -p "$results"
+  for f in "${SDK_SUITE_FILES[@]}"; do files+=("tests/integration/$f.py"); done
+
+  SDK_VENV="$venv" \
+  SDK_SUITE_CACHE="$cache/sdk-suite" \
+  SDK_RESULTS_DIR="$results" \
+    bash "$SDK_SUITE_SCRIPT" "$LOAM_SERVER_URL" "$LOAM_SERVER_KEY" "${files[@]}" || rc=$?
+
+  if [[ -f "$results/summary.txt" ]]; then
+    STEP_DETAIL="$(tail -n 1 "$results/summary.txt")  (results: $results)"
+  else
+    STEP_DETAIL="(no summary; results: $results)"
+  fi
+  if ((rc != 0)); then
+    loam_server_log_tail 80
+  fi
+  # Keep the server log with the results: the temp dir is deleted when the server stops.
+  loam_server_stop "$results/server.log"
+  return "$rc"
+}
+
+# ---- steps b, c, d -----------------------------------------------------------------------------
+run_step fmt cargo fmt --all -- --check
+run_step clippy cargo clippy --workspace --all-targets -- -D warnings
+run_step test cargo test --workspace
+run_step build cargo build --release -p loam-cli
+
+# The suite needs the binary this run just built; a failed build would only produce a wall of
+# connection errors (or, worse, test a stale binary). LOAM_BIN deliberately bypasses the build.
+if step_selected build && ((LAST_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
+  record sdk-suite "FAILED" "not run: the release build failed"
+  FAILED=1
+else
+  run_step sdk-suite sdk_suite
+fi
+
+# ---- step e: summary ---------------------------------------------------------------------------
+echo
+echo "== summary =="
+printf '%s\n' "${SUMMARY[@]}"
+if ((FAILED)); then
+  echo "result: FAILED"
+  exit 1
+fi
+if [[ -n "${LOAM_TEST_STEPS:-}" ]]; then
+  echo "result: ok (partial run: LOAM_TEST_STEPS=$LOAM_TEST_STEPS)"
+else
+  echo "result: ok"
+fi
