@@ -127,6 +127,10 @@ impl From<ValueError> for Reject {
     }
 }
 
+/// The largest single field value: room for the largest image data URL the clients accept
+/// (5,000,000 characters) and nothing that would make one record dominate memory.
+pub const MAX_FIELD_VALUE_BYTES: usize = 5_000_100;
+
 struct Validator<'a> {
     dataset: &'a Dataset,
     schema: &'a DatasetSchema,
@@ -156,6 +160,25 @@ impl<'a> Validator<'a> {
                 settings: &it.settings,
             })
             .collect()
+    }
+
+    /// Field values, after a size check: no single value may exceed [`MAX_FIELD_VALUE_BYTES`].
+    fn check_fields(&self, fields: &Value) -> Result<Map<String, Value>, Reject> {
+        if let Value::Object(map) = fields {
+            for (name, value) in map {
+                let size = match value {
+                    Value::String(text) => text.len(),
+                    Value::Null => 0,
+                    other => other.to_string().len(),
+                };
+                if size > MAX_FIELD_VALUE_BYTES {
+                    return Err(Reject::Reason(format!(
+                        "field '{name}' value is too large: {size} bytes, the maximum is {MAX_FIELD_VALUE_BYTES} bytes"
+                    )));
+                }
+            }
+        }
+        Ok(check_fields(fields, &self.field_refs())?)
     }
 
     fn check_metadata(&self, metadata: &Value) -> Result<Option<Map<String, Value>>, Reject> {
@@ -317,7 +340,7 @@ impl<'a> Validator<'a> {
         existing: Option<&Record>,
     ) -> Result<Checked, Reject> {
         let fields = match (&item.fields, existing) {
-            (Some(fields), _) => Some(check_fields(fields, &self.field_refs())?),
+            (Some(fields), _) => Some(self.check_fields(fields)?),
             (None, None) => Some(check_fields(&Value::Null, &self.field_refs())?),
             (None, Some(_)) => None,
         };
@@ -728,7 +751,7 @@ impl Service {
             known_users: HashSet::new(),
         };
         let fields = match &patch.fields {
-            Some(fields) => Some(check_fields(fields, &validator.field_refs())?),
+            Some(fields) => Some(validator.check_fields(fields)?),
             None => None,
         };
         let metadata = match &patch.metadata {
