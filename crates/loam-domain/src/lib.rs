@@ -8,6 +8,7 @@ pub mod distribution;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod query;
 pub mod record;
 pub mod role;
 pub mod schema;

@@ -155,7 +155,7 @@ pub struct Suggestion {
 pub struct Vector {
     pub record_id: RecordId,
     pub vector_settings_id: VectorSettingsId,
-    pub value: Vec<f32>,
+    pub value: Vec<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

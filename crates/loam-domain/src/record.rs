@@ -166,7 +166,7 @@ pub fn check_vector(
     value: &Value,
     dimensions: Option<i64>,
     dataset_id: &str,
-) -> Result<Vec<f32>, Invalid> {
+) -> Result<Vec<f64>, Invalid> {
     // The shape first, as the reference's request schema rejects it before any rule.
     let not_numbers = || {
         Invalid(format!(
@@ -177,14 +177,12 @@ pub fn check_vector(
     let mut numbers = Vec::with_capacity(items.len());
     for item in items {
         let number = item.as_f64().ok_or_else(not_numbers)?;
-        #[allow(clippy::cast_possible_truncation)]
-        let single = number as f32;
-        if !single.is_finite() {
+        if !number.is_finite() {
             return Err(Invalid(format!(
-                "vector value for vector name={name} must only contain numbers within the 32-bit float range"
+                "vector value for vector name={name} must only contain finite numbers"
             )));
         }
-        numbers.push(single);
+        numbers.push(number);
     }
     let Some(dimensions) = dimensions else {
         return Err(Invalid(format!(

@@ -52,6 +52,8 @@ pub enum ApiError {
     Detail(StatusCode, String),
     /// `{"detail": {"code", "params"}}`.
     Coded(Code, Value),
+    /// A body of its own shape (the top-level `missing_vector` error of similarity search).
+    Raw(StatusCode, Value),
     /// A server fault; the cause is logged, never sent.
     Internal(String),
 }
@@ -106,6 +108,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden => {
                 ApiError::Coded(Code::Forbidden, json!({"detail": "Operation not allowed"}))
             }
+            ServiceError::MissingVector(message) => {
+                ApiError::Raw(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "missing_vector", "message": message}))
+            }
+            ServiceError::Internal(loam_service::StoreError::Unsupported(what)) => {
+                ApiError::Detail(StatusCode::NOT_IMPLEMENTED, format!("Not supported: {what}"))
+            }
             ServiceError::Internal(err) => ApiError::Internal(err.to_string()),
         }
     }
@@ -125,6 +133,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Detail(status, msg) => (status, Json(json!({"detail": msg}))).into_response(),
+            ApiError::Raw(status, body) => (status, Json(body)).into_response(),
             ApiError::Coded(code, params) => {
                 let mut res = (
                     code.status(),

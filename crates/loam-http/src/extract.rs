@@ -72,6 +72,25 @@ impl FromRequest<AppState> for Body {
     }
 }
 
+/// A JSON body that may be empty (then `Null`).
+pub struct OptionalBody(pub Value);
+
+impl FromRequest<AppState> for OptionalBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", err.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalBody(Value::Null));
+        }
+        serde_json::from_slice(&bytes)
+            .map(OptionalBody)
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
+    }
+}
+
 impl Body {
     /// The body as an object, or a coded 422.
     pub fn object(&self) -> Result<&Obj, ApiError> {

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::settings::router())
         .merge(routes::records::router())
         .merge(routes::responses::router())
+        .merge(routes::search::router())
         .merge(routes::webhooks::router())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)

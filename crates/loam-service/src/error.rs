@@ -17,6 +17,9 @@ pub enum Error {
     /// The request's shape (422, coded, with locations).
     #[error("invalid request")]
     Schema(Vec<SchemaError>),
+    /// A similarity search by a record that has no vector for the settings (422, own shape).
+    #[error("{0}")]
+    MissingVector(String),
     /// No or bad credentials (401). The text is the `detail` parameter.
     #[error("{0}")]
     Unauthenticated(&'static str),

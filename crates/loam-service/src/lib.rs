@@ -11,6 +11,7 @@ mod error;
 mod policy;
 mod records;
 mod responses;
+mod search;
 mod settings;
 mod users;
 mod webhooks;
@@ -30,6 +31,7 @@ pub use records::{
     VectorsInclude,
 };
 pub use responses::BulkResponseItem;
+pub use search::{SearchAs, MAX_SIMILAR};
 pub use settings::{
     FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion,
     NewVectorSettings, QuestionPatch,

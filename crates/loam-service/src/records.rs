@@ -20,6 +20,8 @@ use loam_store::{
 use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
+use crate::search::record_texts;
+use loam_store::search as store_search;
 use crate::{now, Error, Result, Service};
 
 /// One response inside a record payload.
@@ -100,7 +102,7 @@ pub struct RecordView {
     pub record: Record,
     pub responses: Option<Vec<Response>>,
     pub suggestions: Option<Vec<Suggestion>>,
-    pub vectors: Option<Vec<(String, Vec<f32>)>>,
+    pub vectors: Option<Vec<(String, Vec<f64>)>>,
 }
 
 /// A record that passed validation, ready to store.
@@ -108,7 +110,7 @@ struct Checked {
     fields: Option<Map<String, Value>>,
     metadata: Option<Option<Map<String, Value>>>,
     suggestions: Vec<Suggestion>,
-    vectors: Vec<(loam_domain::VectorSettingsId, Vec<f32>)>,
+    vectors: Vec<(loam_domain::VectorSettingsId, Vec<f64>)>,
     responses: Vec<(UserId, ResponseStatus, Option<Value>)>,
 }
 
@@ -274,7 +276,7 @@ impl<'a> Validator<'a> {
     fn check_vectors(
         &self,
         vectors: &Map<String, Value>,
-    ) -> Result<Vec<(loam_domain::VectorSettingsId, Vec<f32>)>, Reject> {
+    ) -> Result<Vec<(loam_domain::VectorSettingsId, Vec<f64>)>, Reject> {
         let mut res = Vec::with_capacity(vectors.len());
         for (name, value) in vectors {
             let settings = self
@@ -468,7 +470,8 @@ impl Service {
                 inserted_at: at,
                 updated_at: at,
             };
-            records::insert_record(&mut tx, &record).await?;
+            let seq = records::insert_record(&mut tx, &record).await?;
+            store_search::index_record(&mut tx, seq, &record_texts(&schema, &record.fields)).await?;
             self.store_parts(&mut tx, &ds, &record, res, at, false)
                 .await?;
             ids.push(id);
@@ -554,6 +557,9 @@ impl Service {
                         record.updated_at = at;
                         records::update_record(&mut tx, &record).await?;
                     }
+                    if res.fields.is_some() {
+                        reindex(&mut tx, &schema, &record).await?;
+                    }
                     record
                 }
                 None => {
@@ -567,7 +573,8 @@ impl Service {
                         inserted_at: at,
                         updated_at: at,
                     };
-                    records::insert_record(&mut tx, &record).await?;
+                    let seq = records::insert_record(&mut tx, &record).await?;
+                    store_search::index_record(&mut tx, seq, &record_texts(&schema, &record.fields)).await?;
                     record
                 }
             };
@@ -768,6 +775,7 @@ impl Service {
             None => Vec::new(),
         };
         Ok(PatchPlan {
+            schema: schema.clone(),
             dataset: ds.clone(),
             record,
             fields,
@@ -803,18 +811,20 @@ impl Service {
 
 /// A validated patch, ready to write.
 struct PatchPlan {
+    schema: DatasetSchema,
     dataset: Dataset,
     record: Record,
     fields: Option<Map<String, Value>>,
     metadata: Option<Option<Map<String, Value>>>,
     suggestions: Option<Vec<Suggestion>>,
-    vectors: Vec<(loam_domain::VectorSettingsId, Vec<f32>)>,
+    vectors: Vec<(loam_domain::VectorSettingsId, Vec<f64>)>,
 }
 
 impl PatchPlan {
     async fn run(self, service: &Service, tx: &mut Tx) -> Result<()> {
         let mut record = self.record;
         let touched = self.fields.is_some() || self.metadata.is_some();
+        let reindexing = self.fields.is_some();
         if let Some(fields) = self.fields {
             record.fields = fields;
         }
@@ -825,6 +835,9 @@ impl PatchPlan {
         if touched {
             record.updated_at = at;
             records::update_record(tx, &record).await?;
+        }
+        if reindexing {
+            reindex(tx, &self.schema, &record).await?;
         }
         let replace = self.suggestions.is_some();
         let checked = Checked {
@@ -850,6 +863,14 @@ fn check_unique_external_ids<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> 
             )]));
         }
     }
+    Ok(())
+}
+
+/// Replaces a record's texts in the search index after its fields changed.
+async fn reindex(tx: &mut Tx, schema: &DatasetSchema, record: &Record) -> Result<()> {
+    let seq = records::find_seq(tx, record.id).await?.ok_or_else(|| Error::not_found("Record", record.id))?;
+    store_search::unindex_record(tx, seq).await?;
+    store_search::index_record(tx, seq, &record_texts(schema, &record.fields)).await?;
     Ok(())
 }
 
@@ -915,7 +936,7 @@ pub(crate) async fn hydrate(
                 .push(suggestion);
         }
     }
-    let mut vectors_of: HashMap<RecordId, Vec<(String, Vec<f32>)>> = HashMap::new();
+    let mut vectors_of: HashMap<RecordId, Vec<(String, Vec<f64>)>> = HashMap::new();
     if include.vectors != VectorsInclude::None {
         let names: HashMap<_, &str> = schema
             .vector_settings

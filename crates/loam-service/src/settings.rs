@@ -93,12 +93,15 @@ impl Service {
             "Field with name `{}` already exists for dataset with id `{dataset}`",
             new.name
         );
-        if store::list_fields(&mut tx, dataset)
-            .await?
-            .iter()
-            .any(|it| it.name == new.name)
-        {
+        let existing = store::list_fields(&mut tx, dataset).await?;
+        if existing.iter().any(|it| it.name == new.name) {
             return Err(Error::Conflict(conflict));
+        }
+        if existing.len() as i64 >= loam_store::search::MAX_FIELDS_PER_DATASET {
+            return Err(Error::invalid(format!(
+                "A dataset can have at most {} fields",
+                loam_store::search::MAX_FIELDS_PER_DATASET
+            )));
         }
         let at = now();
         let field = Field {

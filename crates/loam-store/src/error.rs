@@ -8,6 +8,8 @@ pub enum StoreError {
     ForeignKeyViolation,
     #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),
+    #[error("not supported: {0}")]
+    Unsupported(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("migration failed: {0}")]

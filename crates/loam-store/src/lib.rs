@@ -16,6 +16,7 @@ mod rows;
 pub mod datasets;
 pub mod records;
 pub mod responses;
+pub mod search;
 pub mod settings;
 pub mod suggestions;
 pub mod users;

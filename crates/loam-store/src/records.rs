@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::rows::{encode_f32, RecordRow, VectorRow};
+use crate::rows::{encode_f64, RecordRow, VectorRow};
 use crate::{on_tx, StoreError, Tx};
 
 const COLUMNS: &str =
@@ -25,9 +25,10 @@ fn metadata_json(record: &Record) -> Option<Json<Value>> {
     record.metadata.clone().map(|it| Json(Value::Object(it)))
 }
 
-pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
-    let sql = format!("insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
-    on_tx!(tx, |c| sqlx::query(&sql)
+/// Inserts a record and returns its `seq` (its place in insertion order, and its search key).
+pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
+    let sql = format!("insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning seq");
+    let seq = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(&sql)
         .bind(r.id.0)
         .bind(r.dataset_id.0)
         .bind(&r.external_id)
@@ -36,10 +37,15 @@ pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
         .bind(r.status.as_str())
         .bind(r.inserted_at.0)
         .bind(r.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
-    Ok(())
+        .fetch_one(c)
+        .await)?;
+    Ok(seq)
+}
+
+/// The `seq` of a record.
+pub async fn find_seq(tx: &mut Tx, id: RecordId) -> Result<Option<i64>, StoreError> {
+    let sql = "select seq from records where id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(id.0).fetch_optional(c).await)?)
 }
 
 /// Writes fields, metadata and `updated_at`.
@@ -204,11 +210,11 @@ pub async fn upsert_vector(
     tx: &mut Tx,
     record: RecordId,
     settings: VectorSettingsId,
-    value: &[f32],
+    value: &[f64],
 ) -> Result<(), StoreError> {
     let sql = "insert into vectors (record_id, vector_settings_id, value) values ($1, $2, $3) \
                on conflict (record_id, vector_settings_id) do update set value = excluded.value";
-    let bytes = encode_f32(value);
+    let bytes = encode_f64(value);
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(record.0)
         .bind(settings.0)

@@ -322,20 +322,25 @@ impl From<VectorRow> for Vector {
         Vector {
             record_id: row.record_id.into(),
             vector_settings_id: row.vector_settings_id.into(),
-            value: decode_f32(&row.value),
+            value: decode_f64(&row.value),
         }
     }
 }
 
-/// Vectors are stored as little-endian f32 bytes: compact and cheap to scan.
-pub(crate) fn encode_f32(values: &[f32]) -> Vec<u8> {
+/// Vectors are stored as little-endian f64 bytes: the clients send 64-bit floats and expect the
+/// very same numbers back (the SDK's own tests compare them exactly).
+pub(crate) fn encode_f64(values: &[f64]) -> Vec<u8> {
     values.iter().flat_map(|it| it.to_le_bytes()).collect()
 }
 
-pub(crate) fn decode_f32(bytes: &[u8]) -> Vec<f32> {
+pub(crate) fn decode_f64(bytes: &[u8]) -> Vec<f64> {
     bytes
-        .chunks_exact(4)
-        .map(|chunk| f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
+        .chunks_exact(8)
+        .map(|chunk| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(chunk);
+            f64::from_le_bytes(bytes)
+        })
         .collect()
 }
 

@@ -5,6 +5,7 @@ pub mod info;
 pub mod legacy;
 pub mod records;
 pub mod responses;
+pub mod search;
 pub mod settings;
 pub mod users;
 pub mod webhooks;

@@ -1,0 +1,399 @@
+//! Records search inside the database: full text, filters, sorting, and the candidates of a
+//! similarity search. The text index is written here too, in the caller's transaction, so a
+//! committed record is searchable at once and a rolled-back one never is.
+//!
+//! SQLite: FTS5 (`record_fts`, migration 0002) and JSON1 functions. PostgreSQL: `record_texts`
+//! with a GIN-indexed tsvector; its query side arrives with the PostgreSQL backend.
+
+use loam_domain::{DatasetId, RecordId, UserId, VectorSettingsId};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{on_tx, StoreError, Tx};
+
+/// Fields per dataset that the text index can address (the rowid packs seq and field ordinal).
+pub const MAX_FIELDS_PER_DATASET: i64 = 1024;
+
+/// Adds a record's field texts (`(field ordinal, text)`) to the text index.
+pub async fn index_record(tx: &mut Tx, seq: i64, texts: &[(i64, String)]) -> Result<(), StoreError> {
+    for (ordinal, text) in texts {
+        if text.is_empty() {
+            continue;
+        }
+        match tx {
+            Tx::Sqlite(inner, _) => {
+                sqlx::query("insert into record_fts (rowid, text) values ($1, $2)")
+                    .bind(seq * MAX_FIELDS_PER_DATASET + ordinal)
+                    .bind(text)
+                    .execute(&mut **inner)
+                    .await?;
+            }
+            Tx::Postgres(inner) => {
+                sqlx::query("insert into record_texts (record_seq, field_ordinal, tsv) values ($1, $2, to_tsvector('simple', $3))")
+                    .bind(seq)
+                    .bind(*ordinal as i32)
+                    .bind(text)
+                    .execute(&mut **inner)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes a record's texts from the index (before re-indexing changed fields).
+pub async fn unindex_record(tx: &mut Tx, seq: i64) -> Result<(), StoreError> {
+    match tx {
+        Tx::Sqlite(inner, _) => {
+            sqlx::query("delete from record_fts where rowid >= $1 and rowid < $2")
+                .bind(seq * MAX_FIELDS_PER_DATASET)
+                .bind((seq + 1) * MAX_FIELDS_PER_DATASET)
+                .execute(&mut **inner)
+                .await?;
+        }
+        Tx::Postgres(inner) => {
+            sqlx::query("delete from record_texts where record_seq = $1").bind(seq).execute(&mut **inner).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What a filter or sort key reads, resolved to storage terms by the service.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    RecordId,
+    ExternalId,
+    Status,
+    InsertedAt,
+    UpdatedAt,
+    Metadata(String),
+    SuggestionValue(Uuid),
+    SuggestionScore(Uuid),
+    SuggestionAgent(Uuid),
+    SuggestionType(Uuid),
+    ResponseValue(String),
+    ResponseStatus,
+}
+
+/// A bound of a range filter; timestamps are microseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    Number(f64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Condition {
+    /// Matches when the target (any element, for lists) equals one of the values. Values are
+    /// JSON scalars; strings compare as text, numbers numerically.
+    Terms(Target, Vec<Value>),
+    Range(Target, Option<Bound>, Option<Bound>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortKey {
+    pub target: Target,
+    pub descending: bool,
+}
+
+/// A query on one dataset's records.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordQuery {
+    /// An FTS5 MATCH expression.
+    pub text: Option<String>,
+    /// Restricts the text match to one field (its ordinal).
+    pub field_ordinal: Option<i64>,
+    pub conditions: Vec<Condition>,
+    pub sort: Vec<SortKey>,
+    /// Response filters and sorts consider only this user's responses (the `/me` search).
+    pub only_user: Option<UserId>,
+    /// Without sort: order pseudo-randomly but stably for this salt (the `/me` search).
+    pub shuffle_salt: Option<i64>,
+}
+
+/// One hit: the record and its text relevance (higher is better) when a text query ranked it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub record_id: RecordId,
+    pub score: Option<f64>,
+}
+
+enum Arg {
+    Text(String),
+    Float(f64),
+    Int(i64),
+    Id(Uuid),
+}
+
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn push(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+}
+
+/// A JSON path to a top-level key, quoted so any key name is safe.
+fn key_path(key: &str) -> String {
+    format!("$.\"{}\"", key.replace('"', "\\\""))
+}
+
+fn response_scope(sql: &mut Sql, only_user: Option<UserId>) -> String {
+    match only_user {
+        Some(user) => format!(" and s.user_id = {}", sql.push(Arg::Id(user.0))),
+        None => String::new(),
+    }
+}
+
+fn value_arg(sql: &mut Sql, value: &Value) -> String {
+    match value {
+        Value::Number(n) => sql.push(Arg::Float(n.as_f64().unwrap_or(f64::NAN))),
+        Value::Bool(b) => sql.push(Arg::Int(i64::from(*b))),
+        Value::String(text) => sql.push(Arg::Text(text.clone())),
+        other => sql.push(Arg::Text(other.to_string())),
+    }
+}
+
+/// `x in (…)` over JSON scalars, comparing numbers with numbers and text with text.
+fn in_values(sql: &mut Sql, expr: &str, values: &[Value]) -> String {
+    let list: Vec<String> = values.iter().map(|it| value_arg(sql, it)).collect();
+    format!("{expr} in ({})", list.join(", "))
+}
+
+fn range(sql: &mut Sql, expr: &str, ge: Option<Bound>, le: Option<Bound>) -> String {
+    let mut parts = vec![format!("{expr} is not null")];
+    if let Some(Bound::Number(n)) = ge {
+        parts.push(format!("{expr} >= {}", sql.push(Arg::Float(n))));
+    }
+    if let Some(Bound::Number(n)) = le {
+        parts.push(format!("{expr} <= {}", sql.push(Arg::Float(n))));
+    }
+    parts.join(" and ")
+}
+
+fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> String {
+    match cond {
+        Condition::Terms(Target::RecordId, values) => {
+            let ids: Vec<String> = values
+                .iter()
+                .filter_map(|it| it.as_str().and_then(|s| Uuid::parse_str(s).ok()))
+                .map(|id| sql.push(Arg::Id(id)))
+                .collect();
+            if ids.is_empty() {
+                return "0 = 1".to_owned();
+            }
+            format!("r.id in ({})", ids.join(", "))
+        }
+        Condition::Terms(Target::ExternalId, values) => in_values(sql, "r.external_id", values),
+        Condition::Terms(Target::Status, values) => in_values(sql, "r.status", values),
+        Condition::Terms(Target::InsertedAt, values) => in_values(sql, "r.inserted_at", values),
+        Condition::Terms(Target::UpdatedAt, values) => in_values(sql, "r.updated_at", values),
+        Condition::Range(Target::InsertedAt, ge, le) => range(sql, "r.inserted_at", *ge, *le),
+        Condition::Range(Target::UpdatedAt, ge, le) => range(sql, "r.updated_at", *ge, *le),
+        Condition::Terms(Target::Metadata(name), values) => {
+            let path = sql.push(Arg::Text(key_path(name)));
+            let inner = in_values(sql, "j.value", values);
+            format!("exists (select 1 from json_each(r.metadata, {path}) j where {inner})")
+        }
+        Condition::Range(Target::Metadata(name), ge, le) => {
+            let path = sql.push(Arg::Text(key_path(name)));
+            let expr = format!("json_extract(r.metadata, {path})");
+            range(sql, &expr, *ge, *le)
+        }
+        Condition::Terms(Target::SuggestionValue(q), values) => {
+            let qid = sql.push(Arg::Id(*q));
+            let inner = in_values(sql, "j.value", values);
+            format!("exists (select 1 from suggestions g, json_each(g.value) j where g.record_id = r.id and g.question_id = {qid} and {inner})")
+        }
+        Condition::Range(Target::SuggestionValue(q), ge, le) => {
+            let qid = sql.push(Arg::Id(*q));
+            let cond = range(sql, "json_extract(g.value, '$')", *ge, *le);
+            format!("exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {cond})")
+        }
+        Condition::Terms(Target::SuggestionScore(q), values) => {
+            let qid = sql.push(Arg::Id(*q));
+            let inner = in_values(sql, "j.value", values);
+            format!("exists (select 1 from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {qid} and {inner})")
+        }
+        Condition::Range(Target::SuggestionScore(q), ge, le) => {
+            let qid = sql.push(Arg::Id(*q));
+            let cond = range(sql, "j.value", *ge, *le);
+            format!("exists (select 1 from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {qid} and {cond})")
+        }
+        Condition::Terms(Target::SuggestionAgent(q), values) | Condition::Terms(Target::SuggestionType(q), values) => {
+            let column = if matches!(cond, Condition::Terms(Target::SuggestionAgent(_), _)) { "g.agent" } else { "g.kind" };
+            let qid = sql.push(Arg::Id(*q));
+            let inner = in_values(sql, column, values);
+            format!("exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {inner})")
+        }
+        Condition::Terms(Target::ResponseValue(question), values) => {
+            let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
+            let user = response_scope(sql, only_user);
+            let inner = in_values(sql, "j.value", values);
+            format!("exists (select 1 from responses s, json_each(s.answers, {path}) j where s.record_id = r.id{user} and {inner})")
+        }
+        Condition::Range(Target::ResponseValue(question), ge, le) => {
+            let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
+            let user = response_scope(sql, only_user);
+            let cond = range(sql, &format!("json_extract(s.answers, {path})"), *ge, *le);
+            format!("exists (select 1 from responses s where s.record_id = r.id{user} and {cond})")
+        }
+        Condition::Terms(Target::ResponseStatus, values) => {
+            let pending = values.iter().any(|it| it.as_str() == Some("pending"));
+            let statuses: Vec<Value> = values.iter().filter(|it| it.as_str() != Some("pending")).cloned().collect();
+            let mut parts = Vec::new();
+            if !statuses.is_empty() {
+                let user = response_scope(sql, only_user);
+                let inner = in_values(sql, "s.status", &statuses);
+                parts.push(format!("exists (select 1 from responses s where s.record_id = r.id{user} and {inner})"));
+            }
+            if pending {
+                let user = response_scope(sql, only_user);
+                parts.push(format!("not exists (select 1 from responses s where s.record_id = r.id{user})"));
+            }
+            format!("({})", parts.join(" or "))
+        }
+        // Ranges over text-valued targets match nothing.
+        Condition::Range(_, _, _) => "0 = 1".to_owned(),
+    }
+}
+
+fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> String {
+    match target {
+        Target::RecordId => "r.id".to_owned(),
+        Target::ExternalId => "r.external_id".to_owned(),
+        Target::Status => "r.status".to_owned(),
+        Target::InsertedAt => "r.inserted_at".to_owned(),
+        Target::UpdatedAt => "r.updated_at".to_owned(),
+        Target::Metadata(name) => format!("json_extract(r.metadata, {})", sql.push(Arg::Text(key_path(name)))),
+        Target::SuggestionValue(q) => {
+            format!("(select json_extract(g.value, '$') from suggestions g where g.record_id = r.id and g.question_id = {})", sql.push(Arg::Id(*q)))
+        }
+        Target::SuggestionScore(q) => format!(
+            "(select max(j.value) from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {})",
+            sql.push(Arg::Id(*q))
+        ),
+        Target::SuggestionAgent(q) => {
+            format!("(select g.agent from suggestions g where g.record_id = r.id and g.question_id = {})", sql.push(Arg::Id(*q)))
+        }
+        Target::SuggestionType(q) => {
+            format!("(select g.kind from suggestions g where g.record_id = r.id and g.question_id = {})", sql.push(Arg::Id(*q)))
+        }
+        Target::ResponseValue(question) => {
+            let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
+            let user = response_scope(sql, only_user);
+            format!("(select avg(json_extract(s.answers, {path})) from responses s where s.record_id = r.id{user})")
+        }
+        Target::ResponseStatus => {
+            let user = response_scope(sql, only_user);
+            format!("(select min(s.status) from responses s where s.record_id = r.id{user})")
+        }
+    }
+}
+
+/// The `from … where …` part shared by the page, count and similarity queries.
+fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
+    let ds = sql.push(Arg::Id(dataset.0));
+    let mut text = String::new();
+    if let Some(fts) = &query.text {
+        let m = sql.push(Arg::Text(fts.clone()));
+        let field = match query.field_ordinal {
+            Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
+            None => String::new(),
+        };
+        // FTS5's hidden `rank` column is the row's BM25 (lower is better); bm25() itself cannot
+        // sit inside an aggregate. A record's score sums its fields' ranks.
+        text = format!(
+            " join (select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
+             where record_fts match {m}{field} group by rowid / {MAX_FIELDS_PER_DATASET}) h on h.seq = r.seq"
+        );
+    }
+    let mut res = format!("from records r{join}{text} where r.dataset_id = {ds}");
+    for cond in &query.conditions {
+        let c = condition(sql, cond, query.only_user);
+        res.push_str(" and ");
+        res.push_str(&c);
+    }
+    res
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for arg in $args {
+            q = match arg {
+                Arg::Text(it) => q.bind(it.clone()),
+                Arg::Float(it) => q.bind(*it),
+                Arg::Int(it) => q.bind(*it),
+                Arg::Id(it) => q.bind(*it),
+            };
+        }
+        q
+    }};
+}
+
+fn require_sqlite(tx: &Tx) -> Result<(), StoreError> {
+    match tx {
+        Tx::Sqlite(..) => Ok(()),
+        Tx::Postgres(_) => Err(StoreError::Unsupported(
+            "records search on PostgreSQL is not available yet; use the embedded SQLite backend".to_owned(),
+        )),
+    }
+}
+
+/// A page of matching records, in order, with the exact number of matches.
+pub async fn search_records(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery, offset: i64, limit: i64) -> Result<(Vec<Hit>, i64), StoreError> {
+    require_sqlite(tx)?;
+    let mut sql = Sql { text: String::new(), args: Vec::new() };
+    let body = from_where(&mut sql, dataset, query, "");
+    let count_sql = format!("select count(*) {body}");
+    let count_args = sql.args.len();
+    let mut order = Vec::new();
+    for key in &query.sort {
+        let expr = sort_expr(&mut sql, &key.target, query.only_user);
+        let dir = if key.descending { "desc" } else { "asc" };
+        // Missing values sort last whatever the direction.
+        order.push(format!("({expr}) is null, {expr} {dir}"));
+    }
+    if query.sort.is_empty() {
+        if query.text.is_some() {
+            order.push("h.score desc".to_owned());
+        } else if let Some(salt) = query.shuffle_salt {
+            let salt = sql.push(Arg::Int(salt.rem_euclid(1 << 31)));
+            order.push(format!("((r.seq * 2654435761) + {salt}) % 4294967291"));
+        }
+    }
+    order.push("r.seq".to_owned());
+    let score = if query.text.is_some() { "h.score" } else { "null" };
+    let lim = sql.push(Arg::Int(limit));
+    let off = sql.push(Arg::Int(offset));
+    sql.text = format!("select r.id, {score} {body} order by {} limit {lim} offset {off}", order.join(", "));
+    let rows: Vec<(Uuid, Option<f64>)> = match tx {
+        Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
+        Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
+    };
+    let count_args = &sql.args[..count_args];
+    let total: i64 = on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&count_sql), count_args).fetch_one(c).await)?;
+    let hits = rows.into_iter().map(|(id, score)| Hit { record_id: RecordId(id), score }).collect();
+    Ok((hits, total))
+}
+
+/// Every record matching `query` that has a vector for `settings`, with that vector: the
+/// candidates of a similarity search, scanned by the caller.
+pub async fn vector_candidates(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    query: &RecordQuery,
+    settings: VectorSettingsId,
+) -> Result<Vec<(RecordId, Vec<f64>)>, StoreError> {
+    require_sqlite(tx)?;
+    let mut sql = Sql { text: String::new(), args: Vec::new() };
+    let vs = sql.push(Arg::Id(settings.0));
+    let body = from_where(&mut sql, dataset, query, &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"));
+    sql.text = format!("select r.id, v.value {body}");
+    let rows: Vec<(Uuid, Vec<u8>)> = on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id, bytes)| (RecordId(id), crate::rows::decode_f64(&bytes))).collect())
+}
