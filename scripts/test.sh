@@ -38,9 +38,12 @@ SDK_SUITE_FILES=(
   test_manage_users
   test_manage_workspaces
   test_publish_datasets
+  test_query_records
   test_ranking_questions
+  test_search_records
   test_update_dataset_settings
   test_update_records
+  test_vectors
 )
 
 ALL_STEPS=(fmt clippy test build sdk-suite)
