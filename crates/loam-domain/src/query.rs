@@ -50,16 +50,28 @@ pub enum SuggestionProperty {
 pub enum Scope {
     Record(RecordProperty),
     Metadata(String),
-    Suggestion { question: String, property: SuggestionProperty },
+    Suggestion {
+        question: String,
+        property: SuggestionProperty,
+    },
     /// The value of a question's responses.
-    ResponseValue { question: String },
+    ResponseValue {
+        question: String,
+    },
     ResponseStatus,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Filter {
-    Terms { scope: Scope, values: Vec<Value> },
-    Range { scope: Scope, ge: Option<Value>, le: Option<Value> },
+    Terms {
+        scope: Scope,
+        values: Vec<Value>,
+    },
+    Range {
+        scope: Scope,
+        ge: Option<Value>,
+        le: Option<Value>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,13 +120,11 @@ fn parse_scope(value: &Value, loc: &[Loc]) -> Result<Scope, SchemaError> {
                 "status" => RecordProperty::Status,
                 "inserted_at" => RecordProperty::InsertedAt,
                 "updated_at" => RecordProperty::UpdatedAt,
-                _ => {
-                    return Err(err(
-                        r.at("property"),
-                        "literal_error",
-                        "Input should be 'id', 'external_id', 'status', 'inserted_at' or 'updated_at'",
-                    ))
-                }
+                _ => return Err(err(
+                    r.at("property"),
+                    "literal_error",
+                    "Input should be 'id', 'external_id', 'status', 'inserted_at' or 'updated_at'",
+                )),
             };
             Ok(Scope::Record(property))
         }
@@ -126,7 +136,13 @@ fn parse_scope(value: &Value, loc: &[Loc]) -> Result<Scope, SchemaError> {
                 Some("score") => SuggestionProperty::Score,
                 Some("agent") => SuggestionProperty::Agent,
                 Some("type") => SuggestionProperty::Type,
-                Some(_) => return Err(err(r.at("property"), "literal_error", "Input should be 'value', 'score', 'agent' or 'type'")),
+                Some(_) => {
+                    return Err(err(
+                        r.at("property"),
+                        "literal_error",
+                        "Input should be 'value', 'score', 'agent' or 'type'",
+                    ))
+                }
             };
             Ok(Scope::Suggestion { question, property })
         }
@@ -142,7 +158,11 @@ fn parse_scope(value: &Value, loc: &[Loc]) -> Result<Scope, SchemaError> {
                 )),
             }
         }
-        _ => Err(err(r.at("entity"), "union_tag_invalid", "Input should be 'record', 'metadata', 'suggestion' or 'response'")),
+        _ => Err(err(
+            r.at("entity"),
+            "union_tag_invalid",
+            "Input should be 'record', 'metadata', 'suggestion' or 'response'",
+        )),
     }
 }
 
@@ -154,13 +174,25 @@ fn parse_filter(value: &Value, loc: &[Loc]) -> Result<Filter, SchemaError> {
         Some("terms") => {
             let items = r.array("values")?;
             if items.is_empty() || items.len() > MAX_TERMS {
-                return Err(err(r.at("values"), "too_long", format!("List should have between 1 and {MAX_TERMS} items")));
+                return Err(err(
+                    r.at("values"),
+                    "too_long",
+                    format!("List should have between 1 and {MAX_TERMS} items"),
+                ));
             }
             let mut values = Vec::with_capacity(items.len());
             for (idx, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(_) | Value::Number(_) | Value::Bool(_) => values.push(item.clone()),
-                    _ => return Err(err(with(&r.at("values"), idx), "string_type", "Input should be a valid string")),
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                        values.push(item.clone())
+                    }
+                    _ => {
+                        return Err(err(
+                            with(&r.at("values"), idx),
+                            "string_type",
+                            "Input should be a valid string",
+                        ))
+                    }
                 }
             }
             Ok(Filter::Terms { scope, values })
@@ -170,21 +202,35 @@ fn parse_filter(value: &Value, loc: &[Loc]) -> Result<Filter, SchemaError> {
                 match r.raw(key) {
                     None | Some(Value::Null) => Ok(None),
                     Some(v @ (Value::Number(_) | Value::String(_))) => Ok(Some(v.clone())),
-                    Some(_) => Err(err(r.at(key), "float_type", "Input should be a valid number or date")),
+                    Some(_) => Err(err(
+                        r.at(key),
+                        "float_type",
+                        "Input should be a valid number or date",
+                    )),
                 }
             };
             let (ge, le) = (bound("ge")?, bound("le")?);
             if ge.is_none() && le.is_none() {
-                return Err(SchemaError::value(loc.to_vec(), "One of 'ge' or 'le' values must be specified"));
+                return Err(SchemaError::value(
+                    loc.to_vec(),
+                    "One of 'ge' or 'le' values must be specified",
+                ));
             }
             if let (Some(Value::Number(a)), Some(Value::Number(b))) = (&ge, &le) {
                 if a.as_f64() > b.as_f64() {
-                    return Err(SchemaError::value(loc.to_vec(), "'ge' must have a value less than or equal to 'le'"));
+                    return Err(SchemaError::value(
+                        loc.to_vec(),
+                        "'ge' must have a value less than or equal to 'le'",
+                    ));
                 }
             }
             Ok(Filter::Range { scope, ge, le })
         }
-        _ => Err(err(r.at("type"), "union_tag_invalid", "Input should be 'terms' or 'range'")),
+        _ => Err(err(
+            r.at("type"),
+            "union_tag_invalid",
+            "Input should be 'terms' or 'range'",
+        )),
     }
 }
 
@@ -203,7 +249,10 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
         if let Some(text) = qr.raw("text").filter(|it| !it.is_null()) {
             let tloc = qr.at("text");
             let tr = Reader::new(object(text, &tloc)?, &tloc);
-            res.text = Some(TextQuery { q: tr.string("q", 1, 10_000)?, field: tr.opt_string("field", 1, 200)? });
+            res.text = Some(TextQuery {
+                q: tr.string("q", 1, 10_000)?,
+                field: tr.opt_string("field", 1, 200)?,
+            });
         }
         if let Some(vector) = qr.raw("vector").filter(|it| !it.is_null()) {
             let vloc = qr.at("vector");
@@ -213,32 +262,51 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
                 Some(Value::Array(items)) => {
                     let mut numbers = Vec::with_capacity(items.len());
                     for (idx, item) in items.iter().enumerate() {
-                        let number = item
-                            .as_f64()
-                            .ok_or_else(|| err(with(&vr.at("value"), idx), "float_type", "Input should be a valid number"))?;
+                        let number = item.as_f64().ok_or_else(|| {
+                            err(
+                                with(&vr.at("value"), idx),
+                                "float_type",
+                                "Input should be a valid number",
+                            )
+                        })?;
                         numbers.push(number);
                     }
                     Some(numbers)
                 }
-                Some(_) => return Err(err(vr.at("value"), "list_type", "Input should be a valid list")),
+                Some(_) => {
+                    return Err(err(
+                        vr.at("value"),
+                        "list_type",
+                        "Input should be a valid list",
+                    ))
+                }
             };
             let record_id = vr.opt_uuid("record_id")?;
             match (&value, &record_id) {
                 (Some(v), None) if !v.is_empty() => {}
                 (None, Some(_)) => {}
-                _ => {
-                    return Err(SchemaError::value(
-                        vloc.clone(),
-                        "Either 'value' (a non-empty list) or 'record_id' must be provided, not both",
-                    ))
-                }
+                _ => return Err(SchemaError::value(
+                    vloc.clone(),
+                    "Either 'value' (a non-empty list) or 'record_id' must be provided, not both",
+                )),
             }
             let order = match vr.raw("order").and_then(Value::as_str) {
                 None | Some("most_similar") => SimilarityOrder::MostSimilar,
                 Some("least_similar") => SimilarityOrder::LeastSimilar,
-                Some(_) => return Err(err(vr.at("order"), "enum", "Input should be 'most_similar' or 'least_similar'")),
+                Some(_) => {
+                    return Err(err(
+                        vr.at("order"),
+                        "enum",
+                        "Input should be 'most_similar' or 'least_similar'",
+                    ))
+                }
             };
-            res.vector = Some(VectorQuery { name: vr.string("name", 1, 200)?, record_id, value, order });
+            res.vector = Some(VectorQuery {
+                name: vr.string("name", 1, 200)?,
+                record_id,
+                value,
+                order,
+            });
         }
     }
     if let Some(filters) = r.raw("filters").filter(|it| !it.is_null()) {
@@ -246,16 +314,25 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
         let fr = Reader::new(object(filters, &floc)?, &floc);
         let items = fr.array("and")?;
         if items.is_empty() || items.len() > MAX_FILTERS {
-            return Err(err(fr.at("and"), "too_long", format!("List should have between 1 and {MAX_FILTERS} items")));
+            return Err(err(
+                fr.at("and"),
+                "too_long",
+                format!("List should have between 1 and {MAX_FILTERS} items"),
+            ));
         }
         for (idx, item) in items.iter().enumerate() {
-            res.filters.push(parse_filter(item, &with(&fr.at("and"), idx))?);
+            res.filters
+                .push(parse_filter(item, &with(&fr.at("and"), idx))?);
         }
     }
     if let Some(sort) = r.raw("sort").filter(|it| !it.is_null()) {
         let items = r.array("sort")?;
         if items.is_empty() || items.len() > MAX_SORT {
-            return Err(err(r.at("sort"), "too_long", format!("List should have between 1 and {MAX_SORT} items")));
+            return Err(err(
+                r.at("sort"),
+                "too_long",
+                format!("List should have between 1 and {MAX_SORT} items"),
+            ));
         }
         let _ = sort;
         for (idx, item) in items.iter().enumerate() {
@@ -265,7 +342,13 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
             let descending = match sr.raw("order").and_then(Value::as_str) {
                 None | Some("asc") => false,
                 Some("desc") => true,
-                Some(_) => return Err(err(sr.at("order"), "enum", "Input should be 'asc' or 'desc'")),
+                Some(_) => {
+                    return Err(err(
+                        sr.at("order"),
+                        "enum",
+                        "Input should be 'asc' or 'desc'",
+                    ))
+                }
             };
             res.sort.push(Sort { scope, descending });
         }
@@ -278,8 +361,15 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
 
 #[derive(Debug, PartialEq)]
 enum Token {
-    Term { text: String, prefix: bool, negated: bool },
-    Phrase { text: String, negated: bool },
+    Term {
+        text: String,
+        prefix: bool,
+        negated: bool,
+    },
+    Phrase {
+        text: String,
+        negated: bool,
+    },
     Or,
     Open,
     Close,
@@ -329,7 +419,10 @@ fn tokenize(q: &str) -> Vec<Token> {
                     }
                 }
                 if !text.trim().is_empty() {
-                    res.push(Token::Phrase { text, negated: negate_next });
+                    res.push(Token::Phrase {
+                        text,
+                        negated: negate_next,
+                    });
                 }
             }
             _ => {
@@ -348,7 +441,11 @@ fn tokenize(q: &str) -> Vec<Token> {
                 let prefix = text.ends_with('*');
                 let text = text.trim_end_matches('*').to_owned();
                 if !text.is_empty() {
-                    res.push(Token::Term { text, prefix, negated: negate_next });
+                    res.push(Token::Term {
+                        text,
+                        prefix,
+                        negated: negate_next,
+                    });
                 }
             }
         }
@@ -406,20 +503,40 @@ fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
                     positive.push(format!("({inner})"));
                 }
             }
-            Token::Term { text, prefix, negated } => {
+            Token::Term {
+                text,
+                prefix,
+                negated,
+            } => {
                 *pos += 1;
-                let item = if *prefix { format!("{}*", fts_string(text)) } else { fts_string(text) };
-                if *negated { negative.push(item) } else { positive.push(item) }
+                let item = if *prefix {
+                    format!("{}*", fts_string(text))
+                } else {
+                    fts_string(text)
+                };
+                if *negated {
+                    negative.push(item)
+                } else {
+                    positive.push(item)
+                }
             }
             Token::Phrase { text, negated } => {
                 *pos += 1;
                 let item = fts_string(text);
-                if *negated { negative.push(item) } else { positive.push(item) }
+                if *negated {
+                    negative.push(item)
+                } else {
+                    positive.push(item)
+                }
             }
         }
     }
     // FTS5's NOT is binary; a query of only negations matches nothing here rather than everything.
-    let base = if positive.is_empty() { return None } else { positive.join(" AND ") };
+    let base = if positive.is_empty() {
+        return None;
+    } else {
+        positive.join(" AND ")
+    };
     if negative.is_empty() {
         Some(base)
     } else {
@@ -457,8 +574,20 @@ mod tests {
         let body = json!({"query": {"text": {"q": "x", "field": null}, "vector": null},
             "filters": {"type": "and", "and": [{"type": "terms", "values": ["pending"], "scope": {"entity": "record", "property": "status"}}]}});
         let res = parse_search(&body, &[Loc::from("body")]).unwrap();
-        assert_eq!(res.text, Some(TextQuery { q: "x".into(), field: None }));
-        assert_eq!(res.filters, vec![Filter::Terms { scope: Scope::Record(RecordProperty::Status), values: vec![json!("pending")] }]);
+        assert_eq!(
+            res.text,
+            Some(TextQuery {
+                q: "x".into(),
+                field: None
+            })
+        );
+        assert_eq!(
+            res.filters,
+            vec![Filter::Terms {
+                scope: Scope::Record(RecordProperty::Status),
+                values: vec![json!("pending")]
+            }]
+        );
     }
 
     #[test]

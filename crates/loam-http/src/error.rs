@@ -108,11 +108,15 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden => {
                 ApiError::Coded(Code::Forbidden, json!({"detail": "Operation not allowed"}))
             }
-            ServiceError::MissingVector(message) => {
-                ApiError::Raw(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "missing_vector", "message": message}))
-            }
+            ServiceError::MissingVector(message) => ApiError::Raw(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"code": "missing_vector", "message": message}),
+            ),
             ServiceError::Internal(loam_service::StoreError::Unsupported(what)) => {
-                ApiError::Detail(StatusCode::NOT_IMPLEMENTED, format!("Not supported: {what}"))
+                ApiError::Detail(
+                    StatusCode::NOT_IMPLEMENTED,
+                    format!("Not supported: {what}"),
+                )
             }
             ServiceError::Internal(err) => ApiError::Internal(err.to_string()),
         }

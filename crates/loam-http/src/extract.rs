@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use loam_domain::error::Loc;
 use loam_domain::model::User;
 use loam_domain::schema::{object, Obj};
 use loam_service::Credentials;
@@ -87,19 +88,22 @@ impl FromRequest<AppState> for OptionalBody {
         }
         serde_json::from_slice(&bytes)
             .map(OptionalBody)
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
+            .map_err(|err| {
+                ApiError::at(
+                    &["body"],
+                    "json_invalid",
+                    format!("JSON decode error: {err}"),
+                )
+            })
     }
 }
 
 impl Body {
     /// The body as an object, or a coded 422.
     pub fn object(&self) -> Result<&Obj, ApiError> {
-        Ok(object(&self.0, &[BODY.clone()])?)
+        Ok(object(&self.0, &[Loc::from("body")])?)
     }
 }
-
-pub static BODY: std::sync::LazyLock<loam_domain::error::Loc> =
-    std::sync::LazyLock::new(|| loam_domain::error::Loc::from("body"));
 
 /// Parses a path parameter as a UUID, or answers 422 with `loc: ["path", name]`.
 pub fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {

@@ -8,7 +8,9 @@
 mod dto;
 mod error;
 mod extract;
+mod openapi;
 mod routes;
+mod samples;
 
 use std::sync::Arc;
 
@@ -34,20 +36,46 @@ pub struct AppState {
     pub limits: Limits,
 }
 
+/// Every route, recorded for the OpenAPI document as it is registered.
+fn routes() -> openapi::Routes {
+    let mut r = openapi::Routes::new();
+    r = routes::info::routes(r);
+    r = routes::legacy::routes(r);
+    r = routes::users::routes(r);
+    r = routes::workspaces::routes(r);
+    r = routes::datasets::routes(r);
+    r = routes::settings::routes(r);
+    r = routes::records::routes(r);
+    r = routes::responses::routes(r);
+    r = routes::search::routes(r);
+    r = routes::webhooks::routes(r);
+    r.get(
+        "/api/v1/openapi.json",
+        "This document",
+        200,
+        None,
+        openapi_document,
+    )
+}
+
+/// The OpenAPI document of this server, generated from the route table and the wire shapes.
+pub fn openapi_json() -> serde_json::Value {
+    openapi::document(
+        &routes().operations,
+        samples::schemas(),
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+async fn openapi_document() -> axum::Json<serde_json::Value> {
+    axum::Json(openapi_json())
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.http.body_limit;
-    Router::new()
-        .merge(routes::info::router())
-        .merge(routes::legacy::router())
-        .merge(routes::users::router())
-        .merge(routes::workspaces::router())
-        .merge(routes::datasets::router())
-        .merge(routes::settings::router())
-        .merge(routes::records::router())
-        .merge(routes::responses::router())
-        .merge(routes::search::router())
-        .merge(routes::webhooks::router())
+    routes()
+        .router
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

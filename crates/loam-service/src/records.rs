@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::search::record_texts;
-use loam_store::search as store_search;
 use crate::{now, Error, Result, Service};
+use loam_store::search as store_search;
 
 /// One response inside a record payload.
 #[derive(Clone, Debug)]
@@ -471,7 +471,8 @@ impl Service {
                 updated_at: at,
             };
             let seq = records::insert_record(&mut tx, &record).await?;
-            store_search::index_record(&mut tx, seq, &record_texts(&schema, &record.fields)).await?;
+            store_search::index_record(&mut tx, seq, &record_texts(&schema, &record.fields))
+                .await?;
             self.store_parts(&mut tx, &ds, &record, res, at, false)
                 .await?;
             ids.push(id);
@@ -574,7 +575,12 @@ impl Service {
                         updated_at: at,
                     };
                     let seq = records::insert_record(&mut tx, &record).await?;
-                    store_search::index_record(&mut tx, seq, &record_texts(&schema, &record.fields)).await?;
+                    store_search::index_record(
+                        &mut tx,
+                        seq,
+                        &record_texts(&schema, &record.fields),
+                    )
+                    .await?;
                     record
                 }
             };
@@ -868,7 +874,9 @@ fn check_unique_external_ids<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> 
 
 /// Replaces a record's texts in the search index after its fields changed.
 async fn reindex(tx: &mut Tx, schema: &DatasetSchema, record: &Record) -> Result<()> {
-    let seq = records::find_seq(tx, record.id).await?.ok_or_else(|| Error::not_found("Record", record.id))?;
+    let seq = records::find_seq(tx, record.id)
+        .await?
+        .ok_or_else(|| Error::not_found("Record", record.id))?;
     store_search::unindex_record(tx, seq).await?;
     store_search::index_record(tx, seq, &record_texts(schema, &record.fields)).await?;
     Ok(())

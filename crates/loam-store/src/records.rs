@@ -27,7 +27,9 @@ fn metadata_json(record: &Record) -> Option<Json<Value>> {
 
 /// Inserts a record and returns its `seq` (its place in insertion order, and its search key).
 pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
-    let sql = format!("insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning seq");
+    let sql = format!(
+        "insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning seq"
+    );
     let seq = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(&sql)
         .bind(r.id.0)
         .bind(r.dataset_id.0)
@@ -45,7 +47,10 @@ pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
 /// The `seq` of a record.
 pub async fn find_seq(tx: &mut Tx, id: RecordId) -> Result<Option<i64>, StoreError> {
     let sql = "select seq from records where id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(id.0).fetch_optional(c).await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql)
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?)
 }
 
 /// Writes fields, metadata and `updated_at`.

@@ -15,7 +15,11 @@ use crate::{on_tx, StoreError, Tx};
 pub const MAX_FIELDS_PER_DATASET: i64 = 1024;
 
 /// Adds a record's field texts (`(field ordinal, text)`) to the text index.
-pub async fn index_record(tx: &mut Tx, seq: i64, texts: &[(i64, String)]) -> Result<(), StoreError> {
+pub async fn index_record(
+    tx: &mut Tx,
+    seq: i64,
+    texts: &[(i64, String)],
+) -> Result<(), StoreError> {
     for (ordinal, text) in texts {
         if text.is_empty() {
             continue;
@@ -52,7 +56,10 @@ pub async fn unindex_record(tx: &mut Tx, seq: i64) -> Result<(), StoreError> {
                 .await?;
         }
         Tx::Postgres(inner) => {
-            sqlx::query("delete from record_texts where record_seq = $1").bind(seq).execute(&mut **inner).await?;
+            sqlx::query("delete from record_texts where record_seq = $1")
+                .bind(seq)
+                .execute(&mut **inner)
+                .await?;
         }
     }
     Ok(())
@@ -223,8 +230,13 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
             let cond = range(sql, "j.value", *ge, *le);
             format!("exists (select 1 from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {qid} and {cond})")
         }
-        Condition::Terms(Target::SuggestionAgent(q), values) | Condition::Terms(Target::SuggestionType(q), values) => {
-            let column = if matches!(cond, Condition::Terms(Target::SuggestionAgent(_), _)) { "g.agent" } else { "g.kind" };
+        Condition::Terms(Target::SuggestionAgent(q), values)
+        | Condition::Terms(Target::SuggestionType(q), values) => {
+            let column = if matches!(cond, Condition::Terms(Target::SuggestionAgent(_), _)) {
+                "g.agent"
+            } else {
+                "g.kind"
+            };
             let qid = sql.push(Arg::Id(*q));
             let inner = in_values(sql, column, values);
             format!("exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {inner})")
@@ -243,16 +255,24 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
         }
         Condition::Terms(Target::ResponseStatus, values) => {
             let pending = values.iter().any(|it| it.as_str() == Some("pending"));
-            let statuses: Vec<Value> = values.iter().filter(|it| it.as_str() != Some("pending")).cloned().collect();
+            let statuses: Vec<Value> = values
+                .iter()
+                .filter(|it| it.as_str() != Some("pending"))
+                .cloned()
+                .collect();
             let mut parts = Vec::new();
             if !statuses.is_empty() {
                 let user = response_scope(sql, only_user);
                 let inner = in_values(sql, "s.status", &statuses);
-                parts.push(format!("exists (select 1 from responses s where s.record_id = r.id{user} and {inner})"));
+                parts.push(format!(
+                    "exists (select 1 from responses s where s.record_id = r.id{user} and {inner})"
+                ));
             }
             if pending {
                 let user = response_scope(sql, only_user);
-                parts.push(format!("not exists (select 1 from responses s where s.record_id = r.id{user})"));
+                parts.push(format!(
+                    "not exists (select 1 from responses s where s.record_id = r.id{user})"
+                ));
             }
             format!("({})", parts.join(" or "))
         }
@@ -301,7 +321,10 @@ fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str
     if let Some(fts) = &query.text {
         let m = sql.push(Arg::Text(fts.clone()));
         let field = match query.field_ordinal {
-            Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
+            Some(ordinal) => format!(
+                " and rowid % {MAX_FIELDS_PER_DATASET} = {}",
+                sql.push(Arg::Int(ordinal))
+            ),
             None => String::new(),
         };
         // FTS5's hidden `rank` column is the row's BM25 (lower is better); bm25() itself cannot
@@ -339,15 +362,25 @@ fn require_sqlite(tx: &Tx) -> Result<(), StoreError> {
     match tx {
         Tx::Sqlite(..) => Ok(()),
         Tx::Postgres(_) => Err(StoreError::Unsupported(
-            "records search on PostgreSQL is not available yet; use the embedded SQLite backend".to_owned(),
+            "records search on PostgreSQL is not available yet; use the embedded SQLite backend"
+                .to_owned(),
         )),
     }
 }
 
 /// A page of matching records, in order, with the exact number of matches.
-pub async fn search_records(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery, offset: i64, limit: i64) -> Result<(Vec<Hit>, i64), StoreError> {
+pub async fn search_records(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    query: &RecordQuery,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Hit>, i64), StoreError> {
     require_sqlite(tx)?;
-    let mut sql = Sql { text: String::new(), args: Vec::new() };
+    let mut sql = Sql {
+        text: String::new(),
+        args: Vec::new(),
+    };
     let body = from_where(&mut sql, dataset, query, "");
     let count_sql = format!("select count(*) {body}");
     let count_args = sql.args.len();
@@ -367,17 +400,43 @@ pub async fn search_records(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery
         }
     }
     order.push("r.seq".to_owned());
-    let score = if query.text.is_some() { "h.score" } else { "null" };
+    let score = if query.text.is_some() {
+        "h.score"
+    } else {
+        "null"
+    };
     let lim = sql.push(Arg::Int(limit));
     let off = sql.push(Arg::Int(offset));
-    sql.text = format!("select r.id, {score} {body} order by {} limit {lim} offset {off}", order.join(", "));
+    sql.text = format!(
+        "select r.id, {score} {body} order by {} limit {lim} offset {off}",
+        order.join(", ")
+    );
     let rows: Vec<(Uuid, Option<f64>)> = match tx {
-        Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
-        Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
+        Tx::Sqlite(inner, _) => {
+            bind_all!(sqlx::query_as(&sql.text), &sql.args)
+                .fetch_all(&mut **inner)
+                .await?
+        }
+        Tx::Postgres(inner) => {
+            bind_all!(sqlx::query_as(&sql.text), &sql.args)
+                .fetch_all(&mut **inner)
+                .await?
+        }
     };
     let count_args = &sql.args[..count_args];
-    let total: i64 = on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&count_sql), count_args).fetch_one(c).await)?;
-    let hits = rows.into_iter().map(|(id, score)| Hit { record_id: RecordId(id), score }).collect();
+    let total: i64 = on_tx!(tx, |c| bind_all!(
+        sqlx::query_scalar::<_, i64>(&count_sql),
+        count_args
+    )
+    .fetch_one(c)
+    .await)?;
+    let hits = rows
+        .into_iter()
+        .map(|(id, score)| Hit {
+            record_id: RecordId(id),
+            score,
+        })
+        .collect();
     Ok((hits, total))
 }
 
@@ -390,10 +449,24 @@ pub async fn vector_candidates(
     settings: VectorSettingsId,
 ) -> Result<Vec<(RecordId, Vec<f64>)>, StoreError> {
     require_sqlite(tx)?;
-    let mut sql = Sql { text: String::new(), args: Vec::new() };
+    let mut sql = Sql {
+        text: String::new(),
+        args: Vec::new(),
+    };
     let vs = sql.push(Arg::Id(settings.0));
-    let body = from_where(&mut sql, dataset, query, &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"));
+    let body = from_where(
+        &mut sql,
+        dataset,
+        query,
+        &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"),
+    );
     sql.text = format!("select r.id, v.value {body}");
-    let rows: Vec<(Uuid, Vec<u8>)> = on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(|(id, bytes)| (RecordId(id), crate::rows::decode_f64(&bytes))).collect())
+    let rows: Vec<(Uuid, Vec<u8>)> =
+        on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args)
+            .fetch_all(c)
+            .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, bytes)| (RecordId(id), crate::rows::decode_f64(&bytes)))
+        .collect())
 }

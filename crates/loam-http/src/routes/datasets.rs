@@ -1,8 +1,7 @@
 //! `/api/v1/datasets…`, `/api/v1/me/datasets…`: datasets, publication, progress.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::{get, post, put};
-use axum::Router;
 use loam_domain::distribution::Distribution;
 use loam_domain::error::Loc;
 use loam_domain::model::DatasetStatus;
@@ -16,21 +15,70 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/datasets", post(create))
-        .route("/api/v1/me/datasets", get(mine))
-        .route(
-            "/api/v1/datasets/{dataset_id}",
-            get(get_one).patch(update).delete(delete),
-        )
-        .route("/api/v1/datasets/{dataset_id}/publish", put(publish))
-        .route("/api/v1/datasets/{dataset_id}/progress", get(progress))
-        .route(
-            "/api/v1/datasets/{dataset_id}/users/progress",
-            get(users_progress),
-        )
-        .route("/api/v1/me/datasets/{dataset_id}/metrics", get(my_metrics))
+pub fn routes(r: Routes) -> Routes {
+    r.post(
+        "/api/v1/datasets",
+        "Create a dataset (draft)",
+        201,
+        Some("Dataset"),
+        create,
+    )
+    .get(
+        "/api/v1/me/datasets",
+        "Datasets the caller can see",
+        200,
+        Some("Datasets"),
+        mine,
+    )
+    .get(
+        "/api/v1/datasets/{dataset_id}",
+        "Get a dataset",
+        200,
+        Some("Dataset"),
+        get_one,
+    )
+    .patch(
+        "/api/v1/datasets/{dataset_id}",
+        "Update a dataset",
+        200,
+        Some("Dataset"),
+        update,
+    )
+    .delete(
+        "/api/v1/datasets/{dataset_id}",
+        "Delete a dataset and everything in it",
+        200,
+        Some("Dataset"),
+        delete,
+    )
+    .put(
+        "/api/v1/datasets/{dataset_id}/publish",
+        "Publish a dataset",
+        200,
+        Some("Dataset"),
+        publish,
+    )
+    .get(
+        "/api/v1/datasets/{dataset_id}/progress",
+        "Record counts by status",
+        200,
+        Some("Progress"),
+        progress,
+    )
+    .get(
+        "/api/v1/datasets/{dataset_id}/users/progress",
+        "Response counts per annotator",
+        200,
+        Some("UsersProgress"),
+        users_progress,
+    )
+    .get(
+        "/api/v1/me/datasets/{dataset_id}/metrics",
+        "The caller's response counts",
+        200,
+        Some("MyMetrics"),
+        my_metrics,
+    )
 }
 
 fn dict(r: &Reader<'_>, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {

@@ -1,9 +1,8 @@
 //! Server information and password sign-in: unauthenticated endpoints.
 
+use crate::openapi::Routes;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::json;
 
 use super::{created, ok, ApiResult};
@@ -13,15 +12,50 @@ use crate::AppState;
 /// The Argilla API level loam implements; the SDKs compare it with their own.
 pub const API_VERSION: &str = "2.8.0";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/version", get(version))
-        .route("/api/v1/status", get(status))
-        .route("/api/v1/settings", get(settings))
-        .route("/api/v1/token", post(token))
-        .route("/api/_info", get(version))
-        .route("/api/_status", get(legacy_status))
-        .route("/api/security/token", post(legacy_token))
+pub fn routes(r: Routes) -> Routes {
+    r.get(
+        "/api/v1/version",
+        "The Argilla API version loam implements",
+        200,
+        None,
+        version,
+    )
+    .get(
+        "/api/v1/status",
+        "Version, storage backend and memory",
+        200,
+        None,
+        status,
+    )
+    .get(
+        "/api/v1/settings",
+        "Server settings for the UI",
+        200,
+        None,
+        settings,
+    )
+    .post(
+        "/api/v1/token",
+        "Sign in with username and password (form body)",
+        201,
+        None,
+        token,
+    )
+    .get("/api/_info", "Version (legacy SDK)", 200, None, version)
+    .get(
+        "/api/_status",
+        "Status (legacy SDK)",
+        200,
+        None,
+        legacy_status,
+    )
+    .post(
+        "/api/security/token",
+        "Sign in (legacy)",
+        200,
+        None,
+        legacy_token,
+    )
 }
 
 async fn version() -> ApiResult {

@@ -1,9 +1,8 @@
 //! The unversioned `/api/…` routes the legacy 1.x SDK needs (api.md §2): bare arrays, `200`
 //! on creation, and the v0 user object with workspace names.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::model::User;
 use loam_domain::schema::Reader;
@@ -16,17 +15,63 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/me", get(me))
-        .route("/api/users", get(list_users).post(create_user))
-        .route("/api/users/{user_id}", axum::routing::delete(delete_user))
-        .route("/api/workspaces", post(create_workspace))
-        .route("/api/workspaces/{workspace_id}/users", get(members))
-        .route(
-            "/api/workspaces/{workspace_id}/users/{user_id}",
-            post(add_member).delete(remove_member),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.get(
+        "/api/me",
+        "The current user with workspace names (legacy SDK)",
+        200,
+        Some("UserV0"),
+        me,
+    )
+    .get(
+        "/api/users",
+        "List users (legacy SDK, owners)",
+        200,
+        None,
+        list_users,
+    )
+    .post(
+        "/api/users",
+        "Create a user (legacy SDK, owners)",
+        200,
+        Some("UserV0"),
+        create_user,
+    )
+    .delete(
+        "/api/users/{user_id}",
+        "Delete a user (legacy SDK, owners)",
+        200,
+        Some("UserV0"),
+        delete_user,
+    )
+    .post(
+        "/api/workspaces",
+        "Create a workspace (legacy SDK, owners)",
+        200,
+        Some("Workspace"),
+        create_workspace,
+    )
+    .get(
+        "/api/workspaces/{workspace_id}/users",
+        "Members of a workspace (legacy SDK)",
+        200,
+        None,
+        members,
+    )
+    .post(
+        "/api/workspaces/{workspace_id}/users/{user_id}",
+        "Add a member (legacy SDK, owners)",
+        200,
+        Some("UserV0"),
+        add_member,
+    )
+    .delete(
+        "/api/workspaces/{workspace_id}/users/{user_id}",
+        "Remove a member (legacy SDK)",
+        200,
+        Some("UserV0"),
+        remove_member,
+    )
 }
 
 async fn v0(

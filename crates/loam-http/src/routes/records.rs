@@ -1,11 +1,10 @@
 //! Records: bulk create / upsert, listing, single-record reads and writes, deletion, and the
 //! legacy bulk endpoints (`POST` / `PATCH …/records`).
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
 use loam_domain::value::ResponseStatus;
@@ -22,23 +21,70 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/datasets/{dataset_id}/records",
-            get(list)
-                .post(legacy_create)
-                .patch(legacy_update)
-                .delete(delete_many),
-        )
-        .route(
-            "/api/v1/datasets/{dataset_id}/records/bulk",
-            axum::routing::post(bulk_create).put(bulk_upsert),
-        )
-        .route(
-            "/api/v1/records/{record_id}",
-            get(get_one).patch(update).delete(delete),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.get(
+        "/api/v1/datasets/{dataset_id}/records",
+        "List records with a total",
+        200,
+        Some("RecordPage"),
+        list,
+    )
+    .post(
+        "/api/v1/datasets/{dataset_id}/records",
+        "Create records (legacy SDK)",
+        204,
+        None,
+        legacy_create,
+    )
+    .patch(
+        "/api/v1/datasets/{dataset_id}/records",
+        "Update records (legacy SDK)",
+        204,
+        None,
+        legacy_update,
+    )
+    .delete(
+        "/api/v1/datasets/{dataset_id}/records",
+        "Delete records by id",
+        204,
+        None,
+        delete_many,
+    )
+    .post(
+        "/api/v1/datasets/{dataset_id}/records/bulk",
+        "Create records, all or nothing",
+        201,
+        Some("Records"),
+        bulk_create,
+    )
+    .put(
+        "/api/v1/datasets/{dataset_id}/records/bulk",
+        "Create or update records, all or nothing",
+        200,
+        Some("Records"),
+        bulk_upsert,
+    )
+    .get(
+        "/api/v1/records/{record_id}",
+        "Get a record with responses, suggestions and vectors",
+        200,
+        Some("Record"),
+        get_one,
+    )
+    .patch(
+        "/api/v1/records/{record_id}",
+        "Update a record",
+        200,
+        Some("Record"),
+        update,
+    )
+    .delete(
+        "/api/v1/records/{record_id}",
+        "Delete a record",
+        200,
+        Some("Record"),
+        delete,
+    )
 }
 
 const INCLUDE_FORM: &str =

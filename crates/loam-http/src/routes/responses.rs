@@ -1,10 +1,9 @@
 //! Responses and suggestions of single records.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{delete as delete_route, post, put};
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
 use loam_domain::value::ResponseStatus;
@@ -19,24 +18,63 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/records/{record_id}/responses", post(create))
-        .route(
-            "/api/v1/responses/{response_id}",
-            put(update).delete(delete),
-        )
-        .route("/api/v1/me/responses/bulk", post(bulk))
-        .route(
-            "/api/v1/records/{record_id}/suggestions",
-            put(upsert_suggestion)
-                .get(list_suggestions)
-                .delete(delete_suggestions),
-        )
-        .route(
-            "/api/v1/suggestions/{suggestion_id}",
-            delete_route(delete_suggestion),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.post(
+        "/api/v1/records/{record_id}/responses",
+        "Respond to a record",
+        201,
+        Some("Response"),
+        create,
+    )
+    .put(
+        "/api/v1/responses/{response_id}",
+        "Replace a response",
+        200,
+        Some("Response"),
+        update,
+    )
+    .delete(
+        "/api/v1/responses/{response_id}",
+        "Delete a response",
+        200,
+        Some("Response"),
+        delete,
+    )
+    .post(
+        "/api/v1/me/responses/bulk",
+        "Save the caller's responses to many records",
+        200,
+        Some("BulkResponses"),
+        bulk,
+    )
+    .get(
+        "/api/v1/records/{record_id}/suggestions",
+        "List a record's suggestions",
+        200,
+        Some("Suggestions"),
+        list_suggestions,
+    )
+    .put(
+        "/api/v1/records/{record_id}/suggestions",
+        "Create or replace a suggestion",
+        201,
+        Some("Suggestion"),
+        upsert_suggestion,
+    )
+    .delete(
+        "/api/v1/records/{record_id}/suggestions",
+        "Delete suggestions of a record by id",
+        204,
+        None,
+        delete_suggestions,
+    )
+    .delete(
+        "/api/v1/suggestions/{suggestion_id}",
+        "Delete a suggestion",
+        200,
+        Some("Suggestion"),
+        delete_suggestion,
+    )
 }
 
 fn status_and_values(

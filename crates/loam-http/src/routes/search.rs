@@ -1,8 +1,7 @@
 //! `POST /api/v1/datasets/{id}/records/search` and its `/me/` variant.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::post;
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::query::parse_search;
 use loam_service::SearchAs;
@@ -14,27 +13,63 @@ use crate::dto;
 use crate::extract::{path_id, Auth, OptionalBody, QueryPairs};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/datasets/{dataset_id}/records/search", post(search_as_manager))
-        .route("/api/v1/me/datasets/{dataset_id}/records/search", post(search_as_member))
+pub fn routes(r: Routes) -> Routes {
+    r.post(
+        "/api/v1/datasets/{dataset_id}/records/search",
+        "Search records: text, filters, sort, similarity",
+        200,
+        Some("SearchPage"),
+        search_as_manager,
+    )
+    .post(
+        "/api/v1/me/datasets/{dataset_id}/records/search",
+        "Search records as an annotator sees them",
+        200,
+        Some("SearchPage"),
+        search_as_member,
+    )
 }
 
-async fn search(app: AppState, actor: loam_domain::model::User, dataset_id: String, query: QueryPairs, body: OptionalBody, as_: SearchAs) -> ApiResult {
+async fn search(
+    app: AppState,
+    actor: loam_domain::model::User,
+    dataset_id: String,
+    query: QueryPairs,
+    body: OptionalBody,
+    as_: SearchAs,
+) -> ApiResult {
     let include = parse_include(&query)?;
     let id = path_id(&dataset_id, "dataset_id")?;
     let offset = query.int("offset", 0, 0, None)?;
     let limit = query.int("limit", 50, 1, Some(1000))?;
     let parsed = parse_search(&body.0, &[Loc::from("body")])?;
-    let (hits, total) = app.service.search_records(&actor, id.into(), &parsed, offset, limit, &include, as_).await?;
-    let items: Vec<Value> = hits.iter().map(|(view, score)| json!({"record": dto::record(view), "query_score": score})).collect();
+    let (hits, total) = app
+        .service
+        .search_records(&actor, id.into(), &parsed, offset, limit, &include, as_)
+        .await?;
+    let items: Vec<Value> = hits
+        .iter()
+        .map(|(view, score)| json!({"record": dto::record(view), "query_score": score}))
+        .collect();
     Ok(ok(json!({"items": items, "total": total})))
 }
 
-async fn search_as_manager(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>, query: QueryPairs, body: OptionalBody) -> ApiResult {
+async fn search_as_manager(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    query: QueryPairs,
+    body: OptionalBody,
+) -> ApiResult {
     search(app, actor, dataset_id, query, body, SearchAs::Manager).await
 }
 
-async fn search_as_member(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>, query: QueryPairs, body: OptionalBody) -> ApiResult {
+async fn search_as_member(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    query: QueryPairs,
+    body: OptionalBody,
+) -> ApiResult {
     search(app, actor, dataset_id, query, body, SearchAs::Member).await
 }

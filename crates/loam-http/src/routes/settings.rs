@@ -1,8 +1,7 @@
 //! Fields, questions, metadata properties and vector settings of a dataset.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::{get, patch};
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
@@ -18,44 +17,119 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/datasets/{dataset_id}/fields",
-            get(list_fields).post(create_field),
-        )
-        .route(
-            "/api/v1/fields/{field_id}",
-            patch(update_field).delete(delete_field),
-        )
-        .route(
-            "/api/v1/datasets/{dataset_id}/questions",
-            get(list_questions).post(create_question),
-        )
-        .route(
-            "/api/v1/questions/{question_id}",
-            patch(update_question).delete(delete_question),
-        )
-        .route(
-            "/api/v1/me/datasets/{dataset_id}/metadata-properties",
-            get(list_metadata),
-        )
-        .route(
-            "/api/v1/datasets/{dataset_id}/metadata-properties",
-            axum::routing::post(create_metadata),
-        )
-        .route(
-            "/api/v1/metadata-properties/{metadata_property_id}",
-            patch(update_metadata).delete(delete_metadata),
-        )
-        .route(
-            "/api/v1/datasets/{dataset_id}/vectors-settings",
-            get(list_vectors).post(create_vectors),
-        )
-        .route(
-            "/api/v1/vectors-settings/{vector_settings_id}",
-            patch(update_vectors).delete(delete_vectors),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.get(
+        "/api/v1/datasets/{dataset_id}/fields",
+        "List fields",
+        200,
+        Some("Fields"),
+        list_fields,
+    )
+    .post(
+        "/api/v1/datasets/{dataset_id}/fields",
+        "Create a field (draft datasets)",
+        201,
+        Some("Field"),
+        create_field,
+    )
+    .patch(
+        "/api/v1/fields/{field_id}",
+        "Update a field's title or settings",
+        200,
+        Some("Field"),
+        update_field,
+    )
+    .delete(
+        "/api/v1/fields/{field_id}",
+        "Delete a field (draft datasets)",
+        200,
+        Some("Field"),
+        delete_field,
+    )
+    .get(
+        "/api/v1/datasets/{dataset_id}/questions",
+        "List questions",
+        200,
+        Some("Questions"),
+        list_questions,
+    )
+    .post(
+        "/api/v1/datasets/{dataset_id}/questions",
+        "Create a question (draft datasets)",
+        201,
+        Some("Question"),
+        create_question,
+    )
+    .patch(
+        "/api/v1/questions/{question_id}",
+        "Update a question",
+        200,
+        Some("Question"),
+        update_question,
+    )
+    .delete(
+        "/api/v1/questions/{question_id}",
+        "Delete a question (draft datasets)",
+        200,
+        Some("Question"),
+        delete_question,
+    )
+    .get(
+        "/api/v1/me/datasets/{dataset_id}/metadata-properties",
+        "List metadata properties visible to the caller",
+        200,
+        Some("MetadataProperties"),
+        list_metadata,
+    )
+    .post(
+        "/api/v1/datasets/{dataset_id}/metadata-properties",
+        "Create a metadata property",
+        201,
+        Some("MetadataProperty"),
+        create_metadata,
+    )
+    .patch(
+        "/api/v1/metadata-properties/{metadata_property_id}",
+        "Update a metadata property",
+        200,
+        Some("MetadataProperty"),
+        update_metadata,
+    )
+    .delete(
+        "/api/v1/metadata-properties/{metadata_property_id}",
+        "Delete a metadata property",
+        200,
+        Some("MetadataProperty"),
+        delete_metadata,
+    )
+    .get(
+        "/api/v1/datasets/{dataset_id}/vectors-settings",
+        "List vector settings",
+        200,
+        Some("VectorSettingsList"),
+        list_vectors,
+    )
+    .post(
+        "/api/v1/datasets/{dataset_id}/vectors-settings",
+        "Create vector settings",
+        201,
+        Some("VectorSettings"),
+        create_vectors,
+    )
+    .patch(
+        "/api/v1/vectors-settings/{vector_settings_id}",
+        "Rename vector settings",
+        200,
+        Some("VectorSettings"),
+        update_vectors,
+    )
+    .delete(
+        "/api/v1/vectors-settings/{vector_settings_id}",
+        "Delete vector settings and their vectors",
+        200,
+        Some("VectorSettings"),
+        delete_vectors,
+    )
 }
 
 fn title(r: &Reader<'_>) -> Result<String, ApiError> {

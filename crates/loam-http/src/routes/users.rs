@@ -1,8 +1,7 @@
 //! `/api/v1/me`, `/api/v1/users…`.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 use loam_domain::Role;
@@ -15,15 +14,50 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/users", get(list).post(create))
-        .route(
-            "/api/v1/users/{user_id}",
-            get(get_one).patch(update).delete(delete),
+pub fn routes(r: Routes) -> Routes {
+    r.get("/api/v1/me", "The current user", 200, Some("User"), me)
+        .get(
+            "/api/v1/users",
+            "List users (owners)",
+            200,
+            Some("Users"),
+            list,
         )
-        .route("/api/v1/users/{user_id}/workspaces", get(workspaces))
+        .post(
+            "/api/v1/users",
+            "Create a user (owners); the reply shows its API key once",
+            201,
+            Some("User"),
+            create,
+        )
+        .get(
+            "/api/v1/users/{user_id}",
+            "Get a user (owners)",
+            200,
+            Some("User"),
+            get_one,
+        )
+        .patch(
+            "/api/v1/users/{user_id}",
+            "Update a user (owners)",
+            200,
+            Some("User"),
+            update,
+        )
+        .delete(
+            "/api/v1/users/{user_id}",
+            "Delete a user and their responses (owners)",
+            200,
+            Some("User"),
+            delete,
+        )
+        .get(
+            "/api/v1/users/{user_id}/workspaces",
+            "Workspaces of a user (owners)",
+            200,
+            Some("Workspaces"),
+            workspaces,
+        )
 }
 
 async fn me(Auth(actor): Auth) -> ApiResult {

@@ -1,8 +1,7 @@
 //! `/api/v1/webhooks…` (owners only).
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::{get, patch};
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 use loam_domain::WebhookId;
@@ -15,13 +14,35 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/webhooks", get(list).post(create))
-        .route(
-            "/api/v1/webhooks/{webhook_id}",
-            patch(update).delete(delete),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.get(
+        "/api/v1/webhooks",
+        "List webhooks (owners)",
+        200,
+        Some("Webhooks"),
+        list,
+    )
+    .post(
+        "/api/v1/webhooks",
+        "Create a webhook (owners)",
+        201,
+        Some("Webhook"),
+        create,
+    )
+    .patch(
+        "/api/v1/webhooks/{webhook_id}",
+        "Update a webhook (owners)",
+        200,
+        Some("Webhook"),
+        update,
+    )
+    .delete(
+        "/api/v1/webhooks/{webhook_id}",
+        "Delete a webhook (owners)",
+        200,
+        Some("Webhook"),
+        delete,
+    )
 }
 
 /// An http(s) URL with a host; a bare host gets a trailing `/`.

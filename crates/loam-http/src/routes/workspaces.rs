@@ -1,8 +1,7 @@
 //! `/api/v1/workspaces…`, `/api/v1/me/workspaces`.
 
+use crate::openapi::Routes;
 use axum::extract::{Path, State};
-use axum::routing::{delete as delete_route, get, post};
-use axum::Router;
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 
@@ -11,22 +10,56 @@ use crate::dto;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/workspaces", post(create))
-        .route(
-            "/api/v1/workspaces/{workspace_id}",
-            get(get_one).delete(delete),
-        )
-        .route("/api/v1/me/workspaces", get(mine))
-        .route(
-            "/api/v1/workspaces/{workspace_id}/users",
-            get(members).post(add_member),
-        )
-        .route(
-            "/api/v1/workspaces/{workspace_id}/users/{user_id}",
-            delete_route(remove_member),
-        )
+pub fn routes(r: Routes) -> Routes {
+    r.post(
+        "/api/v1/workspaces",
+        "Create a workspace (owners)",
+        201,
+        Some("Workspace"),
+        create,
+    )
+    .get(
+        "/api/v1/workspaces/{workspace_id}",
+        "Get a workspace",
+        200,
+        Some("Workspace"),
+        get_one,
+    )
+    .delete(
+        "/api/v1/workspaces/{workspace_id}",
+        "Delete an empty workspace (owners)",
+        200,
+        Some("Workspace"),
+        delete,
+    )
+    .get(
+        "/api/v1/me/workspaces",
+        "The caller's workspaces",
+        200,
+        Some("Workspaces"),
+        mine,
+    )
+    .get(
+        "/api/v1/workspaces/{workspace_id}/users",
+        "Members of a workspace",
+        200,
+        Some("Users"),
+        members,
+    )
+    .post(
+        "/api/v1/workspaces/{workspace_id}/users",
+        "Add a member (owners)",
+        201,
+        Some("User"),
+        add_member,
+    )
+    .delete(
+        "/api/v1/workspaces/{workspace_id}/users/{user_id}",
+        "Remove a member",
+        200,
+        Some("User"),
+        remove_member,
+    )
 }
 
 async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
