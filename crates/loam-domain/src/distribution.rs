@@ -57,20 +57,8 @@ impl Distribution {
         let r = Reader::new(obj, loc);
         match r.raw("strategy") {
             Some(Value::String(it)) if it == "overlap" => {}
-            None => {
-                return Err(SchemaError::new(
-                    r.at("strategy"),
-                    "missing",
-                    "Field required",
-                ))
-            }
-            Some(_) => {
-                return Err(SchemaError::new(
-                    r.at("strategy"),
-                    "literal_error",
-                    "Input should be 'overlap'",
-                ))
-            }
+            None => return Err(SchemaError::new(r.at("strategy"), "missing", "Field required")),
+            Some(_) => return Err(SchemaError::new(r.at("strategy"), "literal_error", "Input should be 'overlap'")),
         }
         let min_submitted = match r.raw("min_submitted") {
             None => 1,
@@ -107,14 +95,10 @@ mod tests {
     #[test]
     fn parses_wire_shape() {
         assert_eq!(
-            Distribution::parse(&json!({"strategy": "overlap", "min_submitted": 3}), &[])
-                .unwrap()
-                .min_submitted,
+            Distribution::parse(&json!({"strategy": "overlap", "min_submitted": 3}), &[]).unwrap().min_submitted,
             3
         );
-        assert!(
-            Distribution::parse(&json!({"strategy": "overlap", "min_submitted": 0}), &[]).is_err()
-        );
+        assert!(Distribution::parse(&json!({"strategy": "overlap", "min_submitted": 0}), &[]).is_err());
         assert!(Distribution::parse(&json!({"strategy": "random"}), &[]).is_err());
         assert!(Distribution::parse(&json!(null), &[]).is_err());
     }

@@ -37,11 +37,7 @@ pub struct SchemaError {
 
 impl SchemaError {
     pub fn new(loc: Vec<Loc>, kind: &'static str, msg: impl Into<String>) -> Self {
-        Self {
-            loc,
-            msg: msg.into(),
-            kind,
-        }
+        Self { loc, msg: msg.into(), kind }
     }
 
     /// A `value_error`, the kind pydantic gives to custom validator failures.

@@ -63,15 +63,8 @@ pub enum Scope {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Filter {
-    Terms {
-        scope: Scope,
-        values: Vec<Value>,
-    },
-    Range {
-        scope: Scope,
-        ge: Option<Value>,
-        le: Option<Value>,
-    },
+    Terms { scope: Scope, values: Vec<Value> },
+    Range { scope: Scope, ge: Option<Value>, le: Option<Value> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -120,11 +113,13 @@ fn parse_scope(value: &Value, loc: &[Loc]) -> Result<Scope, SchemaError> {
                 "status" => RecordProperty::Status,
                 "inserted_at" => RecordProperty::InsertedAt,
                 "updated_at" => RecordProperty::UpdatedAt,
-                _ => return Err(err(
-                    r.at("property"),
-                    "literal_error",
-                    "Input should be 'id', 'external_id', 'status', 'inserted_at' or 'updated_at'",
-                )),
+                _ => {
+                    return Err(err(
+                        r.at("property"),
+                        "literal_error",
+                        "Input should be 'id', 'external_id', 'status', 'inserted_at' or 'updated_at'",
+                    ))
+                }
             };
             Ok(Scope::Record(property))
         }
@@ -183,16 +178,8 @@ fn parse_filter(value: &Value, loc: &[Loc]) -> Result<Filter, SchemaError> {
             let mut values = Vec::with_capacity(items.len());
             for (idx, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                        values.push(item.clone())
-                    }
-                    _ => {
-                        return Err(err(
-                            with(&r.at("values"), idx),
-                            "string_type",
-                            "Input should be a valid string",
-                        ))
-                    }
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) => values.push(item.clone()),
+                    _ => return Err(err(with(&r.at("values"), idx), "string_type", "Input should be a valid string")),
                 }
             }
             Ok(Filter::Terms { scope, values })
@@ -202,35 +189,21 @@ fn parse_filter(value: &Value, loc: &[Loc]) -> Result<Filter, SchemaError> {
                 match r.raw(key) {
                     None | Some(Value::Null) => Ok(None),
                     Some(v @ (Value::Number(_) | Value::String(_))) => Ok(Some(v.clone())),
-                    Some(_) => Err(err(
-                        r.at(key),
-                        "float_type",
-                        "Input should be a valid number or date",
-                    )),
+                    Some(_) => Err(err(r.at(key), "float_type", "Input should be a valid number or date")),
                 }
             };
             let (ge, le) = (bound("ge")?, bound("le")?);
             if ge.is_none() && le.is_none() {
-                return Err(SchemaError::value(
-                    loc.to_vec(),
-                    "One of 'ge' or 'le' values must be specified",
-                ));
+                return Err(SchemaError::value(loc.to_vec(), "One of 'ge' or 'le' values must be specified"));
             }
             if let (Some(Value::Number(a)), Some(Value::Number(b))) = (&ge, &le) {
                 if a.as_f64() > b.as_f64() {
-                    return Err(SchemaError::value(
-                        loc.to_vec(),
-                        "'ge' must have a value less than or equal to 'le'",
-                    ));
+                    return Err(SchemaError::value(loc.to_vec(), "'ge' must have a value less than or equal to 'le'"));
                 }
             }
             Ok(Filter::Range { scope, ge, le })
         }
-        _ => Err(err(
-            r.at("type"),
-            "union_tag_invalid",
-            "Input should be 'terms' or 'range'",
-        )),
+        _ => Err(err(r.at("type"), "union_tag_invalid", "Input should be 'terms' or 'range'")),
     }
 }
 
@@ -249,10 +222,7 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
         if let Some(text) = qr.raw("text").filter(|it| !it.is_null()) {
             let tloc = qr.at("text");
             let tr = Reader::new(object(text, &tloc)?, &tloc);
-            res.text = Some(TextQuery {
-                q: tr.string("q", 1, 10_000)?,
-                field: tr.opt_string("field", 1, 200)?,
-            });
+            res.text = Some(TextQuery { q: tr.string("q", 1, 10_000)?, field: tr.opt_string("field", 1, 200)? });
         }
         if let Some(vector) = qr.raw("vector").filter(|it| !it.is_null()) {
             let vloc = qr.at("vector");
@@ -263,50 +233,33 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
                     let mut numbers = Vec::with_capacity(items.len());
                     for (idx, item) in items.iter().enumerate() {
                         let number = item.as_f64().ok_or_else(|| {
-                            err(
-                                with(&vr.at("value"), idx),
-                                "float_type",
-                                "Input should be a valid number",
-                            )
+                            err(with(&vr.at("value"), idx), "float_type", "Input should be a valid number")
                         })?;
                         numbers.push(number);
                     }
                     Some(numbers)
                 }
-                Some(_) => {
-                    return Err(err(
-                        vr.at("value"),
-                        "list_type",
-                        "Input should be a valid list",
-                    ))
-                }
+                Some(_) => return Err(err(vr.at("value"), "list_type", "Input should be a valid list")),
             };
             let record_id = vr.opt_uuid("record_id")?;
             match (&value, &record_id) {
                 (Some(v), None) if !v.is_empty() => {}
                 (None, Some(_)) => {}
-                _ => return Err(SchemaError::value(
-                    vloc.clone(),
-                    "Either 'value' (a non-empty list) or 'record_id' must be provided, not both",
-                )),
+                _ => {
+                    return Err(SchemaError::value(
+                        vloc.clone(),
+                        "Either 'value' (a non-empty list) or 'record_id' must be provided, not both",
+                    ))
+                }
             }
             let order = match vr.raw("order").and_then(Value::as_str) {
                 None | Some("most_similar") => SimilarityOrder::MostSimilar,
                 Some("least_similar") => SimilarityOrder::LeastSimilar,
                 Some(_) => {
-                    return Err(err(
-                        vr.at("order"),
-                        "enum",
-                        "Input should be 'most_similar' or 'least_similar'",
-                    ))
+                    return Err(err(vr.at("order"), "enum", "Input should be 'most_similar' or 'least_similar'"))
                 }
             };
-            res.vector = Some(VectorQuery {
-                name: vr.string("name", 1, 200)?,
-                record_id,
-                value,
-                order,
-            });
+            res.vector = Some(VectorQuery { name: vr.string("name", 1, 200)?, record_id, value, order });
         }
     }
     if let Some(filters) = r.raw("filters").filter(|it| !it.is_null()) {
@@ -314,25 +267,16 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
         let fr = Reader::new(object(filters, &floc)?, &floc);
         let items = fr.array("and")?;
         if items.is_empty() || items.len() > MAX_FILTERS {
-            return Err(err(
-                fr.at("and"),
-                "too_long",
-                format!("List should have between 1 and {MAX_FILTERS} items"),
-            ));
+            return Err(err(fr.at("and"), "too_long", format!("List should have between 1 and {MAX_FILTERS} items")));
         }
         for (idx, item) in items.iter().enumerate() {
-            res.filters
-                .push(parse_filter(item, &with(&fr.at("and"), idx))?);
+            res.filters.push(parse_filter(item, &with(&fr.at("and"), idx))?);
         }
     }
     if let Some(sort) = r.raw("sort").filter(|it| !it.is_null()) {
         let items = r.array("sort")?;
         if items.is_empty() || items.len() > MAX_SORT {
-            return Err(err(
-                r.at("sort"),
-                "too_long",
-                format!("List should have between 1 and {MAX_SORT} items"),
-            ));
+            return Err(err(r.at("sort"), "too_long", format!("List should have between 1 and {MAX_SORT} items")));
         }
         let _ = sort;
         for (idx, item) in items.iter().enumerate() {
@@ -342,13 +286,7 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
             let descending = match sr.raw("order").and_then(Value::as_str) {
                 None | Some("asc") => false,
                 Some("desc") => true,
-                Some(_) => {
-                    return Err(err(
-                        sr.at("order"),
-                        "enum",
-                        "Input should be 'asc' or 'desc'",
-                    ))
-                }
+                Some(_) => return Err(err(sr.at("order"), "enum", "Input should be 'asc' or 'desc'")),
             };
             res.sort.push(Sort { scope, descending });
         }
@@ -361,15 +299,8 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
 
 #[derive(Debug, PartialEq)]
 enum Token {
-    Term {
-        text: String,
-        prefix: bool,
-        negated: bool,
-    },
-    Phrase {
-        text: String,
-        negated: bool,
-    },
+    Term { text: String, prefix: bool, negated: bool },
+    Phrase { text: String, negated: bool },
     Or,
     Open,
     Close,
@@ -419,10 +350,7 @@ fn tokenize(q: &str) -> Vec<Token> {
                     }
                 }
                 if !text.trim().is_empty() {
-                    res.push(Token::Phrase {
-                        text,
-                        negated: negate_next,
-                    });
+                    res.push(Token::Phrase { text, negated: negate_next });
                 }
             }
             _ => {
@@ -441,11 +369,7 @@ fn tokenize(q: &str) -> Vec<Token> {
                 let prefix = text.ends_with('*');
                 let text = text.trim_end_matches('*').to_owned();
                 if !text.is_empty() {
-                    res.push(Token::Term {
-                        text,
-                        prefix,
-                        negated: negate_next,
-                    });
+                    res.push(Token::Term { text, prefix, negated: negate_next });
                 }
             }
         }
@@ -503,17 +427,9 @@ fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
                     positive.push(format!("({inner})"));
                 }
             }
-            Token::Term {
-                text,
-                prefix,
-                negated,
-            } => {
+            Token::Term { text, prefix, negated } => {
                 *pos += 1;
-                let item = if *prefix {
-                    format!("{}*", fts_string(text))
-                } else {
-                    fts_string(text)
-                };
+                let item = if *prefix { format!("{}*", fts_string(text)) } else { fts_string(text) };
                 if *negated {
                     negative.push(item)
                 } else {
@@ -574,19 +490,10 @@ mod tests {
         let body = json!({"query": {"text": {"q": "x", "field": null}, "vector": null},
             "filters": {"type": "and", "and": [{"type": "terms", "values": ["pending"], "scope": {"entity": "record", "property": "status"}}]}});
         let res = parse_search(&body, &[Loc::from("body")]).unwrap();
-        assert_eq!(
-            res.text,
-            Some(TextQuery {
-                q: "x".into(),
-                field: None
-            })
-        );
+        assert_eq!(res.text, Some(TextQuery { q: "x".into(), field: None }));
         assert_eq!(
             res.filters,
-            vec![Filter::Terms {
-                scope: Scope::Record(RecordProperty::Status),
-                values: vec![json!("pending")]
-            }]
+            vec![Filter::Terms { scope: Scope::Record(RecordProperty::Status), values: vec![json!("pending")] }]
         );
     }
 

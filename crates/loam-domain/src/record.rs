@@ -31,16 +31,8 @@ pub const IMAGE_WEB_URL_MAX_CHARS: usize = 2038;
 /// The longest data URL an image field accepts, in characters.
 pub const IMAGE_DATA_URL_MAX_CHARS: usize = 5_000_000;
 /// The media types an image data URL may use (`image/svg+xml` is not one of them).
-pub const IMAGE_DATA_URL_MIME_TYPES: &[&str] = &[
-    "image/avif",
-    "image/gif",
-    "image/ico",
-    "image/jpeg",
-    "image/jpg",
-    "image/png",
-    "image/svg",
-    "image/webp",
-];
+pub const IMAGE_DATA_URL_MIME_TYPES: &[&str] =
+    &["image/avif", "image/gif", "image/ico", "image/jpeg", "image/jpg", "image/png", "image/svg", "image/webp"];
 /// The most messages a chat field value may hold.
 pub const CHAT_MAX_MESSAGES: usize = 500;
 /// Length limits (in characters) of a chat message's `role` and `content`.
@@ -49,10 +41,7 @@ pub const CHAT_CONTENT_CHARS: (usize, usize) = (1, 20_000);
 
 /// Validates a record's `fields` value and returns the values to store (chat messages normalised
 /// to `{role, content}`). The error reasons are the bare texts of model.md §7 item 1.
-pub fn check_fields(
-    fields: &Value,
-    defs: &[FieldRef<'_>],
-) -> Result<Map<String, Value>, ValueError> {
+pub fn check_fields(fields: &Value, defs: &[FieldRef<'_>]) -> Result<Map<String, Value>, ValueError> {
     let Value::Object(map) = fields else {
         return Err(invalid("fields cannot be empty"));
     };
@@ -68,22 +57,13 @@ pub fn check_fields(
     }
     for def in defs {
         if def.required && out.get(def.name).is_none_or(Value::is_null) {
-            return Err(invalid(format!(
-                "missing required value for field: {}",
-                py_str(def.name)
-            )));
+            return Err(invalid(format!("missing required value for field: {}", py_str(def.name))));
         }
     }
-    let extra: Vec<&str> = out
-        .keys()
-        .map(String::as_str)
-        .filter(|key| !defs.iter().any(|def| def.name == *key))
-        .collect();
+    let extra: Vec<&str> =
+        out.keys().map(String::as_str).filter(|key| !defs.iter().any(|def| def.name == *key)).collect();
     if !extra.is_empty() {
-        return Err(invalid(format!(
-            "found fields values for non configured fields: {}",
-            py_str_list(&extra)
-        )));
+        return Err(invalid(format!("found fields values for non configured fields: {}", py_str_list(&extra))));
     }
 
     // Per type, one type after the other (as the reference runs its per-type passes).
@@ -91,10 +71,7 @@ pub fn check_fields(
     for def in defs {
         if let (FieldSettings::Text { .. }, Some(value)) = (def.settings, present(def)) {
             if !value.is_string() {
-                return Err(invalid(format!(
-                    "text field {} value must be a string",
-                    py_str(def.name)
-                )));
+                return Err(invalid(format!("text field {} value must be a string", py_str(def.name))));
             }
         }
     }
@@ -108,20 +85,14 @@ pub fn check_fields(
     for def in defs {
         if let (FieldSettings::Chat { .. }, Some(value)) = (def.settings, present(def)) {
             if !value.is_array() {
-                return Err(invalid(format!(
-                    "chat field {} value must be a list of messages",
-                    py_str(def.name)
-                )));
+                return Err(invalid(format!("chat field {} value must be a list of messages", py_str(def.name))));
             }
         }
     }
     for def in defs {
         if let (FieldSettings::Custom { .. }, Some(value)) = (def.settings, present(def)) {
             if !value.is_object() {
-                return Err(invalid(format!(
-                    "custom field {} value must be a dictionary",
-                    py_str(def.name)
-                )));
+                return Err(invalid(format!("custom field {} value must be a dictionary", py_str(def.name))));
             }
         }
     }
@@ -161,33 +132,20 @@ pub fn check_metadata(
 /// Validates one record vector: `dimensions` is the size of the dataset's vector settings named
 /// `name` (`None` when the dataset has none by that name). Returns the values to store; the
 /// reasons are bare (the caller adds `"record does not have valid vectors: "`).
-pub fn check_vector(
-    name: &str,
-    value: &Value,
-    dimensions: Option<i64>,
-    dataset_id: &str,
-) -> Result<Vec<f64>, Invalid> {
+pub fn check_vector(name: &str, value: &Value, dimensions: Option<i64>, dataset_id: &str) -> Result<Vec<f64>, Invalid> {
     // The shape first, as the reference's request schema rejects it before any rule.
-    let not_numbers = || {
-        Invalid(format!(
-            "vector value for vector name={name} must be a list of numbers"
-        ))
-    };
+    let not_numbers = || Invalid(format!("vector value for vector name={name} must be a list of numbers"));
     let items = value.as_array().ok_or_else(not_numbers)?;
     let mut numbers = Vec::with_capacity(items.len());
     for item in items {
         let number = item.as_f64().ok_or_else(not_numbers)?;
         if !number.is_finite() {
-            return Err(Invalid(format!(
-                "vector value for vector name={name} must only contain finite numbers"
-            )));
+            return Err(Invalid(format!("vector value for vector name={name} must only contain finite numbers")));
         }
         numbers.push(number);
     }
     let Some(dimensions) = dimensions else {
-        return Err(Invalid(format!(
-            "vector with name={name} does not exist for dataset_id={dataset_id}"
-        )));
+        return Err(Invalid(format!("vector with name={name} does not exist for dataset_id={dataset_id}")));
     };
     if i64::try_from(numbers.len()).ok() != Some(dimensions) {
         return Err(Invalid(format!(
@@ -253,11 +211,7 @@ fn chat_text<'a>(
             check_len(text, &loc, min, max)?;
             Ok(text)
         }
-        Some(_) => Err(SchemaError::new(
-            loc,
-            "string_type",
-            "Input should be a valid string",
-        )),
+        Some(_) => Err(SchemaError::new(loc, "string_type", "Input should be a valid string")),
     }
 }
 
@@ -322,22 +276,14 @@ struct UrlParts {
 /// Python's `urllib.parse.urlsplit` (scheme, netloc and path), `None` where it raises.
 fn url_split(url: &str) -> Option<UrlParts> {
     // Leading C0 controls and spaces are stripped; tabs and newlines are removed everywhere.
-    let url: String = url
-        .trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
-        .collect();
+    let url: String =
+        url.trim_start_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
     let mut rest = url.as_str();
     let mut scheme = String::new();
     if let Some(colon) = rest.find(':') {
         let candidate = &rest[..colon];
-        let starts_alpha = candidate
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic());
-        let scheme_chars = candidate
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let starts_alpha = candidate.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        let scheme_chars = candidate.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
         if starts_alpha && scheme_chars {
             scheme = candidate.to_ascii_lowercase();
             rest = &rest[colon + 1..];
@@ -357,11 +303,7 @@ fn url_split(url: &str) -> Option<UrlParts> {
     }
     let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
     let path = rest.split_once('?').map_or(rest, |(before, _)| before);
-    Some(UrlParts {
-        scheme,
-        netloc,
-        path: path.to_owned(),
-    })
+    Some(UrlParts { scheme, netloc, path: path.to_owned() })
 }
 
 /// Python's `_check_bracketed_netloc`: `[…]` must hold an IPv6 address or an IPvFuture one, with
@@ -411,37 +353,18 @@ mod tests {
 
     fn settings() -> [(&'static str, bool, FieldSettings); 5] {
         [
-            (
-                "text",
-                true,
-                FieldSettings::Text {
-                    use_markdown: false,
-                },
-            ),
+            ("text", true, FieldSettings::Text { use_markdown: false }),
             ("image", false, FieldSettings::Image),
             ("chat", false, FieldSettings::Chat { use_markdown: true }),
-            (
-                "custom",
-                false,
-                FieldSettings::Custom {
-                    template: "{{x}}".to_owned(),
-                    advanced_mode: false,
-                },
-            ),
+            ("custom", false, FieldSettings::Custom { template: "{{x}}".to_owned(), advanced_mode: false }),
             ("notes", false, FieldSettings::Text { use_markdown: true }),
         ]
     }
 
     fn check(fields: Value) -> Result<Map<String, Value>, ValueError> {
         let all = settings();
-        let defs: Vec<FieldRef<'_>> = all
-            .iter()
-            .map(|(name, required, settings)| FieldRef {
-                name,
-                required: *required,
-                settings,
-            })
-            .collect();
+        let defs: Vec<FieldRef<'_>> =
+            all.iter().map(|(name, required, settings)| FieldRef { name, required: *required, settings }).collect();
         check_fields(&fields, &defs)
     }
 
@@ -484,11 +407,8 @@ mod tests {
         });
         let got = got.map(Value::Object);
         assert_eq!(got, Ok(expected.clone()));
-        let keys: Vec<String> = got
-            .ok()
-            .and_then(|it| it.as_object().cloned())
-            .map(|it| it.keys().cloned().collect())
-            .unwrap_or_default();
+        let keys: Vec<String> =
+            got.ok().and_then(|it| it.as_object().cloned()).map(|it| it.keys().cloned().collect()).unwrap_or_default();
         assert_eq!(keys, ["notes", "chat", "text", "custom", "image"]);
         // Empty strings, empty chats and empty objects are values.
         assert!(check(json!({"text": "", "chat": [], "custom": {}})).is_ok());
@@ -520,7 +440,10 @@ mod tests {
                 "image field 'image' has an invalid URL value".to_owned(),
             ),
             (json!({"text": "t", "chat": "hello"}), "chat field 'chat' value must be a list of messages".to_owned()),
-            (json!({"text": "t", "chat": {"role": "user"}}), "chat field 'chat' value must be a list of messages".to_owned()),
+            (
+                json!({"text": "t", "chat": {"role": "user"}}),
+                "chat field 'chat' value must be a list of messages".to_owned(),
+            ),
             (json!({"text": "t", "custom": "x"}), "custom field 'custom' value must be a dictionary".to_owned()),
             (json!({"text": "t", "custom": []}), "custom field 'custom' value must be a dictionary".to_owned()),
             // Per type passes: text fields first, then image, chat, custom.
@@ -532,7 +455,10 @@ mod tests {
                 json!({"custom": "x", "chat": "x", "image": "x", "text": "t"}),
                 "image field 'image' has an invalid URL value".to_owned(),
             ),
-            (json!({"custom": "x", "chat": "x", "text": "t"}), "chat field 'chat' value must be a list of messages".to_owned()),
+            (
+                json!({"custom": "x", "chat": "x", "text": "t"}),
+                "chat field 'chat' value must be a list of messages".to_owned(),
+            ),
             (
                 json!({"text": "t", "image": too_long_web}),
                 "image field 'image' value is exceeding the maximum length of 2038 characters for Web URLs".to_owned(),
@@ -595,10 +521,7 @@ mod tests {
     #[test]
     fn data_url_length_limit() {
         let head = "data:image/png;base64,";
-        let ok = format!(
-            "{head}{}",
-            "A".repeat(IMAGE_DATA_URL_MAX_CHARS - head.len())
-        );
+        let ok = format!("{head}{}", "A".repeat(IMAGE_DATA_URL_MAX_CHARS - head.len()));
         assert!(image(&ok).is_ok());
         let too_long = format!("{ok}A");
         assert_eq!(
@@ -617,28 +540,14 @@ mod tests {
             loc.extend_from_slice(tail);
             loc
         };
-        let many: Vec<Value> = (0..=CHAT_MAX_MESSAGES)
-            .map(|_| json!({"role": "u", "content": "c"}))
-            .collect();
+        let many: Vec<Value> = (0..=CHAT_MAX_MESSAGES).map(|_| json!({"role": "u", "content": "c"})).collect();
         let cases: Vec<(Value, Vec<Loc>, &str)> = vec![
             (json!({"text": 1}), loc(&[Loc::from("text")]), "string_type"),
-            (
-                json!({"text": true}),
-                loc(&[Loc::from("text")]),
-                "string_type",
-            ),
+            (json!({"text": true}), loc(&[Loc::from("text")]), "string_type"),
             (json!({"zzz": 1.5}), loc(&[Loc::from("zzz")]), "string_type"),
             // Parse errors come before the rules (here: a missing required field).
-            (
-                json!({"notes": false}),
-                loc(&[Loc::from("notes")]),
-                "string_type",
-            ),
-            (
-                json!({"text": "t", "chat": ["hi"]}),
-                loc(&[Loc::from("chat"), Loc::Index(0)]),
-                "model_attributes_type",
-            ),
+            (json!({"notes": false}), loc(&[Loc::from("notes")]), "string_type"),
+            (json!({"text": "t", "chat": ["hi"]}), loc(&[Loc::from("chat"), Loc::Index(0)]), "model_attributes_type"),
             (
                 json!({"text": "t", "chat": [{"content": "x"}]}),
                 loc(&[Loc::from("chat"), Loc::Index(0), Loc::from("role")]),
@@ -669,11 +578,7 @@ mod tests {
                 loc(&[Loc::from("chat"), Loc::Index(0), Loc::from("role")]),
                 "string_type",
             ),
-            (
-                json!({"text": "t", "chat": many}),
-                loc(&[Loc::from("chat")]),
-                "value_error",
-            ),
+            (json!({"text": "t", "chat": many}), loc(&[Loc::from("chat")]), "value_error"),
         ];
         for (fields, loc, kind) in cases {
             let err = schema_err(check(fields.clone()));
@@ -682,45 +587,27 @@ mod tests {
         let err = schema_err(check(
             json!({"text": "t", "chat": (0..501).map(|_| json!({"role": "u", "content": "c"})).collect::<Vec<_>>()}),
         ));
-        assert_eq!(err.msg, "Value error, Number of chat messages in field 'chat' exceeds the maximum allowed value of 500");
+        assert_eq!(
+            err.msg,
+            "Value error, Number of chat messages in field 'chat' exceeds the maximum allowed value of 500"
+        );
         // Exactly 500 messages with limit-sized role and content are fine.
-        let limit: Vec<Value> = (0..CHAT_MAX_MESSAGES)
-            .map(|_| json!({"role": "r".repeat(20), "content": "ü".repeat(20_000)}))
-            .collect();
+        let limit: Vec<Value> =
+            (0..CHAT_MAX_MESSAGES).map(|_| json!({"role": "r".repeat(20), "content": "ü".repeat(20_000)})).collect();
         assert!(check(json!({"text": "t", "chat": limit})).is_ok());
     }
 
     fn meta_props() -> [(&'static str, MetadataSettings); 3] {
         [
-            (
-                "split",
-                MetadataSettings::Terms {
-                    values: Some(vec![json!("train"), json!("test")]),
-                },
-            ),
-            (
-                "n",
-                MetadataSettings::Integer {
-                    min: Some(0),
-                    max: Some(10),
-                },
-            ),
-            (
-                "f",
-                MetadataSettings::Float {
-                    min: None,
-                    max: Some(1.0),
-                },
-            ),
+            ("split", MetadataSettings::Terms { values: Some(vec![json!("train"), json!("test")]) }),
+            ("n", MetadataSettings::Integer { min: Some(0), max: Some(10) }),
+            ("f", MetadataSettings::Float { min: None, max: Some(1.0) }),
         ]
     }
 
     fn check_meta(metadata: Value, allow_extra: bool) -> Result<(), Invalid> {
         let all = meta_props();
-        let props: Vec<MetadataRef<'_>> = all
-            .iter()
-            .map(|(name, settings)| MetadataRef { name, settings })
-            .collect();
+        let props: Vec<MetadataRef<'_>> = all.iter().map(|(name, settings)| MetadataRef { name, settings }).collect();
         let map = metadata.as_object().cloned().unwrap_or_default();
         check_metadata(&map, &props, allow_extra, "d-1")
     }
@@ -730,19 +617,12 @@ mod tests {
         for (metadata, allow_extra) in [
             (json!({}), false),
             (json!({"split": "train", "n": 10, "f": 0.5}), false),
-            (
-                json!({"split": ["train", "test"], "n": 0, "f": -3.5}),
-                false,
-            ),
+            (json!({"split": ["train", "test"], "n": 0, "f": -3.5}), false),
             (json!({"split": null, "n": null, "f": null}), false),
             (json!({"n": true}), false),
             (json!({"other": {"anything": [1]}}), true),
         ] {
-            assert_eq!(
-                check_meta(metadata.clone(), allow_extra),
-                Ok(()),
-                "{metadata}"
-            );
+            assert_eq!(check_meta(metadata.clone(), allow_extra), Ok(()), "{metadata}");
         }
         let cases: Vec<(Value, bool, &str)> = vec![
             (
@@ -803,20 +683,13 @@ mod tests {
             ),
         ];
         for (metadata, allow_extra, expected) in cases {
-            assert_eq!(
-                check_meta(metadata.clone(), allow_extra),
-                Err(Invalid::new(expected)),
-                "{metadata}"
-            );
+            assert_eq!(check_meta(metadata.clone(), allow_extra), Err(Invalid::new(expected)), "{metadata}");
         }
     }
 
     #[test]
     fn vector_rules() {
-        assert_eq!(
-            check_vector("v", &json!([0.5, 1, -2.25]), Some(3), "d"),
-            Ok(vec![0.5, 1.0, -2.25])
-        );
+        assert_eq!(check_vector("v", &json!([0.5, 1, -2.25]), Some(3), "d"), Ok(vec![0.5, 1.0, -2.25]));
         assert_eq!(check_vector("v", &json!([]), Some(0), "d"), Ok(vec![]));
         let cases: Vec<(Value, Option<i64>, &str)> = vec![
             (json!([1.0]), None, "vector with name=v does not exist for dataset_id=d"),
@@ -827,46 +700,30 @@ mod tests {
             (json!(null), Some(2), "vector value for vector name=v must be a list of numbers"),
             (json!([1.0, "2"]), Some(2), "vector value for vector name=v must be a list of numbers"),
             (json!([1.0, true]), None, "vector value for vector name=v must be a list of numbers"),
-            (json!([1e300]), Some(1), "vector value for vector name=v must only contain numbers within the 32-bit float range"),
+            (
+                json!([1e300]),
+                Some(1),
+                "vector value for vector name=v must only contain numbers within the 32-bit float range",
+            ),
         ];
         for (value, dims, expected) in cases {
-            assert_eq!(
-                check_vector("v", &value, dims, "d"),
-                Err(Invalid::new(expected)),
-                "{value} {dims:?}"
-            );
+            assert_eq!(check_vector("v", &value, dims, "d"), Err(Invalid::new(expected)), "{value} {dims:?}");
         }
     }
 
     #[test]
     fn url_split_matches_python() {
         let parts = |scheme: &str, netloc: &str, path: &str| {
-            Some(UrlParts {
-                scheme: scheme.to_owned(),
-                netloc: netloc.to_owned(),
-                path: path.to_owned(),
-            })
+            Some(UrlParts { scheme: scheme.to_owned(), netloc: netloc.to_owned(), path: path.to_owned() })
         };
-        assert_eq!(
-            url_split("HTTP://Host.com/p;x?q#f"),
-            parts("http", "Host.com", "/p;x")
-        );
-        assert_eq!(
-            url_split("\u{0} \thttps://h\n/p"),
-            parts("https", "h", "/p")
-        );
-        assert_eq!(
-            url_split("data:image/png;base64,AA=="),
-            parts("data", "", "image/png;base64,AA==")
-        );
+        assert_eq!(url_split("HTTP://Host.com/p;x?q#f"), parts("http", "Host.com", "/p;x"));
+        assert_eq!(url_split("\u{0} \thttps://h\n/p"), parts("https", "h", "/p"));
+        assert_eq!(url_split("data:image/png;base64,AA=="), parts("data", "", "image/png;base64,AA=="));
         assert_eq!(url_split("1http://h/p"), parts("", "", "1http://h/p"));
         assert_eq!(url_split("//h/p"), parts("", "h", "/p"));
         assert_eq!(url_split("http://h#/p"), parts("http", "h", ""));
         assert_eq!(url_split("http://[::1"), None);
-        assert_eq!(
-            data_url_mime("Data:Image/PNG;x=y,abc"),
-            Some("Image/PNG".to_owned())
-        );
+        assert_eq!(data_url_mime("Data:Image/PNG;x=y,abc"), Some("Image/PNG".to_owned()));
         assert_eq!(data_url_mime("data:abc"), None);
         assert_eq!(data_url_mime("http://x/y"), None);
     }
@@ -905,10 +762,7 @@ mod tests {
                 let _ = check(json!({ key: value.clone() }));
             }
             let _ = check_vector("v", value, Some(1), "d");
-            let _ = check_meta(
-                json!({"split": value.clone(), "n": value.clone(), "f": value.clone()}),
-                false,
-            );
+            let _ = check_meta(json!({"split": value.clone(), "n": value.clone(), "f": value.clone()}), false);
         }
     }
 }

@@ -20,11 +20,7 @@ pub struct Reader<'a> {
 /// Treats `value` as an object, or says it is not one.
 pub fn object<'a>(value: &'a Value, loc: &[Loc]) -> Result<&'a Obj, SchemaError> {
     value.as_object().ok_or_else(|| {
-        SchemaError::new(
-            loc.to_vec(),
-            "model_attributes_type",
-            "Input should be a valid dictionary or object",
-        )
+        SchemaError::new(loc.to_vec(), "model_attributes_type", "Input should be a valid dictionary or object")
     })
 }
 
@@ -61,12 +57,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A string of `min..=max` characters, or `None` when absent or null.
-    pub fn opt_string(
-        &self,
-        key: &str,
-        min: usize,
-        max: usize,
-    ) -> Result<Option<String>, SchemaError> {
+    pub fn opt_string(&self, key: &str, min: usize, max: usize) -> Result<Option<String>, SchemaError> {
         match self.obj.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => string_value(value, &self.at(key), min, max).map(Some),
@@ -78,11 +69,7 @@ impl<'a> Reader<'a> {
         match self.obj.get(key) {
             None => Ok(default),
             Some(Value::Bool(it)) => Ok(*it),
-            Some(_) => Err(SchemaError::new(
-                self.at(key),
-                "bool_type",
-                "Input should be a valid boolean",
-            )),
+            Some(_) => Err(SchemaError::new(self.at(key), "bool_type", "Input should be a valid boolean")),
         }
     }
 
@@ -114,14 +101,11 @@ impl<'a> Reader<'a> {
     pub fn opt_number(&self, key: &str) -> Result<Option<f64>, SchemaError> {
         match self.obj.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(|| {
-                SchemaError::new(self.at(key), "float_type", "Input should be a valid number")
-            }),
-            Some(_) => Err(SchemaError::new(
-                self.at(key),
-                "float_type",
-                "Input should be a valid number",
-            )),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| SchemaError::new(self.at(key), "float_type", "Input should be a valid number")),
+            Some(_) => Err(SchemaError::new(self.at(key), "float_type", "Input should be a valid number")),
         }
     }
 
@@ -138,11 +122,7 @@ impl<'a> Reader<'a> {
         match self.obj.get(key) {
             None => Err(self.missing(key)),
             Some(Value::Array(items)) => Ok(items),
-            Some(_) => Err(SchemaError::new(
-                self.at(key),
-                "list_type",
-                "Input should be a valid list",
-            )),
+            Some(_) => Err(SchemaError::new(self.at(key), "list_type", "Input should be a valid list")),
         }
     }
 
@@ -164,36 +144,21 @@ impl<'a> Reader<'a> {
 
     /// Rejects explicit nulls for keys a PATCH body may omit but not clear.
     pub fn non_nullable(&self, keys: &[&str]) -> Result<(), SchemaError> {
-        let nulls: Vec<&str> = keys
-            .iter()
-            .copied()
-            .filter(|key| matches!(self.obj.get(*key), Some(Value::Null)))
-            .collect();
+        let nulls: Vec<&str> =
+            keys.iter().copied().filter(|key| matches!(self.obj.get(*key), Some(Value::Null))).collect();
         if nulls.is_empty() {
             return Ok(());
         }
         Err(SchemaError::value(
             self.loc.to_vec(),
-            format!(
-                "The following keys must have non-null values: {}",
-                nulls.join(", ")
-            ),
+            format!("The following keys must have non-null values: {}", nulls.join(", ")),
         ))
     }
 }
 
-pub fn string_value(
-    value: &Value,
-    loc: &[Loc],
-    min: usize,
-    max: usize,
-) -> Result<String, SchemaError> {
+pub fn string_value(value: &Value, loc: &[Loc], min: usize, max: usize) -> Result<String, SchemaError> {
     let Value::String(text) = value else {
-        return Err(SchemaError::new(
-            loc.to_vec(),
-            "string_type",
-            "Input should be a valid string",
-        ));
+        return Err(SchemaError::new(loc.to_vec(), "string_type", "Input should be a valid string"));
     };
     check_len(text, loc, min, max)?;
     Ok(text.clone())
@@ -239,11 +204,7 @@ pub fn int_value(value: &Value, loc: &[Loc]) -> Result<i64, SchemaError> {
                 "Input should be a valid integer, got a number with a fractional part",
             ))
         }
-        _ => Err(SchemaError::new(
-            loc.to_vec(),
-            "int_type",
-            "Input should be a valid integer",
-        )),
+        _ => Err(SchemaError::new(loc.to_vec(), "int_type", "Input should be a valid integer")),
     }
 }
 
@@ -251,9 +212,7 @@ pub fn uuid_value(value: &Value, loc: &[Loc]) -> Result<uuid::Uuid, SchemaError>
     value
         .as_str()
         .and_then(|text| uuid::Uuid::parse_str(text).ok())
-        .ok_or_else(|| {
-            SchemaError::new(loc.to_vec(), "uuid_parsing", "Input should be a valid UUID")
-        })
+        .ok_or_else(|| SchemaError::new(loc.to_vec(), "uuid_parsing", "Input should be a valid UUID"))
 }
 
 /// Renders a JSON value the way Python's `repr` shows it inside messages: strings quoted.
@@ -263,19 +222,13 @@ pub fn py_repr(value: &Value) -> String {
         Value::Null => "None".to_owned(),
         Value::Bool(true) => "True".to_owned(),
         Value::Bool(false) => "False".to_owned(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),
     }
 }
 
 /// Python's `str(list_of_strings)`: `['a', 'b']`.
 pub fn py_list<S: AsRef<str>>(items: &[S]) -> String {
-    let parts: Vec<String> = items
-        .iter()
-        .map(|it| format!("'{}'", it.as_ref()))
-        .collect();
+    let parts: Vec<String> = items.iter().map(|it| format!("'{}'", it.as_ref())).collect();
     format!("[{}]", parts.join(", "))
 }

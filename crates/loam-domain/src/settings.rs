@@ -17,10 +17,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            label_options_max: 500,
-            span_options_max: 500,
-        }
+        Self { label_options_max: 500, span_options_max: 500 }
     }
 }
 
@@ -29,17 +26,10 @@ impl Default for Limits {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldSettings {
-    Text {
-        use_markdown: bool,
-    },
+    Text { use_markdown: bool },
     Image,
-    Chat {
-        use_markdown: bool,
-    },
-    Custom {
-        template: String,
-        advanced_mode: bool,
-    },
+    Chat { use_markdown: bool },
+    Custom { template: String, advanced_mode: bool },
 }
 
 impl FieldSettings {
@@ -57,13 +47,9 @@ impl FieldSettings {
         let obj = object(value, loc)?;
         let r = Reader::new(obj, loc);
         match type_tag(&r, &["text", "image", "chat", "custom"])? {
-            "text" => Ok(FieldSettings::Text {
-                use_markdown: r.bool_or("use_markdown", false)?,
-            }),
+            "text" => Ok(FieldSettings::Text { use_markdown: r.bool_or("use_markdown", false)? }),
             "image" => Ok(FieldSettings::Image),
-            "chat" => Ok(FieldSettings::Chat {
-                use_markdown: r.bool_or("use_markdown", true)?,
-            }),
+            "chat" => Ok(FieldSettings::Chat { use_markdown: r.bool_or("use_markdown", true)? }),
             _ => Ok(FieldSettings::Custom {
                 template: r.string("template", 1, usize::MAX)?,
                 advanced_mode: r.bool_or("advanced_mode", false)?,
@@ -96,10 +82,7 @@ impl FieldSettings {
             FieldSettings::Chat { use_markdown } => {
                 json!({"type": "chat", "use_markdown": use_markdown})
             }
-            FieldSettings::Custom {
-                template,
-                advanced_mode,
-            } => {
+            FieldSettings::Custom { template, advanced_mode } => {
                 json!({"type": "custom", "template": template, "advanced_mode": advanced_mode})
             }
         }
@@ -125,40 +108,15 @@ pub enum OptionsOrder {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum QuestionSettings {
-    Text {
-        use_markdown: bool,
-    },
-    Rating {
-        options: Vec<i64>,
-    },
-    LabelSelection {
-        options: Vec<LabelOption>,
-        visible_options: Option<i64>,
-    },
-    MultiLabelSelection {
-        options: Vec<LabelOption>,
-        visible_options: Option<i64>,
-        options_order: OptionsOrder,
-    },
-    Ranking {
-        options: Vec<LabelOption>,
-    },
-    Span {
-        field: String,
-        options: Vec<LabelOption>,
-        visible_options: Option<i64>,
-        allow_overlapping: bool,
-    },
+    Text { use_markdown: bool },
+    Rating { options: Vec<i64> },
+    LabelSelection { options: Vec<LabelOption>, visible_options: Option<i64> },
+    MultiLabelSelection { options: Vec<LabelOption>, visible_options: Option<i64>, options_order: OptionsOrder },
+    Ranking { options: Vec<LabelOption> },
+    Span { field: String, options: Vec<LabelOption>, visible_options: Option<i64>, allow_overlapping: bool },
 }
 
-const QUESTION_TYPES: &[&str] = &[
-    "text",
-    "rating",
-    "label_selection",
-    "multi_label_selection",
-    "ranking",
-    "span",
-];
+const QUESTION_TYPES: &[&str] = &["text", "rating", "label_selection", "multi_label_selection", "ranking", "span"];
 
 impl QuestionSettings {
     pub fn type_name(&self) -> &'static str {
@@ -195,9 +153,7 @@ impl QuestionSettings {
         let obj = object(value, loc)?;
         let r = Reader::new(obj, loc);
         let settings = match type_tag(&r, QUESTION_TYPES)? {
-            "text" => QuestionSettings::Text {
-                use_markdown: r.bool_or("use_markdown", false)?,
-            },
+            "text" => QuestionSettings::Text { use_markdown: r.bool_or("use_markdown", false)? },
             "rating" => {
                 let items = r.array("options")?;
                 let loc = r.at("options");
@@ -228,35 +184,21 @@ impl QuestionSettings {
             "label_selection" => {
                 let options = label_options(&r, 2, limits.label_options_max)?;
                 let visible_options = visible_options(&r, options.len())?;
-                QuestionSettings::LabelSelection {
-                    options,
-                    visible_options,
-                }
+                QuestionSettings::LabelSelection { options, visible_options }
             }
             "multi_label_selection" => {
                 let options = label_options(&r, 2, limits.label_options_max)?;
                 let visible_options = visible_options(&r, options.len())?;
                 let options_order = options_order(&r, OptionsOrder::Natural)?;
-                QuestionSettings::MultiLabelSelection {
-                    options,
-                    visible_options,
-                    options_order,
-                }
+                QuestionSettings::MultiLabelSelection { options, visible_options, options_order }
             }
-            "ranking" => QuestionSettings::Ranking {
-                options: label_options(&r, 2, 50)?,
-            },
+            "ranking" => QuestionSettings::Ranking { options: label_options(&r, 2, 50)? },
             _ => {
                 let field = r.string("field", 1, 200)?;
                 let options = label_options(&r, 1, limits.span_options_max)?;
                 let visible_options = visible_options(&r, options.len())?;
                 let allow_overlapping = r.bool_or("allow_overlapping", false)?;
-                QuestionSettings::Span {
-                    field,
-                    options,
-                    visible_options,
-                    allow_overlapping,
-                }
+                QuestionSettings::Span { field, options, visible_options, allow_overlapping }
             }
         };
         Ok(settings)
@@ -264,12 +206,7 @@ impl QuestionSettings {
 
     /// Applies a PATCH under the update rules (model.md §5.3). The outer error is a schema
     /// problem of the body, the inner one a rule the update breaks.
-    pub fn update(
-        &self,
-        value: &Value,
-        loc: &[Loc],
-        limits: Limits,
-    ) -> Result<Result<Self, Invalid>, SchemaError> {
+    pub fn update(&self, value: &Value, loc: &[Loc], limits: Limits) -> Result<Result<Self, Invalid>, SchemaError> {
         let obj = object(value, loc)?;
         let r = Reader::new(obj, loc);
         let new_type = type_tag(&r, QUESTION_TYPES)?;
@@ -281,15 +218,12 @@ impl QuestionSettings {
             ))));
         }
         let res = match self {
-            QuestionSettings::Text { use_markdown } => QuestionSettings::Text {
-                use_markdown: r.bool_or("use_markdown", *use_markdown)?,
-            },
+            QuestionSettings::Text { use_markdown } => {
+                QuestionSettings::Text { use_markdown: r.bool_or("use_markdown", *use_markdown)? }
+            }
             // Options of rating and ranking questions cannot change.
             QuestionSettings::Rating { .. } | QuestionSettings::Ranking { .. } => self.clone(),
-            QuestionSettings::LabelSelection {
-                options,
-                visible_options: old_visible,
-            } => {
+            QuestionSettings::LabelSelection { options, visible_options: old_visible } => {
                 let options = match updated_options(&r, options, limits)? {
                     Ok(it) => it,
                     Err(invalid) => return Ok(Err(invalid)),
@@ -298,10 +232,7 @@ impl QuestionSettings {
                     Ok(it) => it,
                     Err(invalid) => return Ok(Err(invalid)),
                 };
-                QuestionSettings::LabelSelection {
-                    options,
-                    visible_options,
-                }
+                QuestionSettings::LabelSelection { options, visible_options }
             }
             QuestionSettings::MultiLabelSelection {
                 options,
@@ -318,18 +249,9 @@ impl QuestionSettings {
                 };
                 r.non_nullable(&["options_order"])?;
                 let options_order = options_order(&r, *old_order)?;
-                QuestionSettings::MultiLabelSelection {
-                    options,
-                    visible_options,
-                    options_order,
-                }
+                QuestionSettings::MultiLabelSelection { options, visible_options, options_order }
             }
-            QuestionSettings::Span {
-                field,
-                options,
-                visible_options: old_visible,
-                allow_overlapping: old_overlap,
-            } => {
+            QuestionSettings::Span { field, options, visible_options: old_visible, allow_overlapping: old_overlap } => {
                 let options = match updated_options(&r, options, limits)? {
                     Ok(it) => it,
                     Err(invalid) => return Ok(Err(invalid)),
@@ -344,12 +266,7 @@ impl QuestionSettings {
                         "'allow_overlapping' can't be disabled because responses may become inconsistent",
                     )));
                 }
-                QuestionSettings::Span {
-                    field: field.clone(),
-                    options,
-                    visible_options,
-                    allow_overlapping,
-                }
+                QuestionSettings::Span { field: field.clone(), options, visible_options, allow_overlapping }
             }
         };
         Ok(Ok(res))
@@ -372,19 +289,12 @@ impl QuestionSettings {
                 let options: Vec<Value> = options.iter().map(|it| json!({"value": it})).collect();
                 json!({"type": "rating", "options": options})
             }
-            QuestionSettings::LabelSelection {
-                options,
-                visible_options,
-            } => json!({
+            QuestionSettings::LabelSelection { options, visible_options } => json!({
                 "type": "label_selection",
                 "options": options_json(options),
                 "visible_options": visible_options,
             }),
-            QuestionSettings::MultiLabelSelection {
-                options,
-                visible_options,
-                options_order,
-            } => json!({
+            QuestionSettings::MultiLabelSelection { options, visible_options, options_order } => json!({
                 "type": "multi_label_selection",
                 "options": options_json(options),
                 "visible_options": visible_options,
@@ -396,12 +306,7 @@ impl QuestionSettings {
             QuestionSettings::Ranking { options } => {
                 json!({"type": "ranking", "options": options_json(options)})
             }
-            QuestionSettings::Span {
-                field,
-                options,
-                visible_options,
-                allow_overlapping,
-            } => json!({
+            QuestionSettings::Span { field, options, visible_options, allow_overlapping } => json!({
                 "type": "span",
                 "field": field,
                 "options": options_json(options),
@@ -429,7 +334,10 @@ fn type_tag<'a>(r: &Reader<'_>, allowed: &[&'a str]) -> Result<&'a str, SchemaEr
         SchemaError::new(
             r.at("type"),
             "union_tag_invalid",
-            format!("Input tag '{tag}' found using 'type' does not match any of the expected tags: {}", expected.join(", ")),
+            format!(
+                "Input tag '{tag}' found using 'type' does not match any of the expected tags: {}",
+                expected.join(", ")
+            ),
         )
     })
 }
@@ -494,10 +402,7 @@ fn check_unique_values(options: &[LabelOption], loc: &[Loc]) -> Result<(), Schem
     let listed: Vec<String> = duplicates.iter().map(|it| format!("'{it}'")).collect();
     Err(SchemaError::value(
         loc.to_vec(),
-        format!(
-            "Option values must be unique, found duplicates: {{{}}}",
-            listed.join(", ")
-        ),
+        format!("Option values must be unique, found duplicates: {{{}}}", listed.join(", ")),
     ))
 }
 
@@ -526,11 +431,7 @@ fn options_order(r: &Reader<'_>, default: OptionsOrder) -> Result<OptionsOrder, 
         None => Ok(default),
         Some(Value::String(it)) if it == "natural" => Ok(OptionsOrder::Natural),
         Some(Value::String(it)) if it == "suggestion" => Ok(OptionsOrder::Suggestion),
-        Some(_) => Err(SchemaError::new(
-            r.at("options_order"),
-            "enum",
-            "Input should be 'natural' or 'suggestion'",
-        )),
+        Some(_) => Err(SchemaError::new(r.at("options_order"), "enum", "Input should be 'natural' or 'suggestion'")),
     }
 }
 
@@ -544,12 +445,7 @@ fn updated_options(
         Some(_) => r.array("options")?,
     };
     let loc = r.at("options");
-    count_in(
-        items.len(),
-        1,
-        limits.label_options_max.max(limits.span_options_max),
-        &loc,
-    )?;
+    count_in(items.len(), 1, limits.label_options_max.max(limits.span_options_max), &loc)?;
     let options = parse_label_options(items, &loc)?;
     check_unique_values(&options, &loc)?;
     if options.len() != current.len() {
@@ -560,11 +456,7 @@ fn updated_options(
         ))));
     }
     let known: BTreeSet<&str> = current.iter().map(|it| it.value.as_str()).collect();
-    let unexpected: Vec<&str> = options
-        .iter()
-        .map(|it| it.value.as_str())
-        .filter(|it| !known.contains(it))
-        .collect();
+    let unexpected: Vec<&str> = options.iter().map(|it| it.value.as_str()).filter(|it| !known.contains(it)).collect();
     if !unexpected.is_empty() {
         return Ok(Err(Invalid(format!(
             "the option values cannot be modified. found unexpected option values: {}",
@@ -631,10 +523,7 @@ impl MetadataSettings {
                 let (min, max) = (r.opt_int("min")?, r.opt_int("max")?);
                 if let (Some(lo), Some(hi)) = (min, max) {
                     if lo >= hi {
-                        return Err(SchemaError::value(
-                            r.loc.to_vec(),
-                            "'min' value must be lower than 'max' value",
-                        ));
+                        return Err(SchemaError::value(r.loc.to_vec(), "'min' value must be lower than 'max' value"));
                     }
                 }
                 Ok(MetadataSettings::Integer { min, max })
@@ -643,10 +532,7 @@ impl MetadataSettings {
                 let (min, max) = (r.opt_number("min")?, r.opt_number("max")?);
                 if let (Some(lo), Some(hi)) = (min, max) {
                     if lo >= hi {
-                        return Err(SchemaError::value(
-                            r.loc.to_vec(),
-                            "'min' value must be lower than 'max' value",
-                        ));
+                        return Err(SchemaError::value(r.loc.to_vec(), "'min' value must be lower than 'max' value"));
                     }
                 }
                 Ok(MetadataSettings::Float { min, max })
@@ -671,9 +557,7 @@ impl MetadataSettings {
     pub fn check_value(&self, value: &Value) -> Result<(), String> {
         match self {
             MetadataSettings::Terms { values: None } => Ok(()),
-            MetadataSettings::Terms {
-                values: Some(allowed),
-            } => {
+            MetadataSettings::Terms { values: Some(allowed) } => {
                 let check_one = |it: &Value| {
                     if allowed.contains(it) {
                         Ok(())
@@ -691,23 +575,11 @@ impl MetadataSettings {
                     Value::Bool(it) => i64::from(*it),
                     Value::Number(n) if n.is_i64() || n.is_u64() => match n.as_i64() {
                         Some(it) => it,
-                        None => {
-                            return Err(format!(
-                                "'{value}' is greater than the maximum value of '{}'.",
-                                i64::MAX
-                            ))
-                        }
+                        None => return Err(format!("'{value}' is greater than the maximum value of '{}'.", i64::MAX)),
                     },
                     _ => return Err(format!("{} is not an integer.", quoted(value))),
                 };
-                check_bounds(
-                    number as f64,
-                    value,
-                    min.map(|it| it as f64),
-                    max.map(|it| it as f64),
-                    *min,
-                    *max,
-                )
+                check_bounds(number as f64, value, min.map(|it| it as f64), max.map(|it| it as f64), *min, *max)
             }
             MetadataSettings::Float { min, max } => {
                 let number = match value {
@@ -737,16 +609,12 @@ fn check_bounds<B: std::fmt::Display>(
 ) -> Result<(), String> {
     if let (Some(lo), Some(shown)) = (min, min_shown) {
         if number < lo {
-            return Err(format!(
-                "'{value}' is less than the minimum value of '{shown}'."
-            ));
+            return Err(format!("'{value}' is less than the minimum value of '{shown}'."));
         }
     }
     if let (Some(hi), Some(shown)) = (max, max_shown) {
         if number > hi {
-            return Err(format!(
-                "'{value}' is greater than the maximum value of '{shown}'."
-            ));
+            return Err(format!("'{value}' is greater than the maximum value of '{shown}'."));
         }
     }
     Ok(())
@@ -781,16 +649,17 @@ mod tests {
 
     #[test]
     fn question_settings_round_trip_with_all_keys() {
-        let label = q(json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}]})).unwrap();
+        let label = q(
+            json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}]}),
+        )
+        .unwrap();
         assert_eq!(
             label.to_json(),
             json!({"type": "label_selection", "options": [
                 {"value": "a", "text": "A", "description": null},
                 {"value": "b", "text": "B", "description": null}], "visible_options": null})
         );
-        let span =
-            q(json!({"type": "span", "field": "text", "options": [{"value": "a", "text": "A"}]}))
-                .unwrap();
+        let span = q(json!({"type": "span", "field": "text", "options": [{"value": "a", "text": "A"}]})).unwrap();
         assert_eq!(span.to_json()["allow_character_annotation"], json!(true));
         assert_eq!(span.to_json()["allow_overlapping"], json!(false));
     }
@@ -798,26 +667,14 @@ mod tests {
     #[test]
     fn question_settings_reject_bad_shapes() {
         for (bad, kind) in [
-            (
-                json!({"type": "rating", "options": [{"value": 1}]}),
-                "too_short",
-            ),
-            (
-                json!({"type": "rating", "options": [{"value": 1}, {"value": 11}]}),
-                "value_error",
-            ),
-            (
-                json!({"type": "rating", "options": [{"value": 1}, {"value": 1}]}),
-                "value_error",
-            ),
+            (json!({"type": "rating", "options": [{"value": 1}]}), "too_short"),
+            (json!({"type": "rating", "options": [{"value": 1}, {"value": 11}]}), "value_error"),
+            (json!({"type": "rating", "options": [{"value": 1}, {"value": 1}]}), "value_error"),
             (
                 json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "a", "text": "B"}]}),
                 "value_error",
             ),
-            (
-                json!({"type": "label_selection", "options": [{"value": "a"}, {"value": "b", "text": "B"}]}),
-                "missing",
-            ),
+            (json!({"type": "label_selection", "options": [{"value": "a"}, {"value": "b", "text": "B"}]}), "missing"),
             (
                 json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}], "visible_options": 3}),
                 "value_error",
@@ -834,86 +691,44 @@ mod tests {
     #[test]
     fn label_update_keeps_values_and_checks_visible_options() {
         let label = q(json!({"type": "label_selection", "options": [
-            {"value": "a", "text": "A"}, {"value": "b", "text": "B"}, {"value": "c", "text": "C"}]})).unwrap();
+            {"value": "a", "text": "A"}, {"value": "b", "text": "B"}, {"value": "c", "text": "C"}]}))
+        .unwrap();
         let loc = [Loc::from("settings")];
         let reordered = json!({"type": "label_selection", "options": [
             {"value": "c", "text": "Cee"}, {"value": "a", "text": "A"}, {"value": "b", "text": "B"}], "visible_options": 3});
-        let res = label
-            .update(&reordered, &loc, Limits::default())
-            .unwrap()
-            .unwrap();
+        let res = label.update(&reordered, &loc, Limits::default()).unwrap().unwrap();
         assert_eq!(res.option_values(), ["c", "a", "b"]);
         let renamed = json!({"type": "label_selection", "options": [
             {"value": "x", "text": "A"}, {"value": "a", "text": "A"}, {"value": "b", "text": "B"}]});
-        assert!(label
-            .update(&renamed, &loc, Limits::default())
-            .unwrap()
-            .unwrap_err()
-            .0
-            .contains("['x']"));
-        let fewer = json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}]});
-        assert!(label
-            .update(&fewer, &loc, Limits::default())
-            .unwrap()
-            .is_err());
+        assert!(label.update(&renamed, &loc, Limits::default()).unwrap().unwrap_err().0.contains("['x']"));
+        let fewer =
+            json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}]});
+        assert!(label.update(&fewer, &loc, Limits::default()).unwrap().is_err());
         let retyped = json!({"type": "text"});
-        assert!(label
-            .update(&retyped, &loc, Limits::default())
-            .unwrap()
-            .unwrap_err()
-            .0
-            .contains("cannot be changed"));
+        assert!(label.update(&retyped, &loc, Limits::default()).unwrap().unwrap_err().0.contains("cannot be changed"));
     }
 
     #[test]
     fn metadata_values_follow_type_rules() {
-        let int = MetadataSettings::Integer {
-            min: Some(0),
-            max: Some(10),
-        };
+        let int = MetadataSettings::Integer { min: Some(0), max: Some(10) };
         assert!(int.check_value(&json!(5)).is_ok());
         assert!(int.check_value(&json!(true)).is_ok());
-        assert_eq!(
-            int.check_value(&json!(5.5)).unwrap_err(),
-            "'5.5' is not an integer."
-        );
-        assert_eq!(
-            int.check_value(&json!(11)).unwrap_err(),
-            "'11' is greater than the maximum value of '10'."
-        );
-        let float = MetadataSettings::Float {
-            min: None,
-            max: None,
-        };
+        assert_eq!(int.check_value(&json!(5.5)).unwrap_err(), "'5.5' is not an integer.");
+        assert_eq!(int.check_value(&json!(11)).unwrap_err(), "'11' is greater than the maximum value of '10'.");
+        let float = MetadataSettings::Float { min: None, max: None };
         assert!(float.check_value(&json!(5.0)).is_ok());
-        assert_eq!(
-            float.check_value(&json!(5)).unwrap_err(),
-            "'5' is not a float."
-        );
-        let terms = MetadataSettings::Terms {
-            values: Some(vec![json!("a"), json!("b")]),
-        };
+        assert_eq!(float.check_value(&json!(5)).unwrap_err(), "'5' is not a float.");
+        let terms = MetadataSettings::Terms { values: Some(vec![json!("a"), json!("b")]) };
         assert!(terms.check_value(&json!(["a", "b"])).is_ok());
-        assert_eq!(
-            terms.check_value(&json!("c")).unwrap_err(),
-            "'c' is not an allowed term."
-        );
+        assert_eq!(terms.check_value(&json!("c")).unwrap_err(), "'c' is not an allowed term.");
     }
 
     #[test]
     fn field_update_cannot_change_type() {
-        let text = FieldSettings::Text {
-            use_markdown: false,
-        };
+        let text = FieldSettings::Text { use_markdown: false };
         let loc = [Loc::from("settings")];
-        let res = text
-            .update(&json!({"type": "text", "use_markdown": true}), &loc)
-            .unwrap()
-            .unwrap();
+        let res = text.update(&json!({"type": "text", "use_markdown": true}), &loc).unwrap().unwrap();
         assert_eq!(res, FieldSettings::Text { use_markdown: true });
-        assert!(text
-            .update(&json!({"type": "image"}), &loc)
-            .unwrap()
-            .is_err());
+        assert!(text.update(&json!({"type": "image"}), &loc).unwrap().is_err());
     }
 }

@@ -17,8 +17,7 @@ impl Timestamp {
     }
 
     fn to_offset(self) -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 
     /// Parses an ISO-8601 date or date-time; a value without offset is taken as UTC.
@@ -65,14 +64,8 @@ mod tests {
     #[test]
     fn renders_naive_iso_with_micros() {
         assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00");
-        assert_eq!(
-            Timestamp(1_717_237_230_123_456).to_string(),
-            "2024-06-01T10:20:30.123456"
-        );
-        assert_eq!(
-            Timestamp(1_717_237_230_000_001).to_string(),
-            "2024-06-01T10:20:30.000001"
-        );
+        assert_eq!(Timestamp(1_717_237_230_123_456).to_string(), "2024-06-01T10:20:30.123456");
+        assert_eq!(Timestamp(1_717_237_230_000_001).to_string(), "2024-06-01T10:20:30.000001");
     }
 
     #[test]
@@ -80,10 +73,7 @@ mod tests {
         let at = Timestamp(1_717_237_230_123_456);
         assert_eq!(Timestamp::parse(&at.to_string()), Some(at));
         assert_eq!(Timestamp::parse("2024-06-01T10:20:30.123456Z"), Some(at));
-        assert_eq!(
-            Timestamp::parse("1970-01-02"),
-            Some(Timestamp(86_400_000_000))
-        );
+        assert_eq!(Timestamp::parse("1970-01-02"), Some(Timestamp(86_400_000_000)));
         assert_eq!(Timestamp::parse("nope"), None);
     }
 }

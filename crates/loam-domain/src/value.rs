@@ -117,12 +117,9 @@ pub fn check_response(
         None | Some(Value::Null) => None,
         Some(Value::Object(map)) => Some(map),
         Some(_) => {
-            return Err(SchemaError::new(
-                vec![Loc::from("values")],
-                "dict_type",
-                "Input should be a valid dictionary",
+            return Err(
+                SchemaError::new(vec![Loc::from("values")], "dict_type", "Input should be a valid dictionary").into()
             )
-            .into())
         }
     };
 
@@ -133,9 +130,7 @@ pub fn check_response(
         check_len(name, &key_loc, VALUES_KEY_MIN_CHARS, VALUES_KEY_MAX_CHARS)?;
         let obj = object(entry, &key_loc)?;
         let value_loc = join(&key_loc, "value");
-        let raw = obj
-            .get("value")
-            .ok_or_else(|| SchemaError::new(value_loc.clone(), "missing", "Field required"))?;
+        let raw = obj.get("value").ok_or_else(|| SchemaError::new(value_loc.clone(), "missing", "Field required"))?;
         let parsed = parse_value(raw, &value_loc)?;
         entries.push((name.as_str(), raw, parsed));
     }
@@ -168,26 +163,12 @@ pub fn check_response(
     // Per value (§8.4), in the order of the dataset's questions.
     let mut normalised: Vec<Option<Value>> = vec![None; entries.len()];
     for question in questions {
-        let Some(idx) = entries
-            .iter()
-            .position(|(name, _, _)| *name == question.name)
-        else {
+        let Some(idx) = entries.iter().position(|(name, _, _)| *name == question.name) else {
             continue;
         };
         let (name, raw, parsed) = &entries[idx];
-        let loc = vec![
-            Loc::from("values"),
-            Loc::Key((*name).to_owned()),
-            Loc::from("value"),
-        ];
-        let checked = check_value(
-            raw,
-            parsed,
-            question.settings,
-            Some(status),
-            record_fields,
-            &loc,
-        )?;
+        let loc = vec![Loc::from("values"), Loc::Key((*name).to_owned()), Loc::from("value")];
+        let checked = check_value(raw, parsed, question.settings, Some(status), record_fields, &loc)?;
         normalised[idx] = Some(checked.to_json());
     }
 
@@ -222,47 +203,27 @@ pub fn check_suggestion(
     let score = parse_score(score)?;
 
     // Rules: the value as a status-less response value, then the score's cardinality.
-    let checked = check_value(
-        value,
-        &parsed,
-        question.settings,
-        None,
-        record_fields,
-        &value_loc,
-    )?;
+    let checked = check_value(value, &parsed, question.settings, None, record_fields, &value_loc)?;
     let value_len = checked.list_len();
     match (value_len, &score) {
         (None, Value::Array(_)) => {
-            return Err(invalid(
-                "a list of score values is not allowed for a suggestion with a single value",
-            ));
+            return Err(invalid("a list of score values is not allowed for a suggestion with a single value"));
         }
         (Some(_), Value::Number(_)) => {
-            return Err(invalid(
-                "a single score value is not allowed for a suggestion with a multiple items value",
-            ));
+            return Err(invalid("a single score value is not allowed for a suggestion with a multiple items value"));
         }
         (Some(n), Value::Array(scores)) if n != scores.len() => {
-            return Err(invalid(
-                "number of items on value and score attributes doesn't match",
-            ));
+            return Err(invalid("number of items on value and score attributes doesn't match"));
         }
         _ => {}
     }
-    Ok(CheckedSuggestion {
-        value: checked.to_json(),
-        score,
-        agent,
-        kind,
-    })
+    Ok(CheckedSuggestion { value: checked.to_json(), score, agent, kind })
 }
 
 /// Whether `agent` matches [`AGENT_PATTERN`]: only ASCII letters and digits, `-_:./` and
 /// whitespace (Python's notion of it), with at least one letter or digit.
 pub fn agent_matches(agent: &str) -> bool {
-    let allowed = |c: char| {
-        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/') || py_is_space(c)
-    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/') || py_is_space(c);
     agent.chars().all(allowed) && agent.chars().any(|c| c.is_ascii_alphanumeric())
 }
 
@@ -327,13 +288,8 @@ impl Parsed {
                 let parts: Vec<String> = items
                     .iter()
                     .map(|it| {
-                        let rank = it
-                            .rank
-                            .map_or_else(|| "None".to_owned(), |rank| rank.to_string());
-                        format!(
-                            "RankingQuestionResponseValueItem(value={}, rank={rank})",
-                            py_str(&it.value)
-                        )
+                        let rank = it.rank.map_or_else(|| "None".to_owned(), |rank| rank.to_string());
+                        format!("RankingQuestionResponseValueItem(value={}, rank={rank})", py_str(&it.value))
                     })
                     .collect();
                 format!("[{}]", parts.join(", "))
@@ -360,20 +316,12 @@ impl Parsed {
         match self {
             Parsed::Str(text) => Value::String(text.clone()),
             Parsed::Int(n) => Value::Number(n.clone()),
-            Parsed::Strings(items) => {
-                Value::Array(items.iter().cloned().map(Value::String).collect())
+            Parsed::Strings(items) => Value::Array(items.iter().cloned().map(Value::String).collect()),
+            Parsed::Ranking(items) => {
+                Value::Array(items.iter().map(|it| json!({"value": it.value, "rank": it.rank})).collect())
             }
-            Parsed::Ranking(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|it| json!({"value": it.value, "rank": it.rank}))
-                    .collect(),
-            ),
             Parsed::Spans(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|it| json!({"label": it.label, "start": it.start, "end": it.end}))
-                    .collect(),
+                items.iter().map(|it| json!({"label": it.label, "start": it.start, "end": it.end})).collect(),
             ),
         }
     }
@@ -408,10 +356,7 @@ fn parse_list(items: &[Value], loc: &[Loc]) -> Result<Parsed, SchemaError> {
     };
     // None matched: report against the shape the client most likely meant.
     let has_key = |keys: &[&str]| {
-        items.iter().any(|it| {
-            it.as_object()
-                .is_some_and(|obj| keys.iter().any(|key| obj.contains_key(*key)))
-        })
+        items.iter().any(|it| it.as_object().is_some_and(|obj| keys.iter().any(|key| obj.contains_key(*key))))
     };
     if has_key(&["label", "start", "end"]) {
         Err(spans_err)
@@ -427,17 +372,10 @@ fn parse_spans(items: &[Value], loc: &[Loc]) -> Result<Vec<SpanItem>, SchemaErro
         return Err(SchemaError::new(
             loc.to_vec(),
             "too_long",
-            format!(
-                "List should have at most {SPAN_VALUE_MAX_ITEMS} items after validation, not {}",
-                items.len()
-            ),
+            format!("List should have at most {SPAN_VALUE_MAX_ITEMS} items after validation, not {}", items.len()),
         ));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(idx, item)| parse_span_item(item, &join(loc, idx)))
-        .collect()
+    items.iter().enumerate().map(|(idx, item)| parse_span_item(item, &join(loc, idx))).collect()
 }
 
 fn parse_span_item(item: &Value, loc: &[Loc]) -> Result<SpanItem, SchemaError> {
@@ -472,11 +410,7 @@ fn parse_rankings(items: &[Value], loc: &[Loc]) -> Result<Vec<RankItem>, SchemaE
 }
 
 fn parse_strings(items: &[Value], loc: &[Loc]) -> Result<Vec<String>, SchemaError> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(idx, item)| str_like(item, &join(loc, idx)))
-        .collect()
+    items.iter().enumerate().map(|(idx, item)| str_like(item, &join(loc, idx))).collect()
 }
 
 fn str_key(obj: &Map<String, Value>, key: &str, loc: &[Loc]) -> Result<String, SchemaError> {
@@ -493,11 +427,7 @@ fn str_like(value: &Value, loc: &[Loc]) -> Result<String, SchemaError> {
     match value {
         Value::String(text) => Ok(text.clone()),
         Value::Number(n) => Ok(py_number(n)),
-        _ => Err(SchemaError::new(
-            loc.to_vec(),
-            "string_type",
-            "Input should be a valid string",
-        )),
+        _ => Err(SchemaError::new(loc.to_vec(), "string_type", "Input should be a valid string")),
     }
 }
 
@@ -518,9 +448,7 @@ fn int_key(obj: &Map<String, Value>, key: &str, loc: &[Loc], min: i64) -> Result
 }
 
 fn int_like(value: &Value, loc: &[Loc]) -> Result<i64, SchemaError> {
-    value.as_i64().ok_or_else(|| {
-        SchemaError::new(loc.to_vec(), "int_type", "Input should be a valid integer")
-    })
+    value.as_i64().ok_or_else(|| SchemaError::new(loc.to_vec(), "int_type", "Input should be a valid integer"))
 }
 
 fn join(loc: &[Loc], tail: impl Into<Loc>) -> Vec<Loc> {
@@ -550,10 +478,7 @@ fn check_value(
     match settings {
         QuestionSettings::Text { .. } => match parsed {
             Parsed::Str(_) => Ok(parsed.clone()),
-            other => Err(invalid(format!(
-                "text question expects a text value, found {}",
-                other.py_class()
-            ))),
+            other => Err(invalid(format!("text question expects a text value, found {}", other.py_class()))),
         },
         QuestionSettings::LabelSelection { options, .. } => {
             if let Parsed::Str(text) = parsed {
@@ -583,24 +508,10 @@ fn check_value(
                 shown.join(", ")
             )))
         }
-        QuestionSettings::Ranking { options } => {
-            check_ranking(raw, parsed, options, status, loc).map(Parsed::Ranking)
+        QuestionSettings::Ranking { options } => check_ranking(raw, parsed, options, status, loc).map(Parsed::Ranking),
+        QuestionSettings::Span { field, options, allow_overlapping, .. } => {
+            check_span(raw, parsed, field, options, *allow_overlapping, record_fields, loc).map(Parsed::Spans)
         }
-        QuestionSettings::Span {
-            field,
-            options,
-            allow_overlapping,
-            ..
-        } => check_span(
-            raw,
-            parsed,
-            field,
-            options,
-            *allow_overlapping,
-            record_fields,
-            loc,
-        )
-        .map(Parsed::Spans),
     }
 }
 
@@ -630,9 +541,7 @@ fn check_multi_label(
         _ => parse_strings(raw_items(raw), loc)?,
     };
     if values.is_empty() {
-        return Err(invalid(
-            "multi label selection questions expects a list of values, found empty list",
-        ));
+        return Err(invalid("multi label selection questions expects a list of values, found empty list"));
     }
     let distinct: BTreeSet<&str> = values.iter().map(String::as_str).collect();
     if distinct.len() != values.len() {
@@ -640,11 +549,8 @@ fn check_multi_label(
             "multi label selection questions expect a list of unique values, but duplicates were found",
         ));
     }
-    let unknown: Vec<&str> = distinct
-        .iter()
-        .copied()
-        .filter(|value| !options.iter().any(|it| it.value == *value))
-        .collect();
+    let unknown: Vec<&str> =
+        distinct.iter().copied().filter(|value| !options.iter().any(|it| it.value == *value)).collect();
     if !unknown.is_empty() {
         return Err(invalid(format!(
             "{} are not valid labels for multi label selection question.\nValid labels are: {}",
@@ -663,10 +569,7 @@ fn check_ranking(
     loc: &[Loc],
 ) -> Result<Vec<RankItem>, ValueError> {
     if !parsed.is_list() {
-        return Err(invalid(format!(
-            "ranking question expects a list of values, found {}",
-            parsed.py_class()
-        )));
+        return Err(invalid(format!("ranking question expects a list of values, found {}", parsed.py_class())));
     }
     let items = match parsed {
         Parsed::Ranking(items) => items.clone(),
@@ -688,10 +591,8 @@ fn check_ranking(
             .filter(|rank| !rank.is_some_and(|it| (1..=max_rank).contains(&it)))
             .collect();
         if !bad.is_empty() {
-            let shown: Vec<String> = bad
-                .iter()
-                .map(|rank| rank.map_or_else(|| "None".to_owned(), |it| it.to_string()))
-                .collect();
+            let shown: Vec<String> =
+                bad.iter().map(|rank| rank.map_or_else(|| "None".to_owned(), |it| it.to_string())).collect();
             let valid: Vec<String> = (1..=max_rank).map(|it| it.to_string()).collect();
             return Err(invalid(format!(
                 "[{}] are not valid ranks for ranking question.\nValid ranks are: [{}]",
@@ -700,11 +601,8 @@ fn check_ranking(
             )));
         }
     }
-    let unknown: BTreeSet<&str> = items
-        .iter()
-        .map(|it| it.value.as_str())
-        .filter(|value| !options.iter().any(|it| it.value == *value))
-        .collect();
+    let unknown: BTreeSet<&str> =
+        items.iter().map(|it| it.value.as_str()).filter(|value| !options.iter().any(|it| it.value == *value)).collect();
     if !unknown.is_empty() {
         let unknown: Vec<&str> = unknown.into_iter().collect();
         return Err(invalid(format!(
@@ -715,9 +613,7 @@ fn check_ranking(
     }
     let distinct: BTreeSet<&str> = items.iter().map(|it| it.value.as_str()).collect();
     if distinct.len() != items.len() {
-        return Err(invalid(
-            "ranking question expects a list of unique values, but duplicates were found",
-        ));
+        return Err(invalid("ranking question expects a list of unique values, but duplicates were found"));
     }
     Ok(items)
 }
@@ -732,19 +628,14 @@ fn check_span(
     loc: &[Loc],
 ) -> Result<Vec<SpanItem>, ValueError> {
     if !parsed.is_list() {
-        return Err(invalid(format!(
-            "span question expects a list of values, found {}",
-            parsed.py_class()
-        )));
+        return Err(invalid(format!("span question expects a list of values, found {}", parsed.py_class())));
     }
     let items = match parsed {
         Parsed::Spans(items) => items.clone(),
         _ => parse_spans(raw_items(raw), loc)?,
     };
     let Some(text) = record_fields.get(field).and_then(Value::as_str) else {
-        return Err(invalid(format!(
-            "span question requires record to have field `{field}`"
-        )));
+        return Err(invalid(format!("span question requires record to have field `{field}`")));
     };
     // Lengths count Unicode code points, like Python's `len(str)`.
     let field_len = i64::try_from(text.chars().count()).unwrap_or(i64::MAX);
@@ -771,9 +662,7 @@ fn check_span(
     }
     if !allow_overlapping {
         if let Some((i, j)) = first_overlap(&items) {
-            return Err(invalid(format!(
-                "overlapping values found between spans at index idx={i} and idx={j}"
-            )));
+            return Err(invalid(format!("overlapping values found between spans at index idx={i} and idx={j}")));
         }
     }
     Ok(items)
@@ -793,9 +682,7 @@ fn first_overlap(items: &[SpanItem]) -> Option<(usize, usize)> {
     for (pos, &idx) in order.iter().enumerate() {
         let item = &items[idx];
         let after_earlier = max_end.is_some_and(|end| end > item.start);
-        let before_next = order
-            .get(pos + 1)
-            .is_some_and(|&next| items[next].start < item.end);
+        let before_next = order.get(pos + 1).is_some_and(|&next| items[next].start < item.end);
         has_partner[idx] = after_earlier || before_next;
         max_end = Some(max_end.map_or(item.end, |end| end.max(item.end)));
     }
@@ -811,11 +698,7 @@ fn parse_kind(kind: Option<&Value>) -> Result<Option<String>, SchemaError> {
     match kind {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) if text == "model" || text == "human" => Ok(Some(text.clone())),
-        Some(_) => Err(SchemaError::new(
-            vec![Loc::from("type")],
-            "enum",
-            "Input should be 'model' or 'human'",
-        )),
+        Some(_) => Err(SchemaError::new(vec![Loc::from("type")], "enum", "Input should be 'model' or 'human'")),
     }
 }
 
@@ -834,11 +717,7 @@ fn parse_agent(agent: Option<&Value>) -> Result<Option<String>, SchemaError> {
             }
             Ok(Some(text.clone()))
         }
-        Some(_) => Err(SchemaError::new(
-            loc,
-            "string_type",
-            "Input should be a valid string",
-        )),
+        Some(_) => Err(SchemaError::new(loc, "string_type", "Input should be a valid string")),
     }
 }
 
@@ -847,16 +726,9 @@ fn parse_score(score: Option<&Value>) -> Result<Value, SchemaError> {
     let one = |value: &Value, loc: Vec<Loc>| match value {
         Value::Number(n) => match n.as_f64() {
             Some(it) if (0.0..=1.0).contains(&it) => Ok(()),
-            _ => Err(SchemaError::value(
-                vec![Loc::from("score")],
-                "score must be between 0 and 1",
-            )),
+            _ => Err(SchemaError::value(vec![Loc::from("score")], "score must be between 0 and 1")),
         },
-        _ => Err(SchemaError::new(
-            loc,
-            "float_type",
-            "Input should be a valid number",
-        )),
+        _ => Err(SchemaError::new(loc, "float_type", "Input should be a valid number")),
     };
     match score {
         None | Some(Value::Null) => Ok(Value::Null),
@@ -886,11 +758,7 @@ fn parse_score(score: Option<&Value>) -> Result<Value, SchemaError> {
 /// Python's `repr(str)`: single quotes unless the text has a `'` and no `"`, with backslash
 /// escapes for the quote, `\`, and non-printable characters.
 pub(crate) fn py_str(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    let quote = if text.contains('\'') && !text.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(text.len() + 2);
     out.push(quote);
     for c in text.chars() {
@@ -992,11 +860,7 @@ fn py_float(f: f64) -> String {
     let point = exp + 1;
     let body = if !(-3..=16).contains(&point) {
         let (first, rest) = digits.split_at(1);
-        let fraction = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
+        let fraction = if rest.is_empty() { String::new() } else { format!(".{rest}") };
         let exp_sign = if exp < 0 { '-' } else { '+' };
         format!("{first}{fraction}e{exp_sign}{:02}", exp.unsigned_abs())
     } else if point <= 0 {
@@ -1017,24 +881,15 @@ mod tests {
     fn opts(values: &[&str]) -> Vec<LabelOption> {
         values
             .iter()
-            .map(|it| LabelOption {
-                value: (*it).to_owned(),
-                text: it.to_uppercase(),
-                description: None,
-            })
+            .map(|it| LabelOption { value: (*it).to_owned(), text: it.to_uppercase(), description: None })
             .collect()
     }
 
     fn text_q() -> QuestionSettings {
-        QuestionSettings::Text {
-            use_markdown: false,
-        }
+        QuestionSettings::Text { use_markdown: false }
     }
     fn label_q() -> QuestionSettings {
-        QuestionSettings::LabelSelection {
-            options: opts(&["a", "b"]),
-            visible_options: None,
-        }
+        QuestionSettings::LabelSelection { options: opts(&["a", "b"]), visible_options: None }
     }
     fn multi_q() -> QuestionSettings {
         QuestionSettings::MultiLabelSelection {
@@ -1044,14 +899,10 @@ mod tests {
         }
     }
     fn rating_q() -> QuestionSettings {
-        QuestionSettings::Rating {
-            options: vec![1, 2, 3],
-        }
+        QuestionSettings::Rating { options: vec![1, 2, 3] }
     }
     fn ranking_q() -> QuestionSettings {
-        QuestionSettings::Ranking {
-            options: opts(&["x", "y", "z"]),
-        }
+        QuestionSettings::Ranking { options: opts(&["x", "y", "z"]) }
     }
     fn span_q(allow_overlapping: bool) -> QuestionSettings {
         QuestionSettings::Span {
@@ -1065,10 +916,7 @@ mod tests {
     fn fields(text: &str) -> Map<String, Value> {
         let mut map = Map::new();
         map.insert("text".to_owned(), json!(text));
-        map.insert(
-            "chat".to_owned(),
-            json!([{"role": "user", "content": "hi"}]),
-        );
+        map.insert("chat".to_owned(), json!([{"role": "user", "content": "hi"}]));
         map
     }
 
@@ -1093,11 +941,7 @@ mod tests {
         value: Value,
         text: &str,
     ) -> Result<Value, ValueError> {
-        let questions = [QuestionRef {
-            name: "q",
-            required: false,
-            settings,
-        }];
+        let questions = [QuestionRef { name: "q", required: false, settings }];
         let values = json!({"q": {"value": value}});
         check_response(Some(&values), status, &questions, &fields(text))
             .map(|it| it.map_or(Value::Null, |it| it["q"]["value"].clone()))
@@ -1110,19 +954,8 @@ mod tests {
         agent: Value,
         kind: Value,
     ) -> Result<CheckedSuggestion, ValueError> {
-        let question = QuestionRef {
-            name: "q",
-            required: true,
-            settings,
-        };
-        check_suggestion(
-            &value,
-            Some(&score),
-            Some(&agent),
-            Some(&kind),
-            question,
-            &fields("Hello world"),
-        )
+        let question = QuestionRef { name: "q", required: true, settings };
+        check_suggestion(&value, Some(&score), Some(&agent), Some(&kind), question, &fields("Hello world"))
     }
 
     const SUB: ResponseStatus = ResponseStatus::Submitted;
@@ -1142,12 +975,7 @@ mod tests {
                 json!([{"value": "x", "rank": 1, "extra": 1}, {"value": "y", "rank": 2}, {"value": "z", "rank": 2}]),
                 json!([{"value": "x", "rank": 1}, {"value": "y", "rank": 2}, {"value": "z", "rank": 2}]),
             ),
-            (
-                ranking_q(),
-                DRAFT,
-                json!([{"value": "x"}]),
-                json!([{"value": "x", "rank": null}]),
-            ),
+            (ranking_q(), DRAFT, json!([{"value": "x"}]), json!([{"value": "x", "rank": null}])),
             (ranking_q(), DRAFT, json!([]), json!([])),
             (
                 span_q(false),
@@ -1176,31 +1004,11 @@ mod tests {
             visible_options: None,
             options_order: crate::settings::OptionsOrder::Natural,
         };
-        let got = check(
-            &settings,
-            SUB,
-            json!([1, 2.5, 1e16, 0.0001, 0.00001, 3.0, 100]),
-            "",
-        );
-        assert_eq!(
-            got,
-            Ok(json!([
-                "1", "2.5", "1e+16", "0.0001", "1e-05", "3.0", "100"
-            ]))
-        );
-        let ranking = QuestionSettings::Ranking {
-            options: opts(&["1", "2"]),
-        };
-        let got = check(
-            &ranking,
-            SUB,
-            json!([{"value": 1, "rank": 1}, {"value": 2, "rank": 2}]),
-            "",
-        );
-        assert_eq!(
-            got,
-            Ok(json!([{"value": "1", "rank": 1}, {"value": "2", "rank": 2}]))
-        );
+        let got = check(&settings, SUB, json!([1, 2.5, 1e16, 0.0001, 0.00001, 3.0, 100]), "");
+        assert_eq!(got, Ok(json!(["1", "2.5", "1e+16", "0.0001", "1e-05", "3.0", "100"])));
+        let ranking = QuestionSettings::Ranking { options: opts(&["1", "2"]) };
+        let got = check(&ranking, SUB, json!([{"value": 1, "rank": 1}, {"value": 2, "rank": 2}]), "");
+        assert_eq!(got, Ok(json!([{"value": "1", "rank": 1}, {"value": "2", "rank": 2}])));
     }
 
     #[test]
@@ -1241,54 +1049,14 @@ mod tests {
     fn shape_errors_are_schema_errors_with_a_location() {
         let q = |value: &str| Loc::Key(value.to_owned());
         let cases: Vec<(QuestionSettings, Value, Vec<Loc>, &str)> = vec![
-            (
-                rating_q(),
-                json!(3.0),
-                vec![q("values"), q("q"), q("value")],
-                "value_error",
-            ),
-            (
-                rating_q(),
-                json!(2.5),
-                vec![q("values"), q("q"), q("value")],
-                "value_error",
-            ),
-            (
-                text_q(),
-                json!(true),
-                vec![q("values"), q("q"), q("value")],
-                "value_error",
-            ),
-            (
-                text_q(),
-                json!({"a": 1}),
-                vec![q("values"), q("q"), q("value")],
-                "value_error",
-            ),
-            (
-                text_q(),
-                json!(null),
-                vec![q("values"), q("q"), q("value")],
-                "value_error",
-            ),
-            (
-                multi_q(),
-                json!(["a", true]),
-                vec![q("values"), q("q"), q("value"), Loc::Index(1)],
-                "string_type",
-            ),
-            (
-                multi_q(),
-                json!(["a", null]),
-                vec![q("values"), q("q"), q("value"), Loc::Index(1)],
-                "string_type",
-            ),
-            (
-                multi_q(),
-                json!([["a"]]),
-                vec![q("values"), q("q"), q("value"), Loc::Index(0)],
-                "string_type",
-            ),
+            (rating_q(), json!(3.0), vec![q("values"), q("q"), q("value")], "value_error"),
+            (rating_q(), json!(2.5), vec![q("values"), q("q"), q("value")], "value_error"),
+            (text_q(), json!(true), vec![q("values"), q("q"), q("value")], "value_error"),
+            (text_q(), json!({"a": 1}), vec![q("values"), q("q"), q("value")], "value_error"),
+            (text_q(), json!(null), vec![q("values"), q("q"), q("value")], "value_error"),
+            (multi_q(), json!(["a", true]), vec![q("values"), q("q"), q("value"), Loc::Index(1)], "string_type"),
+            (multi_q(), json!(["a", null]), vec![q("values"), q("q"), q("value"), Loc::Index(1)], "string_type"),
+            (multi_q(), json!([["a"]]), vec![q("values"), q("q"), q("value"), Loc::Index(0)], "string_type"),
             (
                 span_q(false),
                 json!([{"label": "PER", "start": -1, "end": 2}]),
@@ -1355,42 +1123,20 @@ mod tests {
             let err = schema_err(check(&settings, SUB, value.clone(), "Hello world"));
             assert_eq!((err.loc, err.kind), (loc, kind), "{value}");
         }
-        let err = schema_err(check(
-            &span_q(false),
-            SUB,
-            json!([{"label": "PER", "start": 3, "end": 3}]),
-            "x",
-        ));
+        let err = schema_err(check(&span_q(false), SUB, json!([{"label": "PER", "start": 3, "end": 3}]), "x"));
         assert_eq!(err.msg, "Value error, span question response value 'end' must have a value greater than 'start'");
     }
 
     #[test]
     fn too_many_spans_is_a_schema_error() {
         let text = "a".repeat(20_001);
-        let spans: Vec<Value> = (0..=SPAN_VALUE_MAX_ITEMS)
-            .map(|idx| json!({"label": "PER", "start": idx, "end": idx + 1}))
-            .collect();
-        let err = schema_err(check(
-            &span_q(false),
-            SUB,
-            Value::Array(spans.clone()),
-            &text,
-        ));
+        let spans: Vec<Value> =
+            (0..=SPAN_VALUE_MAX_ITEMS).map(|idx| json!({"label": "PER", "start": idx, "end": idx + 1})).collect();
+        let err = schema_err(check(&span_q(false), SUB, Value::Array(spans.clone()), &text));
         assert_eq!(err.kind, "too_long");
-        assert_eq!(
-            err.msg,
-            "List should have at most 10000 items after validation, not 10001"
-        );
-        let ok = check(
-            &span_q(false),
-            SUB,
-            Value::Array(spans[..SPAN_VALUE_MAX_ITEMS].to_vec()),
-            &text,
-        );
-        assert_eq!(
-            ok.map(|it| it.as_array().map(Vec::len)),
-            Ok(Some(SPAN_VALUE_MAX_ITEMS))
-        );
+        assert_eq!(err.msg, "List should have at most 10000 items after validation, not 10001");
+        let ok = check(&span_q(false), SUB, Value::Array(spans[..SPAN_VALUE_MAX_ITEMS].to_vec()), &text);
+        assert_eq!(ok.map(|it| it.as_array().map(Vec::len)), Ok(Some(SPAN_VALUE_MAX_ITEMS)));
     }
 
     #[test]
@@ -1568,65 +1314,32 @@ mod tests {
             ),
         ];
         for (settings, status, value, expected) in cases {
-            assert_eq!(
-                invalid_msg(check(&settings, status, value.clone(), "Hello world")),
-                expected,
-                "{value}"
-            );
+            assert_eq!(invalid_msg(check(&settings, status, value.clone(), "Hello world")), expected, "{value}");
         }
     }
 
     #[test]
     fn span_lengths_count_code_points() {
         // (field text, its length in code points)
-        for (text, len) in [
-            ("😀😀", 2_i64),
-            ("日本語", 3),
-            ("e\u{301}", 2),
-            ("café", 4),
-            ("a", 1),
-        ] {
-            let ok = check(
-                &span_q(false),
-                SUB,
-                json!([{"label": "PER", "start": len - 1, "end": len}]),
-                text,
-            );
+        for (text, len) in [("😀😀", 2_i64), ("日本語", 3), ("e\u{301}", 2), ("café", 4), ("a", 1)] {
+            let ok = check(&span_q(false), SUB, json!([{"label": "PER", "start": len - 1, "end": len}]), text);
             assert!(ok.is_ok(), "{text}: {ok:?}");
-            let err = invalid_msg(check(
-                &span_q(false),
-                SUB,
-                json!([{"label": "PER", "start": 0, "end": len + 1}]),
-                text,
-            ));
+            let err =
+                invalid_msg(check(&span_q(false), SUB, json!([{"label": "PER", "start": 0, "end": len + 1}]), text));
             assert_eq!(
                 err,
                 format!("span question response value `end` must have a value lower or equal than record field `text` length that is `{len}`")
             );
-            let err = invalid_msg(check(
-                &span_q(false),
-                SUB,
-                json!([{"label": "PER", "start": len, "end": len + 1}]),
-                text,
-            ));
+            let err =
+                invalid_msg(check(&span_q(false), SUB, json!([{"label": "PER", "start": len, "end": len + 1}]), text));
             assert_eq!(
                 err,
                 format!("span question response value `start` must have a value lower than record field `text` length that is `{len}`")
             );
         }
         // An empty field has no valid span.
-        let err = invalid_msg(check(
-            &span_q(false),
-            SUB,
-            json!([{"label": "PER", "start": 0, "end": 1}]),
-            "",
-        ));
-        assert!(
-            err.contains(
-                "`start` must have a value lower than record field `text` length that is `0`"
-            ),
-            "{err}"
-        );
+        let err = invalid_msg(check(&span_q(false), SUB, json!([{"label": "PER", "start": 0, "end": 1}]), ""));
+        assert!(err.contains("`start` must have a value lower than record field `text` length that is `0`"), "{err}");
     }
 
     #[test]
@@ -1648,12 +1361,7 @@ mod tests {
             "span question requires record to have field `chat`"
         );
         assert_eq!(
-            invalid_msg(check(
-                &missing,
-                DRAFT,
-                json!([{"label": "PER", "start": 0, "end": 1}]),
-                "x"
-            )),
+            invalid_msg(check(&missing, DRAFT, json!([{"label": "PER", "start": 0, "end": 1}]), "x")),
             "span question requires record to have field `nope`"
         );
     }
@@ -1663,9 +1371,7 @@ mod tests {
         // Brute force over small random-ish layouts.
         let mut seed: u64 = 7;
         let mut next = |max: i64| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             i64::try_from((seed >> 33) % u64::try_from(max).unwrap_or(1)).unwrap_or(0)
         };
         for _ in 0..500 {
@@ -1673,11 +1379,7 @@ mod tests {
             let items: Vec<SpanItem> = (0..n)
                 .map(|_| {
                     let start = next(20);
-                    SpanItem {
-                        label: "a".to_owned(),
-                        start,
-                        end: start + 1 + next(5),
-                    }
+                    SpanItem { label: "a".to_owned(), start, end: start + 1 + next(5) }
                 })
                 .collect();
             let mut expected = None;
@@ -1697,25 +1399,11 @@ mod tests {
     fn response_level_rules_in_order() {
         let (text, label, rating) = (text_q(), label_q(), rating_q());
         let questions = [
-            QuestionRef {
-                name: "comment",
-                required: false,
-                settings: &text,
-            },
-            QuestionRef {
-                name: "label",
-                required: true,
-                settings: &label,
-            },
-            QuestionRef {
-                name: "rating",
-                required: true,
-                settings: &rating,
-            },
+            QuestionRef { name: "comment", required: false, settings: &text },
+            QuestionRef { name: "label", required: true, settings: &label },
+            QuestionRef { name: "rating", required: true, settings: &rating },
         ];
-        let run = |values: Option<Value>, status| {
-            check_response(values.as_ref(), status, &questions, &fields("x"))
-        };
+        let run = |values: Option<Value>, status| check_response(values.as_ref(), status, &questions, &fields("x"));
         let cases: Vec<(Option<Value>, ResponseStatus, &str)> = vec![
             (None, SUB, "missing response values for submitted response"),
             (Some(json!(null)), SUB, "missing response values for submitted response"),
@@ -1760,11 +1448,7 @@ mod tests {
             ),
         ];
         for (values, status, expected) in cases {
-            assert_eq!(
-                invalid_msg(run(values.clone(), status)),
-                expected,
-                "{values:?}"
-            );
+            assert_eq!(invalid_msg(run(values.clone(), status)), expected, "{values:?}");
         }
 
         // Drafts and discarded responses may be partial, null or empty.
@@ -1776,8 +1460,7 @@ mod tests {
             Ok(Some(json!({"rating": {"value": 2}})))
         );
         // A full submitted response keeps its key order.
-        let full =
-            json!({"rating": {"value": 3}, "comment": {"value": ""}, "label": {"value": "b"}});
+        let full = json!({"rating": {"value": 3}, "comment": {"value": ""}, "label": {"value": "b"}});
         let got = run(Some(full.clone()), SUB);
         assert_eq!(got, Ok(Some(full.clone())));
         let keys: Vec<String> = got
@@ -1792,43 +1475,21 @@ mod tests {
     #[test]
     fn response_parse_level_errors() {
         let text = text_q();
-        let questions = [QuestionRef {
-            name: "q",
-            required: false,
-            settings: &text,
-        }];
-        let run = |values: Value| {
-            schema_err(check_response(Some(&values), SUB, &questions, &fields("x")))
-        };
+        let questions = [QuestionRef { name: "q", required: false, settings: &text }];
+        let run = |values: Value| schema_err(check_response(Some(&values), SUB, &questions, &fields("x")));
         let long = "k".repeat(201);
         let cases: Vec<(Value, Vec<Loc>, &str)> = vec![
             (json!([]), vec![Loc::from("values")], "dict_type"),
             (json!("x"), vec![Loc::from("values")], "dict_type"),
-            (
-                json!({"": {"value": "x"}}),
-                vec![Loc::from("values"), Loc::from("")],
-                "string_too_short",
-            ),
+            (json!({"": {"value": "x"}}), vec![Loc::from("values"), Loc::from("")], "string_too_short"),
             (
                 json!({long.clone(): {"value": "x"}}),
                 vec![Loc::from("values"), Loc::from(long.as_str())],
                 "string_too_long",
             ),
-            (
-                json!({"q": "x"}),
-                vec![Loc::from("values"), Loc::from("q")],
-                "model_attributes_type",
-            ),
-            (
-                json!({"q": null}),
-                vec![Loc::from("values"), Loc::from("q")],
-                "model_attributes_type",
-            ),
-            (
-                json!({"q": {"val": "x"}}),
-                vec![Loc::from("values"), Loc::from("q"), Loc::from("value")],
-                "missing",
-            ),
+            (json!({"q": "x"}), vec![Loc::from("values"), Loc::from("q")], "model_attributes_type"),
+            (json!({"q": null}), vec![Loc::from("values"), Loc::from("q")], "model_attributes_type"),
+            (json!({"q": {"val": "x"}}), vec![Loc::from("values"), Loc::from("q"), Loc::from("value")], "missing"),
             // Parse errors come before the response-level rules (even for unknown keys).
             (
                 json!({"nope": {"value": 1.5}}),
@@ -1841,29 +1502,15 @@ mod tests {
             assert_eq!((err.loc, err.kind), (loc, kind), "{values}");
         }
         let ok_200 = "k".repeat(200);
-        let err = invalid_msg(check_response(
-            Some(&json!({ok_200: {"value": "x"}})),
-            DRAFT,
-            &questions,
-            &fields("x"),
-        ));
-        assert!(
-            err.starts_with("found response value for non configured question"),
-            "{err}"
-        );
+        let err = invalid_msg(check_response(Some(&json!({ok_200: {"value": "x"}})), DRAFT, &questions, &fields("x")));
+        assert!(err.starts_with("found response value for non configured question"), "{err}");
     }
 
     #[test]
     fn suggestion_values_follow_the_question_without_status() {
         let none = Value::Null;
         // A partial ranking without ranks is fine for a suggestion.
-        let got = check_sugg(
-            &ranking_q(),
-            json!([{"value": "y"}]),
-            none.clone(),
-            none.clone(),
-            none.clone(),
-        );
+        let got = check_sugg(&ranking_q(), json!([{"value": "y"}]), none.clone(), none.clone(), none.clone());
         assert_eq!(
             got,
             Ok(CheckedSuggestion {
@@ -1873,13 +1520,7 @@ mod tests {
                 kind: None
             })
         );
-        let got = check_sugg(
-            &multi_q(),
-            json!(["a", "b"]),
-            json!([0.5, 1]),
-            json!("gpt-4o: v1.2/x y"),
-            json!("model"),
-        );
+        let got = check_sugg(&multi_q(), json!(["a", "b"]), json!([0.5, 1]), json!("gpt-4o: v1.2/x y"), json!("model"));
         assert_eq!(
             got,
             Ok(CheckedSuggestion {
@@ -1889,29 +1530,11 @@ mod tests {
                 kind: Some("model".to_owned()),
             })
         );
-        let got = check_sugg(
-            &rating_q(),
-            json!(1),
-            json!(0),
-            none.clone(),
-            json!("human"),
-        );
-        assert_eq!(
-            got.map(|it| (it.value, it.score, it.kind)),
-            Ok((json!(1), json!(0), Some("human".to_owned())))
-        );
+        let got = check_sugg(&rating_q(), json!(1), json!(0), none.clone(), json!("human"));
+        assert_eq!(got.map(|it| (it.value, it.score, it.kind)), Ok((json!(1), json!(0), Some("human".to_owned()))));
         let spans = json!([{"label": "PER", "start": 0, "end": 5, "x": 1}]);
-        let got = check_sugg(
-            &span_q(false),
-            spans,
-            json!([1.0]),
-            none.clone(),
-            none.clone(),
-        );
-        assert_eq!(
-            got.map(|it| it.value),
-            Ok(json!([{"label": "PER", "start": 0, "end": 5}]))
-        );
+        let got = check_sugg(&span_q(false), spans, json!([1.0]), none.clone(), none.clone());
+        assert_eq!(got.map(|it| it.value), Ok(json!([{"label": "PER", "start": 0, "end": 5}])));
 
         // The value rules are the response rules, as bare reasons.
         let cases: Vec<(QuestionSettings, Value, Value, &str)> = vec![
@@ -1939,18 +1562,8 @@ mod tests {
                 json!(0.5),
                 "a single score value is not allowed for a suggestion with a multiple items value",
             ),
-            (
-                multi_q(),
-                json!(["a", "b"]),
-                json!([0.5]),
-                "number of items on value and score attributes doesn't match",
-            ),
-            (
-                span_q(false),
-                json!([]),
-                json!([0.5]),
-                "number of items on value and score attributes doesn't match",
-            ),
+            (multi_q(), json!(["a", "b"]), json!([0.5]), "number of items on value and score attributes doesn't match"),
+            (span_q(false), json!([]), json!([0.5]), "number of items on value and score attributes doesn't match"),
         ];
         for (settings, value, score, expected) in cases {
             let got = check_sugg(&settings, value.clone(), score, none.clone(), none.clone());
@@ -1962,15 +1575,7 @@ mod tests {
     fn suggestion_attribute_schema_errors() {
         let none = Value::Null;
         // (value, score, agent, type, expected loc, kind, message)
-        type Case<'a> = (
-            Value,
-            Value,
-            Value,
-            Value,
-            Vec<Loc>,
-            &'a str,
-            Option<&'a str>,
-        );
+        type Case<'a> = (Value, Value, Value, Value, Vec<Loc>, &'a str, Option<&'a str>);
         let cases: Vec<Case<'_>> = vec![
             (
                 json!("a"),
@@ -1999,15 +1604,7 @@ mod tests {
                 "value_error",
                 Some("Value error, score must be between 0 and 1"),
             ),
-            (
-                json!(["a"]),
-                json!([]),
-                none.clone(),
-                none.clone(),
-                vec![Loc::from("score")],
-                "too_short",
-                None,
-            ),
+            (json!(["a"]), json!([]), none.clone(), none.clone(), vec![Loc::from("score")], "too_short", None),
             (
                 json!(["a"]),
                 json!(["0.5"]),
@@ -2017,24 +1614,8 @@ mod tests {
                 "float_type",
                 None,
             ),
-            (
-                json!("a"),
-                json!(true),
-                none.clone(),
-                none.clone(),
-                vec![Loc::from("score")],
-                "float_type",
-                None,
-            ),
-            (
-                json!("a"),
-                none.clone(),
-                json!(""),
-                none.clone(),
-                vec![Loc::from("agent")],
-                "string_too_short",
-                None,
-            ),
+            (json!("a"), json!(true), none.clone(), none.clone(), vec![Loc::from("score")], "float_type", None),
+            (json!("a"), none.clone(), json!(""), none.clone(), vec![Loc::from("agent")], "string_too_short", None),
             (
                 json!("a"),
                 none.clone(),
@@ -2071,105 +1652,25 @@ mod tests {
                 "string_pattern_mismatch",
                 None,
             ),
-            (
-                json!("a"),
-                none.clone(),
-                json!(5),
-                none.clone(),
-                vec![Loc::from("agent")],
-                "string_type",
-                None,
-            ),
-            (
-                json!("a"),
-                none.clone(),
-                none.clone(),
-                json!("robot"),
-                vec![Loc::from("type")],
-                "enum",
-                None,
-            ),
-            (
-                json!("a"),
-                none.clone(),
-                none.clone(),
-                json!(1),
-                vec![Loc::from("type")],
-                "enum",
-                None,
-            ),
-            (
-                json!(1.5),
-                none.clone(),
-                none.clone(),
-                none.clone(),
-                vec![Loc::from("value")],
-                "value_error",
-                None,
-            ),
-            (
-                json!(null),
-                none.clone(),
-                none.clone(),
-                none.clone(),
-                vec![Loc::from("value")],
-                "value_error",
-                None,
-            ),
+            (json!("a"), none.clone(), json!(5), none.clone(), vec![Loc::from("agent")], "string_type", None),
+            (json!("a"), none.clone(), none.clone(), json!("robot"), vec![Loc::from("type")], "enum", None),
+            (json!("a"), none.clone(), none.clone(), json!(1), vec![Loc::from("type")], "enum", None),
+            (json!(1.5), none.clone(), none.clone(), none.clone(), vec![Loc::from("value")], "value_error", None),
+            (json!(null), none.clone(), none.clone(), none.clone(), vec![Loc::from("value")], "value_error", None),
             // Type is checked before the value, the value before agent and score.
-            (
-                json!(1.5),
-                json!(7),
-                json!("!"),
-                json!("robot"),
-                vec![Loc::from("type")],
-                "enum",
-                None,
-            ),
-            (
-                json!(1.5),
-                json!(7),
-                json!("!"),
-                none.clone(),
-                vec![Loc::from("value")],
-                "value_error",
-                None,
-            ),
-            (
-                json!("a"),
-                json!(7),
-                json!("!"),
-                none.clone(),
-                vec![Loc::from("agent")],
-                "string_pattern_mismatch",
-                None,
-            ),
+            (json!(1.5), json!(7), json!("!"), json!("robot"), vec![Loc::from("type")], "enum", None),
+            (json!(1.5), json!(7), json!("!"), none.clone(), vec![Loc::from("value")], "value_error", None),
+            (json!("a"), json!(7), json!("!"), none.clone(), vec![Loc::from("agent")], "string_pattern_mismatch", None),
         ];
         for (value, score, agent, kind, loc, err_kind, msg) in cases {
-            let err = schema_err(check_sugg(
-                &label_q(),
-                value.clone(),
-                score.clone(),
-                agent.clone(),
-                kind.clone(),
-            ));
-            assert_eq!(
-                (&err.loc, err.kind),
-                (&loc, err_kind),
-                "{value} {score} {agent} {kind}"
-            );
+            let err = schema_err(check_sugg(&label_q(), value.clone(), score.clone(), agent.clone(), kind.clone()));
+            assert_eq!((&err.loc, err.kind), (&loc, err_kind), "{value} {score} {agent} {kind}");
             if let Some(msg) = msg {
                 assert_eq!(err.msg, msg);
             }
         }
         // Schema errors win over rule violations.
-        let err = schema_err(check_sugg(
-            &label_q(),
-            json!("nope"),
-            json!(3),
-            none.clone(),
-            none.clone(),
-        ));
+        let err = schema_err(check_sugg(&label_q(), json!("nope"), json!(3), none.clone(), none.clone()));
         assert_eq!(err.loc, vec![Loc::from("score")]);
         // Absent attributes are fine.
         let got = check_suggestion(
@@ -2177,11 +1678,7 @@ mod tests {
             None,
             None,
             None,
-            QuestionRef {
-                name: "q",
-                required: false,
-                settings: &label_q(),
-            },
+            QuestionRef { name: "q", required: false, settings: &label_q() },
             &Map::new(),
         );
         assert_eq!(got.map(|it| it.score), Ok(Value::Null));
@@ -2244,28 +1741,14 @@ mod tests {
             json!([null]),
             json!("\u{0}\u{ffff}😀"),
         ];
-        let settings = [
-            text_q(),
-            label_q(),
-            multi_q(),
-            rating_q(),
-            ranking_q(),
-            span_q(false),
-            span_q(true),
-        ];
+        let settings = [text_q(), label_q(), multi_q(), rating_q(), ranking_q(), span_q(false), span_q(true)];
         for value in &odd {
             for settings in &settings {
                 for status in [SUB, DRAFT, ResponseStatus::Discarded] {
                     let _ = check(settings, status, value.clone(), "");
                     let _ = check(settings, status, value.clone(), "Hello 😀");
                 }
-                let _ = check_sugg(
-                    settings,
-                    value.clone(),
-                    value.clone(),
-                    value.clone(),
-                    value.clone(),
-                );
+                let _ = check_sugg(settings, value.clone(), value.clone(), value.clone(), value.clone());
             }
         }
         let _ = py_float(f64::MIN_POSITIVE);

@@ -152,13 +152,7 @@ pub fn record_base(it: &Record) -> Map<String, Value> {
     obj.insert("id".into(), json!(it.id));
     obj.insert("status".into(), json!(it.status.as_str()));
     obj.insert("fields".into(), Value::Object(it.fields.clone()));
-    obj.insert(
-        "metadata".into(),
-        it.metadata
-            .clone()
-            .map(Value::Object)
-            .unwrap_or(Value::Null),
-    );
+    obj.insert("metadata".into(), it.metadata.clone().map(Value::Object).unwrap_or(Value::Null));
     obj.insert("external_id".into(), json!(it.external_id));
     obj.insert("dataset_id".into(), json!(it.dataset_id));
     obj.insert("inserted_at".into(), json!(it.inserted_at.to_string()));
@@ -169,22 +163,13 @@ pub fn record_base(it: &Record) -> Map<String, Value> {
 pub fn record(view: &RecordView) -> Value {
     let mut obj = record_base(&view.record);
     if let Some(responses) = &view.responses {
-        obj.insert(
-            "responses".into(),
-            Value::Array(responses.iter().map(response).collect()),
-        );
+        obj.insert("responses".into(), Value::Array(responses.iter().map(response).collect()));
     }
     if let Some(suggestions) = &view.suggestions {
-        obj.insert(
-            "suggestions".into(),
-            Value::Array(suggestions.iter().map(suggestion).collect()),
-        );
+        obj.insert("suggestions".into(), Value::Array(suggestions.iter().map(suggestion).collect()));
     }
     if let Some(vectors) = &view.vectors {
-        let map: Map<String, Value> = vectors
-            .iter()
-            .map(|(name, value)| (name.clone(), json!(value)))
-            .collect();
+        let map: Map<String, Value> = vectors.iter().map(|(name, value)| (name.clone(), json!(value))).collect();
         obj.insert("vectors".into(), Value::Object(map));
     }
     Value::Object(obj)
@@ -204,11 +189,7 @@ pub fn webhook(it: &Webhook) -> Value {
 }
 
 pub fn progress(it: &Progress) -> Value {
-    let users: Vec<Value> = it
-        .users
-        .iter()
-        .map(|name| json!({"username": name}))
-        .collect();
+    let users: Vec<Value> = it.users.iter().map(|name| json!({"username": name})).collect();
     json!({"total": it.total, "completed": it.completed, "pending": it.pending, "users": users})
 }
 

@@ -87,11 +87,7 @@ impl ApiError {
     }
 
     pub fn at(loc: &[&str], kind: &'static str, msg: impl Into<String>) -> Self {
-        Self::schema(vec![SchemaError::new(
-            loc.iter().map(|it| Loc::from(*it)).collect(),
-            kind,
-            msg,
-        )])
+        Self::schema(vec![SchemaError::new(loc.iter().map(|it| Loc::from(*it)).collect(), kind, msg)])
     }
 }
 
@@ -102,21 +98,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(msg) => ApiError::Detail(StatusCode::CONFLICT, msg),
             ServiceError::Invalid(msg) => ApiError::Detail(StatusCode::UNPROCESSABLE_ENTITY, msg),
             ServiceError::Schema(errors) => ApiError::schema(errors),
-            ServiceError::Unauthenticated(detail) => {
-                ApiError::Coded(Code::Unauthorized, json!({"detail": detail}))
+            ServiceError::Unauthenticated(detail) => ApiError::Coded(Code::Unauthorized, json!({"detail": detail})),
+            ServiceError::Forbidden => ApiError::Coded(Code::Forbidden, json!({"detail": "Operation not allowed"})),
+            ServiceError::MissingVector(message) => {
+                ApiError::Raw(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "missing_vector", "message": message}))
             }
-            ServiceError::Forbidden => {
-                ApiError::Coded(Code::Forbidden, json!({"detail": "Operation not allowed"}))
-            }
-            ServiceError::MissingVector(message) => ApiError::Raw(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"code": "missing_vector", "message": message}),
-            ),
             ServiceError::Internal(loam_service::StoreError::Unsupported(what)) => {
-                ApiError::Detail(
-                    StatusCode::NOT_IMPLEMENTED,
-                    format!("Not supported: {what}"),
-                )
+                ApiError::Detail(StatusCode::NOT_IMPLEMENTED, format!("Not supported: {what}"))
             }
             ServiceError::Internal(err) => ApiError::Internal(err.to_string()),
         }
@@ -139,16 +127,10 @@ impl IntoResponse for ApiError {
             ApiError::Detail(status, msg) => (status, Json(json!({"detail": msg}))).into_response(),
             ApiError::Raw(status, body) => (status, Json(body)).into_response(),
             ApiError::Coded(code, params) => {
-                let mut res = (
-                    code.status(),
-                    Json(json!({"detail": {"code": code.name(), "params": params}})),
-                )
-                    .into_response();
+                let mut res =
+                    (code.status(), Json(json!({"detail": {"code": code.name(), "params": params}}))).into_response();
                 if code == Code::Unauthorized {
-                    res.headers_mut().insert(
-                        "www-authenticate",
-                        axum::http::HeaderValue::from_static("Bearer"),
-                    );
+                    res.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
                 }
                 res
             }

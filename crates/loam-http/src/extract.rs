@@ -19,22 +19,14 @@ pub struct Auth(pub User);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = |name: &str| parts.headers.get(name).and_then(|it| it.to_str().ok());
         let api_key = header("x-argilla-api-key");
         let bearer = header("authorization").and_then(|it| {
             let (scheme, token) = it.split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then_some(token.trim())
+            scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
         });
-        let user = state
-            .service
-            .authenticate(Credentials { api_key, bearer })
-            .await?;
+        let user = state.service.authenticate(Credentials { api_key, bearer }).await?;
         Ok(Auth(user))
     }
 }
@@ -51,10 +43,7 @@ impl FromRequest<AppState> for Body {
             if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::Detail(
                     status,
-                    format!(
-                        "Request body is larger than the limit of {} bytes",
-                        state.http.body_limit
-                    ),
+                    format!("Request body is larger than the limit of {} bytes", state.http.body_limit),
                 )
             } else {
                 ApiError::at(&["body"], "json_invalid", err.body_text())
@@ -63,13 +52,9 @@ impl FromRequest<AppState> for Body {
         if bytes.is_empty() {
             return Err(ApiError::at(&["body"], "missing", "Field required"));
         }
-        serde_json::from_slice(&bytes).map(Body).map_err(|err| {
-            ApiError::at(
-                &["body"],
-                "json_invalid",
-                format!("JSON decode error: {err}"),
-            )
-        })
+        serde_json::from_slice(&bytes)
+            .map(Body)
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
     }
 }
 
@@ -88,13 +73,7 @@ impl FromRequest<AppState> for OptionalBody {
         }
         serde_json::from_slice(&bytes)
             .map(OptionalBody)
-            .map_err(|err| {
-                ApiError::at(
-                    &["body"],
-                    "json_invalid",
-                    format!("JSON decode error: {err}"),
-                )
-            })
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
     }
 }
 
@@ -111,10 +90,7 @@ pub fn path_id(raw: &str, name: &str) -> Result<Uuid, ApiError> {
         ApiError::schema(vec![loam_domain::SchemaError::new(
             vec!["path".into(), name.into()],
             "uuid_parsing",
-            format!(
-                "Input should be a valid UUID, invalid character: found `{}`",
-                raw.chars().next().unwrap_or(' ')
-            ),
+            format!("Input should be a valid UUID, invalid character: found `{}`", raw.chars().next().unwrap_or(' ')),
         )])
     })
 }
@@ -128,38 +104,21 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        Ok(QueryPairs(
-            form_urlencoded::parse(raw.as_bytes())
-                .into_owned()
-                .collect(),
-        ))
+        Ok(QueryPairs(form_urlencoded::parse(raw.as_bytes()).into_owned().collect()))
     }
 }
 
 impl QueryPairs {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
 
     /// An integer parameter within `min..=max`, `default` when absent.
-    pub fn int(
-        &self,
-        key: &str,
-        default: i64,
-        min: i64,
-        max: Option<i64>,
-    ) -> Result<i64, ApiError> {
+    pub fn int(&self, key: &str, default: i64, min: i64, max: Option<i64>) -> Result<i64, ApiError> {
         let Some(raw) = self.get(key) else {
             return Ok(default);
         };
@@ -192,13 +151,9 @@ impl QueryPairs {
     pub fn uuid(&self, key: &str) -> Result<Option<Uuid>, ApiError> {
         match self.get(key) {
             None => Ok(None),
-            Some(raw) => Uuid::parse_str(raw).map(Some).map_err(|_| {
-                ApiError::at(
-                    &["query", key],
-                    "uuid_parsing",
-                    "Input should be a valid UUID",
-                )
-            }),
+            Some(raw) => Uuid::parse_str(raw)
+                .map(Some)
+                .map_err(|_| ApiError::at(&["query", key], "uuid_parsing", "Input should be a valid UUID")),
         }
     }
 }
@@ -212,8 +167,6 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            body_limit: 64 * 1024 * 1024,
-        }
+        Self { body_limit: 64 * 1024 * 1024 }
     }
 }

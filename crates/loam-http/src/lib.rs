@@ -49,22 +49,12 @@ fn routes() -> openapi::Routes {
     r = routes::responses::routes(r);
     r = routes::search::routes(r);
     r = routes::webhooks::routes(r);
-    r.get(
-        "/api/v1/openapi.json",
-        "This document",
-        200,
-        None,
-        openapi_document,
-    )
+    r.get("/api/v1/openapi.json", "This document", 200, None, openapi_document)
 }
 
 /// The OpenAPI document of this server, generated from the route table and the wire shapes.
 pub fn openapi_json() -> serde_json::Value {
-    openapi::document(
-        &routes().operations,
-        samples::schemas(),
-        env!("CARGO_PKG_VERSION"),
-    )
+    openapi::document(&routes().operations, samples::schemas(), env!("CARGO_PKG_VERSION"))
 }
 
 async fn openapi_document() -> axum::Json<serde_json::Value> {
@@ -82,9 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(log_internal_errors))
         .layer(TraceLayer::new_for_http().on_failure(()))
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::Internal("handler panicked".to_owned()).into_response()
-        }))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".to_owned()).into_response()))
 }
 
 async fn fallback(req: Request) -> Response {
@@ -92,19 +80,11 @@ async fn fallback(req: Request) -> Response {
         return ApiError::not_found_route().into_response();
     }
     // The web UI will be served here; until then, say what this is.
-    (
-        StatusCode::OK,
-        "loam is running. The Argilla-compatible API is under /api/v1.\n",
-    )
-        .into_response()
+    (StatusCode::OK, "loam is running. The Argilla-compatible API is under /api/v1.\n").into_response()
 }
 
 async fn method_not_allowed() -> Response {
-    ApiError::Detail(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "Method Not Allowed".to_owned(),
-    )
-    .into_response()
+    ApiError::Detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".to_owned()).into_response()
 }
 
 /// Logs the cause of every 500 inside the request's span; the body never carries it.
@@ -124,7 +104,5 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -51,10 +51,7 @@ macro_rules! verb {
 
 impl Routes {
     pub fn new() -> Self {
-        Self {
-            router: Router::new(),
-            operations: Vec::new(),
-        }
+        Self { router: Router::new(), operations: Vec::new() }
     }
 
     fn add(
@@ -68,14 +65,7 @@ impl Routes {
     ) -> Self {
         self.router = self.router.route(path, route);
         let public = PUBLIC.iter().any(|(m, p)| *m == method && *p == path);
-        self.operations.push(Operation {
-            method,
-            path,
-            summary,
-            status,
-            reply,
-            public,
-        });
+        self.operations.push(Operation { method, path, summary, status, reply, public });
         self
     }
 
@@ -111,8 +101,7 @@ pub fn describe(sample: &Value) -> Value {
             None => json!({"type": "array"}),
         },
         Value::Object(map) => {
-            let properties: Map<String, Value> =
-                map.iter().map(|(k, v)| (k.clone(), describe(v))).collect();
+            let properties: Map<String, Value> = map.iter().map(|(k, v)| (k.clone(), describe(v))).collect();
             let required: Vec<&String> = map.keys().collect();
             json!({"type": "object", "properties": properties, "required": required})
         }
@@ -131,7 +120,8 @@ pub fn document(operations: &[Operation], schemas: Map<String, Value>, version: 
             .collect();
         let mut reply = json!({"description": "Success"});
         if let Some(schema) = op.reply {
-            reply["content"] = json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}});
+            reply["content"] =
+                json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}});
         }
         let mut operation = json!({
             "summary": op.summary,

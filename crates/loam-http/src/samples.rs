@@ -80,12 +80,7 @@ fn items(one: Value) -> Value {
 
 /// Component schemas, by name, described from rendered samples.
 pub fn schemas() -> Map<String, Value> {
-    let ws = Workspace {
-        id: WorkspaceId::new(),
-        name: "argilla".into(),
-        inserted_at: AT,
-        updated_at: AT,
-    };
+    let ws = Workspace { id: WorkspaceId::new(), name: "argilla".into(), inserted_at: AT, updated_at: AT };
     let dataset = Dataset {
         id: DatasetId::new(),
         name: "feedback".into(),
@@ -105,9 +100,7 @@ pub fn schemas() -> Map<String, Value> {
         name: "text".into(),
         title: "Text".into(),
         required: true,
-        settings: FieldSettings::Text {
-            use_markdown: false,
-        },
+        settings: FieldSettings::Text { use_markdown: false },
         inserted_at: AT,
         updated_at: AT,
     };
@@ -120,16 +113,8 @@ pub fn schemas() -> Map<String, Value> {
         required: true,
         settings: QuestionSettings::LabelSelection {
             options: vec![
-                LabelOption {
-                    value: "good".into(),
-                    text: "Good".into(),
-                    description: Some("Correct".into()),
-                },
-                LabelOption {
-                    value: "bad".into(),
-                    text: "Bad".into(),
-                    description: Some("Wrong".into()),
-                },
+                LabelOption { value: "good".into(), text: "Good".into(), description: Some("Correct".into()) },
+                LabelOption { value: "bad".into(), text: "Bad".into(), description: Some("Wrong".into()) },
             ],
             visible_options: Some(2),
         },
@@ -141,9 +126,7 @@ pub fn schemas() -> Map<String, Value> {
         dataset_id: dataset.id,
         name: "source".into(),
         title: "Source".into(),
-        settings: MetadataSettings::Terms {
-            values: Some(vec![json!("web")]),
-        },
+        settings: MetadataSettings::Terms { values: Some(vec![json!("web")]) },
         visible_for_annotators: true,
         inserted_at: AT,
         updated_at: AT,
@@ -170,22 +153,9 @@ pub fn schemas() -> Map<String, Value> {
     let view = record();
     let rec = dto::record(&view);
     let user = user();
-    let progress = Progress {
-        total: 2,
-        completed: 1,
-        pending: 1,
-        users: vec!["ada".into()],
-    };
-    let users_progress = vec![UserProgress {
-        username: "ada".into(),
-        ..Default::default()
-    }];
-    let metrics = MyMetrics {
-        total: 2,
-        submitted: 1,
-        discarded: 0,
-        draft: 0,
-    };
+    let progress = Progress { total: 2, completed: 1, pending: 1, users: vec!["ada".into()] };
+    let users_progress = vec![UserProgress { username: "ada".into(), ..Default::default() }];
+    let metrics = MyMetrics { total: 2, submitted: 1, discarded: 0, draft: 0 };
     let response = dto::response(&response(view.record.id));
     let suggestion = dto::suggestion(&suggestion(view.record.id));
     let samples: Vec<(&str, Value)> = vec![
@@ -201,24 +171,15 @@ pub fn schemas() -> Map<String, Value> {
         ("Question", dto::question(&question)),
         ("Questions", items(dto::question(&question))),
         ("MetadataProperty", dto::metadata_property(&property)),
-        (
-            "MetadataProperties",
-            items(dto::metadata_property(&property)),
-        ),
+        ("MetadataProperties", items(dto::metadata_property(&property))),
         ("VectorSettings", dto::vector_settings(&vectors)),
         ("VectorSettingsList", items(dto::vector_settings(&vectors))),
         ("Record", rec.clone()),
         ("Records", items(rec.clone())),
         ("RecordPage", json!({"items": [rec.clone()], "total": 1})),
-        (
-            "SearchPage",
-            json!({"items": [{"record": rec, "query_score": 0.5}], "total": 1}),
-        ),
+        ("SearchPage", json!({"items": [{"record": rec, "query_score": 0.5}], "total": 1})),
         ("Response", response.clone()),
-        (
-            "BulkResponses",
-            json!({"items": [{"item": response, "error": {"detail": "why"}}]}),
-        ),
+        ("BulkResponses", json!({"items": [{"item": response, "error": {"detail": "why"}}]})),
         ("Suggestion", suggestion.clone()),
         ("Suggestions", items(suggestion)),
         ("Webhook", dto::webhook(&webhook)),
@@ -227,8 +188,5 @@ pub fn schemas() -> Map<String, Value> {
         ("UsersProgress", dto::users_progress(&users_progress)),
         ("MyMetrics", dto::my_metrics(&metrics)),
     ];
-    samples
-        .into_iter()
-        .map(|(name, sample)| (name.to_owned(), crate::openapi::describe(&sample)))
-        .collect()
+    samples.into_iter().map(|(name, sample)| (name.to_owned(), crate::openapi::describe(&sample))).collect()
 }

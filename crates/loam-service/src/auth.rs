@@ -20,10 +20,7 @@ const BAD_CREDENTIALS: &str = "Could not validate credentials";
 pub fn generate_api_key() -> String {
     let mut bytes = [0u8; 48];
     rand::thread_rng().fill_bytes(&mut bytes);
-    format!(
-        "loam_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
+    format!("loam_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// A strong random password for generated accounts.
@@ -35,26 +32,12 @@ pub fn generate_password() -> String {
 
 /// Credentials known to be published in tutorials, or too short to resist guessing.
 pub fn is_weak_password(password: &str) -> bool {
-    const KNOWN: &[&str] = &[
-        "12345678",
-        "1234",
-        "password",
-        "argilla",
-        "admin",
-        "owner",
-        "123456789",
-        "qwerty123",
-    ];
+    const KNOWN: &[&str] = &["12345678", "1234", "password", "argilla", "admin", "owner", "123456789", "qwerty123"];
     password.chars().count() < 8 || KNOWN.contains(&password.to_lowercase().as_str())
 }
 
 pub fn is_weak_api_key(key: &str) -> bool {
-    const KNOWN: &[&str] = &[
-        "argilla.apikey",
-        "admin.apikey",
-        "owner.apikey",
-        "team.apikey",
-    ];
+    const KNOWN: &[&str] = &["argilla.apikey", "admin.apikey", "owner.apikey", "team.apikey"];
     key.chars().count() < 16 || KNOWN.contains(&key)
 }
 
@@ -78,11 +61,7 @@ pub(crate) async fn hash_password(password: String) -> Result<String> {
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -157,12 +136,8 @@ impl Service {
             identity: user.id.to_string(),
             exp,
         };
-        jsonwebtoken::encode(
-            &Header::default(),
-            &claims,
-            &EncodingKey::from_secret(&self.cfg.token_secret),
-        )
-        .map_err(|e| Error::invalid(format!("cannot sign token: {e}")))
+        jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(&self.cfg.token_secret))
+            .map_err(|e| Error::invalid(format!("cannot sign token: {e}")))
     }
 
     /// Replaces the user's API key with a new one and returns it (shown once).
@@ -182,7 +157,8 @@ impl Service {
 }
 
 /// An argon2 hash of a random string, verified against when the username is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3nT0GMd0DQ9P3G+fCqj2CVxTLm4qZr6+5JQz2kd1jXo";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3nT0GMd0DQ9P3G+fCqj2CVxTLm4qZr6+5JQz2kd1jXo";
 
 #[cfg(test)]
 mod tests {
@@ -209,9 +185,6 @@ mod tests {
 
     #[test]
     fn digest_is_stable_hex() {
-        assert_eq!(
-            digest("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(digest("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

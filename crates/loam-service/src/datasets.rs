@@ -63,19 +63,10 @@ impl Service {
     pub async fn create_dataset(&self, actor: &User, new: NewDataset) -> Result<Dataset> {
         let mut tx = self.store.write().await?;
         require_manager(&mut tx, actor, new.workspace_id).await?;
-        if loam_store::workspaces::find_workspace(&mut tx, new.workspace_id)
-            .await?
-            .is_none()
-        {
-            return Err(Error::invalid(format!(
-                "Workspace with id `{}` not found",
-                new.workspace_id
-            )));
+        if loam_store::workspaces::find_workspace(&mut tx, new.workspace_id).await?.is_none() {
+            return Err(Error::invalid(format!("Workspace with id `{}` not found", new.workspace_id)));
         }
-        if datasets::find_dataset_by_name(&mut tx, new.workspace_id, &new.name)
-            .await?
-            .is_some()
-        {
+        if datasets::find_dataset_by_name(&mut tx, new.workspace_id, &new.name).await?.is_some() {
             return Err(Error::Conflict(name_conflict(&new.name, new.workspace_id)));
         }
         let at = now();
@@ -105,11 +96,7 @@ impl Service {
         if let Some(ws) = filter.workspace_id {
             require_member(&mut tx, actor, ws).await?;
         }
-        let member = if actor.role == Role::Owner {
-            None
-        } else {
-            Some(actor.id)
-        };
+        let member = if actor.role == Role::Owner { None } else { Some(actor.id) };
         let all = datasets::list_datasets(&mut tx, member).await?;
         Ok(all
             .into_iter()
@@ -124,20 +111,12 @@ impl Service {
         readable_dataset(&mut tx, actor, id).await
     }
 
-    pub async fn update_dataset(
-        &self,
-        actor: &User,
-        id: DatasetId,
-        patch: DatasetPatch,
-    ) -> Result<Dataset> {
+    pub async fn update_dataset(&self, actor: &User, id: DatasetId, patch: DatasetPatch) -> Result<Dataset> {
         let mut tx = self.store.write().await?;
         let mut ds = managed_dataset(&mut tx, actor, id).await?;
         if let Some(name) = patch.name {
             if name != ds.name {
-                if datasets::find_dataset_by_name(&mut tx, ds.workspace_id, &name)
-                    .await?
-                    .is_some()
-                {
+                if datasets::find_dataset_by_name(&mut tx, ds.workspace_id, &name).await?.is_some() {
                     return Err(Error::Conflict(name_conflict(&name, ds.workspace_id)));
                 }
                 ds.name = name;
@@ -196,14 +175,8 @@ impl Service {
         if store_settings::list_fields(&mut tx, id).await?.is_empty() {
             return Err(Error::invalid("Dataset cannot be published without fields"));
         }
-        if !store_settings::list_questions(&mut tx, id)
-            .await?
-            .iter()
-            .any(|it| it.required)
-        {
-            return Err(Error::invalid(
-                "Dataset cannot be published without required questions",
-            ));
+        if !store_settings::list_questions(&mut tx, id).await?.iter().any(|it| it.required) {
+            return Err(Error::invalid("Dataset cannot be published without required questions"));
         }
         ds.status = DatasetStatus::Ready;
         ds.updated_at = now();
@@ -217,20 +190,10 @@ impl Service {
         let ds = readable_dataset(&mut tx, actor, id).await?;
         let users = datasets::list_dataset_usernames(&mut tx, id).await?;
         if ds.status == DatasetStatus::Draft {
-            return Ok(Progress {
-                total: 0,
-                completed: 0,
-                pending: 0,
-                users,
-            });
+            return Ok(Progress { total: 0, completed: 0, pending: 0, users });
         }
         let (total, completed) = datasets::record_counts(&mut tx, id).await?;
-        Ok(Progress {
-            total,
-            completed,
-            pending: total - completed,
-            users,
-        })
+        Ok(Progress { total, completed, pending: total - completed, users })
     }
 
     pub async fn users_progress(&self, actor: &User, id: DatasetId) -> Result<Vec<UserProgress>> {
@@ -243,29 +206,16 @@ impl Service {
         let mut tx = self.store.read().await?;
         let ds = readable_dataset(&mut tx, actor, id).await?;
         if ds.status == DatasetStatus::Draft {
-            return Ok(MyMetrics {
-                total: 0,
-                submitted: 0,
-                discarded: 0,
-                draft: 0,
-            });
+            return Ok(MyMetrics { total: 0, submitted: 0, discarded: 0, draft: 0 });
         }
         let total = records::count_records(&mut tx, id).await?;
-        let (submitted, discarded, draft) =
-            datasets::user_response_counts(&mut tx, id, actor.id).await?;
-        Ok(MyMetrics {
-            total,
-            submitted,
-            discarded,
-            draft,
-        })
+        let (submitted, discarded, draft) = datasets::user_response_counts(&mut tx, id, actor.id).await?;
+        Ok(MyMetrics { total, submitted, discarded, draft })
     }
 }
 
 pub(crate) async fn find_dataset(tx: &mut Tx, id: DatasetId) -> Result<Dataset> {
-    datasets::find_dataset(tx, id)
-        .await?
-        .ok_or_else(|| Error::not_found("Dataset", id))
+    datasets::find_dataset(tx, id).await?.ok_or_else(|| Error::not_found("Dataset", id))
 }
 
 /// Lookup, then "owner or member of its workspace".

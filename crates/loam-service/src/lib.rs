@@ -21,20 +21,16 @@ use loam_domain::settings::Limits;
 use loam_domain::Timestamp;
 use loam_store::Store;
 
-pub use auth::{
-    generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials,
-};
+pub use auth::{generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials};
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress};
 pub use error::Error;
 pub use records::{
-    Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord,
-    VectorsInclude,
+    Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
 pub use responses::BulkResponseItem;
-pub use search::{SearchAs, MAX_SIMILAR};
+pub use search::{MetadataMetrics, SearchAs, MAX_SIMILAR};
 pub use settings::{
-    FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion,
-    NewVectorSettings, QuestionPatch,
+    FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings, QuestionPatch,
 };
 pub use users::{NewUser, UserPatch};
 pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};

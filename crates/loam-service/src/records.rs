@@ -6,17 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use loam_domain::distribution::{Distribution, RecordStatus};
 use loam_domain::error::Loc;
-use loam_domain::model::{
-    Dataset, DatasetSchema, DatasetStatus, Record, Response, Suggestion, User,
-};
+use loam_domain::model::{Dataset, DatasetSchema, DatasetStatus, Record, Response, Suggestion, User};
 use loam_domain::record::{check_fields, check_metadata, check_vector, FieldRef, MetadataRef};
-use loam_domain::value::{
-    check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError,
-};
+use loam_domain::value::{check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError};
 use loam_domain::{DatasetId, QuestionId, RecordId, ResponseId, SuggestionId, UserId};
-use loam_store::{
-    datasets, records, responses, settings as store_settings, suggestions, users, Tx,
-};
+use loam_store::{datasets, records, responses, settings as store_settings, suggestions, users, Tx};
 use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
@@ -88,11 +82,7 @@ pub struct Include {
 
 impl Include {
     pub fn all() -> Self {
-        Self {
-            responses: true,
-            suggestions: true,
-            vectors: VectorsInclude::All,
-        }
+        Self { responses: true, suggestions: true, vectors: VectorsInclude::All }
     }
 }
 
@@ -144,11 +134,7 @@ impl<'a> Validator<'a> {
         self.schema
             .fields
             .iter()
-            .map(|it| FieldRef {
-                name: &it.name,
-                required: it.required,
-                settings: &it.settings,
-            })
+            .map(|it| FieldRef { name: &it.name, required: it.required, settings: &it.settings })
             .collect()
     }
 
@@ -156,11 +142,7 @@ impl<'a> Validator<'a> {
         self.schema
             .questions
             .iter()
-            .map(|it| QuestionRef {
-                name: &it.name,
-                required: it.required,
-                settings: &it.settings,
-            })
+            .map(|it| QuestionRef { name: &it.name, required: it.required, settings: &it.settings })
             .collect()
     }
 
@@ -199,18 +181,10 @@ impl<'a> Validator<'a> {
             .schema
             .metadata_properties
             .iter()
-            .map(|it| MetadataRef {
-                name: &it.name,
-                settings: &it.settings,
-            })
+            .map(|it| MetadataRef { name: &it.name, settings: &it.settings })
             .collect();
-        check_metadata(
-            map,
-            &props,
-            self.dataset.allow_extra_metadata,
-            &self.dataset.id.to_string(),
-        )
-        .map_err(|e| Reject::Reason(e.0))?;
+        check_metadata(map, &props, self.dataset.allow_extra_metadata, &self.dataset.id.to_string())
+            .map_err(|e| Reject::Reason(e.0))?;
         Ok(Some(map.clone()))
     }
 
@@ -220,9 +194,7 @@ impl<'a> Validator<'a> {
         record: RecordId,
         fields: &Map<String, Value>,
     ) -> Result<Vec<Suggestion>, Reject> {
-        let wrap = |reason: String| {
-            Reject::Reason(format!("record does not have valid suggestions: {reason}"))
-        };
+        let wrap = |reason: String| Reject::Reason(format!("record does not have valid suggestions: {reason}"));
         let mut seen = HashSet::new();
         if !items.iter().all(|it| seen.insert(it.question_id)) {
             return Err(wrap("found duplicate suggestions question IDs".to_owned()));
@@ -230,22 +202,10 @@ impl<'a> Validator<'a> {
         let at = now();
         let mut res = Vec::with_capacity(items.len());
         for item in items {
-            let Some(question) = self
-                .schema
-                .questions
-                .iter()
-                .find(|q| q.id == item.question_id)
-            else {
-                return Err(wrap(format!(
-                    "question id={} does not exists",
-                    item.question_id
-                )));
+            let Some(question) = self.schema.questions.iter().find(|q| q.id == item.question_id) else {
+                return Err(wrap(format!("question id={} does not exists", item.question_id)));
             };
-            let qref = QuestionRef {
-                name: &question.name,
-                required: question.required,
-                settings: &question.settings,
-            };
+            let qref = QuestionRef { name: &question.name, required: question.required, settings: &question.settings };
             let checked = check_suggestion(
                 &item.value,
                 item.score.as_ref(),
@@ -279,18 +239,9 @@ impl<'a> Validator<'a> {
     ) -> Result<Vec<(loam_domain::VectorSettingsId, Vec<f64>)>, Reject> {
         let mut res = Vec::with_capacity(vectors.len());
         for (name, value) in vectors {
-            let settings = self
-                .schema
-                .vector_settings
-                .iter()
-                .find(|it| &it.name == name);
-            let numbers = check_vector(
-                name,
-                value,
-                settings.map(|it| it.dimensions),
-                &self.dataset.id.to_string(),
-            )
-            .map_err(|e| Reject::Reason(format!("record does not have valid vectors: {}", e.0)))?;
+            let settings = self.schema.vector_settings.iter().find(|it| &it.name == name);
+            let numbers = check_vector(name, value, settings.map(|it| it.dimensions), &self.dataset.id.to_string())
+                .map_err(|e| Reject::Reason(format!("record does not have valid vectors: {}", e.0)))?;
             if let Some(settings) = settings {
                 res.push((settings.id, numbers));
             }
@@ -310,10 +261,7 @@ impl<'a> Validator<'a> {
             if !seen.insert(item.user_id) {
                 return Err(Reject::Schema(loam_domain::SchemaError::value(
                     vec![Loc::from("responses")],
-                    format!(
-                        "'responses' contains several responses for the same user_id='{}'",
-                        item.user_id
-                    ),
+                    format!("'responses' contains several responses for the same user_id='{}'", item.user_id),
                 )));
             }
             if !self.known_users.contains(&item.user_id) {
@@ -322,8 +270,8 @@ impl<'a> Validator<'a> {
                     item.user_id
                 )));
             }
-            let values = check_response(item.values.as_ref(), item.status, &questions, fields)
-                .map_err(|e| match e {
+            let values =
+                check_response(item.values.as_ref(), item.status, &questions, fields).map_err(|e| match e {
                     ValueError::Schema(it) => Reject::Schema(it),
                     ValueError::Invalid(it) => {
                         Reject::Reason(format!("record does not have valid responses: {}", it.0))
@@ -335,12 +283,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks a payload for a new record (fields required) or an update of `existing`.
-    fn check(
-        &self,
-        item: &NewRecord,
-        record: RecordId,
-        existing: Option<&Record>,
-    ) -> Result<Checked, Reject> {
+    fn check(&self, item: &NewRecord, record: RecordId, existing: Option<&Record>) -> Result<Checked, Reject> {
         let fields = match (&item.fields, existing) {
             (Some(fields), _) => Some(self.check_fields(fields)?),
             (None, None) => Some(check_fields(&Value::Null, &self.field_refs())?),
@@ -351,33 +294,81 @@ impl<'a> Validator<'a> {
             None => None,
         };
         let empty = Map::new();
-        let effective_fields = fields
-            .as_ref()
-            .or(existing.map(|it| &it.fields))
-            .unwrap_or(&empty);
+        let effective_fields = fields.as_ref().or(existing.map(|it| &it.fields)).unwrap_or(&empty);
         let suggestions = self.check_suggestions(&item.suggestions, record, effective_fields)?;
         let vectors = self.check_vectors(&item.vectors)?;
         let responses = self.check_responses(&item.responses, effective_fields)?;
-        Ok(Checked {
-            fields,
-            metadata,
-            suggestions,
-            vectors,
-            responses,
-        })
+        Ok(Checked { fields, metadata, suggestions, vectors, responses })
+    }
+}
+
+/// What a bulk call writes, gathered so that each kind of row reaches the database in
+/// multi-row statements rather than one statement per row.
+#[derive(Default)]
+struct Batch {
+    new_records: Vec<Record>,
+    suggestions: Vec<Suggestion>,
+    vectors: Vec<(RecordId, loam_domain::VectorSettingsId, Vec<f64>)>,
+    responses: Vec<(RecordId, Vec<(UserId, ResponseStatus, Option<Value>)>)>,
+}
+
+impl Batch {
+    fn add(&mut self, record: RecordId, res: Checked) {
+        self.suggestions.extend(res.suggestions);
+        self.vectors.extend(res.vectors.into_iter().map(|(settings, value)| (record, settings, value)));
+        if !res.responses.is_empty() {
+            self.responses.push((record, res.responses));
+        }
+    }
+
+    /// Inserts the new records (and their texts into the search index), then suggestions,
+    /// vectors and responses, then the statuses of the records that got responses.
+    async fn write(self, tx: &mut Tx, ds: &Dataset, schema: &DatasetSchema, at: loam_domain::Timestamp) -> Result<()> {
+        let seqs = records::insert_records(tx, &self.new_records).await?;
+        let texts: Vec<(i64, Vec<(i64, String)>)> =
+            seqs.iter().zip(&self.new_records).map(|(seq, r)| (*seq, record_texts(schema, &r.fields))).collect();
+        store_search::index_records(tx, &texts).await?;
+        suggestions::upsert_suggestions(tx, &self.suggestions).await?;
+        records::upsert_vectors(tx, &self.vectors).await?;
+        for (record, items) in &self.responses {
+            for (user_id, status, values) in items {
+                match responses::find_response_of(tx, *record, *user_id).await? {
+                    Some(mut response) => {
+                        response.status = *status;
+                        response.values = values.clone();
+                        response.updated_at = at;
+                        responses::update_response(tx, &response).await?;
+                    }
+                    None => {
+                        let response = Response {
+                            id: ResponseId::new(),
+                            record_id: *record,
+                            user_id: *user_id,
+                            values: values.clone(),
+                            status: *status,
+                            inserted_at: at,
+                            updated_at: at,
+                        };
+                        responses::insert_response(tx, ds.id, &response).await?;
+                    }
+                }
+                datasets::add_dataset_user(tx, ds.id, *user_id, at).await?;
+            }
+            recompute_with(tx, ds.distribution, *record).await?;
+        }
+        if !self.responses.is_empty() {
+            datasets::touch_activity(tx, ds.id, at).await?;
+        }
+        Ok(())
     }
 }
 
 fn at_position(idx: usize, reject: Reject) -> Error {
     match reject {
-        Reject::Reason(reason) => Error::Invalid(format!(
-            "Record at position {idx} is not valid because {reason}"
-        )),
-        Reject::Schema(err) => Error::Schema(vec![err.under(&[
-            Loc::from("body"),
-            Loc::from("items"),
-            Loc::Index(idx),
-        ])]),
+        Reject::Reason(reason) => Error::Invalid(format!("Record at position {idx} is not valid because {reason}")),
+        Reject::Schema(err) => {
+            Error::Schema(vec![err.under(&[Loc::from("body"), Loc::from("items"), Loc::Index(idx)])])
+        }
     }
 }
 
@@ -420,45 +411,26 @@ impl Service {
             }));
         }
         check_unique_external_ids(items.iter().map(|it| it.external_id.as_deref()))?;
-        let external_ids: Vec<&str> = items
-            .iter()
-            .filter_map(|it| it.external_id.as_deref())
-            .collect();
-        let clashing =
-            records::find_records_by_external_id(&mut tx, dataset, &external_ids).await?;
+        let external_ids: Vec<&str> = items.iter().filter_map(|it| it.external_id.as_deref()).collect();
+        let clashing = records::find_records_by_external_id(&mut tx, dataset, &external_ids).await?;
         if !clashing.is_empty() {
-            let clashing: HashSet<&str> = clashing
-                .iter()
-                .filter_map(|it| it.external_id.as_deref())
-                .collect();
-            let listed: Vec<&str> = external_ids
-                .iter()
-                .copied()
-                .filter(|it| clashing.contains(it))
-                .collect();
-            return Err(Error::invalid(format!(
-                "found records with same external ids: {}",
-                listed.join(", ")
-            )));
+            let clashing: HashSet<&str> = clashing.iter().filter_map(|it| it.external_id.as_deref()).collect();
+            let listed: Vec<&str> = external_ids.iter().copied().filter(|it| clashing.contains(it)).collect();
+            return Err(Error::invalid(format!("found records with same external ids: {}", listed.join(", "))));
         }
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
-        let all_responses: Vec<&NewResponseItem> =
-            items.iter().flat_map(|it| it.responses.iter()).collect();
-        let validator = Validator {
-            dataset: &ds,
-            schema: &schema,
-            known_users: known_users(&mut tx, &all_responses).await?,
-        };
+        let all_responses: Vec<&NewResponseItem> = items.iter().flat_map(|it| it.responses.iter()).collect();
+        let validator =
+            Validator { dataset: &ds, schema: &schema, known_users: known_users(&mut tx, &all_responses).await? };
         let mut checked = Vec::with_capacity(items.len());
         for (idx, item) in items.iter().enumerate() {
             let id = RecordId::new();
-            let res = validator
-                .check(item, id, None)
-                .map_err(|e| at_position(idx, e))?;
+            let res = validator.check(item, id, None).map_err(|e| at_position(idx, e))?;
             checked.push((id, item.external_id.clone(), res));
         }
         let mut ids = Vec::with_capacity(checked.len());
         let at = now();
+        let mut batch = Batch::default();
         for (id, external_id, res) in checked {
             let record = Record {
                 id,
@@ -470,13 +442,11 @@ impl Service {
                 inserted_at: at,
                 updated_at: at,
             };
-            let seq = records::insert_record(&mut tx, &record).await?;
-            store_search::index_record(&mut tx, seq, &record_texts(&schema, &record.fields))
-                .await?;
-            self.store_parts(&mut tx, &ds, &record, res, at, false)
-                .await?;
+            batch.add(record.id, res);
+            batch.new_records.push(record);
             ids.push(id);
         }
+        batch.write(&mut tx, &ds, &schema, at).await?;
         let views = hydrate_ids(&mut tx, dataset, &ids, &Include::all(), None, &schema).await?;
         tx.commit().await?;
         Ok(views)
@@ -492,24 +462,15 @@ impl Service {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
         if ds.status != DatasetStatus::Ready {
-            return Err(Error::invalid(
-                "records cannot be created for a non published dataset",
-            ));
+            return Err(Error::invalid("records cannot be created for a non published dataset"));
         }
         check_unique_external_ids(items.iter().map(|it| it.record.external_id.as_deref()))?;
         let by_id: HashMap<RecordId, Record> = {
             let ids: Vec<RecordId> = items.iter().filter_map(|it| it.id).collect();
-            records::find_records(&mut tx, dataset, &ids)
-                .await?
-                .into_iter()
-                .map(|it| (it.id, it))
-                .collect()
+            records::find_records(&mut tx, dataset, &ids).await?.into_iter().map(|it| (it.id, it)).collect()
         };
         let by_external: HashMap<String, Record> = {
-            let external: Vec<&str> = items
-                .iter()
-                .filter_map(|it| it.record.external_id.as_deref())
-                .collect();
+            let external: Vec<&str> = items.iter().filter_map(|it| it.record.external_id.as_deref()).collect();
             records::find_records_by_external_id(&mut tx, dataset, &external)
                 .await?
                 .into_iter()
@@ -517,33 +478,24 @@ impl Service {
                 .collect()
         };
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
-        let all_responses: Vec<&NewResponseItem> = items
-            .iter()
-            .flat_map(|it| it.record.responses.iter())
-            .collect();
-        let validator = Validator {
-            dataset: &ds,
-            schema: &schema,
-            known_users: known_users(&mut tx, &all_responses).await?,
-        };
+        let all_responses: Vec<&NewResponseItem> = items.iter().flat_map(|it| it.record.responses.iter()).collect();
+        let validator =
+            Validator { dataset: &ds, schema: &schema, known_users: known_users(&mut tx, &all_responses).await? };
         let mut checked = Vec::with_capacity(items.len());
         for (idx, item) in items.iter().enumerate() {
-            let existing = item.id.and_then(|id| by_id.get(&id)).or_else(|| {
-                item.record
-                    .external_id
-                    .as_ref()
-                    .and_then(|key| by_external.get(key))
-            });
+            let existing = item
+                .id
+                .and_then(|id| by_id.get(&id))
+                .or_else(|| item.record.external_id.as_ref().and_then(|key| by_external.get(key)));
             let id = existing.map(|it| it.id).unwrap_or_default();
-            let res = validator
-                .check(&item.record, id, existing)
-                .map_err(|e| at_position(idx, e))?;
+            let res = validator.check(&item.record, id, existing).map_err(|e| at_position(idx, e))?;
             checked.push((existing.cloned(), id, item.record.external_id.clone(), res));
         }
         let at = now();
         let mut ids = Vec::with_capacity(checked.len());
+        let mut batch = Batch::default();
         for (existing, id, external_id, res) in checked {
-            let record = match existing {
+            match existing {
                 Some(mut record) => {
                     let mut touched = false;
                     if let Some(fields) = &res.fields {
@@ -561,86 +513,36 @@ impl Service {
                     if res.fields.is_some() {
                         reindex(&mut tx, &schema, &record).await?;
                     }
-                    record
                 }
-                None => {
-                    let record = Record {
-                        id,
-                        dataset_id: dataset,
-                        fields: res.fields.clone().unwrap_or_default(),
-                        metadata: res.metadata.clone().flatten(),
-                        external_id,
-                        status: RecordStatus::Pending,
-                        inserted_at: at,
-                        updated_at: at,
-                    };
-                    let seq = records::insert_record(&mut tx, &record).await?;
-                    store_search::index_record(
-                        &mut tx,
-                        seq,
-                        &record_texts(&schema, &record.fields),
-                    )
-                    .await?;
-                    record
-                }
-            };
-            self.store_parts(&mut tx, &ds, &record, res, at, false)
-                .await?;
+                None => batch.new_records.push(Record {
+                    id,
+                    dataset_id: dataset,
+                    fields: res.fields.clone().unwrap_or_default(),
+                    metadata: res.metadata.clone().flatten(),
+                    external_id,
+                    status: RecordStatus::Pending,
+                    inserted_at: at,
+                    updated_at: at,
+                }),
+            }
+            batch.add(id, res);
             ids.push(id);
         }
+        batch.write(&mut tx, &ds, &schema, at).await?;
         let views = hydrate_ids(&mut tx, dataset, &ids, &Include::all(), None, &schema).await?;
         tx.commit().await?;
         Ok(views)
     }
 
-    /// Writes the suggestions, vectors and responses of a checked record, then its status.
-    /// `replace_suggestions` drops the record's other suggestions first.
-    async fn store_parts(
-        &self,
-        tx: &mut Tx,
-        ds: &Dataset,
-        record: &Record,
-        res: Checked,
-        at: loam_domain::Timestamp,
-        replace_suggestions: bool,
-    ) -> Result<()> {
+    /// Writes the suggestions and vectors of a patched record (`replace_suggestions` drops its
+    /// other suggestions first).
+    async fn store_parts(&self, tx: &mut Tx, record: &Record, res: Checked, replace_suggestions: bool) -> Result<()> {
         if replace_suggestions {
             suggestions::delete_suggestions_of(tx, record.id).await?;
         }
-        for suggestion in &res.suggestions {
-            suggestions::upsert_suggestion(tx, suggestion).await?;
-        }
-        for (settings_id, value) in &res.vectors {
-            records::upsert_vector(tx, record.id, *settings_id, value).await?;
-        }
-        if res.responses.is_empty() {
-            return Ok(());
-        }
-        for (user_id, status, values) in res.responses {
-            match responses::find_response_of(tx, record.id, user_id).await? {
-                Some(mut response) => {
-                    response.status = status;
-                    response.values = values;
-                    response.updated_at = at;
-                    responses::update_response(tx, &response).await?;
-                }
-                None => {
-                    let response = Response {
-                        id: ResponseId::new(),
-                        record_id: record.id,
-                        user_id,
-                        values,
-                        status,
-                        inserted_at: at,
-                        updated_at: at,
-                    };
-                    responses::insert_response(tx, ds.id, &response).await?;
-                }
-            }
-            datasets::add_dataset_user(tx, ds.id, user_id, at).await?;
-        }
-        datasets::touch_activity(tx, ds.id, at).await?;
-        recompute_with(tx, ds.distribution, record.id).await?;
+        suggestions::upsert_suggestions(tx, &res.suggestions).await?;
+        let vectors: Vec<_> = res.vectors.into_iter().map(|(settings, value)| (record.id, settings, value)).collect();
+        records::upsert_vectors(tx, &vectors).await?;
         Ok(())
     }
 
@@ -682,20 +584,12 @@ impl Service {
         views.pop().ok_or_else(|| Error::not_found("Record", id))
     }
 
-    pub async fn update_record(
-        &self,
-        actor: &User,
-        id: RecordId,
-        patch: RecordPatch,
-    ) -> Result<RecordView> {
+    pub async fn update_record(&self, actor: &User, id: RecordId, patch: RecordPatch) -> Result<RecordView> {
         let mut tx = self.store.write().await?;
         let record = find_record(&mut tx, id).await?;
         let ds = managed_dataset(&mut tx, actor, record.dataset_id).await?;
         let schema = store_settings::load_schema(&mut tx, ds.id).await?;
-        self.apply_patch(&mut tx, &ds, &schema, record, patch)
-            .map_err(bare)?
-            .run(self, &mut tx)
-            .await?;
+        self.apply_patch(&mut tx, &ds, &schema, record, patch).map_err(bare)?.run(self, &mut tx).await?;
         let mut views = hydrate_ids(&mut tx, ds.id, &[id], &Include::all(), None, &schema).await?;
         tx.commit().await?;
         views.pop().ok_or_else(|| Error::not_found("Record", id))
@@ -715,33 +609,17 @@ impl Service {
             return Err(Error::invalid("Found duplicate records IDs"));
         }
         let ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
-        let found: HashMap<RecordId, Record> = records::find_records(&mut tx, dataset, &ids)
-            .await?
-            .into_iter()
-            .map(|it| (it.id, it))
-            .collect();
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|id| !found.contains_key(id))
-            .map(ToString::to_string)
-            .collect();
+        let found: HashMap<RecordId, Record> =
+            records::find_records(&mut tx, dataset, &ids).await?.into_iter().map(|it| (it.id, it)).collect();
+        let missing: Vec<String> = ids.iter().filter(|id| !found.contains_key(id)).map(ToString::to_string).collect();
         if !missing.is_empty() {
-            return Err(Error::invalid(format!(
-                "Found records that do not exist: {}",
-                missing.join(", ")
-            )));
+            return Err(Error::invalid(format!("Found records that do not exist: {}", missing.join(", "))));
         }
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
         let mut plans = Vec::with_capacity(items.len());
         for (idx, (id, patch)) in items.into_iter().enumerate() {
-            let record = found
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| Error::not_found("Record", id))?;
-            plans.push(
-                self.apply_patch(&mut tx, &ds, &schema, record, patch)
-                    .map_err(|e| at_position(idx, e))?,
-            );
+            let record = found.get(&id).cloned().ok_or_else(|| Error::not_found("Record", id))?;
+            plans.push(self.apply_patch(&mut tx, &ds, &schema, record, patch).map_err(|e| at_position(idx, e))?);
         }
         for plan in plans {
             plan.run(self, &mut tx).await?;
@@ -758,11 +636,7 @@ impl Service {
         record: Record,
         patch: RecordPatch,
     ) -> Result<PatchPlan, Reject> {
-        let validator = Validator {
-            dataset: ds,
-            schema,
-            known_users: HashSet::new(),
-        };
+        let validator = Validator { dataset: ds, schema, known_users: HashSet::new() };
         let fields = match &patch.fields {
             Some(fields) => Some(validator.check_fields(fields)?),
             None => None,
@@ -780,15 +654,7 @@ impl Service {
             Some(vectors) => validator.check_vectors(vectors)?,
             None => Vec::new(),
         };
-        Ok(PatchPlan {
-            schema: schema.clone(),
-            dataset: ds.clone(),
-            record,
-            fields,
-            metadata,
-            suggestions,
-            vectors,
-        })
+        Ok(PatchPlan { schema: schema.clone(), record, fields, metadata, suggestions, vectors })
     }
 
     pub async fn delete_record(&self, actor: &User, id: RecordId) -> Result<Record> {
@@ -801,12 +667,7 @@ impl Service {
     }
 
     /// Deletes records of a dataset by id; ids of other datasets are ignored.
-    pub async fn delete_records(
-        &self,
-        actor: &User,
-        dataset: DatasetId,
-        ids: &[RecordId],
-    ) -> Result<Vec<RecordId>> {
+    pub async fn delete_records(&self, actor: &User, dataset: DatasetId, ids: &[RecordId]) -> Result<Vec<RecordId>> {
         let mut tx = self.store.write().await?;
         managed_dataset(&mut tx, actor, dataset).await?;
         let deleted = records::delete_records(&mut tx, dataset, ids).await?;
@@ -818,7 +679,6 @@ impl Service {
 /// A validated patch, ready to write.
 struct PatchPlan {
     schema: DatasetSchema,
-    dataset: Dataset,
     record: Record,
     fields: Option<Map<String, Value>>,
     metadata: Option<Option<Map<String, Value>>>,
@@ -853,9 +713,7 @@ impl PatchPlan {
             vectors: self.vectors,
             responses: Vec::new(),
         };
-        service
-            .store_parts(tx, &self.dataset, &record, checked, at, replace)
-            .await
+        service.store_parts(tx, &record, checked, replace).await
     }
 }
 
@@ -874,19 +732,13 @@ fn check_unique_external_ids<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> 
 
 /// Replaces a record's texts in the search index after its fields changed.
 async fn reindex(tx: &mut Tx, schema: &DatasetSchema, record: &Record) -> Result<()> {
-    let seq = records::find_seq(tx, record.id)
-        .await?
-        .ok_or_else(|| Error::not_found("Record", record.id))?;
+    let seq = records::find_seq(tx, record.id).await?.ok_or_else(|| Error::not_found("Record", record.id))?;
     store_search::unindex_record(tx, seq).await?;
     store_search::index_record(tx, seq, &record_texts(schema, &record.fields)).await?;
     Ok(())
 }
 
-pub(crate) async fn recompute_with(
-    tx: &mut Tx,
-    distribution: Distribution,
-    record: RecordId,
-) -> Result<RecordStatus> {
+pub(crate) async fn recompute_with(tx: &mut Tx, distribution: Distribution, record: RecordId) -> Result<RecordStatus> {
     let n_submitted = responses::count_submitted(tx, record).await?;
     let status = distribution.status_for(n_submitted);
     records::set_status(tx, record, status).await?;
@@ -894,9 +746,7 @@ pub(crate) async fn recompute_with(
 }
 
 pub(crate) async fn find_record(tx: &mut Tx, id: RecordId) -> Result<Record> {
-    records::find_record(tx, id)
-        .await?
-        .ok_or_else(|| Error::not_found("Record", id))
+    records::find_record(tx, id).await?.ok_or_else(|| Error::not_found("Record", id))
 }
 
 /// Loads records by id (keeping the order of `ids`) and hydrates them.
@@ -908,11 +758,8 @@ pub(crate) async fn hydrate_ids(
     only_user: Option<UserId>,
     schema: &DatasetSchema,
 ) -> Result<Vec<RecordView>> {
-    let mut by_id: HashMap<RecordId, Record> = records::find_records(tx, dataset, ids)
-        .await?
-        .into_iter()
-        .map(|it| (it.id, it))
-        .collect();
+    let mut by_id: HashMap<RecordId, Record> =
+        records::find_records(tx, dataset, ids).await?.into_iter().map(|it| (it.id, it)).collect();
     let ordered: Vec<Record> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
     hydrate(tx, ordered, include, only_user, schema).await
 }
@@ -929,28 +776,18 @@ pub(crate) async fn hydrate(
     let mut responses_of: HashMap<RecordId, Vec<Response>> = HashMap::new();
     if include.responses {
         for response in responses::list_responses(tx, &ids, only_user).await? {
-            responses_of
-                .entry(response.record_id)
-                .or_default()
-                .push(response);
+            responses_of.entry(response.record_id).or_default().push(response);
         }
     }
     let mut suggestions_of: HashMap<RecordId, Vec<Suggestion>> = HashMap::new();
     if include.suggestions {
         for suggestion in suggestions::list_suggestions(tx, &ids).await? {
-            suggestions_of
-                .entry(suggestion.record_id)
-                .or_default()
-                .push(suggestion);
+            suggestions_of.entry(suggestion.record_id).or_default().push(suggestion);
         }
     }
     let mut vectors_of: HashMap<RecordId, Vec<(String, Vec<f64>)>> = HashMap::new();
     if include.vectors != VectorsInclude::None {
-        let names: HashMap<_, &str> = schema
-            .vector_settings
-            .iter()
-            .map(|it| (it.id, it.name.as_str()))
-            .collect();
+        let names: HashMap<_, &str> = schema.vector_settings.iter().map(|it| (it.id, it.name.as_str())).collect();
         for vector in records::list_vectors(tx, &ids).await? {
             let Some(name) = names.get(&vector.vector_settings_id) else {
                 continue;
@@ -960,10 +797,7 @@ pub(crate) async fn hydrate(
                 _ => true,
             };
             if wanted {
-                vectors_of
-                    .entry(vector.record_id)
-                    .or_default()
-                    .push(((*name).to_owned(), vector.value));
+                vectors_of.entry(vector.record_id).or_default().push(((*name).to_owned(), vector.value));
             }
         }
     }
@@ -973,14 +807,9 @@ pub(crate) async fn hydrate(
             let id = record.id;
             RecordView {
                 record,
-                responses: include
-                    .responses
-                    .then(|| responses_of.remove(&id).unwrap_or_default()),
-                suggestions: include
-                    .suggestions
-                    .then(|| suggestions_of.remove(&id).unwrap_or_default()),
-                vectors: (include.vectors != VectorsInclude::None)
-                    .then(|| vectors_of.remove(&id).unwrap_or_default()),
+                responses: include.responses.then(|| responses_of.remove(&id).unwrap_or_default()),
+                suggestions: include.suggestions.then(|| suggestions_of.remove(&id).unwrap_or_default()),
+                vectors: (include.vectors != VectorsInclude::None).then(|| vectors_of.remove(&id).unwrap_or_default()),
             }
         })
         .collect())

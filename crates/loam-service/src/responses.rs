@@ -1,9 +1,7 @@
 //! Responses of annotators, and suggestions of models, on single records.
 
 use loam_domain::model::{Response, Suggestion, User};
-use loam_domain::value::{
-    check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError,
-};
+use loam_domain::value::{check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError};
 use loam_domain::{QuestionId, RecordId, ResponseId, Role, SuggestionId};
 use loam_store::{datasets, records, responses, settings as store_settings, suggestions, Tx};
 use serde_json::Value;
@@ -22,9 +20,7 @@ pub struct BulkResponseItem {
 
 fn value_error(err: ValueError) -> Error {
     match err {
-        ValueError::Schema(it) => {
-            Error::Schema(vec![it.under(&[loam_domain::error::Loc::from("body")])])
-        }
+        ValueError::Schema(it) => Error::Schema(vec![it.under(&[loam_domain::error::Loc::from("body")])]),
         ValueError::Invalid(it) => Error::Invalid(it.0),
     }
 }
@@ -42,18 +38,13 @@ impl Service {
         let record = find_record(&mut tx, record_id).await?;
         readable_dataset(&mut tx, actor, record.dataset_id).await?;
         records::lock_record(&mut tx, record_id).await?;
-        if responses::find_response_of(&mut tx, record_id, actor.id)
-            .await?
-            .is_some()
-        {
+        if responses::find_response_of(&mut tx, record_id, actor.id).await?.is_some() {
             return Err(Error::Conflict(format!(
                 "Response already exists for record with id `{record_id}` and by user with id `{}`",
                 actor.id
             )));
         }
-        let response = self
-            .write_response(&mut tx, actor, record_id, None, status, values)
-            .await?;
+        let response = self.write_response(&mut tx, actor, record_id, None, status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -67,34 +58,20 @@ impl Service {
         values: Option<Value>,
     ) -> Result<Response> {
         let mut tx = self.store.write().await?;
-        let existing = responses::find_response(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Response", id))?;
-        self.require_response_access(&mut tx, actor, &existing)
-            .await?;
+        let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
+        self.require_response_access(&mut tx, actor, &existing).await?;
         records::lock_record(&mut tx, existing.record_id).await?;
         let author = crate::users::find_user(&mut tx, existing.user_id).await?;
-        let response = self
-            .write_response(
-                &mut tx,
-                &author,
-                existing.record_id,
-                Some(existing),
-                status,
-                values,
-            )
-            .await?;
+        let response =
+            self.write_response(&mut tx, &author, existing.record_id, Some(existing), status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
 
     pub async fn delete_response(&self, actor: &User, id: ResponseId) -> Result<Response> {
         let mut tx = self.store.write().await?;
-        let existing = responses::find_response(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Response", id))?;
-        self.require_response_access(&mut tx, actor, &existing)
-            .await?;
+        let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
+        self.require_response_access(&mut tx, actor, &existing).await?;
         let record = find_record(&mut tx, existing.record_id).await?;
         records::lock_record(&mut tx, record.id).await?;
         responses::delete_response(&mut tx, id).await?;
@@ -106,11 +83,7 @@ impl Service {
     }
 
     /// Upserts the caller's responses to many records; each item succeeds or fails alone.
-    pub async fn bulk_my_responses(
-        &self,
-        actor: &User,
-        items: Vec<BulkResponseItem>,
-    ) -> Result<Vec<Result<Response>>> {
+    pub async fn bulk_my_responses(&self, actor: &User, items: Vec<BulkResponseItem>) -> Result<Vec<Result<Response>>> {
         let mut res = Vec::with_capacity(items.len());
         for item in items {
             let outcome = async {
@@ -119,16 +92,8 @@ impl Service {
                 readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 records::lock_record(&mut tx, record.id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
-                let response = self
-                    .write_response(
-                        &mut tx,
-                        actor,
-                        record.id,
-                        existing,
-                        item.status,
-                        item.values,
-                    )
-                    .await?;
+                let response =
+                    self.write_response(&mut tx, actor, record.id, existing, item.status, item.values).await?;
                 tx.commit().await?;
                 Ok(response)
             }
@@ -138,19 +103,12 @@ impl Service {
         Ok(res)
     }
 
-    async fn require_response_access(
-        &self,
-        tx: &mut Tx,
-        actor: &User,
-        response: &Response,
-    ) -> Result<()> {
+    async fn require_response_access(&self, tx: &mut Tx, actor: &User, response: &Response) -> Result<()> {
         if response.user_id == actor.id || actor.role == Role::Owner {
             return Ok(());
         }
         let record = find_record(tx, response.record_id).await?;
-        managed_dataset(tx, actor, record.dataset_id)
-            .await
-            .map(|_| ())
+        managed_dataset(tx, actor, record.dataset_id).await.map(|_| ())
     }
 
     /// Validates and writes `author`'s response, then the record's status. The record's row must
@@ -169,14 +127,9 @@ impl Service {
         let questions = store_settings::list_questions(tx, ds.id).await?;
         let refs: Vec<QuestionRef<'_>> = questions
             .iter()
-            .map(|q| QuestionRef {
-                name: &q.name,
-                required: q.required,
-                settings: &q.settings,
-            })
+            .map(|q| QuestionRef { name: &q.name, required: q.required, settings: &q.settings })
             .collect();
-        let values =
-            check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
+        let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
         let at = now();
         let response = match existing {
             Some(mut response) => {
@@ -208,11 +161,7 @@ impl Service {
 
     // Suggestions ----------------------------------------------------------------------------
 
-    pub async fn list_record_suggestions(
-        &self,
-        actor: &User,
-        record_id: RecordId,
-    ) -> Result<Vec<Suggestion>> {
+    pub async fn list_record_suggestions(&self, actor: &User, record_id: RecordId) -> Result<Vec<Suggestion>> {
         let mut tx = self.store.read().await?;
         let record = find_record(&mut tx, record_id).await?;
         readable_dataset(&mut tx, actor, record.dataset_id).await?;
@@ -232,14 +181,8 @@ impl Service {
         let question = store_settings::find_question(&mut tx, item.question_id)
             .await?
             .filter(|it| it.dataset_id == record.dataset_id)
-            .ok_or_else(|| {
-                Error::invalid(format!("Question with id `{}` not found", item.question_id))
-            })?;
-        let qref = QuestionRef {
-            name: &question.name,
-            required: question.required,
-            settings: &question.settings,
-        };
+            .ok_or_else(|| Error::invalid(format!("Question with id `{}` not found", item.question_id)))?;
+        let qref = QuestionRef { name: &question.name, required: question.required, settings: &question.settings };
         let checked = check_suggestion(
             &item.value,
             item.score.as_ref(),
@@ -282,9 +225,8 @@ impl Service {
 
     pub async fn delete_suggestion(&self, actor: &User, id: SuggestionId) -> Result<Suggestion> {
         let mut tx = self.store.write().await?;
-        let suggestion = suggestions::find_suggestion(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Suggestion", id))?;
+        let suggestion =
+            suggestions::find_suggestion(&mut tx, id).await?.ok_or_else(|| Error::not_found("Suggestion", id))?;
         let record = find_record(&mut tx, suggestion.record_id).await?;
         managed_dataset(&mut tx, actor, record.dataset_id).await?;
         suggestions::delete_suggestion(&mut tx, id).await?;
@@ -305,11 +247,7 @@ impl Service {
         Ok(questions
             .into_iter()
             .map(|q| {
-                let names = agents
-                    .iter()
-                    .filter(|(qid, _)| *qid == q.id.0)
-                    .map(|(_, agent)| agent.clone())
-                    .collect();
+                let names = agents.iter().filter(|(qid, _)| *qid == q.id.0).map(|(_, agent)| agent.clone()).collect();
                 (q.id, q.name, names)
             })
             .collect())

@@ -5,9 +5,7 @@
 use std::cmp::Ordering;
 
 use loam_domain::model::{DatasetSchema, MetadataProperty, Question, Record, User};
-use loam_domain::query::{
-    to_fts5, Filter, RecordProperty, Scope, SearchQuery, SimilarityOrder, SuggestionProperty,
-};
+use loam_domain::query::{to_fts5, Filter, RecordProperty, Scope, SearchQuery, SimilarityOrder, SuggestionProperty};
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, RecordId, Role, Timestamp};
 use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target};
@@ -35,10 +33,7 @@ pub(crate) fn field_text(settings: &FieldSettings, value: &Value) -> Option<Stri
     match (settings, value) {
         (FieldSettings::Text { .. }, Value::String(text)) => Some(text.clone()),
         (FieldSettings::Chat { .. }, Value::Array(messages)) => {
-            let parts: Vec<&str> = messages
-                .iter()
-                .filter_map(|m| m.get("content").and_then(Value::as_str))
-                .collect();
+            let parts: Vec<&str> = messages.iter().filter_map(|m| m.get("content").and_then(Value::as_str)).collect();
             Some(parts.join("\n"))
         }
         (FieldSettings::Custom { .. }, Value::Object(_)) => Some(value.to_string()),
@@ -47,10 +42,7 @@ pub(crate) fn field_text(settings: &FieldSettings, value: &Value) -> Option<Stri
 }
 
 /// The `(ordinal, text)` pairs of a record, for the text index.
-pub(crate) fn record_texts(
-    schema: &DatasetSchema,
-    fields: &Map<String, Value>,
-) -> Vec<(i64, String)> {
+pub(crate) fn record_texts(schema: &DatasetSchema, fields: &Map<String, Value>) -> Vec<(i64, String)> {
     schema
         .fields
         .iter()
@@ -63,15 +55,11 @@ pub(crate) fn record_texts(
 }
 
 fn metadata_not_found(name: &str, dataset: DatasetId) -> Error {
-    Error::invalid(format!(
-        "MetadataProperty not found filtering by name={name}, dataset_id={dataset}"
-    ))
+    Error::invalid(format!("MetadataProperty not found filtering by name={name}, dataset_id={dataset}"))
 }
 
 fn question_not_found(name: &str, dataset: DatasetId) -> Error {
-    Error::invalid(format!(
-        "Question not found filtering by name={name}, dataset_id={dataset}"
-    ))
+    Error::invalid(format!("Question not found filtering by name={name}, dataset_id={dataset}"))
 }
 
 /// Whether a target compares numerically, so string terms like "3" are read as numbers.
@@ -81,41 +69,23 @@ fn numeric(target: &Target, schema: &DatasetSchema) -> bool {
             .metadata_properties
             .iter()
             .any(|p| &p.name == name && !matches!(p.settings, MetadataSettings::Terms { .. })),
-        Target::SuggestionValue(q) => schema
-            .questions
-            .iter()
-            .any(|it| it.id.0 == *q && matches!(it.settings, QuestionSettings::Rating { .. })),
-        Target::ResponseValue(name) => schema
-            .questions
-            .iter()
-            .any(|it| &it.name == name && matches!(it.settings, QuestionSettings::Rating { .. })),
+        Target::SuggestionValue(q) => {
+            schema.questions.iter().any(|it| it.id.0 == *q && matches!(it.settings, QuestionSettings::Rating { .. }))
+        }
+        Target::ResponseValue(name) => {
+            schema.questions.iter().any(|it| &it.name == name && matches!(it.settings, QuestionSettings::Rating { .. }))
+        }
         Target::SuggestionScore(_) => true,
         _ => false,
     }
 }
 
-fn find_question<'a>(
-    schema: &'a DatasetSchema,
-    name: &str,
-    dataset: DatasetId,
-) -> Result<&'a Question> {
-    schema
-        .questions
-        .iter()
-        .find(|it| it.name == name)
-        .ok_or_else(|| question_not_found(name, dataset))
+fn find_question<'a>(schema: &'a DatasetSchema, name: &str, dataset: DatasetId) -> Result<&'a Question> {
+    schema.questions.iter().find(|it| it.name == name).ok_or_else(|| question_not_found(name, dataset))
 }
 
-fn find_property<'a>(
-    schema: &'a DatasetSchema,
-    name: &str,
-    dataset: DatasetId,
-) -> Result<&'a MetadataProperty> {
-    schema
-        .metadata_properties
-        .iter()
-        .find(|it| it.name == name)
-        .ok_or_else(|| metadata_not_found(name, dataset))
+fn find_property<'a>(schema: &'a DatasetSchema, name: &str, dataset: DatasetId) -> Result<&'a MetadataProperty> {
+    schema.metadata_properties.iter().find(|it| it.name == name).ok_or_else(|| metadata_not_found(name, dataset))
 }
 
 fn target(scope: &Scope, schema: &DatasetSchema, dataset: DatasetId) -> Result<Target> {
@@ -125,9 +95,7 @@ fn target(scope: &Scope, schema: &DatasetSchema, dataset: DatasetId) -> Result<T
         Scope::Record(RecordProperty::Status) => Target::Status,
         Scope::Record(RecordProperty::InsertedAt) => Target::InsertedAt,
         Scope::Record(RecordProperty::UpdatedAt) => Target::UpdatedAt,
-        Scope::Metadata(name) => {
-            Target::Metadata(find_property(schema, name, dataset)?.name.clone())
-        }
+        Scope::Metadata(name) => Target::Metadata(find_property(schema, name, dataset)?.name.clone()),
         Scope::Suggestion { question, property } => {
             let q = find_question(schema, question, dataset)?.id.0;
             match property {
@@ -154,10 +122,7 @@ fn bound(value: &Option<Value>, target: &Target) -> Result<Option<Bound>> {
         _ => None,
     };
     number.map(|it| Some(Bound::Number(it))).ok_or_else(|| {
-        Error::invalid(format!(
-            "range bound {value} is not a valid {}",
-            if is_time { "date" } else { "number" }
-        ))
+        Error::invalid(format!("range bound {value} is not a valid {}", if is_time { "date" } else { "number" }))
     })
 }
 
@@ -174,10 +139,7 @@ fn coerce_terms(values: &[Value], target: &Target, schema: &DatasetSchema) -> Ve
     values
         .iter()
         .map(|it| match it {
-            Value::String(text) => text
-                .parse::<f64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| it.clone()),
+            Value::String(text) => text.parse::<f64>().map(Value::from).unwrap_or_else(|_| it.clone()),
             other => other.clone(),
         })
         .collect()
@@ -200,9 +162,7 @@ fn resolve(
                 .fields
                 .iter()
                 .position(|it| &it.name == field)
-                .ok_or_else(|| {
-                    Error::invalid(format!("Field `{field}` not found in dataset `{dataset}`."))
-                })?;
+                .ok_or_else(|| Error::invalid(format!("Field `{field}` not found in dataset `{dataset}`.")))?;
             res.field_ordinal = Some(ordinal as i64);
         }
         // A query with no searchable term matches nothing rather than everything.
@@ -222,16 +182,11 @@ fn resolve(
         });
     }
     for sort in &query.sort {
-        res.sort.push(SortKey {
-            target: target(&sort.scope, schema, dataset)?,
-            descending: sort.descending,
-        });
+        res.sort.push(SortKey { target: target(&sort.scope, schema, dataset)?, descending: sort.descending });
     }
     if as_ == SearchAs::Member && query.sort.is_empty() && query.text.is_none() {
         let bytes = actor.id.0.as_bytes();
-        res.shuffle_salt = Some(i64::from(u32::from_le_bytes([
-            bytes[12], bytes[13], bytes[14], bytes[15],
-        ])));
+        res.shuffle_salt = Some(i64::from(u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]])));
     }
     Ok(res)
 }
@@ -252,12 +207,7 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
 /// Hides metadata an annotator may not see: keys without a visible property.
 fn visible_metadata(record: &mut Record, schema: &DatasetSchema) {
     if let Some(metadata) = &mut record.metadata {
-        metadata.retain(|key, _| {
-            schema
-                .metadata_properties
-                .iter()
-                .any(|p| &p.name == key && p.visible_for_annotators)
-        });
+        metadata.retain(|key, _| schema.metadata_properties.iter().any(|p| &p.name == key && p.visible_for_annotators));
     }
 }
 
@@ -282,30 +232,13 @@ impl Service {
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
         let resolved = resolve(query, &schema, dataset, actor, as_)?;
         let (hits, total): (Vec<(RecordId, Option<f64>)>, i64) = match &query.vector {
-            Some(vector) => {
-                similar(&mut tx, dataset, &schema, &resolved, vector, offset, limit).await?
-            }
+            Some(vector) => similar(&mut tx, dataset, &schema, &resolved, vector, offset, limit).await?,
             None => {
-                let (hits, total) =
-                    store_search::search_records(&mut tx, dataset, &resolved, offset, limit)
-                        .await?;
-                let default_score = if query.sort.is_empty() {
-                    Some(1.0)
-                } else {
-                    None
-                };
+                let (hits, total) = store_search::search_records(&mut tx, dataset, &resolved, offset, limit).await?;
+                let default_score = if query.sort.is_empty() { Some(1.0) } else { None };
                 let hits = hits
                     .into_iter()
-                    .map(|hit| {
-                        (
-                            hit.record_id,
-                            if query.sort.is_empty() {
-                                hit.score.or(default_score)
-                            } else {
-                                None
-                            },
-                        )
-                    })
+                    .map(|hit| (hit.record_id, if query.sort.is_empty() { hit.score.or(default_score) } else { None }))
                     .collect();
                 (hits, total)
             }
@@ -318,10 +251,7 @@ impl Service {
                 visible_metadata(&mut view.record, &schema);
             }
         }
-        let scored = views
-            .into_iter()
-            .zip(hits.iter().map(|(_, score)| *score))
-            .collect();
+        let scored = views.into_iter().zip(hits.iter().map(|(_, score)| *score)).collect();
         Ok((scored, total))
     }
 }
@@ -340,12 +270,7 @@ async fn similar(
         .vector_settings
         .iter()
         .find(|it| it.name == vector.name)
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "Vector `{}` not found in dataset `{dataset}`.",
-                vector.name
-            ))
-        })?;
+        .ok_or_else(|| Error::invalid(format!("Vector `{}` not found in dataset `{dataset}`.", vector.name)))?;
     let mut exclude = None;
     let mut reference = match (&vector.value, vector.record_id) {
         (Some(value), _) => {
@@ -361,32 +286,20 @@ async fn similar(
         }
         (None, Some(record_id)) => {
             let record_id = RecordId(record_id);
-            let record = records::find_record(tx, record_id)
-                .await?
-                .filter(|it| it.dataset_id == dataset)
-                .ok_or_else(|| {
-                    Error::invalid(format!(
-                        "Record with id `{record_id}` not found in dataset `{dataset}`."
-                    ))
+            let record =
+                records::find_record(tx, record_id).await?.filter(|it| it.dataset_id == dataset).ok_or_else(|| {
+                    Error::invalid(format!("Record with id `{record_id}` not found in dataset `{dataset}`."))
                 })?;
             exclude = Some(record.id);
             let stored = records::list_vectors(tx, &[record.id]).await?;
-            stored
-                .into_iter()
-                .find(|it| it.vector_settings_id == settings.id)
-                .map(|it| it.value)
-                .ok_or_else(|| {
-                    Error::MissingVector(format!(
-                        "Record `{record_id}` does not have a vector for vector settings `{}`",
-                        vector.name
-                    ))
-                })?
+            stored.into_iter().find(|it| it.vector_settings_id == settings.id).map(|it| it.value).ok_or_else(|| {
+                Error::MissingVector(format!(
+                    "Record `{record_id}` does not have a vector for vector settings `{}`",
+                    vector.name
+                ))
+            })?
         }
-        (None, None) => {
-            return Err(Error::invalid(
-                "a similarity query needs a vector value or a record id",
-            ))
-        }
+        (None, None) => return Err(Error::invalid("a similarity query needs a vector value or a record id")),
     };
     if vector.order == SimilarityOrder::LeastSimilar {
         for it in &mut reference {
@@ -406,11 +319,7 @@ async fn similar(
     scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
     scored.truncate(k as usize);
     let total = scored.len() as i64;
-    let page = scored
-        .into_iter()
-        .skip(offset as usize)
-        .map(|(id, score)| (id, Some(score)))
-        .collect();
+    let page = scored.into_iter().skip(offset as usize).map(|(id, score)| (id, Some(score))).collect();
     Ok((page, total))
 }
 
@@ -431,9 +340,36 @@ mod tests {
         let chat = FieldSettings::Chat { use_markdown: true };
         let value = serde_json::json!([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]);
         assert_eq!(field_text(&chat, &value).as_deref(), Some("hi\nhello"));
-        assert_eq!(
-            field_text(&FieldSettings::Image, &serde_json::json!("http://x/y.png")),
-            None
-        );
+        assert_eq!(field_text(&FieldSettings::Image, &serde_json::json!("http://x/y.png")), None);
+    }
+}
+
+/// Statistics of one metadata property over its dataset (the UI's filter ranges and term lists).
+#[derive(Clone, Debug, PartialEq)]
+pub enum MetadataMetrics {
+    Terms { total: i64, values: Vec<(Value, i64)> },
+    Integer { min: Option<i64>, max: Option<i64> },
+    Float { min: Option<f64>, max: Option<f64> },
+}
+
+impl Service {
+    pub async fn metadata_metrics(&self, actor: &User, id: loam_domain::MetadataPropertyId) -> Result<MetadataMetrics> {
+        let property = self.get_metadata_property(actor, id).await?;
+        let mut tx = self.store.read().await?;
+        Ok(match property.settings {
+            MetadataSettings::Terms { .. } => {
+                let values = store_search::metadata_term_counts(&mut tx, property.dataset_id, &property.name).await?;
+                MetadataMetrics::Terms { total: values.len() as i64, values }
+            }
+            MetadataSettings::Integer { .. } => {
+                let (min, max) = store_search::metadata_range(&mut tx, property.dataset_id, &property.name).await?;
+                MetadataMetrics::Integer { min: min.map(|it| it.round() as i64), max: max.map(|it| it.round() as i64) }
+            }
+            MetadataSettings::Float { .. } => {
+                let (min, max) = store_search::metadata_range(&mut tx, property.dataset_id, &property.name).await?;
+                let round = |it: f64| (it * 100_000.0).round() / 100_000.0;
+                MetadataMetrics::Float { min: min.map(round), max: max.map(round) }
+            }
+        })
     }
 }

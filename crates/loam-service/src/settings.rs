@@ -76,23 +76,13 @@ impl Service {
         Ok(store::list_fields(&mut tx, dataset).await?)
     }
 
-    pub async fn create_field(
-        &self,
-        actor: &User,
-        dataset: DatasetId,
-        new: NewField,
-    ) -> Result<Field> {
+    pub async fn create_field(&self, actor: &User, dataset: DatasetId, new: NewField) -> Result<Field> {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
         if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid(
-                "Field cannot be created for a published dataset",
-            ));
+            return Err(Error::invalid("Field cannot be created for a published dataset"));
         }
-        let conflict = format!(
-            "Field with name `{}` already exists for dataset with id `{dataset}`",
-            new.name
-        );
+        let conflict = format!("Field with name `{}` already exists for dataset with id `{dataset}`", new.name);
         let existing = store::list_fields(&mut tx, dataset).await?;
         if existing.iter().any(|it| it.name == new.name) {
             return Err(Error::Conflict(conflict));
@@ -114,32 +104,21 @@ impl Service {
             inserted_at: at,
             updated_at: at,
         };
-        store::insert_field(&mut tx, &field)
-            .await
-            .map_err(|e| conflict_or(e, conflict))?;
+        store::insert_field(&mut tx, &field).await.map_err(|e| conflict_or(e, conflict))?;
         tx.commit().await?;
         Ok(field)
     }
 
-    pub async fn update_field(
-        &self,
-        actor: &User,
-        id: FieldId,
-        patch: FieldPatch,
-    ) -> Result<Field> {
+    pub async fn update_field(&self, actor: &User, id: FieldId, patch: FieldPatch) -> Result<Field> {
         let mut tx = self.store.write().await?;
-        let mut field = store::find_field(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Field", id))?;
+        let mut field = store::find_field(&mut tx, id).await?.ok_or_else(|| Error::not_found("Field", id))?;
         managed_dataset(&mut tx, actor, field.dataset_id).await?;
         if let Some(title) = patch.title {
             field.title = title;
         }
         if let Some(settings) = patch.settings {
-            field.settings = field.settings.update(
-                &settings,
-                &[loam_domain::error::Loc::from("body"), "settings".into()],
-            )??;
+            field.settings =
+                field.settings.update(&settings, &[loam_domain::error::Loc::from("body"), "settings".into()])??;
         }
         field.updated_at = now();
         store::update_field(&mut tx, &field).await?;
@@ -149,14 +128,10 @@ impl Service {
 
     pub async fn delete_field(&self, actor: &User, id: FieldId) -> Result<Field> {
         let mut tx = self.store.write().await?;
-        let field = store::find_field(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Field", id))?;
+        let field = store::find_field(&mut tx, id).await?.ok_or_else(|| Error::not_found("Field", id))?;
         let ds = managed_dataset(&mut tx, actor, field.dataset_id).await?;
         if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid(
-                "Fields cannot be deleted for a published dataset",
-            ));
+            return Err(Error::invalid("Fields cannot be deleted for a published dataset"));
         }
         store::delete_field(&mut tx, id).await?;
         tx.commit().await?;
@@ -171,26 +146,16 @@ impl Service {
         Ok(store::list_questions(&mut tx, dataset).await?)
     }
 
-    pub async fn create_question(
-        &self,
-        actor: &User,
-        dataset: DatasetId,
-        new: NewQuestion,
-    ) -> Result<Question> {
+    pub async fn create_question(&self, actor: &User, dataset: DatasetId, new: NewQuestion) -> Result<Question> {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
         let questions = store::list_questions(&mut tx, dataset).await?;
-        let conflict = format!(
-            "Question with name `{}` already exists for dataset with id `{dataset}`",
-            new.name
-        );
+        let conflict = format!("Question with name `{}` already exists for dataset with id `{dataset}`", new.name);
         if questions.iter().any(|it| it.name == new.name) {
             return Err(Error::Conflict(conflict));
         }
         if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid(
-                "questions cannot be created for a published dataset",
-            ));
+            return Err(Error::invalid("questions cannot be created for a published dataset"));
         }
         if let QuestionSettings::Span { field, .. } = &new.settings {
             let fields = store::list_fields(&mut tx, dataset).await?;
@@ -201,9 +166,9 @@ impl Service {
                     py_list(&names)
                 )));
             }
-            let used_by = questions.iter().find(
-                |it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field),
-            );
+            let used_by = questions
+                .iter()
+                .find(|it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field));
             if let Some(other) = used_by {
                 return Err(Error::invalid(format!(
                     "'{field}' is already used by span question with id '{}'",
@@ -223,23 +188,14 @@ impl Service {
             inserted_at: at,
             updated_at: at,
         };
-        store::insert_question(&mut tx, &question)
-            .await
-            .map_err(|e| conflict_or(e, conflict))?;
+        store::insert_question(&mut tx, &question).await.map_err(|e| conflict_or(e, conflict))?;
         tx.commit().await?;
         Ok(question)
     }
 
-    pub async fn update_question(
-        &self,
-        actor: &User,
-        id: QuestionId,
-        patch: QuestionPatch,
-    ) -> Result<Question> {
+    pub async fn update_question(&self, actor: &User, id: QuestionId, patch: QuestionPatch) -> Result<Question> {
         let mut tx = self.store.write().await?;
-        let mut question = store::find_question(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Question", id))?;
+        let mut question = store::find_question(&mut tx, id).await?.ok_or_else(|| Error::not_found("Question", id))?;
         managed_dataset(&mut tx, actor, question.dataset_id).await?;
         if let Some(title) = patch.title {
             question.title = title;
@@ -249,9 +205,7 @@ impl Service {
         }
         if let Some(settings) = patch.settings {
             let loc = [loam_domain::error::Loc::from("body"), "settings".into()];
-            question.settings = question
-                .settings
-                .update(&settings, &loc, self.cfg.limits)??;
+            question.settings = question.settings.update(&settings, &loc, self.cfg.limits)??;
         }
         question.updated_at = now();
         store::update_question(&mut tx, &question).await?;
@@ -261,14 +215,10 @@ impl Service {
 
     pub async fn delete_question(&self, actor: &User, id: QuestionId) -> Result<Question> {
         let mut tx = self.store.write().await?;
-        let question = store::find_question(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Question", id))?;
+        let question = store::find_question(&mut tx, id).await?.ok_or_else(|| Error::not_found("Question", id))?;
         let ds = managed_dataset(&mut tx, actor, question.dataset_id).await?;
         if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid(
-                "questions cannot be deleted for a published dataset",
-            ));
+            return Err(Error::invalid("questions cannot be deleted for a published dataset"));
         }
         store::delete_question(&mut tx, id).await?;
         tx.commit().await?;
@@ -278,19 +228,12 @@ impl Service {
     // Metadata properties --------------------------------------------------------------------
 
     /// Annotators see only the properties visible to them.
-    pub async fn list_metadata_properties(
-        &self,
-        actor: &User,
-        dataset: DatasetId,
-    ) -> Result<Vec<MetadataProperty>> {
+    pub async fn list_metadata_properties(&self, actor: &User, dataset: DatasetId) -> Result<Vec<MetadataProperty>> {
         let mut tx = self.store.read().await?;
         readable_dataset(&mut tx, actor, dataset).await?;
         let all = store::list_metadata_properties(&mut tx, dataset).await?;
         Ok(match actor.role {
-            Role::Annotator => all
-                .into_iter()
-                .filter(|it| it.visible_for_annotators)
-                .collect(),
+            Role::Annotator => all.into_iter().filter(|it| it.visible_for_annotators).collect(),
             Role::Owner | Role::Admin => all,
         })
     }
@@ -303,15 +246,9 @@ impl Service {
     ) -> Result<MetadataProperty> {
         let mut tx = self.store.write().await?;
         managed_dataset(&mut tx, actor, dataset).await?;
-        let conflict = format!(
-            "Metadata property with name `{}` already exists for dataset with id `{dataset}`",
-            new.name
-        );
-        if store::list_metadata_properties(&mut tx, dataset)
-            .await?
-            .iter()
-            .any(|it| it.name == new.name)
-        {
+        let conflict =
+            format!("Metadata property with name `{}` already exists for dataset with id `{dataset}`", new.name);
+        if store::list_metadata_properties(&mut tx, dataset).await?.iter().any(|it| it.name == new.name) {
             return Err(Error::Conflict(conflict));
         }
         let at = now();
@@ -325,9 +262,7 @@ impl Service {
             inserted_at: at,
             updated_at: at,
         };
-        store::insert_metadata_property(&mut tx, &property)
-            .await
-            .map_err(|e| conflict_or(e, conflict))?;
+        store::insert_metadata_property(&mut tx, &property).await.map_err(|e| conflict_or(e, conflict))?;
         tx.commit().await?;
         Ok(property)
     }
@@ -355,11 +290,7 @@ impl Service {
         Ok(property)
     }
 
-    pub async fn delete_metadata_property(
-        &self,
-        actor: &User,
-        id: MetadataPropertyId,
-    ) -> Result<MetadataProperty> {
+    pub async fn delete_metadata_property(&self, actor: &User, id: MetadataPropertyId) -> Result<MetadataProperty> {
         let mut tx = self.store.write().await?;
         let property = store::find_metadata_property(&mut tx, id)
             .await?
@@ -370,11 +301,7 @@ impl Service {
         Ok(property)
     }
 
-    pub async fn get_metadata_property(
-        &self,
-        actor: &User,
-        id: MetadataPropertyId,
-    ) -> Result<MetadataProperty> {
+    pub async fn get_metadata_property(&self, actor: &User, id: MetadataPropertyId) -> Result<MetadataProperty> {
         let mut tx = self.store.read().await?;
         let property = store::find_metadata_property(&mut tx, id)
             .await?
@@ -388,11 +315,7 @@ impl Service {
 
     // Vector settings ------------------------------------------------------------------------
 
-    pub async fn list_vector_settings(
-        &self,
-        actor: &User,
-        dataset: DatasetId,
-    ) -> Result<Vec<VectorSettings>> {
+    pub async fn list_vector_settings(&self, actor: &User, dataset: DatasetId) -> Result<Vec<VectorSettings>> {
         let mut tx = self.store.read().await?;
         readable_dataset(&mut tx, actor, dataset).await?;
         Ok(store::list_vector_settings(&mut tx, dataset).await?)
@@ -412,10 +335,8 @@ impl Service {
                 "The maximum number of vector settings has been reached for dataset with id `{dataset}`"
             )));
         }
-        let conflict = format!(
-            "Vector settings with name `{}` already exists for dataset with id `{dataset}`",
-            new.name
-        );
+        let conflict =
+            format!("Vector settings with name `{}` already exists for dataset with id `{dataset}`", new.name);
         if existing.iter().any(|it| it.name == new.name) {
             return Err(Error::Conflict(conflict));
         }
@@ -429,9 +350,7 @@ impl Service {
             inserted_at: at,
             updated_at: at,
         };
-        store::insert_vector_settings(&mut tx, &settings)
-            .await
-            .map_err(|e| conflict_or(e, conflict))?;
+        store::insert_vector_settings(&mut tx, &settings).await.map_err(|e| conflict_or(e, conflict))?;
         tx.commit().await?;
         Ok(settings)
     }
@@ -443,9 +362,8 @@ impl Service {
         title: String,
     ) -> Result<VectorSettings> {
         let mut tx = self.store.write().await?;
-        let mut settings = store::find_vector_settings(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("VectorSettings", id))?;
+        let mut settings =
+            store::find_vector_settings(&mut tx, id).await?.ok_or_else(|| Error::not_found("VectorSettings", id))?;
         managed_dataset(&mut tx, actor, settings.dataset_id).await?;
         settings.title = title;
         settings.updated_at = now();
@@ -454,15 +372,10 @@ impl Service {
         Ok(settings)
     }
 
-    pub async fn delete_vector_settings(
-        &self,
-        actor: &User,
-        id: VectorSettingsId,
-    ) -> Result<VectorSettings> {
+    pub async fn delete_vector_settings(&self, actor: &User, id: VectorSettingsId) -> Result<VectorSettings> {
         let mut tx = self.store.write().await?;
-        let settings = store::find_vector_settings(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("VectorSettings", id))?;
+        let settings =
+            store::find_vector_settings(&mut tx, id).await?.ok_or_else(|| Error::not_found("VectorSettings", id))?;
         managed_dataset(&mut tx, actor, settings.dataset_id).await?;
         store::delete_vector_settings(&mut tx, id).await?;
         tx.commit().await?;

@@ -52,19 +52,10 @@ impl Service {
         };
         let mut tx = self.store.write().await?;
         if users::find_user(&mut tx, user.id).await?.is_some() {
-            return Err(Error::Conflict(format!(
-                "User with id `{}` is not unique",
-                user.id
-            )));
+            return Err(Error::Conflict(format!("User with id `{}` is not unique", user.id)));
         }
-        if users::find_user_by_username(&mut tx, &user.username)
-            .await?
-            .is_some()
-        {
-            return Err(Error::Conflict(format!(
-                "User username `{}` is not unique",
-                user.username
-            )));
+        if users::find_user_by_username(&mut tx, &user.username).await?.is_some() {
+            return Err(Error::Conflict(format!("User username `{}` is not unique", user.username)));
         }
         let mut joined: Vec<Workspace> = Vec::new();
         for name in &new.workspaces {
@@ -75,12 +66,7 @@ impl Service {
         }
         users::insert_user(&mut tx, &user, &digest(&key), &password_hash)
             .await
-            .map_err(|e| {
-                conflict_or(
-                    e,
-                    format!("User username `{}` is not unique", user.username),
-                )
-            })?;
+            .map_err(|e| conflict_or(e, format!("User username `{}` is not unique", user.username)))?;
         for ws in joined {
             workspaces::add_member(&mut tx, ws.id, user.id, at).await?;
         }
@@ -90,12 +76,7 @@ impl Service {
 
     /// Creates the first owner (and a default workspace named `argilla`) when there are no users.
     /// Returns `None` when users already exist.
-    pub async fn bootstrap_owner(
-        &self,
-        username: &str,
-        password: &str,
-        api_key: &str,
-    ) -> Result<Option<User>> {
+    pub async fn bootstrap_owner(&self, username: &str, password: &str, api_key: &str) -> Result<Option<User>> {
         {
             let mut tx = self.store.read().await?;
             if users::count_users(&mut tx).await? > 0 {
@@ -118,16 +99,8 @@ impl Service {
             return Ok(None);
         }
         users::insert_user(&mut tx, &user, &digest(api_key), &password_hash).await?;
-        if workspaces::find_workspace_by_name(&mut tx, "argilla")
-            .await?
-            .is_none()
-        {
-            let ws = Workspace {
-                id: WorkspaceId::new(),
-                name: "argilla".to_owned(),
-                inserted_at: at,
-                updated_at: at,
-            };
+        if workspaces::find_workspace_by_name(&mut tx, "argilla").await?.is_none() {
+            let ws = Workspace { id: WorkspaceId::new(), name: "argilla".to_owned(), inserted_at: at, updated_at: at };
             workspaces::insert_workspace(&mut tx, &ws).await?;
         }
         tx.commit().await?;
@@ -172,13 +145,8 @@ impl Service {
         require_owner(actor)?;
         if let Some(username) = patch.username {
             if username != user.username {
-                if users::find_user_by_username(&mut tx, &username)
-                    .await?
-                    .is_some()
-                {
-                    return Err(Error::invalid(format!(
-                        "Username '{username}' already exists"
-                    )));
+                if users::find_user_by_username(&mut tx, &username).await?.is_some() {
+                    return Err(Error::invalid(format!("Username '{username}' already exists")));
                 }
                 user.username = username;
             }
@@ -207,9 +175,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let user = users::find_user_by_username(&mut tx, username)
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!("User not found filtering by username={username}"))
-            })?;
+            .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         users::set_password_hash(&mut tx, user.id, &hash).await?;
         tx.commit().await?;
         Ok(user)
@@ -221,9 +187,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let user = users::find_user_by_username(&mut tx, username)
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!("User not found filtering by username={username}"))
-            })?;
+            .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         users::set_api_key_digest(&mut tx, user.id, &digest(&key)).await?;
         tx.commit().await?;
         Ok((user, key))
@@ -242,9 +206,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let user = users::find_user_by_username(&mut tx, username)
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!("User not found filtering by username={username}"))
-            })?;
+            .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         self.remove_user(&mut tx, &user).await?;
         tx.commit().await?;
         Ok(user)
@@ -274,27 +236,17 @@ impl Service {
     }
 
     /// Names of the workspaces a user belongs to (all for owners when `all_for_owner`).
-    pub async fn workspace_names_of(
-        &self,
-        user: &User,
-        all_for_owner: bool,
-    ) -> Result<Vec<String>> {
+    pub async fn workspace_names_of(&self, user: &User, all_for_owner: bool) -> Result<Vec<String>> {
         let mut tx = self.store.read().await?;
         if all_for_owner && user.role == Role::Owner {
-            return Ok(workspaces::list_workspaces(&mut tx)
-                .await?
-                .into_iter()
-                .map(|it| it.name)
-                .collect());
+            return Ok(workspaces::list_workspaces(&mut tx).await?.into_iter().map(|it| it.name).collect());
         }
         Ok(workspaces::list_membership_names(&mut tx, user.id).await?)
     }
 }
 
 pub(crate) async fn find_user(tx: &mut Tx, id: UserId) -> Result<User> {
-    users::find_user(tx, id)
-        .await?
-        .ok_or_else(|| Error::not_found("User", id))
+    users::find_user(tx, id).await?.ok_or_else(|| Error::not_found("User", id))
 }
 
 /// A unique violation that slipped past the pre-checks (a concurrent writer) is a conflict.

@@ -58,9 +58,7 @@ impl Service {
         require_owner(actor)?;
         let mut tx = self.store.write().await?;
         if store::list_webhooks(&mut tx).await?.len() >= MAX_WEBHOOKS {
-            return Err(Error::invalid(
-                "You can't create more than 10 webhooks. Please delete some of them first",
-            ));
+            return Err(Error::invalid("You can't create more than 10 webhooks. Please delete some of them first"));
         }
         let at = now();
         let webhook = Webhook {
@@ -78,16 +76,9 @@ impl Service {
         Ok(webhook)
     }
 
-    pub async fn update_webhook(
-        &self,
-        actor: &User,
-        id: WebhookId,
-        patch: WebhookPatch,
-    ) -> Result<Webhook> {
+    pub async fn update_webhook(&self, actor: &User, id: WebhookId, patch: WebhookPatch) -> Result<Webhook> {
         let mut tx = self.store.write().await?;
-        let mut webhook = store::find_webhook(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Webhook", id))?;
+        let mut webhook = store::find_webhook(&mut tx, id).await?.ok_or_else(|| Error::not_found("Webhook", id))?;
         require_owner(actor)?;
         if let Some(url) = patch.url {
             webhook.url = url;
@@ -107,11 +98,15 @@ impl Service {
         Ok(webhook)
     }
 
+    pub async fn get_webhook(&self, actor: &User, id: WebhookId) -> Result<Webhook> {
+        require_owner(actor)?;
+        let mut tx = self.store.read().await?;
+        store::find_webhook(&mut tx, id).await?.ok_or_else(|| Error::not_found("Webhook", id))
+    }
+
     pub async fn delete_webhook(&self, actor: &User, id: WebhookId) -> Result<Webhook> {
         let mut tx = self.store.write().await?;
-        let webhook = store::find_webhook(&mut tx, id)
-            .await?
-            .ok_or_else(|| Error::not_found("Webhook", id))?;
+        let webhook = store::find_webhook(&mut tx, id).await?.ok_or_else(|| Error::not_found("Webhook", id))?;
         require_owner(actor)?;
         store::delete_webhook(&mut tx, id).await?;
         tx.commit().await?;

@@ -9,12 +9,7 @@ use crate::users::{conflict_or, find_user};
 use crate::{now, Error, Result, Service};
 
 impl Service {
-    pub async fn create_workspace(
-        &self,
-        actor: &User,
-        id: Option<WorkspaceId>,
-        name: String,
-    ) -> Result<Workspace> {
+    pub async fn create_workspace(&self, actor: &User, id: Option<WorkspaceId>, name: String) -> Result<Workspace> {
         require_owner(actor)?;
         self.insert_workspace(id, name).await
     }
@@ -25,27 +20,13 @@ impl Service {
 
     async fn insert_workspace(&self, id: Option<WorkspaceId>, name: String) -> Result<Workspace> {
         let at = now();
-        let ws = Workspace {
-            id: id.unwrap_or_default(),
-            name,
-            inserted_at: at,
-            updated_at: at,
-        };
+        let ws = Workspace { id: id.unwrap_or_default(), name, inserted_at: at, updated_at: at };
         let mut tx = self.store.write().await?;
-        if workspaces::find_workspace_by_name(&mut tx, &ws.name)
-            .await?
-            .is_some()
-        {
-            return Err(Error::Conflict(format!(
-                "Workspace name `{}` is not unique",
-                ws.name
-            )));
+        if workspaces::find_workspace_by_name(&mut tx, &ws.name).await?.is_some() {
+            return Err(Error::Conflict(format!("Workspace name `{}` is not unique", ws.name)));
         }
         if workspaces::find_workspace(&mut tx, ws.id).await?.is_some() {
-            return Err(Error::Conflict(format!(
-                "Workspace with id `{}` is not unique",
-                ws.id
-            )));
+            return Err(Error::Conflict(format!("Workspace with id `{}` is not unique", ws.id)));
         }
         workspaces::insert_workspace(&mut tx, &ws)
             .await
@@ -116,59 +97,38 @@ impl Service {
         self.add_member(id, user_id, unknown_user_is_invalid).await
     }
 
-    pub async fn add_workspace_member_as_operator(
-        &self,
-        workspace: &str,
-        username: &str,
-    ) -> Result<User> {
+    pub async fn add_workspace_member_as_operator(&self, workspace: &str, username: &str) -> Result<User> {
         let ws = self
             .find_workspace_by_name(workspace)
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!("Workspace not found filtering by name={workspace}"))
-            })?;
-        let user = self.find_user_by_username(username).await?.ok_or_else(|| {
-            Error::NotFound(format!("User not found filtering by username={username}"))
-        })?;
+            .ok_or_else(|| Error::NotFound(format!("Workspace not found filtering by name={workspace}")))?;
+        let user = self
+            .find_user_by_username(username)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         self.add_member(ws.id, user.id, false).await
     }
 
-    async fn add_member(
-        &self,
-        id: WorkspaceId,
-        user_id: UserId,
-        unknown_user_is_invalid: bool,
-    ) -> Result<User> {
+    async fn add_member(&self, id: WorkspaceId, user_id: UserId, unknown_user_is_invalid: bool) -> Result<User> {
         let mut tx = self.store.write().await?;
         find_workspace(&mut tx, id).await?;
         let user = match users::find_user(&mut tx, user_id).await? {
             Some(user) => user,
             None if unknown_user_is_invalid => {
-                return Err(Error::invalid(format!(
-                    "User with id `{user_id}` not found"
-                )))
+                return Err(Error::invalid(format!("User with id `{user_id}` not found")))
             }
             None => return Err(Error::not_found("User", user_id)),
         };
-        let conflict = format!(
-            "Workspace user with workspace_id `{id}` and user_id `{user_id}` is not unique"
-        );
+        let conflict = format!("Workspace user with workspace_id `{id}` and user_id `{user_id}` is not unique");
         if workspaces::is_member(&mut tx, id, user_id).await? {
             return Err(Error::Conflict(conflict));
         }
-        workspaces::add_member(&mut tx, id, user_id, now())
-            .await
-            .map_err(|e| conflict_or(e, conflict))?;
+        workspaces::add_member(&mut tx, id, user_id, now()).await.map_err(|e| conflict_or(e, conflict))?;
         tx.commit().await?;
         Ok(user)
     }
 
-    pub async fn remove_workspace_member(
-        &self,
-        actor: &User,
-        id: WorkspaceId,
-        user_id: UserId,
-    ) -> Result<User> {
+    pub async fn remove_workspace_member(&self, actor: &User, id: WorkspaceId, user_id: UserId) -> Result<User> {
         let mut tx = self.store.write().await?;
         if !workspaces::is_member(&mut tx, id, user_id).await? {
             return Err(Error::NotFound(format!(
@@ -182,25 +142,18 @@ impl Service {
         Ok(user)
     }
 
-    pub async fn remove_workspace_member_as_operator(
-        &self,
-        workspace: &str,
-        username: &str,
-    ) -> Result<User> {
+    pub async fn remove_workspace_member_as_operator(&self, workspace: &str, username: &str) -> Result<User> {
         let ws = self
             .find_workspace_by_name(workspace)
             .await?
-            .ok_or_else(|| {
-                Error::NotFound(format!("Workspace not found filtering by name={workspace}"))
-            })?;
-        let user = self.find_user_by_username(username).await?.ok_or_else(|| {
-            Error::NotFound(format!("User not found filtering by username={username}"))
-        })?;
+            .ok_or_else(|| Error::NotFound(format!("Workspace not found filtering by name={workspace}")))?;
+        let user = self
+            .find_user_by_username(username)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         let mut tx = self.store.write().await?;
         if !workspaces::remove_member(&mut tx, ws.id, user.id).await? {
-            return Err(Error::NotFound(format!(
-                "{username} is not a member of {workspace}"
-            )));
+            return Err(Error::NotFound(format!("{username} is not a member of {workspace}")));
         }
         tx.commit().await?;
         Ok(user)
@@ -208,7 +161,5 @@ impl Service {
 }
 
 pub(crate) async fn find_workspace(tx: &mut Tx, id: WorkspaceId) -> Result<Workspace> {
-    workspaces::find_workspace(tx, id)
-        .await?
-        .ok_or_else(|| Error::not_found("Workspace", id))
+    workspaces::find_workspace(tx, id).await?.ok_or_else(|| Error::not_found("Workspace", id))
 }

@@ -8,8 +8,7 @@ use sqlx::types::Json;
 use crate::rows::DatasetRow;
 use crate::{on_tx, StoreError, Tx};
 
-const COLUMNS: &str =
-    "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
+const COLUMNS: &str = "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
                        last_activity_at, inserted_at, updated_at";
 
 fn metadata_json(dataset: &Dataset) -> Option<Json<Value>> {
@@ -17,9 +16,7 @@ fn metadata_json(dataset: &Dataset) -> Option<Json<Value>> {
 }
 
 pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError> {
-    let sql = format!(
-        "insert into datasets ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    );
+    let sql = format!("insert into datasets ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(ds.id.0)
         .bind(&ds.name)
@@ -61,59 +58,35 @@ pub async fn update_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
 /// Bumps `last_activity_at` without touching `updated_at`.
 pub async fn touch_activity(tx: &mut Tx, id: DatasetId, at: Timestamp) -> Result<(), StoreError> {
     let sql = "update datasets set last_activity_at = $2 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id.0)
-        .bind(at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(sql).bind(id.0).bind(at.0).execute(c).await.map(|it| it.rows_affected()))?;
     Ok(())
 }
 
 pub async fn find_dataset(tx: &mut Tx, id: DatasetId) -> Result<Option<Dataset>, StoreError> {
     let sql = format!("select {COLUMNS} from datasets where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(Dataset::try_from).transpose()
 }
 
-pub async fn find_dataset_by_name(
-    tx: &mut Tx,
-    ws: WorkspaceId,
-    name: &str,
-) -> Result<Option<Dataset>, StoreError> {
+pub async fn find_dataset_by_name(tx: &mut Tx, ws: WorkspaceId, name: &str) -> Result<Option<Dataset>, StoreError> {
     let sql = format!("select {COLUMNS} from datasets where workspace_id = $1 and name = $2");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql)
-        .bind(ws.0)
-        .bind(name)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(ws.0).bind(name).fetch_optional(c).await)?;
     row.map(Dataset::try_from).transpose()
 }
 
 /// Datasets visible to `member` (every dataset when `None`), by creation.
-pub async fn list_datasets(
-    tx: &mut Tx,
-    member: Option<UserId>,
-) -> Result<Vec<Dataset>, StoreError> {
+pub async fn list_datasets(tx: &mut Tx, member: Option<UserId>) -> Result<Vec<Dataset>, StoreError> {
     let rows = match member {
         None => {
             let sql = format!("select {COLUMNS} from datasets order by inserted_at, id");
-            on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql)
-                .fetch_all(c)
-                .await)?
+            on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).fetch_all(c).await)?
         }
         Some(user) => {
             let sql = format!(
                 "select {COLUMNS} from datasets where workspace_id in \
                  (select workspace_id from workspace_users where user_id = $1) order by inserted_at, id"
             );
-            on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql)
-                .bind(user.0)
-                .fetch_all(c)
-                .await)?
+            on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(user.0).fetch_all(c).await)?
         }
     };
     rows.into_iter().map(Dataset::try_from).collect()
@@ -129,12 +102,7 @@ pub async fn delete_dataset(tx: &mut Tx, id: DatasetId) -> Result<(), StoreError
 }
 
 /// Records that `user` has worked on `dataset` (first time only).
-pub async fn add_dataset_user(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    user: UserId,
-    at: Timestamp,
-) -> Result<(), StoreError> {
+pub async fn add_dataset_user(tx: &mut Tx, dataset: DatasetId, user: UserId, at: Timestamp) -> Result<(), StoreError> {
     let sql = "insert into dataset_users (dataset_id, user_id, inserted_at) values ($1, $2, $3) \
                on conflict (dataset_id, user_id) do nothing";
     on_tx!(tx, |c| sqlx::query(sql)
@@ -148,56 +116,36 @@ pub async fn add_dataset_user(
 }
 
 /// Usernames of the users who worked on `dataset`, by first response.
-pub async fn list_dataset_usernames(
-    tx: &mut Tx,
-    dataset: DatasetId,
-) -> Result<Vec<String>, StoreError> {
+pub async fn list_dataset_usernames(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<String>, StoreError> {
     let sql = "select u.username from users u join dataset_users du on du.user_id = u.id \
                where du.dataset_id = $1 order by du.inserted_at, u.id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, String>(sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, String>(sql).bind(dataset.0).fetch_all(c).await)?)
 }
 
 /// Record counts of a dataset: (total, completed).
 pub async fn record_counts(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64), StoreError> {
     let sql = "select count(*), count(*) filter (where status = 'completed') from records where dataset_id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql)
-        .bind(dataset.0)
-        .fetch_one(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_one(c).await)?)
 }
 
 /// Per-user response counts by (record status, response status), users by creation.
-pub async fn users_progress(
-    tx: &mut Tx,
-    dataset: DatasetId,
-) -> Result<Vec<UserProgress>, StoreError> {
+pub async fn users_progress(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<UserProgress>, StoreError> {
     let sql = "select u.username, r.status, s.status, count(*) from responses s \
                join records r on r.id = s.record_id join users u on u.id = s.user_id \
                where s.dataset_id = $1 group by u.inserted_at, u.id, u.username, r.status, s.status \
                order by u.inserted_at, u.id";
-    let rows: Vec<(String, String, String, i64)> = on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?;
+    let rows: Vec<(String, String, String, i64)> =
+        on_tx!(tx, |c| sqlx::query_as(sql).bind(dataset.0).fetch_all(c).await)?;
     let mut res: Vec<UserProgress> = Vec::new();
     for (username, record_status, response_status, n) in rows {
         if res.last().map(|it| &it.username) != Some(&username) {
-            res.push(UserProgress {
-                username: username.clone(),
-                ..UserProgress::default()
-            });
+            res.push(UserProgress { username: username.clone(), ..UserProgress::default() });
         }
         let Some(entry) = res.last_mut() else {
             continue;
         };
-        let counts: &mut StatusCounts = if record_status == "completed" {
-            &mut entry.completed
-        } else {
-            &mut entry.pending
-        };
+        let counts: &mut StatusCounts =
+            if record_status == "completed" { &mut entry.completed } else { &mut entry.pending };
         match response_status.as_str() {
             "submitted" => counts.submitted += n,
             "discarded" => counts.discarded += n,
@@ -215,9 +163,5 @@ pub async fn user_response_counts(
 ) -> Result<(i64, i64, i64), StoreError> {
     let sql = "select count(*) filter (where status = 'submitted'), count(*) filter (where status = 'discarded'), \
                count(*) filter (where status = 'draft') from responses where dataset_id = $1 and user_id = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64, i64)>(sql)
-        .bind(dataset.0)
-        .bind(user.0)
-        .fetch_one(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64, i64)>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?)
 }

@@ -4,8 +4,5 @@
 /// `UNIQUE constraint failed: datasets.workspace_id, datasets.name`; this returns the column list
 /// so callers can still tell which constraint broke.
 pub(crate) fn sqlite_unique_columns(message: &str) -> String {
-    message
-        .strip_prefix("UNIQUE constraint failed: ")
-        .unwrap_or(message)
-        .to_owned()
+    message.strip_prefix("UNIQUE constraint failed: ").unwrap_or(message).to_owned()
 }

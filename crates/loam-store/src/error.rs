@@ -29,9 +29,7 @@ impl From<sqlx::Error> for StoreError {
                         .unwrap_or_else(|| crate::dialect::sqlite_unique_columns(db.message()));
                     return StoreError::UniqueViolation { constraint };
                 }
-                sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    return StoreError::ForeignKeyViolation
-                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKeyViolation,
                 _ => {}
             }
         }

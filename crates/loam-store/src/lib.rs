@@ -28,9 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -136,10 +134,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(redact_url(&cfg.url)));
         };
-        Ok(Self {
-            pool,
-            write_lock: Arc::new(Mutex::new(())),
-        })
+        Ok(Self { pool, write_lock: Arc::new(Mutex::new(())) })
     }
 
     pub fn backend(&self) -> &'static str {

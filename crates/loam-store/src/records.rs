@@ -10,15 +10,11 @@ use uuid::Uuid;
 use crate::rows::{encode_f64, RecordRow, VectorRow};
 use crate::{on_tx, StoreError, Tx};
 
-const COLUMNS: &str =
-    "id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at";
+const COLUMNS: &str = "id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at";
 
 /// `$first, $first+1, …` for `n` values.
 pub(crate) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 fn metadata_json(record: &Record) -> Option<Json<Value>> {
@@ -27,9 +23,7 @@ fn metadata_json(record: &Record) -> Option<Json<Value>> {
 
 /// Inserts a record and returns its `seq` (its place in insertion order, and its search key).
 pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
-    let sql = format!(
-        "insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning seq"
-    );
+    let sql = format!("insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning seq");
     let seq = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(&sql)
         .bind(r.id.0)
         .bind(r.dataset_id.0)
@@ -47,10 +41,7 @@ pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
 /// The `seq` of a record.
 pub async fn find_seq(tx: &mut Tx, id: RecordId) -> Result<Option<i64>, StoreError> {
     let sql = "select seq from records where id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(id.0).fetch_optional(c).await)?)
 }
 
 /// Writes fields, metadata and `updated_at`.
@@ -70,49 +61,32 @@ pub async fn update_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
 /// Takes the record's row lock (a no-op update), so that concurrent response writers on the same
 /// record are serialised and each recount sees the others' committed responses.
 pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
-        "update records set status = status where id = $1"
-    )
-    .bind(id.0)
-    .execute(c)
-    .await
-    .map(|it| it.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
-    let sql = "update records set status = $2 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
+    on_tx!(tx, |c| sqlx::query("update records set status = status where id = $1")
         .bind(id.0)
-        .bind(status.as_str())
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
     Ok(())
 }
 
+pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
+    let sql = "update records set status = $2 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql).bind(id.0).bind(status.as_str()).execute(c).await.map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn find_record(tx: &mut Tx, id: RecordId) -> Result<Option<Record>, StoreError> {
     let sql = format!("select {COLUMNS} from records where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(Record::try_from).transpose()
 }
 
 /// Records of `dataset` with the given ids (others are left out), in no particular order.
-pub async fn find_records(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    ids: &[RecordId],
-) -> Result<Vec<Record>, StoreError> {
+pub async fn find_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -> Result<Vec<Record>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "select {COLUMNS} from records where dataset_id = $1 and id in ({})",
-        placeholders(2, ids.len())
-    );
+    let sql = format!("select {COLUMNS} from records where dataset_id = $1 and id in ({})", placeholders(2, ids.len()));
     let rows = on_tx!(tx, |c| {
         let mut q = sqlx::query_as::<_, RecordRow>(&sql).bind(dataset.0);
         for id in ids {
@@ -147,15 +121,8 @@ pub async fn find_records_by_external_id(
 }
 
 /// A page of a dataset's records in insertion order.
-pub async fn list_records(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    offset: i64,
-    limit: i64,
-) -> Result<Vec<Record>, StoreError> {
-    let sql = format!(
-        "select {COLUMNS} from records where dataset_id = $1 order by seq limit $2 offset $3"
-    );
+pub async fn list_records(tx: &mut Tx, dataset: DatasetId, offset: i64, limit: i64) -> Result<Vec<Record>, StoreError> {
+    let sql = format!("select {COLUMNS} from records where dataset_id = $1 order by seq limit $2 offset $3");
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql)
         .bind(dataset.0)
         .bind(limit)
@@ -167,38 +134,23 @@ pub async fn list_records(
 
 pub async fn count_records(tx: &mut Tx, dataset: DatasetId) -> Result<i64, StoreError> {
     let sql = "select count(*) from records where dataset_id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql)
-        .bind(dataset.0)
-        .fetch_one(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).fetch_one(c).await)?)
 }
 
 /// Ids of the records of `dataset` that have at least one response.
-pub async fn list_answered_record_ids(
-    tx: &mut Tx,
-    dataset: DatasetId,
-) -> Result<Vec<RecordId>, StoreError> {
+pub async fn list_answered_record_ids(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<RecordId>, StoreError> {
     let sql = "select distinct record_id from responses where dataset_id = $1";
-    let ids: Vec<Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?;
+    let ids: Vec<Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(dataset.0).fetch_all(c).await)?;
     Ok(ids.into_iter().map(RecordId).collect())
 }
 
 /// Deletes the records of `dataset` among `ids`; returns the ids actually deleted.
-pub async fn delete_records(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    ids: &[RecordId],
-) -> Result<Vec<RecordId>, StoreError> {
+pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -> Result<Vec<RecordId>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "delete from records where dataset_id = $1 and id in ({}) returning id",
-        placeholders(2, ids.len())
-    );
+    let sql =
+        format!("delete from records where dataset_id = $1 and id in ({}) returning id", placeholders(2, ids.len()));
     let deleted: Vec<Uuid> = on_tx!(tx, |c| {
         let mut q = sqlx::query_scalar(&sql).bind(dataset.0);
         for id in ids {
@@ -247,4 +199,58 @@ pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vecto
         q.fetch_all(c).await
     })?;
     Ok(rows.into_iter().map(Vector::from).collect())
+}
+
+/// Rows per multi-row statement: well under both engines' bind-parameter limits.
+const BATCH_ROWS: usize = 200;
+
+/// Inserts many records in multi-row statements; returns each record's `seq`, in input order.
+pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, StoreError> {
+    let mut seqs: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::with_capacity(batch.len());
+    for chunk in batch.chunks(BATCH_ROWS) {
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 8 + 1, 8))).collect();
+        let sql = format!("insert into records ({COLUMNS}) values {} returning id, seq", rows.join(", "));
+        let returned: Vec<(Uuid, i64)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.id.0)
+                    .bind(r.dataset_id.0)
+                    .bind(&r.external_id)
+                    .bind(Json(Value::Object(r.fields.clone())))
+                    .bind(metadata_json(r))
+                    .bind(r.status.as_str())
+                    .bind(r.inserted_at.0)
+                    .bind(r.updated_at.0);
+            }
+            q.fetch_all(c).await
+        })?;
+        seqs.extend(returned);
+    }
+    batch
+        .iter()
+        .map(|r| {
+            seqs.get(&r.id.0).copied().ok_or_else(|| StoreError::Corrupt(format!("record {} was not inserted", r.id)))
+        })
+        .collect()
+}
+
+/// Inserts or replaces many vectors in multi-row statements.
+pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, Vec<f64>)]) -> Result<(), StoreError> {
+    for chunk in batch.chunks(BATCH_ROWS) {
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 3 + 1, 3))).collect();
+        let sql = format!(
+            "insert into vectors (record_id, vector_settings_id, value) values {} \
+             on conflict (record_id, vector_settings_id) do update set value = excluded.value",
+            rows.join(", ")
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for (record, settings, value) in chunk {
+                q = q.bind(record.0).bind(settings.0).bind(encode_f64(value));
+            }
+            q.execute(c).await.map(|it| it.rows_affected())
+        })?;
+    }
+    Ok(())
 }

@@ -10,11 +10,7 @@ use crate::{on_tx, StoreError, Tx};
 
 const COLUMNS: &str = "id, record_id, user_id, answers, status, inserted_at, updated_at";
 
-pub async fn insert_response(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    r: &Response,
-) -> Result<(), StoreError> {
+pub async fn insert_response(tx: &mut Tx, dataset: DatasetId, r: &Response) -> Result<(), StoreError> {
     let sql = "insert into responses (id, record_id, user_id, dataset_id, answers, status, inserted_at, updated_at) \
                values ($1, $2, $3, $4, $5, $6, $7, $8)";
     on_tx!(tx, |c| sqlx::query(sql)
@@ -47,24 +43,14 @@ pub async fn update_response(tx: &mut Tx, r: &Response) -> Result<(), StoreError
 
 pub async fn find_response(tx: &mut Tx, id: ResponseId) -> Result<Option<Response>, StoreError> {
     let sql = format!("select {COLUMNS} from responses where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, ResponseRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, ResponseRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(Response::try_from).transpose()
 }
 
-pub async fn find_response_of(
-    tx: &mut Tx,
-    record: RecordId,
-    user: UserId,
-) -> Result<Option<Response>, StoreError> {
+pub async fn find_response_of(tx: &mut Tx, record: RecordId, user: UserId) -> Result<Option<Response>, StoreError> {
     let sql = format!("select {COLUMNS} from responses where record_id = $1 and user_id = $2");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, ResponseRow>(&sql)
-        .bind(record.0)
-        .bind(user.0)
-        .fetch_optional(c)
-        .await)?;
+    let row =
+        on_tx!(tx, |c| sqlx::query_as::<_, ResponseRow>(&sql).bind(record.0).bind(user.0).fetch_optional(c).await)?;
     row.map(Response::try_from).transpose()
 }
 
@@ -119,22 +105,12 @@ pub async fn delete_response(tx: &mut Tx, id: ResponseId) -> Result<(), StoreErr
 
 pub async fn count_submitted(tx: &mut Tx, record: RecordId) -> Result<i64, StoreError> {
     let sql = "select count(*) from responses where record_id = $1 and status = 'submitted'";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql)
-        .bind(record.0)
-        .fetch_one(c)
-        .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(record.0).fetch_one(c).await)?)
 }
 
 /// Records (ids) a user has responded to, for recomputing their status when the user goes.
-pub async fn list_record_ids_of_user(
-    tx: &mut Tx,
-    user: UserId,
-) -> Result<Vec<(DatasetId, RecordId)>, StoreError> {
+pub async fn list_record_ids_of_user(tx: &mut Tx, user: UserId) -> Result<Vec<(DatasetId, RecordId)>, StoreError> {
     let sql = "select dataset_id, record_id from responses where user_id = $1";
-    let rows: Vec<(uuid::Uuid, uuid::Uuid)> =
-        on_tx!(tx, |c| sqlx::query_as(sql).bind(user.0).fetch_all(c).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(d, r)| (DatasetId(d), RecordId(r)))
-        .collect())
+    let rows: Vec<(uuid::Uuid, uuid::Uuid)> = on_tx!(tx, |c| sqlx::query_as(sql).bind(user.0).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(d, r)| (DatasetId(d), RecordId(r))).collect())
 }

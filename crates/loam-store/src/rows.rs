@@ -41,10 +41,7 @@ impl TryFrom<UserRow> for User {
             first_name: row.first_name,
             last_name: row.last_name,
             username: row.username,
-            role: row
-                .role
-                .parse::<Role>()
-                .map_err(|e| corrupt("user role", e))?,
+            role: row.role.parse::<Role>().map_err(|e| corrupt("user role", e))?,
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
         })
@@ -93,10 +90,8 @@ impl TryFrom<DatasetRow> for Dataset {
             name: row.name,
             guidelines: row.guidelines,
             allow_extra_metadata: row.allow_extra_metadata,
-            status: DatasetStatus::parse(&row.status)
-                .ok_or_else(|| corrupt("dataset status", &row.status))?,
-            distribution: Distribution::parse(&row.distribution.0, &[])
-                .map_err(|e| corrupt("distribution", e))?,
+            status: DatasetStatus::parse(&row.status).ok_or_else(|| corrupt("dataset status", &row.status))?,
+            distribution: Distribution::parse(&row.distribution.0, &[]).map_err(|e| corrupt("distribution", e))?,
             metadata: object(row.metadata),
             workspace_id: row.workspace_id.into(),
             last_activity_at: Timestamp(row.last_activity_at),
@@ -127,8 +122,7 @@ impl TryFrom<FieldRow> for Field {
             name: row.name,
             title: row.title,
             required: row.required,
-            settings: FieldSettings::parse(&row.settings.0, &[])
-                .map_err(|e| corrupt("field settings", e))?,
+            settings: FieldSettings::parse(&row.settings.0, &[]).map_err(|e| corrupt("field settings", e))?,
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
         })
@@ -152,10 +146,7 @@ impl TryFrom<QuestionRow> for Question {
     type Error = StoreError;
     fn try_from(row: QuestionRow) -> Result<Self, StoreError> {
         // Stored settings were validated on the way in; parse them without the tunable limits.
-        let limits = loam_domain::settings::Limits {
-            label_options_max: usize::MAX,
-            span_options_max: usize::MAX,
-        };
+        let limits = loam_domain::settings::Limits { label_options_max: usize::MAX, span_options_max: usize::MAX };
         Ok(Question {
             id: row.id.into(),
             dataset_id: row.dataset_id.into(),
@@ -191,8 +182,7 @@ impl TryFrom<MetadataPropertyRow> for MetadataProperty {
             dataset_id: row.dataset_id.into(),
             name: row.name,
             title: row.title,
-            settings: MetadataSettings::parse(&row.settings.0, &[])
-                .map_err(|e| corrupt("metadata settings", e))?,
+            settings: MetadataSettings::parse(&row.settings.0, &[]).map_err(|e| corrupt("metadata settings", e))?,
             visible_for_annotators: row.visible_for_annotators,
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
@@ -246,8 +236,7 @@ impl TryFrom<RecordRow> for Record {
             fields: object(Some(row.fields)).unwrap_or_default(),
             metadata: object(row.metadata),
             external_id: row.external_id,
-            status: RecordStatus::parse(&row.status)
-                .ok_or_else(|| corrupt("record status", &row.status))?,
+            status: RecordStatus::parse(&row.status).ok_or_else(|| corrupt("record status", &row.status))?,
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
         })
@@ -273,8 +262,7 @@ impl TryFrom<ResponseRow> for Response {
             record_id: row.record_id.into(),
             user_id: row.user_id.into(),
             values: row.answers.map(|it| it.0),
-            status: ResponseStatus::parse(&row.status)
-                .ok_or_else(|| corrupt("response status", &row.status))?,
+            status: ResponseStatus::parse(&row.status).ok_or_else(|| corrupt("response status", &row.status))?,
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
         })

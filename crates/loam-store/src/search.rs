@@ -15,11 +15,7 @@ use crate::{on_tx, StoreError, Tx};
 pub const MAX_FIELDS_PER_DATASET: i64 = 1024;
 
 /// Adds a record's field texts (`(field ordinal, text)`) to the text index.
-pub async fn index_record(
-    tx: &mut Tx,
-    seq: i64,
-    texts: &[(i64, String)],
-) -> Result<(), StoreError> {
+pub async fn index_record(tx: &mut Tx, seq: i64, texts: &[(i64, String)]) -> Result<(), StoreError> {
     for (ordinal, text) in texts {
         if text.is_empty() {
             continue;
@@ -56,10 +52,7 @@ pub async fn unindex_record(tx: &mut Tx, seq: i64) -> Result<(), StoreError> {
                 .await?;
         }
         Tx::Postgres(inner) => {
-            sqlx::query("delete from record_texts where record_seq = $1")
-                .bind(seq)
-                .execute(&mut **inner)
-                .await?;
+            sqlx::query("delete from record_texts where record_seq = $1").bind(seq).execute(&mut **inner).await?;
         }
     }
     Ok(())
@@ -218,7 +211,9 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
         Condition::Range(Target::SuggestionValue(q), ge, le) => {
             let qid = sql.push(Arg::Id(*q));
             let cond = range(sql, "json_extract(g.value, '$')", *ge, *le);
-            format!("exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {cond})")
+            format!(
+                "exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {cond})"
+            )
         }
         Condition::Terms(Target::SuggestionScore(q), values) => {
             let qid = sql.push(Arg::Id(*q));
@@ -230,16 +225,14 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
             let cond = range(sql, "j.value", *ge, *le);
             format!("exists (select 1 from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {qid} and {cond})")
         }
-        Condition::Terms(Target::SuggestionAgent(q), values)
-        | Condition::Terms(Target::SuggestionType(q), values) => {
-            let column = if matches!(cond, Condition::Terms(Target::SuggestionAgent(_), _)) {
-                "g.agent"
-            } else {
-                "g.kind"
-            };
+        Condition::Terms(Target::SuggestionAgent(q), values) | Condition::Terms(Target::SuggestionType(q), values) => {
+            let column =
+                if matches!(cond, Condition::Terms(Target::SuggestionAgent(_), _)) { "g.agent" } else { "g.kind" };
             let qid = sql.push(Arg::Id(*q));
             let inner = in_values(sql, column, values);
-            format!("exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {inner})")
+            format!(
+                "exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {inner})"
+            )
         }
         Condition::Terms(Target::ResponseValue(question), values) => {
             let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
@@ -255,24 +248,16 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
         }
         Condition::Terms(Target::ResponseStatus, values) => {
             let pending = values.iter().any(|it| it.as_str() == Some("pending"));
-            let statuses: Vec<Value> = values
-                .iter()
-                .filter(|it| it.as_str() != Some("pending"))
-                .cloned()
-                .collect();
+            let statuses: Vec<Value> = values.iter().filter(|it| it.as_str() != Some("pending")).cloned().collect();
             let mut parts = Vec::new();
             if !statuses.is_empty() {
                 let user = response_scope(sql, only_user);
                 let inner = in_values(sql, "s.status", &statuses);
-                parts.push(format!(
-                    "exists (select 1 from responses s where s.record_id = r.id{user} and {inner})"
-                ));
+                parts.push(format!("exists (select 1 from responses s where s.record_id = r.id{user} and {inner})"));
             }
             if pending {
                 let user = response_scope(sql, only_user);
-                parts.push(format!(
-                    "not exists (select 1 from responses s where s.record_id = r.id{user})"
-                ));
+                parts.push(format!("not exists (select 1 from responses s where s.record_id = r.id{user})"));
             }
             format!("({})", parts.join(" or "))
         }
@@ -321,10 +306,7 @@ fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str
     if let Some(fts) = &query.text {
         let m = sql.push(Arg::Text(fts.clone()));
         let field = match query.field_ordinal {
-            Some(ordinal) => format!(
-                " and rowid % {MAX_FIELDS_PER_DATASET} = {}",
-                sql.push(Arg::Int(ordinal))
-            ),
+            Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
             None => String::new(),
         };
         // FTS5's hidden `rank` column is the row's BM25 (lower is better); bm25() itself cannot
@@ -362,8 +344,7 @@ fn require_sqlite(tx: &Tx) -> Result<(), StoreError> {
     match tx {
         Tx::Sqlite(..) => Ok(()),
         Tx::Postgres(_) => Err(StoreError::Unsupported(
-            "records search on PostgreSQL is not available yet; use the embedded SQLite backend"
-                .to_owned(),
+            "records search on PostgreSQL is not available yet; use the embedded SQLite backend".to_owned(),
         )),
     }
 }
@@ -377,10 +358,7 @@ pub async fn search_records(
     limit: i64,
 ) -> Result<(Vec<Hit>, i64), StoreError> {
     require_sqlite(tx)?;
-    let mut sql = Sql {
-        text: String::new(),
-        args: Vec::new(),
-    };
+    let mut sql = Sql { text: String::new(), args: Vec::new() };
     let body = from_where(&mut sql, dataset, query, "");
     let count_sql = format!("select count(*) {body}");
     let count_args = sql.args.len();
@@ -400,43 +378,18 @@ pub async fn search_records(
         }
     }
     order.push("r.seq".to_owned());
-    let score = if query.text.is_some() {
-        "h.score"
-    } else {
-        "null"
-    };
+    let score = if query.text.is_some() { "h.score" } else { "null" };
     let lim = sql.push(Arg::Int(limit));
     let off = sql.push(Arg::Int(offset));
-    sql.text = format!(
-        "select r.id, {score} {body} order by {} limit {lim} offset {off}",
-        order.join(", ")
-    );
+    sql.text = format!("select r.id, {score} {body} order by {} limit {lim} offset {off}", order.join(", "));
     let rows: Vec<(Uuid, Option<f64>)> = match tx {
-        Tx::Sqlite(inner, _) => {
-            bind_all!(sqlx::query_as(&sql.text), &sql.args)
-                .fetch_all(&mut **inner)
-                .await?
-        }
-        Tx::Postgres(inner) => {
-            bind_all!(sqlx::query_as(&sql.text), &sql.args)
-                .fetch_all(&mut **inner)
-                .await?
-        }
+        Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
+        Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
     };
     let count_args = &sql.args[..count_args];
-    let total: i64 = on_tx!(tx, |c| bind_all!(
-        sqlx::query_scalar::<_, i64>(&count_sql),
-        count_args
-    )
-    .fetch_one(c)
-    .await)?;
-    let hits = rows
-        .into_iter()
-        .map(|(id, score)| Hit {
-            record_id: RecordId(id),
-            score,
-        })
-        .collect();
+    let total: i64 =
+        on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&count_sql), count_args).fetch_one(c).await)?;
+    let hits = rows.into_iter().map(|(id, score)| Hit { record_id: RecordId(id), score }).collect();
     Ok((hits, total))
 }
 
@@ -449,10 +402,7 @@ pub async fn vector_candidates(
     settings: VectorSettingsId,
 ) -> Result<Vec<(RecordId, Vec<f64>)>, StoreError> {
     require_sqlite(tx)?;
-    let mut sql = Sql {
-        text: String::new(),
-        args: Vec::new(),
-    };
+    let mut sql = Sql { text: String::new(), args: Vec::new() };
     let vs = sql.push(Arg::Id(settings.0));
     let body = from_where(
         &mut sql,
@@ -462,11 +412,85 @@ pub async fn vector_candidates(
     );
     sql.text = format!("select r.id, v.value {body}");
     let rows: Vec<(Uuid, Vec<u8>)> =
-        on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args)
-            .fetch_all(c)
-            .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, bytes)| (RecordId(id), crate::rows::decode_f64(&bytes)))
-        .collect())
+        on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id, bytes)| (RecordId(id), crate::rows::decode_f64(&bytes))).collect())
+}
+
+/// Term counts of a terms metadata property over a dataset's records, most frequent first:
+/// (term, count). List values count each element.
+pub async fn metadata_term_counts(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    name: &str,
+) -> Result<Vec<(Value, i64)>, StoreError> {
+    require_sqlite(tx)?;
+    // json_quote keeps each term's JSON type (a string stays a string, a number a number).
+    let sql = "select json_quote(j.value), count(*) from records r, json_each(r.metadata, $2) j \
+               where r.dataset_id = $1 and j.value is not null group by j.value order by count(*) desc, j.value";
+    let rows: Vec<(sqlx::types::Json<Value>, i64)> =
+        on_tx!(tx, |c| sqlx::query_as(sql).bind(dataset.0).bind(key_path(name)).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(value, n)| (value.0, n)).collect())
+}
+
+/// The smallest and largest numeric value of a metadata property over a dataset's records.
+pub async fn metadata_range(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    name: &str,
+) -> Result<(Option<f64>, Option<f64>), StoreError> {
+    require_sqlite(tx)?;
+    let sql = "select cast(min(json_extract(r.metadata, $2)) as real), cast(max(json_extract(r.metadata, $2)) as real) from records r \
+               where r.dataset_id = $1 and json_type(r.metadata, $2) in ('integer', 'real')";
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (Option<f64>, Option<f64>)>(sql)
+        .bind(dataset.0)
+        .bind(key_path(name))
+        .fetch_one(c)
+        .await)?)
+}
+
+/// How many field texts the index holds (diagnostics, and the proof that deletes clean up).
+pub async fn index_size(tx: &mut Tx) -> Result<i64, StoreError> {
+    Ok(match tx {
+        // A contentless FTS5 table cannot be counted directly; its docsize shadow table has a row
+        // per indexed row.
+        Tx::Sqlite(inner, _) => {
+            sqlx::query_scalar("select count(*) from record_fts_docsize").fetch_one(&mut **inner).await?
+        }
+        Tx::Postgres(inner) => sqlx::query_scalar("select count(*) from record_texts").fetch_one(&mut **inner).await?,
+    })
+}
+
+/// Adds many records' field texts to the index in multi-row statements: `(seq, texts)` pairs.
+pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> Result<(), StoreError> {
+    let rows: Vec<(i64, i64, &str)> = batch
+        .iter()
+        .flat_map(|(seq, texts)| texts.iter().filter(|(_, t)| !t.is_empty()).map(move |(o, t)| (*seq, *o, t.as_str())))
+        .collect();
+    for chunk in rows.chunks(300) {
+        match tx {
+            Tx::Sqlite(inner, _) => {
+                let values: Vec<String> =
+                    (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
+                let sql = format!("insert into record_fts (rowid, text) values {}", values.join(", "));
+                let mut q = sqlx::query(&sql);
+                for (seq, ordinal, text) in chunk {
+                    q = q.bind(seq * MAX_FIELDS_PER_DATASET + ordinal).bind(*text);
+                }
+                q.execute(&mut **inner).await?;
+            }
+            Tx::Postgres(inner) => {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("(${}, ${}, to_tsvector('simple', ${}))", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+                    .collect();
+                let sql =
+                    format!("insert into record_texts (record_seq, field_ordinal, tsv) values {}", values.join(", "));
+                let mut q = sqlx::query(&sql);
+                for (seq, ordinal, text) in chunk {
+                    q = q.bind(*seq).bind(*ordinal as i32).bind(*text);
+                }
+                q.execute(&mut **inner).await?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -7,19 +7,15 @@ use sqlx::types::Json;
 use crate::rows::{FieldRow, MetadataPropertyRow, QuestionRow, VectorSettingsRow};
 use crate::{on_tx, StoreError, Tx};
 
-const FIELD_COLUMNS: &str =
-    "id, dataset_id, name, title, required, settings, inserted_at, updated_at";
-const QUESTION_COLUMNS: &str =
-    "id, dataset_id, name, title, description, required, settings, inserted_at, updated_at";
-const METADATA_COLUMNS: &str =
-    "id, dataset_id, name, title, settings, visible_for_annotators, inserted_at, updated_at";
+const FIELD_COLUMNS: &str = "id, dataset_id, name, title, required, settings, inserted_at, updated_at";
+const QUESTION_COLUMNS: &str = "id, dataset_id, name, title, description, required, settings, inserted_at, updated_at";
+const METADATA_COLUMNS: &str = "id, dataset_id, name, title, settings, visible_for_annotators, inserted_at, updated_at";
 const VECTOR_COLUMNS: &str = "id, dataset_id, name, title, dimensions, inserted_at, updated_at";
 
 // Fields -------------------------------------------------------------------------------------
 
 pub async fn insert_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
-    let sql =
-        format!("insert into fields ({FIELD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+    let sql = format!("insert into fields ({FIELD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(it.id.0)
         .bind(it.dataset_id.0)
@@ -50,21 +46,13 @@ pub async fn update_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
 
 pub async fn find_field(tx: &mut Tx, id: FieldId) -> Result<Option<Field>, StoreError> {
     let sql = format!("select {FIELD_COLUMNS} from fields where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, FieldRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, FieldRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(Field::try_from).transpose()
 }
 
 pub async fn list_fields(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<Field>, StoreError> {
-    let sql = format!(
-        "select {FIELD_COLUMNS} from fields where dataset_id = $1 order by inserted_at, id"
-    );
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, FieldRow>(&sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?;
+    let sql = format!("select {FIELD_COLUMNS} from fields where dataset_id = $1 order by inserted_at, id");
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, FieldRow>(&sql).bind(dataset.0).fetch_all(c).await)?;
     rows.into_iter().map(Field::try_from).collect()
 }
 
@@ -80,9 +68,7 @@ pub async fn delete_field(tx: &mut Tx, id: FieldId) -> Result<(), StoreError> {
 // Questions ----------------------------------------------------------------------------------
 
 pub async fn insert_question(tx: &mut Tx, it: &Question) -> Result<(), StoreError> {
-    let sql = format!(
-        "insert into questions ({QUESTION_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    );
+    let sql = format!("insert into questions ({QUESTION_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(it.id.0)
         .bind(it.dataset_id.0)
@@ -115,21 +101,13 @@ pub async fn update_question(tx: &mut Tx, it: &Question) -> Result<(), StoreErro
 
 pub async fn find_question(tx: &mut Tx, id: QuestionId) -> Result<Option<Question>, StoreError> {
     let sql = format!("select {QUESTION_COLUMNS} from questions where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, QuestionRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, QuestionRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(Question::try_from).transpose()
 }
 
 pub async fn list_questions(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<Question>, StoreError> {
-    let sql = format!(
-        "select {QUESTION_COLUMNS} from questions where dataset_id = $1 order by inserted_at, id"
-    );
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, QuestionRow>(&sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?;
+    let sql = format!("select {QUESTION_COLUMNS} from questions where dataset_id = $1 order by inserted_at, id");
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, QuestionRow>(&sql).bind(dataset.0).fetch_all(c).await)?;
     rows.into_iter().map(Question::try_from).collect()
 }
 
@@ -144,10 +122,7 @@ pub async fn delete_question(tx: &mut Tx, id: QuestionId) -> Result<(), StoreErr
 
 // Metadata properties ------------------------------------------------------------------------
 
-pub async fn insert_metadata_property(
-    tx: &mut Tx,
-    it: &MetadataProperty,
-) -> Result<(), StoreError> {
+pub async fn insert_metadata_property(tx: &mut Tx, it: &MetadataProperty) -> Result<(), StoreError> {
     let sql = format!("insert into metadata_properties ({METADATA_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(it.id.0)
@@ -164,10 +139,7 @@ pub async fn insert_metadata_property(
     Ok(())
 }
 
-pub async fn update_metadata_property(
-    tx: &mut Tx,
-    it: &MetadataProperty,
-) -> Result<(), StoreError> {
+pub async fn update_metadata_property(tx: &mut Tx, it: &MetadataProperty) -> Result<(), StoreError> {
     let sql = "update metadata_properties set title = $2, visible_for_annotators = $3, updated_at = $4 where id = $1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(it.id.0)
@@ -185,45 +157,30 @@ pub async fn find_metadata_property(
     id: MetadataPropertyId,
 ) -> Result<Option<MetadataProperty>, StoreError> {
     let sql = format!("select {METADATA_COLUMNS} from metadata_properties where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, MetadataPropertyRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, MetadataPropertyRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(MetadataProperty::try_from).transpose()
 }
 
-pub async fn list_metadata_properties(
-    tx: &mut Tx,
-    dataset: DatasetId,
-) -> Result<Vec<MetadataProperty>, StoreError> {
-    let sql = format!("select {METADATA_COLUMNS} from metadata_properties where dataset_id = $1 order by inserted_at, id");
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, MetadataPropertyRow>(&sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?;
+pub async fn list_metadata_properties(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<MetadataProperty>, StoreError> {
+    let sql =
+        format!("select {METADATA_COLUMNS} from metadata_properties where dataset_id = $1 order by inserted_at, id");
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, MetadataPropertyRow>(&sql).bind(dataset.0).fetch_all(c).await)?;
     rows.into_iter().map(MetadataProperty::try_from).collect()
 }
 
-pub async fn delete_metadata_property(
-    tx: &mut Tx,
-    id: MetadataPropertyId,
-) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
-        "delete from metadata_properties where id = $1"
-    )
-    .bind(id.0)
-    .execute(c)
-    .await
-    .map(|it| it.rows_affected()))?;
+pub async fn delete_metadata_property(tx: &mut Tx, id: MetadataPropertyId) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query("delete from metadata_properties where id = $1")
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
     Ok(())
 }
 
 // Vector settings ----------------------------------------------------------------------------
 
 pub async fn insert_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<(), StoreError> {
-    let sql = format!(
-        "insert into vector_settings ({VECTOR_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)"
-    );
+    let sql = format!("insert into vector_settings ({VECTOR_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)");
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(it.id.0)
         .bind(it.dataset_id.0)
@@ -250,38 +207,24 @@ pub async fn update_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<
     Ok(())
 }
 
-pub async fn find_vector_settings(
-    tx: &mut Tx,
-    id: VectorSettingsId,
-) -> Result<Option<VectorSettings>, StoreError> {
+pub async fn find_vector_settings(tx: &mut Tx, id: VectorSettingsId) -> Result<Option<VectorSettings>, StoreError> {
     let sql = format!("select {VECTOR_COLUMNS} from vector_settings where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, VectorSettingsRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, VectorSettingsRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     Ok(row.map(VectorSettings::from))
 }
 
-pub async fn list_vector_settings(
-    tx: &mut Tx,
-    dataset: DatasetId,
-) -> Result<Vec<VectorSettings>, StoreError> {
+pub async fn list_vector_settings(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<VectorSettings>, StoreError> {
     let sql = format!("select {VECTOR_COLUMNS} from vector_settings where dataset_id = $1 order by inserted_at, id");
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, VectorSettingsRow>(&sql)
-        .bind(dataset.0)
-        .fetch_all(c)
-        .await)?;
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, VectorSettingsRow>(&sql).bind(dataset.0).fetch_all(c).await)?;
     Ok(rows.into_iter().map(VectorSettings::from).collect())
 }
 
 pub async fn delete_vector_settings(tx: &mut Tx, id: VectorSettingsId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
-        "delete from vector_settings where id = $1"
-    )
-    .bind(id.0)
-    .execute(c)
-    .await
-    .map(|it| it.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("delete from vector_settings where id = $1")
+        .bind(id.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
     Ok(())
 }
 

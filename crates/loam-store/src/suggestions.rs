@@ -8,32 +8,22 @@ use crate::records::placeholders;
 use crate::rows::SuggestionRow;
 use crate::{on_tx, StoreError, Tx};
 
-const COLUMNS: &str =
-    "id, record_id, question_id, value, score, agent, kind, inserted_at, updated_at";
+const COLUMNS: &str = "id, record_id, question_id, value, score, agent, kind, inserted_at, updated_at";
 
 /// Inserts or replaces the suggestion of (record, question); returns the stored row and whether
 /// it was created.
-pub async fn upsert_suggestion(
-    tx: &mut Tx,
-    s: &Suggestion,
-) -> Result<(Suggestion, bool), StoreError> {
+pub async fn upsert_suggestion(tx: &mut Tx, s: &Suggestion) -> Result<(Suggestion, bool), StoreError> {
     let existing = {
         let sql = "select id from suggestions where record_id = $1 and question_id = $2";
-        let id: Option<uuid::Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-            .bind(s.record_id.0)
-            .bind(s.question_id.0)
-            .fetch_optional(c)
-            .await)?;
+        let id: Option<uuid::Uuid> =
+            on_tx!(tx, |c| sqlx::query_scalar(sql).bind(s.record_id.0).bind(s.question_id.0).fetch_optional(c).await)?;
         id
     };
-    let score = if s.score.is_null() {
-        None
-    } else {
-        Some(Json(s.score.clone()))
-    };
+    let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
     match existing {
         Some(id) => {
-            let sql = "update suggestions set value = $2, score = $3, agent = $4, kind = $5, updated_at = $6 where id = $1";
+            let sql =
+                "update suggestions set value = $2, score = $3, agent = $4, kind = $5, updated_at = $6 where id = $1";
             on_tx!(tx, |c| sqlx::query(sql)
                 .bind(id)
                 .bind(Json(s.value.clone()))
@@ -48,9 +38,7 @@ pub async fn upsert_suggestion(
             Ok((stored.unwrap_or_else(|| s.clone()), false))
         }
         None => {
-            let sql = format!(
-                "insert into suggestions ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            );
+            let sql = format!("insert into suggestions ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
             on_tx!(tx, |c| sqlx::query(&sql)
                 .bind(s.id.0)
                 .bind(s.record_id.0)
@@ -69,23 +57,14 @@ pub async fn upsert_suggestion(
     }
 }
 
-pub async fn find_suggestion(
-    tx: &mut Tx,
-    id: SuggestionId,
-) -> Result<Option<Suggestion>, StoreError> {
+pub async fn find_suggestion(tx: &mut Tx, id: SuggestionId) -> Result<Option<Suggestion>, StoreError> {
     let sql = format!("select {COLUMNS} from suggestions where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, SuggestionRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, SuggestionRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     Ok(row.map(Suggestion::from))
 }
 
 /// Suggestions of the given records, by creation.
-pub async fn list_suggestions(
-    tx: &mut Tx,
-    records: &[RecordId],
-) -> Result<Vec<Suggestion>, StoreError> {
+pub async fn list_suggestions(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Suggestion>, StoreError> {
     if records.is_empty() {
         return Ok(Vec::new());
     }
@@ -114,29 +93,20 @@ pub async fn delete_suggestion(tx: &mut Tx, id: SuggestionId) -> Result<(), Stor
 
 /// Deletes all suggestions of a record.
 pub async fn delete_suggestions_of(tx: &mut Tx, record: RecordId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
-        "delete from suggestions where record_id = $1"
-    )
-    .bind(record.0)
-    .execute(c)
-    .await
-    .map(|it| it.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("delete from suggestions where record_id = $1")
+        .bind(record.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes the suggestions of `record` among `ids`.
-pub async fn delete_suggestions(
-    tx: &mut Tx,
-    record: RecordId,
-    ids: &[SuggestionId],
-) -> Result<(), StoreError> {
+pub async fn delete_suggestions(tx: &mut Tx, record: RecordId, ids: &[SuggestionId]) -> Result<(), StoreError> {
     if ids.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "delete from suggestions where record_id = $1 and id in ({})",
-        placeholders(2, ids.len())
-    );
+    let sql = format!("delete from suggestions where record_id = $1 and id in ({})", placeholders(2, ids.len()));
     on_tx!(tx, |c| {
         let mut q = sqlx::query(&sql).bind(record.0);
         for id in ids {
@@ -154,10 +124,37 @@ pub async fn list_agents(
 ) -> Result<Vec<(uuid::Uuid, String)>, StoreError> {
     let sql = "select distinct s.question_id, s.agent from suggestions s join questions q on q.id = s.question_id \
                where q.dataset_id = $1 and s.agent is not null order by s.agent";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (uuid::Uuid, String)>(
-        sql
-    )
-    .bind(dataset.0)
-    .fetch_all(c)
-    .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (uuid::Uuid, String)>(sql).bind(dataset.0).fetch_all(c).await)?)
+}
+
+/// Inserts or replaces (per record and question) many suggestions in multi-row statements. A
+/// replaced suggestion keeps its id and `inserted_at`.
+pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(), StoreError> {
+    for chunk in batch.chunks(200) {
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
+        let sql = format!(
+            "insert into suggestions ({COLUMNS}) values {} on conflict (record_id, question_id) do update set \
+             value = excluded.value, score = excluded.score, agent = excluded.agent, kind = excluded.kind, \
+             updated_at = excluded.updated_at",
+            rows.join(", ")
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for s in chunk {
+                let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
+                q = q
+                    .bind(s.id.0)
+                    .bind(s.record_id.0)
+                    .bind(s.question_id.0)
+                    .bind(Json(s.value.clone()))
+                    .bind(score)
+                    .bind(&s.agent)
+                    .bind(&s.kind)
+                    .bind(s.inserted_at.0)
+                    .bind(s.updated_at.0);
+            }
+            q.execute(c).await.map(|it| it.rows_affected())
+        })?;
+    }
+    Ok(())
 }

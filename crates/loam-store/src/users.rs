@@ -32,21 +32,11 @@ pub async fn insert_user(
     Ok(())
 }
 
-async fn find_where(
-    tx: &mut Tx,
-    condition: &str,
-    arg: QueryArg<'_>,
-) -> Result<Option<User>, StoreError> {
+async fn find_where(tx: &mut Tx, condition: &str, arg: QueryArg<'_>) -> Result<Option<User>, StoreError> {
     let sql = format!("select {COLUMNS} from users where {condition}");
     let row = match arg {
-        QueryArg::Id(id) => on_tx!(tx, |c| sqlx::query_as::<_, UserRow>(&sql)
-            .bind(id)
-            .fetch_optional(c)
-            .await)?,
-        QueryArg::Text(text) => on_tx!(tx, |c| sqlx::query_as::<_, UserRow>(&sql)
-            .bind(text)
-            .fetch_optional(c)
-            .await)?,
+        QueryArg::Id(id) => on_tx!(tx, |c| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(c).await)?,
+        QueryArg::Text(text) => on_tx!(tx, |c| sqlx::query_as::<_, UserRow>(&sql).bind(text).fetch_optional(c).await)?,
     };
     row.map(User::try_from).transpose()
 }
@@ -60,54 +50,37 @@ pub async fn find_user(tx: &mut Tx, id: UserId) -> Result<Option<User>, StoreErr
     find_where(tx, "id = $1", QueryArg::Id(id.0)).await
 }
 
-pub async fn find_user_by_username(
-    tx: &mut Tx,
-    username: &str,
-) -> Result<Option<User>, StoreError> {
+pub async fn find_user_by_username(tx: &mut Tx, username: &str) -> Result<Option<User>, StoreError> {
     find_where(tx, "username = $1", QueryArg::Text(username)).await
 }
 
-pub async fn find_user_by_key_digest(
-    tx: &mut Tx,
-    digest: &str,
-) -> Result<Option<User>, StoreError> {
+pub async fn find_user_by_key_digest(tx: &mut Tx, digest: &str) -> Result<Option<User>, StoreError> {
     find_where(tx, "api_key_digest = $1", QueryArg::Text(digest)).await
 }
 
 /// The user and their password hash, for sign-in.
-pub async fn find_password_hash(
-    tx: &mut Tx,
-    username: &str,
-) -> Result<Option<(User, String)>, StoreError> {
+pub async fn find_password_hash(tx: &mut Tx, username: &str) -> Result<Option<(User, String)>, StoreError> {
     let Some(user) = find_user_by_username(tx, username).await? else {
         return Ok(None);
     };
     let sql = "select password_hash from users where id = $1";
-    let hash: String = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(user.id.0)
-        .fetch_one(c)
-        .await)?;
+    let hash: String = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(user.id.0).fetch_one(c).await)?;
     Ok(Some((user, hash)))
 }
 
 pub async fn list_users(tx: &mut Tx) -> Result<Vec<User>, StoreError> {
     let sql = format!("select {COLUMNS} from users order by inserted_at, id");
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, UserRow>(&sql)
-        .fetch_all(c)
-        .await)?;
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, UserRow>(&sql).fetch_all(c).await)?;
     rows.into_iter().map(User::try_from).collect()
 }
 
 pub async fn count_users(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
-        "select count(*) from users"
-    )
-    .fetch_one(c)
-    .await)?)
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>("select count(*) from users").fetch_one(c).await)?)
 }
 
 pub async fn update_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
-    let sql = "update users set first_name = $2, last_name = $3, username = $4, role = $5, updated_at = $6 where id = $1";
+    let sql =
+        "update users set first_name = $2, last_name = $3, username = $4, role = $5, updated_at = $6 where id = $1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(user.id.0)
         .bind(&user.first_name)
@@ -122,26 +95,22 @@ pub async fn update_user(tx: &mut Tx, user: &User) -> Result<(), StoreError> {
 }
 
 pub async fn set_password_hash(tx: &mut Tx, id: UserId, hash: &str) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
-        "update users set password_hash = $2 where id = $1"
-    )
-    .bind(id.0)
-    .bind(hash)
-    .execute(c)
-    .await
-    .map(|it| it.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("update users set password_hash = $2 where id = $1")
+        .bind(id.0)
+        .bind(hash)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
     Ok(())
 }
 
 pub async fn set_api_key_digest(tx: &mut Tx, id: UserId, digest: &str) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query(
-        "update users set api_key_digest = $2 where id = $1"
-    )
-    .bind(id.0)
-    .bind(digest)
-    .execute(c)
-    .await
-    .map(|it| it.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("update users set api_key_digest = $2 where id = $1")
+        .bind(id.0)
+        .bind(digest)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
     Ok(())
 }
 

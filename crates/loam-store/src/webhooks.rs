@@ -27,7 +27,8 @@ pub async fn insert_webhook(tx: &mut Tx, w: &Webhook) -> Result<(), StoreError> 
 }
 
 pub async fn update_webhook(tx: &mut Tx, w: &Webhook) -> Result<(), StoreError> {
-    let sql = "update webhooks set url = $2, events = $3, enabled = $4, description = $5, updated_at = $6 where id = $1";
+    let sql =
+        "update webhooks set url = $2, events = $3, enabled = $4, description = $5, updated_at = $6 where id = $1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(w.id.0)
         .bind(&w.url)
@@ -43,18 +44,13 @@ pub async fn update_webhook(tx: &mut Tx, w: &Webhook) -> Result<(), StoreError> 
 
 pub async fn find_webhook(tx: &mut Tx, id: WebhookId) -> Result<Option<Webhook>, StoreError> {
     let sql = format!("select {COLUMNS} from webhooks where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, WebhookRow>(&sql)
-        .bind(id.0)
-        .fetch_optional(c)
-        .await)?;
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, WebhookRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     Ok(row.map(Webhook::from))
 }
 
 pub async fn list_webhooks(tx: &mut Tx) -> Result<Vec<Webhook>, StoreError> {
     let sql = format!("select {COLUMNS} from webhooks order by inserted_at, id");
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, WebhookRow>(&sql)
-        .fetch_all(c)
-        .await)?;
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, WebhookRow>(&sql).fetch_all(c).await)?;
     Ok(rows.into_iter().map(Webhook::from).collect())
 }
 

@@ -16,80 +16,34 @@ use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.post(
-        "/api/v1/datasets",
-        "Create a dataset (draft)",
-        201,
-        Some("Dataset"),
-        create,
-    )
-    .get(
-        "/api/v1/me/datasets",
-        "Datasets the caller can see",
-        200,
-        Some("Datasets"),
-        mine,
-    )
-    .get(
-        "/api/v1/datasets/{dataset_id}",
-        "Get a dataset",
-        200,
-        Some("Dataset"),
-        get_one,
-    )
-    .patch(
-        "/api/v1/datasets/{dataset_id}",
-        "Update a dataset",
-        200,
-        Some("Dataset"),
-        update,
-    )
-    .delete(
-        "/api/v1/datasets/{dataset_id}",
-        "Delete a dataset and everything in it",
-        200,
-        Some("Dataset"),
-        delete,
-    )
-    .put(
-        "/api/v1/datasets/{dataset_id}/publish",
-        "Publish a dataset",
-        200,
-        Some("Dataset"),
-        publish,
-    )
-    .get(
-        "/api/v1/datasets/{dataset_id}/progress",
-        "Record counts by status",
-        200,
-        Some("Progress"),
-        progress,
-    )
-    .get(
-        "/api/v1/datasets/{dataset_id}/users/progress",
-        "Response counts per annotator",
-        200,
-        Some("UsersProgress"),
-        users_progress,
-    )
-    .get(
-        "/api/v1/me/datasets/{dataset_id}/metrics",
-        "The caller's response counts",
-        200,
-        Some("MyMetrics"),
-        my_metrics,
-    )
+    r.post("/api/v1/datasets", "Create a dataset (draft)", 201, Some("Dataset"), create)
+        .get("/api/v1/me/datasets", "Datasets the caller can see", 200, Some("Datasets"), mine)
+        .get("/api/v1/datasets/{dataset_id}", "Get a dataset", 200, Some("Dataset"), get_one)
+        .patch("/api/v1/datasets/{dataset_id}", "Update a dataset", 200, Some("Dataset"), update)
+        .delete("/api/v1/datasets/{dataset_id}", "Delete a dataset and everything in it", 200, Some("Dataset"), delete)
+        .put("/api/v1/datasets/{dataset_id}/publish", "Publish a dataset", 200, Some("Dataset"), publish)
+        .get("/api/v1/datasets/{dataset_id}/progress", "Record counts by status", 200, Some("Progress"), progress)
+        .get(
+            "/api/v1/datasets/{dataset_id}/users/progress",
+            "Response counts per annotator",
+            200,
+            Some("UsersProgress"),
+            users_progress,
+        )
+        .get(
+            "/api/v1/me/datasets/{dataset_id}/metrics",
+            "The caller's response counts",
+            200,
+            Some("MyMetrics"),
+            my_metrics,
+        )
 }
 
 fn dict(r: &Reader<'_>, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
     match r.raw(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map.clone())),
-        Some(_) => Err(ApiError::at(
-            &["body", key],
-            "dict_type",
-            "Input should be a valid dictionary",
-        )),
+        Some(_) => Err(ApiError::at(&["body", key], "dict_type", "Input should be a valid dictionary")),
     }
 }
 
@@ -118,13 +72,10 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
 async fn mine(State(app): State<AppState>, Auth(actor): Auth, query: QueryPairs) -> ApiResult {
     let status = match query.get("status") {
         None => None,
-        Some(raw) => Some(DatasetStatus::parse(raw).ok_or_else(|| {
-            ApiError::at(
-                &["query", "status"],
-                "enum",
-                "Input should be 'draft' or 'ready'",
-            )
-        })?),
+        Some(raw) => Some(
+            DatasetStatus::parse(raw)
+                .ok_or_else(|| ApiError::at(&["query", "status"], "enum", "Input should be 'draft' or 'ready'"))?,
+        ),
     };
     let filter = DatasetFilter {
         workspace_id: query.uuid("workspace_id")?.map(Into::into),
@@ -135,11 +86,7 @@ async fn mine(State(app): State<AppState>, Auth(actor): Auth, query: QueryPairs)
     Ok(ok(dto::items(items.iter().map(dto::dataset))))
 }
 
-async fn get_one(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let ds = app.service.get_dataset(&actor, id.into()).await?;
     Ok(ok(dto::dataset(&ds)))
@@ -157,72 +104,44 @@ async fn update(
     r.non_nullable(&["name", "allow_extra_metadata", "distribution"])?;
     let patch = DatasetPatch {
         name: r.opt_string("name", 1, 200)?,
-        guidelines: if r.has("guidelines") {
-            Some(r.opt_string("guidelines", 1, 10000)?)
-        } else {
-            None
-        },
+        guidelines: if r.has("guidelines") { Some(r.opt_string("guidelines", 1, 10000)?) } else { None },
         allow_extra_metadata: if r.has("allow_extra_metadata") {
             Some(r.bool_or("allow_extra_metadata", true)?)
         } else {
             None
         },
         distribution: distribution(&r)?,
-        metadata: if r.has("metadata") {
-            Some(dict(&r, "metadata")?)
-        } else {
-            None
-        },
+        metadata: if r.has("metadata") { Some(dict(&r, "metadata")?) } else { None },
     };
     let ds = app.service.update_dataset(&actor, id.into(), patch).await?;
     Ok(ok(dto::dataset(&ds)))
 }
 
-async fn delete(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let ds = app.service.delete_dataset(&actor, id.into()).await?;
     Ok(ok(dto::dataset(&ds)))
 }
 
-async fn publish(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn publish(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let ds = app.service.publish_dataset(&actor, id.into()).await?;
     Ok(ok(dto::dataset(&ds)))
 }
 
-async fn progress(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn progress(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let res = app.service.dataset_progress(&actor, id.into()).await?;
     Ok(ok(dto::progress(&res)))
 }
 
-async fn users_progress(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn users_progress(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let res = app.service.users_progress(&actor, id.into()).await?;
     Ok(ok(dto::users_progress(&res)))
 }
 
-async fn my_metrics(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn my_metrics(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let res = app.service.my_metrics(&actor, id.into()).await?;
     Ok(ok(dto::my_metrics(&res)))

@@ -13,49 +13,13 @@ use crate::AppState;
 pub const API_VERSION: &str = "2.8.0";
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/api/v1/version",
-        "The Argilla API version loam implements",
-        200,
-        None,
-        version,
-    )
-    .get(
-        "/api/v1/status",
-        "Version, storage backend and memory",
-        200,
-        None,
-        status,
-    )
-    .get(
-        "/api/v1/settings",
-        "Server settings for the UI",
-        200,
-        None,
-        settings,
-    )
-    .post(
-        "/api/v1/token",
-        "Sign in with username and password (form body)",
-        201,
-        None,
-        token,
-    )
-    .get("/api/_info", "Version (legacy SDK)", 200, None, version)
-    .get(
-        "/api/_status",
-        "Status (legacy SDK)",
-        200,
-        None,
-        legacy_status,
-    )
-    .post(
-        "/api/security/token",
-        "Sign in (legacy)",
-        200,
-        None,
-        legacy_token,
-    )
+    r.get("/api/v1/version", "The Argilla API version loam implements", 200, None, version)
+        .get("/api/v1/status", "Version, storage backend and memory", 200, None, status)
+        .get("/api/v1/settings", "Server settings for the UI", 200, None, settings)
+        .post("/api/v1/token", "Sign in with username and password (form body)", 201, None, token)
+        .get("/api/_info", "Version (legacy SDK)", 200, None, version)
+        .get("/api/_status", "Status (legacy SDK)", 200, None, legacy_status)
+        .post("/api/security/token", "Sign in (legacy)", 200, None, legacy_token)
 }
 
 async fn version() -> ApiResult {
@@ -112,9 +76,7 @@ async fn legacy_status(State(app): State<AppState>) -> ApiResult {
 }
 
 async fn settings() -> ApiResult {
-    Ok(ok(
-        json!({"argilla": {"share_your_progress_enabled": false}}),
-    ))
+    Ok(ok(json!({"argilla": {"share_your_progress_enabled": false}})))
 }
 
 /// Reads `username` and `password` from a form body.
@@ -130,25 +92,15 @@ fn credentials(body: &Bytes) -> Result<(String, String), ApiError> {
     }
     match (username, password) {
         (Some(u), Some(p)) => Ok((u, p)),
-        (None, _) => Err(ApiError::at(
-            &["body", "username"],
-            "missing",
-            "Field required",
-        )),
-        (_, None) => Err(ApiError::at(
-            &["body", "password"],
-            "missing",
-            "Field required",
-        )),
+        (None, _) => Err(ApiError::at(&["body", "username"], "missing", "Field required")),
+        (_, None) => Err(ApiError::at(&["body", "password"], "missing", "Field required")),
     }
 }
 
 async fn token(State(app): State<AppState>, body: Bytes) -> ApiResult {
     let (username, password) = credentials(&body)?;
     let token = app.service.sign_in(&username, &password).await?;
-    Ok(created(
-        json!({"access_token": token, "token_type": "bearer"}),
-    ))
+    Ok(created(json!({"access_token": token, "token_type": "bearer"})))
 }
 
 async fn legacy_token(State(app): State<AppState>, body: Bytes) -> ApiResult {

@@ -16,70 +16,29 @@ use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/api/me",
-        "The current user with workspace names (legacy SDK)",
-        200,
-        Some("UserV0"),
-        me,
-    )
-    .get(
-        "/api/users",
-        "List users (legacy SDK, owners)",
-        200,
-        None,
-        list_users,
-    )
-    .post(
-        "/api/users",
-        "Create a user (legacy SDK, owners)",
-        200,
-        Some("UserV0"),
-        create_user,
-    )
-    .delete(
-        "/api/users/{user_id}",
-        "Delete a user (legacy SDK, owners)",
-        200,
-        Some("UserV0"),
-        delete_user,
-    )
-    .post(
-        "/api/workspaces",
-        "Create a workspace (legacy SDK, owners)",
-        200,
-        Some("Workspace"),
-        create_workspace,
-    )
-    .get(
-        "/api/workspaces/{workspace_id}/users",
-        "Members of a workspace (legacy SDK)",
-        200,
-        None,
-        members,
-    )
-    .post(
-        "/api/workspaces/{workspace_id}/users/{user_id}",
-        "Add a member (legacy SDK, owners)",
-        200,
-        Some("UserV0"),
-        add_member,
-    )
-    .delete(
-        "/api/workspaces/{workspace_id}/users/{user_id}",
-        "Remove a member (legacy SDK)",
-        200,
-        Some("UserV0"),
-        remove_member,
-    )
+    r.get("/api/me", "The current user with workspace names (legacy SDK)", 200, Some("UserV0"), me)
+        .get("/api/users", "List users (legacy SDK, owners)", 200, None, list_users)
+        .post("/api/users", "Create a user (legacy SDK, owners)", 200, Some("UserV0"), create_user)
+        .delete("/api/users/{user_id}", "Delete a user (legacy SDK, owners)", 200, Some("UserV0"), delete_user)
+        .post("/api/workspaces", "Create a workspace (legacy SDK, owners)", 200, Some("Workspace"), create_workspace)
+        .get("/api/workspaces/{workspace_id}/users", "Members of a workspace (legacy SDK)", 200, None, members)
+        .post(
+            "/api/workspaces/{workspace_id}/users/{user_id}",
+            "Add a member (legacy SDK, owners)",
+            200,
+            Some("UserV0"),
+            add_member,
+        )
+        .delete(
+            "/api/workspaces/{workspace_id}/users/{user_id}",
+            "Remove a member (legacy SDK)",
+            200,
+            Some("UserV0"),
+            remove_member,
+        )
 }
 
-async fn v0(
-    app: &AppState,
-    user: &User,
-    all_for_owner: bool,
-    api_key: Option<&str>,
-) -> Result<Value, ApiError> {
+async fn v0(app: &AppState, user: &User, all_for_owner: bool, api_key: Option<&str>) -> Result<Value, ApiError> {
     let names = app.service.workspace_names_of(user, all_for_owner).await?;
     Ok(dto::user_v0(user, &names, api_key))
 }
@@ -102,9 +61,7 @@ async fn create_user(State(app): State<AppState>, Auth(actor): Auth, body: Body)
     let r = Reader::new(body.object()?, &loc);
     let username = r.string("username", 1, 1000)?;
     let valid = !username.starts_with(['-', '_'])
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && username.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
         return Err(ApiError::at(
             &["body", "username"],
@@ -114,18 +71,8 @@ async fn create_user(State(app): State<AppState>, Auth(actor): Auth, body: Body)
     }
     let workspaces = match r.raw("workspaces") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        Some(_) => {
-            return Err(ApiError::at(
-                &["body", "workspaces"],
-                "list_type",
-                "Input should be a valid list",
-            ))
-        }
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(_) => return Err(ApiError::at(&["body", "workspaces"], "list_type", "Input should be a valid list")),
     };
     let new = loam_service::NewUser {
         id: None,
@@ -140,11 +87,7 @@ async fn create_user(State(app): State<AppState>, Auth(actor): Auth, body: Body)
     Ok(ok(v0(&app, &user, false, Some(&key)).await?))
 }
 
-async fn delete_user(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(user_id): Path<String>,
-) -> ApiResult {
+async fn delete_user(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let names = {
         let user = app.service.get_user(&actor, id.into()).await?;
@@ -159,9 +102,7 @@ async fn create_workspace(State(app): State<AppState>, Auth(actor): Auth, body: 
     let r = Reader::new(body.object()?, &loc);
     let name = r.string("name", 1, 1000)?;
     let valid = !name.starts_with(['-', '_'])
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !valid {
         return Err(ApiError::at(
             &["body", "name"],
@@ -173,16 +114,9 @@ async fn create_workspace(State(app): State<AppState>, Auth(actor): Auth, body: 
     Ok(ok(dto::workspace(&ws)))
 }
 
-async fn members(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(workspace_id): Path<String>,
-) -> ApiResult {
+async fn members(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
-    let users = app
-        .service
-        .list_workspace_members(&actor, id.into())
-        .await?;
+    let users = app.service.list_workspace_members(&actor, id.into()).await?;
     let mut res = Vec::with_capacity(users.len());
     for user in &users {
         res.push(v0(&app, user, false, None).await?);
@@ -197,10 +131,7 @@ async fn add_member(
 ) -> ApiResult {
     let ws = path_id(&workspace_id, "workspace_id")?;
     let user = path_id(&user_id, "user_id")?;
-    let user = app
-        .service
-        .add_workspace_member(&actor, ws.into(), user.into(), false)
-        .await?;
+    let user = app.service.add_workspace_member(&actor, ws.into(), user.into(), false).await?;
     Ok(ok(v0(&app, &user, false, None).await?))
 }
 
@@ -211,9 +142,6 @@ async fn remove_member(
 ) -> ApiResult {
     let ws = path_id(&workspace_id, "workspace_id")?;
     let user = path_id(&user_id, "user_id")?;
-    let user = app
-        .service
-        .remove_workspace_member(&actor, ws.into(), user.into())
-        .await?;
+    let user = app.service.remove_workspace_member(&actor, ws.into(), user.into()).await?;
     Ok(ok(v0(&app, &user, false, None).await?))
 }

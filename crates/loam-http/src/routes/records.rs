@@ -9,10 +9,7 @@ use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
 use loam_domain::value::ResponseStatus;
 use loam_domain::{RecordId, SchemaError};
-use loam_service::{
-    Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord,
-    VectorsInclude,
-};
+use loam_service::{Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord, VectorsInclude};
 use serde_json::{Map, Value};
 
 use super::{created, ok, ApiResult};
@@ -22,69 +19,33 @@ use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/api/v1/datasets/{dataset_id}/records",
-        "List records with a total",
-        200,
-        Some("RecordPage"),
-        list,
-    )
-    .post(
-        "/api/v1/datasets/{dataset_id}/records",
-        "Create records (legacy SDK)",
-        204,
-        None,
-        legacy_create,
-    )
-    .patch(
-        "/api/v1/datasets/{dataset_id}/records",
-        "Update records (legacy SDK)",
-        204,
-        None,
-        legacy_update,
-    )
-    .delete(
-        "/api/v1/datasets/{dataset_id}/records",
-        "Delete records by id",
-        204,
-        None,
-        delete_many,
-    )
-    .post(
-        "/api/v1/datasets/{dataset_id}/records/bulk",
-        "Create records, all or nothing",
-        201,
-        Some("Records"),
-        bulk_create,
-    )
-    .put(
-        "/api/v1/datasets/{dataset_id}/records/bulk",
-        "Create or update records, all or nothing",
-        200,
-        Some("Records"),
-        bulk_upsert,
-    )
-    .get(
-        "/api/v1/records/{record_id}",
-        "Get a record with responses, suggestions and vectors",
-        200,
-        Some("Record"),
-        get_one,
-    )
-    .patch(
-        "/api/v1/records/{record_id}",
-        "Update a record",
-        200,
-        Some("Record"),
-        update,
-    )
-    .delete(
-        "/api/v1/records/{record_id}",
-        "Delete a record",
-        200,
-        Some("Record"),
-        delete,
-    )
+    r.get("/api/v1/datasets/{dataset_id}/records", "List records with a total", 200, Some("RecordPage"), list)
+        .post("/api/v1/datasets/{dataset_id}/records", "Create records (legacy SDK)", 204, None, legacy_create)
+        .patch("/api/v1/datasets/{dataset_id}/records", "Update records (legacy SDK)", 204, None, legacy_update)
+        .delete("/api/v1/datasets/{dataset_id}/records", "Delete records by id", 204, None, delete_many)
+        .post(
+            "/api/v1/datasets/{dataset_id}/records/bulk",
+            "Create records, all or nothing",
+            201,
+            Some("Records"),
+            bulk_create,
+        )
+        .put(
+            "/api/v1/datasets/{dataset_id}/records/bulk",
+            "Create or update records, all or nothing",
+            200,
+            Some("Records"),
+            bulk_upsert,
+        )
+        .get(
+            "/api/v1/records/{record_id}",
+            "Get a record with responses, suggestions and vectors",
+            200,
+            Some("Record"),
+            get_one,
+        )
+        .patch("/api/v1/records/{record_id}", "Update a record", 200, Some("Record"), update)
+        .delete("/api/v1/records/{record_id}", "Delete a record", 200, Some("Record"), delete)
 }
 
 const INCLUDE_FORM: &str =
@@ -152,30 +113,14 @@ fn parse_response_item(value: &Value, loc: &[Loc]) -> Result<NewResponseItem, Sc
         Some(Value::String(text)) => ResponseStatus::parse(text),
         _ => None,
     }
-    .ok_or_else(|| {
-        SchemaError::new(
-            r.at("status"),
-            "enum",
-            "Input should be 'draft', 'submitted' or 'discarded'",
-        )
-    })?;
-    Ok(NewResponseItem {
-        user_id: r.uuid("user_id")?.into(),
-        status,
-        values: r.raw("values").cloned(),
-    })
+    .ok_or_else(|| SchemaError::new(r.at("status"), "enum", "Input should be 'draft', 'submitted' or 'discarded'"))?;
+    Ok(NewResponseItem { user_id: r.uuid("user_id")?.into(), status, values: r.raw("values").cloned() })
 }
 
-pub(crate) fn parse_suggestion_item(
-    value: &Value,
-    loc: &[Loc],
-) -> Result<NewSuggestionItem, SchemaError> {
+pub(crate) fn parse_suggestion_item(value: &Value, loc: &[Loc]) -> Result<NewSuggestionItem, SchemaError> {
     let obj = object(value, loc)?;
     let r = Reader::new(obj, loc);
-    let value = r
-        .raw("value")
-        .cloned()
-        .ok_or_else(|| SchemaError::new(r.at("value"), "missing", "Field required"))?;
+    let value = r.raw("value").cloned().ok_or_else(|| SchemaError::new(r.at("value"), "missing", "Field required"))?;
     Ok(NewSuggestionItem {
         question_id: r.uuid("question_id")?.into(),
         value,
@@ -213,13 +158,7 @@ fn parse_record(value: &Value, loc: &[Loc]) -> Result<(Option<RecordId>, NewReco
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(text.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
-        Some(_) => {
-            return Err(SchemaError::new(
-                r.at("external_id"),
-                "string_type",
-                "Input should be a valid string",
-            ))
-        }
+        Some(_) => return Err(SchemaError::new(r.at("external_id"), "string_type", "Input should be a valid string")),
     };
     let mut responses = Vec::new();
     if let Some(items) = list_items(&r, "responses")? {
@@ -261,10 +200,7 @@ fn parse_items<T>(
         return Err(ApiError::at(
             &["body", "items"],
             "too_long",
-            format!(
-                "List should have at most {max} items after validation, not {}",
-                items.len()
-            ),
+            format!("List should have at most {max} items after validation, not {}", items.len()),
         ));
     }
     let base = r.at("items");
@@ -287,10 +223,7 @@ async fn list(
     let id = path_id(&dataset_id, "dataset_id")?;
     let offset = query.int("offset", 0, 0, None)?;
     let limit = query.int("limit", 50, 1, Some(1000))?;
-    let (views, total) = app
-        .service
-        .list_records(&actor, id.into(), offset, limit, &include)
-        .await?;
+    let (views, total) = app.service.list_records(&actor, id.into(), offset, limit, &include).await?;
     let items: Vec<Value> = views.iter().map(dto::record).collect();
     Ok(ok(serde_json::json!({"items": items, "total": total})))
 }
@@ -302,13 +235,8 @@ async fn bulk_create(
     body: Body,
 ) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
-    let items = parse_items(&body, 500, |v, loc| {
-        parse_record(v, loc).map(|(_, record)| record)
-    })?;
-    let views = app
-        .service
-        .create_records(&actor, id.into(), items, false)
-        .await?;
+    let items = parse_items(&body, 500, |v, loc| parse_record(v, loc).map(|(_, record)| record))?;
+    let views = app.service.create_records(&actor, id.into(), items, false).await?;
     Ok(created(dto::items(views.iter().map(dto::record))))
 }
 
@@ -319,9 +247,7 @@ async fn bulk_upsert(
     body: Body,
 ) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
-    let items = parse_items(&body, 500, |v, loc| {
-        parse_record(v, loc).map(|(id, record)| UpsertRecord { id, record })
-    })?;
+    let items = parse_items(&body, 500, |v, loc| parse_record(v, loc).map(|(id, record)| UpsertRecord { id, record }))?;
     let views = app.service.upsert_records(&actor, id.into(), items).await?;
     Ok(ok(dto::items(views.iter().map(dto::record))))
 }
@@ -333,12 +259,8 @@ async fn legacy_create(
     body: Body,
 ) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
-    let items = parse_items(&body, 1000, |v, loc| {
-        parse_record(v, loc).map(|(_, record)| record)
-    })?;
-    app.service
-        .create_records(&actor, id.into(), items, true)
-        .await?;
+    let items = parse_items(&body, 1000, |v, loc| parse_record(v, loc).map(|(_, record)| record))?;
+    app.service.create_records(&actor, id.into(), items, true).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -372,11 +294,7 @@ async fn legacy_update(
 }
 
 /// Parses `ids=a,b,c` (1..=max ids).
-pub(crate) fn parse_ids(
-    query: &QueryPairs,
-    max: usize,
-    what: &str,
-) -> Result<Vec<uuid::Uuid>, ApiError> {
+pub(crate) fn parse_ids(query: &QueryPairs, max: usize, what: &str) -> Result<Vec<uuid::Uuid>, ApiError> {
     let Some(raw) = query.get("ids") else {
         return Err(ApiError::at(&["query", "ids"], "missing", "Field required"));
     };
@@ -386,9 +304,7 @@ pub(crate) fn parse_ids(
         .collect::<Result<_, _>>()
         .map_err(|_| ApiError::unprocessable("Invalid UUID format"))?;
     if ids.len() > max {
-        return Err(ApiError::unprocessable(format!(
-            "Cannot delete more than {max} {what} at once"
-        )));
+        return Err(ApiError::unprocessable(format!("Cannot delete more than {max} {what} at once")));
     }
     Ok(ids)
 }
@@ -400,19 +316,12 @@ async fn delete_many(
     query: QueryPairs,
 ) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
-    let ids: Vec<RecordId> = parse_ids(&query, 100, "records")?
-        .into_iter()
-        .map(RecordId)
-        .collect();
+    let ids: Vec<RecordId> = parse_ids(&query, 100, "records")?.into_iter().map(RecordId).collect();
     app.service.delete_records(&actor, id.into(), &ids).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn get_one(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(record_id): Path<String>,
-) -> ApiResult {
+async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(record_id): Path<String>) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let view = app.service.get_record(&actor, RecordId(id)).await?;
     Ok(ok(dto::record(&view)))
@@ -426,18 +335,11 @@ async fn update(
 ) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let patch = parse_patch(&body.0, &[Loc::from("body")])?;
-    let view = app
-        .service
-        .update_record(&actor, RecordId(id), patch)
-        .await?;
+    let view = app.service.update_record(&actor, RecordId(id), patch).await?;
     Ok(ok(dto::record(&view)))
 }
 
-async fn delete(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(record_id): Path<String>,
-) -> ApiResult {
+async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(record_id): Path<String>) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let record = app.service.delete_record(&actor, RecordId(id)).await?;
     Ok(ok(Value::Object(dto::record_base(&record))))

@@ -19,88 +19,62 @@ use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.post(
-        "/api/v1/records/{record_id}/responses",
-        "Respond to a record",
-        201,
-        Some("Response"),
-        create,
-    )
-    .put(
-        "/api/v1/responses/{response_id}",
-        "Replace a response",
-        200,
-        Some("Response"),
-        update,
-    )
-    .delete(
-        "/api/v1/responses/{response_id}",
-        "Delete a response",
-        200,
-        Some("Response"),
-        delete,
-    )
-    .post(
-        "/api/v1/me/responses/bulk",
-        "Save the caller's responses to many records",
-        200,
-        Some("BulkResponses"),
-        bulk,
-    )
-    .get(
-        "/api/v1/records/{record_id}/suggestions",
-        "List a record's suggestions",
-        200,
-        Some("Suggestions"),
-        list_suggestions,
-    )
-    .put(
-        "/api/v1/records/{record_id}/suggestions",
-        "Create or replace a suggestion",
-        201,
-        Some("Suggestion"),
-        upsert_suggestion,
-    )
-    .delete(
-        "/api/v1/records/{record_id}/suggestions",
-        "Delete suggestions of a record by id",
-        204,
-        None,
-        delete_suggestions,
-    )
-    .delete(
-        "/api/v1/suggestions/{suggestion_id}",
-        "Delete a suggestion",
-        200,
-        Some("Suggestion"),
-        delete_suggestion,
-    )
+    r.post("/api/v1/records/{record_id}/responses", "Respond to a record", 201, Some("Response"), create)
+        .put("/api/v1/responses/{response_id}", "Replace a response", 200, Some("Response"), update)
+        .delete("/api/v1/responses/{response_id}", "Delete a response", 200, Some("Response"), delete)
+        .post(
+            "/api/v1/me/responses/bulk",
+            "Save the caller's responses to many records",
+            200,
+            Some("BulkResponses"),
+            bulk,
+        )
+        .get(
+            "/api/v1/records/{record_id}/suggestions",
+            "List a record's suggestions",
+            200,
+            Some("Suggestions"),
+            list_suggestions,
+        )
+        .put(
+            "/api/v1/records/{record_id}/suggestions",
+            "Create or replace a suggestion",
+            201,
+            Some("Suggestion"),
+            upsert_suggestion,
+        )
+        .delete(
+            "/api/v1/records/{record_id}/suggestions",
+            "Delete suggestions of a record by id",
+            204,
+            None,
+            delete_suggestions,
+        )
+        .delete(
+            "/api/v1/suggestions/{suggestion_id}",
+            "Delete a suggestion",
+            200,
+            Some("Suggestion"),
+            delete_suggestion,
+        )
+        .get(
+            "/api/v1/datasets/{dataset_id}/records/search/suggestions/options",
+            "Suggestion agents per question",
+            200,
+            None,
+            suggestion_options,
+        )
 }
 
-fn status_and_values(
-    value: &Value,
-    loc: &[Loc],
-) -> Result<(ResponseStatus, Option<Value>), SchemaError> {
+fn status_and_values(value: &Value, loc: &[Loc]) -> Result<(ResponseStatus, Option<Value>), SchemaError> {
     let obj = object(value, loc)?;
     let r = Reader::new(obj, loc);
     let status = match r.raw("status") {
         Some(Value::String(text)) => ResponseStatus::parse(text),
-        None => {
-            return Err(SchemaError::new(
-                r.at("status"),
-                "missing",
-                "Field required",
-            ))
-        }
+        None => return Err(SchemaError::new(r.at("status"), "missing", "Field required")),
         _ => None,
     }
-    .ok_or_else(|| {
-        SchemaError::new(
-            r.at("status"),
-            "enum",
-            "Input should be 'draft', 'submitted' or 'discarded'",
-        )
-    })?;
+    .ok_or_else(|| SchemaError::new(r.at("status"), "enum", "Input should be 'draft', 'submitted' or 'discarded'"))?;
     Ok((status, r.raw("values").cloned()))
 }
 
@@ -112,10 +86,7 @@ async fn create(
 ) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
-    let response = app
-        .service
-        .create_response(&actor, RecordId(id), status, values)
-        .await?;
+    let response = app.service.create_response(&actor, RecordId(id), status, values).await?;
     Ok(created(dto::response(&response)))
 }
 
@@ -127,18 +98,11 @@ async fn update(
 ) -> ApiResult {
     let id = path_id(&response_id, "response_id")?;
     let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
-    let response = app
-        .service
-        .update_response(&actor, ResponseId(id), status, values)
-        .await?;
+    let response = app.service.update_response(&actor, ResponseId(id), status, values).await?;
     Ok(ok(dto::response(&response)))
 }
 
-async fn delete(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(response_id): Path<String>,
-) -> ApiResult {
+async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(response_id): Path<String>) -> ApiResult {
     let id = path_id(&response_id, "response_id")?;
     let response = app.service.delete_response(&actor, ResponseId(id)).await?;
     Ok(ok(dto::response(&response)))
@@ -149,22 +113,14 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> Api
     let r = Reader::new(body.object()?, &loc);
     let raw = r.array("items")?;
     if raw.is_empty() || raw.len() > 100 {
-        return Err(ApiError::at(
-            &["body", "items"],
-            "too_long",
-            "List should have between 1 and 100 items",
-        ));
+        return Err(ApiError::at(&["body", "items"], "too_long", "List should have between 1 and 100 items"));
     }
     let mut items = Vec::with_capacity(raw.len());
     for (idx, item) in raw.iter().enumerate() {
         let item_loc = vec![Loc::from("body"), Loc::from("items"), Loc::Index(idx)];
         let (status, values) = status_and_values(item, &item_loc)?;
         let record_id = Reader::new(object(item, &item_loc)?, &item_loc).uuid("record_id")?;
-        items.push(BulkResponseItem {
-            record_id: RecordId(record_id),
-            status,
-            values,
-        });
+        items.push(BulkResponseItem { record_id: RecordId(record_id), status, values });
     }
     let outcomes = app.service.bulk_my_responses(&actor, items).await?;
     let rendered: Vec<Value> = outcomes
@@ -174,8 +130,7 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> Api
             Err(err) => {
                 let detail = match err {
                     loam_service::Error::Forbidden => {
-                        "argilla.api.errors::ForbiddenOperationError(detail=Operation not allowed)"
-                            .to_owned()
+                        "argilla.api.errors::ForbiddenOperationError(detail=Operation not allowed)".to_owned()
                     }
                     other => other.to_string(),
                 };
@@ -186,16 +141,9 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> Api
     Ok(ok(json!({"items": rendered})))
 }
 
-async fn list_suggestions(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(record_id): Path<String>,
-) -> ApiResult {
+async fn list_suggestions(State(app): State<AppState>, Auth(actor): Auth, Path(record_id): Path<String>) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
-    let items = app
-        .service
-        .list_record_suggestions(&actor, RecordId(id))
-        .await?;
+    let items = app.service.list_record_suggestions(&actor, RecordId(id)).await?;
     Ok(ok(dto::items(items.iter().map(dto::suggestion))))
 }
 
@@ -207,15 +155,8 @@ async fn upsert_suggestion(
 ) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let item = parse_suggestion_item(&body.0, &[Loc::from("body")])?;
-    let (suggestion, was_created) = app
-        .service
-        .upsert_suggestion(&actor, RecordId(id), item)
-        .await?;
-    let status = if was_created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let (suggestion, was_created) = app.service.upsert_suggestion(&actor, RecordId(id), item).await?;
+    let status = if was_created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(reply(status, dto::suggestion(&suggestion)))
 }
 
@@ -226,13 +167,8 @@ async fn delete_suggestions(
     query: QueryPairs,
 ) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
-    let ids: Vec<SuggestionId> = parse_ids(&query, 100, "suggestions")?
-        .into_iter()
-        .map(SuggestionId)
-        .collect();
-    app.service
-        .delete_record_suggestions(&actor, RecordId(id), &ids)
-        .await?;
+    let ids: Vec<SuggestionId> = parse_ids(&query, 100, "suggestions")?.into_iter().map(SuggestionId).collect();
+    app.service.delete_record_suggestions(&actor, RecordId(id), &ids).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -242,9 +178,20 @@ async fn delete_suggestion(
     Path(suggestion_id): Path<String>,
 ) -> ApiResult {
     let id = path_id(&suggestion_id, "suggestion_id")?;
-    let suggestion = app
-        .service
-        .delete_suggestion(&actor, SuggestionId(id))
-        .await?;
+    let suggestion = app.service.delete_suggestion(&actor, SuggestionId(id)).await?;
     Ok(ok(dto::suggestion(&suggestion)))
+}
+
+async fn suggestion_options(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let options = app.service.suggestion_agents(&actor, id.into()).await?;
+    let items: Vec<Value> = options
+        .into_iter()
+        .map(|(qid, name, agents)| json!({"question": {"id": qid, "name": name}, "agents": agents}))
+        .collect();
+    Ok(ok(json!({"items": items})))
 }

@@ -43,14 +43,9 @@ async fn search(
     let offset = query.int("offset", 0, 0, None)?;
     let limit = query.int("limit", 50, 1, Some(1000))?;
     let parsed = parse_search(&body.0, &[Loc::from("body")])?;
-    let (hits, total) = app
-        .service
-        .search_records(&actor, id.into(), &parsed, offset, limit, &include, as_)
-        .await?;
-    let items: Vec<Value> = hits
-        .iter()
-        .map(|(view, score)| json!({"record": dto::record(view), "query_score": score}))
-        .collect();
+    let (hits, total) = app.service.search_records(&actor, id.into(), &parsed, offset, limit, &include, as_).await?;
+    let items: Vec<Value> =
+        hits.iter().map(|(view, score)| json!({"record": dto::record(view), "query_score": score})).collect();
     Ok(ok(json!({"items": items, "total": total})))
 }
 

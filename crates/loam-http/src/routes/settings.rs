@@ -6,8 +6,8 @@ use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_service::{
-    FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion,
-    NewVectorSettings, QuestionPatch,
+    FieldPatch, MetadataMetrics, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings,
+    QuestionPatch,
 };
 use serde_json::Value;
 
@@ -18,118 +18,95 @@ use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/api/v1/datasets/{dataset_id}/fields",
-        "List fields",
-        200,
-        Some("Fields"),
-        list_fields,
-    )
-    .post(
-        "/api/v1/datasets/{dataset_id}/fields",
-        "Create a field (draft datasets)",
-        201,
-        Some("Field"),
-        create_field,
-    )
-    .patch(
-        "/api/v1/fields/{field_id}",
-        "Update a field's title or settings",
-        200,
-        Some("Field"),
-        update_field,
-    )
-    .delete(
-        "/api/v1/fields/{field_id}",
-        "Delete a field (draft datasets)",
-        200,
-        Some("Field"),
-        delete_field,
-    )
-    .get(
-        "/api/v1/datasets/{dataset_id}/questions",
-        "List questions",
-        200,
-        Some("Questions"),
-        list_questions,
-    )
-    .post(
-        "/api/v1/datasets/{dataset_id}/questions",
-        "Create a question (draft datasets)",
-        201,
-        Some("Question"),
-        create_question,
-    )
-    .patch(
-        "/api/v1/questions/{question_id}",
-        "Update a question",
-        200,
-        Some("Question"),
-        update_question,
-    )
-    .delete(
-        "/api/v1/questions/{question_id}",
-        "Delete a question (draft datasets)",
-        200,
-        Some("Question"),
-        delete_question,
-    )
-    .get(
-        "/api/v1/me/datasets/{dataset_id}/metadata-properties",
-        "List metadata properties visible to the caller",
-        200,
-        Some("MetadataProperties"),
-        list_metadata,
-    )
-    .post(
-        "/api/v1/datasets/{dataset_id}/metadata-properties",
-        "Create a metadata property",
-        201,
-        Some("MetadataProperty"),
-        create_metadata,
-    )
-    .patch(
-        "/api/v1/metadata-properties/{metadata_property_id}",
-        "Update a metadata property",
-        200,
-        Some("MetadataProperty"),
-        update_metadata,
-    )
-    .delete(
-        "/api/v1/metadata-properties/{metadata_property_id}",
-        "Delete a metadata property",
-        200,
-        Some("MetadataProperty"),
-        delete_metadata,
-    )
-    .get(
-        "/api/v1/datasets/{dataset_id}/vectors-settings",
-        "List vector settings",
-        200,
-        Some("VectorSettingsList"),
-        list_vectors,
-    )
-    .post(
-        "/api/v1/datasets/{dataset_id}/vectors-settings",
-        "Create vector settings",
-        201,
-        Some("VectorSettings"),
-        create_vectors,
-    )
-    .patch(
-        "/api/v1/vectors-settings/{vector_settings_id}",
-        "Rename vector settings",
-        200,
-        Some("VectorSettings"),
-        update_vectors,
-    )
-    .delete(
-        "/api/v1/vectors-settings/{vector_settings_id}",
-        "Delete vector settings and their vectors",
-        200,
-        Some("VectorSettings"),
-        delete_vectors,
-    )
+    r.get("/api/v1/datasets/{dataset_id}/fields", "List fields", 200, Some("Fields"), list_fields)
+        .post(
+            "/api/v1/datasets/{dataset_id}/fields",
+            "Create a field (draft datasets)",
+            201,
+            Some("Field"),
+            create_field,
+        )
+        .patch("/api/v1/fields/{field_id}", "Update a field's title or settings", 200, Some("Field"), update_field)
+        .delete("/api/v1/fields/{field_id}", "Delete a field (draft datasets)", 200, Some("Field"), delete_field)
+        .get("/api/v1/datasets/{dataset_id}/questions", "List questions", 200, Some("Questions"), list_questions)
+        .post(
+            "/api/v1/datasets/{dataset_id}/questions",
+            "Create a question (draft datasets)",
+            201,
+            Some("Question"),
+            create_question,
+        )
+        .patch("/api/v1/questions/{question_id}", "Update a question", 200, Some("Question"), update_question)
+        .delete(
+            "/api/v1/questions/{question_id}",
+            "Delete a question (draft datasets)",
+            200,
+            Some("Question"),
+            delete_question,
+        )
+        .get(
+            "/api/v1/me/datasets/{dataset_id}/metadata-properties",
+            "List metadata properties visible to the caller",
+            200,
+            Some("MetadataProperties"),
+            list_metadata,
+        )
+        .post(
+            "/api/v1/datasets/{dataset_id}/metadata-properties",
+            "Create a metadata property",
+            201,
+            Some("MetadataProperty"),
+            create_metadata,
+        )
+        .patch(
+            "/api/v1/metadata-properties/{metadata_property_id}",
+            "Update a metadata property",
+            200,
+            Some("MetadataProperty"),
+            update_metadata,
+        )
+        .delete(
+            "/api/v1/metadata-properties/{metadata_property_id}",
+            "Delete a metadata property",
+            200,
+            Some("MetadataProperty"),
+            delete_metadata,
+        )
+        .get(
+            "/api/v1/metadata-properties/{metadata_property_id}/metrics",
+            "Value statistics of a metadata property",
+            200,
+            None,
+            metadata_metrics,
+        )
+        .get(
+            "/api/v1/datasets/{dataset_id}/vectors-settings",
+            "List vector settings",
+            200,
+            Some("VectorSettingsList"),
+            list_vectors,
+        )
+        .post(
+            "/api/v1/datasets/{dataset_id}/vectors-settings",
+            "Create vector settings",
+            201,
+            Some("VectorSettings"),
+            create_vectors,
+        )
+        .patch(
+            "/api/v1/vectors-settings/{vector_settings_id}",
+            "Rename vector settings",
+            200,
+            Some("VectorSettings"),
+            update_vectors,
+        )
+        .delete(
+            "/api/v1/vectors-settings/{vector_settings_id}",
+            "Delete vector settings and their vectors",
+            200,
+            Some("VectorSettings"),
+            delete_vectors,
+        )
 }
 
 fn title(r: &Reader<'_>) -> Result<String, ApiError> {
@@ -137,17 +114,12 @@ fn title(r: &Reader<'_>) -> Result<String, ApiError> {
 }
 
 fn settings_value<'a>(r: &Reader<'a>) -> Result<&'a Value, ApiError> {
-    r.raw("settings")
-        .ok_or_else(|| ApiError::at(&["body", "settings"], "missing", "Field required"))
+    r.raw("settings").ok_or_else(|| ApiError::at(&["body", "settings"], "missing", "Field required"))
 }
 
 // Fields -------------------------------------------------------------------------------------
 
-async fn list_fields(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn list_fields(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_fields(&actor, id.into()).await?;
     Ok(ok(dto::items(items.iter().map(dto::field))))
@@ -182,19 +154,12 @@ async fn update_field(
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
     r.non_nullable(&["title", "settings"])?;
-    let patch = FieldPatch {
-        title: r.opt_string("title", 1, 500)?,
-        settings: r.raw("settings").cloned(),
-    };
+    let patch = FieldPatch { title: r.opt_string("title", 1, 500)?, settings: r.raw("settings").cloned() };
     let field = app.service.update_field(&actor, id.into(), patch).await?;
     Ok(ok(dto::field(&field)))
 }
 
-async fn delete_field(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(field_id): Path<String>,
-) -> ApiResult {
+async fn delete_field(State(app): State<AppState>, Auth(actor): Auth, Path(field_id): Path<String>) -> ApiResult {
     let id = path_id(&field_id, "field_id")?;
     let field = app.service.delete_field(&actor, id.into()).await?;
     Ok(ok(dto::field(&field)))
@@ -202,11 +167,7 @@ async fn delete_field(
 
 // Questions ----------------------------------------------------------------------------------
 
-async fn list_questions(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn list_questions(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_questions(&actor, id.into()).await?;
     Ok(ok(dto::items(items.iter().map(dto::question))))
@@ -244,25 +205,14 @@ async fn update_question(
     r.non_nullable(&["title", "settings"])?;
     let patch = QuestionPatch {
         title: r.opt_string("title", 1, 500)?,
-        description: if r.has("description") {
-            Some(r.opt_string("description", 1, 1000)?)
-        } else {
-            None
-        },
+        description: if r.has("description") { Some(r.opt_string("description", 1, 1000)?) } else { None },
         settings: r.raw("settings").cloned(),
     };
-    let question = app
-        .service
-        .update_question(&actor, id.into(), patch)
-        .await?;
+    let question = app.service.update_question(&actor, id.into(), patch).await?;
     Ok(ok(dto::question(&question)))
 }
 
-async fn delete_question(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(question_id): Path<String>,
-) -> ApiResult {
+async fn delete_question(State(app): State<AppState>, Auth(actor): Auth, Path(question_id): Path<String>) -> ApiResult {
     let id = path_id(&question_id, "question_id")?;
     let question = app.service.delete_question(&actor, id.into()).await?;
     Ok(ok(dto::question(&question)))
@@ -270,16 +220,9 @@ async fn delete_question(
 
 // Metadata properties ------------------------------------------------------------------------
 
-async fn list_metadata(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn list_metadata(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
-    let items = app
-        .service
-        .list_metadata_properties(&actor, id.into())
-        .await?;
+    let items = app.service.list_metadata_properties(&actor, id.into()).await?;
     Ok(ok(dto::items(items.iter().map(dto::metadata_property))))
 }
 
@@ -298,10 +241,7 @@ async fn create_metadata(
         settings: MetadataSettings::parse(settings_value(&r)?, &r.at("settings"))?,
         visible_for_annotators: r.bool_or("visible_for_annotators", true)?,
     };
-    let property = app
-        .service
-        .create_metadata_property(&actor, id.into(), new)
-        .await?;
+    let property = app.service.create_metadata_property(&actor, id.into(), new).await?;
     Ok(created(dto::metadata_property(&property)))
 }
 
@@ -323,33 +263,37 @@ async fn update_metadata(
             None
         },
     };
-    let property = app
-        .service
-        .update_metadata_property(&actor, id.into(), patch)
-        .await?;
+    let property = app.service.update_metadata_property(&actor, id.into(), patch).await?;
     Ok(ok(dto::metadata_property(&property)))
 }
 
-async fn delete_metadata(
+async fn delete_metadata(State(app): State<AppState>, Auth(actor): Auth, Path(property_id): Path<String>) -> ApiResult {
+    let id = path_id(&property_id, "metadata_property_id")?;
+    let property = app.service.delete_metadata_property(&actor, id.into()).await?;
+    Ok(ok(dto::metadata_property(&property)))
+}
+
+async fn metadata_metrics(
     State(app): State<AppState>,
     Auth(actor): Auth,
     Path(property_id): Path<String>,
 ) -> ApiResult {
     let id = path_id(&property_id, "metadata_property_id")?;
-    let property = app
-        .service
-        .delete_metadata_property(&actor, id.into())
-        .await?;
-    Ok(ok(dto::metadata_property(&property)))
+    let metrics = app.service.metadata_metrics(&actor, id.into()).await?;
+    Ok(ok(match metrics {
+        MetadataMetrics::Terms { total, values } => {
+            let values: Vec<Value> =
+                values.into_iter().map(|(term, count)| serde_json::json!({"term": term, "count": count})).collect();
+            serde_json::json!({"type": "terms", "total": total, "values": values})
+        }
+        MetadataMetrics::Integer { min, max } => serde_json::json!({"type": "integer", "min": min, "max": max}),
+        MetadataMetrics::Float { min, max } => serde_json::json!({"type": "float", "min": min, "max": max}),
+    }))
 }
 
 // Vector settings ----------------------------------------------------------------------------
 
-async fn list_vectors(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(dataset_id): Path<String>,
-) -> ApiResult {
+async fn list_vectors(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_vector_settings(&actor, id.into()).await?;
     Ok(ok(dto::items(items.iter().map(dto::vector_settings))))
@@ -366,21 +310,10 @@ async fn create_vectors(
     let r = Reader::new(body.object()?, &loc);
     let dimensions = r.int("dimensions")?;
     if dimensions < 1 {
-        return Err(ApiError::at(
-            &["body", "dimensions"],
-            "greater_than",
-            "Input should be greater than 0",
-        ));
+        return Err(ApiError::at(&["body", "dimensions"], "greater_than", "Input should be greater than 0"));
     }
-    let new = NewVectorSettings {
-        name: r.string("name", 1, 200)?,
-        title: title(&r)?,
-        dimensions,
-    };
-    let settings = app
-        .service
-        .create_vector_settings(&actor, id.into(), new)
-        .await?;
+    let new = NewVectorSettings { name: r.string("name", 1, 200)?, title: title(&r)?, dimensions };
+    let settings = app.service.create_vector_settings(&actor, id.into(), new).await?;
     Ok(created(dto::vector_settings(&settings)))
 }
 
@@ -393,22 +326,12 @@ async fn update_vectors(
     let id = path_id(&settings_id, "vector_settings_id")?;
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
-    let settings = app
-        .service
-        .update_vector_settings(&actor, id.into(), title(&r)?)
-        .await?;
+    let settings = app.service.update_vector_settings(&actor, id.into(), title(&r)?).await?;
     Ok(ok(dto::vector_settings(&settings)))
 }
 
-async fn delete_vectors(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(settings_id): Path<String>,
-) -> ApiResult {
+async fn delete_vectors(State(app): State<AppState>, Auth(actor): Auth, Path(settings_id): Path<String>) -> ApiResult {
     let id = path_id(&settings_id, "vector_settings_id")?;
-    let settings = app
-        .service
-        .delete_vector_settings(&actor, id.into())
-        .await?;
+    let settings = app.service.delete_vector_settings(&actor, id.into()).await?;
     Ok(ok(dto::vector_settings(&settings)))
 }

@@ -16,48 +16,12 @@ use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/me", "The current user", 200, Some("User"), me)
-        .get(
-            "/api/v1/users",
-            "List users (owners)",
-            200,
-            Some("Users"),
-            list,
-        )
-        .post(
-            "/api/v1/users",
-            "Create a user (owners); the reply shows its API key once",
-            201,
-            Some("User"),
-            create,
-        )
-        .get(
-            "/api/v1/users/{user_id}",
-            "Get a user (owners)",
-            200,
-            Some("User"),
-            get_one,
-        )
-        .patch(
-            "/api/v1/users/{user_id}",
-            "Update a user (owners)",
-            200,
-            Some("User"),
-            update,
-        )
-        .delete(
-            "/api/v1/users/{user_id}",
-            "Delete a user and their responses (owners)",
-            200,
-            Some("User"),
-            delete,
-        )
-        .get(
-            "/api/v1/users/{user_id}/workspaces",
-            "Workspaces of a user (owners)",
-            200,
-            Some("Workspaces"),
-            workspaces,
-        )
+        .get("/api/v1/users", "List users (owners)", 200, Some("Users"), list)
+        .post("/api/v1/users", "Create a user (owners); the reply shows its API key once", 201, Some("User"), create)
+        .get("/api/v1/users/{user_id}", "Get a user (owners)", 200, Some("User"), get_one)
+        .patch("/api/v1/users/{user_id}", "Update a user (owners)", 200, Some("User"), update)
+        .delete("/api/v1/users/{user_id}", "Delete a user and their responses (owners)", 200, Some("User"), delete)
+        .get("/api/v1/users/{user_id}/workspaces", "Workspaces of a user (owners)", 200, Some("Workspaces"), workspaces)
 }
 
 async fn me(Auth(actor): Auth) -> ApiResult {
@@ -72,27 +36,16 @@ async fn list(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
 pub(crate) fn parse_role(r: &Reader<'_>, key: &str) -> Result<Option<Role>, ApiError> {
     match r.raw(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => text.parse::<Role>().map(Some).map_err(|_| {
-            ApiError::at(
-                &["body", key],
-                "enum",
-                "Input should be 'owner', 'admin' or 'annotator'",
-            )
-        }),
-        Some(_) => Err(ApiError::at(
-            &["body", key],
-            "enum",
-            "Input should be 'owner', 'admin' or 'annotator'",
-        )),
+        Some(Value::String(text)) => text
+            .parse::<Role>()
+            .map(Some)
+            .map_err(|_| ApiError::at(&["body", key], "enum", "Input should be 'owner', 'admin' or 'annotator'")),
+        Some(_) => Err(ApiError::at(&["body", key], "enum", "Input should be 'owner', 'admin' or 'annotator'")),
     }
 }
 
 /// First and last names are trimmed before their length is checked.
-pub(crate) fn trimmed(
-    r: &Reader<'_>,
-    key: &str,
-    required: bool,
-) -> Result<Option<String>, ApiError> {
+pub(crate) fn trimmed(r: &Reader<'_>, key: &str, required: bool) -> Result<Option<String>, ApiError> {
     match r.raw(key) {
         None if required => Err(ApiError::at(&["body", key], "missing", "Field required")),
         None | Some(Value::Null) if !required => Ok(None),
@@ -107,11 +60,7 @@ pub(crate) fn trimmed(
             }
             Ok(Some(text.to_owned()))
         }
-        _ => Err(ApiError::at(
-            &["body", key],
-            "string_type",
-            "Input should be a valid string",
-        )),
+        _ => Err(ApiError::at(&["body", key], "string_type", "Input should be a valid string")),
     }
 }
 
@@ -124,11 +73,7 @@ pub(crate) fn parse_new_user(body: &Body) -> Result<NewUser, ApiError> {
         first_name: match trimmed(&r, "first_name", false)? {
             Some(name) => name,
             None if !r.has("first_name") => {
-                return Err(ApiError::at(
-                    &["body", "first_name"],
-                    "missing",
-                    "Field required",
-                ))
+                return Err(ApiError::at(&["body", "first_name"], "missing", "Field required"))
             }
             None => username.clone(),
         },
@@ -146,33 +91,20 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
     Ok(created(dto::user(&user, Some(&key))))
 }
 
-async fn get_one(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(user_id): Path<String>,
-) -> ApiResult {
+async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let user = app.service.get_user(&actor, id.into()).await?;
     Ok(ok(dto::user(&user, None)))
 }
 
-async fn update(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(user_id): Path<String>,
-    body: Body,
-) -> ApiResult {
+async fn update(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>, body: Body) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
     r.non_nullable(&["first_name", "username", "role", "password"])?;
     let patch = UserPatch {
         first_name: trimmed(&r, "first_name", false)?,
-        last_name: if r.has("last_name") {
-            Some(trimmed(&r, "last_name", false)?)
-        } else {
-            None
-        },
+        last_name: if r.has("last_name") { Some(trimmed(&r, "last_name", false)?) } else { None },
         username: r.opt_string("username", 1, 1000)?,
         role: parse_role(&r, "role")?,
         password: r.opt_string("password", 8, 100)?,
@@ -181,21 +113,13 @@ async fn update(
     Ok(ok(dto::user(&user, None)))
 }
 
-async fn delete(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(user_id): Path<String>,
-) -> ApiResult {
+async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let user = app.service.delete_user(&actor, id.into()).await?;
     Ok(ok(dto::user(&user, None)))
 }
 
-async fn workspaces(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(user_id): Path<String>,
-) -> ApiResult {
+async fn workspaces(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let items = app.service.list_user_workspaces(&actor, id.into()).await?;
     Ok(ok(dto::items(items.iter().map(dto::workspace))))

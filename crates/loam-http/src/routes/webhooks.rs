@@ -15,34 +15,17 @@ use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get(
-        "/api/v1/webhooks",
-        "List webhooks (owners)",
-        200,
-        Some("Webhooks"),
-        list,
-    )
-    .post(
-        "/api/v1/webhooks",
-        "Create a webhook (owners)",
-        201,
-        Some("Webhook"),
-        create,
-    )
-    .patch(
-        "/api/v1/webhooks/{webhook_id}",
-        "Update a webhook (owners)",
-        200,
-        Some("Webhook"),
-        update,
-    )
-    .delete(
-        "/api/v1/webhooks/{webhook_id}",
-        "Delete a webhook (owners)",
-        200,
-        Some("Webhook"),
-        delete,
-    )
+    r.get("/api/v1/webhooks", "List webhooks (owners)", 200, Some("Webhooks"), list)
+        .post("/api/v1/webhooks", "Create a webhook (owners)", 201, Some("Webhook"), create)
+        .patch("/api/v1/webhooks/{webhook_id}", "Update a webhook (owners)", 200, Some("Webhook"), update)
+        .delete("/api/v1/webhooks/{webhook_id}", "Delete a webhook (owners)", 200, Some("Webhook"), delete)
+        .post(
+            "/api/v1/webhooks/{webhook_id}/ping",
+            "Send a ping event (delivery is not available yet)",
+            204,
+            None,
+            ping,
+        )
 }
 
 /// An http(s) URL with a host; a bare host gets a trailing `/`.
@@ -51,26 +34,12 @@ fn parse_url(r: &Reader<'_>) -> Result<String, ApiError> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            ApiError::at(
-                &["body", "url"],
-                "url_scheme",
-                "URL scheme should be 'http' or 'https'",
-            )
-        })?;
+        .ok_or_else(|| ApiError::at(&["body", "url"], "url_scheme", "URL scheme should be 'http' or 'https'"))?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(ApiError::at(
-            &["body", "url"],
-            "url_parsing",
-            "Input should be a valid URL, empty host",
-        ));
+        return Err(ApiError::at(&["body", "url"], "url_parsing", "Input should be a valid URL, empty host"));
     }
-    Ok(if rest.len() == host.len() {
-        format!("{url}/")
-    } else {
-        url
-    })
+    Ok(if rest.len() == host.len() { format!("{url}/") } else { url })
 }
 
 fn parse_events(r: &Reader<'_>) -> Result<Vec<String>, ApiError> {
@@ -92,11 +61,7 @@ fn parse_events(r: &Reader<'_>) -> Result<Vec<String>, ApiError> {
             ));
         };
         if events.iter().any(|it| it == event) {
-            return Err(ApiError::at(
-                &["body", "events"],
-                "value_error",
-                "Value error, Events must be unique",
-            ));
+            return Err(ApiError::at(&["body", "events"], "value_error", "Value error, Events must be unique"));
         }
         events.push(event.to_owned());
     }
@@ -131,40 +96,31 @@ async fn update(
     let r = Reader::new(body.object()?, &loc);
     r.non_nullable(&["url", "events", "enabled"])?;
     let patch = WebhookPatch {
-        url: if r.has("url") {
-            Some(parse_url(&r)?)
-        } else {
-            None
-        },
-        events: if r.has("events") {
-            Some(parse_events(&r)?)
-        } else {
-            None
-        },
-        enabled: if r.has("enabled") {
-            Some(r.bool_or("enabled", true)?)
-        } else {
-            None
-        },
+        url: if r.has("url") { Some(parse_url(&r)?) } else { None },
+        events: if r.has("events") { Some(parse_events(&r)?) } else { None },
+        enabled: if r.has("enabled") { Some(r.bool_or("enabled", true)?) } else { None },
         description: match r.raw("description") {
             None => None,
             Some(Value::Null) => Some(None),
             Some(_) => Some(r.opt_string("description", 1, 1000)?),
         },
     };
-    let webhook = app
-        .service
-        .update_webhook(&actor, WebhookId(id), patch)
-        .await?;
+    let webhook = app.service.update_webhook(&actor, WebhookId(id), patch).await?;
     Ok(ok(dto::webhook(&webhook)))
 }
 
-async fn delete(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(webhook_id): Path<String>,
-) -> ApiResult {
+async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(webhook_id): Path<String>) -> ApiResult {
     let id = path_id(&webhook_id, "webhook_id")?;
     let webhook = app.service.delete_webhook(&actor, WebhookId(id)).await?;
     Ok(ok(dto::webhook(&webhook)))
+}
+
+/// loam stores webhooks but does not deliver events yet; say so instead of pretending.
+async fn ping(State(app): State<AppState>, Auth(actor): Auth, Path(webhook_id): Path<String>) -> ApiResult {
+    let id = path_id(&webhook_id, "webhook_id")?;
+    app.service.get_webhook(&actor, WebhookId(id)).await?;
+    Err(ApiError::Detail(
+        axum::http::StatusCode::NOT_IMPLEMENTED,
+        "Webhook delivery is not available yet: loam stores webhooks but does not send events".to_owned(),
+    ))
 }

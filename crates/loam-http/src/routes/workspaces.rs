@@ -11,55 +11,25 @@ use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.post(
-        "/api/v1/workspaces",
-        "Create a workspace (owners)",
-        201,
-        Some("Workspace"),
-        create,
-    )
-    .get(
-        "/api/v1/workspaces/{workspace_id}",
-        "Get a workspace",
-        200,
-        Some("Workspace"),
-        get_one,
-    )
-    .delete(
-        "/api/v1/workspaces/{workspace_id}",
-        "Delete an empty workspace (owners)",
-        200,
-        Some("Workspace"),
-        delete,
-    )
-    .get(
-        "/api/v1/me/workspaces",
-        "The caller's workspaces",
-        200,
-        Some("Workspaces"),
-        mine,
-    )
-    .get(
-        "/api/v1/workspaces/{workspace_id}/users",
-        "Members of a workspace",
-        200,
-        Some("Users"),
-        members,
-    )
-    .post(
-        "/api/v1/workspaces/{workspace_id}/users",
-        "Add a member (owners)",
-        201,
-        Some("User"),
-        add_member,
-    )
-    .delete(
-        "/api/v1/workspaces/{workspace_id}/users/{user_id}",
-        "Remove a member",
-        200,
-        Some("User"),
-        remove_member,
-    )
+    r.post("/api/v1/workspaces", "Create a workspace (owners)", 201, Some("Workspace"), create)
+        .get("/api/v1/workspaces/{workspace_id}", "Get a workspace", 200, Some("Workspace"), get_one)
+        .delete(
+            "/api/v1/workspaces/{workspace_id}",
+            "Delete an empty workspace (owners)",
+            200,
+            Some("Workspace"),
+            delete,
+        )
+        .get("/api/v1/me/workspaces", "The caller's workspaces", 200, Some("Workspaces"), mine)
+        .get("/api/v1/workspaces/{workspace_id}/users", "Members of a workspace", 200, Some("Users"), members)
+        .post("/api/v1/workspaces/{workspace_id}/users", "Add a member (owners)", 201, Some("User"), add_member)
+        .delete(
+            "/api/v1/workspaces/{workspace_id}/users/{user_id}",
+            "Remove a member",
+            200,
+            Some("User"),
+            remove_member,
+        )
 }
 
 async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
@@ -71,21 +41,13 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
     Ok(created(dto::workspace(&ws)))
 }
 
-async fn get_one(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(workspace_id): Path<String>,
-) -> ApiResult {
+async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
     let ws = app.service.get_workspace(&actor, id.into()).await?;
     Ok(ok(dto::workspace(&ws)))
 }
 
-async fn delete(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(workspace_id): Path<String>,
-) -> ApiResult {
+async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
     let ws = app.service.delete_workspace(&actor, id.into()).await?;
     Ok(ok(dto::workspace(&ws)))
@@ -96,16 +58,9 @@ async fn mine(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
     Ok(ok(dto::items(items.iter().map(dto::workspace))))
 }
 
-async fn members(
-    State(app): State<AppState>,
-    Auth(actor): Auth,
-    Path(workspace_id): Path<String>,
-) -> ApiResult {
+async fn members(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
-    let users = app
-        .service
-        .list_workspace_members(&actor, id.into())
-        .await?;
+    let users = app.service.list_workspace_members(&actor, id.into()).await?;
     Ok(ok(dto::items(users.iter().map(|it| dto::user(it, None)))))
 }
 
@@ -119,10 +74,7 @@ async fn add_member(
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
     let user_id = r.uuid("user_id")?;
-    let user = app
-        .service
-        .add_workspace_member(&actor, id.into(), user_id.into(), true)
-        .await?;
+    let user = app.service.add_workspace_member(&actor, id.into(), user_id.into(), true).await?;
     Ok(created(dto::user(&user, None)))
 }
 
@@ -133,9 +85,6 @@ async fn remove_member(
 ) -> ApiResult {
     let ws = path_id(&workspace_id, "workspace_id")?;
     let user = path_id(&user_id, "user_id")?;
-    let user = app
-        .service
-        .remove_workspace_member(&actor, ws.into(), user.into())
-        .await?;
+    let user = app.service.remove_workspace_member(&actor, ws.into(), user.into()).await?;
     Ok(ok(dto::user(&user, None)))
 }

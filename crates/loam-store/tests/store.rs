@@ -1,0 +1,139 @@
+//! Storage tests: migrations kept in step, and the text index changing with the rows in the same
+//! transaction (a committed write is searchable at once, a rolled-back one never, a deleted record
+//! leaves the index).
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+
+use loam_domain::distribution::{Distribution, RecordStatus};
+use loam_domain::model::{Dataset, DatasetStatus, Record, Workspace};
+use loam_domain::query::to_fts5;
+use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
+use loam_store::search::{index_record, index_size, search_records, RecordQuery};
+use loam_store::{datasets, records, workspaces, Store, StoreConfig};
+use serde_json::{Map, Value};
+
+fn migration_names(engine: &str) -> BTreeSet<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
+    std::fs::read_dir(dir).unwrap().map(|it| it.unwrap().file_name().to_string_lossy().into_owned()).collect()
+}
+
+#[test]
+fn migrations_are_kept_in_step_for_both_engines() {
+    let sqlite = migration_names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, migration_names("postgres"));
+}
+
+async fn open() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/test.db", dir.path().display());
+    let store = Store::open(&StoreConfig { url, max_connections: 4 }).await.unwrap();
+    (store, dir)
+}
+
+async fn dataset(store: &Store) -> DatasetId {
+    let at = Timestamp(1);
+    let ws = Workspace { id: WorkspaceId::new(), name: "ws".into(), inserted_at: at, updated_at: at };
+    let ds = Dataset {
+        id: DatasetId::new(),
+        name: "ds".into(),
+        guidelines: None,
+        allow_extra_metadata: true,
+        status: DatasetStatus::Ready,
+        distribution: Distribution::default(),
+        metadata: None,
+        workspace_id: ws.id,
+        last_activity_at: at,
+        inserted_at: at,
+        updated_at: at,
+    };
+    let mut tx = store.write().await.unwrap();
+    workspaces::insert_workspace(&mut tx, &ws).await.unwrap();
+    datasets::insert_dataset(&mut tx, &ds).await.unwrap();
+    tx.commit().await.unwrap();
+    ds.id
+}
+
+fn record(dataset: DatasetId, text: &str) -> Record {
+    let mut fields = Map::new();
+    fields.insert("text".into(), Value::String(text.into()));
+    Record {
+        id: RecordId::new(),
+        dataset_id: dataset,
+        fields,
+        metadata: None,
+        external_id: None,
+        status: RecordStatus::Pending,
+        inserted_at: Timestamp(2),
+        updated_at: Timestamp(2),
+    }
+}
+
+async fn write(store: &Store, record: &Record, commit: bool) {
+    let mut tx = store.write().await.unwrap();
+    let seq = records::insert_record(&mut tx, record).await.unwrap();
+    let text = record.fields["text"].as_str().unwrap().to_owned();
+    index_record(&mut tx, seq, &[(0, text)]).await.unwrap();
+    if commit {
+        tx.commit().await.unwrap();
+    }
+}
+
+async fn find(store: &Store, dataset: DatasetId, q: &str) -> Vec<RecordId> {
+    let query = RecordQuery { text: to_fts5(q), ..RecordQuery::default() };
+    let mut tx = store.read().await.unwrap();
+    let (hits, total) = search_records(&mut tx, dataset, &query, 0, 100).await.unwrap();
+    assert_eq!(total as usize, hits.len());
+    hits.into_iter().map(|it| it.record_id).collect()
+}
+
+#[tokio::test]
+async fn committed_writes_are_searchable_at_once_and_rolled_back_ones_never() {
+    let (store, _dir) = open().await;
+    let ds = dataset(&store).await;
+    let kept = record(ds, "SQL injection in the login form");
+    write(&store, &kept, true).await;
+    let dropped = record(ds, "another SQL injection, never committed");
+    write(&store, &dropped, false).await;
+    assert_eq!(find(&store, ds, "injection").await, vec![kept.id]);
+    assert_eq!(find(&store, ds, "\"sql injection\"").await, vec![kept.id]);
+    assert!(find(&store, ds, "committed").await.is_empty());
+}
+
+#[tokio::test]
+async fn deleting_a_record_removes_it_from_results() {
+    let (store, _dir) = open().await;
+    let ds = dataset(&store).await;
+    let a = record(ds, "café crème");
+    let b = record(ds, "cafe au lait");
+    write(&store, &a, true).await;
+    write(&store, &b, true).await;
+    let mut both = find(&store, ds, "cafe").await;
+    both.sort();
+    let mut expected = vec![a.id, b.id];
+    expected.sort();
+    assert_eq!(both, expected, "accents fold for matching");
+    let mut tx = store.write().await.unwrap();
+    records::delete_records(&mut tx, ds, &[a.id]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(find(&store, ds, "cafe").await, vec![b.id]);
+}
+
+#[tokio::test]
+async fn deleting_a_dataset_clears_its_index() {
+    let (store, _dir) = open().await;
+    let ds = dataset(&store).await;
+    write(&store, &record(ds, "emoji 🎉 party"), true).await;
+    write(&store, &record(ds, "日本語のテキスト"), true).await;
+    assert_eq!(find(&store, ds, "party").await.len(), 1);
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(index_size(&mut tx).await.unwrap(), 2);
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    datasets::delete_dataset(&mut tx, ds).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(index_size(&mut tx).await.unwrap(), 0);
+}
