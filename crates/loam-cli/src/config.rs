@@ -86,8 +86,7 @@ impl FileConfig {
         let Some(path) = path else {
             return Ok(Self::default());
         };
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading config file {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
     }
 }
@@ -103,13 +102,7 @@ impl std::fmt::Debug for Resolved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Resolved")
             .field("data_dir", &self.data_dir)
-            .field(
-                "database_url",
-                &loam_service::StoreConfig {
-                    url: self.database_url.clone(),
-                    max_connections: 0,
-                },
-            )
+            .field("database_url", &loam_service::StoreConfig { url: self.database_url.clone(), max_connections: 0 })
             .field("bind", &self.serve.bind)
             .finish_non_exhaustive()
     }
@@ -117,35 +110,19 @@ impl std::fmt::Debug for Resolved {
 
 pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resolved> {
     let file = FileConfig::load(storage.config.as_deref())?;
-    let data_dir = storage
-        .data_dir
-        .clone()
-        .or(file.data_dir)
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let data_dir = storage.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
     let database_url = match storage.database_url.clone().or(file.database_url) {
         Some(url) => url,
         None => format!("sqlite://{}", data_dir.join("loam.db").display()),
     };
     let serve = ServeArgs {
-        bind: serve
-            .bind
-            .clone()
-            .or(file.bind)
-            .or_else(|| Some(DEFAULT_BIND.to_owned())),
+        bind: serve.bind.clone().or(file.bind).or_else(|| Some(DEFAULT_BIND.to_owned())),
         token_secret: serve.token_secret.clone().or(file.token_secret),
         owner_username: serve.owner_username.clone().or(file.owner_username),
         owner_password: serve.owner_password.clone().or(file.owner_password),
         owner_api_key: serve.owner_api_key.clone().or(file.owner_api_key),
-        allow_weak_credentials: serve.allow_weak_credentials
-            || file.allow_weak_credentials.unwrap_or(false),
-        body_limit_mb: serve
-            .body_limit_mb
-            .or(file.body_limit_mb)
-            .or(Some(DEFAULT_BODY_LIMIT_MB)),
+        allow_weak_credentials: serve.allow_weak_credentials || file.allow_weak_credentials.unwrap_or(false),
+        body_limit_mb: serve.body_limit_mb.or(file.body_limit_mb).or(Some(DEFAULT_BODY_LIMIT_MB)),
     };
-    Ok(Resolved {
-        data_dir,
-        database_url,
-        serve,
-    })
+    Ok(Resolved { data_dir, database_url, serve })
 }

@@ -17,11 +17,7 @@ use loam_service::{NewUser, Service, ServiceConfig, StoreConfig};
 use crate::config::{Resolved, ServeArgs, StorageArgs};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "loam",
-    version,
-    about = "Human feedback collection for LLM data, Argilla-compatible, in one binary."
-)]
+#[command(name = "loam", version, about = "Human feedback collection for LLM data, Argilla-compatible, in one binary.")]
 struct Cli {
     #[command(flatten)]
     storage: StorageArgs,
@@ -98,9 +94,8 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env(config::ENV_LOG).unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")
-            }),
+            tracing_subscriber::EnvFilter::try_from_env(config::ENV_LOG)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -108,9 +103,7 @@ fn main() -> anyhow::Result<()> {
         print!("{}", config::EXAMPLE);
         return Ok(());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli))
 }
 
@@ -132,8 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open_service(cfg: &Resolved) -> anyhow::Result<Arc<Service>> {
-    std::fs::create_dir_all(&cfg.data_dir)
-        .with_context(|| format!("creating data dir {}", cfg.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data dir {}", cfg.data_dir.display()))?;
     let token_secret = match &cfg.serve.token_secret {
         Some(secret) => {
             if secret.len() < 32 {
@@ -143,15 +135,8 @@ async fn open_service(cfg: &Resolved) -> anyhow::Result<Arc<Service>> {
         }
         None => load_or_create_secret(&cfg.data_dir.join("token-secret"))?,
     };
-    let store = StoreConfig {
-        url: cfg.database_url.clone(),
-        max_connections: 8,
-    };
-    let service_cfg = ServiceConfig {
-        token_secret,
-        token_ttl_secs: 86_400,
-        limits: Default::default(),
-    };
+    let store = StoreConfig { url: cfg.database_url.clone(), max_connections: 8 };
+    let service_cfg = ServiceConfig { token_secret, token_ttl_secs: 86_400, limits: Default::default() };
     let service = Service::open(&store, service_cfg)
         .await
         .with_context(|| format!("opening the database {}", loam_store_url(&cfg.database_url)))?;
@@ -159,13 +144,7 @@ async fn open_service(cfg: &Resolved) -> anyhow::Result<Arc<Service>> {
 }
 
 fn loam_store_url(url: &str) -> String {
-    format!(
-        "{:?}",
-        StoreConfig {
-            url: url.to_owned(),
-            max_connections: 0
-        }
-    )
+    format!("{:?}", StoreConfig { url: url.to_owned(), max_connections: 0 })
 }
 
 /// The token-signing secret kept in the data dir, so tokens survive restarts.
@@ -176,11 +155,7 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
             return Ok(existing.as_bytes().to_vec());
         }
     }
-    let secret = format!(
-        "{}{}",
-        loam_service::generate_api_key(),
-        loam_service::generate_api_key()
-    );
+    let secret = format!("{}{}", loam_service::generate_api_key(), loam_service::generate_api_key());
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -188,19 +163,13 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let mut file = options.open(path).with_context(|| format!("writing {}", path.display()))?;
     file.write_all(secret.as_bytes())?;
     Ok(secret.into_bytes())
 }
 
 async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<()> {
-    let given = (
-        &args.owner_username,
-        &args.owner_password,
-        &args.owner_api_key,
-    );
+    let given = (&args.owner_username, &args.owner_password, &args.owner_api_key);
     let (username, password, api_key, generated) = match given {
         (Some(u), Some(p), Some(k)) => {
             if !args.allow_weak_credentials {
@@ -213,12 +182,9 @@ async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<
             }
             (u.clone(), p.clone(), k.clone(), false)
         }
-        (None, None, None) => (
-            "owner".to_owned(),
-            loam_service::generate_password(),
-            loam_service::generate_api_key(),
-            true,
-        ),
+        (None, None, None) => {
+            ("owner".to_owned(), loam_service::generate_password(), loam_service::generate_api_key(), true)
+        }
         _ => bail!(
             "set all of {}, {} and {} (or none, to have them generated)",
             config::ENV_OWNER_USERNAME,
@@ -226,15 +192,9 @@ async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<
             config::ENV_OWNER_API_KEY
         ),
     };
-    if let Some(user) = service
-        .bootstrap_owner(&username, &password, &api_key)
-        .await?
-    {
+    if let Some(user) = service.bootstrap_owner(&username, &password, &api_key).await? {
         if generated {
-            println!(
-                "loam: created owner '{}' (shown once, keep them safe)",
-                user.username
-            );
+            println!("loam: created owner '{}' (shown once, keep them safe)", user.username);
             println!("loam:   password: {password}");
             println!("loam:   api key:  {api_key}");
         } else {
@@ -246,24 +206,13 @@ async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<
 
 async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
     bootstrap_owner(&service, &cfg.serve).await?;
-    let bind = cfg
-        .serve
-        .bind
-        .clone()
-        .unwrap_or_else(|| config::DEFAULT_BIND.to_owned());
-    let listener = tokio::net::TcpListener::bind(&bind)
-        .await
-        .with_context(|| format!("binding {bind}"))?;
+    let bind = cfg.serve.bind.clone().unwrap_or_else(|| config::DEFAULT_BIND.to_owned());
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
     let state = loam_http::AppState {
         service: Arc::clone(&service),
         http: Arc::new(loam_http::HttpConfig {
-            body_limit: cfg
-                .serve
-                .body_limit_mb
-                .unwrap_or(config::DEFAULT_BODY_LIMIT_MB)
-                * 1024
-                * 1024,
+            body_limit: cfg.serve.body_limit_mb.unwrap_or(config::DEFAULT_BODY_LIMIT_MB) * 1024 * 1024,
         }),
         limits: Default::default(),
     };
@@ -301,14 +250,7 @@ async fn shutdown_signal() {
 
 async fn user_command(service: &Service, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
-        UserCommand::Create {
-            username,
-            role,
-            password,
-            first_name,
-            last_name,
-            workspaces,
-        } => {
+        UserCommand::Create { username, role, password, first_name, last_name, workspaces } => {
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
             let (password, generated) = match password {
                 Some(it) => (it, false),
@@ -346,9 +288,7 @@ async fn user_command(service: &Service, cmd: UserCommand) -> anyhow::Result<()>
             if password.chars().count() < 8 {
                 bail!("passwords need at least 8 characters");
             }
-            let user = service
-                .set_password_as_operator(&username, &password)
-                .await?;
+            let user = service.set_password_as_operator(&username, &password).await?;
             println!("password set for {}", user.username);
         }
         UserCommand::RotateKey { username } => {
@@ -370,22 +310,12 @@ async fn workspace_command(service: &Service, cmd: WorkspaceCommand) -> anyhow::
                 println!("{}\t{}", ws.name, ws.id);
             }
         }
-        WorkspaceCommand::AddUser {
-            workspace,
-            username,
-        } => {
-            service
-                .add_workspace_member_as_operator(&workspace, &username)
-                .await?;
+        WorkspaceCommand::AddUser { workspace, username } => {
+            service.add_workspace_member_as_operator(&workspace, &username).await?;
             println!("added {username} to {workspace}");
         }
-        WorkspaceCommand::RemoveUser {
-            workspace,
-            username,
-        } => {
-            service
-                .remove_workspace_member_as_operator(&workspace, &username)
-                .await?;
+        WorkspaceCommand::RemoveUser { workspace, username } => {
+            service.remove_workspace_member_as_operator(&workspace, &username).await?;
             println!("removed {username} from {workspace}");
         }
     }

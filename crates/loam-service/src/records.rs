@@ -95,6 +95,9 @@ pub struct RecordView {
     pub vectors: Option<Vec<(String, Vec<f64>)>>,
 }
 
+/// A response that passed validation: author, status, normalised values.
+type CheckedResponse = (UserId, ResponseStatus, Option<Value>);
+
 /// A record that passed validation, ready to store.
 struct Checked {
     fields: Option<Map<String, Value>>,
@@ -309,7 +312,7 @@ struct Batch {
     new_records: Vec<Record>,
     suggestions: Vec<Suggestion>,
     vectors: Vec<(RecordId, loam_domain::VectorSettingsId, Vec<f64>)>,
-    responses: Vec<(RecordId, Vec<(UserId, ResponseStatus, Option<Value>)>)>,
+    responses: Vec<(RecordId, Vec<CheckedResponse>)>,
 }
 
 impl Batch {

@@ -157,7 +157,10 @@ impl Store {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => {
                 let guard = Arc::clone(&self.write_lock).lock_owned().await;
-                Tx::Sqlite(pool.begin().await?, Some(guard))
+                // IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies. A
+                // dropped (failed) writer's ROLLBACK runs after its guard is released; a deferred
+                // BEGIN would then meet that lock on its first write and get SQLITE_BUSY at once.
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })

@@ -1,0 +1,246 @@
+//! The `loam` binary driven as a user would: admin commands, `serve` on port 0, credentials
+//! checks, tokens that survive a restart, and a clean exit on SIGTERM.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "loam_test_owner_key_that_is_long_enough_0123456789";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn loam(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loam"))
+        .env_clear()
+        .env("LOAM_LOG", "warn")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A running `loam serve`; dropping it kills and reaps the process.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Result<Self, String> {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_loam"));
+        cmd.env_clear()
+            .env("LOAM_LOG", "warn")
+            .env("LOAM_OWNER_USERNAME", "owner")
+            .env("LOAM_OWNER_PASSWORD", PASSWORD)
+            .env("LOAM_OWNER_API_KEY", KEY);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(addr) = line.strip_prefix("loam: listening on http://") {
+                        // Keep draining stdout so the server never blocks on a full pipe.
+                        std::thread::spawn(move || lines.for_each(drop));
+                        return Ok(Self { child, addr: addr.to_owned() });
+                    }
+                }
+                _ => {
+                    let mut err = String::new();
+                    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+                    let _ = child.wait();
+                    return Err(err);
+                }
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        Err("no listening line within 30 s".to_owned())
+    }
+
+    /// One HTTP/1.1 request; returns (status, body).
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut res = String::new();
+        stream.read_to_string(&mut res).unwrap();
+        let status = res.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let body = res.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    fn terminate(mut self) -> std::process::ExitStatus {
+        Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "loam did not exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn config_example_is_valid_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = loam(dir.path(), &["config", "example"]);
+    assert!(out.status.success());
+    let parsed: toml::Value = toml::from_str(&stdout(&out)).unwrap();
+    assert_eq!(parsed["bind"].as_str(), Some("127.0.0.1:6900"));
+}
+
+#[test]
+fn admin_commands_manage_users_and_workspaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = loam(dir.path(), &["workspace", "create", "team"]);
+    assert!(out.status.success(), "{out:?}");
+    let out = loam(dir.path(), &["user", "create", "alice", "--role", "admin", "--password", "a fine password"]);
+    assert!(out.status.success(), "{out:?}");
+    let created = stdout(&out);
+    let key = created.lines().find_map(|it| it.strip_prefix("api key:  ")).unwrap().to_owned();
+    assert!(key.starts_with("loam_") && key.len() > 60, "{created}");
+    assert!(stdout(&loam(dir.path(), &["user", "list"])).contains("alice\tadmin"));
+    assert!(loam(dir.path(), &["workspace", "add-user", "team", "alice"]).status.success());
+    // Twice is a conflict, reported as a failure.
+    assert!(!loam(dir.path(), &["workspace", "add-user", "team", "alice"]).status.success());
+    assert!(loam(dir.path(), &["workspace", "remove-user", "team", "alice"]).status.success());
+    let rotated = stdout(&loam(dir.path(), &["user", "rotate-key", "alice"]));
+    assert!(rotated.contains("new api key for alice: loam_"), "{rotated}");
+    assert!(!loam(dir.path(), &["user", "set-password", "alice", "--password", "short"]).status.success());
+    assert!(loam(dir.path(), &["user", "set-password", "alice", "--password", "another fine one"]).status.success());
+    assert!(loam(dir.path(), &["user", "delete", "alice"]).status.success());
+    assert!(!stdout(&loam(dir.path(), &["user", "list"])).contains("alice"));
+    assert!(!loam(dir.path(), &["user", "delete", "alice"]).status.success());
+}
+
+#[test]
+fn serve_prints_its_address_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]).unwrap();
+    let (status, body) = server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"role\":\"owner\""), "{body}");
+    let (status, _) = server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", "wrong")], "");
+    assert_eq!(status, 401);
+    let (status, body) = server.request("GET", "/api/v1/me/workspaces", &[("X-Argilla-Api-Key", KEY)], "");
+    assert_eq!(status, 200);
+    assert!(body.contains("\"name\":\"argilla\""), "a default workspace is created: {body}");
+    assert!(server.terminate().success());
+}
+
+#[test]
+fn weak_owner_credentials_are_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loam"));
+    let out = cmd
+        .env_clear()
+        .env("LOAM_OWNER_USERNAME", "argilla")
+        .env("LOAM_OWNER_PASSWORD", "12345678")
+        .env("LOAM_OWNER_API_KEY", "argilla.apikey")
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("weak owner password"));
+    let server = Server::start(
+        dir.path(),
+        &[
+            ("LOAM_OWNER_PASSWORD", "12345678"),
+            ("LOAM_OWNER_API_KEY", "argilla.apikey"),
+            ("LOAM_ALLOW_WEAK_CREDENTIALS", "true"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", "argilla.apikey")], "").0, 200);
+}
+
+#[test]
+fn generated_owner_credentials_are_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loam"))
+        .env_clear()
+        .env("LOAM_LOG", "warn")
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut key = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(it) = line.strip_prefix("loam:   api key:  ") {
+            key = Some(it.to_owned());
+        }
+        if line.starts_with("loam: listening on") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let key = key.unwrap();
+    assert!(key.len() > 60);
+    // A second start finds the owner and prints no credentials.
+    let server = Server::start(dir.path(), &[]).unwrap();
+    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", &key)], "").0, 200);
+}
+
+#[test]
+fn sign_in_tokens_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]).unwrap();
+    let form = format!("username=owner&password={}", PASSWORD.replace(' ', "+"));
+    let (status, body) =
+        server.request("POST", "/api/v1/token", &[("Content-Type", "application/x-www-form-urlencoded")], &form);
+    assert_eq!(status, 201, "{body}");
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    assert!(server.terminate().success());
+    let server = Server::start(dir.path(), &[]).unwrap();
+    let (status, body) = server.request("GET", "/api/v1/me", &[("Authorization", &bearer)], "");
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = server.request(
+        "POST",
+        "/api/v1/token",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        "username=owner&password=wrong+password",
+    );
+    assert_eq!(status, 401);
+}

@@ -1,0 +1,300 @@
+//! The one helper that touches the HTTP boundary: a [`TestApp`] over a fresh SQLite database in
+//! a temp dir, called through `tower::ServiceExt::oneshot` (no sockets), plus builders for the
+//! users, workspaces, datasets and records the cases need.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::Request;
+use axum::Router;
+use http_body_util::BodyExt;
+use loam_http::{AppState, HttpConfig};
+use loam_service::{Service, ServiceConfig, StoreConfig};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+/// A status and the JSON body (`Value::Null` when the body is empty).
+pub type Reply = (u16, Value);
+
+pub struct TestApp {
+    pub router: Router,
+    pub owner: TestUser,
+    pub service: Arc<Service>,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub key: String,
+    pub password: String,
+}
+
+pub const PASSWORD: &str = "s3cret-pass-word";
+
+/// A key nobody has.
+pub const BAD_KEY: &str = "loam_this-key-is-not-known-to-the-server";
+
+pub fn unauthorized() -> Value {
+    json!({"detail": {"code": "argilla.api.errors::UnauthorizedError",
+                      "params": {"detail": "Could not validate credentials"}}})
+}
+
+pub fn forbidden() -> Value {
+    json!({"detail": {"code": "argilla.api.errors::ForbiddenOperationError",
+                      "params": {"detail": "Operation not allowed"}}})
+}
+
+/// `{"detail": msg}`.
+pub fn detail(msg: impl Into<String>) -> Value {
+    json!({"detail": msg.into()})
+}
+
+/// The `code` of a coded error body.
+pub fn code(body: &Value) -> &str {
+    body["detail"]["code"].as_str().unwrap_or("<no code>")
+}
+
+/// The `loc` lists of a coded validation error body.
+pub fn locs(body: &Value) -> Vec<Value> {
+    body["detail"]["params"]["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|it| it["loc"].clone()).collect())
+        .unwrap_or_default()
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A unique name with a readable prefix.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", &new_id()[..8])
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let service = Service::open(
+            &StoreConfig { url: format!("sqlite://{}/loam.db", dir.path().display()), max_connections: 8 },
+            ServiceConfig {
+                token_secret: loam_service::generate_api_key().into_bytes(),
+                token_ttl_secs: 86400,
+                limits: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+        let key = loam_service::generate_api_key();
+        let user = service.bootstrap_owner("owner", PASSWORD, &key).await.unwrap().unwrap();
+        let service = Arc::new(service);
+        let router = loam_http::router(AppState {
+            service: Arc::clone(&service),
+            http: Arc::new(HttpConfig::default()),
+            limits: Default::default(),
+        });
+        TestApp {
+            router,
+            owner: TestUser {
+                id: user.id.to_string(),
+                username: "owner".to_owned(),
+                key,
+                password: PASSWORD.to_owned(),
+            },
+            service,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a prepared request.
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status().as_u16();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        (status, body)
+    }
+
+    /// A request with a raw body (sent as JSON) and an optional API key.
+    pub async fn raw(&self, method: &str, path: &str, key: Option<&str>, body: &str) -> Reply {
+        let mut req = Request::builder().method(method).uri(path).header("content-type", "application/json");
+        if let Some(key) = key {
+            req = req.header("x-argilla-api-key", key);
+        }
+        self.send(req.body(Body::from(body.to_owned())).unwrap()).await
+    }
+
+    /// A JSON request (no body when `body` is `None`) as the holder of `key`.
+    pub async fn call(&self, method: &str, path: &str, key: &str, body: Option<Value>) -> Reply {
+        let mut req = Request::builder().method(method).uri(path).header("x-argilla-api-key", key);
+        let body = match body {
+            Some(value) => {
+                req = req.header("content-type", "application/json");
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
+    pub async fn get(&self, key: &str, path: &str) -> Reply {
+        self.call("GET", path, key, None).await
+    }
+
+    pub async fn post(&self, key: &str, path: &str, body: Value) -> Reply {
+        self.call("POST", path, key, Some(body)).await
+    }
+
+    pub async fn put(&self, key: &str, path: &str, body: Value) -> Reply {
+        self.call("PUT", path, key, Some(body)).await
+    }
+
+    pub async fn patch(&self, key: &str, path: &str, body: Value) -> Reply {
+        self.call("PATCH", path, key, Some(body)).await
+    }
+
+    pub async fn delete(&self, key: &str, path: &str) -> Reply {
+        self.call("DELETE", path, key, None).await
+    }
+
+    /// GET as owner, expecting 200.
+    pub async fn read(&self, path: &str) -> Value {
+        let (status, body) = self.get(&self.owner.key, path).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// A call as owner that must answer `expected`.
+    pub async fn expect(&self, method: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
+        let (status, res) = self.call(method, path, &self.owner.key, body).await;
+        assert_eq!(status, expected, "{method} {path}: {res}");
+        res
+    }
+
+    // Builders -------------------------------------------------------------------------------
+
+    pub async fn create_user(&self, username: &str, role: &str) -> TestUser {
+        let body = json!({"username": username, "first_name": username, "role": role,
+                          "password": PASSWORD});
+        let res = self.expect("POST", "/api/v1/users", Some(body), 201).await;
+        TestUser {
+            id: res["id"].as_str().unwrap().to_owned(),
+            username: username.to_owned(),
+            key: res["api_key"].as_str().unwrap().to_owned(),
+            password: PASSWORD.to_owned(),
+        }
+    }
+
+    pub async fn create_workspace(&self, name: &str) -> String {
+        let res = self.expect("POST", "/api/v1/workspaces", Some(json!({"name": name})), 201).await;
+        res["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn add_member(&self, workspace: &str, user: &TestUser) {
+        let path = format!("/api/v1/workspaces/{workspace}/users");
+        self.expect("POST", &path, Some(json!({"user_id": user.id})), 201).await;
+    }
+
+    /// A user of `role` who is a member of each of `workspaces`.
+    pub async fn member(&self, username: &str, role: &str, workspaces: &[&str]) -> TestUser {
+        let user = self.create_user(username, role).await;
+        for ws in workspaces {
+            self.add_member(ws, &user).await;
+        }
+        user
+    }
+
+    pub async fn create_dataset(&self, workspace: &str, name: &str) -> String {
+        let body = json!({"name": name, "workspace_id": workspace});
+        let res = self.expect("POST", "/api/v1/datasets", Some(body), 201).await;
+        res["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn add_field(&self, dataset: &str, name: &str, required: bool) -> String {
+        let body = json!({"name": name, "title": name, "required": required,
+                          "settings": {"type": "text"}});
+        let path = format!("/api/v1/datasets/{dataset}/fields");
+        let res = self.expect("POST", &path, Some(body), 201).await;
+        res["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn add_question(&self, dataset: &str, name: &str, required: bool, settings: Value) -> String {
+        let body = json!({"name": name, "title": name, "required": required, "settings": settings});
+        let path = format!("/api/v1/datasets/{dataset}/questions");
+        let res = self.expect("POST", &path, Some(body), 201).await;
+        res["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn add_metadata(&self, dataset: &str, name: &str, settings: Value, visible: bool) -> String {
+        let body = json!({"name": name, "title": name, "settings": settings,
+                          "visible_for_annotators": visible});
+        let path = format!("/api/v1/datasets/{dataset}/metadata-properties");
+        let res = self.expect("POST", &path, Some(body), 201).await;
+        res["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn publish(&self, dataset: &str) {
+        let path = format!("/api/v1/datasets/{dataset}/publish");
+        self.expect("PUT", &path, None, 200).await;
+    }
+
+    /// A published dataset with a required text field `text` and a required label question
+    /// `label` (options `a`, `b`).
+    pub async fn simple_dataset(&self, workspace: &str, name: &str) -> String {
+        let ds = self.create_dataset(workspace, name).await;
+        self.add_field(&ds, "text", true).await;
+        self.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+        self.publish(&ds).await;
+        ds
+    }
+
+    /// Creates records with `POST …/records/bulk` (201); returns the created records.
+    pub async fn log(&self, dataset: &str, items: Vec<Value>) -> Vec<Value> {
+        let path = format!("/api/v1/datasets/{dataset}/records/bulk");
+        let res = self.expect("POST", &path, Some(json!({"items": items})), 201).await;
+        res["items"].as_array().unwrap().clone()
+    }
+
+    /// Creates one record `{"text": text}` and returns its id.
+    pub async fn record(&self, dataset: &str, text: &str) -> String {
+        let items = self.log(dataset, vec![json!({"fields": {"text": text}})]).await;
+        items[0]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates `n` records `{"text": "record <i>"}` and returns their ids in order.
+    pub async fn records(&self, dataset: &str, n: usize) -> Vec<String> {
+        let items = (0..n).map(|i| json!({"fields": {"text": format!("record {i}")}})).collect();
+        self.log(dataset, items).await.iter().map(|it| it["id"].as_str().unwrap().to_owned()).collect()
+    }
+
+    /// The records of a dataset (with responses and suggestions), as owner.
+    pub async fn list_records(&self, dataset: &str) -> Value {
+        self.read(&format!("/api/v1/datasets/{dataset}/records?include=responses,suggestions&limit=1000")).await
+    }
+
+    /// The id of the workspace named `argilla` that bootstrap creates.
+    pub async fn default_workspace(&self) -> String {
+        let res = self.read("/api/v1/me/workspaces").await;
+        res["items"][0]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+pub fn options(values: &[&str]) -> Value {
+    Value::Array(values.iter().map(|it| json!({"value": it, "text": it.to_uppercase()})).collect())
+}
+
+pub fn label_settings(values: &[&str]) -> Value {
+    json!({"type": "label_selection", "options": options(values)})
+}
+
+/// Asserts that `status` is `expected` and prints the body otherwise.
+#[track_caller]
+pub fn check(reply: &Reply, expected: u16) {
+    assert_eq!(reply.0, expected, "unexpected status; body: {}", reply.1);
+}

@@ -1,0 +1,231 @@
+//! The unversioned routes of the legacy SDK (api.md §2) and the legacy record endpoints
+//! (§10.8, §10.9, §5.9).
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+#[tokio::test]
+async fn legacy_me_has_workspace_names_and_full_name() {
+    let app = TestApp::new().await;
+    app.create_workspace("one").await;
+    let two = app.create_workspace("two").await;
+
+    // Owners see every workspace.
+    let me = app.read("/api/me").await;
+    assert_eq!(me["username"], "owner");
+    assert_eq!(me["full_name"], "owner");
+    assert_eq!(me["workspaces"], json!(["argilla", "one", "two"]));
+    assert!(me.get("last_name").is_none(), "null keys are omitted: {me}");
+    for key in ["id", "first_name", "role", "api_key", "inserted_at", "updated_at"] {
+        assert!(me.get(key).is_some(), "{key} in {me}");
+    }
+
+    // Others see their memberships.
+    let body = json!({"username": "ann", "first_name": "Ann", "last_name": "Lee",
+                      "password": PASSWORD});
+    let (_, ann) = app.post(&app.owner.key, "/api/v1/users", body).await;
+    let key = ann["api_key"].as_str().unwrap();
+    let user = TestUser {
+        id: ann["id"].as_str().unwrap().to_owned(),
+        username: "ann".into(),
+        key: key.to_owned(),
+        password: PASSWORD.into(),
+    };
+    app.add_member(&two, &user).await;
+    let (status, me) = app.get(key, "/api/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["full_name"], "Ann Lee");
+    assert_eq!(me["last_name"], "Lee");
+    assert_eq!(me["workspaces"], json!(["two"]));
+}
+
+#[tokio::test]
+async fn legacy_users_list_is_a_bare_array_for_owners_only() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ann = app.member("ann", "annotator", &[&ws]).await;
+    let list = app.read("/api/users").await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["username"], "owner");
+    assert_eq!(list[1]["username"], "ann");
+    assert_eq!(list[1]["workspaces"], json!(["argilla"]));
+    assert_eq!(app.get(&ann.key, "/api/users").await, (403, forbidden()));
+}
+
+#[tokio::test]
+async fn legacy_create_user_answers_200_with_memberships() {
+    let app = TestApp::new().await;
+    app.create_workspace("team").await;
+    let body = json!({"username": "ann", "first_name": "Ann", "role": "admin",
+                      "password": PASSWORD, "workspaces": ["team", "argilla"]});
+    let (status, user) = app.post(&app.owner.key, "/api/users", body).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["role"], "admin");
+    assert_eq!(user["full_name"], "Ann");
+    let mut names: Vec<String> = serde_json::from_value(user["workspaces"].clone()).unwrap();
+    names.sort();
+    assert_eq!(names, ["argilla", "team"]);
+    let key = user["api_key"].as_str().unwrap();
+    assert_eq!(app.get(key, "/api/me").await.1["username"], "ann");
+
+    // Duplicate username → 409.
+    let body = json!({"username": "ann", "first_name": "Ann", "password": PASSWORD});
+    let (status, _) = app.post(&app.owner.key, "/api/users", body).await;
+    assert_eq!(status, 409);
+    // Unknown workspace → 422, nothing stored.
+    let body = json!({"username": "bob", "first_name": "Bob", "password": PASSWORD,
+                      "workspaces": ["nope"]});
+    let reply = app.post(&app.owner.key, "/api/users", body).await;
+    assert_eq!(reply, (422, detail("Workspace 'nope' does not exist")));
+    // Username pattern of the legacy server.
+    let body = json!({"username": "-bob", "first_name": "Bob", "password": PASSWORD});
+    let (status, res) = app.post(&app.owner.key, "/api/users", body).await;
+    assert_eq!(status, 422);
+    assert_eq!(locs(&res), vec![json!(["body", "username"])]);
+    assert_eq!(app.read("/api/users").await.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn legacy_delete_user() {
+    let app = TestApp::new().await;
+    let ann = app.create_user("ann", "annotator").await;
+    let (status, user) = app.delete(&app.owner.key, &format!("/api/users/{}", ann.id)).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["username"], "ann");
+    assert!(user["workspaces"].is_array());
+    let (status, _) = app.delete(&app.owner.key, &format!("/api/users/{}", ann.id)).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn legacy_workspaces_and_members() {
+    let app = TestApp::new().await;
+    let (status, ws) = app.post(&app.owner.key, "/api/workspaces", json!({"name": "team"})).await;
+    assert_eq!(status, 200, "{ws}");
+    assert_eq!(ws["name"], "team");
+    let id = ws["id"].as_str().unwrap().to_owned();
+    let (status, _) = app.post(&app.owner.key, "/api/workspaces", json!({"name": "team"})).await;
+    assert_eq!(status, 409);
+    let (status, _) = app.post(&app.owner.key, "/api/workspaces", json!({"name": "Bad Name"})).await;
+    assert_eq!(status, 422);
+
+    let ann = app.create_user("ann", "annotator").await;
+    let path = format!("/api/workspaces/{id}/users/{}", ann.id);
+    let (status, user) = app.call("POST", &path, &app.owner.key, None).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["workspaces"], json!(["team"]));
+    let (status, _) = app.call("POST", &path, &app.owner.key, None).await;
+    assert_eq!(status, 409);
+    let missing = new_id();
+    let (status, _) = app.call("POST", &format!("/api/workspaces/{id}/users/{missing}"), &app.owner.key, None).await;
+    assert_eq!(status, 404);
+    let (status, _) =
+        app.call("POST", &format!("/api/workspaces/{missing}/users/{}", ann.id), &app.owner.key, None).await;
+    assert_eq!(status, 404);
+
+    let members = app.read(&format!("/api/workspaces/{id}/users")).await;
+    assert_eq!(members.as_array().unwrap().len(), 1);
+    assert_eq!(members[0]["username"], "ann");
+
+    let (status, user) = app.delete(&app.owner.key, &path).await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["workspaces"], json!([]));
+    let (status, _) = app.delete(&app.owner.key, &path).await;
+    assert_eq!(status, 404);
+    assert_eq!(app.read(&format!("/api/workspaces/{id}/users")).await, json!([]));
+}
+
+#[tokio::test]
+async fn legacy_record_create_and_update_answer_204() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "ds").await;
+    app.add_field(&ds, "text", true).await;
+    let q = app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+    app.add_metadata(&ds, "n", json!({"type": "integer"}), true).await;
+    let path = format!("/api/v1/datasets/{ds}/records");
+
+    // Not published yet.
+    let items = json!({"items": [{"fields": {"text": "x"}}]});
+    let reply = app.post(&app.owner.key, &path, items.clone()).await;
+    assert_eq!(reply, (422, detail("Records cannot be created for a non published dataset")));
+
+    app.publish(&ds).await;
+    let body = json!({"items": [
+        {"fields": {"text": "one"}, "external_id": "e1",
+         "responses": [{"user_id": app.owner.id, "status": "submitted", "values": {"label": {"value": "a"}}}],
+         "suggestions": [{"question_id": q, "value": "b", "score": 0.5, "agent": "m1"}]},
+        {"fields": {"text": "two"}, "metadata": {"n": 3}},
+    ]});
+    let (status, body) = app.post(&app.owner.key, &path, body).await;
+    assert_eq!((status, body), (204, Value::Null));
+    let list = app.list_records(&ds).await;
+    assert_eq!(list["total"], 2);
+    let first = &list["items"][0];
+    assert_eq!(first["external_id"], "e1");
+    assert_eq!(first["status"], "completed");
+    assert_eq!(first["suggestions"][0]["value"], "b");
+    let second_id = list["items"][1]["id"].as_str().unwrap().to_owned();
+
+    // PATCH: metadata replaced, suggestions replaced.
+    let body = json!({"items": [{"id": second_id, "metadata": {"n": 7},
+                                 "suggestions": [{"question_id": q, "value": "a"}]}]});
+    let (status, body) = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!((status, body), (204, Value::Null));
+    let record = app.read(&format!("/api/v1/records/{second_id}")).await;
+    assert_eq!(record["metadata"], json!({"n": 7}));
+    assert_eq!(record["suggestions"][0]["value"], "a");
+
+    // Errors.
+    let body = json!({"items": [{"id": second_id}, {"id": second_id}]});
+    let reply = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!(reply, (422, detail("Found duplicate records IDs")));
+    let missing = new_id();
+    let body = json!({"items": [{"id": missing}]});
+    let reply = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!(reply, (422, detail(format!("Found records that do not exist: {missing}"))));
+    assert_eq!(app.read(&format!("/api/v1/records/{second_id}")).await, record, "unchanged");
+}
+
+#[tokio::test]
+async fn my_metrics_has_records_count_and_the_callers_responses() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ann = app.member("ann", "annotator", &[&ws]).await;
+    let ds = app.simple_dataset(&ws, "ds").await;
+    let records = app.records(&ds, 5).await;
+    let respond = |key: String, record: String, status: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({"status": status, "values": {"label": {"value": "a"}}});
+            let reply = app.post(&key, &format!("/api/v1/records/{record}/responses"), body).await;
+            check(&reply, 201);
+        }
+    };
+    respond(ann.key.clone(), records[0].clone(), "submitted").await;
+    respond(ann.key.clone(), records[1].clone(), "submitted").await;
+    respond(ann.key.clone(), records[2].clone(), "discarded").await;
+    respond(ann.key.clone(), records[3].clone(), "draft").await;
+    respond(app.owner.key.clone(), records[4].clone(), "submitted").await;
+
+    let (status, metrics) = app.get(&ann.key, &format!("/api/v1/me/datasets/{ds}/metrics")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        metrics,
+        json!({"records": {"count": 5},
+               "responses": {"total": 5, "count": 4, "submitted": 2, "discarded": 1,
+                             "draft": 1, "pending": 1}})
+    );
+    let metrics = app.read(&format!("/api/v1/me/datasets/{ds}/metrics")).await;
+    assert_eq!(
+        metrics,
+        json!({"records": {"count": 5},
+               "responses": {"total": 5, "count": 1, "submitted": 1, "discarded": 0,
+                             "draft": 0, "pending": 4}})
+    );
+    let missing = new_id();
+    let reply = app.get(&app.owner.key, &format!("/api/v1/me/datasets/{missing}/metrics")).await;
+    assert_eq!(reply, (404, detail(format!("Dataset with id `{missing}` not found"))));
+}

@@ -1,0 +1,18 @@
+//! The HTTP API of loam, end to end through `loam_http::router` over a fresh SQLite database
+//! per test (no sockets). One helper touches the boundary (`common::TestApp`); the cases are
+//! data in, expected status and body out.
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod bad_input;
+mod common;
+mod datasets;
+mod distribution;
+mod legacy;
+mod permissions;
+mod records;
+mod responses;
+mod settings;
+mod users;
+mod webhooks;
+mod workspaces;

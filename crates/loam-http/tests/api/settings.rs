@@ -1,0 +1,504 @@
+//! Fields, questions, metadata properties and vector settings (api.md §6–§9).
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+struct Ctx {
+    app: TestApp,
+    ws: String,
+    ds: String,
+}
+
+async fn draft() -> Ctx {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "ds").await;
+    Ctx { app, ws, ds }
+}
+
+impl Ctx {
+    fn path(&self, tail: &str) -> String {
+        format!("/api/v1/datasets/{}/{tail}", self.ds)
+    }
+
+    async fn post(&self, tail: &str, body: Value) -> Reply {
+        self.app.post(&self.app.owner.key, &self.path(tail), body).await
+    }
+
+    async fn list(&self, tail: &str) -> Value {
+        self.app.read(&self.path(tail)).await
+    }
+}
+
+// Fields -------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_fields_of_each_type_with_defaults() {
+    let c = draft().await;
+    let cases = [
+        (json!({"type": "text"}), json!({"type": "text", "use_markdown": false})),
+        (json!({"type": "text", "use_markdown": true}), json!({"type": "text", "use_markdown": true})),
+        (json!({"type": "image"}), json!({"type": "image"})),
+        (json!({"type": "chat"}), json!({"type": "chat", "use_markdown": true})),
+        (
+            json!({"type": "custom", "template": "<p>{{record.fields.x}}</p>"}),
+            json!({"type": "custom", "template": "<p>{{record.fields.x}}</p>", "advanced_mode": false}),
+        ),
+    ];
+    for (i, (settings, expected)) in cases.into_iter().enumerate() {
+        let name = format!("f{i}");
+        // v2 sends a description and other keys: ignored.
+        let body = json!({"name": name, "title": "Title", "settings": settings,
+                          "description": "dropped", "id": null, "dataset_id": c.ds});
+        let (status, field) = c.post("fields", body).await;
+        assert_eq!(status, 201, "{field}");
+        assert_eq!(field["settings"], expected, "{name}");
+        assert_eq!(field["required"], false, "default required");
+        assert_eq!(field["dataset_id"], c.ds.as_str());
+        assert!(field.get("description").is_none(), "{field}");
+    }
+    let (status, field) =
+        c.post("fields", json!({"name": "r", "title": "R", "required": null, "settings": {"type": "text"}})).await;
+    assert_eq!(status, 201);
+    assert_eq!(field["required"], false);
+    let list = c.list("fields").await;
+    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|it| it["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["f0", "f1", "f2", "f3", "f4", "r"]);
+}
+
+#[tokio::test]
+async fn create_field_errors() {
+    let c = draft().await;
+    c.app.add_field(&c.ds, "text", true).await;
+    let reply = c.post("fields", json!({"name": "text", "title": "T", "settings": {"type": "text"}})).await;
+    assert_eq!(reply, (409, detail(format!("Field with name `text` already exists for dataset with id `{}`", c.ds))));
+    let cases = [
+        (json!({"title": "T", "settings": {"type": "text"}}), json!(["body", "name"])),
+        (json!({"name": "f", "settings": {"type": "text"}}), json!(["body", "title"])),
+        (json!({"name": "f", "title": "T"}), json!(["body", "settings"])),
+        (json!({"name": "", "title": "T", "settings": {"type": "text"}}), json!(["body", "name"])),
+        (json!({"name": "f".repeat(201), "title": "T", "settings": {"type": "text"}}), json!(["body", "name"])),
+        (json!({"name": "f", "title": "t".repeat(501), "settings": {"type": "text"}}), json!(["body", "title"])),
+        (
+            json!({"name": "f", "title": "T", "settings": {"type": "text", "use_markdown": null}}),
+            json!(["body", "settings", "use_markdown"]),
+        ),
+    ];
+    for (body, loc) in cases {
+        let (status, res) = c.post("fields", body.clone()).await;
+        assert_eq!(status, 422, "{body}: {res}");
+        assert_eq!(code(&res), "argilla.api.errors::ValidationError", "{body}");
+        assert_eq!(locs(&res)[0], loc, "{body}");
+    }
+    for settings in [json!({"type": "video"}), json!({"type": "custom"}), json!("text")] {
+        let (status, res) = c.post("fields", json!({"name": "f", "title": "T", "settings": settings})).await;
+        assert_eq!(status, 422, "{settings}: {res}");
+        assert_eq!(code(&res), "argilla.api.errors::ValidationError");
+    }
+    // 200 and 500 characters are fine.
+    let body = json!({"name": "n".repeat(200), "title": "t".repeat(500), "settings": {"type": "text"}});
+    assert_eq!(c.post("fields", body).await.0, 201);
+    assert_eq!(c.list("fields").await["items"].as_array().unwrap().len(), 2);
+
+    // Published.
+    c.app.add_question(&c.ds, "q", true, label_settings(&["a", "b"])).await;
+    c.app.publish(&c.ds).await;
+    let reply = c.post("fields", json!({"name": "late", "title": "T", "settings": {"type": "text"}})).await;
+    assert_eq!(reply, (422, detail("Field cannot be created for a published dataset")));
+}
+
+#[tokio::test]
+async fn update_and_delete_fields() {
+    let c = draft().await;
+    let id = c.app.add_field(&c.ds, "text", true).await;
+    let path = format!("/api/v1/fields/{id}");
+    let body = json!({"title": "New title", "settings": {"type": "text", "use_markdown": true},
+                      "name": "ignored", "required": false});
+    let (status, field) = c.app.patch(&c.app.owner.key, &path, body).await;
+    assert_eq!(status, 200, "{field}");
+    assert_eq!(field["title"], "New title");
+    assert_eq!(field["name"], "text");
+    assert_eq!(field["required"], true);
+    assert_eq!(field["settings"], json!({"type": "text", "use_markdown": true}));
+
+    let reply = c.app.patch(&c.app.owner.key, &path, json!({"settings": {"type": "image"}})).await;
+    assert_eq!(reply, (422, detail("Field type cannot be changed. Expected 'text' but got 'image'")));
+    let (status, res) = c.app.patch(&c.app.owner.key, &path, json!({"title": null})).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        res["detail"]["params"]["errors"][0]["msg"],
+        "Value error, The following keys must have non-null values: title"
+    );
+    let (status, _) = c.app.patch(&c.app.owner.key, &path, json!({"title": "t".repeat(501)})).await;
+    assert_eq!(status, 422);
+    assert_eq!(c.list("fields").await["items"][0], field, "unchanged by the errors");
+
+    let missing = new_id();
+    let reply = c.app.patch(&c.app.owner.key, &format!("/api/v1/fields/{missing}"), json!({"title": "x"})).await;
+    assert_eq!(reply, (404, detail(format!("Field with id `{missing}` not found"))));
+
+    // Delete: allowed on drafts, refused once published.
+    let other = c.app.add_field(&c.ds, "other", false).await;
+    let (status, deleted) = c.app.delete(&c.app.owner.key, &format!("/api/v1/fields/{other}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(deleted["name"], "other");
+    c.app.add_question(&c.ds, "q", true, label_settings(&["a", "b"])).await;
+    c.app.publish(&c.ds).await;
+    let reply = c.app.delete(&c.app.owner.key, &path).await;
+    assert_eq!(reply, (422, detail("Fields cannot be deleted for a published dataset")));
+    // Title updates are allowed after publishing.
+    let (status, _) = c.app.patch(&c.app.owner.key, &path, json!({"title": "Later"})).await;
+    assert_eq!(status, 200);
+}
+
+// Questions ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn create_questions_of_each_type() {
+    let c = draft().await;
+    c.app.add_field(&c.ds, "text", true).await;
+    let cases = [
+        (json!({"type": "text"}), json!({"type": "text", "use_markdown": false})),
+        (
+            json!({"type": "rating", "options": [{"value": 1}, {"value": 2}, {"value": 3}]}),
+            json!({"type": "rating", "options": [{"value": 1}, {"value": 2}, {"value": 3}]}),
+        ),
+        (
+            json!({"type": "label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}], "visible_options": null}),
+            json!({"type": "label_selection", "options": [{"value": "a", "text": "A", "description": null}, {"value": "b", "text": "B", "description": null}], "visible_options": null}),
+        ),
+        (
+            json!({"type": "multi_label_selection", "options": [{"value": "a", "text": "A"}, {"value": "b", "text": "B"}, {"value": "c", "text": "C", "description": "see"}], "visible_options": 3}),
+            json!({"type": "multi_label_selection", "options": [{"value": "a", "text": "A", "description": null}, {"value": "b", "text": "B", "description": null}, {"value": "c", "text": "C", "description": "see"}], "visible_options": 3, "options_order": "natural"}),
+        ),
+        (
+            json!({"type": "ranking", "options": [{"value": "x", "text": "X"}, {"value": "y", "text": "Y"}]}),
+            json!({"type": "ranking", "options": [{"value": "x", "text": "X", "description": null}, {"value": "y", "text": "Y", "description": null}]}),
+        ),
+        (
+            json!({"type": "span", "field": "text", "options": [{"value": "p", "text": "P"}]}),
+            json!({"type": "span", "field": "text", "options": [{"value": "p", "text": "P", "description": null}], "visible_options": null, "allow_overlapping": false, "allow_character_annotation": true}),
+        ),
+    ];
+    for (i, (settings, expected)) in cases.into_iter().enumerate() {
+        let name = format!("q{i}");
+        let body = json!({"id": null, "inserted_at": null, "name": name, "title": "Title",
+                          "description": null, "required": i % 2 == 0, "settings": settings,
+                          "dataset_id": c.ds});
+        let (status, q) = c.post("questions", body).await;
+        assert_eq!(status, 201, "{q}");
+        assert_eq!(q["settings"], expected, "{name}");
+        assert_eq!(q["required"], i % 2 == 0);
+        assert_eq!(q["description"], Value::Null);
+    }
+    let list = c.list("questions").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn create_question_errors() {
+    let c = draft().await;
+    c.app.add_field(&c.ds, "text", true).await;
+    c.app.add_field(&c.ds, "other", false).await;
+    let span = c
+        .app
+        .add_question(&c.ds, "span", false, json!({"type": "span", "field": "text", "options": options(&["p"])}))
+        .await;
+
+    let reply = c.post("questions", json!({"name": "span", "title": "T", "settings": {"type": "text"}})).await;
+    assert_eq!(
+        reply,
+        (409, detail(format!("Question with name `span` already exists for dataset with id `{}`", c.ds)))
+    );
+    let reply = c
+        .post("questions", json!({"name": "s2", "title": "T", "settings": {"type": "span", "field": "nope", "options": options(&["p"])}}))
+        .await;
+    assert_eq!(reply, (422, detail("'nope' is not a valid field name.\nValid field names are ['text', 'other']")));
+    let reply = c
+        .post("questions", json!({"name": "s2", "title": "T", "settings": {"type": "span", "field": "text", "options": options(&["p"])}}))
+        .await;
+    assert_eq!(reply, (422, detail(format!("'text' is already used by span question with id '{span}'"))));
+
+    let schema_cases = [
+        json!({"name": "q", "title": "T"}),
+        json!({"name": "q", "settings": {"type": "text"}}),
+        json!({"name": "q", "title": "T", "description": "", "settings": {"type": "text"}}),
+        json!({"name": "q", "title": "T", "description": "d".repeat(1001), "settings": {"type": "text"}}),
+        json!({"name": "q".repeat(201), "title": "T", "settings": {"type": "text"}}),
+        json!({"name": "q", "title": "t".repeat(501), "settings": {"type": "text"}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "rating", "options": [{"value": 1}]}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "rating", "options": [{"value": 1}, {"value": 11}]}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "label_selection", "options": options(&["a"])}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "label_selection", "options": options(&["a", "a"])}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "label_selection", "options": options(&["a", "b", "c"]), "visible_options": 2}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "label_selection", "options": options(&["a", "b", "c"]), "visible_options": 4}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "multi_label_selection", "options": options(&["a", "b"]), "options_order": null}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "ranking", "options": options(&["a"])}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "span", "field": "other", "options": options(&["a"]), "allow_overlapping": null}}),
+        json!({"name": "q", "title": "T", "settings": {"type": "emoji"}}),
+    ];
+    for body in schema_cases {
+        let (status, res) = c.post("questions", body.clone()).await;
+        assert_eq!(status, 422, "{body}: {res}");
+        assert_eq!(code(&res), "argilla.api.errors::ValidationError", "{body}");
+    }
+    assert_eq!(c.list("questions").await["items"].as_array().unwrap().len(), 1, "nothing stored");
+
+    c.app.add_question(&c.ds, "req", true, label_settings(&["a", "b"])).await;
+    c.app.publish(&c.ds).await;
+    // Duplicate name is checked before the status.
+    let reply = c.post("questions", json!({"name": "req", "title": "T", "settings": {"type": "text"}})).await;
+    assert_eq!(reply.0, 409);
+    let reply = c.post("questions", json!({"name": "late", "title": "T", "settings": {"type": "text"}})).await;
+    assert_eq!(reply, (422, detail("questions cannot be created for a published dataset")));
+}
+
+#[tokio::test]
+async fn update_question_rules() {
+    let c = draft().await;
+    c.app.add_field(&c.ds, "text", true).await;
+    let label = c.app.add_question(&c.ds, "label", true, label_settings(&["a", "b", "c"])).await;
+    let span = c
+        .app
+        .add_question(
+            &c.ds,
+            "span",
+            false,
+            json!({"type": "span", "field": "text", "options": options(&["p", "q"]), "allow_overlapping": true}),
+        )
+        .await;
+    let rating = c
+        .app
+        .add_question(&c.ds, "rating", false, json!({"type": "rating", "options": [{"value": 1}, {"value": 2}]}))
+        .await;
+    c.app.publish(&c.ds).await;
+    let label_path = format!("/api/v1/questions/{label}");
+    let key = c.app.owner.key.clone();
+
+    // Allowed after publishing: title, description, reordered options with new texts.
+    let body = json!({"title": "Pick one", "description": "why", "name": "ignored", "required": false,
+                      "settings": {"type": "label_selection", "visible_options": 3,
+                                   "options": [{"value": "c", "text": "Cee"}, {"value": "a", "text": "A"}, {"value": "b", "text": "B"}]}});
+    let (status, q) = c.app.patch(&key, &label_path, body).await;
+    assert_eq!(status, 200, "{q}");
+    assert_eq!(q["title"], "Pick one");
+    assert_eq!(q["description"], "why");
+    assert_eq!(q["name"], "label");
+    assert_eq!(q["required"], true);
+    assert_eq!(q["settings"]["options"][0], json!({"value": "c", "text": "Cee", "description": null}));
+    assert_eq!(q["settings"]["visible_options"], 3);
+    let (status, q) = c.app.patch(&key, &label_path, json!({"description": null})).await;
+    assert_eq!(status, 200);
+    assert_eq!(q["description"], Value::Null);
+    let stored = c.list("questions").await["items"][0].clone();
+    assert_eq!(stored, q);
+
+    let cases = [
+        (
+            json!({"settings": {"type": "text"}}),
+            "question type cannot be changed. expected 'label_selection' but got 'text'",
+        ),
+        (
+            json!({"settings": {"type": "label_selection", "options": options(&["a", "b"])}}),
+            "the number of options cannot be modified. expected 3 but got 2",
+        ),
+        (
+            json!({"settings": {"type": "label_selection", "options": options(&["a", "b", "z"])}}),
+            "the option values cannot be modified. found unexpected option values: ['z']",
+        ),
+        (
+            json!({"settings": {"type": "label_selection", "visible_options": 4}}),
+            "the value for 'visible_options' must be less or equal to the number of items in 'options' (3)",
+        ),
+    ];
+    for (body, msg) in cases {
+        let reply = c.app.patch(&key, &label_path, body.clone()).await;
+        assert_eq!(reply, (422, detail(msg)), "{body}");
+    }
+    let (status, res) = c.app.patch(&key, &label_path, json!({"title": null, "settings": null})).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        res["detail"]["params"]["errors"][0]["msg"],
+        "Value error, The following keys must have non-null values: title, settings"
+    );
+    assert_eq!(c.list("questions").await["items"][0], stored, "unchanged by the errors");
+
+    let reply = c
+        .app
+        .patch(
+            &key,
+            &format!("/api/v1/questions/{span}"),
+            json!({"settings": {"type": "span", "allow_overlapping": false}}),
+        )
+        .await;
+    assert_eq!(reply, (422, detail("'allow_overlapping' can't be disabled because responses may become inconsistent")));
+    // Rating: only the type is read; options are ignored.
+    let (status, q) = c
+        .app
+        .patch(
+            &key,
+            &format!("/api/v1/questions/{rating}"),
+            json!({"settings": {"type": "rating", "options": [{"value": 9}]}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{q}");
+    assert_eq!(q["settings"]["options"], json!([{"value": 1}, {"value": 2}]));
+
+    let missing = new_id();
+    let reply = c.app.patch(&key, &format!("/api/v1/questions/{missing}"), json!({"title": "x"})).await;
+    assert_eq!(reply, (404, detail(format!("Question with id `{missing}` not found"))));
+}
+
+#[tokio::test]
+async fn delete_questions() {
+    let c = draft().await;
+    c.app.add_field(&c.ds, "text", true).await;
+    let keep = c.app.add_question(&c.ds, "keep", true, label_settings(&["a", "b"])).await;
+    let drop = c.app.add_question(&c.ds, "drop", false, label_settings(&["a", "b"])).await;
+    let (status, q) = c.app.delete(&c.app.owner.key, &format!("/api/v1/questions/{drop}")).await;
+    assert_eq!(status, 200, "{q}");
+    assert_eq!(q["name"], "drop");
+    let reply = c.app.delete(&c.app.owner.key, &format!("/api/v1/questions/{drop}")).await;
+    assert_eq!(reply, (404, detail(format!("Question with id `{drop}` not found"))));
+    c.app.publish(&c.ds).await;
+    let reply = c.app.delete(&c.app.owner.key, &format!("/api/v1/questions/{keep}")).await;
+    assert_eq!(reply, (422, detail("questions cannot be deleted for a published dataset")));
+}
+
+// Metadata properties ------------------------------------------------------------------------
+
+#[tokio::test]
+async fn metadata_properties_crud_and_visibility() {
+    let c = draft().await;
+    let ann = c.app.member("ann", "annotator", &[&c.ws]).await;
+    let adm = c.app.member("adm", "admin", &[&c.ws]).await;
+    let cases = [
+        (
+            json!({"type": "terms", "values": null, "visible_for_annotators": true}),
+            json!({"type": "terms", "values": null}),
+        ),
+        (json!({"type": "terms", "values": ["x", 1, true]}), json!({"type": "terms", "values": ["x", 1, true]})),
+        (json!({"type": "integer", "min": 1, "max": 5}), json!({"type": "integer", "min": 1, "max": 5})),
+        (json!({"type": "float"}), json!({"type": "float", "min": null, "max": null})),
+    ];
+    for (i, (settings, expected)) in cases.into_iter().enumerate() {
+        let body = json!({"id": null, "name": format!("m{i}"), "title": "T", "settings": settings,
+                          "visible_for_annotators": i != 1, "dataset_id": c.ds});
+        let (status, prop) = c.post("metadata-properties", body).await;
+        assert_eq!(status, 201, "{prop}");
+        assert_eq!(prop["settings"], expected);
+        assert_eq!(prop["visible_for_annotators"], i != 1);
+    }
+    // Default visibility is true.
+    let (_, prop) =
+        c.post("metadata-properties", json!({"name": "m4", "title": "T", "settings": {"type": "float"}})).await;
+    assert_eq!(prop["visible_for_annotators"], true);
+
+    let path = format!("/api/v1/me/datasets/{}/metadata-properties", c.ds);
+    let names = |v: &Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|it| it["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(names(&c.app.read(&path).await), ["m0", "m1", "m2", "m3", "m4"]);
+    assert_eq!(names(&c.app.get(&adm.key, &path).await.1), ["m0", "m1", "m2", "m3", "m4"]);
+    assert_eq!(names(&c.app.get(&ann.key, &path).await.1), ["m0", "m2", "m3", "m4"]);
+
+    // Errors.
+    let reply = c.post("metadata-properties", json!({"name": "m0", "title": "T", "settings": {"type": "float"}})).await;
+    assert_eq!(
+        reply,
+        (409, detail(format!("Metadata property with name `m0` already exists for dataset with id `{}`", c.ds)))
+    );
+    for body in [
+        json!({"name": "x", "title": "T", "settings": {"type": "integer", "min": 5, "max": 5}}),
+        json!({"name": "x", "title": "T", "settings": {"type": "float", "min": 2.0, "max": 1.0}}),
+        json!({"name": "x", "title": "T", "settings": {"type": "terms", "values": []}}),
+        json!({"name": "x", "title": "T", "settings": {"type": "date"}}),
+        json!({"name": "x", "title": "T", "settings": {"type": "float"}, "visible_for_annotators": null}),
+        json!({"name": "x", "settings": {"type": "float"}}),
+    ] {
+        let (status, res) = c.post("metadata-properties", body.clone()).await;
+        assert_eq!(status, 422, "{body}: {res}");
+        assert_eq!(code(&res), "argilla.api.errors::ValidationError", "{body}");
+    }
+
+    // Update: absent visibility stays unchanged.
+    let id = c.app.read(&path).await["items"][1]["id"].as_str().unwrap().to_owned();
+    let prop_path = format!("/api/v1/metadata-properties/{id}");
+    let (status, prop) = c.app.patch(&c.app.owner.key, &prop_path, json!({"title": "New"})).await;
+    assert_eq!(status, 200, "{prop}");
+    assert_eq!(prop["title"], "New");
+    assert_eq!(prop["visible_for_annotators"], false);
+    let (_, prop) = c
+        .app
+        .patch(&c.app.owner.key, &prop_path, json!({"visible_for_annotators": true, "settings": {"type": "float"}}))
+        .await;
+    assert_eq!(prop["visible_for_annotators"], true);
+    assert_eq!(prop["settings"]["type"], "terms", "settings are not updatable");
+    let (status, _) = c.app.patch(&c.app.owner.key, &prop_path, json!({"visible_for_annotators": null})).await;
+    assert_eq!(status, 422);
+
+    // Published datasets accept new properties; delete works in any status.
+    c.app.add_field(&c.ds, "text", true).await;
+    c.app.add_question(&c.ds, "q", true, label_settings(&["a", "b"])).await;
+    c.app.publish(&c.ds).await;
+    let (status, _) =
+        c.post("metadata-properties", json!({"name": "late", "title": "T", "settings": {"type": "float"}})).await;
+    assert_eq!(status, 201);
+    let (status, deleted) = c.app.delete(&c.app.owner.key, &prop_path).await;
+    assert_eq!(status, 200);
+    assert_eq!(deleted["name"], "m1");
+    let reply = c.app.delete(&c.app.owner.key, &prop_path).await;
+    assert_eq!(reply, (404, detail(format!("MetadataProperty with id `{id}` not found"))));
+}
+
+// Vector settings ----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn vector_settings_crud_and_limit() {
+    let c = draft().await;
+    for i in 0..5 {
+        let (status, vs) =
+            c.post("vectors-settings", json!({"name": format!("v{i}"), "title": "T", "dimensions": 3})).await;
+        assert_eq!(status, 201, "{vs}");
+        assert_eq!(vs["dimensions"], 3);
+    }
+    let reply = c.post("vectors-settings", json!({"name": "v5", "title": "T", "dimensions": 3})).await;
+    assert_eq!(
+        reply,
+        (422, detail(format!("The maximum number of vector settings has been reached for dataset with id `{}`", c.ds)))
+    );
+    let list = c.list("vectors-settings").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 5);
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/vectors-settings/{id}");
+
+    let (status, vs) = c.app.patch(&c.app.owner.key, &path, json!({"title": "New", "dimensions": 99})).await;
+    assert_eq!(status, 200, "{vs}");
+    assert_eq!(vs["title"], "New");
+    assert_eq!(vs["dimensions"], 3);
+    let (status, _) = c.app.patch(&c.app.owner.key, &path, json!({})).await;
+    assert_eq!(status, 422, "title is required");
+
+    let (status, _) = c.app.delete(&c.app.owner.key, &path).await;
+    assert_eq!(status, 200);
+    let reply = c.app.delete(&c.app.owner.key, &path).await;
+    assert_eq!(reply, (404, detail(format!("VectorSettings with id `{id}` not found"))));
+
+    let reply = c.post("vectors-settings", json!({"name": "v1", "title": "T", "dimensions": 3})).await;
+    assert_eq!(
+        reply,
+        (409, detail(format!("Vector settings with name `v1` already exists for dataset with id `{}`", c.ds)))
+    );
+    for body in [
+        json!({"name": "x", "title": "T", "dimensions": 0}),
+        json!({"name": "x", "title": "T", "dimensions": "3"}),
+        json!({"name": "x", "title": "T"}),
+        json!({"name": "x", "dimensions": 2}),
+    ] {
+        let (status, res) = c.post("vectors-settings", body.clone()).await;
+        assert_eq!(status, 422, "{body}: {res}");
+        assert_eq!(code(&res), "argilla.api.errors::ValidationError", "{body}");
+    }
+    assert_eq!(c.list("vectors-settings").await["items"].as_array().unwrap().len(), 4);
+}
