@@ -366,6 +366,50 @@ impl Batch {
     }
 }
 
+/// Views of records a bulk call has just created, built from what it wrote: the reply then needs
+/// no second read of them. Records that existed before, or got responses (whose status may
+/// change), are read back after the writes.
+#[derive(Default)]
+struct Known {
+    views: HashMap<RecordId, RecordView>,
+}
+
+impl Known {
+    fn remember(&mut self, record: &Record, res: &Checked, schema: &DatasetSchema) {
+        if !res.responses.is_empty() {
+            return;
+        }
+        let names: HashMap<_, &str> = schema.vector_settings.iter().map(|it| (it.id, it.name.as_str())).collect();
+        let vectors = res
+            .vectors
+            .iter()
+            .filter_map(|(settings, value)| names.get(settings).map(|name| ((*name).to_owned(), value.clone())))
+            .collect();
+        let view = RecordView {
+            record: record.clone(),
+            responses: Some(Vec::new()),
+            suggestions: Some(res.suggestions.clone()),
+            vectors: Some(vectors),
+        };
+        self.views.insert(record.id, view);
+    }
+
+    /// The views of `ids`, in order: remembered ones as they are, the rest read back.
+    async fn views(
+        mut self,
+        tx: &mut Tx,
+        dataset: DatasetId,
+        ids: &[RecordId],
+        schema: &DatasetSchema,
+    ) -> Result<Vec<RecordView>> {
+        let missing: Vec<RecordId> = ids.iter().copied().filter(|id| !self.views.contains_key(id)).collect();
+        for view in hydrate_ids(tx, dataset, &missing, &Include::all(), None, schema).await? {
+            self.views.insert(view.record.id, view);
+        }
+        Ok(ids.iter().filter_map(|id| self.views.remove(id)).collect())
+    }
+}
+
 fn at_position(idx: usize, reject: Reject) -> Error {
     match reject {
         Reject::Reason(reason) => Error::Invalid(format!("Record at position {idx} is not valid because {reason}")),
@@ -434,6 +478,7 @@ impl Service {
         let mut ids = Vec::with_capacity(checked.len());
         let at = now();
         let mut batch = Batch::default();
+        let mut known = Known::default();
         for (id, external_id, res) in checked {
             let record = Record {
                 id,
@@ -445,12 +490,13 @@ impl Service {
                 inserted_at: at,
                 updated_at: at,
             };
+            known.remember(&record, &res, &schema);
             batch.add(record.id, res);
             batch.new_records.push(record);
             ids.push(id);
         }
         batch.write(&mut tx, &ds, &schema, at).await?;
-        let views = hydrate_ids(&mut tx, dataset, &ids, &Include::all(), None, &schema).await?;
+        let views = known.views(&mut tx, dataset, &ids, &schema).await?;
         tx.commit().await?;
         Ok(views)
     }
@@ -497,6 +543,7 @@ impl Service {
         let at = now();
         let mut ids = Vec::with_capacity(checked.len());
         let mut batch = Batch::default();
+        let mut known = Known::default();
         for (existing, id, external_id, res) in checked {
             match existing {
                 Some(mut record) => {
@@ -517,22 +564,26 @@ impl Service {
                         reindex(&mut tx, &schema, &record).await?;
                     }
                 }
-                None => batch.new_records.push(Record {
-                    id,
-                    dataset_id: dataset,
-                    fields: res.fields.clone().unwrap_or_default(),
-                    metadata: res.metadata.clone().flatten(),
-                    external_id,
-                    status: RecordStatus::Pending,
-                    inserted_at: at,
-                    updated_at: at,
-                }),
+                None => {
+                    let record = Record {
+                        id,
+                        dataset_id: dataset,
+                        fields: res.fields.clone().unwrap_or_default(),
+                        metadata: res.metadata.clone().flatten(),
+                        external_id,
+                        status: RecordStatus::Pending,
+                        inserted_at: at,
+                        updated_at: at,
+                    };
+                    known.remember(&record, &res, &schema);
+                    batch.new_records.push(record);
+                }
             }
             batch.add(id, res);
             ids.push(id);
         }
         batch.write(&mut tx, &ds, &schema, at).await?;
-        let views = hydrate_ids(&mut tx, dataset, &ids, &Include::all(), None, &schema).await?;
+        let views = known.views(&mut tx, dataset, &ids, &schema).await?;
         tx.commit().await?;
         Ok(views)
     }
