@@ -469,9 +469,9 @@ pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> 
     for chunk in rows.chunks(300) {
         match tx {
             Tx::Sqlite(inner, _) => {
-                let values: Vec<String> =
-                    (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
-                let sql = format!("insert into record_fts (rowid, text) values {}", values.join(", "));
+                // Anonymous parameters: see records::values_rows.
+                let values = vec!["(?, ?)"; chunk.len()].join(", ");
+                let sql = format!("insert into record_fts (rowid, text) values {values}");
                 let mut q = sqlx::query(&sql);
                 for (seq, ordinal, text) in chunk {
                     q = q.bind(seq * MAX_FIELDS_PER_DATASET + ordinal).bind(*text);

@@ -4,7 +4,7 @@ use loam_domain::model::Suggestion;
 use loam_domain::{RecordId, SuggestionId};
 use sqlx::types::Json;
 
-use crate::records::placeholders;
+use crate::records::{placeholders, values_rows};
 use crate::rows::SuggestionRow;
 use crate::{on_tx, StoreError, Tx};
 
@@ -131,12 +131,11 @@ pub async fn list_agents(
 /// replaced suggestion keeps its id and `inserted_at`.
 pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(), StoreError> {
     for chunk in batch.chunks(200) {
-        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({})", placeholders(i * 9 + 1, 9))).collect();
         let sql = format!(
             "insert into suggestions ({COLUMNS}) values {} on conflict (record_id, question_id) do update set \
              value = excluded.value, score = excluded.score, agent = excluded.agent, kind = excluded.kind, \
              updated_at = excluded.updated_at",
-            rows.join(", ")
+            values_rows(tx, chunk.len(), 9)
         );
         on_tx!(tx, |c| {
             let mut q = sqlx::query(&sql);
