@@ -141,18 +141,16 @@ impl Service {
     }
 
     /// Replaces the user's API key with a new one and returns it (shown once).
-    pub async fn rotate_api_key(&self, actor: &User, user_id: UserId) -> Result<String> {
+    pub async fn rotate_api_key(&self, actor: &User, user_id: UserId) -> Result<(User, String)> {
         if actor.id != user_id {
             crate::policy::require_owner(actor)?;
         }
         let key = generate_api_key();
         let mut tx = self.store.write().await?;
-        if users::find_user(&mut tx, user_id).await?.is_none() {
-            return Err(Error::not_found("User", user_id));
-        }
+        let user = users::find_user(&mut tx, user_id).await?.ok_or_else(|| Error::not_found("User", user_id))?;
         users::set_api_key_digest(&mut tx, user_id, &digest(&key)).await?;
         tx.commit().await?;
-        Ok(key)
+        Ok((user, key))
     }
 }
 

@@ -114,7 +114,8 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-32000")
+                // 16 MB of page cache per connection (8 connections at most): bounded memory.
+                .pragma("cache_size", "-16000")
                 .pragma("temp_store", "memory")
                 // Checkpoint the WAL every ~64 MB instead of every 4 MB: bulk ingest writes a few
                 // MB per request, and each checkpoint costs an fsync.

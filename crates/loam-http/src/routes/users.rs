@@ -22,6 +22,19 @@ pub fn routes(r: Routes) -> Routes {
         .patch("/api/v1/users/{user_id}", "Update a user (owners)", 200, Some("User"), update)
         .delete("/api/v1/users/{user_id}", "Delete a user and their responses (owners)", 200, Some("User"), delete)
         .get("/api/v1/users/{user_id}/workspaces", "Workspaces of a user (owners)", 200, Some("Workspaces"), workspaces)
+        .post(
+            "/api/v1/users/{user_id}/api-key",
+            "Replace a user's API key (owners, or the user themself); the reply shows the new key once",
+            200,
+            Some("User"),
+            rotate_key,
+        )
+}
+
+async fn rotate_key(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
+    let id = path_id(&user_id, "user_id")?;
+    let (user, key) = app.service.rotate_api_key(&actor, id.into()).await?;
+    Ok(ok(dto::user(&user, Some(&key))))
 }
 
 async fn me(Auth(actor): Auth) -> ApiResult {

@@ -220,3 +220,24 @@ async fn path_ids_that_are_not_uuids_are_coded_422() {
         assert_eq!(locs(&body), vec![json!(["path", name])], "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_rotated_key_replaces_the_old_one_and_is_shown_once() {
+    let app = TestApp::new().await;
+    let ann = app.create_user("ann", "annotator").await;
+    let bob = app.create_user("bob", "annotator").await;
+    // Only the user themself, or an owner, may rotate a key.
+    assert_eq!(app.post(&bob.key, &format!("/api/v1/users/{}/api-key", ann.id), json!({})).await.0, 403);
+    let (status, rotated) = app.post(&ann.key, &format!("/api/v1/users/{}/api-key", ann.id), json!({})).await;
+    assert_eq!(status, 200, "{rotated}");
+    let new_key = rotated["api_key"].as_str().unwrap().to_owned();
+    assert_ne!(new_key, ann.key);
+    assert_eq!(app.get(&ann.key, "/api/v1/me").await.0, 401, "the old key stops working");
+    assert_eq!(app.get(&new_key, "/api/v1/me").await.0, 200);
+    let (status, by_owner) = app.post(&app.owner.key, &format!("/api/v1/users/{}/api-key", ann.id), json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.get(&new_key, "/api/v1/me").await.0, 401);
+    assert_eq!(app.get(by_owner["api_key"].as_str().unwrap(), "/api/v1/me").await.0, 200);
+    let missing = format!("/api/v1/users/{}/api-key", new_id());
+    assert_eq!(app.post(&app.owner.key, &missing, json!({})).await.0, 404);
+}
