@@ -177,6 +177,13 @@ impl TestApp {
         res
     }
 
+    /// Like [`TestApp::expect`], as the holder of `key`.
+    pub async fn expect_as(&self, key: &str, method: &str, path: &str, body: Option<Value>, expected: u16) -> Value {
+        let (status, res) = self.call(method, path, key, body).await;
+        assert_eq!(status, expected, "{method} {path}: {res}");
+        res
+    }
+
     // Builders -------------------------------------------------------------------------------
 
     pub async fn create_user(&self, username: &str, role: &str) -> TestUser {

@@ -12,6 +12,7 @@ mod legacy;
 mod permissions;
 mod records;
 mod responses;
+mod search;
 mod settings;
 mod users;
 mod webhooks;
