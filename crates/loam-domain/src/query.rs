@@ -295,6 +295,107 @@ pub fn parse_search(value: &Value, loc: &[Loc]) -> Result<SearchQuery, SchemaErr
 }
 
 // ---------------------------------------------------------------------------------------------
+// The legacy SDK's query-string filters (model.md §10.8)
+
+/// What a legacy metadata filter needs to know of a property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PropertyKind {
+    Terms,
+    Integer,
+    Float,
+}
+
+/// Filters and sorts from the legacy `response_status`, `metadata` and `sort_by` parameters.
+/// `kind_of` tells a metadata property's type (`None` when the dataset has no such property:
+/// filters on it are ignored, sorts by it are refused).
+pub fn legacy_query(
+    response_status: &[String],
+    metadata: &[String],
+    sort_by: &[String],
+    dataset_id: &str,
+    kind_of: impl Fn(&str) -> Option<PropertyKind>,
+) -> Result<(Vec<Filter>, Vec<Sort>), crate::Invalid> {
+    use crate::Invalid;
+    let mut filters = Vec::new();
+    if !response_status.is_empty() {
+        for status in response_status {
+            if !matches!(status.as_str(), "draft" | "submitted" | "discarded" | "pending") {
+                return Err(Invalid(format!(
+                    "'{status}' is not a valid response status: use draft, submitted, discarded or pending"
+                )));
+            }
+        }
+        filters.push(Filter::Terms {
+            scope: Scope::ResponseStatus,
+            values: response_status.iter().map(|it| Value::String(it.clone())).collect(),
+        });
+    }
+    for raw in metadata {
+        let cannot = || Invalid(format!("Cannot parse provided metadata filters: {raw}"));
+        let (name, value) = raw.split_once(':').ok_or_else(cannot)?;
+        match kind_of(name) {
+            None => {}
+            Some(PropertyKind::Terms) => {
+                let values: Vec<Value> =
+                    value.split(',').filter(|it| !it.is_empty()).map(|it| Value::String(it.to_owned())).collect();
+                if values.is_empty() {
+                    return Err(cannot());
+                }
+                filters.push(Filter::Terms { scope: Scope::Metadata(name.to_owned()), values });
+            }
+            Some(PropertyKind::Integer | PropertyKind::Float) => {
+                let bounds: serde_json::Map<String, Value> = serde_json::from_str(value).map_err(|_| cannot())?;
+                let bound = |key: &str| match bounds.get(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(v @ Value::Number(_)) => Ok(Some(v.clone())),
+                    Some(_) => Err(cannot()),
+                };
+                let (ge, le) = (bound("ge")?, bound("le")?);
+                if ge.is_none() && le.is_none() {
+                    return Err(cannot());
+                }
+                filters.push(Filter::Range { scope: Scope::Metadata(name.to_owned()), ge, le });
+            }
+        }
+    }
+    let mut sort = Vec::new();
+    for raw in sort_by {
+        let (field, order) = match raw.rsplit_once(':') {
+            Some((field, order)) => (field, order),
+            None => (raw.as_str(), "asc"),
+        };
+        let descending = match order {
+            "asc" => false,
+            "desc" => true,
+            other => {
+                return Err(Invalid(format!(
+                    "Provided sort order in 'sort_by' query param '{other}' for field '{field}' is not valid."
+                )))
+            }
+        };
+        let scope = match field {
+            "inserted_at" => Scope::Record(RecordProperty::InsertedAt),
+            "updated_at" => Scope::Record(RecordProperty::UpdatedAt),
+            _ => match field.strip_prefix("metadata.") {
+                Some(name) if kind_of(name).is_some() => Scope::Metadata(name.to_owned()),
+                Some(name) => {
+                    return Err(Invalid(format!(
+                        "Provided metadata property in 'sort_by' query param '{name}' not found in dataset with '{dataset_id}'."
+                    )))
+                }
+                None => {
+                    return Err(Invalid(format!(
+                        "Provided sort field in 'sort_by' query param '{field}' is not valid. It must be either inserted_at, updated_at or `metadata.metadata-property-name`"
+                    )))
+                }
+            },
+        };
+        sort.push(Sort { scope, descending });
+    }
+    Ok((filters, sort))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Simple query string → FTS5
 
 #[derive(Debug, PartialEq)]
@@ -464,6 +565,46 @@ fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn legacy_query_parameters_become_filters_and_sorts() {
+        let kind = |name: &str| match name {
+            "src" => Some(PropertyKind::Terms),
+            "n" => Some(PropertyKind::Integer),
+            _ => None,
+        };
+        let strings = |items: &[&str]| items.iter().map(|it| (*it).to_owned()).collect::<Vec<_>>();
+        let (filters, sort) = legacy_query(
+            &strings(&["pending", "draft"]),
+            &strings(&["src:web,book", r#"n:{"ge": 2, "le": 5}"#, "unknown:x"]),
+            &strings(&["metadata.n:desc", "inserted_at"]),
+            "d",
+            kind,
+        )
+        .unwrap();
+        assert_eq!(filters.len(), 3, "unknown properties are ignored: {filters:?}");
+        assert_eq!(
+            filters[1],
+            Filter::Terms { scope: Scope::Metadata("src".into()), values: vec![json!("web"), json!("book")] }
+        );
+        assert_eq!(
+            filters[2],
+            Filter::Range { scope: Scope::Metadata("n".into()), ge: Some(json!(2)), le: Some(json!(5)) }
+        );
+        assert_eq!(sort[0], Sort { scope: Scope::Metadata("n".into()), descending: true });
+        assert_eq!(sort[1], Sort { scope: Scope::Record(RecordProperty::InsertedAt), descending: false });
+        for (status, metadata, sort_by, message) in [
+            (vec!["maybe"], vec![], vec![], "'maybe' is not a valid response status"),
+            (vec![], vec!["n:notjson"], vec![], "Cannot parse provided metadata filters: n:notjson"),
+            (vec![], vec!["src"], vec![], "Cannot parse provided metadata filters: src"),
+            (vec![], vec![], vec!["title"], "Provided sort field in 'sort_by' query param 'title' is not valid."),
+            (vec![], vec![], vec!["metadata.nope"], "'nope' not found in dataset with 'd'"),
+            (vec![], vec![], vec!["updated_at:up"], "sort order in 'sort_by' query param 'up'"),
+        ] {
+            let err = legacy_query(&strings(&status), &strings(&metadata), &strings(&sort_by), "d", kind).unwrap_err();
+            assert!(err.0.contains(message), "{} does not contain {message}", err.0);
+        }
+    }
 
     #[test]
     fn simple_query_strings_translate() {

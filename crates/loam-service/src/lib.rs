@@ -28,7 +28,7 @@ pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
 pub use responses::BulkResponseItem;
-pub use search::{MetadataMetrics, SearchAs, MAX_SIMILAR};
+pub use search::{LegacyParams, MetadataMetrics, SearchAs, MAX_SIMILAR};
 pub use settings::{
     FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings, QuestionPatch,
 };

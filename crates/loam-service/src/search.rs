@@ -5,7 +5,10 @@
 use std::cmp::Ordering;
 
 use loam_domain::model::{DatasetSchema, MetadataProperty, Question, Record, User};
-use loam_domain::query::{to_fts5, Filter, RecordProperty, Scope, SearchQuery, SimilarityOrder, SuggestionProperty};
+use loam_domain::query::{
+    legacy_query, to_fts5, Filter, PropertyKind, RecordProperty, Scope, SearchQuery, SimilarityOrder,
+    SuggestionProperty,
+};
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, RecordId, Role, Timestamp};
 use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target};
@@ -15,6 +18,42 @@ use serde_json::{Map, Value};
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::records::{hydrate_ids, Include, RecordView};
 use crate::{Error, Result, Service};
+
+/// The legacy SDK's query-string filters (`response_status`, `metadata`, `sort_by`).
+#[derive(Clone, Debug, Default)]
+pub struct LegacyParams {
+    pub response_status: Vec<String>,
+    pub metadata: Vec<String>,
+    pub sort_by: Vec<String>,
+}
+
+impl LegacyParams {
+    pub fn is_empty(&self) -> bool {
+        self.response_status.is_empty() && self.metadata.is_empty() && self.sort_by.is_empty()
+    }
+}
+
+/// Adds the legacy parameters' filters and sorts to `query`.
+fn with_legacy(
+    query: &SearchQuery,
+    legacy: &LegacyParams,
+    schema: &DatasetSchema,
+    dataset: DatasetId,
+) -> Result<SearchQuery> {
+    let kind_of = |name: &str| {
+        schema.metadata_properties.iter().find(|p| p.name == name).map(|p| match p.settings {
+            MetadataSettings::Terms { .. } => PropertyKind::Terms,
+            MetadataSettings::Integer { .. } => PropertyKind::Integer,
+            MetadataSettings::Float { .. } => PropertyKind::Float,
+        })
+    };
+    let (filters, sort) =
+        legacy_query(&legacy.response_status, &legacy.metadata, &legacy.sort_by, &dataset.to_string(), kind_of)?;
+    let mut res = query.clone();
+    res.filters.extend(filters);
+    res.sort.extend(sort);
+    Ok(res)
+}
 
 /// The most hits a similarity search computes.
 pub const MAX_SIMILAR: i64 = 1000;
@@ -223,6 +262,7 @@ impl Service {
         limit: i64,
         include: &Include,
         as_: SearchAs,
+        legacy: &LegacyParams,
     ) -> Result<(Vec<(RecordView, Option<f64>)>, i64)> {
         let mut tx = self.store.read().await?;
         match as_ {
@@ -230,6 +270,13 @@ impl Service {
             SearchAs::Member => readable_dataset(&mut tx, actor, dataset).await?,
         };
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
+        let extended;
+        let query = if legacy.is_empty() {
+            query
+        } else {
+            extended = with_legacy(query, legacy, &schema, dataset)?;
+            &extended
+        };
         let resolved = resolve(query, &schema, dataset, actor, as_)?;
         let (hits, total): (Vec<(RecordId, Option<f64>)>, i64) = match &query.vector {
             Some(vector) => similar(&mut tx, dataset, &schema, &resolved, vector, offset, limit).await?,

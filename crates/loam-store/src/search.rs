@@ -368,6 +368,10 @@ pub async fn search_records(
         let dir = if key.descending { "desc" } else { "asc" };
         // Missing values sort last whatever the direction.
         order.push(format!("({expr}) is null, {expr} {dir}"));
+        if key.target == Target::InsertedAt {
+            // Records written in one request share a timestamp; their seq is the finer order.
+            order.push(format!("r.seq {dir}"));
+        }
     }
     if query.sort.is_empty() {
         if query.text.is_some() {

@@ -9,7 +9,9 @@ use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
 use loam_domain::value::ResponseStatus;
 use loam_domain::{RecordId, SchemaError};
-use loam_service::{Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord, VectorsInclude};
+use loam_service::{
+    Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, SearchAs, UpsertRecord, VectorsInclude,
+};
 use serde_json::{Map, Value};
 
 use super::{created, ok, ApiResult};
@@ -223,7 +225,19 @@ async fn list(
     let id = path_id(&dataset_id, "dataset_id")?;
     let offset = query.int("offset", 0, 0, None)?;
     let limit = query.int("limit", 50, 1, Some(1000))?;
-    let (views, total) = app.service.list_records(&actor, id.into(), offset, limit, &include).await?;
+    let legacy = super::search::legacy_params(&query);
+    let (views, total) = if legacy.is_empty() {
+        app.service.list_records(&actor, id.into(), offset, limit, &include).await?
+    } else {
+        // The legacy SDK filters and sorts listings with query parameters: answer from search,
+        // with the number of matches as the total.
+        let everything = loam_domain::query::SearchQuery::default();
+        let (hits, total) = app
+            .service
+            .search_records(&actor, id.into(), &everything, offset, limit, &include, SearchAs::Manager, &legacy)
+            .await?;
+        (hits.into_iter().map(|(view, _)| view).collect(), total)
+    };
     let items: Vec<Value> = views.iter().map(dto::record).collect();
     Ok(ok(serde_json::json!({"items": items, "total": total})))
 }

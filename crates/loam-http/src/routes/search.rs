@@ -4,7 +4,7 @@ use crate::openapi::Routes;
 use axum::extract::{Path, State};
 use loam_domain::error::Loc;
 use loam_domain::query::parse_search;
-use loam_service::SearchAs;
+use loam_service::{LegacyParams, SearchAs};
 use serde_json::{json, Value};
 
 use super::records::parse_include;
@@ -43,7 +43,9 @@ async fn search(
     let offset = query.int("offset", 0, 0, None)?;
     let limit = query.int("limit", 50, 1, Some(1000))?;
     let parsed = parse_search(&body.0, &[Loc::from("body")])?;
-    let (hits, total) = app.service.search_records(&actor, id.into(), &parsed, offset, limit, &include, as_).await?;
+    let legacy = legacy_params(&query);
+    let (hits, total) =
+        app.service.search_records(&actor, id.into(), &parsed, offset, limit, &include, as_, &legacy).await?;
     let items: Vec<Value> =
         hits.iter().map(|(view, score)| json!({"record": dto::record(view), "query_score": score})).collect();
     Ok(ok(json!({"items": items, "total": total})))
@@ -67,4 +69,10 @@ async fn search_as_member(
     body: OptionalBody,
 ) -> ApiResult {
     search(app, actor, dataset_id, query, body, SearchAs::Member).await
+}
+
+/// The legacy SDK's filter parameters, from the query string.
+pub(crate) fn legacy_params(query: &QueryPairs) -> LegacyParams {
+    let all = |key: &str| query.all(key).into_iter().map(str::to_owned).collect();
+    LegacyParams { response_status: all("response_status"), metadata: all("metadata"), sort_by: all("sort_by") }
 }

@@ -297,3 +297,34 @@ async fn writes_are_searchable_at_once_and_deletes_leave_the_results() {
     f.app.expect("DELETE", &format!("/api/v1/records/{id}"), None, 200).await;
     assert_eq!(f.hits(json!({"query": {"text": {"q": "airships"}}})).await.1, 0);
 }
+
+#[tokio::test]
+async fn legacy_query_parameters_filter_and_sort_listings() {
+    let f = fixture().await;
+    let list = |query: &str| format!("/api/v1/datasets/{}/records?limit=50&{query}", f.ds);
+    let external = |res: &Value| -> Vec<String> {
+        res["items"].as_array().unwrap().iter().map(|it| it["external_id"].as_str().unwrap().to_owned()).collect()
+    };
+    let res = f.app.read(&list("response_status=pending")).await;
+    assert_eq!((external(&res), res["total"].clone()), (vec!["r1".into(), "r3".into(), "r4".into()], json!(3)));
+    let res = f.app.read(&list("response_status=submitted&response_status=discarded")).await;
+    assert_eq!(external(&res), vec!["r0", "r2"]);
+    let res = f.app.read(&list("metadata=src:web,chat")).await;
+    assert_eq!(external(&res), vec!["r0", "r1", "r3"]);
+    let res = f.app.read(&list("metadata=n:%7B%22ge%22%3A2%7D&sort_by=metadata.n:desc")).await;
+    assert_eq!((external(&res), res["total"].clone()), (vec!["r2".into(), "r0".into()], json!(2)));
+    let res = f.app.read(&list("metadata=unknown:x")).await;
+    assert_eq!(res["total"], 5, "filters on unknown properties are ignored");
+    let res = f.app.read(&format!("/api/v1/datasets/{}/records?sort_by=inserted_at:desc&limit=2", f.ds)).await;
+    assert_eq!((external(&res), res["total"].clone()), (vec!["r4".into(), "r3".into()], json!(5)));
+    for bad in [
+        "sort_by=title",
+        "sort_by=metadata.nope",
+        "sort_by=inserted_at:up",
+        "metadata=n:notjson",
+        "response_status=maybe",
+    ] {
+        let (status, res) = f.app.get(&f.app.owner.key, &list(bad)).await;
+        assert_eq!(status, 422, "{bad}: {res}");
+    }
+}
