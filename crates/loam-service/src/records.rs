@@ -208,30 +208,11 @@ impl<'a> Validator<'a> {
             let Some(question) = self.schema.questions.iter().find(|q| q.id == item.question_id) else {
                 return Err(wrap(format!("question id={} does not exists", item.question_id)));
             };
-            let qref = QuestionRef { name: &question.name, required: question.required, settings: &question.settings };
-            let checked = check_suggestion(
-                &item.value,
-                item.score.as_ref(),
-                item.agent.as_ref(),
-                item.kind.as_ref(),
-                qref,
-                fields,
-            )
-            .map_err(|e| match e {
+            let suggestion = checked_suggestion(item, question, record, fields, at).map_err(|e| match e {
                 ValueError::Schema(it) => Reject::Schema(it),
                 ValueError::Invalid(it) => wrap(it.0),
             })?;
-            res.push(Suggestion {
-                id: SuggestionId::new(),
-                record_id: record,
-                question_id: question.id,
-                value: checked.value,
-                score: checked.score,
-                agent: checked.agent,
-                kind: checked.kind,
-                inserted_at: at,
-                updated_at: at,
-            });
+            res.push(suggestion);
         }
         Ok(res)
     }
@@ -410,6 +391,50 @@ impl Known {
     }
 }
 
+/// Validates a suggestion for `question` on a record with `fields`, ready to store.
+pub(crate) fn checked_suggestion(
+    item: &NewSuggestionItem,
+    question: &loam_domain::model::Question,
+    record: RecordId,
+    fields: &Map<String, Value>,
+    at: loam_domain::Timestamp,
+) -> Result<Suggestion, ValueError> {
+    let qref = QuestionRef { name: &question.name, required: question.required, settings: &question.settings };
+    let checked =
+        check_suggestion(&item.value, item.score.as_ref(), item.agent.as_ref(), item.kind.as_ref(), qref, fields)?;
+    Ok(Suggestion {
+        id: SuggestionId::new(),
+        record_id: record,
+        question_id: question.id,
+        value: checked.value,
+        score: checked.score,
+        agent: checked.agent,
+        kind: checked.kind,
+        inserted_at: at,
+        updated_at: at,
+    })
+}
+
+/// A record about to be created from a checked payload.
+fn new_record(
+    id: RecordId,
+    dataset: DatasetId,
+    external_id: Option<String>,
+    res: &Checked,
+    at: loam_domain::Timestamp,
+) -> Record {
+    Record {
+        id,
+        dataset_id: dataset,
+        fields: res.fields.clone().unwrap_or_default(),
+        metadata: res.metadata.clone().flatten(),
+        external_id,
+        status: RecordStatus::Pending,
+        inserted_at: at,
+        updated_at: at,
+    }
+}
+
 fn at_position(idx: usize, reject: Reject) -> Error {
     match reject {
         Reject::Reason(reason) => Error::Invalid(format!("Record at position {idx} is not valid because {reason}")),
@@ -480,16 +505,7 @@ impl Service {
         let mut batch = Batch::default();
         let mut known = Known::default();
         for (id, external_id, res) in checked {
-            let record = Record {
-                id,
-                dataset_id: dataset,
-                fields: res.fields.clone().unwrap_or_default(),
-                metadata: res.metadata.clone().flatten(),
-                external_id,
-                status: RecordStatus::Pending,
-                inserted_at: at,
-                updated_at: at,
-            };
+            let record = new_record(id, dataset, external_id, &res, at);
             known.remember(&record, &res, &schema);
             batch.add(record.id, res);
             batch.new_records.push(record);
@@ -565,16 +581,7 @@ impl Service {
                     }
                 }
                 None => {
-                    let record = Record {
-                        id,
-                        dataset_id: dataset,
-                        fields: res.fields.clone().unwrap_or_default(),
-                        metadata: res.metadata.clone().flatten(),
-                        external_id,
-                        status: RecordStatus::Pending,
-                        inserted_at: at,
-                        updated_at: at,
-                    };
+                    let record = new_record(id, dataset, external_id, &res, at);
                     known.remember(&record, &res, &schema);
                     batch.new_records.push(record);
                 }

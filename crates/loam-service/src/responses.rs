@@ -1,13 +1,13 @@
 //! Responses of annotators, and suggestions of models, on single records.
 
 use loam_domain::model::{Response, Suggestion, User};
-use loam_domain::value::{check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError};
+use loam_domain::value::{check_response, QuestionRef, ResponseStatus, ValueError};
 use loam_domain::{QuestionId, RecordId, ResponseId, Role, SuggestionId};
 use loam_store::{datasets, records, responses, settings as store_settings, suggestions, Tx};
 use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
-use crate::records::{find_record, recompute_with, NewSuggestionItem};
+use crate::records::{checked_suggestion, find_record, recompute_with, NewSuggestionItem};
 use crate::{now, Error, Result, Service};
 
 /// One item of `POST /me/responses/bulk`.
@@ -182,28 +182,7 @@ impl Service {
             .await?
             .filter(|it| it.dataset_id == record.dataset_id)
             .ok_or_else(|| Error::invalid(format!("Question with id `{}` not found", item.question_id)))?;
-        let qref = QuestionRef { name: &question.name, required: question.required, settings: &question.settings };
-        let checked = check_suggestion(
-            &item.value,
-            item.score.as_ref(),
-            item.agent.as_ref(),
-            item.kind.as_ref(),
-            qref,
-            &record.fields,
-        )
-        .map_err(value_error)?;
-        let at = now();
-        let suggestion = Suggestion {
-            id: SuggestionId::new(),
-            record_id,
-            question_id: question.id,
-            value: checked.value,
-            score: checked.score,
-            agent: checked.agent,
-            kind: checked.kind,
-            inserted_at: at,
-            updated_at: at,
-        };
+        let suggestion = checked_suggestion(&item, &question, record_id, &record.fields, now()).map_err(value_error)?;
         let res = suggestions::upsert_suggestion(&mut tx, &suggestion).await?;
         tx.commit().await?;
         Ok(res)
