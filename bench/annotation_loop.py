@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Annotation-loop benchmark: many annotators each repeat "find my next pending record, submit a
+response", as the web UI does, against one dataset.
+
+    python3 bench/annotation_loop.py --url URL --api-key OWNER_KEY [--records 100000]
+        [--annotators 10] [--seconds 20] [--label loam] [--json-out FILE]
+
+Setup (not timed): a workspace, a published dataset (one text field, one required label
+question), `--records` records logged in batches of 500, `--annotators` annotator users who are
+members of the workspace. Timed: each annotator runs in its own thread with its own keep-alive
+connection and loops for `--seconds`:
+  1. POST /api/v1/me/datasets/{id}/records/search?limit=1  filtered on the caller's pending
+     records (response status `pending`), without sort: the UI's "next record";
+  2. POST /api/v1/records/{record_id}/responses  {"status": "submitted", "values": {...}}.
+Reports loops/s over all annotators and p50 / p99 of one loop, as one JSON line too. Standard
+library only, so the client is thin. Exit status 1 if any request fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+import uuid
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from ingest import Api  # noqa: E402  (one minimal client for every bench script)
+
+
+def setup(api: Api, n_records: int, n_annotators: int) -> tuple[str, list[str]]:
+    tag = uuid.uuid4().hex[:8]
+    ws = api.call("POST", "/api/v1/workspaces", {"name": f"loop-{tag}"}, expect=201)
+    ds = api.call("POST", "/api/v1/datasets", {"name": f"loop-{tag}", "workspace_id": ws["id"]}, expect=201)
+    ds_id = ds["id"]
+    api.call("POST", f"/api/v1/datasets/{ds_id}/fields",
+             {"name": "text", "title": "text", "required": True, "settings": {"type": "text"}}, expect=201)
+    api.call("POST", f"/api/v1/datasets/{ds_id}/questions",
+             {"name": "label", "title": "label", "required": True,
+              "settings": {"type": "label_selection",
+                           "options": [{"value": "good", "text": "good"}, {"value": "bad", "text": "bad"}]}},
+             expect=201)
+    api.call("PUT", f"/api/v1/datasets/{ds_id}/publish")
+    for start in range(0, n_records, 500):
+        items = [{"fields": {"text": f"record {i}: a short text to label"}} for i in range(start, min(start + 500, n_records))]
+        api.call("POST", f"/api/v1/datasets/{ds_id}/records/bulk", {"items": items}, expect=201)
+    keys = []
+    for i in range(n_annotators):
+        user = api.call("POST", "/api/v1/users",
+                        {"username": f"loop-{tag}-{i}", "first_name": f"annotator {i}", "password": uuid.uuid4().hex, "role": "annotator"},
+                        expect=201)
+        api.call("POST", f"/api/v1/workspaces/{ws['id']}/users", {"user_id": user["id"]}, expect=201)
+        keys.append(user["api_key"])
+    return ds_id, keys
+
+
+PENDING = json.dumps({"filters": {"and": [{"type": "terms", "values": ["pending"],
+                                           "scope": {"entity": "response", "property": "status"}}]}}).encode()
+ANSWER = json.dumps({"status": "submitted", "values": {"label": {"value": "good"}}}).encode()
+
+
+def annotate(url: str, key: str, ds_id: str, until: float, loops: list[float], errors: list[str]) -> None:
+    api = Api(url, key)
+    search = f"/api/v1/me/datasets/{ds_id}/records/search?limit=1"
+    while time.perf_counter() < until:
+        start = time.perf_counter()
+        status, data = api.raw("POST", search, PENDING)
+        if status != 200:
+            errors.append(f"search -> {status}: {data[:200]!r}")
+            return
+        items = json.loads(data)["items"]
+        if not items:
+            return  # this annotator has answered everything
+        record_id = items[0]["record"]["id"]
+        status, data = api.raw("POST", f"/api/v1/records/{record_id}/responses", ANSWER)
+        if status != 201:
+            errors.append(f"response -> {status}: {data[:200]!r}")
+            return
+        loops.append(time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--api-key", required=True)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--annotators", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--label", default="server")
+    parser.add_argument("--json-out")
+    args = parser.parse_args()
+
+    api = Api(args.url, args.api_key)
+    print(f"# setup: {args.records} records, {args.annotators} annotators", file=sys.stderr)
+    ds_id, keys = setup(api, args.records, args.annotators)
+    loops: list[float] = []
+    errors: list[str] = []
+    until = time.perf_counter() + args.seconds
+    threads = [threading.Thread(target=annotate, args=(args.url, key, ds_id, until, loops, errors)) for key in keys]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        sys.exit("errors:\n" + "\n".join(errors[:10]))
+    if not loops:
+        sys.exit("no loop completed")
+    ordered = sorted(loops)
+    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    res = {
+        "label": args.label, "records": args.records, "annotators": args.annotators,
+        "loops": len(loops), "seconds": round(elapsed, 3), "loops_per_s": round(len(loops) / elapsed, 1),
+        "p50_ms": round(p(0.50), 2), "p99_ms": round(p(0.99), 2), "mean_ms": round(statistics.fmean(loops) * 1000, 2),
+    }
+    print(f"{args.label}: {res['loops']} loops in {res['seconds']} s = {res['loops_per_s']} loops/s, "
+          f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms")
+    print(json.dumps(res))
+    if args.json_out:
+        with open(args.json_out, "w") as fh:
+            json.dump(res, fh)
+
+
+if __name__ == "__main__":
+    main()
