@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The project's test command: `bash scripts/test.sh` (CI runs it through .ci/run).
 #
-# Steps, in order; every step runs even if an earlier one failed (except that the SDK suite needs the
-# release build), so one run shows everything that is broken. Exit status is 0 only if all passed.
+# Steps, in order; every step runs even if an earlier one failed (except that the SDK suite and e2e
+# need the release build), so one run shows everything that is broken. Exit status is 0 only if all
+# passed.
 #   fmt        cargo fmt --all -- --check
 #   clippy     cargo clippy --workspace --all-targets -- -D warnings
 #   test       cargo test --workspace
 #   build      cargo build --release -p loam-cli
 #   sdk-suite  the argilla 2.8 SDK's own integration tests (files below) against the release binary
+#   e2e        e2e/run.sh: the legacy SDK (argilla 1.29.1) and distilabel 1.5.3 end to end against the
+#              release binary, each in its own venv (see e2e/run.sh)
 #
 # Env:
 #   CARGO_TARGET_DIR  kept if set; else $HOME/.cache/loam/target when CI=true (shared by clean
 #                     clones, so CI does not rebuild the world each time); else ./target
-#   LOAM_BIN          run this binary in the SDK suite instead of the freshly built one
+#   LOAM_BIN          run this binary in the SDK suite and e2e instead of the freshly built one
 #   LOAM_TEST_STEPS   run only these steps (comma/space separated, e.g. "build sdk-suite"); for local
 #                     iteration only, refused when CI=true so CI can never skip a step
 #   LOAM_SHARED_DIR   the shared/ checkout (default: ../shared beside the repo, as CI lays it out;
@@ -46,7 +49,7 @@ SDK_SUITE_FILES=(
   test_vectors
 )
 
-ALL_STEPS=(fmt clippy test build sdk-suite)
+ALL_STEPS=(fmt clippy test build sdk-suite e2e)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/loam-server.sh
@@ -163,11 +166,25 @@ sdk_suite() {
   return "$rc"
 }
 
+# ---- step e: the legacy SDK and distilabel end to end against the release binary ------------------
+e2e_suite() {
+  local bin out rc=0
+  bin="$(loam_bin "$REPO")"
+  out="$(mktemp "${TMPDIR:-/tmp}/loam-e2e-out.XXXXXX")" || return 1
+  # e2e/run.sh starts and stops its own server; LOAM_BIN keeps it from rebuilding. Its output is
+  # teed so the summary can quote each suite's closing pytest line.
+  LOAM_BIN="$bin" LOAM_SHARED_DIR="$SHARED" bash "$REPO/e2e/run.sh" 2>&1 | tee "$out" || rc=$?
+  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
+  rm -f "$out"
+  return "$rc"
+}
+
 # ---- steps b, c, d -----------------------------------------------------------------------------
 run_step fmt cargo fmt --all -- --check
 run_step clippy cargo clippy --workspace --all-targets -- -D warnings
 run_step test cargo test --workspace
 run_step build cargo build --release -p loam-cli
+BUILD_RC=$LAST_RC
 
 # The suite needs the binary this run just built; a failed build would only produce a wall of
 # connection errors (or, worse, test a stale binary). LOAM_BIN deliberately bypasses the build.
@@ -177,8 +194,14 @@ if step_selected build && ((LAST_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
 else
   run_step sdk-suite sdk_suite
 fi
+if step_selected build && ((BUILD_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
+  record e2e "FAILED" "not run: the release build failed"
+  FAILED=1
+else
+  run_step e2e e2e_suite
+fi
 
-# ---- step e: summary ---------------------------------------------------------------------------
+# ---- step f: summary ---------------------------------------------------------------------------
 echo
 echo "== summary =="
 printf '%s\n' "${SUMMARY[@]}"

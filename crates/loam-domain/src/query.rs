@@ -364,9 +364,11 @@ pub fn legacy_query(
             Some((field, order)) => (field, order),
             None => (raw.as_str(), "asc"),
         };
+        // The legacy SDK formats its order enum with an f-string, which on Python >= 3.11 renders
+        // `SortOrder.desc` rather than `desc` (argilla 1.29 supports 3.8–3.11): accept both.
         let descending = match order {
-            "asc" => false,
-            "desc" => true,
+            "asc" | "SortOrder.asc" => false,
+            "desc" | "SortOrder.desc" => true,
             other => {
                 return Err(Invalid(format!(
                     "Provided sort order in 'sort_by' query param '{other}' for field '{field}' is not valid."
@@ -593,6 +595,12 @@ mod tests {
         );
         assert_eq!(sort[0], Sort { scope: Scope::Metadata("n".into()), descending: true });
         assert_eq!(sort[1], Sort { scope: Scope::Record(RecordProperty::InsertedAt), descending: false });
+        // The legacy SDK on Python >= 3.11 sends the order enum's name.
+        let (_, sort) =
+            legacy_query(&[], &[], &strings(&["metadata.n:SortOrder.desc", "updated_at:SortOrder.asc"]), "d", kind)
+                .unwrap();
+        assert_eq!(sort[0], Sort { scope: Scope::Metadata("n".into()), descending: true });
+        assert_eq!(sort[1], Sort { scope: Scope::Record(RecordProperty::UpdatedAt), descending: false });
         for (status, metadata, sort_by, message) in [
             (vec!["maybe"], vec![], vec![], "'maybe' is not a valid response status"),
             (vec![], vec!["n:notjson"], vec![], "Cannot parse provided metadata filters: n:notjson"),

@@ -76,12 +76,23 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn fallback(req: Request) -> Response {
-    if req.uri().path().starts_with("/api") {
+    let path = req.uri().path();
+    if path == "/api/datasets" || path.starts_with("/api/datasets/") {
+        // The legacy SDK's pre-Feedback task API (api.md §2.12): say so instead of a bare 404.
+        return ApiError::Detail(StatusCode::NOT_FOUND, LEGACY_TASK_API_UNSUPPORTED.to_owned()).into_response();
+    }
+    if path.starts_with("/api") {
         return ApiError::not_found_route().into_response();
     }
     // The web UI will be served here; until then, say what this is.
     (StatusCode::OK, "loam is running. The Argilla-compatible API is under /api/v1.\n").into_response()
 }
+
+/// The detail of every `/api/datasets…` request: the 1.x task datasets (`rg.log`, `rg.load`, …).
+pub const LEGACY_TASK_API_UNSUPPORTED: &str = "Not supported by loam: the legacy 1.x task datasets \
+     (TextClassification, TokenClassification, Text2Text; rg.log, rg.load, rg.delete, rg.copy, \
+     rg.list_datasets, dataset settings, metrics and labeling rules under /api/datasets). Use \
+     rg.FeedbackDataset with the 1.x SDK, or the 2.x SDK.";
 
 async fn method_not_allowed() -> Response {
     ApiError::Detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".to_owned()).into_response()

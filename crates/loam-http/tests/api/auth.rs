@@ -182,13 +182,15 @@ async fn a_key_is_shown_once_and_never_again() {
 async fn unknown_api_paths_are_404_and_wrong_methods_405() {
     let app = TestApp::new().await;
     let key = app.owner.key.clone();
-    for path in ["/api/v1/nothing-here", "/api/v1/datasets/", "/api/nothing", "/api/datasets", "/api/v1/datasets/x/y/z"]
-    {
+    for path in ["/api/v1/nothing-here", "/api/v1/datasets/", "/api/nothing", "/api/v1/datasets/x/y/z"] {
         for method in ["GET", "POST", "DELETE"] {
             let reply = app.call(method, path, &key, None).await;
             assert_eq!(reply, (404, detail("Not Found")), "{method} {path}");
         }
     }
+    // The legacy task API is a 404 too, one that says it is unsupported (tests/api/legacy.rs).
+    let reply = app.call("GET", "/api/datasets", &key, None).await;
+    assert_eq!(reply, (404, detail(loam_http::LEGACY_TASK_API_UNSUPPORTED)));
     // No authentication is needed to learn that a route does not exist.
     let reply = app.send(with_headers("/api/v1/nothing-here", &[])).await;
     assert_eq!(reply, (404, detail("Not Found")));

@@ -229,3 +229,54 @@ async fn my_metrics_has_records_count_and_the_callers_responses() {
     let reply = app.get(&app.owner.key, &format!("/api/v1/me/datasets/{missing}/metrics")).await;
     assert_eq!(reply, (404, detail(format!("Dataset with id `{missing}` not found"))));
 }
+
+#[tokio::test]
+async fn legacy_task_api_answers_a_404_that_says_it_is_unsupported() {
+    // rg.log / rg.load / rg.delete / rg.list_datasets / rg.copy / settings / metrics / labeling
+    // rules of the 1.x SDK's pre-Feedback datasets (api.md §2.12).
+    let app = TestApp::new().await;
+    let unsupported = detail(loam_http::LEGACY_TASK_API_UNSUPPORTED);
+    assert!(loam_http::LEGACY_TASK_API_UNSUPPORTED.starts_with("Not supported by loam"));
+    for (method, path) in [
+        ("GET", "/api/datasets"),
+        ("GET", "/api/datasets/old-style"),
+        ("DELETE", "/api/datasets/old-style"),
+        ("POST", "/api/datasets/old-style/TextClassification:bulk"),
+        ("POST", "/api/datasets/old-style:copy"),
+        ("PUT", "/api/datasets/TextClassification/old-style/settings"),
+        ("GET", "/api/datasets/TextClassification/old-style/metrics"),
+    ] {
+        let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+        let reply = app.call(method, path, &app.owner.key, body).await;
+        assert_eq!(reply, (404, unsupported.clone()), "{method} {path}");
+    }
+    // Other unknown /api paths keep the plain JSON 404.
+    assert_eq!(app.get(&app.owner.key, "/api/nothing-here").await, (404, detail("Not Found")));
+}
+
+#[tokio::test]
+async fn legacy_sort_by_accepts_the_order_enum_name_sent_by_python_3_11() {
+    // argilla 1.29 builds `sort_by` with f"{field}:{order}"; on Python >= 3.11 the enum renders as
+    // `SortOrder.desc`. The SDK's `sort_by([SortBy(field=…, order="desc")])` must still sort.
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "ds").await;
+    app.add_field(&ds, "text", true).await;
+    app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+    app.add_metadata(&ds, "n", json!({"type": "integer"}), true).await;
+    app.publish(&ds).await;
+    let path = format!("/api/v1/datasets/{ds}/records");
+    let items: Vec<Value> =
+        [2, 9, 5].iter().map(|n| json!({"fields": {"text": format!("t{n}")}, "metadata": {"n": n}})).collect();
+    let (status, _) = app.post(&app.owner.key, &path, json!({ "items": items })).await;
+    assert_eq!(status, 204);
+    let order = |res: &Value| -> Vec<i64> {
+        res["items"].as_array().unwrap().iter().map(|it| it["metadata"]["n"].as_i64().unwrap()).collect()
+    };
+    let res = app.read(&format!("{path}?sort_by=metadata.n:SortOrder.desc")).await;
+    assert_eq!(order(&res), [9, 5, 2]);
+    let res = app.read(&format!("{path}?sort_by=metadata.n:SortOrder.asc")).await;
+    assert_eq!(order(&res), [2, 5, 9]);
+    let (status, res) = app.get(&app.owner.key, &format!("{path}?sort_by=metadata.n:SortOrder.sideways")).await;
+    assert_eq!(status, 422, "{res}");
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# End-to-end tests with the real clients against the real loam binary over HTTP:
+#   e2e/legacy/      the legacy SDK, argilla 1.29.1 (`import argilla as rg`, FeedbackDataset), with
+#                    annotators answering over the HTTP API and cross-generation scenarios that run
+#                    the v2 SDK (argilla 2.8) in its own venv
+#   e2e/distilabel/  distilabel 1.5.3's TextGenerationToArgilla / PreferenceToArgilla with an
+#                    offline LLM of the tests' own
+#
+#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel (default: both)
+#
+# Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, and the
+# v2 SDK's sdk-2.8 shared with the conformance suite), built from the pinned requirement files
+# beside the tests and rebuilt when those change (scripts/lib/venv.sh). One loam server (fresh temp
+# data dir, generated owner) serves every suite; the suites get it as LOAM_URL and LOAM_API_KEY.
+# Exit status is non-zero if any suite fails; each suite prints pytest's own closing line.
+#
+# Env:
+#   LOAM_BIN          the loam binary to test; if unset, `cargo build --release -p loam-cli` runs
+#                     first and its binary (in CARGO_TARGET_DIR, resolved like scripts/test.sh) is used
+#   LOAM_SHARED_DIR   the shared/ checkout holding conformance/requirements-sdk.txt (default ../shared)
+#   LOAM_SERVER_KEEP=1  keep the server's temp dir (data and log) for post-mortems
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib/loam-server.sh
+source "$REPO/scripts/lib/loam-server.sh"
+# shellcheck source=scripts/lib/venv.sh
+source "$REPO/scripts/lib/venv.sh"
+
+ALL_SUITES=(legacy distilabel)
+SUITES=()
+PYTEST_ARGS=()
+while (($#)); do
+  case "$1" in
+    --) shift; PYTEST_ARGS=("$@"); break ;;
+    legacy | distilabel) SUITES+=("$1"); shift ;;
+    *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
+  esac
+done
+((${#SUITES[@]})) || SUITES=("${ALL_SUITES[@]}")
+
+CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
+export CARGO_TARGET_DIR
+SHARED="${LOAM_SHARED_DIR:-$REPO/../shared}"
+V2_REQUIREMENTS="$SHARED/conformance/requirements-sdk.txt"
+if [[ ! -f "$V2_REQUIREMENTS" ]]; then
+  echo "error: $V2_REQUIREMENTS not found (the v2 SDK venv of the cross-generation tests is built from it);" >&2
+  echo "       the shared/ directory must sit beside the repository (or set LOAM_SHARED_DIR)." >&2
+  exit 1
+fi
+
+VENVS="$HOME/.cache/loam/venvs"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/loam-e2e.XXXXXX")"
+cleanup() {
+  loam_server_stop ""
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- the binary ----------------------------------------------------------------------------------
+if [[ -z "${LOAM_BIN:-}" ]]; then
+  echo "# building loam (cargo build --release -p loam-cli, target dir $CARGO_TARGET_DIR)" >&2
+  (cd "$REPO" && cargo build --release -p loam-cli)
+fi
+BIN="$(loam_bin "$REPO")"
+
+# ---- the venvs -------------------------------------------------------------------------------------
+loam_ensure_venv "$VENVS/sdk-2.8" "$V2_REQUIREMENTS"
+for suite in "${SUITES[@]}"; do
+  case "$suite" in
+    legacy) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;;
+    distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
+  esac
+done
+
+# ---- the server ------------------------------------------------------------------------------------
+loam_server_start "$BIN"
+
+# ---- the suites ------------------------------------------------------------------------------------
+FAILED=()
+RESULTS=()
+for suite in "${SUITES[@]}"; do
+  case "$suite" in
+    legacy) venv="$VENVS/legacy-1.29" ;;
+    distilabel) venv="$VENVS/distilabel-1.5" ;;
+  esac
+  # Nothing may be written outside temp dirs: a private HOME (the SDKs' credential files and
+  # caches), distilabel's cache, and an offline, private Hugging Face home.
+  home="$WORK/$suite/home"
+  mkdir -p "$home"
+  echo
+  echo "== e2e: $suite ($("$venv/bin/python" - <<'PY'
+import importlib.metadata as m
+print(", ".join(f"{p} {m.version(p)}" for p in ("argilla", "distilabel") if p in {d.metadata["Name"] for d in m.distributions()}))
+PY
+)) =="
+  rc=0
+  (
+    cd "$REPO/e2e/$suite"
+    HOME="$home" \
+    XDG_CACHE_HOME="$home/.cache" \
+    HF_HOME="$WORK/$suite/hf" \
+    HF_HUB_OFFLINE=1 \
+    HF_DATASETS_OFFLINE=1 \
+    DISTILABEL_CACHE_DIR="$WORK/$suite/distilabel-cache" \
+    PYTHONDONTWRITEBYTECODE=1 \
+    LOAM_URL="$LOAM_SERVER_URL" \
+    LOAM_API_KEY="$LOAM_SERVER_KEY" \
+    LOAM_V2_PYTHON="$VENVS/sdk-2.8/bin/python" \
+      "$venv/bin/python" -m pytest -p no:cacheprovider --timeout=600 -rfE "${PYTEST_ARGS[@]}" .
+  ) 2>&1 | tee "$WORK/$suite/pytest.out" || rc=$?
+  # pytest's closing line ("== 28 passed in 12.3s ==", "2 failed, 26 passed in …" under -q).
+  closing="$(grep -E '(passed|failed|error|skipped|deselected|no tests ran).* in [0-9.]+s' "$WORK/$suite/pytest.out" | tail -n 1 | tr -d '=' | sed 's/^ *//; s/ *$//' || true)"
+  RESULTS+=("e2e $suite: ${closing:-no pytest result line (exit $rc)}")
+  if ((rc != 0)); then
+    FAILED+=("$suite (pytest exit $rc)")
+  elif [[ "${CI:-}" == "true" && "$closing" == *skipped* ]]; then
+    # No test here is meant to skip; in CI a skip is a failure, never a silent pass.
+    FAILED+=("$suite (tests skipped under CI=true)")
+  fi
+done
+
+echo
+printf '%s\n' "${RESULTS[@]}"
+if ((${#FAILED[@]})); then
+  loam_server_log_tail 60
+  echo "e2e: FAILED: ${FAILED[*]}"
+  exit 1
+fi
+echo "e2e: ok (${SUITES[*]})"
