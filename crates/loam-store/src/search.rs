@@ -373,15 +373,17 @@ pub async fn search_records(
             order.push(format!("r.seq {dir}"));
         }
     }
-    if query.sort.is_empty() {
-        if query.text.is_some() {
-            order.push("h.score desc".to_owned());
-        } else if let Some(salt) = query.shuffle_salt {
-            let salt = sql.push(Arg::Int(salt.rem_euclid(1 << 31)));
-            order.push(format!("((r.seq * 2654435761) + {salt}) % 4294967291"));
-        }
+    if query.sort.is_empty() && query.text.is_some() {
+        order.push("h.score desc".to_owned());
     }
     order.push("r.seq".to_owned());
+    if query.sort.is_empty() && query.text.is_none() {
+        if let Some(salt) = query.shuffle_salt {
+            let total = count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?;
+            let hits = rotated_page(tx, dataset, query, salt, offset, limit).await?;
+            return Ok((hits, total));
+        }
+    }
     let score = if query.text.is_some() { "h.score" } else { "null" };
     let lim = sql.push(Arg::Int(limit));
     let off = sql.push(Arg::Int(offset));
@@ -390,11 +392,80 @@ pub async fn search_records(
         Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
         Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
     };
-    let count_args = &sql.args[..count_args];
-    let total: i64 =
-        on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&count_sql), count_args).fetch_one(c).await)?;
+    let total = count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?;
     let hits = rows.into_iter().map(|(id, score)| Hit { record_id: RecordId(id), score }).collect();
     Ok((hits, total))
+}
+
+/// The number of matches. The annotation queue's query — only "the caller has not responded" —
+/// is answered from two indexed counts (records, and the caller's responses: one per record)
+/// instead of probing every record.
+async fn count_matches(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    query: &RecordQuery,
+    count_sql: &str,
+    args: &[Arg],
+) -> Result<i64, StoreError> {
+    let pending_only = query.text.is_none()
+        && matches!(query.conditions.as_slice(),
+            [Condition::Terms(Target::ResponseStatus, values)] if values.iter().all(|it| it.as_str() == Some("pending")));
+    if let (true, Some(user)) = (pending_only, query.only_user) {
+        let sql = "select (select count(*) from records where dataset_id = $1) \
+                   - (select count(*) from responses where dataset_id = $1 and user_id = $2)";
+        return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
+    }
+    Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(count_sql), args).fetch_one(c).await)?)
+}
+
+/// A page of the `/me` queue's default order: the dataset's records in insertion order, rotated
+/// to start at a point that depends on the caller (`salt`), so annotators start in different
+/// places, and stable across pages. Both halves of the rotation are read in index order and stop
+/// at the page's end, so the next record costs a few index steps, not a sort of the dataset.
+async fn rotated_page(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    query: &RecordQuery,
+    salt: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Hit>, StoreError> {
+    let bounds = "select min(seq), max(seq) from records where dataset_id = $1";
+    let (lo, hi): (Option<i64>, Option<i64>) =
+        on_tx!(tx, |c| sqlx::query_as(bounds).bind(dataset.0).fetch_one(c).await)?;
+    let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
+    let pivot = lo + salt.rem_euclid(hi - lo + 1);
+    // The first half: seq >= pivot. How many of its matches precede the page decides where the
+    // second half starts; count them only when the page may begin past the first half's end.
+    let half = |upper: bool, offset: i64, limit: i64| {
+        let mut sql = Sql { text: String::new(), args: Vec::new() };
+        let body = from_where(&mut sql, dataset, query, "");
+        let p = sql.push(Arg::Int(pivot));
+        let cmp = if upper { ">=" } else { "<" };
+        let lim = sql.push(Arg::Int(limit));
+        let off = sql.push(Arg::Int(offset));
+        sql.text = format!("select r.id {body} and r.seq {cmp} {p} order by r.seq limit {lim} offset {off}");
+        sql
+    };
+    let first = half(true, offset, limit);
+    let mut ids: Vec<Uuid> =
+        on_tx!(tx, |c| bind_all!(sqlx::query_scalar(&first.text), &first.args).fetch_all(c).await)?;
+    if (ids.len() as i64) < limit {
+        let n_first: i64 = if offset == 0 {
+            ids.len() as i64
+        } else {
+            let mut sql = Sql { text: String::new(), args: Vec::new() };
+            let body = from_where(&mut sql, dataset, query, "");
+            let p = sql.push(Arg::Int(pivot));
+            sql.text = format!("select count(*) {body} and r.seq >= {p}");
+            on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_one(c).await)?
+        };
+        let second = half(false, (offset - n_first).max(0), limit - ids.len() as i64);
+        let more: Vec<Uuid> =
+            on_tx!(tx, |c| bind_all!(sqlx::query_scalar(&second.text), &second.args).fetch_all(c).await)?;
+        ids.extend(more);
+    }
+    Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
 }
 
 /// Every record matching `query` that has a vector for `settings`, with that vector: the

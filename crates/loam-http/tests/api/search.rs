@@ -328,3 +328,24 @@ async fn legacy_query_parameters_filter_and_sort_listings() {
         assert_eq!(status, 422, "{bad}: {res}");
     }
 }
+
+#[tokio::test]
+async fn the_me_queue_pages_through_every_record_exactly_once() {
+    let f = fixture().await;
+    let more: Vec<Value> = (0..15).map(|i| json!({"fields": {"text": format!("extra {i}")}})).collect();
+    f.app.log(&f.ds, more).await;
+    for (user, limit) in [(&f.ann, 2), (&f.app.owner, 3), (&f.ann, 7)] {
+        let mut seen = Vec::new();
+        for offset in (0..24).step_by(limit) {
+            let path = format!("/api/v1/me/datasets/{}/records/search?offset={offset}&limit={limit}", f.ds);
+            let (status, page) = f.app.post(&user.key, &path, json!({})).await;
+            assert_eq!(status, 200, "{page}");
+            assert_eq!(page["total"], 20);
+            seen.extend(
+                page["items"].as_array().unwrap().iter().map(|it| it["record"]["id"].as_str().unwrap().to_owned()),
+            );
+        }
+        let distinct: std::collections::BTreeSet<_> = seen.iter().cloned().collect();
+        assert_eq!((seen.len(), distinct.len()), (20, 20), "limit {limit}: {seen:?}");
+    }
+}
