@@ -38,19 +38,8 @@ fn metadata_json(record: &Record) -> Option<Json<Value>> {
 
 /// Inserts a record and returns its `seq` (its place in insertion order, and its search key).
 pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
-    let sql = format!("insert into records ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8) returning seq");
-    let seq = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(&sql)
-        .bind(r.id.0)
-        .bind(r.dataset_id.0)
-        .bind(&r.external_id)
-        .bind(Json(Value::Object(r.fields.clone())))
-        .bind(metadata_json(r))
-        .bind(r.status.as_str())
-        .bind(r.inserted_at.0)
-        .bind(r.updated_at.0)
-        .fetch_one(c)
-        .await)?;
-    Ok(seq)
+    let seqs = insert_records(tx, std::slice::from_ref(r)).await?;
+    seqs.into_iter().next().ok_or_else(|| StoreError::Corrupt(format!("record {} was not inserted", r.id)))
 }
 
 /// The `seq` of a record.
