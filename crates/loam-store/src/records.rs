@@ -167,25 +167,6 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
 
 // Vectors ------------------------------------------------------------------------------------
 
-pub async fn upsert_vector(
-    tx: &mut Tx,
-    record: RecordId,
-    settings: VectorSettingsId,
-    value: &[f64],
-) -> Result<(), StoreError> {
-    let sql = "insert into vectors (record_id, vector_settings_id, value) values ($1, $2, $3) \
-               on conflict (record_id, vector_settings_id) do update set value = excluded.value";
-    let bytes = encode_f64(value);
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(record.0)
-        .bind(settings.0)
-        .bind(&bytes)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
-    Ok(())
-}
-
 /// Vectors of the given records.
 pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vector>, StoreError> {
     if records.is_empty() {

@@ -16,29 +16,7 @@ pub const MAX_FIELDS_PER_DATASET: i64 = 1024;
 
 /// Adds a record's field texts (`(field ordinal, text)`) to the text index.
 pub async fn index_record(tx: &mut Tx, seq: i64, texts: &[(i64, String)]) -> Result<(), StoreError> {
-    for (ordinal, text) in texts {
-        if text.is_empty() {
-            continue;
-        }
-        match tx {
-            Tx::Sqlite(inner, _) => {
-                sqlx::query("insert into record_fts (rowid, text) values ($1, $2)")
-                    .bind(seq * MAX_FIELDS_PER_DATASET + ordinal)
-                    .bind(text)
-                    .execute(&mut **inner)
-                    .await?;
-            }
-            Tx::Postgres(inner) => {
-                sqlx::query("insert into record_texts (record_seq, field_ordinal, tsv) values ($1, $2, to_tsvector('simple', $3))")
-                    .bind(seq)
-                    .bind(*ordinal as i32)
-                    .bind(text)
-                    .execute(&mut **inner)
-                    .await?;
-            }
-        }
-    }
-    Ok(())
+    index_records(tx, &[(seq, texts.to_vec())]).await
 }
 
 /// Removes a record's texts from the index (before re-indexing changed fields).
