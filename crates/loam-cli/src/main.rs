@@ -217,13 +217,31 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
         limits: Default::default(),
     };
     let app = loam_http::router(state);
+    let upkeep = tokio::spawn(upkeep(Arc::clone(&service)));
     println!("loam: listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, backend = service.backend(), "serving");
     loam_http::serve(listener, app, shutdown_signal()).await?;
+    upkeep.abort();
     service.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Background upkeep while serving: merges the text index segments that bulk writes leave, in
+/// small steps between requests (see `Service::upkeep_step`), so ingest requests do not pay for
+/// merging and searches still meet a compact index.
+async fn upkeep(service: Arc<Service>) {
+    loop {
+        match service.upkeep_step().await {
+            Ok(true) => tokio::task::yield_now().await,
+            Ok(false) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+            Err(err) => {
+                tracing::warn!(error = %err, "text index upkeep failed");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {

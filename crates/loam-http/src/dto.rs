@@ -5,6 +5,7 @@
 
 use loam_domain::model::*;
 use loam_service::{MyMetrics, Progress, RecordView};
+use serde::{ser::SerializeMap, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 /// What stands in for an API key the server no longer knows (only digests are stored).
@@ -123,56 +124,192 @@ pub fn vector_settings(it: &VectorSettings) -> Value {
 }
 
 pub fn response(it: &Response) -> Value {
-    json!({
-        "id": it.id,
-        "values": it.values,
-        "status": it.status.as_str(),
-        "record_id": it.record_id,
-        "user_id": it.user_id,
-        "inserted_at": it.inserted_at.to_string(),
-        "updated_at": it.updated_at.to_string(),
-    })
+    to_value(&ResponseOut(it))
 }
 
 pub fn suggestion(it: &Suggestion) -> Value {
-    json!({
-        "id": it.id,
-        "question_id": it.question_id,
-        "type": it.kind,
-        "value": it.value,
-        "agent": it.agent,
-        "score": it.score,
-        "inserted_at": it.inserted_at.to_string(),
-        "updated_at": it.updated_at.to_string(),
-    })
+    to_value(&SuggestionOut(it))
 }
 
-pub fn record_base(it: &Record) -> Map<String, Value> {
-    let mut obj = Map::new();
-    obj.insert("id".into(), json!(it.id));
-    obj.insert("status".into(), json!(it.status.as_str()));
-    obj.insert("fields".into(), Value::Object(it.fields.clone()));
-    obj.insert("metadata".into(), it.metadata.clone().map(Value::Object).unwrap_or(Value::Null));
-    obj.insert("external_id".into(), json!(it.external_id));
-    obj.insert("dataset_id".into(), json!(it.dataset_id));
-    obj.insert("inserted_at".into(), json!(it.inserted_at.to_string()));
-    obj.insert("updated_at".into(), json!(it.updated_at.to_string()));
-    obj
+/// A record without its conditional keys (`responses`, `suggestions`, `vectors`).
+pub fn record_base(it: &Record) -> Value {
+    to_value(&RecordOut { record: it, responses: None, suggestions: None, vectors: None })
 }
 
 pub fn record(view: &RecordView) -> Value {
-    let mut obj = record_base(&view.record);
-    if let Some(responses) = &view.responses {
-        obj.insert("responses".into(), Value::Array(responses.iter().map(response).collect()));
+    to_value(&RecordOut::of(view))
+}
+
+/// Renders a borrowed wire shape; the shapes below serialize infallibly (string keys only).
+fn to_value(it: &impl Serialize) -> Value {
+    serde_json::to_value(it).unwrap_or(Value::Null)
+}
+
+// Records are the bulk of what loam sends (bulk replies, listings, search hits), so their shapes
+// serialize straight from the domain types instead of being copied into a `Value` tree first.
+
+/// The wire shape of a response, borrowed.
+pub struct ResponseOut<'a>(pub &'a Response);
+
+impl Serialize for ResponseOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let it = self.0;
+        let mut map = s.serialize_map(Some(7))?;
+        map.serialize_entry("id", &it.id)?;
+        map.serialize_entry("values", &it.values)?;
+        map.serialize_entry("status", it.status.as_str())?;
+        map.serialize_entry("record_id", &it.record_id)?;
+        map.serialize_entry("user_id", &it.user_id)?;
+        map.serialize_entry("inserted_at", &Shown(&it.inserted_at))?;
+        map.serialize_entry("updated_at", &Shown(&it.updated_at))?;
+        map.end()
     }
-    if let Some(suggestions) = &view.suggestions {
-        obj.insert("suggestions".into(), Value::Array(suggestions.iter().map(suggestion).collect()));
+}
+
+/// The wire shape of a suggestion, borrowed.
+pub struct SuggestionOut<'a>(pub &'a Suggestion);
+
+impl Serialize for SuggestionOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let it = self.0;
+        let mut map = s.serialize_map(Some(8))?;
+        map.serialize_entry("id", &it.id)?;
+        map.serialize_entry("question_id", &it.question_id)?;
+        map.serialize_entry("type", &it.kind)?;
+        map.serialize_entry("value", &it.value)?;
+        map.serialize_entry("agent", &it.agent)?;
+        map.serialize_entry("score", &it.score)?;
+        map.serialize_entry("inserted_at", &Shown(&it.inserted_at))?;
+        map.serialize_entry("updated_at", &Shown(&it.updated_at))?;
+        map.end()
     }
-    if let Some(vectors) = &view.vectors {
-        let map: Map<String, Value> = vectors.iter().map(|(name, value)| (name.clone(), json!(value))).collect();
-        obj.insert("vectors".into(), Value::Object(map));
+}
+
+/// The wire shape of a record, borrowed; the conditional keys appear only when given.
+pub struct RecordOut<'a> {
+    pub record: &'a Record,
+    pub responses: Option<&'a [Response]>,
+    pub suggestions: Option<&'a [Suggestion]>,
+    pub vectors: Option<&'a [(String, Vec<f64>)]>,
+}
+
+impl<'a> RecordOut<'a> {
+    pub fn of(view: &'a RecordView) -> Self {
+        Self {
+            record: &view.record,
+            responses: view.responses.as_deref(),
+            suggestions: view.suggestions.as_deref(),
+            vectors: view.vectors.as_deref(),
+        }
     }
-    Value::Object(obj)
+}
+
+impl Serialize for RecordOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let it = self.record;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("id", &it.id)?;
+        map.serialize_entry("status", it.status.as_str())?;
+        map.serialize_entry("fields", &it.fields)?;
+        map.serialize_entry("metadata", &it.metadata)?;
+        map.serialize_entry("external_id", &it.external_id)?;
+        map.serialize_entry("dataset_id", &it.dataset_id)?;
+        map.serialize_entry("inserted_at", &Shown(&it.inserted_at))?;
+        map.serialize_entry("updated_at", &Shown(&it.updated_at))?;
+        if let Some(responses) = self.responses {
+            map.serialize_entry("responses", &Seq(responses.iter().map(ResponseOut)))?;
+        }
+        if let Some(suggestions) = self.suggestions {
+            map.serialize_entry("suggestions", &Seq(suggestions.iter().map(SuggestionOut)))?;
+        }
+        if let Some(vectors) = self.vectors {
+            map.serialize_entry("vectors", &Pairs(vectors))?;
+        }
+        map.end()
+    }
+}
+
+/// `{"items": [...]}` of records, serialized as it goes.
+pub struct RecordItems<'a>(pub &'a [RecordView]);
+
+impl Serialize for RecordItems<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(1))?;
+        map.serialize_entry("items", &Seq(self.0.iter().map(RecordOut::of)))?;
+        map.end()
+    }
+}
+
+/// `{"items": [...], "total": n}`: a page of a record listing.
+pub struct RecordPage<'a> {
+    pub items: &'a [RecordView],
+    pub total: i64,
+}
+
+impl Serialize for RecordPage<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("items", &Seq(self.items.iter().map(RecordOut::of)))?;
+        map.serialize_entry("total", &self.total)?;
+        map.end()
+    }
+}
+
+/// `{"items": [{"record": ..., "query_score": s}], "total": n}`: a page of search hits.
+pub struct SearchPage<'a> {
+    pub hits: &'a [(RecordView, Option<f64>)],
+    pub total: i64,
+}
+
+impl Serialize for SearchPage<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("items", &Seq(self.hits.iter().map(|(view, score)| Hit(view, *score))))?;
+        map.serialize_entry("total", &self.total)?;
+        map.end()
+    }
+}
+
+struct Hit<'a>(&'a RecordView, Option<f64>);
+
+impl Serialize for Hit<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("record", &RecordOut::of(self.0))?;
+        map.serialize_entry("query_score", &self.1)?;
+        map.end()
+    }
+}
+
+/// A value rendered through its `Display` (timestamps), without an intermediate `String`.
+struct Shown<'a, T>(&'a T);
+
+impl<T: std::fmt::Display> Serialize for Shown<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
+/// A sequence serialized from a cloneable iterator.
+struct Seq<I>(I);
+
+impl<I, T> Serialize for Seq<I>
+where
+    I: Iterator<Item = T> + Clone,
+    T: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+/// Named vectors as a JSON object.
+struct Pairs<'a>(&'a [(String, Vec<f64>)]);
+
+impl Serialize for Pairs<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(name, value)| (name, value)))
+    }
 }
 
 pub fn webhook(it: &Webhook) -> Value {
@@ -220,4 +357,102 @@ pub fn my_metrics(it: &MyMetrics) -> Value {
 /// `{"items": [...]}`.
 pub fn items(values: impl IntoIterator<Item = Value>) -> Value {
     json!({"items": values.into_iter().collect::<Vec<_>>()})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loam_domain::distribution::RecordStatus;
+    use loam_domain::value::ResponseStatus;
+    use loam_domain::{DatasetId, QuestionId, RecordId, ResponseId, SuggestionId, Timestamp, UserId};
+
+    fn view() -> RecordView {
+        let at = Timestamp(1_700_000_000_000_000);
+        let id = RecordId::new();
+        let mut fields = Map::new();
+        fields.insert("prompt".into(), json!("Say \"hi\"\n"));
+        fields.insert("answer".into(), json!("hi"));
+        RecordView {
+            record: Record {
+                id,
+                dataset_id: DatasetId::new(),
+                fields,
+                metadata: None,
+                external_id: Some("ext-1".into()),
+                status: RecordStatus::Pending,
+                inserted_at: at,
+                updated_at: at,
+            },
+            responses: Some(vec![Response {
+                id: ResponseId::new(),
+                record_id: id,
+                user_id: UserId::new(),
+                values: Some(json!({"quality": {"value": "good"}})),
+                status: ResponseStatus::Submitted,
+                inserted_at: at,
+                updated_at: at,
+            }]),
+            suggestions: Some(vec![Suggestion {
+                id: SuggestionId::new(),
+                record_id: id,
+                question_id: QuestionId::new(),
+                value: json!("good"),
+                score: json!(0.5),
+                agent: Some("model".into()),
+                kind: None,
+                inserted_at: at,
+                updated_at: at,
+            }]),
+            vectors: Some(vec![("emb".into(), vec![0.25, -1.0])]),
+        }
+    }
+
+    #[test]
+    fn records_serialize_to_the_documented_shape_in_key_order() {
+        let view = view();
+        let it = &view.record;
+        let response = &view.responses.as_ref().unwrap()[0];
+        let suggestion = &view.suggestions.as_ref().unwrap()[0];
+        let stamp = it.inserted_at.to_string();
+        let expected = json!({
+            "id": it.id,
+            "status": "pending",
+            "fields": {"prompt": "Say \"hi\"\n", "answer": "hi"},
+            "metadata": null,
+            "external_id": "ext-1",
+            "dataset_id": it.dataset_id,
+            "inserted_at": stamp,
+            "updated_at": stamp,
+            "responses": [{
+                "id": response.id, "values": {"quality": {"value": "good"}}, "status": "submitted",
+                "record_id": it.id, "user_id": response.user_id, "inserted_at": stamp, "updated_at": stamp,
+            }],
+            "suggestions": [{
+                "id": suggestion.id, "question_id": suggestion.question_id, "type": null, "value": "good",
+                "agent": "model", "score": 0.5, "inserted_at": stamp, "updated_at": stamp,
+            }],
+            "vectors": {"emb": [0.25, -1.0]},
+        });
+        // Compared as text, so key order counts too.
+        assert_eq!(serde_json::to_string(&RecordOut::of(&view)).unwrap(), expected.to_string());
+        let page = serde_json::to_value(RecordPage { items: std::slice::from_ref(&view), total: 7 }).unwrap();
+        assert_eq!(page, json!({"items": [expected.clone()], "total": 7}));
+        let hits = [(view.clone(), Some(0.75))];
+        let page = serde_json::to_value(SearchPage { hits: &hits, total: 1 }).unwrap();
+        assert_eq!(page, json!({"items": [{"record": expected, "query_score": 0.75}], "total": 1}));
+    }
+
+    #[test]
+    fn conditional_record_keys_appear_only_when_loaded() {
+        let mut view = view();
+        view.responses = None;
+        view.suggestions = None;
+        view.vectors = None;
+        let value = record(&view);
+        let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["id", "status", "fields", "metadata", "external_id", "dataset_id", "inserted_at", "updated_at"]
+        );
+    }
 }

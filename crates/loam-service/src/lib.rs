@@ -78,7 +78,22 @@ impl Service {
     pub async fn close(&self) {
         self.store.close().await;
     }
+
+    /// One step of background upkeep: merges about `MERGE_STEP_PAGES` pages of the text
+    /// index's segments in its own short write transaction (a request that arrives meanwhile
+    /// waits for at most this step), then checkpoints the WAL without blocking writers. Returns whether there was work; the server calls it again
+    /// at once while there is, and every so often when there was not.
+    pub async fn upkeep_step(&self) -> Result<bool> {
+        let mut tx = self.store.write().await?;
+        let merged = loam_store::search::merge_index_step(&mut tx, MERGE_STEP_PAGES).await?;
+        tx.commit().await?;
+        self.store.checkpoint().await?;
+        Ok(merged)
+    }
 }
+
+/// Pages of index merged per background step: a few milliseconds of work.
+const MERGE_STEP_PAGES: i64 = 200;
 
 /// The current time, as every write stamps it.
 pub(crate) fn now() -> Timestamp {

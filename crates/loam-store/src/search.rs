@@ -513,6 +513,26 @@ pub async fn index_size(tx: &mut Tx) -> Result<i64, StoreError> {
     })
 }
 
+/// One bounded step of merging the text index's segments (about `pages` pages of work), for when
+/// the server is idle: bulk writes leave many small segments (see migration 0003). Returns
+/// whether there was anything to merge. PostgreSQL's GIN index needs no such step.
+pub async fn merge_index_step(tx: &mut Tx, pages: i64) -> Result<bool, StoreError> {
+    match tx {
+        Tx::Sqlite(inner, _) => {
+            // FTS5 reports no result for 'merge'; a step that changed fewer than 2 rows found
+            // nothing left to merge.
+            let before: i64 = sqlx::query_scalar("select total_changes()").fetch_one(&mut **inner).await?;
+            sqlx::query("insert into record_fts (record_fts, rank) values ('merge', $1)")
+                .bind(pages)
+                .execute(&mut **inner)
+                .await?;
+            let after: i64 = sqlx::query_scalar("select total_changes()").fetch_one(&mut **inner).await?;
+            Ok(after - before >= 2)
+        }
+        Tx::Postgres(_) => Ok(false),
+    }
+}
+
 /// Adds many records' field texts to the index in multi-row statements: `(seq, texts)` pairs.
 pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> Result<(), StoreError> {
     let rows: Vec<(i64, i64, &str)> = batch

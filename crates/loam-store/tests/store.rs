@@ -10,8 +10,8 @@ use loam_domain::distribution::{Distribution, RecordStatus};
 use loam_domain::model::{Dataset, DatasetStatus, Record, Workspace};
 use loam_domain::query::to_fts5;
 use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
-use loam_store::search::{index_record, index_size, search_records, RecordQuery};
-use loam_store::{datasets, records, workspaces, Store, StoreConfig};
+use loam_store::search::{index_record, index_size, merge_index_step, search_records, RecordQuery};
+use loam_store::{datasets, records, workspaces, Store, StoreConfig, Tx};
 use serde_json::{Map, Value};
 
 fn migration_names(engine: &str) -> BTreeSet<String> {
@@ -136,4 +136,53 @@ async fn deleting_a_dataset_clears_its_index() {
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
     assert_eq!(index_size(&mut tx).await.unwrap(), 0);
+}
+
+/// Pages of the text index (its `_data` shadow table): fewer once small segments are merged.
+async fn index_pages(store: &Store) -> i64 {
+    let mut tx = store.read().await.unwrap();
+    let Tx::Sqlite(inner, _) = &mut tx else { panic!("a SQLite store") };
+    sqlx::query_scalar("select count(*) from record_fts_data").fetch_one(&mut **inner).await.unwrap()
+}
+
+#[tokio::test]
+async fn background_merge_steps_compact_the_index_and_change_no_result() {
+    let (store, _dir) = open().await;
+    let ds = dataset(&store).await;
+    // One transaction per record: one small segment each, which requests no longer merge.
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        let it = record(ds, &format!("shared words and a unique token{n}"));
+        write(&store, &it, true).await;
+        ids.push(it.id);
+    }
+    let mut tx = store.write().await.unwrap();
+    records::delete_records(&mut tx, ds, &[ids[7]]).await.unwrap();
+    tx.commit().await.unwrap();
+    ids.remove(7);
+    let twelve = ids[11];
+    ids.sort();
+
+    let before = index_pages(&store).await;
+    let mut steps = 0;
+    loop {
+        let mut tx = store.write().await.unwrap();
+        let merged = merge_index_step(&mut tx, 200).await.unwrap();
+        tx.commit().await.unwrap();
+        if !merged {
+            break;
+        }
+        steps += 1;
+        assert!(steps < 100, "merging never finishes");
+    }
+    assert!(steps > 0, "40 segments were left to merge");
+    assert!(index_pages(&store).await < before, "merging shrinks the index");
+
+    let mut all = find(&store, ds, "shared").await;
+    all.sort();
+    assert_eq!(all, ids);
+    assert_eq!(find(&store, ds, "token12").await, vec![twelve]);
+    assert!(find(&store, ds, "token7").await.is_empty(), "a deleted record stays gone");
+    let mut tx = store.write().await.unwrap();
+    assert!(!merge_index_step(&mut tx, 200).await.unwrap(), "nothing is left to merge");
 }

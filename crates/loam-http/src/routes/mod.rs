@@ -29,4 +29,12 @@ pub fn created(body: Value) -> Response {
     reply(StatusCode::CREATED, body)
 }
 
+/// A JSON reply serialized straight from a borrowed shape (no `Value` tree in between).
+pub fn reply_with(status: StatusCode, body: &impl serde::Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(axum::http::header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(err) => crate::error::ApiError::Internal(err.to_string()).into_response(),
+    }
+}
+
 pub type ApiResult = Result<Response, crate::error::ApiError>;

@@ -14,7 +14,7 @@ use loam_service::{
 };
 use serde_json::{Map, Value};
 
-use super::{created, ok, ApiResult};
+use super::{ok, reply_with, ApiResult};
 use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
@@ -238,8 +238,7 @@ async fn list(
             .await?;
         (hits.into_iter().map(|(view, _)| view).collect(), total)
     };
-    let items: Vec<Value> = views.iter().map(dto::record).collect();
-    Ok(ok(serde_json::json!({"items": items, "total": total})))
+    Ok(reply_with(StatusCode::OK, &dto::RecordPage { items: &views, total }))
 }
 
 async fn bulk_create(
@@ -251,7 +250,7 @@ async fn bulk_create(
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = parse_items(&body, 500, |v, loc| parse_record(v, loc).map(|(_, record)| record))?;
     let views = app.service.create_records(&actor, id.into(), items, false).await?;
-    Ok(created(dto::items(views.iter().map(dto::record))))
+    Ok(reply_with(StatusCode::CREATED, &dto::RecordItems(&views)))
 }
 
 async fn bulk_upsert(
@@ -263,7 +262,7 @@ async fn bulk_upsert(
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = parse_items(&body, 500, |v, loc| parse_record(v, loc).map(|(id, record)| UpsertRecord { id, record }))?;
     let views = app.service.upsert_records(&actor, id.into(), items).await?;
-    Ok(ok(dto::items(views.iter().map(dto::record))))
+    Ok(reply_with(StatusCode::OK, &dto::RecordItems(&views)))
 }
 
 async fn legacy_create(
@@ -356,5 +355,5 @@ async fn update(
 async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(record_id): Path<String>) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let record = app.service.delete_record(&actor, RecordId(id)).await?;
-    Ok(ok(Value::Object(dto::record_base(&record))))
+    Ok(ok(dto::record_base(&record)))
 }

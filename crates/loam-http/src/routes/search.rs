@@ -5,13 +5,13 @@ use axum::extract::{Path, State};
 use loam_domain::error::Loc;
 use loam_domain::query::parse_search;
 use loam_service::{LegacyParams, SearchAs};
-use serde_json::{json, Value};
 
 use super::records::parse_include;
-use super::{ok, ApiResult};
+use super::{reply_with, ApiResult};
 use crate::dto;
 use crate::extract::{path_id, Auth, OptionalBody, QueryPairs};
 use crate::AppState;
+use axum::http::StatusCode;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(
@@ -46,9 +46,7 @@ async fn search(
     let legacy = legacy_params(&query);
     let (hits, total) =
         app.service.search_records(&actor, id.into(), &parsed, offset, limit, &include, as_, &legacy).await?;
-    let items: Vec<Value> =
-        hits.iter().map(|(view, score)| json!({"record": dto::record(view), "query_score": score})).collect();
-    Ok(ok(json!({"items": items, "total": total})))
+    Ok(reply_with(StatusCode::OK, &dto::SearchPage { hits: &hits, total }))
 }
 
 async fn search_as_manager(
