@@ -6,9 +6,12 @@
 # passed.
 #   fmt        cargo fmt --all -- --check
 #   clippy     cargo clippy --workspace --all-targets -- -D warnings
-#   test       cargo test --workspace
+#   test       cargo test --workspace (storage on SQLite)
+#   test-pg    the storage and API tests again, on PostgreSQL (loam-store, loam-http: each test on a
+#              scratch database of the server below)
 #   build      cargo build --release -p loam-cli
 #   sdk-suite  the argilla 2.8 SDK's own integration tests (files below) against the release binary
+#   sdk-suite-pg  the same suite against the release binary serving from a PostgreSQL database
 #   e2e        e2e/run.sh: the legacy SDK (argilla 1.29.1) and distilabel 1.5.3 end to end against the
 #              release binary, each in its own venv (see e2e/run.sh)
 #
@@ -18,6 +21,10 @@
 #   LOAM_BIN          run this binary in the SDK suite and e2e instead of the freshly built one
 #   LOAM_TEST_STEPS   run only these steps (comma/space separated, e.g. "build sdk-suite"); for local
 #                     iteration only, refused when CI=true so CI can never skip a step
+#   LOAM_TEST_POSTGRES  the PostgreSQL server for the -pg steps, as the URL of a database to connect
+#                     to for creating scratch ones (default postgres://postgres@127.0.0.1:5432/postgres;
+#                     if none answers, the machine's own cluster is started; if it still does not
+#                     answer, those steps fail: they are never skipped)
 #   LOAM_SHARED_DIR   the shared/ checkout (default: ../shared beside the repo, as CI lays it out;
 #                     a relative path is taken from the repo root)
 set -euo pipefail
@@ -49,13 +56,15 @@ SDK_SUITE_FILES=(
   test_vectors
 )
 
-ALL_STEPS=(fmt clippy test build sdk-suite e2e)
+ALL_STEPS=(fmt clippy test test-pg build sdk-suite sdk-suite-pg e2e)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/loam-server.sh
 source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
+# shellcheck source=scripts/lib/postgres.sh
+source "$REPO/scripts/lib/postgres.sh"
 
 # ---- step a: cargo target dir (resolved before the cd: a relative one is relative to the caller) --
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
@@ -99,7 +108,7 @@ FAILED=0
 step_selected() { [[ " ${SELECTED_STEPS[*]} " == *" $1 "* ]]; }
 
 record() {  # record NAME OUTCOME [DETAIL]
-  SUMMARY+=("$(printf '  %-10s %-9s %s' "$1" "$2" "${3:-}")")
+  SUMMARY+=("$(printf '  %-12s %-9s %s' "$1" "$2" "${3:-}")")
 }
 
 # run_step NAME CMD...: announce, run, time and record a step. Never aborts the script: the
@@ -136,12 +145,20 @@ sdk_suite() {
   # rebuilt if a previous creation was interrupted (the script only checks that bin/python exists).
   loam_ensure_venv "$venv" "$SHARED/conformance/requirements-sdk.txt" || return 1
 
-  local bin
+  local bin engine="${1:-sqlite}" db=""
   bin="$(loam_bin "$REPO")"
-  loam_server_start "$bin" || { loam_server_stop; return 1; }
+  if [[ "$engine" == "postgres" ]]; then
+    loam_pg_ensure || return 1
+    db="loam_sdk_suite_$$"
+    loam_pg_create_db "$db" || return 1
+    LOAM_SERVER_DATABASE_URL="$(loam_pg_url "$db")" loam_server_start "$bin" \
+      || { loam_server_stop; loam_pg_drop_db "$db"; return 1; }
+  else
+    loam_server_start "$bin" || { loam_server_stop; return 1; }
+  fi
 
   local results files=() f rc=0
-  results="$CARGO_TARGET_DIR/conformance/$(date +%Y%m%d-%H%M%S)-$$"
+  results="$CARGO_TARGET_DIR/conformance/$(date +%Y%m%d-%H%M%S)-$engine-$$"
   mkdir -p "$results"
   for f in "${SDK_SUITE_FILES[@]}"; do files+=("tests/integration/$f.py"); done
 
@@ -163,7 +180,16 @@ sdk_suite() {
   fi
   # Keep the server log with the results: the temp dir is deleted when the server stops.
   loam_server_stop "$results/server.log"
+  if [[ -n "$db" ]]; then
+    loam_pg_drop_db "$db" || true
+  fi
   return "$rc"
+}
+
+# ---- the storage and API tests on PostgreSQL ---------------------------------------------------
+test_pg() {
+  loam_pg_ensure || return 1
+  LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-store -p loam-http
 }
 
 # ---- step e: the legacy SDK and distilabel end to end against the release binary ------------------
@@ -183,6 +209,7 @@ e2e_suite() {
 run_step fmt cargo fmt --all -- --check
 run_step clippy cargo clippy --workspace --all-targets -- -D warnings
 run_step test cargo test --workspace
+run_step test-pg test_pg
 run_step build cargo build --release -p loam-cli
 BUILD_RC=$LAST_RC
 
@@ -190,9 +217,11 @@ BUILD_RC=$LAST_RC
 # connection errors (or, worse, test a stale binary). LOAM_BIN deliberately bypasses the build.
 if step_selected build && ((LAST_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
   record sdk-suite "FAILED" "not run: the release build failed"
+  record sdk-suite-pg "FAILED" "not run: the release build failed"
   FAILED=1
 else
-  run_step sdk-suite sdk_suite
+  run_step sdk-suite sdk_suite sqlite
+  run_step sdk-suite-pg sdk_suite postgres
 fi
 if step_selected build && ((BUILD_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
   record e2e "FAILED" "not run: the release build failed"

@@ -18,7 +18,9 @@
 #   loam_server_log_tail [N]    print the last N (default 80) lines of the server log to stderr
 #
 # Knobs: LOAM_SERVER_START_TIMEOUT (seconds to wait for the "listening" line, default 30),
-# LOAM_SERVER_KEEP=1 (keep the temp dir after stopping, for post-mortems).
+# LOAM_SERVER_KEEP=1 (keep the temp dir after stopping, for post-mortems),
+# LOAM_SERVER_DATABASE_URL (serve from this database, e.g. postgres://..., instead of SQLite in the
+# temp dir).
 #
 # The functions keep state in globals rather than printing it, because loam_server_start must run in
 # the caller's shell (not a $(...) subshell): only then is the server a child we can `wait` for.
@@ -81,10 +83,14 @@ loam_server_start() {
   # Output goes to a file, never a pipe: a pipe nobody drains fills up and stalls the server.
   # The credentials are passed only in the child's environment (not exported to ours). A simple
   # command run with & is exec'd directly, so $! is loam's own pid (the bench samples its RSS).
+  local db_args=()
+  if [[ -n "${LOAM_SERVER_DATABASE_URL:-}" ]]; then
+    db_args=(--database-url "$LOAM_SERVER_DATABASE_URL")
+  fi
   LOAM_OWNER_USERNAME=owner \
   LOAM_OWNER_PASSWORD="$password" \
   LOAM_OWNER_API_KEY="$LOAM_SERVER_KEY" \
-    "$bin" serve --bind 127.0.0.1:0 --data-dir "$LOAM_SERVER_DIR/data" \
+    "$bin" serve --bind 127.0.0.1:0 --data-dir "$LOAM_SERVER_DIR/data" "${db_args[@]}" \
     >"$LOAM_SERVER_LOG" 2>&1 </dev/null &
   LOAM_SERVER_PID=$!
 

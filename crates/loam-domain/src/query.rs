@@ -481,22 +481,87 @@ fn tokenize(q: &str) -> Vec<Token> {
     res
 }
 
+/// A parsed simple query string: what the text index must match, independent of the engine
+/// (`to_fts5` renders it for SQLite's FTS5; the store renders it as a tsquery for PostgreSQL).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextMatch {
+    /// A word, or a prefix of one. Text the index would split into several tokens (`e-mail`)
+    /// matches them as a phrase.
+    Term {
+        text: String,
+        prefix: bool,
+    },
+    /// Tokens in this order, adjacent.
+    Phrase(String),
+    And(Vec<TextMatch>),
+    Or(Vec<TextMatch>),
+    /// The first, unless any of the others.
+    Not(Box<TextMatch>, Vec<TextMatch>),
+    /// A query with no searchable term: matches no record.
+    Nothing,
+}
+
+impl TextMatch {
+    /// Parses a simple query string. Terms are ANDed; `|` is OR, `-` NOT, `"…"` a phrase,
+    /// `term*` a prefix, and parentheses group. A query of no terms, or only negated ones,
+    /// matches nothing (never everything).
+    pub fn parse(q: &str) -> TextMatch {
+        let tokens = tokenize(q);
+        let mut pos = 0;
+        parse_or(&tokens, &mut pos).unwrap_or(TextMatch::Nothing)
+    }
+
+    /// The FTS5 MATCH expression.
+    pub fn to_fts5(&self) -> String {
+        match self {
+            TextMatch::Term { text, prefix: true } => format!("{}*", fts_string(text)),
+            TextMatch::Term { text, prefix: false } | TextMatch::Phrase(text) => fts_string(text),
+            TextMatch::And(items) => items.iter().map(|it| it.nested_fts5()).collect::<Vec<_>>().join(" AND "),
+            TextMatch::Or(items) => {
+                format!("({})", items.iter().map(TextMatch::to_fts5).collect::<Vec<_>>().join(" OR "))
+            }
+            TextMatch::Not(base, negative) => format!(
+                "({}) NOT ({})",
+                base.to_fts5(),
+                negative.iter().map(TextMatch::to_fts5).collect::<Vec<_>>().join(" OR ")
+            ),
+            // The empty phrase matches no row.
+            TextMatch::Nothing => "\"\"".to_owned(),
+        }
+    }
+
+    fn nested_fts5(&self) -> String {
+        match self {
+            TextMatch::And(_) | TextMatch::Not(..) => format!("({})", self.to_fts5()),
+            _ => self.to_fts5(),
+        }
+    }
+}
+
+/// Translates a simple query string into an FTS5 MATCH expression, or `None` when it holds no
+/// searchable term (see [`TextMatch::parse`]).
+pub fn to_fts5(q: &str) -> Option<String> {
+    match TextMatch::parse(q) {
+        TextMatch::Nothing => None,
+        it => Some(it.to_fts5()),
+    }
+}
+
+/// Text as the index compares it: lowercase, with diacritics removed (`Café` → `cafe`), as
+/// SQLite's `unicode61 remove_diacritics 2` tokenizer does. PostgreSQL's `simple` text search
+/// configuration only lowercases, so loam folds texts and queries with this before they reach it.
+pub fn fold_text(text: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
 /// Quotes text as one FTS5 string (FTS5 tokenises it again, so punctuation inside is harmless).
 fn fts_string(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// Translates a simple query string into an FTS5 MATCH expression, or `None` when it holds no
-/// searchable term. Terms are ANDed; `|` is OR, `-` NOT, `"…"` a phrase, `term*` a prefix, and
-/// parentheses group.
-pub fn to_fts5(q: &str) -> Option<String> {
-    let tokens = tokenize(q);
-    let mut pos = 0;
-    let expr = parse_or(&tokens, &mut pos);
-    expr.filter(|it| !it.is_empty())
-}
-
-fn parse_or(tokens: &[Token], pos: &mut usize) -> Option<String> {
+fn parse_or(tokens: &[Token], pos: &mut usize) -> Option<TextMatch> {
     let mut parts = Vec::new();
     if let Some(first) = parse_and(tokens, pos) {
         parts.push(first);
@@ -510,11 +575,11 @@ fn parse_or(tokens: &[Token], pos: &mut usize) -> Option<String> {
     match parts.len() {
         0 => None,
         1 => parts.pop(),
-        _ => Some(format!("({})", parts.join(" OR "))),
+        _ => Some(TextMatch::Or(parts)),
     }
 }
 
-fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
+fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<TextMatch> {
     let mut positive = Vec::new();
     let mut negative = Vec::new();
     while *pos < tokens.len() {
@@ -527,12 +592,12 @@ fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
                     *pos += 1;
                 }
                 if let Some(inner) = inner {
-                    positive.push(format!("({inner})"));
+                    positive.push(inner);
                 }
             }
             Token::Term { text, prefix, negated } => {
                 *pos += 1;
-                let item = if *prefix { format!("{}*", fts_string(text)) } else { fts_string(text) };
+                let item = TextMatch::Term { text: text.clone(), prefix: *prefix };
                 if *negated {
                     negative.push(item)
                 } else {
@@ -541,7 +606,7 @@ fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
             }
             Token::Phrase { text, negated } => {
                 *pos += 1;
-                let item = fts_string(text);
+                let item = TextMatch::Phrase(text.clone());
                 if *negated {
                     negative.push(item)
                 } else {
@@ -550,16 +615,16 @@ fn parse_and(tokens: &[Token], pos: &mut usize) -> Option<String> {
             }
         }
     }
-    // FTS5's NOT is binary; a query of only negations matches nothing here rather than everything.
-    let base = if positive.is_empty() {
-        return None;
-    } else {
-        positive.join(" AND ")
+    // NOT is binary (FTS5's too): a query of only negations matches nothing rather than everything.
+    let base = match positive.len() {
+        0 => return None,
+        1 => positive.pop()?,
+        _ => TextMatch::And(positive),
     };
     if negative.is_empty() {
         Some(base)
     } else {
-        Some(format!("({base}) NOT ({})", negative.join(" OR ")))
+        Some(TextMatch::Not(Box::new(base), negative))
     }
 }
 
@@ -623,7 +688,8 @@ mod tests {
             ("hello -world", Some("(\"hello\") NOT (\"world\")")),
             ("\"hello world\"", Some("\"hello world\"")),
             ("hel*", Some("\"hel\"*")),
-            ("(a | b) c", Some("((\"a\" OR \"b\")) AND \"c\"")),
+            ("(a | b) c", Some("(\"a\" OR \"b\") AND \"c\"")),
+            ("a (b -c)", Some("\"a\" AND ((\"b\") NOT (\"c\"))")),
             ("fuzzy~2", Some("\"fuzzy\"")),
             ("it's \"quoted\"\"", Some("\"it's\" AND \"quoted\"")),
             ("   ", None),
@@ -632,6 +698,12 @@ mod tests {
         ] {
             assert_eq!(to_fts5(q).as_deref(), fts, "{q}");
         }
+    }
+
+    #[test]
+    fn texts_fold_like_the_sqlite_tokenizer() {
+        assert_eq!(fold_text("Café CRÈME Ångström"), "cafe creme angstrom");
+        assert_eq!(fold_text("日本語 🎉 naïve"), "日本語 🎉 naive");
     }
 
     #[test]

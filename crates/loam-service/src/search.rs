@@ -6,8 +6,8 @@ use std::cmp::Ordering;
 
 use loam_domain::model::{DatasetSchema, MetadataProperty, Question, Record, User};
 use loam_domain::query::{
-    legacy_query, to_fts5, Filter, PropertyKind, RecordProperty, Scope, SearchQuery, SimilarityOrder,
-    SuggestionProperty,
+    legacy_query, Filter, PropertyKind, RecordProperty, Scope, SearchQuery, SimilarityOrder, SuggestionProperty,
+    TextMatch,
 };
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, RecordId, Role, Timestamp};
@@ -205,7 +205,7 @@ fn resolve(
             res.field_ordinal = Some(ordinal as i64);
         }
         // A query with no searchable term matches nothing rather than everything.
-        res.text = Some(to_fts5(&text.q).unwrap_or_else(|| "\"\"".to_owned()));
+        res.text = Some(TextMatch::parse(&text.q));
     }
     for filter in &query.filters {
         res.conditions.push(match filter {

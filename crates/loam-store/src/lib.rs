@@ -19,6 +19,7 @@ pub mod responses;
 pub mod search;
 pub mod settings;
 pub mod suggestions;
+pub mod testing;
 pub mod users;
 pub mod webhooks;
 pub mod workspaces;

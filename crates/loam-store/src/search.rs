@@ -5,6 +5,7 @@
 //! SQLite: FTS5 (`record_fts`, migration 0002) and JSON1 functions. PostgreSQL: `record_texts`
 //! with a GIN-indexed tsvector; its query side arrives with the PostgreSQL backend.
 
+use loam_domain::query::{fold_text, TextMatch};
 use loam_domain::{DatasetId, RecordId, UserId, VectorSettingsId};
 use serde_json::Value;
 use uuid::Uuid;
@@ -76,8 +77,8 @@ pub struct SortKey {
 /// A query on one dataset's records.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecordQuery {
-    /// An FTS5 MATCH expression.
-    pub text: Option<String>,
+    /// What the text index must match.
+    pub text: Option<TextMatch>,
     /// Restricts the text match to one field (its ordinal).
     pub field_ordinal: Option<i64>,
     pub conditions: Vec<Condition>,
@@ -102,21 +103,119 @@ enum Arg {
     Id(Uuid),
 }
 
+/// A query being built: its text and arguments, for one engine. SQLite reads JSON with its JSON1
+/// functions and matches text with FTS5; PostgreSQL with jsonb operators, SQL/JSON paths and a
+/// tsvector. Both take `$n` placeholders.
 struct Sql {
     text: String,
     args: Vec<Arg>,
+    pg: bool,
 }
 
 impl Sql {
+    fn new(tx: &Tx) -> Self {
+        Sql { text: String::new(), args: Vec::new(), pg: matches!(tx, Tx::Postgres(_)) }
+    }
+
     fn push(&mut self, arg: Arg) -> String {
         self.args.push(arg);
         format!("${}", self.args.len())
     }
+
+    /// The elements of the JSON value at `key` of the JSON column `doc` (`key` = `None`: the
+    /// column itself; `then` = a further key below it), as a row source `j` whose `j.value`
+    /// is each element of an array, or the value itself when it is not an array.
+    fn json_elements(&mut self, doc: &str, key: Option<&str>, then: Option<&str>) -> String {
+        if self.pg {
+            let mut path = "lax $".to_owned();
+            for k in [key, then].into_iter().flatten() {
+                path.push_str(&format!(".\"{}\"", json_path_escape(k)));
+            }
+            path.push_str("[*]");
+            let p = self.push(Arg::Text(path));
+            format!("jsonb_path_query({doc}, {p}::jsonpath) j(value)")
+        } else {
+            let mut path = "$".to_owned();
+            for k in [key, then].into_iter().flatten() {
+                path.push_str(&format!(".\"{}\"", k.replace('"', "\\\"")));
+            }
+            let p = self.push(Arg::Text(path));
+            format!("json_each({doc}, {p}) j")
+        }
+    }
+
+    /// The JSON value at `key` (then `then`) of the JSON column `doc`, as something that sorts:
+    /// SQLite's SQL value of it; PostgreSQL's jsonb (numbers order numerically, strings as text).
+    fn json_at(&mut self, doc: &str, key: Option<&str>, then: Option<&str>) -> String {
+        let keys: Vec<&str> = [key, then].into_iter().flatten().collect();
+        if self.pg {
+            let mut expr = doc.to_owned();
+            for k in keys {
+                let p = self.push(Arg::Text(k.to_owned()));
+                expr = format!("({expr} -> {p}::text)");
+            }
+            expr
+        } else {
+            let mut path = "$".to_owned();
+            for k in keys {
+                path.push_str(&format!(".\"{}\"", k.replace('"', "\\\"")));
+            }
+            let p = self.push(Arg::Text(path));
+            format!("json_extract({doc}, {p})")
+        }
+    }
+
+    /// `json` (an SQL expression of a JSON value) as a number, or null when it is not one.
+    fn json_number(&self, json: &str) -> String {
+        if self.pg {
+            format!("(case when jsonb_typeof({json}) = 'number' then ({json})::float8 end)")
+        } else {
+            format!("(case when typeof({json}) in ('integer', 'real') then {json} end)")
+        }
+    }
+
+    /// `json` (each `j.value` of [`Sql::json_elements`], or [`Sql::json_at`]) is one of `values`
+    /// (JSON scalars: strings compare as text, numbers numerically).
+    fn json_in(&mut self, json: &str, values: &[Value]) -> String {
+        if values.is_empty() {
+            return "1 = 0".to_owned();
+        }
+        let list: Vec<String> = if self.pg {
+            values.iter().map(|it| format!("{}::jsonb", self.push(Arg::Text(it.to_string())))).collect()
+        } else {
+            values.iter().map(|it| value_arg(self, it)).collect()
+        };
+        format!("{json} in ({})", list.join(", "))
+    }
+
+    /// A text column is one of `values` (non-strings compare as their JSON text).
+    fn text_in(&mut self, column: &str, values: &[Value]) -> String {
+        if values.is_empty() {
+            return "1 = 0".to_owned();
+        }
+        let list: Vec<String> = values
+            .iter()
+            .map(|it| match it {
+                Value::String(text) => self.push(Arg::Text(text.clone())),
+                other => self.push(Arg::Text(other.to_string())),
+            })
+            .collect();
+        format!("{column} in ({})", list.join(", "))
+    }
+
+    /// An integer column is one of `values` (values that are not numbers never match).
+    fn int_in(&mut self, column: &str, values: &[Value]) -> String {
+        let list: Vec<String> = values.iter().filter_map(Value::as_f64).map(|n| self.push(Arg::Float(n))).collect();
+        if list.is_empty() {
+            return "1 = 0".to_owned();
+        }
+        format!("{column} in ({})", list.join(", "))
+    }
 }
 
-/// A JSON path to a top-level key, quoted so any key name is safe.
-fn key_path(key: &str) -> String {
-    format!("$.\"{}\"", key.replace('"', "\\\""))
+/// A key quoted for a SQL/JSON path string.
+fn json_path_escape(key: &str) -> String {
+    key.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn response_scope(sql: &mut Sql, only_user: Option<UserId>) -> String {
@@ -135,12 +234,6 @@ fn value_arg(sql: &mut Sql, value: &Value) -> String {
     }
 }
 
-/// `x in (…)` over JSON scalars, comparing numbers with numbers and text with text.
-fn in_values(sql: &mut Sql, expr: &str, values: &[Value]) -> String {
-    let list: Vec<String> = values.iter().map(|it| value_arg(sql, it)).collect();
-    format!("{expr} in ({})", list.join(", "))
-}
-
 fn range(sql: &mut Sql, expr: &str, ge: Option<Bound>, le: Option<Bound>) -> String {
     let mut parts = vec![format!("{expr} is not null")];
     if let Some(Bound::Number(n)) = ge {
@@ -152,6 +245,12 @@ fn range(sql: &mut Sql, expr: &str, ge: Option<Bound>, le: Option<Bound>) -> Str
     parts.join(" and ")
 }
 
+fn suggestion_exists(qid: &str, source: &str, cond: &str) -> String {
+    format!(
+        "exists (select 1 from suggestions g{source} where g.record_id = r.id and g.question_id = {qid} and {cond})"
+    )
+}
+
 fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> String {
     match cond {
         Condition::Terms(Target::RecordId, values) => {
@@ -161,67 +260,73 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
                 .map(|id| sql.push(Arg::Id(id)))
                 .collect();
             if ids.is_empty() {
-                return "0 = 1".to_owned();
+                return "1 = 0".to_owned();
             }
             format!("r.id in ({})", ids.join(", "))
         }
-        Condition::Terms(Target::ExternalId, values) => in_values(sql, "r.external_id", values),
-        Condition::Terms(Target::Status, values) => in_values(sql, "r.status", values),
-        Condition::Terms(Target::InsertedAt, values) => in_values(sql, "r.inserted_at", values),
-        Condition::Terms(Target::UpdatedAt, values) => in_values(sql, "r.updated_at", values),
+        Condition::Terms(Target::ExternalId, values) => sql.text_in("r.external_id", values),
+        Condition::Terms(Target::Status, values) => sql.text_in("r.status", values),
+        Condition::Terms(Target::InsertedAt, values) => sql.int_in("r.inserted_at", values),
+        Condition::Terms(Target::UpdatedAt, values) => sql.int_in("r.updated_at", values),
         Condition::Range(Target::InsertedAt, ge, le) => range(sql, "r.inserted_at", *ge, *le),
         Condition::Range(Target::UpdatedAt, ge, le) => range(sql, "r.updated_at", *ge, *le),
         Condition::Terms(Target::Metadata(name), values) => {
-            let path = sql.push(Arg::Text(key_path(name)));
-            let inner = in_values(sql, "j.value", values);
-            format!("exists (select 1 from json_each(r.metadata, {path}) j where {inner})")
+            let each = sql.json_elements("r.metadata", Some(name), None);
+            let inner = sql.json_in("j.value", values);
+            format!("exists (select 1 from {each} where {inner})")
         }
         Condition::Range(Target::Metadata(name), ge, le) => {
-            let path = sql.push(Arg::Text(key_path(name)));
-            let expr = format!("json_extract(r.metadata, {path})");
+            let at = sql.json_at("r.metadata", Some(name), None);
+            let expr = sql.json_number(&at);
             range(sql, &expr, *ge, *le)
         }
         Condition::Terms(Target::SuggestionValue(q), values) => {
             let qid = sql.push(Arg::Id(*q));
-            let inner = in_values(sql, "j.value", values);
-            format!("exists (select 1 from suggestions g, json_each(g.value) j where g.record_id = r.id and g.question_id = {qid} and {inner})")
+            let each = sql.json_elements("g.value", None, None);
+            let inner = sql.json_in("j.value", values);
+            suggestion_exists(&qid, &format!(", {each}"), &inner)
         }
         Condition::Range(Target::SuggestionValue(q), ge, le) => {
             let qid = sql.push(Arg::Id(*q));
-            let cond = range(sql, "json_extract(g.value, '$')", *ge, *le);
-            format!(
-                "exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {cond})"
-            )
+            let at = sql.json_at("g.value", None, None);
+            let expr = sql.json_number(&at);
+            let cond = range(sql, &expr, *ge, *le);
+            suggestion_exists(&qid, "", &cond)
         }
         Condition::Terms(Target::SuggestionScore(q), values) => {
             let qid = sql.push(Arg::Id(*q));
-            let inner = in_values(sql, "j.value", values);
-            format!("exists (select 1 from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {qid} and {inner})")
+            let each = sql.json_elements("g.score", None, None);
+            let inner = sql.json_in("j.value", values);
+            suggestion_exists(&qid, &format!(", {each}"), &inner)
         }
         Condition::Range(Target::SuggestionScore(q), ge, le) => {
             let qid = sql.push(Arg::Id(*q));
-            let cond = range(sql, "j.value", *ge, *le);
-            format!("exists (select 1 from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {qid} and {cond})")
+            let each = sql.json_elements("g.score", None, None);
+            let expr = sql.json_number("j.value");
+            let cond = range(sql, &expr, *ge, *le);
+            suggestion_exists(&qid, &format!(", {each}"), &cond)
         }
-        Condition::Terms(Target::SuggestionAgent(q), values) | Condition::Terms(Target::SuggestionType(q), values) => {
-            let column =
-                if matches!(cond, Condition::Terms(Target::SuggestionAgent(_), _)) { "g.agent" } else { "g.kind" };
+        Condition::Terms(Target::SuggestionAgent(q), values) => {
             let qid = sql.push(Arg::Id(*q));
-            let inner = in_values(sql, column, values);
-            format!(
-                "exists (select 1 from suggestions g where g.record_id = r.id and g.question_id = {qid} and {inner})"
-            )
+            let inner = sql.text_in("g.agent", values);
+            suggestion_exists(&qid, "", &inner)
+        }
+        Condition::Terms(Target::SuggestionType(q), values) => {
+            let qid = sql.push(Arg::Id(*q));
+            let inner = sql.text_in("g.kind", values);
+            suggestion_exists(&qid, "", &inner)
         }
         Condition::Terms(Target::ResponseValue(question), values) => {
-            let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
             let user = response_scope(sql, only_user);
-            let inner = in_values(sql, "j.value", values);
-            format!("exists (select 1 from responses s, json_each(s.answers, {path}) j where s.record_id = r.id{user} and {inner})")
+            let each = sql.json_elements("s.answers", Some(question), Some("value"));
+            let inner = sql.json_in("j.value", values);
+            format!("exists (select 1 from responses s, {each} where s.record_id = r.id{user} and {inner})")
         }
         Condition::Range(Target::ResponseValue(question), ge, le) => {
-            let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
             let user = response_scope(sql, only_user);
-            let cond = range(sql, &format!("json_extract(s.answers, {path})"), *ge, *le);
+            let at = sql.json_at("s.answers", Some(question), Some("value"));
+            let expr = sql.json_number(&at);
+            let cond = range(sql, &expr, *ge, *le);
             format!("exists (select 1 from responses s where s.record_id = r.id{user} and {cond})")
         }
         Condition::Terms(Target::ResponseStatus, values) => {
@@ -230,7 +335,7 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
             let mut parts = Vec::new();
             if !statuses.is_empty() {
                 let user = response_scope(sql, only_user);
-                let inner = in_values(sql, "s.status", &statuses);
+                let inner = sql.text_in("s.status", &statuses);
                 parts.push(format!("exists (select 1 from responses s where s.record_id = r.id{user} and {inner})"));
             }
             if pending {
@@ -240,7 +345,7 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
             format!("({})", parts.join(" or "))
         }
         // Ranges over text-valued targets match nothing.
-        Condition::Range(_, _, _) => "0 = 1".to_owned(),
+        Condition::Range(_, _, _) => "1 = 0".to_owned(),
     }
 }
 
@@ -251,24 +356,37 @@ fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> Strin
         Target::Status => "r.status".to_owned(),
         Target::InsertedAt => "r.inserted_at".to_owned(),
         Target::UpdatedAt => "r.updated_at".to_owned(),
-        Target::Metadata(name) => format!("json_extract(r.metadata, {})", sql.push(Arg::Text(key_path(name)))),
+        Target::Metadata(name) => sql.json_at("r.metadata", Some(name), None),
         Target::SuggestionValue(q) => {
-            format!("(select json_extract(g.value, '$') from suggestions g where g.record_id = r.id and g.question_id = {})", sql.push(Arg::Id(*q)))
+            let qid = sql.push(Arg::Id(*q));
+            let at = sql.json_at("g.value", None, None);
+            format!("(select {at} from suggestions g where g.record_id = r.id and g.question_id = {qid})")
         }
-        Target::SuggestionScore(q) => format!(
-            "(select max(j.value) from suggestions g, json_each(g.score) j where g.record_id = r.id and g.question_id = {})",
-            sql.push(Arg::Id(*q))
-        ),
+        Target::SuggestionScore(q) => {
+            let qid = sql.push(Arg::Id(*q));
+            let each = sql.json_elements("g.score", None, None);
+            let number = sql.json_number("j.value");
+            format!(
+                "(select max({number}) from suggestions g, {each} where g.record_id = r.id and g.question_id = {qid})"
+            )
+        }
         Target::SuggestionAgent(q) => {
-            format!("(select g.agent from suggestions g where g.record_id = r.id and g.question_id = {})", sql.push(Arg::Id(*q)))
+            format!(
+                "(select g.agent from suggestions g where g.record_id = r.id and g.question_id = {})",
+                sql.push(Arg::Id(*q))
+            )
         }
         Target::SuggestionType(q) => {
-            format!("(select g.kind from suggestions g where g.record_id = r.id and g.question_id = {})", sql.push(Arg::Id(*q)))
+            format!(
+                "(select g.kind from suggestions g where g.record_id = r.id and g.question_id = {})",
+                sql.push(Arg::Id(*q))
+            )
         }
         Target::ResponseValue(question) => {
-            let path = sql.push(Arg::Text(format!("{}.value", key_path(question))));
             let user = response_scope(sql, only_user);
-            format!("(select avg(json_extract(s.answers, {path})) from responses s where s.record_id = r.id{user})")
+            let at = sql.json_at("s.answers", Some(question), Some("value"));
+            let number = sql.json_number(&at);
+            format!("(select avg({number}) from responses s where s.record_id = r.id{user})")
         }
         Target::ResponseStatus => {
             let user = response_scope(sql, only_user);
@@ -277,22 +395,65 @@ fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> Strin
     }
 }
 
+/// `text` as a PostgreSQL tsquery expression over the `simple` configuration, with texts folded
+/// as the index folds them (see `loam_domain::query::fold_text`).
+fn tsquery(sql: &mut Sql, text: &TextMatch) -> String {
+    match text {
+        TextMatch::Term { text, prefix: false } | TextMatch::Phrase(text) => {
+            format!("phraseto_tsquery('simple', {})", sql.push(Arg::Text(fold_text(text))))
+        }
+        TextMatch::Term { text, prefix: true } => {
+            // A quoted lexeme with the prefix mark; the quoting makes any text a literal.
+            let lexeme = format!("'{}':*", fold_text(text).replace('\\', "\\\\").replace('\'', "''"));
+            format!("to_tsquery('simple', {})", sql.push(Arg::Text(lexeme)))
+        }
+        TextMatch::And(items) => {
+            let parts: Vec<String> = items.iter().map(|it| tsquery(sql, it)).collect();
+            format!("({})", parts.join(" && "))
+        }
+        TextMatch::Or(items) => {
+            let parts: Vec<String> = items.iter().map(|it| tsquery(sql, it)).collect();
+            format!("({})", parts.join(" || "))
+        }
+        TextMatch::Not(base, negative) => {
+            let base = tsquery(sql, base);
+            let parts: Vec<String> = negative.iter().map(|it| tsquery(sql, it)).collect();
+            format!("({base} && !!({}))", parts.join(" || "))
+        }
+        TextMatch::Nothing => "to_tsquery('simple', '')".to_owned(),
+    }
+}
+
 /// The `from … where …` part shared by the page, count and similarity queries.
 fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
     let ds = sql.push(Arg::Id(dataset.0));
     let mut text = String::new();
-    if let Some(fts) = &query.text {
-        let m = sql.push(Arg::Text(fts.clone()));
-        let field = match query.field_ordinal {
-            Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
-            None => String::new(),
-        };
-        // FTS5's hidden `rank` column is the row's BM25 (lower is better); bm25() itself cannot
-        // sit inside an aggregate. A record's score sums its fields' ranks.
-        text = format!(
-            " join (select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
-             where record_fts match {m}{field} group by rowid / {MAX_FIELDS_PER_DATASET}) h on h.seq = r.seq"
-        );
+    if let Some(matching) = &query.text {
+        if sql.pg {
+            let q = tsquery(sql, matching);
+            let field = match query.field_ordinal {
+                Some(ordinal) => format!(" and t.field_ordinal = {}", sql.push(Arg::Int(ordinal))),
+                None => String::new(),
+            };
+            // A record's score sums its fields' ranks (ts_rank: higher is better).
+            text = format!(
+                " join (select t.record_seq as seq, sum(ts_rank(t.tsv, q.q))::float8 as score \
+                 from record_texts t, (select {q} as q) q where t.tsv @@ q.q{field} group by t.record_seq) h \
+                 on h.seq = r.seq"
+            );
+        } else {
+            let m = sql.push(Arg::Text(matching.to_fts5()));
+            let field = match query.field_ordinal {
+                Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
+                None => String::new(),
+            };
+            // FTS5's hidden `rank` column is the row's BM25 (lower is better); bm25() itself
+            // cannot sit inside an aggregate. A record's score sums its fields' ranks.
+            text = format!(
+                " join (select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
+                 where record_fts match {m}{field} group by rowid / {MAX_FIELDS_PER_DATASET}) h on h.seq = r.seq"
+            );
+        }
     }
     let mut res = format!("from records r{join}{text} where r.dataset_id = {ds}");
     for cond in &query.conditions {
@@ -318,15 +479,6 @@ macro_rules! bind_all {
     }};
 }
 
-fn require_sqlite(tx: &Tx) -> Result<(), StoreError> {
-    match tx {
-        Tx::Sqlite(..) => Ok(()),
-        Tx::Postgres(_) => Err(StoreError::Unsupported(
-            "records search on PostgreSQL is not available yet; use the embedded SQLite backend".to_owned(),
-        )),
-    }
-}
-
 /// A page of matching records, in order, with the exact number of matches.
 pub async fn search_records(
     tx: &mut Tx,
@@ -335,8 +487,7 @@ pub async fn search_records(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Hit>, i64), StoreError> {
-    require_sqlite(tx)?;
-    let mut sql = Sql { text: String::new(), args: Vec::new() };
+    let mut sql = Sql::new(tx);
     let body = from_where(&mut sql, dataset, query, "");
     let count_sql = format!("select count(*) {body}");
     let count_args = sql.args.len();
@@ -415,8 +566,9 @@ async fn rotated_page(
     let pivot = lo + salt.rem_euclid(hi - lo + 1);
     // The first half: seq >= pivot. How many of its matches precede the page decides where the
     // second half starts; count them only when the page may begin past the first half's end.
+    let pg = matches!(tx, Tx::Postgres(_));
     let half = |upper: bool, offset: i64, limit: i64| {
-        let mut sql = Sql { text: String::new(), args: Vec::new() };
+        let mut sql = Sql { text: String::new(), args: Vec::new(), pg };
         let body = from_where(&mut sql, dataset, query, "");
         let p = sql.push(Arg::Int(pivot));
         let cmp = if upper { ">=" } else { "<" };
@@ -432,7 +584,7 @@ async fn rotated_page(
         let n_first: i64 = if offset == 0 {
             ids.len() as i64
         } else {
-            let mut sql = Sql { text: String::new(), args: Vec::new() };
+            let mut sql = Sql::new(tx);
             let body = from_where(&mut sql, dataset, query, "");
             let p = sql.push(Arg::Int(pivot));
             sql.text = format!("select count(*) {body} and r.seq >= {p}");
@@ -454,8 +606,7 @@ pub async fn vector_candidates(
     query: &RecordQuery,
     settings: VectorSettingsId,
 ) -> Result<Vec<(RecordId, Vec<f64>)>, StoreError> {
-    require_sqlite(tx)?;
-    let mut sql = Sql { text: String::new(), args: Vec::new() };
+    let mut sql = Sql::new(tx);
     let vs = sql.push(Arg::Id(settings.0));
     let body = from_where(
         &mut sql,
@@ -476,13 +627,21 @@ pub async fn metadata_term_counts(
     dataset: DatasetId,
     name: &str,
 ) -> Result<Vec<(Value, i64)>, StoreError> {
-    require_sqlite(tx)?;
-    // json_quote keeps each term's JSON type (a string stays a string, a number a number).
-    let sql = "select json_quote(j.value), count(*) from records r, json_each(r.metadata, $2) j \
-               where r.dataset_id = $1 and j.value is not null group by j.value order by count(*) desc, j.value";
-    let rows: Vec<(sqlx::types::Json<Value>, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(sql).bind(dataset.0).bind(key_path(name)).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(|(value, n)| (value.0, n)).collect())
+    let mut sql = Sql::new(tx);
+    let ds = sql.push(Arg::Id(dataset.0));
+    let each = sql.json_elements("r.metadata", Some(name), None);
+    // The term comes back as JSON text, keeping its type (a string stays a string, a number a
+    // number): json_quote in SQLite, jsonb's text form in PostgreSQL.
+    let term = if sql.pg { "j.value::text" } else { "json_quote(j.value)" };
+    sql.text = format!(
+        "select {term}, count(*) from records r, {each} where r.dataset_id = {ds} and j.value is not null \
+         group by j.value order by count(*) desc, j.value"
+    );
+    let rows: Vec<(String, i64)> = on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(text, n)| serde_json::from_str::<Value>(&text).ok().filter(|it| !it.is_null()).map(|it| (it, n)))
+        .collect())
 }
 
 /// The smallest and largest numeric value of a metadata property over a dataset's records.
@@ -491,12 +650,15 @@ pub async fn metadata_range(
     dataset: DatasetId,
     name: &str,
 ) -> Result<(Option<f64>, Option<f64>), StoreError> {
-    require_sqlite(tx)?;
-    let sql = "select cast(min(json_extract(r.metadata, $2)) as real), cast(max(json_extract(r.metadata, $2)) as real) from records r \
-               where r.dataset_id = $1 and json_type(r.metadata, $2) in ('integer', 'real')";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (Option<f64>, Option<f64>)>(sql)
-        .bind(dataset.0)
-        .bind(key_path(name))
+    let mut sql = Sql::new(tx);
+    let ds = sql.push(Arg::Id(dataset.0));
+    let at = sql.json_at("r.metadata", Some(name), None);
+    let number = sql.json_number(&at);
+    sql.text = format!(
+        "select cast(min({number}) as double precision), cast(max({number}) as double precision) \
+         from records r where r.dataset_id = {ds}"
+    );
+    Ok(on_tx!(tx, |c| bind_all!(sqlx::query_as::<_, (Option<f64>, Option<f64>)>(&sql.text), &sql.args)
         .fetch_one(c)
         .await)?)
 }
@@ -559,7 +721,7 @@ pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> 
                     format!("insert into record_texts (record_seq, field_ordinal, tsv) values {}", values.join(", "));
                 let mut q = sqlx::query(&sql);
                 for (seq, ordinal, text) in chunk {
-                    q = q.bind(*seq).bind(*ordinal as i32).bind(*text);
+                    q = q.bind(*seq).bind(*ordinal as i32).bind(fold_text(text));
                 }
                 q.execute(&mut **inner).await?;
             }

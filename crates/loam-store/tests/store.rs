@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 
 use loam_domain::distribution::{Distribution, RecordStatus};
 use loam_domain::model::{Dataset, DatasetStatus, Record, Workspace};
-use loam_domain::query::to_fts5;
+use loam_domain::query::TextMatch;
 use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
 use loam_store::search::{index_record, index_size, merge_index_step, search_records, RecordQuery};
+use loam_store::testing::ScratchDb;
 use loam_store::{datasets, records, workspaces, Store, StoreConfig, Tx};
 use serde_json::{Map, Value};
 
@@ -26,11 +27,11 @@ fn migrations_are_kept_in_step_for_both_engines() {
     assert_eq!(sqlite, migration_names("postgres"));
 }
 
-async fn open() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/test.db", dir.path().display());
-    let store = Store::open(&StoreConfig { url, max_connections: 4 }).await.unwrap();
-    (store, dir)
+/// A store on a scratch database: SQLite, or PostgreSQL when `LOAM_TEST_POSTGRES` is set.
+async fn open() -> (Store, ScratchDb) {
+    let db = ScratchDb::new().await;
+    let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections: 4 }).await.unwrap();
+    (store, db)
 }
 
 async fn dataset(store: &Store) -> DatasetId {
@@ -82,7 +83,7 @@ async fn write(store: &Store, record: &Record, commit: bool) {
 }
 
 async fn find(store: &Store, dataset: DatasetId, q: &str) -> Vec<RecordId> {
-    let query = RecordQuery { text: to_fts5(q), ..RecordQuery::default() };
+    let query = RecordQuery { text: Some(TextMatch::parse(q)), ..RecordQuery::default() };
     let mut tx = store.read().await.unwrap();
     let (hits, total) = search_records(&mut tx, dataset, &query, 0, 100).await.unwrap();
     assert_eq!(total as usize, hits.len());
@@ -147,8 +148,17 @@ async fn index_pages(store: &Store) -> i64 {
 
 #[tokio::test]
 async fn background_merge_steps_compact_the_index_and_change_no_result() {
-    let (store, _dir) = open().await;
+    let (store, db) = open().await;
     let ds = dataset(&store).await;
+    if db.is_postgres() {
+        // GIN maintains itself (autovacuum flushes its pending list): there is no step to take.
+        write(&store, &record(ds, "a word"), true).await;
+        let mut tx = store.write().await.unwrap();
+        assert!(!merge_index_step(&mut tx, 200).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(find(&store, ds, "word").await.len(), 1);
+        return;
+    }
     // One transaction per record: one small segment each, which requests no longer merge.
     let mut ids = Vec::new();
     for n in 0..40 {

@@ -1,5 +1,5 @@
-//! The one helper that touches the HTTP boundary: a [`TestApp`] over a fresh SQLite database in
-//! a temp dir, called through `tower::ServiceExt::oneshot` (no sockets), plus builders for the
+//! The one helper that touches the HTTP boundary: a [`TestApp`] over a fresh scratch database
+//! (SQLite, or PostgreSQL when `LOAM_TEST_POSTGRES` is set; see `loam_store::testing`), called through `tower::ServiceExt::oneshot` (no sockets), plus builders for the
 //! users, workspaces, datasets and records the cases need.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use loam_http::{AppState, HttpConfig};
 use loam_service::{Service, ServiceConfig, StoreConfig};
+use loam_store::testing::ScratchDb;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -20,7 +21,8 @@ pub struct TestApp {
     pub router: Router,
     pub owner: TestUser,
     pub service: Arc<Service>,
-    _dir: tempfile::TempDir,
+    /// Dropped last: the database outlives the service's pool.
+    pub _db: ScratchDb,
 }
 
 #[derive(Clone, Debug)]
@@ -75,9 +77,9 @@ pub fn unique(prefix: &str) -> String {
 
 impl TestApp {
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let db = ScratchDb::new().await;
         let service = Service::open(
-            &StoreConfig { url: format!("sqlite://{}/loam.db", dir.path().display()), max_connections: 8 },
+            &StoreConfig { url: db.url.clone(), max_connections: 8 },
             ServiceConfig {
                 token_secret: loam_service::generate_api_key().into_bytes(),
                 token_ttl_secs: 86400,
@@ -103,7 +105,7 @@ impl TestApp {
                 password: PASSWORD.to_owned(),
             },
             service,
-            _dir: dir,
+            _db: db,
         }
     }
 

@@ -1,0 +1,112 @@
+//! Scratch databases for tests, here and in the crates above: a SQLite file in a fresh temporary
+//! directory by default, or a fresh database on a PostgreSQL server when the environment variable
+//! [`POSTGRES_ENV`] names one, so the same tests run on either engine. Dropping a [`ScratchDb`]
+//! removes what it made.
+
+use std::path::PathBuf;
+
+use sqlx::{Connection, Executor, PgConnection};
+
+/// `postgres://user@host:port/dbname` of a server to make scratch databases on (the database in
+/// the URL is only connected to, to create and drop them). Unset: tests use SQLite.
+pub const POSTGRES_ENV: &str = "LOAM_TEST_POSTGRES";
+
+pub struct ScratchDb {
+    /// The URL to open the scratch database with (`Store::open`, `--database-url`).
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl ScratchDb {
+    /// A new empty database on the engine the environment selects.
+    ///
+    /// # Panics
+    /// When it cannot be made: tests have nothing to run on then.
+    pub async fn new() -> Self {
+        let name = format!("loam_test_{}", uuid::Uuid::new_v4().simple());
+        match std::env::var(POSTGRES_ENV) {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let mut admin = PgConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|err| panic!("{POSTGRES_ENV}: cannot connect to PostgreSQL: {err}"));
+                admin
+                    .execute(format!("create database {name}").as_str())
+                    .await
+                    .unwrap_or_else(|err| panic!("creating scratch database {name}: {err}"));
+                let _ = admin.close().await;
+                let url = with_database(&admin_url, &name);
+                ScratchDb { url, cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+            _ => {
+                let dir = std::env::temp_dir().join(&name);
+                std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("creating {}: {err}", dir.display()));
+                let url = format!("sqlite://{}/loam.db", dir.display());
+                ScratchDb { url, cleanup: Cleanup::Dir(dir) }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.cleanup, Cleanup::Postgres { .. })
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                // Drop may run inside a runtime; the drop gets its own thread and runtime.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                    rt.block_on(async {
+                        if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
+                            let _ =
+                                admin.execute(format!("drop database if exists {name} with (force)").as_str()).await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name` (query parameters kept).
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    // The path starts at the first '/' after "scheme://authority".
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let head = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{head}/{name}?{query}"),
+        None => format!("{head}/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_name_is_replaced() {
+        assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("postgres://u:p@h/db?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+    }
+}
