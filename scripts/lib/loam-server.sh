@@ -85,7 +85,8 @@ loam_server_start() {
   # command run with & is exec'd directly, so $! is loam's own pid (the bench samples its RSS).
   local db_args=()
   if [[ -n "${LOAM_SERVER_DATABASE_URL:-}" ]]; then
-    db_args=(--database-url "$LOAM_SERVER_DATABASE_URL")
+    # Replicas on PostgreSQL share a token secret from config (loam refuses to serve without one).
+    db_args=(--database-url "$LOAM_SERVER_DATABASE_URL" --token-secret "${LOAM_SERVER_TOKEN_SECRET:-$(loam_secret)}")
   fi
   LOAM_OWNER_USERNAME=owner \
   LOAM_OWNER_PASSWORD="$password" \

@@ -114,7 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let cfg = config::resolve(&cli.storage, &serve_args)?;
     tracing::debug!(?cfg, "configuration");
-    let service = open_service(&cfg).await?;
+    let service = open_service(&cfg, matches!(cli.command, Command::Serve(_))).await?;
     let res = match cli.command {
         Command::Serve(_) => serve(cfg, service).await,
         Command::User(cmd) => user_command(&service, cmd).await,
@@ -124,15 +124,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     res
 }
 
-async fn open_service(cfg: &Resolved) -> anyhow::Result<Arc<Service>> {
+/// Opens the store and service. `serving`: for `loam serve` (which signs tokens), not an admin
+/// command.
+async fn open_service(cfg: &Resolved, serving: bool) -> anyhow::Result<Arc<Service>> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data dir {}", cfg.data_dir.display()))?;
+    let postgres = !cfg.database_url.starts_with("sqlite:");
     let token_secret = match &cfg.serve.token_secret {
         Some(secret) => {
-            if secret.len() < 32 {
-                bail!("the token secret must be at least 32 characters long");
+            if is_weak_secret(secret) {
+                bail!("the token secret is weak: use at least 32 characters, not one repeated (e.g. `openssl rand -base64 48`)");
             }
             secret.as_bytes().to_vec()
         }
+        // Replicas on one PostgreSQL database must verify each other's sign-in tokens: a secret
+        // generated into one replica's data dir would not do.
+        None if postgres && serving => bail!(
+            "serving from PostgreSQL needs --token-secret (or LOAM_TOKEN_SECRET): the same strong secret on every replica, so a sign-in token from one verifies on all"
+        ),
+        None if postgres => loam_service::generate_api_key().into_bytes(),
         None => load_or_create_secret(&cfg.data_dir.join("token-secret"))?,
     };
     let store = StoreConfig { url: cfg.database_url.clone(), max_connections: 8 };
@@ -141,6 +150,13 @@ async fn open_service(cfg: &Resolved) -> anyhow::Result<Arc<Service>> {
         .await
         .with_context(|| format!("opening the database {}", loam_store_url(&cfg.database_url)))?;
     Ok(Arc::new(service))
+}
+
+/// Shorter than 32 characters, or one character repeated.
+fn is_weak_secret(secret: &str) -> bool {
+    let mut chars = secret.chars();
+    let first = chars.next();
+    secret.chars().count() < 32 || chars.all(|c| Some(c) == first)
 }
 
 fn loam_store_url(url: &str) -> String {

@@ -244,3 +244,17 @@ fn sign_in_tokens_survive_a_restart() {
     );
     assert_eq!(status, 401);
 }
+
+#[test]
+fn replicas_on_postgres_need_a_strong_shared_token_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    // Refused before any connection is tried, so no server needs to listen at this URL.
+    let url = "postgres://nobody@127.0.0.1:1/none";
+    let without = loam(dir.path(), &["--database-url", url, "serve", "--bind", "127.0.0.1:0"]);
+    assert!(!without.status.success());
+    let err = String::from_utf8_lossy(&without.stderr);
+    assert!(err.contains("--token-secret"), "{err}");
+    let weak = loam(dir.path(), &["--database-url", url, "serve", "--token-secret", &"a".repeat(40)]);
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("token secret is weak"));
+}

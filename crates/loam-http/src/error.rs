@@ -106,6 +106,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::Internal(loam_service::StoreError::Unsupported(what)) => {
                 ApiError::Detail(StatusCode::NOT_IMPLEMENTED, format!("Not supported: {what}"))
             }
+            ServiceError::Internal(loam_service::StoreError::Unavailable(cause)) => {
+                tracing::warn!(%cause, "database unavailable");
+                ApiError::Detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is unavailable; nothing was changed. Try again shortly.".to_owned(),
+                )
+            }
             ServiceError::Internal(err) => ApiError::Internal(err.to_string()),
         }
     }

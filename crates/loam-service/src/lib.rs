@@ -79,6 +79,11 @@ impl Service {
         self.store.close().await;
     }
 
+    /// Whether the database answers within two seconds (`/api/v1/status`, health checks).
+    pub async fn database_available(&self) -> bool {
+        self.store.ping(std::time::Duration::from_secs(2)).await.is_ok()
+    }
+
     /// One step of background upkeep: merges about `MERGE_STEP_PAGES` pages of the text
     /// index's segments in its own short write transaction (a request that arrives meanwhile
     /// waits for at most this step), then checkpoints the WAL without blocking writers. Returns whether there was work; the server calls it again

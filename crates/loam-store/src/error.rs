@@ -12,6 +12,10 @@ pub enum StoreError {
     Unsupported(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database cannot be reached (connection refused or lost, server shutting down, pool
+    /// exhausted for too long). Nothing of the failed transaction was committed.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -32,8 +36,20 @@ impl From<sqlx::Error> for StoreError {
                 sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKeyViolation,
                 _ => {}
             }
+            // PostgreSQL's connection exceptions (08…) and operator intervention (57P…: shutdown,
+            // crash, cannot connect now).
+            if db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")) {
+                return StoreError::Unavailable(db.message().to_owned());
+            }
         }
-        StoreError::Other(err)
+        match err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.to_string()),
+            other => StoreError::Other(other),
+        }
     }
 }
 
@@ -42,5 +58,22 @@ impl StoreError {
     /// PostgreSQL, the constrained `table.column` list on SQLite).
     pub fn is_unique(&self, hint: &str) -> bool {
         matches!(self, StoreError::UniqueViolation { constraint } if constraint.contains(hint))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn lost_connections_are_unavailable_not_internal() {
+        for err in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        ] {
+            assert!(matches!(StoreError::from(err), StoreError::Unavailable(_)));
+        }
+        assert!(matches!(StoreError::from(sqlx::Error::RowNotFound), StoreError::Other(_)));
     }
 }

@@ -132,7 +132,8 @@ impl Store {
         } else if cfg.url.starts_with("postgres:") || cfg.url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(cfg.max_connections.max(2))
-                .acquire_timeout(Duration::from_secs(10))
+                // A replica whose database is gone answers 503 after this long, not a hang.
+                .acquire_timeout(Duration::from_secs(5))
                 .connect(&cfg.url)
                 .await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
@@ -170,6 +171,20 @@ impl Store {
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// Whether the database answers now (a trivial query, within `timeout`).
+    pub async fn ping(&self, timeout: Duration) -> Result<(), StoreError> {
+        let query = async {
+            match &self.pool {
+                Pool::Sqlite(pool) => sqlx::query("select 1").execute(pool).await.map(|_| ()),
+                Pool::Postgres(pool) => sqlx::query("select 1").execute(pool).await.map(|_| ()),
+            }
+        };
+        match tokio::time::timeout(timeout, query).await {
+            Ok(res) => Ok(res?),
+            Err(_) => Err(StoreError::Unavailable(format!("no answer within {timeout:?}"))),
+        }
     }
 
     /// Copies committed WAL pages into the SQLite database file without taking the write lock

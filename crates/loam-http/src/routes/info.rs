@@ -3,6 +3,7 @@
 use crate::openapi::Routes;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde_json::json;
 
 use super::{created, ok, ApiResult};
@@ -38,15 +39,23 @@ fn human(bytes: u64) -> String {
     format!("{:.1}M", bytes as f64 / (1024.0 * 1024.0))
 }
 
+/// 200 while the database answers, 503 (same body, `available: false`) while it does not, so a
+/// load balancer's health check takes a replica out until its database is back.
 async fn status(State(app): State<AppState>) -> ApiResult {
     let rss = rss_bytes().map(human);
-    Ok(ok(json!({
-        "version": API_VERSION,
-        "loam_version": env!("CARGO_PKG_VERSION"),
-        "search_engine": {"kind": "database", "backend": app.service.backend()},
-        "database": {"backend": app.service.backend()},
-        "memory": {"rss": rss},
-    })))
+    let available = app.service.database_available().await;
+    let code = if available { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    Ok(super::reply(
+        code,
+        json!({
+            "version": API_VERSION,
+            "loam_version": env!("CARGO_PKG_VERSION"),
+            "search_engine": {"kind": "database", "backend": app.service.backend()},
+            "database": {"backend": app.service.backend(), "available": available},
+            "vector_search": "exact",
+            "memory": {"rss": rss},
+        }),
+    ))
 }
 
 async fn legacy_status(State(app): State<AppState>) -> ApiResult {

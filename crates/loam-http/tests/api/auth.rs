@@ -57,6 +57,8 @@ async fn unauthenticated_endpoints_answer_without_a_key() {
     assert_eq!(body["version"], "2.8.0");
     assert!(body["search_engine"].is_object(), "{body}");
     assert!(body["memory"].is_object(), "{body}");
+    assert_eq!(body["database"]["available"], true, "{body}");
+    assert_eq!(body["database"]["backend"], app.service.backend(), "{body}");
     let (status, body) = app.send(with_headers("/api/_status", &[])).await;
     assert_eq!(status, 200);
     for key in ["name", "cluster_name", "cluster_uuid", "version", "tagline"] {
