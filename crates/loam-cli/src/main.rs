@@ -38,6 +38,27 @@ enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum DbCommand {
+    /// Apply pending migrations to the database (`--database-url`) and exit. `serve` applies
+    /// them too; this is for deploys that migrate once before starting replicas.
+    Migrate,
+    /// Copy every row of one database into another, empty one, across engines (e.g. from the
+    /// embedded SQLite to PostgreSQL): users and their keys, datasets, records, responses,
+    /// suggestions, vectors, webhooks, timestamps. Migrates both first; all or nothing.
+    Copy {
+        /// The database to copy from: sqlite://... or postgres://...
+        #[arg(long)]
+        from: String,
+        /// The database to copy into (created if a SQLite file; must hold no users).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -114,14 +135,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let cfg = config::resolve(&cli.storage, &serve_args)?;
     tracing::debug!(?cfg, "configuration");
+    if let Command::Db(cmd) = cli.command {
+        return db_command(&cfg, cmd).await;
+    }
     let service = open_service(&cfg, matches!(cli.command, Command::Serve(_))).await?;
     let res = match cli.command {
         Command::Serve(_) => serve(cfg, service).await,
         Command::User(cmd) => user_command(&service, cmd).await,
         Command::Workspace(cmd) => workspace_command(&service, cmd).await,
         Command::Config(_) => Ok(()),
+        Command::Db(_) => Ok(()),
     };
     res
+}
+
+async fn db_command(cfg: &Resolved, cmd: DbCommand) -> anyhow::Result<()> {
+    match cmd {
+        DbCommand::Migrate => {
+            // Opening the service applies the migrations.
+            open_service(cfg, false).await?.close().await;
+            println!("loam: {} is migrated", loam_store_url(&cfg.database_url));
+        }
+        DbCommand::Copy { from, to } => {
+            let open = |url: String| async move {
+                let store = StoreConfig { url: url.clone(), max_connections: 2 };
+                let service_cfg = ServiceConfig {
+                    token_secret: loam_service::generate_api_key().into_bytes(),
+                    token_ttl_secs: 86_400,
+                    limits: Default::default(),
+                };
+                Service::open(&store, service_cfg)
+                    .await
+                    .with_context(|| format!("opening the database {}", loam_store_url(&url)))
+            };
+            let source = open(from.clone()).await?;
+            let target = open(to.clone()).await?;
+            let counts = source.copy_into(&target).await.context("copying")?;
+            for (table, n) in &counts {
+                println!("loam: copied {n} {table}");
+            }
+            println!("loam: copied {} into {}", loam_store_url(&from), loam_store_url(&to));
+            source.close().await;
+            target.close().await;
+        }
+    }
+    Ok(())
 }
 
 /// Opens the store and service. `serving`: for `loam serve` (which signs tokens), not an admin

@@ -6,6 +6,7 @@
 //! the HTTP layer renders.
 
 mod auth;
+mod copy;
 mod datasets;
 mod error;
 mod policy;
@@ -22,6 +23,7 @@ use loam_domain::Timestamp;
 use loam_store::Store;
 
 pub use auth::{generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials};
+pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress};
 pub use error::Error;
 pub use records::{

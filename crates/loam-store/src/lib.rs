@@ -13,6 +13,7 @@ mod dialect;
 mod error;
 mod rows;
 
+pub mod copy;
 pub mod datasets;
 pub mod records;
 pub mod responses;

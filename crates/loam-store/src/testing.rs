@@ -11,6 +11,11 @@ use sqlx::{Connection, Executor, PgConnection};
 /// the URL is only connected to, to create and drop them). Unset: tests use SQLite.
 pub const POSTGRES_ENV: &str = "LOAM_TEST_POSTGRES";
 
+/// The PostgreSQL server the environment names for tests, if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().filter(|it| !it.is_empty())
+}
+
 pub struct ScratchDb {
     /// The URL to open the scratch database with (`Store::open`, `--database-url`).
     pub url: String,
@@ -28,27 +33,33 @@ impl ScratchDb {
     /// # Panics
     /// When it cannot be made: tests have nothing to run on then.
     pub async fn new() -> Self {
-        let name = format!("loam_test_{}", uuid::Uuid::new_v4().simple());
-        match std::env::var(POSTGRES_ENV) {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let mut admin = PgConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|err| panic!("{POSTGRES_ENV}: cannot connect to PostgreSQL: {err}"));
-                admin
-                    .execute(format!("create database {name}").as_str())
-                    .await
-                    .unwrap_or_else(|err| panic!("creating scratch database {name}: {err}"));
-                let _ = admin.close().await;
-                let url = with_database(&admin_url, &name);
-                ScratchDb { url, cleanup: Cleanup::Postgres { admin_url, name } }
-            }
-            _ => {
-                let dir = std::env::temp_dir().join(&name);
-                std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("creating {}: {err}", dir.display()));
-                let url = format!("sqlite://{}/loam.db", dir.display());
-                ScratchDb { url, cleanup: Cleanup::Dir(dir) }
-            }
+        match postgres_server() {
+            Some(admin_url) => Self::postgres(&admin_url).await,
+            None => Self::sqlite(),
         }
+    }
+
+    /// A new SQLite database in a fresh temporary directory.
+    pub fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!("loam_test_{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("creating {}: {err}", dir.display()));
+        let url = format!("sqlite://{}/loam.db", dir.display());
+        ScratchDb { url, cleanup: Cleanup::Dir(dir) }
+    }
+
+    /// A new database on the PostgreSQL server whose maintenance database is `admin_url`.
+    pub async fn postgres(admin_url: &str) -> Self {
+        let name = format!("loam_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(admin_url)
+            .await
+            .unwrap_or_else(|err| panic!("{POSTGRES_ENV}: cannot connect to PostgreSQL: {err}"));
+        admin
+            .execute(format!("create database {name}").as_str())
+            .await
+            .unwrap_or_else(|err| panic!("creating scratch database {name}: {err}"));
+        let _ = admin.close().await;
+        let url = with_database(admin_url, &name);
+        ScratchDb { url, cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name } }
     }
 
     pub fn is_postgres(&self) -> bool {

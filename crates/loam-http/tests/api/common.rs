@@ -77,7 +77,12 @@ pub fn unique(prefix: &str) -> String {
 
 impl TestApp {
     pub async fn new() -> Self {
-        let db = ScratchDb::new().await;
+        Self::on(ScratchDb::new().await, None).await
+    }
+
+    /// An app on `db`. With `owner`, the database already holds that owner (a copy); without,
+    /// a new owner is created.
+    pub async fn on(db: ScratchDb, owner: Option<TestUser>) -> Self {
         let service = Service::open(
             &StoreConfig { url: db.url.clone(), max_connections: 8 },
             ServiceConfig {
@@ -88,25 +93,21 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let key = loam_service::generate_api_key();
-        let user = service.bootstrap_owner("owner", PASSWORD, &key).await.unwrap().unwrap();
+        let owner = match owner {
+            Some(owner) => owner,
+            None => {
+                let key = loam_service::generate_api_key();
+                let user = service.bootstrap_owner("owner", PASSWORD, &key).await.unwrap().unwrap();
+                TestUser { id: user.id.to_string(), username: "owner".to_owned(), key, password: PASSWORD.to_owned() }
+            }
+        };
         let service = Arc::new(service);
         let router = loam_http::router(AppState {
             service: Arc::clone(&service),
             http: Arc::new(HttpConfig::default()),
             limits: Default::default(),
         });
-        TestApp {
-            router,
-            owner: TestUser {
-                id: user.id.to_string(),
-                username: "owner".to_owned(),
-                key,
-                password: PASSWORD.to_owned(),
-            },
-            service,
-            _db: db,
-        }
+        TestApp { router, owner, service, _db: db }
     }
 
     /// Sends a prepared request.

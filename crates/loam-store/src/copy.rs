@@ -1,0 +1,251 @@
+//! `loam db copy`: every row of one database into another, across engines (SQLite ⇄
+//! PostgreSQL), in one transaction on the target. The text index is not copied: it is derived
+//! from the records, and the service rebuilds it in the target's own form afterwards.
+
+use serde_json::Value;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::{StoreError, Tx};
+
+/// The tables, parents before children (foreign keys hold at every insert).
+pub const TABLES: &[&str] = &[
+    "users",
+    "workspaces",
+    "workspace_users",
+    "datasets",
+    "dataset_users",
+    "fields",
+    "questions",
+    "metadata_properties",
+    "vector_settings",
+    "records",
+    "responses",
+    "suggestions",
+    "vectors",
+    "webhooks",
+];
+
+/// Rows per multi-row insert (bounded by the engines' parameter limits).
+const CHUNK_PARAMS: usize = 30_000;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Uuid,
+    Json,
+    Bool,
+    Int,
+    Float,
+    Text,
+    Bytes,
+}
+
+#[derive(Debug)]
+enum Cell {
+    Null,
+    Uuid(Uuid),
+    Json(Value),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// How many rows of each table were copied.
+pub type Counts = Vec<(&'static str, u64)>;
+
+/// Column names and kinds of `table`, from PostgreSQL's catalogue (its types name what SQLite's
+/// affinities leave open: a BLOB is a UUID or a vector).
+async fn columns(pg: &mut Tx, table: &str) -> Result<Vec<(String, Kind)>, StoreError> {
+    let Tx::Postgres(inner) = pg else { return Err(StoreError::Unsupported("columns from SQLite".into())) };
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "select column_name::text, data_type::text from information_schema.columns \
+         where table_schema = current_schema() and table_name = $1 order by ordinal_position",
+    )
+    .bind(table)
+    .fetch_all(&mut **inner)
+    .await?;
+    rows.into_iter()
+        .map(|(name, ty)| {
+            let kind = match ty.as_str() {
+                "uuid" => Kind::Uuid,
+                "jsonb" | "json" => Kind::Json,
+                "boolean" => Kind::Bool,
+                "bigint" | "integer" | "smallint" => Kind::Int,
+                "double precision" | "real" | "numeric" => Kind::Float,
+                "text" | "character varying" => Kind::Text,
+                "bytea" => Kind::Bytes,
+                other => return Err(StoreError::Corrupt(format!("column {table}.{name} has unexpected type {other}"))),
+            };
+            Ok((name, kind))
+        })
+        .collect()
+}
+
+/// Reads every row of `table` from `tx` as cells of `cols`.
+async fn read_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)]) -> Result<Vec<Vec<Cell>>, StoreError> {
+    let list = cols.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+    let order = if table == "records" { " order by seq" } else { "" };
+    let sql = format!("select {list} from {table}{order}");
+    let mut out = Vec::new();
+    match tx {
+        Tx::Sqlite(inner, _) => {
+            for row in sqlx::query(&sql).fetch_all(&mut **inner).await? {
+                let mut cells = Vec::with_capacity(cols.len());
+                for (i, (_, kind)) in cols.iter().enumerate() {
+                    cells.push(match kind {
+                        Kind::Uuid => row.try_get::<Option<Uuid>, _>(i)?.map_or(Cell::Null, Cell::Uuid),
+                        Kind::Json => match row.try_get::<Option<String>, _>(i)? {
+                            None => Cell::Null,
+                            Some(text) => Cell::Json(
+                                serde_json::from_str(&text)
+                                    .map_err(|err| StoreError::Corrupt(format!("{table}: bad JSON: {err}")))?,
+                            ),
+                        },
+                        Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
+                        Kind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Cell::Null, Cell::Int),
+                        Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Null, Cell::Float),
+                        Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
+                        Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
+                    });
+                }
+                out.push(cells);
+            }
+        }
+        Tx::Postgres(inner) => {
+            for row in sqlx::query(&sql).fetch_all(&mut **inner).await? {
+                let mut cells = Vec::with_capacity(cols.len());
+                for (i, (_, kind)) in cols.iter().enumerate() {
+                    cells.push(match kind {
+                        Kind::Uuid => row.try_get::<Option<Uuid>, _>(i)?.map_or(Cell::Null, Cell::Uuid),
+                        Kind::Json => row
+                            .try_get::<Option<sqlx::types::Json<Value>>, _>(i)?
+                            .map_or(Cell::Null, |it| Cell::Json(it.0)),
+                        Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
+                        Kind::Int => match row.try_get::<Option<i64>, _>(i) {
+                            Ok(it) => it.map_or(Cell::Null, Cell::Int),
+                            Err(_) => row.try_get::<Option<i32>, _>(i)?.map_or(Cell::Null, |it| Cell::Int(it.into())),
+                        },
+                        Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Null, Cell::Float),
+                        Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
+                        Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
+                    });
+                }
+                out.push(cells);
+            }
+        }
+    }
+    Ok(out)
+}
+
+macro_rules! bind_cells {
+    ($q:expr, $cells:expr, $json:ident) => {{
+        let mut q = $q;
+        for cell in $cells {
+            q = match cell {
+                Cell::Null => q.bind(Option::<String>::None),
+                Cell::Uuid(it) => q.bind(*it),
+                Cell::Json(it) => q.bind($json(it)),
+                Cell::Bool(it) => q.bind(*it),
+                Cell::Int(it) => q.bind(*it),
+                Cell::Float(it) => q.bind(*it),
+                Cell::Text(it) => q.bind(it.as_str()),
+                Cell::Bytes(it) => q.bind(it.as_slice()),
+            };
+        }
+        q
+    }};
+}
+
+/// Inserts `rows` into `table` of `tx`.
+async fn write_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)], rows: &[Vec<Cell>]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let list = cols.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+    let per_chunk = (CHUNK_PARAMS / cols.len().max(1)).max(1);
+    for chunk in rows.chunks(per_chunk) {
+        match tx {
+            Tx::Sqlite(inner, _) => {
+                let one = format!("({})", vec!["?"; cols.len()].join(", "));
+                let sql = format!("insert into {table} ({list}) values {}", vec![one; chunk.len()].join(", "));
+                let json_text = |it: &Value| it.to_string();
+                bind_cells!(sqlx::query(&sql), chunk.iter().flatten(), json_text).execute(&mut **inner).await?;
+            }
+            Tx::Postgres(inner) => {
+                let mut n = 0;
+                let values: Vec<String> = chunk
+                    .iter()
+                    .map(|_| {
+                        let row: Vec<String> = cols
+                            .iter()
+                            .map(|(_, kind)| {
+                                n += 1;
+                                // An untyped NULL needs the column's type.
+                                match kind {
+                                    Kind::Uuid => format!("${n}::uuid"),
+                                    Kind::Json => format!("${n}::jsonb"),
+                                    Kind::Bool => format!("${n}::boolean"),
+                                    Kind::Int => format!("${n}::bigint"),
+                                    Kind::Float => format!("${n}::float8"),
+                                    Kind::Text => format!("${n}::text"),
+                                    Kind::Bytes => format!("${n}::bytea"),
+                                }
+                            })
+                            .collect();
+                        format!("({})", row.join(", "))
+                    })
+                    .collect();
+                // records.seq is an identity column: keep the source's numbers (they order records).
+                let overriding = if table == "records" { " overriding system value" } else { "" };
+                let sql = format!("insert into {table} ({list}){overriding} values {}", values.join(", "));
+                let json_text = |it: &Value| it.to_string();
+                bind_cells!(sqlx::query(&sql), chunk.iter().flatten(), json_text).execute(&mut **inner).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `tx`'s database holds any user (a copy goes only into an empty database).
+pub async fn is_empty(tx: &mut Tx) -> Result<bool, StoreError> {
+    let users: i64 = crate::on_tx!(tx, |c| sqlx::query_scalar("select count(*) from users").fetch_one(c).await)?;
+    Ok(users == 0)
+}
+
+/// Copies every table of `from` into `to` (in `to`'s transaction). One side must be
+/// PostgreSQL: its catalogue names the column types. Returns the rows copied per table.
+pub async fn copy_all(from: &mut Tx, to: &mut Tx) -> Result<Counts, StoreError> {
+    let mut counts = Vec::new();
+    for table in TABLES {
+        let cols = match (&mut *from, &mut *to) {
+            (pg @ Tx::Postgres(_), _) | (_, pg @ Tx::Postgres(_)) => columns(pg, table).await?,
+            _ => {
+                return Err(StoreError::Unsupported(
+                    "copying between two SQLite databases (copy the file instead)".to_owned(),
+                ))
+            }
+        };
+        let rows = read_rows(from, table, &cols).await?;
+        write_rows(to, table, &cols, &rows).await?;
+        counts.push((*table, rows.len() as u64));
+    }
+    if let Tx::Postgres(inner) = to {
+        // The identity continues after the copied numbers.
+        sqlx::query("select setval(pg_get_serial_sequence('records', 'seq'), coalesce((select max(seq) from records), 0) + 1, false)")
+            .execute(&mut **inner)
+            .await?;
+    }
+    Ok(counts)
+}
+
+/// The `(id, seq)` of a dataset's records, in insertion order (for rebuilding the text index).
+pub async fn record_seqs(
+    tx: &mut Tx,
+    dataset: loam_domain::DatasetId,
+) -> Result<Vec<(loam_domain::RecordId, i64)>, StoreError> {
+    let sql = "select id, seq from records where dataset_id = $1 order by seq";
+    let rows: Vec<(Uuid, i64)> = crate::on_tx!(tx, |c| sqlx::query_as(sql).bind(dataset.0).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(|(id, seq)| (loam_domain::RecordId(id), seq)).collect())
+}
