@@ -86,7 +86,8 @@ loam_server_start() {
   local db_args=()
   if [[ -n "${LOAM_SERVER_DATABASE_URL:-}" ]]; then
     # Replicas on PostgreSQL share a token secret from config (loam refuses to serve without one).
-    db_args=(--database-url "$LOAM_SERVER_DATABASE_URL" --token-secret "${LOAM_SERVER_TOKEN_SECRET:-$(loam_secret)}")
+    # `--flag=value`: a url-safe secret may start with "-", which would read as a flag.
+    db_args=(--database-url "$LOAM_SERVER_DATABASE_URL" "--token-secret=${LOAM_SERVER_TOKEN_SECRET:-$(loam_secret)}")
   fi
   LOAM_OWNER_USERNAME=owner \
   LOAM_OWNER_PASSWORD="$password" \
