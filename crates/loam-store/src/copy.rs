@@ -83,60 +83,46 @@ async fn columns(pg: &mut Tx, table: &str) -> Result<Vec<(String, Kind)>, StoreE
         .collect()
 }
 
-/// Reads every row of `table` from `tx` as cells of `cols`.
+/// Reads every row of `table` from `tx` as cells of `cols`. JSON comes back as text and integers
+/// as 64-bit on both engines (PostgreSQL casts them), so one decoding serves both.
 async fn read_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)]) -> Result<Vec<Vec<Cell>>, StoreError> {
-    let list = cols.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
+    let pg = matches!(tx, Tx::Postgres(_));
+    let list = cols
+        .iter()
+        .map(|(name, kind)| match (pg, kind) {
+            (true, Kind::Json) => format!("{name}::text"),
+            (true, Kind::Int) => format!("{name}::bigint"),
+            _ => name.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let order = if table == "records" { " order by seq" } else { "" };
     let sql = format!("select {list} from {table}{order}");
-    let mut out = Vec::new();
-    match tx {
-        Tx::Sqlite(inner, _) => {
-            for row in sqlx::query(&sql).fetch_all(&mut **inner).await? {
-                let mut cells = Vec::with_capacity(cols.len());
-                for (i, (_, kind)) in cols.iter().enumerate() {
-                    cells.push(match kind {
-                        Kind::Uuid => row.try_get::<Option<Uuid>, _>(i)?.map_or(Cell::Null, Cell::Uuid),
-                        Kind::Json => match row.try_get::<Option<String>, _>(i)? {
-                            None => Cell::Null,
-                            Some(text) => Cell::Json(
-                                serde_json::from_str(&text)
-                                    .map_err(|err| StoreError::Corrupt(format!("{table}: bad JSON: {err}")))?,
-                            ),
-                        },
-                        Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
-                        Kind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Cell::Null, Cell::Int),
-                        Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Null, Cell::Float),
-                        Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
-                        Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
-                    });
-                }
-                out.push(cells);
+    crate::on_tx!(tx, |c| {
+        let mut out = Vec::new();
+        for row in sqlx::query(&sql).fetch_all(c).await? {
+            let mut cells = Vec::with_capacity(cols.len());
+            for (i, (_, kind)) in cols.iter().enumerate() {
+                cells.push(match kind {
+                    Kind::Uuid => row.try_get::<Option<Uuid>, _>(i)?.map_or(Cell::Null, Cell::Uuid),
+                    Kind::Json => match row.try_get::<Option<String>, _>(i)? {
+                        None => Cell::Null,
+                        Some(text) => Cell::Json(
+                            serde_json::from_str(&text)
+                                .map_err(|err| StoreError::Corrupt(format!("{table}: bad JSON: {err}")))?,
+                        ),
+                    },
+                    Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
+                    Kind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Cell::Null, Cell::Int),
+                    Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Null, Cell::Float),
+                    Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
+                    Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
+                });
             }
+            out.push(cells);
         }
-        Tx::Postgres(inner) => {
-            for row in sqlx::query(&sql).fetch_all(&mut **inner).await? {
-                let mut cells = Vec::with_capacity(cols.len());
-                for (i, (_, kind)) in cols.iter().enumerate() {
-                    cells.push(match kind {
-                        Kind::Uuid => row.try_get::<Option<Uuid>, _>(i)?.map_or(Cell::Null, Cell::Uuid),
-                        Kind::Json => row
-                            .try_get::<Option<sqlx::types::Json<Value>>, _>(i)?
-                            .map_or(Cell::Null, |it| Cell::Json(it.0)),
-                        Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
-                        Kind::Int => match row.try_get::<Option<i64>, _>(i) {
-                            Ok(it) => it.map_or(Cell::Null, Cell::Int),
-                            Err(_) => row.try_get::<Option<i32>, _>(i)?.map_or(Cell::Null, |it| Cell::Int(it.into())),
-                        },
-                        Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Null, Cell::Float),
-                        Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
-                        Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
-                    });
-                }
-                out.push(cells);
-            }
-        }
-    }
-    Ok(out)
+        Ok(out)
+    })
 }
 
 macro_rules! bind_cells {

@@ -126,20 +126,12 @@ impl Sql {
     /// column itself; `then` = a further key below it), as a row source `j` whose `j.value`
     /// is each element of an array, or the value itself when it is not an array.
     fn json_elements(&mut self, doc: &str, key: Option<&str>, then: Option<&str>) -> String {
+        let keys: Vec<&str> = [key, then].into_iter().flatten().collect();
         if self.pg {
-            let mut path = "lax $".to_owned();
-            for k in [key, then].into_iter().flatten() {
-                path.push_str(&format!(".\"{}\"", json_path_escape(k)));
-            }
-            path.push_str("[*]");
-            let p = self.push(Arg::Text(path));
+            let p = self.push(Arg::Text(format!("lax {}[*]", json_path(&keys, true))));
             format!("jsonb_path_query({doc}, {p}::jsonpath) j(value)")
         } else {
-            let mut path = "$".to_owned();
-            for k in [key, then].into_iter().flatten() {
-                path.push_str(&format!(".\"{}\"", k.replace('"', "\\\"")));
-            }
-            let p = self.push(Arg::Text(path));
+            let p = self.push(Arg::Text(json_path(&keys, false)));
             format!("json_each({doc}, {p}) j")
         }
     }
@@ -156,11 +148,7 @@ impl Sql {
             }
             expr
         } else {
-            let mut path = "$".to_owned();
-            for k in keys {
-                path.push_str(&format!(".\"{}\"", k.replace('"', "\\\"")));
-            }
-            let p = self.push(Arg::Text(path));
+            let p = self.push(Arg::Text(json_path(&keys, false)));
             format!("json_extract({doc}, {p})")
         }
     }
@@ -213,9 +201,15 @@ impl Sql {
     }
 }
 
-/// A key quoted for a SQL/JSON path string.
-fn json_path_escape(key: &str) -> String {
-    key.replace('\\', "\\\\").replace('"', "\\\"")
+/// `$."k1"."k2"`: a JSON path to nested keys, each quoted so any key name is safe (the syntax
+/// SQLite's JSON1 and PostgreSQL's SQL/JSON paths share; PostgreSQL's also escapes backslashes).
+fn json_path(keys: &[&str], pg: bool) -> String {
+    let mut path = "$".to_owned();
+    for key in keys {
+        let key = if pg { key.replace('\\', "\\\\") } else { (*key).to_owned() };
+        path.push_str(&format!(".\"{}\"", key.replace('"', "\\\"")));
+    }
+    path
 }
 
 fn response_scope(sql: &mut Sql, only_user: Option<UserId>) -> String {
