@@ -2,7 +2,7 @@
 
 use loam_domain::model::{User, Workspace};
 use loam_domain::{Role, UserId, WorkspaceId};
-use loam_store::{responses, users, workspaces, Tx};
+use loam_store::{responses, users, workspaces, Tx, TxLock};
 
 use crate::auth::{digest, generate_api_key, hash_password};
 use crate::policy::require_owner;
@@ -95,6 +95,9 @@ impl Service {
             updated_at: at,
         };
         let mut tx = self.store.write().await?;
+        // Replicas started together on an empty database all get here; one creates the owner and
+        // the others, once it commits, see it.
+        tx.serialize_on(TxLock::Bootstrap).await?;
         if users::count_users(&mut tx).await? > 0 {
             return Ok(None);
         }

@@ -206,11 +206,36 @@ impl Store {
 }
 
 impl Tx {
+    /// Commits. A connection lost during the COMMIT itself is `CommitOutcomeUnknown`, not
+    /// `Unavailable`: the server may have committed before the connection dropped.
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(inner, _guard) => inner.commit().await?,
-            Tx::Postgres(inner) => inner.commit().await?,
+        let res = match self {
+            Tx::Sqlite(inner, _guard) => inner.commit().await,
+            Tx::Postgres(inner) => inner.commit().await,
+        };
+        match res.map_err(StoreError::from) {
+            Err(StoreError::Unavailable(cause)) => Err(StoreError::CommitOutcomeUnknown(cause)),
+            other => other,
+        }
+    }
+
+    /// Serializes this write transaction with every other one that takes the same `lock`, until it
+    /// ends, across processes: an advisory transaction lock on PostgreSQL (replicas share one
+    /// database); nothing on SQLite, whose write transactions already run one at a time.
+    pub async fn serialize_on(&mut self, lock: TxLock) -> Result<(), StoreError> {
+        if let Tx::Postgres(conn) = self {
+            sqlx::query("select pg_advisory_xact_lock($1)").bind(lock as i64).execute(&mut **conn).await?;
         }
         Ok(())
     }
+}
+
+/// The advisory locks write transactions take with [`Tx::serialize_on`]. The values are the
+/// PostgreSQL lock keys; they only need to be distinct and stable.
+#[derive(Clone, Copy, Debug)]
+#[repr(i64)]
+pub enum TxLock {
+    /// Creating the first owner and the default workspace on an empty database: replicas started
+    /// together on one database race for it.
+    Bootstrap = 0x6c6f_616d_0001,
 }

@@ -243,3 +243,37 @@ async fn user_workspaces_are_memberships_or_all_for_owners() {
     let reply = app.get(&app.owner.key, &format!("/api/v1/users/{missing}/workspaces")).await;
     assert_eq!(reply, (404, detail(format!("User with id `{missing}` not found"))));
 }
+
+/// Replicas started together on an empty database all try to create the first owner: exactly one
+/// does, the others see it, none fails (each race round on a fresh database).
+#[tokio::test]
+async fn replicas_bootstrapping_one_empty_database_create_one_owner() {
+    for _round in 0..5 {
+        let db = loam_store::testing::ScratchDb::new().await;
+        let mut services = Vec::new();
+        for _ in 0..4 {
+            let service = loam_service::Service::open(
+                &loam_service::StoreConfig { url: db.url.clone(), max_connections: 2 },
+                loam_service::ServiceConfig {
+                    token_secret: loam_service::generate_api_key().into_bytes(),
+                    token_ttl_secs: 60,
+                    limits: Default::default(),
+                },
+            )
+            .await
+            .unwrap();
+            services.push(service);
+        }
+        let attempts = services.iter().map(|service| {
+            let key = loam_service::generate_api_key();
+            async move { service.bootstrap_owner("owner", PASSWORD, &key).await }
+        });
+        let outcomes = futures::future::join_all(attempts).await;
+        let created: Vec<_> =
+            outcomes.into_iter().map(|it| it.expect("a racing bootstrap must not fail")).filter_map(|it| it).collect();
+        assert_eq!(created.len(), 1, "exactly one replica creates the owner");
+        let users = services[0].list_users_as_operator().await.unwrap();
+        assert_eq!(users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["owner"]);
+        assert_eq!(users[0].id, created[0].id);
+    }
+}
