@@ -113,6 +113,15 @@ impl From<ServiceError> for ApiError {
                     "The database is unavailable; nothing was changed. Try again shortly.".to_owned(),
                 )
             }
+            ServiceError::Internal(loam_service::StoreError::CommitOutcomeUnknown(cause)) => {
+                tracing::warn!(%cause, "database lost during commit");
+                ApiError::Detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database became unavailable while this change was being committed; it may or may not \
+                     have been saved. Read it back before trying again."
+                        .to_owned(),
+                )
+            }
             ServiceError::Internal(err) => ApiError::Internal(err.to_string()),
         }
     }

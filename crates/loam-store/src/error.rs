@@ -16,6 +16,10 @@ pub enum StoreError {
     /// exhausted for too long). Nothing of the failed transaction was committed.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The database went away while a COMMIT was in flight: the transaction may or may not have
+    /// been committed, and only reading it back can tell.
+    #[error("the database became unavailable during commit: {0}")]
+    CommitOutcomeUnknown(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
