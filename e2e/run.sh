@@ -5,13 +5,21 @@
 #                    the v2 SDK (argilla 2.8) in its own venv
 #   e2e/distilabel/  distilabel 1.5.3's TextGenerationToArgilla / PreferenceToArgilla with an
 #                    offline LLM of the tests' own
+#   e2e/replicas/    three loam replicas on one PostgreSQL database (raw HTTP, pytest + httpx): 50
+#                    annotators through all three agree with a single server's result; a database
+#                    crash under load loses no acknowledged write and the replicas recover by
+#                    themselves. It starts its own replicas and databases (scratch databases on the
+#                    shared PostgreSQL at 127.0.0.1:5432, a private cluster it crashes), not the
+#                    server below; it needs psql and PostgreSQL 15's initdb / pg_ctl.
 #
-#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel (default: both)
+#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, replicas
+#                                                       (default: all three)
 #
-# Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, and the
-# v2 SDK's sdk-2.8 shared with the conformance suite), built from the pinned requirement files
+# Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, replicas,
+# and the v2 SDK's sdk-2.8 shared with the conformance suite), built from the pinned requirement files
 # beside the tests and rebuilt when those change (scripts/lib/venv.sh). One loam server (fresh temp
-# data dir, generated owner) serves every suite; the suites get it as LOAM_URL and LOAM_API_KEY.
+# data dir, generated owner) serves the client suites; they get it as LOAM_URL and LOAM_API_KEY. The
+# replicas suite gets the binary as LOAM_BIN.
 # Exit status is non-zero if any suite fails; each suite prints pytest's own closing line.
 #
 # Env:
@@ -27,23 +35,29 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel)
+ALL_SUITES=(legacy distilabel replicas)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel) SUITES+=("$1"); shift ;;
+    legacy | distilabel | replicas) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
 ((${#SUITES[@]})) || SUITES=("${ALL_SUITES[@]}")
+# The client suites (legacy, distilabel) share one server and the v2 SDK venv; the replicas suite
+# starts its own servers, so a run of it alone needs neither.
+CLIENT_SUITES=0
+for suite in "${SUITES[@]}"; do
+  [[ "$suite" == replicas ]] || CLIENT_SUITES=1
+done
 
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
 export CARGO_TARGET_DIR
 SHARED="${LOAM_SHARED_DIR:-$REPO/../shared}"
 V2_REQUIREMENTS="$SHARED/conformance/requirements-sdk.txt"
-if [[ ! -f "$V2_REQUIREMENTS" ]]; then
+if ((CLIENT_SUITES)) && [[ ! -f "$V2_REQUIREMENTS" ]]; then
   echo "error: $V2_REQUIREMENTS not found (the v2 SDK venv of the cross-generation tests is built from it);" >&2
   echo "       the shared/ directory must sit beside the repository (or set LOAM_SHARED_DIR)." >&2
   exit 1
@@ -67,16 +81,24 @@ fi
 BIN="$(loam_bin "$REPO")"
 
 # ---- the venvs -------------------------------------------------------------------------------------
-loam_ensure_venv "$VENVS/sdk-2.8" "$V2_REQUIREMENTS"
+if ((CLIENT_SUITES)); then
+  loam_ensure_venv "$VENVS/sdk-2.8" "$V2_REQUIREMENTS"
+fi
 for suite in "${SUITES[@]}"; do
   case "$suite" in
     legacy) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;;
     distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
+    replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
   esac
 done
 
 # ---- the server ------------------------------------------------------------------------------------
-loam_server_start "$BIN"
+if ((CLIENT_SUITES)); then
+  loam_server_start "$BIN"
+elif [[ ! -x "$BIN" ]]; then
+  echo "error: no executable at $BIN (build it, or point LOAM_BIN at one)" >&2
+  exit 1
+fi
 
 # ---- the suites ------------------------------------------------------------------------------------
 FAILED=()
@@ -85,7 +107,11 @@ for suite in "${SUITES[@]}"; do
   case "$suite" in
     legacy) venv="$VENVS/legacy-1.29" ;;
     distilabel) venv="$VENVS/distilabel-1.5" ;;
+    replicas) venv="$VENVS/replicas" ;;
   esac
+  # The replicas suite's replica data dirs and logs go under $WORK too (removed on exit).
+  suite_args=()
+  [[ "$suite" != replicas ]] || suite_args=(--basetemp "$WORK/$suite/tmp")
   # Nothing may be written outside temp dirs: a private HOME (the SDKs' credential files and
   # caches), distilabel's cache, and an offline, private Hugging Face home.
   home="$WORK/$suite/home"
@@ -93,7 +119,7 @@ for suite in "${SUITES[@]}"; do
   echo
   echo "== e2e: $suite ($("$venv/bin/python" - <<'PY'
 import importlib.metadata as m
-print(", ".join(f"{p} {m.version(p)}" for p in ("argilla", "distilabel") if p in {d.metadata["Name"] for d in m.distributions()}))
+print(", ".join(f"{p} {m.version(p)}" for p in ("argilla", "distilabel") if p in {d.metadata["Name"] for d in m.distributions()}) or f"httpx {m.version('httpx')}")
 PY
 )) =="
   rc=0
@@ -109,7 +135,8 @@ PY
     LOAM_URL="$LOAM_SERVER_URL" \
     LOAM_API_KEY="$LOAM_SERVER_KEY" \
     LOAM_V2_PYTHON="$VENVS/sdk-2.8/bin/python" \
-      "$venv/bin/python" -m pytest -p no:cacheprovider --timeout=600 -rfE "${PYTEST_ARGS[@]}" .
+    LOAM_BIN="$BIN" \
+      "$venv/bin/python" -m pytest -p no:cacheprovider --timeout=600 -rfE "${suite_args[@]}" "${PYTEST_ARGS[@]}" .
   ) 2>&1 | tee "$WORK/$suite/pytest.out" || rc=$?
   # pytest's closing line ("== 28 passed in 12.3s ==", "2 failed, 26 passed in …" under -q).
   closing="$(grep -E '(passed|failed|error|skipped|deselected|no tests ran).* in [0-9.]+s' "$WORK/$suite/pytest.out" | tail -n 1 | tr -d '=' | sed 's/^ *//; s/ *$//' || true)"
