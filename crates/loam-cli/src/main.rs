@@ -292,11 +292,15 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
     };
     let app = loam_http::router(state);
     let upkeep = tokio::spawn(upkeep(Arc::clone(&service)));
+    let deliveries = tokio::spawn(deliver_webhooks(Arc::clone(&service)));
     println!("loam: listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, backend = service.backend(), "serving");
     loam_http::serve(listener, app, shutdown_signal()).await?;
     upkeep.abort();
+    // A send cut short here is not lost: its claim expires and a replica (or the next start)
+    // sends it again.
+    deliveries.abort();
     service.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -312,6 +316,21 @@ async fn upkeep(service: Arc<Service>) {
             Ok(false) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
             Err(err) => {
                 tracing::warn!(error = %err, "text index upkeep failed");
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Webhook delivery while serving: every replica polls the outbox (a read), claims what is due
+/// through the database and sends it (see `Service::deliver_webhooks_step`).
+async fn deliver_webhooks(service: Arc<Service>) {
+    loop {
+        match service.deliver_webhooks_step().await {
+            Ok(step) if step.delivered + step.failed > 0 => tokio::task::yield_now().await,
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+            Err(err) => {
+                tracing::warn!(error = %err, "webhook delivery failed");
                 tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             }
         }

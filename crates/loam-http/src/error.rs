@@ -97,6 +97,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(msg) => ApiError::Detail(StatusCode::NOT_FOUND, msg),
             ServiceError::Conflict(msg) => ApiError::Detail(StatusCode::CONFLICT, msg),
             ServiceError::Invalid(msg) => ApiError::Detail(StatusCode::UNPROCESSABLE_ENTITY, msg),
+            ServiceError::Upstream(msg) => ApiError::Detail(StatusCode::BAD_GATEWAY, msg),
             ServiceError::Schema(errors) => ApiError::schema(errors),
             ServiceError::Unauthenticated(detail) => ApiError::Coded(Code::Unauthorized, json!({"detail": detail})),
             ServiceError::Forbidden => ApiError::Coded(Code::Forbidden, json!({"detail": "Operation not allowed"})),

@@ -6,6 +6,7 @@ use loam_domain::{DatasetId, Role, WorkspaceId};
 use loam_store::{datasets, records, settings as store_settings, Tx};
 use serde_json::{Map, Value};
 
+use crate::outbox::Outbox;
 use crate::policy::{require_manager, require_member};
 use crate::users::conflict_or;
 
@@ -86,6 +87,7 @@ impl Service {
         datasets::insert_dataset(&mut tx, &ds)
             .await
             .map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
+        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.created", &ds).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -154,6 +156,7 @@ impl Service {
                 self.recompute_status(&mut tx, ds.id, record_id).await?;
             }
         }
+        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.updated", &ds).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -161,6 +164,8 @@ impl Service {
     pub async fn delete_dataset(&self, actor: &User, id: DatasetId) -> Result<Dataset> {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, id).await?;
+        // Rendered before the rows go: receivers get the dataset as it was.
+        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.deleted", &ds).await?;
         datasets::delete_dataset(&mut tx, id).await?;
         tx.commit().await?;
         Ok(ds)
@@ -181,6 +186,7 @@ impl Service {
         ds.status = DatasetStatus::Ready;
         ds.updated_at = now();
         datasets::update_dataset(&mut tx, &ds).await?;
+        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.published", &ds).await?;
         tx.commit().await?;
         Ok(ds)
     }

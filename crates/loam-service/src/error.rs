@@ -26,6 +26,9 @@ pub enum Error {
     /// Authenticated but not allowed (403).
     #[error("Operation not allowed")]
     Forbidden,
+    /// A remote party loam called on the caller's behalf failed (502): a webhook's receiver.
+    #[error("{0}")]
+    Upstream(String),
     /// Storage failed (500); the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[from] StoreError),

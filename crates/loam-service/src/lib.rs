@@ -8,7 +8,9 @@
 mod auth;
 mod copy;
 mod datasets;
+mod delivery;
 mod error;
+mod outbox;
 mod policy;
 mod records;
 mod responses;
@@ -25,6 +27,7 @@ use loam_store::Store;
 pub use auth::{generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials};
 pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress};
+pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
@@ -38,6 +41,7 @@ pub use users::{NewUser, UserPatch};
 pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};
 
 pub use loam_domain as domain;
+pub use loam_store::webhooks::Delivery as WebhookDelivery;
 pub use loam_store::{StoreConfig, StoreError};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -65,12 +69,14 @@ impl std::fmt::Debug for ServiceConfig {
 pub struct Service {
     store: Store,
     cfg: ServiceConfig,
+    /// Sends webhook deliveries (`delivery.rs`).
+    http: reqwest::Client,
 }
 
 impl Service {
     pub async fn open(store_cfg: &StoreConfig, cfg: ServiceConfig) -> Result<Self> {
         let store = Store::open(store_cfg).await?;
-        Ok(Self { store, cfg })
+        Ok(Self { store, cfg, http: delivery::http_client() })
     }
 
     pub fn backend(&self) -> &'static str {

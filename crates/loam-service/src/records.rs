@@ -14,6 +14,7 @@ use loam_store::{datasets, records, responses, settings as store_settings, sugge
 use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
+use crate::outbox::Outbox;
 use crate::search::record_texts;
 use crate::{now, Error, Result, Service};
 use loam_store::search as store_search;
@@ -512,6 +513,7 @@ impl Service {
             ids.push(id);
         }
         batch.write(&mut tx, &ds, &schema, at).await?;
+        Outbox::open(&mut tx).await?.records(&mut tx, "record.created", &ds, &ids).await?;
         let views = known.views(&mut tx, dataset, &ids, &schema).await?;
         tx.commit().await?;
         Ok(views)
@@ -558,11 +560,13 @@ impl Service {
         }
         let at = now();
         let mut ids = Vec::with_capacity(checked.len());
+        let (mut created, mut updated) = (Vec::new(), Vec::new());
         let mut batch = Batch::default();
         let mut known = Known::default();
         for (existing, id, external_id, res) in checked {
             match existing {
                 Some(mut record) => {
+                    updated.push(id);
                     let mut touched = false;
                     if let Some(fields) = &res.fields {
                         record.fields = fields.clone();
@@ -581,6 +585,7 @@ impl Service {
                     }
                 }
                 None => {
+                    created.push(id);
                     let record = new_record(id, dataset, external_id, &res, at);
                     known.remember(&record, &res, &schema);
                     batch.new_records.push(record);
@@ -590,6 +595,9 @@ impl Service {
             ids.push(id);
         }
         batch.write(&mut tx, &ds, &schema, at).await?;
+        let mut outbox = Outbox::open(&mut tx).await?;
+        outbox.records(&mut tx, "record.created", &ds, &created).await?;
+        outbox.records(&mut tx, "record.updated", &ds, &updated).await?;
         let views = known.views(&mut tx, dataset, &ids, &schema).await?;
         tx.commit().await?;
         Ok(views)
@@ -651,6 +659,7 @@ impl Service {
         let ds = managed_dataset(&mut tx, actor, record.dataset_id).await?;
         let schema = store_settings::load_schema(&mut tx, ds.id).await?;
         self.apply_patch(&mut tx, &ds, &schema, record, patch).map_err(bare)?.run(self, &mut tx).await?;
+        Outbox::open(&mut tx).await?.records(&mut tx, "record.updated", &ds, &[id]).await?;
         let mut views = hydrate_ids(&mut tx, ds.id, &[id], &Include::all(), None, &schema).await?;
         tx.commit().await?;
         views.pop().ok_or_else(|| Error::not_found("Record", id))
@@ -685,6 +694,7 @@ impl Service {
         for plan in plans {
             plan.run(self, &mut tx).await?;
         }
+        Outbox::open(&mut tx).await?.records(&mut tx, "record.updated", &ds, &ids).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -721,7 +731,8 @@ impl Service {
     pub async fn delete_record(&self, actor: &User, id: RecordId) -> Result<Record> {
         let mut tx = self.store.write().await?;
         let record = find_record(&mut tx, id).await?;
-        managed_dataset(&mut tx, actor, record.dataset_id).await?;
+        let ds = managed_dataset(&mut tx, actor, record.dataset_id).await?;
+        Outbox::open(&mut tx).await?.record(&mut tx, "record.deleted", &ds, &record).await?;
         records::delete_records(&mut tx, record.dataset_id, &[id]).await?;
         tx.commit().await?;
         Ok(record)
@@ -730,7 +741,9 @@ impl Service {
     /// Deletes records of a dataset by id; ids of other datasets are ignored.
     pub async fn delete_records(&self, actor: &User, dataset: DatasetId, ids: &[RecordId]) -> Result<Vec<RecordId>> {
         let mut tx = self.store.write().await?;
-        managed_dataset(&mut tx, actor, dataset).await?;
+        let ds = managed_dataset(&mut tx, actor, dataset).await?;
+        // Rendered before the rows go: receivers get the records as they were.
+        Outbox::open(&mut tx).await?.records(&mut tx, "record.deleted", &ds, ids).await?;
         let deleted = records::delete_records(&mut tx, dataset, ids).await?;
         tx.commit().await?;
         Ok(deleted)

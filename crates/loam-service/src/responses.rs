@@ -7,6 +7,7 @@ use loam_store::{datasets, records, responses, settings as store_settings, sugge
 use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
+use crate::outbox::Outbox;
 use crate::records::{checked_suggestion, find_record, recompute_with, NewSuggestionItem};
 use crate::{now, Error, Result, Service};
 
@@ -74,10 +75,16 @@ impl Service {
         self.require_response_access(&mut tx, actor, &existing).await?;
         let record = find_record(&mut tx, existing.record_id).await?;
         records::lock_record(&mut tx, record.id).await?;
-        responses::delete_response(&mut tx, id).await?;
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
+        let mut outbox = Outbox::open(&mut tx).await?;
+        if outbox.wants("response.deleted") {
+            let author = crate::users::find_user(&mut tx, existing.user_id).await?;
+            outbox.response(&mut tx, "response.deleted", &ds, &record, &existing, &author).await?;
+        }
+        responses::delete_response(&mut tx, id).await?;
         datasets::touch_activity(&mut tx, ds.id, now()).await?;
-        recompute_with(&mut tx, ds.distribution, record.id).await?;
+        let status = recompute_with(&mut tx, ds.distribution, record.id).await?;
+        outbox.status_changed(&mut tx, &ds, &record, status).await?;
         tx.commit().await?;
         Ok(existing)
     }
@@ -131,6 +138,7 @@ impl Service {
             .collect();
         let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
         let at = now();
+        let event = if existing.is_some() { "response.updated" } else { "response.created" };
         let response = match existing {
             Some(mut response) => {
                 response.status = status;
@@ -155,7 +163,10 @@ impl Service {
             }
         };
         datasets::touch_activity(tx, ds.id, at).await?;
-        recompute_with(tx, ds.distribution, record_id).await?;
+        let status = recompute_with(tx, ds.distribution, record_id).await?;
+        let mut outbox = Outbox::open(tx).await?;
+        outbox.response(tx, event, &ds, &record, &response, author).await?;
+        outbox.status_changed(tx, &ds, &record, status).await?;
         Ok(response)
     }
 

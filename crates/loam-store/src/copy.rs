@@ -24,6 +24,7 @@ pub const TABLES: &[&str] = &[
     "suggestions",
     "vectors",
     "webhooks",
+    "webhook_deliveries",
 ];
 
 /// Rows per multi-row insert (bounded by the engines' parameter limits).

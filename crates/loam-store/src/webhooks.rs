@@ -1,8 +1,10 @@
-//! Webhooks (stored subscriptions; delivery is the service's concern).
+//! Webhooks: stored subscriptions, and the outbox of their deliveries (migration 0004). What is
+//! sent, and when, is the service's concern; this module only keeps the rows.
 
 use loam_domain::model::Webhook;
-use loam_domain::WebhookId;
+use loam_domain::{Timestamp, WebhookId};
 use sqlx::types::Json;
+use uuid::Uuid;
 
 use crate::rows::WebhookRow;
 use crate::{on_tx, StoreError, Tx};
@@ -61,4 +63,122 @@ pub async fn delete_webhook(tx: &mut Tx, id: WebhookId) -> Result<(), StoreError
         .await
         .map(|it| it.rows_affected()))?;
     Ok(())
+}
+
+/// One event waiting to be sent to one webhook.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct Delivery {
+    /// Also the message id the receiver sees (`webhook-id`), the same on every attempt.
+    pub id: Uuid,
+    pub webhook_id: Uuid,
+    pub event: String,
+    /// The exact JSON body that is signed and sent.
+    pub body: String,
+    /// Attempts made so far, counting the one a claim starts.
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub failed_at: Option<i64>,
+}
+
+pub async fn insert_delivery(
+    tx: &mut Tx,
+    id: Uuid,
+    webhook: WebhookId,
+    event: &str,
+    body: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let sql = "insert into webhook_deliveries (id, webhook_id, event, body, attempts, next_attempt_at, inserted_at) \
+               values ($1, $2, $3, $4, 0, $5, $5)";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id)
+        .bind(webhook.0)
+        .bind(event)
+        .bind(body)
+        .bind(at.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether any delivery is due at `now` (a read, so idle replicas poll without writing).
+pub async fn has_due_deliveries(tx: &mut Tx, now: Timestamp) -> Result<bool, StoreError> {
+    let sql = "select id from webhook_deliveries where failed_at is null and next_attempt_at <= $1 limit 1";
+    let row = on_tx!(tx, |c| sqlx::query_scalar::<_, Uuid>(sql).bind(now.0).fetch_optional(c).await)?;
+    Ok(row.is_some())
+}
+
+/// Claims up to `limit` deliveries due at `now` (oldest first): counts the attempt and moves
+/// their next attempt to `lease_until`, so no other replica takes them while this one sends. On
+/// PostgreSQL, rows another transaction is claiming are skipped (`FOR UPDATE SKIP LOCKED`), so
+/// replicas polling together split the work instead of queueing on each other; SQLite runs one
+/// write transaction at a time anyway.
+pub async fn claim_deliveries(
+    tx: &mut Tx,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> Result<Vec<Delivery>, StoreError> {
+    let lock = if matches!(tx, Tx::Postgres(_)) { "for update skip locked" } else { "" };
+    let sql = format!(
+        "update webhook_deliveries set attempts = attempts + 1, next_attempt_at = $2 \
+         where id in (select id from webhook_deliveries where failed_at is null and next_attempt_at <= $1 \
+                      order by next_attempt_at, id limit $3 {lock}) \
+         returning id, webhook_id, event, body, attempts, last_error, failed_at"
+    );
+    let mut rows = on_tx!(tx, |c| sqlx::query_as::<_, Delivery>(&sql)
+        .bind(now.0)
+        .bind(lease_until.0)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    rows.sort_by_key(|it| it.id);
+    Ok(rows)
+}
+
+/// A delivery that reached its receiver is done.
+pub async fn delete_delivery(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    on_tx!(tx, |c| sqlx::query("delete from webhook_deliveries where id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Records a failed attempt: try again at `next_attempt_at`, or, when that is `None`, give up
+/// (`failed_at` = `at`).
+pub async fn delivery_failed(
+    tx: &mut Tx,
+    id: Uuid,
+    error: &str,
+    next_attempt_at: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let sql = match next_attempt_at {
+        Some(_) => "update webhook_deliveries set last_error = $2, next_attempt_at = $3 where id = $1",
+        None => "update webhook_deliveries set last_error = $2, failed_at = $3 where id = $1",
+    };
+    let when = next_attempt_at.unwrap_or(at);
+    on_tx!(tx, |c| sqlx::query(sql).bind(id).bind(error).bind(when.0).execute(c).await.map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
+/// Forgets deliveries that gave up before `before`; returns how many.
+pub async fn purge_failed_deliveries(tx: &mut Tx, before: Timestamp) -> Result<u64, StoreError> {
+    let n = on_tx!(tx, |c| sqlx::query("delete from webhook_deliveries where failed_at < $1")
+        .bind(before.0)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
+    Ok(n)
+}
+
+/// The deliveries of one webhook, oldest first, pending and failed (for tests and diagnostics).
+pub async fn list_deliveries(tx: &mut Tx, webhook: WebhookId) -> Result<Vec<Delivery>, StoreError> {
+    let sql = "select id, webhook_id, event, body, attempts, last_error, failed_at from webhook_deliveries \
+               where webhook_id = $1 order by id";
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Delivery>(sql).bind(webhook.0).fetch_all(c).await)?;
+    Ok(rows)
 }

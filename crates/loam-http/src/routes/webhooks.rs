@@ -2,6 +2,7 @@
 
 use crate::openapi::Routes;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 use loam_domain::WebhookId;
@@ -21,7 +22,7 @@ pub fn routes(r: Routes) -> Routes {
         .delete("/api/v1/webhooks/{webhook_id}", "Delete a webhook (owners)", 200, Some("Webhook"), delete)
         .post(
             "/api/v1/webhooks/{webhook_id}/ping",
-            "Send a ping event (delivery is not available yet)",
+            "Send a ping event now and wait for the receiver (502 if it does not accept it)",
             204,
             None,
             ping,
@@ -115,12 +116,9 @@ async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(webhook_id)
     Ok(ok(dto::webhook(&webhook)))
 }
 
-/// loam stores webhooks but does not deliver events yet; say so instead of pretending.
+/// Sends a `ping` event at once; 204 when the receiver answered 2xx, 502 naming why not.
 async fn ping(State(app): State<AppState>, Auth(actor): Auth, Path(webhook_id): Path<String>) -> ApiResult {
     let id = path_id(&webhook_id, "webhook_id")?;
-    app.service.get_webhook(&actor, WebhookId(id)).await?;
-    Err(ApiError::Detail(
-        axum::http::StatusCode::NOT_IMPLEMENTED,
-        "Webhook delivery is not available yet: loam stores webhooks but does not send events".to_owned(),
-    ))
+    app.service.ping_webhook(&actor, WebhookId(id), "argilla-server", crate::routes::info::API_VERSION).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
