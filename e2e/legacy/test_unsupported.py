@@ -18,6 +18,11 @@ def in_default_workspace(api_url, owner_key):
     [
         pytest.param(lambda: rg.log(rg.TextClassificationRecord(text="hello"), name="old-style"), id="log"),
         pytest.param(lambda: rg.log(rg.Text2TextRecord(text="hello"), name="old-style"), id="log-text2text"),
+        pytest.param(
+            lambda: rg.log(rg.TokenClassificationRecord(text="hello world", tokens=["hello", "world"]), name="old-style"),
+            id="log-token",
+        ),
+        pytest.param(lambda: rg.load("old-style", query="hello", limit=5), id="load-query"),
         pytest.param(lambda: rg.load("old-style"), id="load"),
         pytest.param(lambda: rg.delete("old-style"), id="delete"),
         pytest.param(lambda: rg.list_datasets(), id="list_datasets"),
