@@ -129,7 +129,10 @@ def test_every_question_kind_round_trips(unique, v2, owner_api):
         assert first.vectors == {"small": [0.25, 0.75]}
         suggestions = {s.question_name: s for s in first.suggestions}
         spans = suggestions["entities"].value
-        assert [(s.label, s.start, s.end) for s in spans] == [(s["label"], s["start"], s["end"]) for s in SPANS]
+        # Per-span scores (the legacy SpanValueSchema's `score`) are kept, never dropped.
+        assert [(s.label, s.start, s.end, s.score) for s in spans] == [
+            (s["label"], s["start"], s["end"], 0.9) for s in SPANS
+        ]
         assert suggestions["entities"].agent == "ner-v1"
         assert suggestions["tags"].value == ["tag-03", "tag-17"] and suggestions["tags"].score == [0.4, 0.6]
         assert suggestions["score"].value == 0

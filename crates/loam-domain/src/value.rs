@@ -8,8 +8,9 @@
 //!    exact client-facing message (Python-style renderings included).
 //!
 //! The same per-type code serves responses (which have a status) and suggestions (which do not).
-//! Values come back normalised for storage: span items keep only `label/start/end`, ranking items
-//! become `{"value", "rank"}`, numbers inside lists become strings.
+//! Values come back normalised for storage: span items keep `label/start/end` and a numeric
+//! `score` (the legacy SDK's per-span score; other extra keys are dropped), ranking items become
+//! `{"value", "rank"}`, numbers inside lists become strings.
 
 use std::collections::BTreeSet;
 use std::fmt::{self, Write as _};
@@ -241,6 +242,8 @@ struct SpanItem {
     label: String,
     start: i64,
     end: i64,
+    /// The per-span score the legacy SDK's `SpanValueSchema` carries, kept when it is a number.
+    score: Option<Number>,
 }
 
 /// A value in one of the accepted shapes. An empty list is `Spans(vec![])`, as in the reference
@@ -321,7 +324,16 @@ impl Parsed {
                 Value::Array(items.iter().map(|it| json!({"value": it.value, "rank": it.rank})).collect())
             }
             Parsed::Spans(items) => Value::Array(
-                items.iter().map(|it| json!({"label": it.label, "start": it.start, "end": it.end})).collect(),
+                items
+                    .iter()
+                    .map(|it| {
+                        let mut item = json!({"label": it.label, "start": it.start, "end": it.end});
+                        if let (Some(score), Value::Object(map)) = (&it.score, &mut item) {
+                            map.insert("score".to_owned(), Value::Number(score.clone()));
+                        }
+                        item
+                    })
+                    .collect(),
             ),
         }
     }
@@ -389,7 +401,11 @@ fn parse_span_item(item: &Value, loc: &[Loc]) -> Result<SpanItem, SchemaError> {
             "span question response value 'end' must have a value greater than 'start'",
         ));
     }
-    Ok(SpanItem { label, start, end })
+    let score = match obj.get("score") {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
+    Ok(SpanItem { label, start, end, score })
 }
 
 fn parse_rankings(items: &[Value], loc: &[Loc]) -> Result<Vec<RankItem>, SchemaError> {
@@ -980,8 +996,8 @@ mod tests {
             (
                 span_q(false),
                 SUB,
+                json!([{"label": "PER", "start": 0, "end": 5, "score": 0.3, "x": 1}, {"label": "ORG", "start": 5, "end": 11, "score": "hi"}]),
                 json!([{"label": "PER", "start": 0, "end": 5, "score": 0.3}, {"label": "ORG", "start": 5, "end": 11}]),
-                json!([{"label": "PER", "start": 0, "end": 5}, {"label": "ORG", "start": 5, "end": 11}]),
             ),
             (span_q(false), SUB, json!([]), json!([])),
             (
@@ -1379,7 +1395,7 @@ mod tests {
             let items: Vec<SpanItem> = (0..n)
                 .map(|_| {
                     let start = next(20);
-                    SpanItem { label: "a".to_owned(), start, end: start + 1 + next(5) }
+                    SpanItem { label: "a".to_owned(), start, end: start + 1 + next(5), score: None }
                 })
                 .collect();
             let mut expected = None;
