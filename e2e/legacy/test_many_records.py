@@ -141,6 +141,7 @@ def test_record_updates_of_every_kind(unique, owner_api):
             rg.FeedbackRecord(
                 fields={"text": f"t{i}"},
                 metadata={"n": i},
+                external_id=f"u-{i}",
                 vectors={"v": [float(i), 1.0]},
                 suggestions=[{"question_name": "label", "value": "a"}],
             )
@@ -181,6 +182,10 @@ def test_record_updates_of_every_kind(unique, owner_api):
         # updated_at moves for the records whose metadata changed.
         by_update = remote.sort_by([rg.SortBy(field="updated_at", order="desc")])
         assert [r.fields["text"] for r in by_update][0] == "t3"
+
+        # (Changed field values, responses and external ids never reach the server: the SDK's own
+        # request builders send only metadata, suggestions and vectors on update, whatever the
+        # record holds locally.)
 
         # A vector of the wrong size is refused before anything is sent.
         fresh[1].vectors["v"] = [1.0, 2.0, 3.0]

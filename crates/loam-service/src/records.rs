@@ -62,6 +62,10 @@ pub struct RecordPatch {
     /// Replaces all suggestions of the record when present.
     pub suggestions: Option<Vec<NewSuggestionItem>>,
     pub vectors: Option<Map<String, Value>>,
+    /// The `external_id` the client sent. A record's external id never changes: sending a
+    /// different one for a record that has one is refused rather than ignored (the legacy SDK
+    /// sends the record's whole payload back); for a record without one it is ignored.
+    pub external_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -698,6 +702,13 @@ impl Service {
         patch: RecordPatch,
     ) -> Result<PatchPlan, Reject> {
         let validator = Validator { dataset: ds, schema, known_users: HashSet::new() };
+        if let (Some(sent), Some(stored)) = (&patch.external_id, &record.external_id) {
+            if sent != stored {
+                return Err(Reject::Reason(format!(
+                    "its external_id cannot change (not supported by loam): the record has '{stored}', the update sends '{sent}'"
+                )));
+            }
+        }
         let fields = match &patch.fields {
             Some(fields) => Some(validator.check_fields(fields)?),
             None => None,
