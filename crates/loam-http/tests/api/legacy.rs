@@ -271,13 +271,17 @@ async fn my_metrics_has_records_count_and_the_callers_responses() {
 
 #[tokio::test]
 async fn legacy_task_api_answers_a_404_that_says_it_is_unsupported() {
-    // rg.log / rg.load / rg.delete / rg.list_datasets / rg.copy / settings / metrics / labeling
-    // rules of the 1.x SDK's pre-Feedback datasets (api.md §2.12).
+    // rg.log / rg.load / rg.delete / rg.copy / settings / metrics / labeling rules of the 1.x
+    // SDK's pre-Feedback datasets (api.md §2.12).
     let app = TestApp::new().await;
     let unsupported = detail(loam_http::LEGACY_TASK_API_UNSUPPORTED);
     assert!(loam_http::LEGACY_TASK_API_UNSUPPORTED.starts_with("Not supported by loam"));
+    // Their listing is empty (rg.list_datasets() lists FeedbackDatasets beside them), for signed-in
+    // callers only.
+    assert_eq!(app.get(&app.owner.key, "/api/datasets").await, (200, json!([])));
+    assert_eq!(app.raw("GET", "/api/datasets", None, "").await.0, 401);
     for (method, path) in [
-        ("GET", "/api/datasets"),
+        ("POST", "/api/datasets"),
         ("GET", "/api/datasets/old-style"),
         ("DELETE", "/api/datasets/old-style"),
         ("POST", "/api/datasets/old-style/TextClassification:bulk"),
