@@ -180,6 +180,27 @@ def test_every_question_kind_round_trips(unique, v2, owner_api):
         assert [(s["label"], s["start"], s["end"]) for s in answers["entities"]] == [
             (s["label"], s["start"], s["end"]) for s in SPANS[:2]
         ]
+
+        # An admin of the workspace answers through the v2 SDK, spans included; the legacy SDK
+        # reads those answers back.
+        admin = rg.User.create(unique("kinds-admin"), "admin-pass-123", role="admin", workspaces=[workspace.name])
+        try:
+            done = v2(
+                "annotate",
+                api_key=admin.api_key,
+                name=name,
+                workspace=workspace.name,
+                values={"score": 6, "kind": "bio", "entities": [{"label": "PER", "start": 0, "end": 5}]},
+            )
+            assert done["annotated"] == 2 and done["user_id"] == str(admin.id)
+            again = rg.FeedbackDataset.from_argilla(name=name, workspace=workspace.name)
+            for record in again.records:
+                (theirs,) = [r for r in record.responses if r.user_id == admin.id]
+                assert theirs.status.value == "submitted"
+                assert theirs.values["score"].value == 6 and theirs.values["kind"].value == "bio"
+                assert [(s.label, s.start, s.end) for s in theirs.values["entities"].value] == [("PER", 0, 5)]
+        finally:
+            admin.delete()
     finally:
         remote.delete()
         workspace.delete()

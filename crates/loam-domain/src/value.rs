@@ -890,6 +890,39 @@ fn py_float(f: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// Gives back the ranks the v2 SDK drops on a round trip. The v2 SDK reads a ranking answer as the
+/// list of its values and, when it re-logs a record (to add its own user's answer), sends every
+/// response of the record back with ranking items lacking `rank`, which a submitted response may
+/// not have. For each of the `ranking` questions, a sent value whose items all lack a rank and
+/// name the same values in the same order as the `stored` answer of that user is replaced by the
+/// stored value. Anything else is left as sent (and validated as usual). `values` and `stored` are
+/// response `values` objects (`{"<question>": {"value": …}}`).
+pub fn restore_dropped_ranks(values: &mut Value, stored: &Value, ranking: &[&str]) {
+    let Value::Object(values) = values else {
+        return;
+    };
+    for question in ranking {
+        let Some(sent) = values.get_mut(*question).and_then(|it| it.get_mut("value")) else {
+            continue;
+        };
+        let Some(kept) = stored.get(*question).and_then(|it| it.get("value")) else {
+            continue;
+        };
+        let (Value::Array(sent_items), Value::Array(kept_items)) = (&*sent, kept) else {
+            continue;
+        };
+        let unranked = sent_items.iter().all(|it| matches!(it.get("rank"), None | Some(Value::Null)));
+        let same = sent_items.len() == kept_items.len()
+            && sent_items
+                .iter()
+                .zip(kept_items)
+                .all(|(a, b)| a.get("value").is_some() && a.get("value") == b.get("value"));
+        if unranked && same {
+            *sent = kept.clone();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1770,5 +1803,30 @@ mod tests {
         let _ = py_float(f64::MIN_POSITIVE);
         let _ = py_float(f64::NAN);
         let _ = py_float(f64::INFINITY);
+    }
+
+    #[test]
+    fn dropped_ranks_come_back_only_for_the_same_values_in_the_same_order() {
+        let stored = json!({"order": {"value": [{"value": "z", "rank": 1}, {"value": "x", "rank": 2}, {"value": "y", "rank": 2}]},
+                            "label": {"value": "a"}});
+        let ranking = ["order"];
+        let mut same = json!({"order": {"value": [{"value": "z"}, {"value": "x"}, {"value": "y", "rank": null}]}, "label": {"value": "b"}});
+        restore_dropped_ranks(&mut same, &stored, &ranking);
+        assert_eq!(same["order"], stored["order"]);
+        assert_eq!(same["label"], json!({"value": "b"}), "other questions untouched");
+        for sent in [
+            json!({"order": {"value": [{"value": "x"}, {"value": "z"}, {"value": "y"}]}}),
+            json!({"order": {"value": [{"value": "z"}, {"value": "x"}]}}),
+            json!({"order": {"value": [{"value": "z", "rank": 3}, {"value": "x"}, {"value": "y"}]}}),
+            json!({"order": {"value": "z"}}),
+            json!({"other": {"value": [{"value": "z"}]}}),
+        ] {
+            let mut got = sent.clone();
+            restore_dropped_ranks(&mut got, &stored, &ranking);
+            assert_eq!(got, sent);
+        }
+        let mut nothing_stored = json!({"order": {"value": [{"value": "z"}]}});
+        restore_dropped_ranks(&mut nothing_stored, &json!({}), &ranking);
+        assert_eq!(nothing_stored, json!({"order": {"value": [{"value": "z"}]}}));
     }
 }
