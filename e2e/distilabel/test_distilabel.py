@@ -302,3 +302,88 @@ def test_preference_settings_for_other_sizes(api, workspace, api_url, owner_key,
     fields, questions = settings(api, dataset["id"])
     check_preference_settings(fields, questions, n)
     assert api.records(dataset["id"]) == []
+
+
+MANY = [f"Question {i}: why is the sky blue?" for i in range(7)]
+
+
+def preference_pipeline(dataset_name, workspace, api_url, api_key, instructions):
+    # Small batches everywhere: the loader emits 2 rows at a time and the Argilla step pushes
+    # every 2 rows, so the dataset fills over several process() calls while the pipeline runs.
+    with Pipeline(name=f"preference-{dataset_name}-{len(instructions)}") as pipeline:
+        load = LoadDataFromDicts(data=[{"instruction": i} for i in instructions], batch_size=2)
+        generate = TextGeneration(
+            llm=CannedLLM(),
+            num_generations=3,
+            group_generations=True,
+            input_batch_size=2,
+            output_mappings={"generation": "generations"},
+        )
+        judge = UltraFeedback(llm=CannedJudge(ratings=[3, 5, 1]), aspect="honesty", input_batch_size=3)
+        push = PreferenceToArgilla(
+            num_generations=3,
+            dataset_name=dataset_name,
+            dataset_workspace=workspace,
+            api_url=api_url,
+            api_key=api_key,
+            input_batch_size=2,
+        )
+        load >> generate >> judge >> push
+    return pipeline
+
+
+def test_preference_three_generations_in_batches_then_rerun(api, workspace, api_url, owner_key):
+    dataset_name = name("preference-three")
+    run(preference_pipeline(dataset_name, workspace["name"], api_url, owner_key, MANY[:5]))
+    dataset = api.dataset(dataset_name, workspace["id"])
+    fields, questions = settings(api, dataset["id"])
+    check_preference_settings(fields, questions, 3)
+    records = api.records(dataset["id"])
+    assert sorted(r["fields"]["instruction"] for r in records) == sorted(MANY[:5])
+
+    # Running the pipeline again onto the existing dataset (the step finds it by name and
+    # workspace) appends to it; the settings stay as they were.
+    run(preference_pipeline(dataset_name, workspace["name"], api_url, owner_key, MANY[5:]))
+    assert api.dataset(dataset_name, workspace["id"])["id"] == dataset["id"]
+    again_fields, again_questions = settings(api, dataset["id"])
+    assert [f["id"] for f in again_fields] == [f["id"] for f in fields]
+    assert [q["id"] for q in again_questions] == [q["id"] for q in questions]
+    records = api.records(dataset["id"])
+    assert sorted(r["fields"]["instruction"] for r in records) == sorted(MANY)
+    for record in records:
+        instruction = record["fields"]["instruction"]
+        assert record["fields"] == {
+            "id": sha(instruction),
+            "instruction": instruction,
+            **{f"generations-{k}": f"Answer {k}: {instruction}" for k in range(3)},
+        }
+        assert {k: s["value"] for k, s in suggestions_by_name(record, questions).items()} == {
+            "generations-0-rating": 3,
+            "generations-1-rating": 5,
+            "generations-2-rating": 1,
+            "generations-0-rationale": "text 1 is rated 3.",
+            "generations-1-rationale": "text 2 is rated 5.",
+            "generations-2-rationale": "text 3 is rated 1.",
+        }
+    progress = api.get(f"/api/v1/datasets/{dataset['id']}/progress")
+    assert progress["total"] == len(MANY) and progress["pending"] == len(MANY)
+
+
+def test_text_generation_in_batches(api, workspace, api_url, owner_key):
+    dataset_name = name("textgen-batches")
+    with Pipeline(name=f"textgen-{dataset_name}") as pipeline:
+        load = LoadDataFromDicts(data=[{"instruction": i} for i in MANY], batch_size=2)
+        generate = TextGeneration(llm=CannedLLM(), num_generations=3, group_generations=True, input_batch_size=2)
+        push = TextGenerationToArgilla(
+            dataset_name=dataset_name,
+            dataset_workspace=workspace["name"],
+            api_url=api_url,
+            api_key=owner_key,
+            input_batch_size=3,
+        )
+        load >> generate >> push
+    run(pipeline)
+    dataset = api.dataset(dataset_name, workspace["id"])
+    records = api.records(dataset["id"])
+    got = sorted((r["fields"]["instruction"], r["fields"]["generation"]) for r in records)
+    assert got == sorted((i, f"Answer {k}: {i}") for i in MANY for k in range(3))

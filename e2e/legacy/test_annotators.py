@@ -103,6 +103,21 @@ def test_annotators_answer_over_http_and_the_owner_aggregates(team):
     assert votes == {"t0": "positive", "t1": "negative", "t2": "neutral"}
     assert ratings == {"t0": pytest.approx(4.0), "t1": pytest.approx(4 / 3), "t2": pytest.approx(3.0)}
 
+    # The SDK's own unification (client-side, on a pulled copy) agrees with the hand-made vote and mean.
+    local = loaded.pull()
+    local.compute_unified_responses("sentiment", "majority")
+    local.compute_unified_responses("strength", "mean")
+    unified = {
+        record.external_id: (
+            record.unified_responses["sentiment"][0].value,
+            int(record.unified_responses["strength"][0].value),
+        )
+        for record in local.records
+        if record.external_id in votes
+    }
+    # (The SDK's mean truncates to an integer.)
+    assert unified == {k: (votes[k], int(ratings[k])) for k in votes}
+
     # Response-status filters see every annotator's responses from the owner's side.
     assert sorted(r.external_id for r in loaded.filter_by(response_status="submitted")) == ["t0", "t1", "t2"]
     assert [r.external_id for r in loaded.filter_by(response_status="discarded")] == ["t3"]

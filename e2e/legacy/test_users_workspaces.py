@@ -128,3 +128,66 @@ def test_init_with_a_workspace(api_url, owner_key, unique):
     ws.delete()
     with pytest.raises(Exception):
         rg.init(api_url=api_url, api_key=owner_key, workspace=unique("missing"))
+
+
+def test_raw_users_listing_splits_records_among_annotators(unique, api_url, owner_key, api_as):
+    """The guides' manual split: GET /api/users with the API key header, keep the annotators of a
+    workspace (by `role` and `workspaces`), hand each a share of the records through a terms
+    metadata property, and let each answer only their share."""
+    import httpx
+
+    workspace = rg.Workspace.create(unique("split"))
+    annotators = [
+        rg.User.create(unique(f"split{i}"), "annotator-pass-1", role="annotator", workspaces=[workspace.name])
+        for i in range(3)
+    ]
+    admin = rg.User.create(unique("splitadmin"), "admin-pass-1", role="admin", workspaces=[workspace.name])
+    outsider = rg.User.create(unique("outsider"), "annotator-pass-1", role="annotator")
+    try:
+        reply = httpx.get(f"{api_url}/api/users", headers={"X-Argilla-Api-Key": owner_key})
+        assert reply.status_code == 200, reply.text
+        users = reply.json()
+        assert isinstance(users, list)
+        for user in users:
+            assert user["role"] in {"owner", "admin", "annotator"}
+            assert isinstance(user["workspaces"], list)
+        roles = {u["username"]: u["role"] for u in users}
+        assert roles["owner"] == "owner" and roles[admin.username] == "admin"
+        team = sorted(
+            u["username"] for u in users if u["role"] == "annotator" and workspace.name in u["workspaces"]
+        )
+        assert team == sorted(a.username for a in annotators)
+        assert outsider.username not in team
+
+        # Only owners may list users: an annotator's key gets a 403, not someone else's data.
+        denied = httpx.get(f"{api_url}/api/users", headers={"X-Argilla-Api-Key": annotators[0].api_key})
+        assert denied.status_code == 403
+
+        local = rg.FeedbackDataset(
+            fields=[rg.TextField(name="text")],
+            questions=[rg.LabelQuestion(name="ok", labels=["yes", "no"])],
+            metadata_properties=[rg.TermsMetadataProperty(name="annotator", values=team)],
+        )
+        local.add_records(
+            [
+                rg.FeedbackRecord(fields={"text": f"item {i}"}, metadata={"annotator": team[i % len(team)]})
+                for i in range(9)
+            ]
+        )
+        remote = local.push_to_argilla(name=unique("split"), workspace=workspace.name, show_progress=False)
+        keys = {a.username: a.api_key for a in annotators}
+        for username in team:
+            share = remote.filter_by(metadata_filters=rg.TermsMetadataFilter(name="annotator", values=[username]))
+            assert len(share) == 3
+            api = api_as(keys[username])
+            for record in share:
+                api.post(f"/api/v1/records/{record.id}/responses", {"status": "submitted", "values": {"ok": {"value": "yes"}}})
+        by_id = {str(u["id"]): u["username"] for u in users}
+        for record in rg.FeedbackDataset.from_argilla(name=remote.name, workspace=workspace.name).records:
+            (response,) = record.responses
+            assert by_id[str(response.user_id)] == record.metadata["annotator"]
+        remote.delete()
+    finally:
+        for user in [*annotators, admin, outsider]:
+            user.delete()
+        workspace.delete()

@@ -8,8 +8,9 @@
 //!    exact client-facing message (Python-style renderings included).
 //!
 //! The same per-type code serves responses (which have a status) and suggestions (which do not).
-//! Values come back normalised for storage: span items keep only `label/start/end`, ranking items
-//! become `{"value", "rank"}`, numbers inside lists become strings.
+//! Values come back normalised for storage: span items keep `label/start/end` and a numeric
+//! `score` (the legacy SDK's per-span score; other extra keys are dropped), ranking items become
+//! `{"value", "rank"}`, numbers inside lists become strings.
 
 use std::collections::BTreeSet;
 use std::fmt::{self, Write as _};
@@ -241,6 +242,8 @@ struct SpanItem {
     label: String,
     start: i64,
     end: i64,
+    /// The per-span score the legacy SDK's `SpanValueSchema` carries, kept when it is a number.
+    score: Option<Number>,
 }
 
 /// A value in one of the accepted shapes. An empty list is `Spans(vec![])`, as in the reference
@@ -321,7 +324,16 @@ impl Parsed {
                 Value::Array(items.iter().map(|it| json!({"value": it.value, "rank": it.rank})).collect())
             }
             Parsed::Spans(items) => Value::Array(
-                items.iter().map(|it| json!({"label": it.label, "start": it.start, "end": it.end})).collect(),
+                items
+                    .iter()
+                    .map(|it| {
+                        let mut item = json!({"label": it.label, "start": it.start, "end": it.end});
+                        if let (Some(score), Value::Object(map)) = (&it.score, &mut item) {
+                            map.insert("score".to_owned(), Value::Number(score.clone()));
+                        }
+                        item
+                    })
+                    .collect(),
             ),
         }
     }
@@ -389,7 +401,11 @@ fn parse_span_item(item: &Value, loc: &[Loc]) -> Result<SpanItem, SchemaError> {
             "span question response value 'end' must have a value greater than 'start'",
         ));
     }
-    Ok(SpanItem { label, start, end })
+    let score = match obj.get("score") {
+        Some(Value::Number(n)) => Some(n.clone()),
+        _ => None,
+    };
+    Ok(SpanItem { label, start, end, score })
 }
 
 fn parse_rankings(items: &[Value], loc: &[Loc]) -> Result<Vec<RankItem>, SchemaError> {
@@ -874,6 +890,39 @@ fn py_float(f: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// Gives back the ranks the v2 SDK drops on a round trip. The v2 SDK reads a ranking answer as the
+/// list of its values and, when it re-logs a record (to add its own user's answer), sends every
+/// response of the record back with ranking items lacking `rank`, which a submitted response may
+/// not have. For each of the `ranking` questions, a sent value whose items all lack a rank and
+/// name the same values in the same order as the `stored` answer of that user is replaced by the
+/// stored value. Anything else is left as sent (and validated as usual). `values` and `stored` are
+/// response `values` objects (`{"<question>": {"value": …}}`).
+pub fn restore_dropped_ranks(values: &mut Value, stored: &Value, ranking: &[&str]) {
+    let Value::Object(values) = values else {
+        return;
+    };
+    for question in ranking {
+        let Some(sent) = values.get_mut(*question).and_then(|it| it.get_mut("value")) else {
+            continue;
+        };
+        let Some(kept) = stored.get(*question).and_then(|it| it.get("value")) else {
+            continue;
+        };
+        let (Value::Array(sent_items), Value::Array(kept_items)) = (&*sent, kept) else {
+            continue;
+        };
+        let unranked = sent_items.iter().all(|it| matches!(it.get("rank"), None | Some(Value::Null)));
+        let same = sent_items.len() == kept_items.len()
+            && sent_items
+                .iter()
+                .zip(kept_items)
+                .all(|(a, b)| a.get("value").is_some() && a.get("value") == b.get("value"));
+        if unranked && same {
+            *sent = kept.clone();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -980,8 +1029,8 @@ mod tests {
             (
                 span_q(false),
                 SUB,
+                json!([{"label": "PER", "start": 0, "end": 5, "score": 0.3, "x": 1}, {"label": "ORG", "start": 5, "end": 11, "score": "hi"}]),
                 json!([{"label": "PER", "start": 0, "end": 5, "score": 0.3}, {"label": "ORG", "start": 5, "end": 11}]),
-                json!([{"label": "PER", "start": 0, "end": 5}, {"label": "ORG", "start": 5, "end": 11}]),
             ),
             (span_q(false), SUB, json!([]), json!([])),
             (
@@ -1379,7 +1428,7 @@ mod tests {
             let items: Vec<SpanItem> = (0..n)
                 .map(|_| {
                     let start = next(20);
-                    SpanItem { label: "a".to_owned(), start, end: start + 1 + next(5) }
+                    SpanItem { label: "a".to_owned(), start, end: start + 1 + next(5), score: None }
                 })
                 .collect();
             let mut expected = None;
@@ -1754,5 +1803,30 @@ mod tests {
         let _ = py_float(f64::MIN_POSITIVE);
         let _ = py_float(f64::NAN);
         let _ = py_float(f64::INFINITY);
+    }
+
+    #[test]
+    fn dropped_ranks_come_back_only_for_the_same_values_in_the_same_order() {
+        let stored = json!({"order": {"value": [{"value": "z", "rank": 1}, {"value": "x", "rank": 2}, {"value": "y", "rank": 2}]},
+                            "label": {"value": "a"}});
+        let ranking = ["order"];
+        let mut same = json!({"order": {"value": [{"value": "z"}, {"value": "x"}, {"value": "y", "rank": null}]}, "label": {"value": "b"}});
+        restore_dropped_ranks(&mut same, &stored, &ranking);
+        assert_eq!(same["order"], stored["order"]);
+        assert_eq!(same["label"], json!({"value": "b"}), "other questions untouched");
+        for sent in [
+            json!({"order": {"value": [{"value": "x"}, {"value": "z"}, {"value": "y"}]}}),
+            json!({"order": {"value": [{"value": "z"}, {"value": "x"}]}}),
+            json!({"order": {"value": [{"value": "z", "rank": 3}, {"value": "x"}, {"value": "y"}]}}),
+            json!({"order": {"value": "z"}}),
+            json!({"other": {"value": [{"value": "z"}]}}),
+        ] {
+            let mut got = sent.clone();
+            restore_dropped_ranks(&mut got, &stored, &ranking);
+            assert_eq!(got, sent);
+        }
+        let mut nothing_stored = json!({"order": {"value": [{"value": "z"}]}});
+        restore_dropped_ranks(&mut nothing_stored, &json!({}), &ranking);
+        assert_eq!(nothing_stored, json!({"order": {"value": [{"value": "z"}]}}));
     }
 }

@@ -75,9 +75,14 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".to_owned()).into_response()))
 }
 
+/// Whether `path` belongs to the legacy SDK's pre-Feedback task API (`/api/datasets…`).
+fn is_legacy_task_path(path: &str) -> bool {
+    path == "/api/datasets" || path.starts_with("/api/datasets/")
+}
+
 async fn fallback(req: Request) -> Response {
     let path = req.uri().path();
-    if path == "/api/datasets" || path.starts_with("/api/datasets/") {
+    if is_legacy_task_path(path) {
         // The legacy SDK's pre-Feedback task API (api.md §2.12): say so instead of a bare 404.
         return ApiError::Detail(StatusCode::NOT_FOUND, LEGACY_TASK_API_UNSUPPORTED.to_owned()).into_response();
     }
@@ -88,13 +93,18 @@ async fn fallback(req: Request) -> Response {
     (StatusCode::OK, "loam is running. The Argilla-compatible API is under /api/v1.\n").into_response()
 }
 
-/// The detail of every `/api/datasets…` request: the 1.x task datasets (`rg.log`, `rg.load`, …).
+/// The detail of every `/api/datasets…` request but their (empty) listing: the 1.x task datasets
+/// (`rg.log`, `rg.load`, …).
 pub const LEGACY_TASK_API_UNSUPPORTED: &str = "Not supported by loam: the legacy 1.x task datasets \
      (TextClassification, TokenClassification, Text2Text; rg.log, rg.load, rg.delete, rg.copy, \
-     rg.list_datasets, dataset settings, metrics and labeling rules under /api/datasets). Use \
+     dataset settings, metrics and labeling rules under /api/datasets). Use \
      rg.FeedbackDataset with the 1.x SDK, or the 2.x SDK.";
 
-async fn method_not_allowed() -> Response {
+async fn method_not_allowed(req: Request) -> Response {
+    if is_legacy_task_path(req.uri().path()) {
+        // `GET /api/datasets` is routed (an empty list); its other methods are the task API too.
+        return ApiError::Detail(StatusCode::NOT_FOUND, LEGACY_TASK_API_UNSUPPORTED.to_owned()).into_response();
+    }
     ApiError::Detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".to_owned()).into_response()
 }
 

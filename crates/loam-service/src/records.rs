@@ -8,7 +8,10 @@ use loam_domain::distribution::{Distribution, RecordStatus};
 use loam_domain::error::Loc;
 use loam_domain::model::{Dataset, DatasetSchema, DatasetStatus, Record, Response, Suggestion, User};
 use loam_domain::record::{check_fields, check_metadata, check_vector, FieldRef, MetadataRef};
-use loam_domain::value::{check_response, check_suggestion, QuestionRef, ResponseStatus, ValueError};
+use loam_domain::settings::QuestionSettings;
+use loam_domain::value::{
+    check_response, check_suggestion, restore_dropped_ranks, QuestionRef, ResponseStatus, ValueError,
+};
 use loam_domain::{DatasetId, QuestionId, RecordId, ResponseId, SuggestionId, UserId};
 use loam_store::{datasets, records, responses, settings as store_settings, suggestions, users, Tx};
 use serde_json::{Map, Value};
@@ -63,6 +66,10 @@ pub struct RecordPatch {
     /// Replaces all suggestions of the record when present.
     pub suggestions: Option<Vec<NewSuggestionItem>>,
     pub vectors: Option<Map<String, Value>>,
+    /// The `external_id` the client sent. A record's external id never changes: sending a
+    /// different one for a record that has one is refused rather than ignored (the legacy SDK
+    /// sends the record's whole payload back); for a record without one it is ignored.
+    pub external_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -524,7 +531,7 @@ impl Service {
         &self,
         actor: &User,
         dataset: DatasetId,
-        items: Vec<UpsertRecord>,
+        mut items: Vec<UpsertRecord>,
     ) -> Result<Vec<RecordView>> {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
@@ -545,6 +552,34 @@ impl Service {
                 .collect()
         };
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
+        let ranking: Vec<&str> = schema
+            .questions
+            .iter()
+            .filter(|q| matches!(q.settings, QuestionSettings::Ranking { .. }))
+            .map(|q| q.name.as_str())
+            .collect();
+        if !ranking.is_empty() {
+            // Responses of existing records sent back by the v2 SDK without their ranks.
+            for item in &mut items {
+                let existing = item
+                    .id
+                    .and_then(|id| by_id.get(&id))
+                    .or_else(|| item.record.external_id.as_ref().and_then(|key| by_external.get(key)))
+                    .map(|it| it.id);
+                let Some(record) = existing else {
+                    continue;
+                };
+                for response in &mut item.record.responses {
+                    let Some(values) = response.values.as_mut() else {
+                        continue;
+                    };
+                    let stored = responses::find_response_of(&mut tx, record, response.user_id).await?;
+                    if let Some(stored) = stored.and_then(|it| it.values) {
+                        restore_dropped_ranks(values, &stored, &ranking);
+                    }
+                }
+            }
+        }
         let all_responses: Vec<&NewResponseItem> = items.iter().flat_map(|it| it.record.responses.iter()).collect();
         let validator =
             Validator { dataset: &ds, schema: &schema, known_users: known_users(&mut tx, &all_responses).await? };
@@ -708,6 +743,13 @@ impl Service {
         patch: RecordPatch,
     ) -> Result<PatchPlan, Reject> {
         let validator = Validator { dataset: ds, schema, known_users: HashSet::new() };
+        if let (Some(sent), Some(stored)) = (&patch.external_id, &record.external_id) {
+            if sent != stored {
+                return Err(Reject::Reason(format!(
+                    "its external_id cannot change (not supported by loam): the record has '{stored}', the update sends '{sent}'"
+                )));
+            }
+        }
         let fields = match &patch.fields {
             Some(fields) => Some(validator.check_fields(fields)?),
             None => None,

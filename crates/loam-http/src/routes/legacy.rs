@@ -16,31 +16,45 @@ use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/me", "The current user with workspace names (legacy SDK)", 200, Some("UserV0"), me)
-        .get("/api/users", "List users (legacy SDK, owners)", 200, None, list_users)
-        .post("/api/users", "Create a user (legacy SDK, owners)", 200, Some("UserV0"), create_user)
-        .delete("/api/users/{user_id}", "Delete a user (legacy SDK, owners)", 200, Some("UserV0"), delete_user)
-        .post("/api/workspaces", "Create a workspace (legacy SDK, owners)", 200, Some("Workspace"), create_workspace)
-        .get("/api/workspaces/{workspace_id}/users", "Members of a workspace (legacy SDK)", 200, None, members)
-        .post(
-            "/api/workspaces/{workspace_id}/users/{user_id}",
-            "Add a member (legacy SDK, owners)",
-            200,
-            Some("UserV0"),
-            add_member,
-        )
-        .delete(
-            "/api/workspaces/{workspace_id}/users/{user_id}",
-            "Remove a member (legacy SDK)",
-            200,
-            Some("UserV0"),
-            remove_member,
-        )
+    r.get(
+        "/api/datasets",
+        "The legacy 1.x task datasets: always an empty list, loam keeps none (legacy SDK)",
+        200,
+        None,
+        task_datasets,
+    )
+    .get("/api/me", "The current user with workspace names (legacy SDK)", 200, Some("UserV0"), me)
+    .get("/api/users", "List users (legacy SDK, owners)", 200, None, list_users)
+    .post("/api/users", "Create a user (legacy SDK, owners)", 200, Some("UserV0"), create_user)
+    .delete("/api/users/{user_id}", "Delete a user (legacy SDK, owners)", 200, Some("UserV0"), delete_user)
+    .post("/api/workspaces", "Create a workspace (legacy SDK, owners)", 200, Some("Workspace"), create_workspace)
+    .get("/api/workspaces/{workspace_id}/users", "Members of a workspace (legacy SDK)", 200, None, members)
+    .post(
+        "/api/workspaces/{workspace_id}/users/{user_id}",
+        "Add a member (legacy SDK, owners)",
+        200,
+        Some("UserV0"),
+        add_member,
+    )
+    .delete(
+        "/api/workspaces/{workspace_id}/users/{user_id}",
+        "Remove a member (legacy SDK)",
+        200,
+        Some("UserV0"),
+        remove_member,
+    )
 }
 
 async fn v0(app: &AppState, user: &User, all_for_owner: bool, api_key: Option<&str>) -> Result<Value, ApiError> {
     let names = app.service.workspace_names_of(user, all_for_owner).await?;
     Ok(dto::user_v0(user, &names, api_key))
+}
+
+/// `rg.list_datasets()` and the CLI's `argilla datasets list` list the 1.x task datasets next to
+/// the FeedbackDatasets: loam has no task datasets, so the list is empty (and the FeedbackDatasets
+/// still get listed). Every other `/api/datasets…` call answers the "not supported" 404.
+async fn task_datasets(Auth(_actor): Auth) -> ApiResult {
+    Ok(ok(Value::Array(Vec::new())))
 }
 
 async fn me(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {

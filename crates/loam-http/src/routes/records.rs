@@ -280,11 +280,17 @@ async fn legacy_create(
 fn parse_patch(value: &Value, loc: &[Loc]) -> Result<RecordPatch, SchemaError> {
     let obj = object(value, loc)?;
     let r = Reader::new(obj, loc);
+    let external_id = match r.raw("external_id") {
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
     Ok(RecordPatch {
         fields: r.raw("fields").cloned(),
         metadata: r.raw("metadata").cloned(),
         suggestions: parse_suggestions(&r)?,
         vectors: parse_vectors(&r)?,
+        external_id,
     })
 }
 
@@ -298,9 +304,9 @@ async fn legacy_update(
     let items = parse_items(&body, 1000, |v, loc| {
         let obj = object(v, loc)?;
         let record_id = Reader::new(obj, loc).uuid("id")?;
-        let mut patch = parse_patch(v, loc)?;
-        patch.fields = None;
-        Ok((RecordId(record_id), patch))
+        // The legacy SDK sends each record's whole payload: `fields` are applied like the single
+        // record PATCH does (validated, replaced), never dropped.
+        Ok((RecordId(record_id), parse_patch(v, loc)?))
     })?;
     app.service.update_records(&actor, id.into(), items).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -191,7 +191,12 @@ async fn unknown_api_paths_are_404_and_wrong_methods_405() {
         }
     }
     // The legacy task API is a 404 too, one that says it is unsupported (tests/api/legacy.rs).
-    let reply = app.call("GET", "/api/datasets", &key, None).await;
+    // (Its listing, `GET /api/datasets`, is routed: an empty list.)
+    for method in ["POST", "DELETE"] {
+        let reply = app.call(method, "/api/datasets", &key, None).await;
+        assert_eq!(reply, (404, detail(loam_http::LEGACY_TASK_API_UNSUPPORTED)), "{method}");
+    }
+    let reply = app.call("GET", "/api/datasets/old-style", &key, None).await;
     assert_eq!(reply, (404, detail(loam_http::LEGACY_TASK_API_UNSUPPORTED)));
     // No authentication is needed to learn that a route does not exist.
     let reply = app.send(with_headers("/api/v1/nothing-here", &[])).await;

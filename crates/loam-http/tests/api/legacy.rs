@@ -187,6 +187,45 @@ async fn legacy_record_create_and_update_answer_204() {
     let reply = app.patch(&app.owner.key, &path, body).await;
     assert_eq!(reply, (422, detail(format!("Found records that do not exist: {missing}"))));
     assert_eq!(app.read(&format!("/api/v1/records/{second_id}")).await, record, "unchanged");
+
+    // Fields sent with an update are applied (as by the single-record PATCH), never dropped, and
+    // the text index follows them.
+    let first_id = first["id"].as_str().unwrap().to_owned();
+    let body = json!({"items": [{"id": first_id, "fields": {"text": "uno revised"}, "external_id": "e1"}]});
+    let (status, _) = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!(status, 204);
+    assert_eq!(app.read(&format!("/api/v1/records/{first_id}")).await["fields"], json!({"text": "uno revised"}));
+    let search = format!("/api/v1/datasets/{ds}/records/search");
+    let hits = app.expect("POST", &search, Some(json!({"query": {"text": {"q": "revised"}}})), 200).await;
+    assert_eq!(hits["total"], 1);
+    let body = json!({"items": [{"id": first_id, "fields": {"other": "x"}}]});
+    let (status, err) = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!(status, 422, "{err}");
+
+    // An external id never changes: a different one is refused, saying so, for the bulk and the
+    // single-record PATCH; nothing of the batch is applied.
+    let before = app.read(&format!("/api/v1/records/{first_id}")).await;
+    let body = json!({"items": [{"id": second_id, "metadata": {"n": 8}},
+                                {"id": first_id, "metadata": {"n": 9}, "external_id": "renamed"}]});
+    let (status, err) = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!(status, 422, "{err}");
+    let message = err["detail"].as_str().unwrap();
+    assert!(
+        message.starts_with("Record at position 1 is not valid because its external_id cannot change"),
+        "{message}"
+    );
+    assert!(message.contains("not supported by loam"), "{message}");
+    assert_eq!(app.read(&format!("/api/v1/records/{second_id}")).await["metadata"], json!({"n": 7}));
+    let reply =
+        app.patch(&app.owner.key, &format!("/api/v1/records/{first_id}"), json!({"external_id": "renamed"})).await;
+    assert_eq!(reply.0, 422, "{}", reply.1);
+    assert_eq!(app.read(&format!("/api/v1/records/{first_id}")).await, before, "unchanged");
+    // A record without an external id ignores one sent (the v2 SDK makes one up for such records).
+    let body = json!({"items": [{"id": second_id, "external_id": "made-up", "metadata": {"n": 8}}]});
+    let (status, _) = app.patch(&app.owner.key, &path, body).await;
+    assert_eq!(status, 204);
+    let second = app.read(&format!("/api/v1/records/{second_id}")).await;
+    assert_eq!((second["external_id"].clone(), second["metadata"].clone()), (Value::Null, json!({"n": 8})));
 }
 
 #[tokio::test]
@@ -232,13 +271,17 @@ async fn my_metrics_has_records_count_and_the_callers_responses() {
 
 #[tokio::test]
 async fn legacy_task_api_answers_a_404_that_says_it_is_unsupported() {
-    // rg.log / rg.load / rg.delete / rg.list_datasets / rg.copy / settings / metrics / labeling
-    // rules of the 1.x SDK's pre-Feedback datasets (api.md §2.12).
+    // rg.log / rg.load / rg.delete / rg.copy / settings / metrics / labeling rules of the 1.x
+    // SDK's pre-Feedback datasets (api.md §2.12).
     let app = TestApp::new().await;
     let unsupported = detail(loam_http::LEGACY_TASK_API_UNSUPPORTED);
     assert!(loam_http::LEGACY_TASK_API_UNSUPPORTED.starts_with("Not supported by loam"));
+    // Their listing is empty (rg.list_datasets() lists FeedbackDatasets beside them), for signed-in
+    // callers only.
+    assert_eq!(app.get(&app.owner.key, "/api/datasets").await, (200, json!([])));
+    assert_eq!(app.raw("GET", "/api/datasets", None, "").await.0, 401);
     for (method, path) in [
-        ("GET", "/api/datasets"),
+        ("POST", "/api/datasets"),
         ("GET", "/api/datasets/old-style"),
         ("DELETE", "/api/datasets/old-style"),
         ("POST", "/api/datasets/old-style/TextClassification:bulk"),

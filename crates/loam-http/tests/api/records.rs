@@ -419,3 +419,49 @@ async fn suggestions_upsert_list_and_delete() {
     let reply = c.app.get(&c.app.owner.key, &format!("/api/v1/records/{missing}/suggestions")).await;
     assert_eq!(reply, (404, detail(format!("Record with id `{missing}` not found"))));
 }
+
+#[tokio::test]
+async fn bulk_upsert_gives_back_ranks_the_v2_sdk_dropped() {
+    // The v2 SDK re-logs a record with every response on it, ranking answers as bare values: a
+    // submitted answer made with ranks (by the legacy SDK or the UI) keeps its ranks when the
+    // values are the same, in the same order; a different order is validated as sent.
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "ranks").await;
+    app.add_field(&ds, "text", true).await;
+    let ranking = json!({"type": "ranking", "options": options(&["x", "y", "z"])});
+    app.add_question(&ds, "order", true, ranking).await;
+    app.publish(&ds).await;
+    let ann = app.member("ann", "annotator", &[&ws]).await;
+    let ranked = json!([{"value": "z", "rank": 1}, {"value": "x", "rank": 2}, {"value": "y", "rank": 2}]);
+    let record = app.record(&ds, "one").await;
+    let body = json!({"status": "submitted", "values": {"order": {"value": ranked}}});
+    check(&app.post(&ann.key, &format!("/api/v1/records/{record}/responses"), body).await, 201);
+
+    let bulk = format!("/api/v1/datasets/{ds}/records/bulk");
+    let bare = json!([{"value": "z"}, {"value": "x"}, {"value": "y"}]);
+    let mine = json!([{"value": "x", "rank": 1}, {"value": "y", "rank": 2}, {"value": "z", "rank": 3}]);
+    let body = json!({"items": [{"id": record, "responses": [
+        {"user_id": ann.id, "status": "submitted", "values": {"order": {"value": bare}}},
+        {"user_id": app.owner.id, "status": "submitted", "values": {"order": {"value": mine}}},
+    ]}]});
+    let (status, res) = app.put(&app.owner.key, &bulk, body).await;
+    assert_eq!(status, 200, "{res}");
+    let stored = app.read(&format!("/api/v1/records/{record}")).await;
+    let by_user: std::collections::HashMap<String, Value> = stored["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["user_id"].as_str().unwrap().to_owned(), r["values"]["order"]["value"].clone()))
+        .collect();
+    assert_eq!(by_user[&ann.id], ranked);
+    assert_eq!(by_user[&app.owner.id], mine);
+
+    // Another order without ranks is a new answer, and a submitted one needs ranks.
+    let reordered = json!([{"value": "x"}, {"value": "z"}, {"value": "y"}]);
+    let body = json!({"items": [{"id": record, "responses": [
+        {"user_id": ann.id, "status": "submitted", "values": {"order": {"value": reordered}}}]}]});
+    let (status, res) = app.put(&app.owner.key, &bulk, body).await;
+    assert_eq!(status, 422, "{res}");
+    assert!(res["detail"].as_str().unwrap().contains("are not valid ranks"), "{res}");
+}

@@ -90,9 +90,13 @@ async fn valid_responses_are_stored_normalised() {
             "submitted",
             with_label(
                 "span",
-                json!([{"label": "p", "start": 0, "end": 5, "note": "dropped"}, {"label": "q", "start": 6, "end": 11}]),
+                json!([{"label": "p", "start": 0, "end": 5, "note": "dropped"}, {"label": "q", "start": 6, "end": 11, "score": 0.25}]),
             ),
-            with_label("span", json!([{"label": "p", "start": 0, "end": 5}, {"label": "q", "start": 6, "end": 11}])),
+            // The legacy SDK's per-span score is kept.
+            with_label(
+                "span",
+                json!([{"label": "p", "start": 0, "end": 5}, {"label": "q", "start": 6, "end": 11, "score": 0.25}]),
+            ),
         ),
         ("submitted", with_label("span", json!([])), with_label("span", json!([]))),
         ("discarded", json!({"rating": {"value": 1}}), json!({"rating": {"value": 1}})),
