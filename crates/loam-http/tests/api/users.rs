@@ -270,7 +270,7 @@ async fn replicas_bootstrapping_one_empty_database_create_one_owner() {
         });
         let outcomes = futures::future::join_all(attempts).await;
         let created: Vec<_> =
-            outcomes.into_iter().map(|it| it.expect("a racing bootstrap must not fail")).filter_map(|it| it).collect();
+            outcomes.into_iter().filter_map(|it| it.expect("a racing bootstrap must not fail")).collect();
         assert_eq!(created.len(), 1, "exactly one replica creates the owner");
         let users = services[0].list_users_as_operator().await.unwrap();
         assert_eq!(users.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["owner"]);
