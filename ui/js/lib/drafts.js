@@ -9,7 +9,7 @@
  *   setTimer?: (fn: () => void, ms: number) => any, clearTimer?: (handle: any) => void}} AutosaverOptions
  */
 
-/** Backoff before retry `n` (1-based), in milliseconds: 1 s, 2 s, 4 s, … at most 15 s. */
+/** Backoff before retry `n` (1-based), in milliseconds: 1 s, 2 s, 4 s, … at most 15 s. @param {number} n */
 export function retryDelay(n) {
   return Math.min(15000, 1000 * 2 ** Math.max(0, n - 1));
 }
