@@ -215,6 +215,10 @@ test('one record answered with every question type by keyboard only; the suggest
   await page.keyboard.press('ArrowDown');
   await tabTo(page, '[data-question="notes"] textarea');
   await page.keyboard.type('Looks **fine**.');
+  // use_markdown: a preview, rendered by the server, one Tab and Enter away.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-question="notes"] .preview strong:has-text("fine")');
   await tabTo(page, '[data-question="entities"] textarea');
   await page.keyboard.press('Home');
   for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+ArrowRight');
@@ -351,6 +355,11 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   await boss.waitForSelector('#settings-status:has-text("Saved question sentiment")');
   await boss.waitForSelector('#progress-live table');
   await boss.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
+  // Progress refreshes by itself while records arrive.
+  const totals = async () => (await boss.locator('#progress-live .totals').innerText()).match(/of (\d+) records/)[1];
+  const before = Number(await totals());
+  await apiCall('POST', `/api/v1/datasets/${S.ds.id}/records/bulk`, { items: [{ fields: { prompt: 'late', body: 'A late record.' } }] });
+  await boss.waitForFunction((n) => document.querySelector('#progress-live .totals')?.textContent?.includes(`of ${n} records`), before + 1, { timeout: 15_000 });
 
   const ann = await signedIn('ann1');
   await openDataset(ann, 'reviews');
