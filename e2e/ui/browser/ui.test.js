@@ -373,11 +373,23 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   await boss.selectOption('#new-workspace', { label: 'ui-e2e' });
   await boss.click('#create-user button[type="submit"]');
   await boss.waitForSelector('tr[data-user="newbie"]');
-  await boss.context().close();
 
   const newbie = await signedIn('newbie');
   await newbie.waitForSelector('tr[data-name="reviews"]');
   await newbie.context().close();
+
+  // Change the role; reset the password (the old one stops working, the new one signs in).
+  await boss.selectOption('select[aria-label="Role of newbie"]', 'admin');
+  await boss.waitForSelector('#users-status:has-text("Changing the role of newbie: done")');
+  const users = await apiCall('GET', '/api/v1/users');
+  assert.equal(users.items.find((u) => u.username === 'newbie').role, 'admin');
+  boss.once('dialog', (dialog) => void dialog.accept('a-brand-new-password'));
+  await boss.click('tr[data-user="newbie"] button:has-text("Reset password")');
+  await boss.waitForSelector('#users-status:has-text("Resetting the password of newbie: done")');
+  await boss.context().close();
+  const form = (password) => new URLSearchParams({ username: 'newbie', password });
+  assert.equal((await fetch(`${URL}/api/v1/token`, { method: 'POST', body: form(PASSWORD) })).status, 401);
+  assert.equal((await fetch(`${URL}/api/v1/token`, { method: 'POST', body: form('a-brand-new-password') })).status, 201);
 });
 
 test('My settings: a user rotates their own API key and sees the new one once, with the SDK lines', async () => {
