@@ -533,3 +533,15 @@ test('search box, metadata filter and sort narrow the queue', async () => {
   assert.match(page.url(), /meta=source%3Dbook/);
   await page.context().close();
 });
+
+test('ranking by drag and drop', async () => {
+  const page = await signedIn('ann2');
+  await openDataset(page, 'bulk');
+  await page.waitForSelector('#position:has-text("1 of 1")');
+  await page.locator('[data-rank-item="reply-c"]').dragTo(page.locator('[data-rank-item="reply-a"]'));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-question="order"] [data-rank-item]')].map((it) => /** @type {HTMLElement} */ (it).dataset.rankItem).join(',') === 'reply-c,reply-a,reply-b');
+  await page.waitForSelector('#save-status:has-text("Draft saved")', { timeout: 10_000 });
+  const [draft] = await myResponses(S.bulk.id, 'ann2');
+  assert.deepEqual(draft.values.order.value, [{ value: 'reply-c', rank: 1 }, { value: 'reply-a', rank: 2 }, { value: 'reply-b', rank: 3 }]);
+  await page.context().close();
+});
