@@ -534,14 +534,27 @@ test('search box, metadata filter and sort narrow the queue', async () => {
   await page.context().close();
 });
 
-test('ranking by drag and drop', async () => {
+test('ranking by drag and drop; a span by selecting text in the field with the mouse', async () => {
   const page = await signedIn('ann2');
   await openDataset(page, 'bulk');
   await page.waitForSelector('#position:has-text("1 of 1")');
   await page.locator('[data-rank-item="reply-c"]').dragTo(page.locator('[data-rank-item="reply-a"]'));
   await page.waitForFunction(() => [...document.querySelectorAll('[data-question="order"] [data-rank-item]')].map((it) => /** @type {HTMLElement} */ (it).dataset.rankItem).join(',') === 'reply-c,reply-a,reply-b');
   await page.waitForSelector('#save-status:has-text("Draft saved")', { timeout: 10_000 });
-  const [draft] = await myResponses(S.bulk.id, 'ann2');
+  let [draft] = await myResponses(S.bulk.id, 'ann2');
   assert.deepEqual(draft.values.order.value, [{ value: 'reply-c', rank: 1 }, { value: 'reply-a', rank: 2 }, { value: 'reply-b', rank: 3 }]);
+
+  // A span by selecting text in the field itself with the mouse, then a label button.
+  const text = page.locator('[data-field="body"] .text');
+  const box = await text.boundingBox();
+  await page.mouse.move(box.x + 1, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.click('[data-question="entities"] [data-option="ORG"]');
+  await page.waitForSelector('[data-field="body"] mark[data-labels="ORG"]');
+  await page.waitForSelector('#save-status:has-text("Draft saved")', { timeout: 10_000 });
+  [draft] = await myResponses(S.bulk.id, 'ann2');
+  assert.deepEqual(draft.values.entities.value, [{ label: 'ORG', start: 0, end: 'Fourth of four.'.length }]);
   await page.context().close();
 });

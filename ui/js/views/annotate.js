@@ -507,15 +507,54 @@ export async function render(main, params) {
 
   /** A text field, with the spans of span questions on it highlighted. @param {string} name @param {string} text */
   function spanned(name, text) {
-    const spans = questions
-      .filter((q) => q.settings.type === 'span' && q.settings.field === name)
-      .flatMap((q) => view.form.answers[q.name] || []);
-    if (!spans.length) return h('div', { class: 'text' }, text);
+    const spanQuestions = questions.filter((q) => q.settings.type === 'span' && q.settings.field === name);
+    const spans = spanQuestions.flatMap((q) => view.form.answers[q.name] || []);
+    // Text selected here with the mouse is remembered for the span question's labels (onMouseUp).
+    const attrs = { class: 'text', 'data-span-field': spanQuestions.length ? name : null };
+    if (!spans.length) return h('div', attrs, text);
     return h(
       'div',
-      { class: 'text' },
+      attrs,
       spanSegments(text, spans).map((seg) => (seg.labels.length ? h('mark', { title: seg.labels.join(', '), 'data-labels': seg.labels.join(' ') }, seg.text) : seg.text)),
     );
+  }
+
+  /** @type {{field: string, start: number, end: number}|null} */
+  let fieldSelection = null;
+
+  /**
+   * The document selection inside `container` as code-point offsets into `text`, or null.
+   * @param {HTMLElement} container @param {string} field @param {string} text
+   */
+  function selectionIn(container, field, text) {
+    const sel = document.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    const range = sel.getRangeAt(0);
+    const whole = document.createRange();
+    whole.selectNodeContents(container);
+    // No overlap with the field; else clip the selection to it (a drag may end past the text).
+    if (range.compareBoundaryPoints(Range.START_TO_END, whole) <= 0 || range.compareBoundaryPoints(Range.END_TO_START, whole) >= 0) return null;
+    const offset = (/** @type {Node} */ node, /** @type {number} */ at) => {
+      const r = document.createRange();
+      r.selectNodeContents(container);
+      r.setEnd(node, at);
+      return codePointOffset(text, r.toString().length);
+    };
+    const start = range.compareBoundaryPoints(Range.START_TO_START, whole) >= 0 ? offset(range.startContainer, range.startOffset) : 0;
+    const end = range.compareBoundaryPoints(Range.END_TO_END, whole) <= 0 ? offset(range.endContainer, range.endOffset) : Array.from(text).length;
+    return end > start ? { field, start, end } : null;
+  }
+
+  /** After a mouse selection anywhere but the form: remember the part of a span field it covers. */
+  function onMouseUp(/** @type {MouseEvent} */ ev) {
+    if (ev.target instanceof Node && formPane.contains(ev.target)) return;
+    fieldSelection = null;
+    for (const el of recordPane.querySelectorAll('[data-span-field]')) {
+      const container = /** @type {HTMLElement} */ (el);
+      const field = container.dataset.spanField || '';
+      const found = view.record ? selectionIn(container, field, String(view.record.fields[field] ?? '')) : null;
+      if (found) fieldSelection = found;
+    }
   }
 
   /** @param {string} src @param {string} alt */
@@ -813,10 +852,14 @@ export async function render(main, params) {
     );
     /** @param {string} label */
     const addLabel = (label) => {
-      const start = codePointOffset(text, source.selectionStart);
-      const end = codePointOffset(text, source.selectionEnd);
+      let start = codePointOffset(text, source.selectionStart);
+      let end = codePointOffset(text, source.selectionEnd);
+      if (end <= start && fieldSelection && fieldSelection.field === fieldName) {
+        ({ start, end } = fieldSelection);
+      }
+      fieldSelection = null;
       if (end <= start) {
-        statusLine.textContent = 'Select some text first (Shift+arrows in the text box), then pick a label.';
+        statusLine.textContent = 'Select some text first (in the field, or with Shift and the arrows in the text box), then pick a label.';
         return;
       }
       const next = addSpan(view.form.answers[q.name], { label, start, end }, !!q.settings.allow_overlapping);
@@ -1044,6 +1087,12 @@ export async function render(main, params) {
   function activeQuestion() {
     const el = document.activeElement;
     const section = el instanceof HTMLElement ? el.closest('[data-question]') : null;
+    if (!section && fieldSelection) {
+      // Text just selected in a field: number keys label it.
+      const field = fieldSelection.field;
+      const spanQ = questions.find((q) => q.settings.type === 'span' && q.settings.field === field);
+      if (spanQ) return spanQ;
+    }
     const name = section instanceof HTMLElement ? section.dataset.question : view.activeQuestion;
     return questions.find((q) => q.name === name) || questions.find((q) => ['label_selection', 'multi_label_selection', 'rating'].includes(q.settings.type));
   }
@@ -1111,6 +1160,7 @@ export async function render(main, params) {
   }
 
   document.addEventListener('keydown', onKey);
+  document.addEventListener('mouseup', onMouseUp);
   const beforeUnload = (/** @type {BeforeUnloadEvent} */ ev) => {
     if (saver.hasPending || saver.running) {
       void saver.flush();
@@ -1122,6 +1172,7 @@ export async function render(main, params) {
   await Promise.all([refreshCounts(), show()]);
   return () => {
     document.removeEventListener('keydown', onKey);
+    document.removeEventListener('mouseup', onMouseUp);
     window.removeEventListener('beforeunload', beforeUnload);
     void saver.flush();
   };
