@@ -15,11 +15,16 @@
 #   e2e        e2e/run.sh: the legacy SDK (argilla 1.29.1) and distilabel 1.5.3 end to end against the
 #              release binary, each in its own venv, and three replicas on one PostgreSQL database
 #              (50 annotators; a database crash under load) (see e2e/run.sh)
+#   ui         e2e/ui/run.sh: the web UI: tsc --noEmit --checkJs over ui/, unit tests of its logic
+#              (node --test), and browser tests in Debian's chromium driven by playwright-core
+#              against the release binary (chromium and npm are apt-installed when missing; the
+#              npm dev packages come from e2e/ui/package-lock.json); screenshots in
+#              target/ui-screenshots/
 #
 # Env:
 #   CARGO_TARGET_DIR  kept if set; else $HOME/.cache/loam/target when CI=true (shared by clean
 #                     clones, so CI does not rebuild the world each time); else ./target
-#   LOAM_BIN          run this binary in the SDK suite and e2e instead of the freshly built one
+#   LOAM_BIN          run this binary in the SDK suite, e2e and ui instead of the freshly built one
 #   LOAM_TEST_STEPS   run only these steps (comma/space separated, e.g. "build sdk-suite"); for local
 #                     iteration only, refused when CI=true so CI can never skip a step
 #   LOAM_TEST_POSTGRES  the PostgreSQL server for the -pg steps, as the URL of a database to connect
@@ -57,7 +62,7 @@ SDK_SUITE_FILES=(
   test_vectors
 )
 
-ALL_STEPS=(fmt clippy test test-pg build sdk-suite sdk-suite-pg e2e)
+ALL_STEPS=(fmt clippy test test-pg build sdk-suite sdk-suite-pg e2e ui)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/loam-server.sh
@@ -206,6 +211,13 @@ e2e_suite() {
   return "$rc"
 }
 
+# ---- step g: the web UI against the release binary ---------------------------------------------
+ui_suite() {
+  local bin
+  bin="$(loam_bin "$REPO")"
+  LOAM_BIN="$bin" bash "$REPO/e2e/ui/run.sh"
+}
+
 # ---- steps b, c, d -----------------------------------------------------------------------------
 run_step fmt cargo fmt --all -- --check
 run_step clippy cargo clippy --workspace --all-targets -- -D warnings
@@ -229,6 +241,12 @@ if step_selected build && ((BUILD_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
   FAILED=1
 else
   run_step e2e e2e_suite
+fi
+if step_selected build && ((BUILD_RC != 0)) && [[ -z "${LOAM_BIN:-}" ]]; then
+  record ui "FAILED" "not run: the release build failed"
+  FAILED=1
+else
+  run_step ui ui_suite
 fi
 
 # ---- step f: summary ---------------------------------------------------------------------------

@@ -287,6 +287,10 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
         service: Arc::clone(&service),
         http: Arc::new(loam_http::HttpConfig {
             body_limit: cfg.serve.body_limit_mb.unwrap_or(config::DEFAULT_BODY_LIMIT_MB) * 1024 * 1024,
+            ui: match &cfg.serve.ui_dir {
+                Some(dir) => loam_http::UiSource::Dir(dir.clone()),
+                None => loam_http::UiSource::Embedded,
+            },
         }),
         limits: Default::default(),
     };

@@ -163,10 +163,12 @@ impl QueryPairs {
 pub struct HttpConfig {
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Where the web UI's files come from.
+    pub ui: crate::UiSource,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { body_limit: 64 * 1024 * 1024 }
+        Self { body_limit: 64 * 1024 * 1024, ui: crate::UiSource::Embedded }
     }
 }

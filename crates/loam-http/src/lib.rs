@@ -11,10 +11,11 @@ mod extract;
 mod openapi;
 mod routes;
 mod samples;
+mod ui;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +28,7 @@ use tower_http::trace::TraceLayer;
 pub use error::{ApiError, Code};
 pub use extract::HttpConfig;
 pub use routes::info::API_VERSION;
+pub use ui::{UiSource, CONTENT_SECURITY_POLICY};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -49,6 +51,7 @@ fn routes() -> openapi::Routes {
     r = routes::responses::routes(r);
     r = routes::search::routes(r);
     r = routes::webhooks::routes(r);
+    r = routes::ui::routes(r);
     r.get("/api/v1/openapi.json", "This document", 200, None, openapi_document)
 }
 
@@ -80,7 +83,7 @@ fn is_legacy_task_path(path: &str) -> bool {
     path == "/api/datasets" || path.starts_with("/api/datasets/")
 }
 
-async fn fallback(req: Request) -> Response {
+async fn fallback(State(app): State<AppState>, req: Request) -> Response {
     let path = req.uri().path();
     if is_legacy_task_path(path) {
         // The legacy SDK's pre-Feedback task API (api.md §2.12): say so instead of a bare 404.
@@ -89,8 +92,7 @@ async fn fallback(req: Request) -> Response {
     if path.starts_with("/api") {
         return ApiError::not_found_route().into_response();
     }
-    // The web UI will be served here; until then, say what this is.
-    (StatusCode::OK, "loam is running. The Argilla-compatible API is under /api/v1.\n").into_response()
+    ui::serve(&app.http.ui, req).await
 }
 
 /// The detail of every `/api/datasets…` request but their (empty) listing: the 1.x task datasets

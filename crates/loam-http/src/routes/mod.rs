@@ -7,6 +7,7 @@ pub mod records;
 pub mod responses;
 pub mod search;
 pub mod settings;
+pub mod ui;
 pub mod users;
 pub mod webhooks;
 pub mod workspaces;

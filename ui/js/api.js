@@ -1,0 +1,121 @@
+// The one way the UI talks to the server: the same /api/v1 the SDKs use, with the sign-in token.
+// Network failures (not HTTP errors) are retried with backoff, and the caller is told so it can
+// say "retrying" instead of losing what was typed.
+
+import { retryDelay } from './lib/drafts.js';
+
+const TOKEN = 'loam.token';
+
+export class ApiError extends Error {
+  /** @param {number} status @param {any} body */
+  constructor(status, body) {
+    super(describe(body) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** A readable message from an error body. @param {any} body @returns {string} */
+function describe(body) {
+  if (!body) return '';
+  const d = body.detail;
+  if (typeof d === 'string') return d;
+  if (d && d.params) {
+    if (typeof d.params.detail === 'string') return d.params.detail;
+    if (Array.isArray(d.params.errors)) return d.params.errors.map((/** @type {any} */ e) => e.msg).join('; ');
+    if (typeof d.params.message === 'string') return d.params.message;
+  }
+  return JSON.stringify(body);
+}
+
+export function token() {
+  return localStorage.getItem(TOKEN);
+}
+
+/** @param {string|null} value */
+export function setToken(value) {
+  if (value) localStorage.setItem(TOKEN, value);
+  else localStorage.removeItem(TOKEN);
+}
+
+/** Called with (attempt, error) before each retry, and with (0, null) when a call gets through. */
+/** @type {(attempt: number, error: any) => void} */
+let retryListener = () => {};
+/** @param {(attempt: number, error: any) => void} fn */
+export function onRetry(fn) {
+  retryListener = fn;
+}
+
+/** Called when the server says the token is no longer valid. */
+/** @type {() => void} */
+let unauthorizedListener = () => {};
+/** @param {() => void} fn */
+export function onUnauthorized(fn) {
+  unauthorizedListener = fn;
+}
+
+/**
+ * @param {string} method @param {string} path
+ * @param {{json?: any, form?: Record<string, string>, retries?: number}} [opts]
+ * @returns {Promise<any>}
+ */
+export async function call(method, path, opts = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { Accept: 'application/json' };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  /** @type {BodyInit|undefined} */
+  let body;
+  if (opts.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.form) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(opts.form).toString();
+  }
+  const retries = opts.retries ?? 8;
+  for (let attempt = 0; ; attempt++) {
+    /** @type {Response} */
+    let res;
+    try {
+      res = await fetch(path, { method, headers, body, credentials: 'omit' });
+    } catch (err) {
+      if (attempt >= retries) throw err;
+      retryListener(attempt + 1, err);
+      await new Promise((r) => setTimeout(r, retryDelay(attempt + 1)));
+      continue;
+    }
+    if (attempt > 0) retryListener(0, null);
+    if (res.status === 503 && attempt < retries) {
+      retryListener(attempt + 1, new Error('the server is unavailable'));
+      await new Promise((r) => setTimeout(r, retryDelay(attempt + 1)));
+      continue;
+    }
+    const text = await res.text();
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = text;
+      }
+    }
+    if (res.status === 401 && t) unauthorizedListener();
+    if (!res.ok) throw new ApiError(res.status, data);
+    return data;
+  }
+}
+
+export const get = (/** @type {string} */ p) => call('GET', p);
+export const post = (/** @type {string} */ p, /** @type {any} */ json) => call('POST', p, { json });
+export const put = (/** @type {string} */ p, /** @type {any} */ json) => call('PUT', p, { json });
+export const patch = (/** @type {string} */ p, /** @type {any} */ json) => call('PATCH', p, { json });
+export const del = (/** @type {string} */ p) => call('DELETE', p);
+
+/** Signs in; resolves to the token. @param {string} username @param {string} password */
+export async function signIn(username, password) {
+  setToken(null);
+  const res = await call('POST', '/api/v1/token', { form: { username, password }, retries: 2 });
+  setToken(res.access_token);
+  return res.access_token;
+}

@@ -1,0 +1,132 @@
+// The single-page app: a path router over the History API and the page shell. Each view is a
+// module exporting `render(main, params)`; it may return a cleanup function.
+
+import * as api from './api.js';
+import { h, replace } from './dom.js';
+
+/** @typedef {{id: string, username: string, first_name: string, role: string}} Me */
+
+/** @type {Me|null} */
+let me = null;
+/** @type {(() => void)|null} */
+let cleanup = null;
+
+/** The signed-in user (loaded once per sign-in). @returns {Promise<Me>} */
+export async function currentUser() {
+  if (!me) me = await api.get('/api/v1/me');
+  return /** @type {Me} */ (me);
+}
+
+/** @param {string} path */
+export function navigate(path) {
+  history.pushState(null, '', path);
+  void route();
+}
+
+/** Routes: [pattern, module loader]. */
+const ROUTES = /** @type {[RegExp, () => Promise<any>][]} */ ([
+  [/^\/signin$/, () => import('./views/signin.js')],
+  [/^\/$/, () => import('./views/home.js')],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})(?:\/annotate)?$/, () => import('./views/annotate.js')],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/settings$/, () => import('./views/settings.js')],
+  [/^\/users$/, () => import('./views/users.js')],
+  [/^\/me$/, () => import('./views/me.js')],
+]);
+
+async function route() {
+  const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  const path = location.pathname;
+  if (path !== '/signin' && !api.token()) {
+    history.replaceState(null, '', `/signin?next=${encodeURIComponent(path + location.search)}`);
+    return route();
+  }
+  const found = ROUTES.map(([re, load]) => /** @type {const} */ ([path.match(re), load])).find(([m]) => m);
+  if (!found) {
+    renderHeader(null);
+    replace(main, h('h1', null, 'Not found'), h('p', null, h('a', { href: '/' }, 'Back to your datasets')));
+    return;
+  }
+  const [match, load] = found;
+  try {
+    const user = path === '/signin' ? null : await currentUser();
+    renderHeader(user);
+    const view = await load();
+    const res = await view.render(main, { ...(match?.groups || {}), query: new URLSearchParams(location.search), me: user });
+    if (typeof res === 'function') cleanup = res;
+  } catch (err) {
+    if (err instanceof api.ApiError && err.status === 401) return;
+    replace(main, h('h1', null, 'Something went wrong'), h('p', { class: 'error' }, err instanceof Error ? err.message : String(err)));
+  }
+}
+
+/** @param {Me|null} user */
+function renderHeader(user) {
+  const top = /** @type {HTMLElement} */ (document.getElementById('top'));
+  if (!user) {
+    replace(top, h('span', { class: 'brand' }, 'loam'));
+    return;
+  }
+  replace(
+    top,
+    h('a', { class: 'brand', href: '/' }, 'loam'),
+    h(
+      'nav',
+      { 'aria-label': 'Main' },
+      h('a', { href: '/' }, 'Datasets'),
+      // The API lets only owners manage users.
+      user.role === 'owner' ? h('a', { href: '/users' }, 'Users') : null,
+      h('a', { href: '/me' }, 'My settings'),
+    ),
+    h('span', { class: 'who' }, `${user.username} (${user.role})`),
+    h('button', { type: 'button', class: 'link', onclick: signOut }, 'Sign out'),
+  );
+}
+
+function signOut() {
+  api.setToken(null);
+  me = null;
+  navigate('/signin');
+}
+
+/** Shows the network state: "connection lost, retrying" while calls are being retried. */
+function networkBanner() {
+  const net = /** @type {HTMLElement} */ (document.getElementById('net'));
+  api.onRetry((attempt) => {
+    if (attempt === 0) {
+      net.hidden = true;
+      return;
+    }
+    net.hidden = false;
+    net.textContent = `Connection to the server lost; retrying (attempt ${attempt}). Nothing you typed is lost.`;
+  });
+}
+
+api.onUnauthorized(() => {
+  api.setToken(null);
+  me = null;
+  const next = location.pathname + location.search;
+  navigate(`/signin?next=${encodeURIComponent(next)}`);
+});
+
+// Same-origin links navigate inside the app.
+document.addEventListener('click', (ev) => {
+  const a = /** @type {HTMLElement} */ (ev.target).closest('a');
+  if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey) return;
+  const href = a.getAttribute('href');
+  if (!href || !href.startsWith('/') || href.startsWith('//') || a.target) return;
+  ev.preventDefault();
+  navigate(href);
+});
+window.addEventListener('popstate', () => void route());
+
+/** Signed in or out: forget the cached user. */
+export function resetUser() {
+  me = null;
+}
+
+networkBanner();
+void route();
