@@ -27,7 +27,7 @@ import time
 import uuid
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from ingest import Api  # noqa: E402  (one minimal client for every bench script)
+from ingest import Api, run_all  # noqa: E402  (one minimal client for every bench script)
 
 
 def setup(api: Api, n_records: int, n_annotators: int) -> tuple[str, list[str]]:
@@ -81,6 +81,22 @@ def annotate(url: str, key: str, ds_id: str, until: float, loops: list[float], e
         loops.append(time.perf_counter() - start)
 
 
+def run_annotators(urls: list[str], keys: list[str], ds_id: str, seconds: float) -> tuple[list[float], float]:
+    """Every annotator loops for `seconds` in its own thread, annotator i on urls[i mod n]; returns
+    the loop durations (s) and the wall time. Exits on any failed request."""
+    loops: list[float] = []
+    errors: list[str] = []
+    until = time.perf_counter() + seconds
+    threads = [threading.Thread(target=annotate, args=(urls[i % len(urls)], k, ds_id, until, loops, errors))
+               for i, k in enumerate(keys)]
+    elapsed = run_all(threads)
+    if errors:
+        sys.exit("annotation loop failed:\n" + "\n".join(errors[:10]))
+    if not loops:
+        sys.exit("no annotation loop completed")
+    return loops, elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
@@ -95,20 +111,7 @@ def main() -> None:
     api = Api(args.url, args.api_key)
     print(f"# setup: {args.records} records, {args.annotators} annotators", file=sys.stderr)
     ds_id, keys = setup(api, args.records, args.annotators)
-    loops: list[float] = []
-    errors: list[str] = []
-    until = time.perf_counter() + args.seconds
-    threads = [threading.Thread(target=annotate, args=(args.url, key, ds_id, until, loops, errors)) for key in keys]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        sys.exit("errors:\n" + "\n".join(errors[:10]))
-    if not loops:
-        sys.exit("no loop completed")
+    loops, elapsed = run_annotators([args.url], keys, ds_id, args.seconds)
     ordered = sorted(loops)
     p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
     res = {

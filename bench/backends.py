@@ -42,8 +42,8 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from annotation_loop import annotate, setup as setup_loop  # noqa: E402
-from ingest import Api, generate_bodies, setup_dataset  # noqa: E402
+from annotation_loop import run_annotators, setup as setup_loop  # noqa: E402
+from ingest import Api, generate_bodies, run_all, setup_dataset  # noqa: E402
 
 LISTENING = re.compile(r"^loam: listening on (http://\S+)$", re.MULTILINE)
 CONFIGS = {"sqlite": ("sqlite", 1), "pg1": ("postgres", 1), "pg3": ("postgres", 3)}
@@ -128,13 +128,7 @@ def run_ingest(urls: list[str], key: str, records: int, writers: int) -> dict:
             with lock:
                 latencies.append(elapsed)
 
-    threads = [threading.Thread(target=writer, args=(urls[i % len(urls)],)) for i in range(writers)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
+    seconds = run_all([threading.Thread(target=writer, args=(urls[i % len(urls)],)) for i in range(writers)])
     if errors:
         sys.exit("ingest failed:\n" + "\n".join(errors[:5]))
     total = api.call("GET", f"/api/v1/datasets/{ds_id}/records?limit=1")["total"]
@@ -148,21 +142,7 @@ def run_ingest(urls: list[str], key: str, records: int, writers: int) -> dict:
 
 def run_loop(urls: list[str], key: str, records: int, annotators: int, seconds: float) -> dict:
     ds_id, keys = setup_loop(Api(urls[0], key), records, annotators)
-    loops: list[float] = []
-    errors: list[str] = []
-    until = time.perf_counter() + seconds
-    threads = [threading.Thread(target=annotate, args=(urls[i % len(urls)], k, ds_id, until, loops, errors))
-               for i, k in enumerate(keys)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        sys.exit("annotation loop failed:\n" + "\n".join(errors[:5]))
-    if not loops:
-        sys.exit("no annotation loop completed")
+    loops, elapsed = run_annotators(urls, keys, ds_id, seconds)
     lat = sorted(x * 1000 for x in loops)
     return {"records": records, "annotators": annotators, "loops": len(loops), "seconds": round(elapsed, 3),
             "loops_per_s": round(len(loops) / elapsed, 1),

@@ -67,6 +67,16 @@ class Api:
         return json.loads(data) if data else None
 
 
+def run_all(threads: list[threading.Thread]) -> float:
+    """Starts the threads, waits for all of them, and returns the seconds that took."""
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
 def setup_dataset(api: Api, label: str) -> tuple[str, str, str]:
     """Create (or reuse) the bench workspace and a fresh published dataset. Returns
     (dataset_id, quality_question_id, score_question_id)."""

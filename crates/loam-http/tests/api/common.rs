@@ -75,6 +75,21 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", &new_id()[..8])
 }
 
+/// A service on the database at `url` (another replica, when one already serves it), with its
+/// own token secret.
+pub async fn open_service(url: &str, max_connections: u32) -> Service {
+    Service::open(
+        &StoreConfig { url: url.to_owned(), max_connections },
+        ServiceConfig {
+            token_secret: loam_service::generate_api_key().into_bytes(),
+            token_ttl_secs: 86400,
+            limits: Default::default(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::on(ScratchDb::new().await, None).await
@@ -83,16 +98,7 @@ impl TestApp {
     /// An app on `db`. With `owner`, the database already holds that owner (a copy); without,
     /// a new owner is created.
     pub async fn on(db: ScratchDb, owner: Option<TestUser>) -> Self {
-        let service = Service::open(
-            &StoreConfig { url: db.url.clone(), max_connections: 8 },
-            ServiceConfig {
-                token_secret: loam_service::generate_api_key().into_bytes(),
-                token_ttl_secs: 86400,
-                limits: Default::default(),
-            },
-        )
-        .await
-        .unwrap();
+        let service = open_service(&db.url, 8).await;
         let owner = match owner {
             Some(owner) => owner,
             None => {

@@ -252,17 +252,7 @@ async fn replicas_bootstrapping_one_empty_database_create_one_owner() {
         let db = loam_store::testing::ScratchDb::new().await;
         let mut services = Vec::new();
         for _ in 0..4 {
-            let service = loam_service::Service::open(
-                &loam_service::StoreConfig { url: db.url.clone(), max_connections: 2 },
-                loam_service::ServiceConfig {
-                    token_secret: loam_service::generate_api_key().into_bytes(),
-                    token_ttl_secs: 60,
-                    limits: Default::default(),
-                },
-            )
-            .await
-            .unwrap();
-            services.push(service);
+            services.push(open_service(&db.url, 2).await);
         }
         let attempts = services.iter().map(|service| {
             let key = loam_service::generate_api_key();

@@ -303,17 +303,7 @@ async fn replicas_deliver_each_event_once() {
     first.records(&ds, n_records).await;
     let mut replicas = vec![std::sync::Arc::clone(&first.service)];
     for _ in 0..2 {
-        let service = loam_service::Service::open(
-            &loam_service::StoreConfig { url: first._db.url.clone(), max_connections: 4 },
-            loam_service::ServiceConfig {
-                token_secret: loam_service::generate_api_key().into_bytes(),
-                token_ttl_secs: 60,
-                limits: Default::default(),
-            },
-        )
-        .await
-        .unwrap();
-        replicas.push(std::sync::Arc::new(service));
+        replicas.push(std::sync::Arc::new(open_service(&first._db.url, 4).await));
     }
     let workers = replicas.iter().map(|service| async move {
         let mut delivered = 0;
