@@ -230,6 +230,7 @@ fn resolve(
     Ok(res)
 }
 
+#[cfg(test)]
 fn cosine(a: &[f64], b: &[f64]) -> f64 {
     let (mut dot, mut na, mut nb) = (0f64, 0f64, 0f64);
     for (x, y) in a.iter().zip(b) {
@@ -357,22 +358,128 @@ async fn similar(
     if offset >= k {
         return Ok((Vec::new(), 0));
     }
-    let candidates = store_search::vector_candidates(tx, dataset, resolved, settings.id).await?;
-    let mut scored: Vec<(RecordId, f64)> = candidates
-        .into_iter()
-        .filter(|(id, _)| Some(*id) != exclude)
-        .map(|(id, value)| (id, (1.0 + cosine(&reference, &value)) / 2.0))
-        .collect();
-    scored.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
-    scored.truncate(k as usize);
+    let mut best = TopK::new(k as usize);
+    let reference_norm2: f64 = reference.iter().map(|x| x * x).sum();
+    store_search::scan_vectors(tx, dataset, resolved, settings.id, |id, bytes| {
+        if Some(id) != exclude {
+            best.offer(id, (1.0 + cosine_with_stored(&reference, reference_norm2, bytes)) / 2.0);
+        }
+    })
+    .await?;
+    let scored = best.into_sorted();
     let total = scored.len() as i64;
     let page = scored.into_iter().skip(offset as usize).map(|(id, score)| (id, Some(score))).collect();
     Ok((page, total))
 }
 
+/// The `k` best-scored candidates of a scan, held in a heap of `k` entries whatever the number of
+/// candidates. Ties keep scan order (the earlier candidate ranks first), as a stable sort would.
+struct TopK {
+    k: usize,
+    seen: u64,
+    /// A min-heap on rank: its top is the entry the next better candidate evicts.
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<Ranked>>,
+}
+
+/// Ranked by score, then by earlier scan position.
+struct Ranked {
+    score: f64,
+    position: u64,
+    id: RecordId,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score.total_cmp(&other.score).then_with(|| other.position.cmp(&self.position))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        Self { k, seen: 0, heap: std::collections::BinaryHeap::with_capacity(k + 1) }
+    }
+
+    fn offer(&mut self, id: RecordId, score: f64) {
+        let it = Ranked { score, position: self.seen, id };
+        self.seen += 1;
+        if self.k == 0 {
+            return;
+        }
+        if self.heap.len() < self.k {
+            self.heap.push(std::cmp::Reverse(it));
+        } else if self.heap.peek().is_some_and(|worst| it > worst.0) {
+            self.heap.pop();
+            self.heap.push(std::cmp::Reverse(it));
+        }
+    }
+
+    /// Best first.
+    fn into_sorted(self) -> Vec<(RecordId, f64)> {
+        let mut all: Vec<Ranked> = self.heap.into_iter().map(|it| it.0).collect();
+        all.sort_by(|a, b| b.cmp(a));
+        all.into_iter().map(|it| (it.id, it.score)).collect()
+    }
+}
+
+/// [`cosine`] of `reference` (whose squared norm is given) and a vector as stored: little-endian
+/// f64s, read in place.
+fn cosine_with_stored(reference: &[f64], reference_norm2: f64, stored: &[u8]) -> f64 {
+    let (mut dot, mut nb) = (0f64, 0f64);
+    for (x, chunk) in reference.iter().zip(stored.chunks_exact(8)) {
+        let y = f64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
+        dot += x * y;
+        nb += y * y;
+    }
+    if reference_norm2 == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    dot / (reference_norm2.sqrt() * nb.sqrt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_vectors_score_like_decoded_ones() {
+        let reference = [0.3, -1.5, 2.0, 0.0];
+        let stored = [1.0, 0.25, -0.75, 4.0];
+        let bytes: Vec<u8> = stored.iter().flat_map(|x: &f64| x.to_le_bytes()).collect();
+        let norm2: f64 = reference.iter().map(|x| x * x).sum();
+        assert_eq!(cosine_with_stored(&reference, norm2, &bytes), cosine(&reference, &stored));
+        assert_eq!(cosine_with_stored(&reference, norm2, &[0u8; 32]), 0.0);
+    }
+
+    #[test]
+    fn top_k_keeps_the_best_and_breaks_ties_by_scan_order() {
+        let ids: Vec<RecordId> = (0..6).map(|_| RecordId::new()).collect();
+        let scores = [0.5, 0.9, 0.5, 0.1, 0.9, 0.7];
+        // The oracle: a stable sort of everything, best first, cut at k.
+        for k in 0..=7 {
+            let mut top = TopK::new(k);
+            for (id, score) in ids.iter().zip(scores) {
+                top.offer(*id, score);
+            }
+            let mut oracle: Vec<(RecordId, f64)> = ids.iter().copied().zip(scores).collect();
+            oracle.sort_by(|a, b| b.1.total_cmp(&a.1));
+            oracle.truncate(k);
+            assert_eq!(top.into_sorted(), oracle, "k = {k}");
+        }
+    }
 
     #[test]
     fn cosine_of_known_vectors() {

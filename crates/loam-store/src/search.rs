@@ -592,14 +592,19 @@ async fn rotated_page(
     Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
 }
 
-/// Every record matching `query` that has a vector for `settings`, with that vector: the
-/// candidates of a similarity search, scanned by the caller.
-pub async fn vector_candidates(
+/// Streams every record matching `query` that has a vector for `settings` to `visit`, with the
+/// vector's stored bytes (little-endian f64s), in the order the database reads them: the
+/// candidates of a similarity search, scored by the caller as they arrive, so a scan over a
+/// large dataset holds one row at a time, not every vector.
+pub async fn scan_vectors(
     tx: &mut Tx,
     dataset: DatasetId,
     query: &RecordQuery,
     settings: VectorSettingsId,
-) -> Result<Vec<(RecordId, Vec<f64>)>, StoreError> {
+    mut visit: impl FnMut(RecordId, &[u8]),
+) -> Result<(), StoreError> {
+    use futures::TryStreamExt;
+    use sqlx::Row;
     let mut sql = Sql::new(tx);
     let vs = sql.push(Arg::Id(settings.0));
     let body = from_where(
@@ -609,9 +614,16 @@ pub async fn vector_candidates(
         &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"),
     );
     sql.text = format!("select r.id, v.value {body}");
-    let rows: Vec<(Uuid, Vec<u8>)> =
-        on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(|(id, bytes)| (RecordId(id), crate::rows::decode_f64(&bytes))).collect())
+    on_tx!(tx, |c| {
+        let mut rows = bind_all!(sqlx::query(&sql.text), &sql.args).fetch(c);
+        while let Some(row) = rows.try_next().await? {
+            let id: Uuid = row.try_get(0)?;
+            let bytes: &[u8] = row.try_get(1)?;
+            visit(RecordId(id), bytes);
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
 }
 
 /// Term counts of a terms metadata property over a dataset's records, most frequent first:
