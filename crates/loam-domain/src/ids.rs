@@ -50,4 +50,5 @@ id_type!(
     ResponseId,
     SuggestionId,
     WebhookId,
+    WebhookDeliveryId,
 );

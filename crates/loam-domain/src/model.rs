@@ -170,6 +170,22 @@ pub struct Webhook {
     pub updated_at: Timestamp,
 }
 
+/// One event waiting to be sent to one webhook (the outbox, see `loam-service/src/outbox.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookDelivery {
+    /// Also the message id the receiver sees (`webhook-id`), the same on every attempt.
+    pub id: WebhookDeliveryId,
+    pub webhook_id: WebhookId,
+    pub event: String,
+    /// The exact JSON body that is signed and sent.
+    pub body: String,
+    /// Attempts made so far, counting the one a claim starts.
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// When it was given up, if it was.
+    pub failed_at: Option<Timestamp>,
+}
+
 /// The complete settings of a dataset, as validation needs them.
 #[derive(Clone, Debug, Default)]
 pub struct DatasetSchema {

@@ -9,12 +9,11 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use loam_domain::model::{User, Webhook};
-use loam_domain::{Timestamp, WebhookId};
-use loam_store::webhooks::{self as store, Delivery};
+use loam_domain::model::{User, Webhook, WebhookDelivery};
+use loam_domain::{Timestamp, WebhookDeliveryId, WebhookId};
+use loam_store::webhooks as store;
 use serde_json::json;
 use sha2::Sha256;
-use uuid::Uuid;
 
 use crate::outbox::event_body;
 use crate::policy::require_owner;
@@ -57,7 +56,7 @@ impl Service {
             (claimed, hooks)
         };
         let sends = claimed.iter().map(|delivery| {
-            let hook = hooks.iter().find(|it| it.id.0 == delivery.webhook_id);
+            let hook = hooks.iter().find(|it| it.id == delivery.webhook_id);
             async move {
                 match hook {
                     // Disabled since the event was queued: its receiver asked for nothing more.
@@ -95,21 +94,21 @@ impl Service {
     pub async fn ping_webhook(&self, actor: &User, id: WebhookId, agent: &str, version: &str) -> Result<()> {
         let hook = self.get_webhook(actor, id).await?;
         let body = event_body("ping", now(), json!({"agent": agent, "version": version}));
-        self.send(&hook, Uuid::now_v7(), &body).await.map_err(|error| {
+        self.send(&hook, WebhookDeliveryId::new(), &body).await.map_err(|error| {
             Error::Upstream(format!("The webhook's receiver at {} did not accept the ping: {error}", hook.url))
         })
     }
 
     /// The deliveries of a webhook still pending or given up (owners; tests and diagnostics).
-    pub async fn webhook_deliveries(&self, actor: &User, id: WebhookId) -> Result<Vec<Delivery>> {
+    pub async fn webhook_deliveries(&self, actor: &User, id: WebhookId) -> Result<Vec<WebhookDelivery>> {
         require_owner(actor)?;
         let mut tx = self.store.read().await?;
         Ok(store::list_deliveries(&mut tx, id).await?)
     }
 
     /// One signed POST; `Err` carries a short reason (status or transport error).
-    async fn send(&self, hook: &Webhook, message: Uuid, body: &str) -> std::result::Result<(), String> {
-        let message_id = format!("msg_{}", message.simple());
+    async fn send(&self, hook: &Webhook, message: WebhookDeliveryId, body: &str) -> std::result::Result<(), String> {
+        let message_id = format!("msg_{}", message.0.simple());
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let signature = sign(&hook.secret, &message_id, timestamp, body)?;
         let res = self
@@ -143,7 +142,7 @@ pub fn sign(secret: &str, message_id: &str, timestamp: i64, body: &str) -> std::
 }
 
 /// When to try a failed delivery again (2 s, 4 s, 8 s … capped at an hour), or `None` to give up.
-fn retry_at(delivery: &Delivery, at: Timestamp) -> Option<Timestamp> {
+fn retry_at(delivery: &WebhookDelivery, at: Timestamp) -> Option<Timestamp> {
     if delivery.attempts >= MAX_ATTEMPTS {
         return None;
     }
@@ -209,9 +208,9 @@ mod tests {
 
     #[test]
     fn retries_back_off_then_give_up() {
-        let delivery = |attempts| Delivery {
-            id: Uuid::nil(),
-            webhook_id: Uuid::nil(),
+        let delivery = |attempts| WebhookDelivery {
+            id: WebhookDeliveryId(uuid::Uuid::nil()),
+            webhook_id: WebhookId(uuid::Uuid::nil()),
             event: "ping".into(),
             body: String::new(),
             attempts,

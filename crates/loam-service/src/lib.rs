@@ -41,7 +41,6 @@ pub use users::{NewUser, UserPatch};
 pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};
 
 pub use loam_domain as domain;
-pub use loam_store::webhooks::Delivery as WebhookDelivery;
 pub use loam_store::{StoreConfig, StoreError};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use loam_domain::distribution::RecordStatus;
 use loam_domain::model::{Dataset, Record, Response, User, Webhook};
-use loam_domain::{DatasetId, RecordId, Timestamp, UserId};
+use loam_domain::{DatasetId, RecordId, Timestamp, UserId, WebhookDeliveryId};
 use loam_store::{settings as store_settings, webhooks as store, workspaces, Tx};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -112,7 +112,7 @@ impl Outbox {
         let at = now();
         let body = event_body(event, at, data);
         for hook in self.hooks.iter().filter(|it| it.events.iter().any(|e| e == event)) {
-            store::insert_delivery(tx, Uuid::now_v7(), hook.id, event, &body, at).await?;
+            store::insert_delivery(tx, WebhookDeliveryId::new(), hook.id, event, &body, at).await?;
         }
         Ok(())
     }

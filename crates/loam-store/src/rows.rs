@@ -344,6 +344,31 @@ pub(crate) struct WebhookRow {
     pub updated_at: i64,
 }
 
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow {
+    pub id: Uuid,
+    pub webhook_id: Uuid,
+    pub event: String,
+    pub body: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub failed_at: Option<i64>,
+}
+
+impl From<DeliveryRow> for WebhookDelivery {
+    fn from(row: DeliveryRow) -> Self {
+        WebhookDelivery {
+            id: row.id.into(),
+            webhook_id: row.webhook_id.into(),
+            event: row.event,
+            body: row.body,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            failed_at: row.failed_at.map(Timestamp),
+        }
+    }
+}
+
 impl From<WebhookRow> for Webhook {
     fn from(row: WebhookRow) -> Self {
         Webhook {

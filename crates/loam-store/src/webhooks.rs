@@ -1,12 +1,13 @@
 //! Webhooks: stored subscriptions, and the outbox of their deliveries (migration 0004). What is
 //! sent, and when, is the service's concern; this module only keeps the rows.
 
-use loam_domain::model::Webhook;
-use loam_domain::{Timestamp, WebhookId};
+use loam_domain::model::{Webhook, WebhookDelivery};
+use loam_domain::{Timestamp, WebhookDeliveryId, WebhookId};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use crate::rows::WebhookRow;
+use crate::dialect::skip_locked;
+use crate::rows::{DeliveryRow, WebhookRow};
 use crate::{on_tx, StoreError, Tx};
 
 const COLUMNS: &str = "id, url, secret, events, enabled, description, inserted_at, updated_at";
@@ -65,24 +66,9 @@ pub async fn delete_webhook(tx: &mut Tx, id: WebhookId) -> Result<(), StoreError
     Ok(())
 }
 
-/// One event waiting to be sent to one webhook.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct Delivery {
-    /// Also the message id the receiver sees (`webhook-id`), the same on every attempt.
-    pub id: Uuid,
-    pub webhook_id: Uuid,
-    pub event: String,
-    /// The exact JSON body that is signed and sent.
-    pub body: String,
-    /// Attempts made so far, counting the one a claim starts.
-    pub attempts: i64,
-    pub last_error: Option<String>,
-    pub failed_at: Option<i64>,
-}
-
 pub async fn insert_delivery(
     tx: &mut Tx,
-    id: Uuid,
+    id: WebhookDeliveryId,
     webhook: WebhookId,
     event: &str,
     body: &str,
@@ -91,7 +77,7 @@ pub async fn insert_delivery(
     let sql = "insert into webhook_deliveries (id, webhook_id, event, body, attempts, next_attempt_at, inserted_at) \
                values ($1, $2, $3, $4, 0, $5, $5)";
     on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id)
+        .bind(id.0)
         .bind(webhook.0)
         .bind(event)
         .bind(body)
@@ -119,28 +105,28 @@ pub async fn claim_deliveries(
     now: Timestamp,
     lease_until: Timestamp,
     limit: i64,
-) -> Result<Vec<Delivery>, StoreError> {
-    let lock = if matches!(tx, Tx::Postgres(_)) { "for update skip locked" } else { "" };
+) -> Result<Vec<WebhookDelivery>, StoreError> {
+    let lock = skip_locked(tx);
     let sql = format!(
         "update webhook_deliveries set attempts = attempts + 1, next_attempt_at = $2 \
          where id in (select id from webhook_deliveries where failed_at is null and next_attempt_at <= $1 \
                       order by next_attempt_at, id limit $3 {lock}) \
          returning id, webhook_id, event, body, attempts, last_error, failed_at"
     );
-    let mut rows = on_tx!(tx, |c| sqlx::query_as::<_, Delivery>(&sql)
+    let mut rows = on_tx!(tx, |c| sqlx::query_as::<_, DeliveryRow>(&sql)
         .bind(now.0)
         .bind(lease_until.0)
         .bind(limit)
         .fetch_all(c)
         .await)?;
     rows.sort_by_key(|it| it.id);
-    Ok(rows)
+    Ok(rows.into_iter().map(WebhookDelivery::from).collect())
 }
 
 /// A delivery that reached its receiver is done.
-pub async fn delete_delivery(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+pub async fn delete_delivery(tx: &mut Tx, id: WebhookDeliveryId) -> Result<(), StoreError> {
     on_tx!(tx, |c| sqlx::query("delete from webhook_deliveries where id = $1")
-        .bind(id)
+        .bind(id.0)
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
@@ -151,7 +137,7 @@ pub async fn delete_delivery(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
 /// (`failed_at` = `at`).
 pub async fn delivery_failed(
     tx: &mut Tx,
-    id: Uuid,
+    id: WebhookDeliveryId,
     error: &str,
     next_attempt_at: Option<Timestamp>,
     at: Timestamp,
@@ -161,7 +147,7 @@ pub async fn delivery_failed(
         None => "update webhook_deliveries set last_error = $2, failed_at = $3 where id = $1",
     };
     let when = next_attempt_at.unwrap_or(at);
-    on_tx!(tx, |c| sqlx::query(sql).bind(id).bind(error).bind(when.0).execute(c).await.map(|it| it.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(sql).bind(id.0).bind(error).bind(when.0).execute(c).await.map(|it| it.rows_affected()))?;
     Ok(())
 }
 
@@ -176,9 +162,9 @@ pub async fn purge_failed_deliveries(tx: &mut Tx, before: Timestamp) -> Result<u
 }
 
 /// The deliveries of one webhook, oldest first, pending and failed (for tests and diagnostics).
-pub async fn list_deliveries(tx: &mut Tx, webhook: WebhookId) -> Result<Vec<Delivery>, StoreError> {
+pub async fn list_deliveries(tx: &mut Tx, webhook: WebhookId) -> Result<Vec<WebhookDelivery>, StoreError> {
     let sql = "select id, webhook_id, event, body, attempts, last_error, failed_at from webhook_deliveries \
                where webhook_id = $1 order by id";
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Delivery>(sql).bind(webhook.0).fetch_all(c).await)?;
-    Ok(rows)
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, DeliveryRow>(sql).bind(webhook.0).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(WebhookDelivery::from).collect())
 }
