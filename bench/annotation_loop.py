@@ -27,7 +27,7 @@ import time
 import uuid
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from ingest import Api, run_all  # noqa: E402  (one minimal client for every bench script)
+from ingest import Api, percentile, run_all  # noqa: E402  (one minimal client for every bench script)
 
 
 def setup(api: Api, n_records: int, n_annotators: int) -> tuple[str, list[str]]:
@@ -112,12 +112,10 @@ def main() -> None:
     print(f"# setup: {args.records} records, {args.annotators} annotators", file=sys.stderr)
     ds_id, keys = setup(api, args.records, args.annotators)
     loops, elapsed = run_annotators([args.url], keys, ds_id, args.seconds)
-    ordered = sorted(loops)
-    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
     res = {
         "label": args.label, "records": args.records, "annotators": args.annotators,
         "loops": len(loops), "seconds": round(elapsed, 3), "loops_per_s": round(len(loops) / elapsed, 1),
-        "p50_ms": round(p(0.50), 2), "p99_ms": round(p(0.99), 2), "mean_ms": round(statistics.fmean(loops) * 1000, 2),
+        "p50_ms": round(percentile(loops, 0.50) * 1000, 2), "p99_ms": round(percentile(loops, 0.99) * 1000, 2), "mean_ms": round(statistics.fmean(loops) * 1000, 2),
     }
     print(f"{args.label}: {res['loops']} loops in {res['seconds']} s = {res['loops_per_s']} loops/s, "
           f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms")

@@ -43,7 +43,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from annotation_loop import run_annotators, setup as setup_loop  # noqa: E402
-from ingest import Api, generate_bodies, run_all, setup_dataset  # noqa: E402
+from ingest import Api, generate_bodies, percentile, run_all, setup_dataset  # noqa: E402
 
 LISTENING = re.compile(r"^loam: listening on (http://\S+)$", re.MULTILINE)
 CONFIGS = {"sqlite": ("sqlite", 1), "pg1": ("postgres", 1), "pg3": ("postgres", 3)}
@@ -96,10 +96,6 @@ class Servers:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
 def run_ingest(urls: list[str], key: str, records: int, writers: int) -> dict:

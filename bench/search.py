@@ -33,7 +33,7 @@ import time
 import uuid
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from ingest import Api, make_vocabulary  # noqa: E402
+from ingest import Api, make_vocabulary, percentile  # noqa: E402
 
 TOPICS = ["billing", "security", "sql", "python", "rust", "legal", "health", "travel"]
 WORDS_PER_TEXT = 40
@@ -135,12 +135,6 @@ def queries(args, vocab: list[str]) -> dict[str, list[dict]]:
     return out
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    idx = min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))
-    return ordered[idx]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
@@ -175,7 +169,7 @@ def main() -> None:
             if len(reply["items"]) > LIMIT:
                 sys.exit(f"{kind}: more than {LIMIT} items")
             totals.append(reply["total"])
-        result[kind] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
+        result[kind] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
                         "mean_total": round(statistics.mean(totals))}
         print(f"{kind:12s} p50 {result[kind]['p50_ms']:8.1f} ms  p95 {result[kind]['p95_ms']:8.1f} ms  "
               f"mean total {result[kind]['mean_total']}", flush=True)
