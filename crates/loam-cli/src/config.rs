@@ -18,12 +18,14 @@ pub const ENV_OWNER_PASSWORD: &str = "LOAM_OWNER_PASSWORD";
 pub const ENV_OWNER_API_KEY: &str = "LOAM_OWNER_API_KEY";
 pub const ENV_ALLOW_WEAK_CREDENTIALS: &str = "LOAM_ALLOW_WEAK_CREDENTIALS";
 pub const ENV_BODY_LIMIT_MB: &str = "LOAM_BODY_LIMIT_MB";
+pub const ENV_VECTOR_CACHE_MB: &str = "LOAM_VECTOR_CACHE_MB";
 pub const ENV_UI_DIR: &str = "LOAM_UI_DIR";
 pub const ENV_LOG: &str = "LOAM_LOG";
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
 pub const DEFAULT_DATA_DIR: &str = "./loam-data";
 pub const DEFAULT_BODY_LIMIT_MB: usize = 64;
+pub const DEFAULT_VECTOR_CACHE_MB: usize = loam_service::DEFAULT_VECTOR_CACHE_BYTES >> 20;
 
 /// Where the data lives; shared by every command.
 #[derive(Args, Debug, Clone, Default)]
@@ -63,6 +65,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in MiB.
     #[arg(long, env = ENV_BODY_LIMIT_MB)]
     pub body_limit_mb: Option<usize>,
+    /// Memory for vectors kept for similarity search, in MiB (0: always scan the database).
+    #[arg(long, env = ENV_VECTOR_CACHE_MB)]
+    pub vector_cache_mb: Option<usize>,
     /// Development: serve the web UI from this directory (e.g. `ui`) instead of the files built
     /// into the binary, so a reload shows an edit.
     #[arg(long, env = ENV_UI_DIR)]
@@ -82,6 +87,7 @@ pub struct FileConfig {
     pub owner_api_key: Option<String>,
     pub allow_weak_credentials: Option<bool>,
     pub body_limit_mb: Option<usize>,
+    pub vector_cache_mb: Option<usize>,
     pub ui_dir: Option<PathBuf>,
 }
 
@@ -129,6 +135,7 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         owner_api_key: serve.owner_api_key.clone().or(file.owner_api_key),
         allow_weak_credentials: serve.allow_weak_credentials || file.allow_weak_credentials.unwrap_or(false),
         body_limit_mb: serve.body_limit_mb.or(file.body_limit_mb).or(Some(DEFAULT_BODY_LIMIT_MB)),
+        vector_cache_mb: serve.vector_cache_mb.or(file.vector_cache_mb).or(Some(DEFAULT_VECTOR_CACHE_MB)),
         ui_dir: serve.ui_dir.clone().or(file.ui_dir),
     };
     Ok(Resolved { data_dir, database_url, serve })

@@ -163,6 +163,7 @@ async fn db_command(cfg: &Resolved, cmd: DbCommand) -> anyhow::Result<()> {
                     token_secret: loam_service::generate_api_key().into_bytes(),
                     token_ttl_secs: 86_400,
                     limits: Default::default(),
+                    vector_cache_bytes: 0,
                 };
                 Service::open(&store, service_cfg)
                     .await
@@ -203,7 +204,13 @@ async fn open_service(cfg: &Resolved, serving: bool) -> anyhow::Result<Arc<Servi
         None => load_or_create_secret(&cfg.data_dir.join("token-secret"))?,
     };
     let store = StoreConfig { url: cfg.database_url.clone(), max_connections: 8 };
-    let service_cfg = ServiceConfig { token_secret, token_ttl_secs: 86_400, limits: Default::default() };
+    let vector_cache_mb = cfg.serve.vector_cache_mb.unwrap_or(config::DEFAULT_VECTOR_CACHE_MB);
+    let service_cfg = ServiceConfig {
+        token_secret,
+        token_ttl_secs: 86_400,
+        limits: Default::default(),
+        vector_cache_bytes: vector_cache_mb.saturating_mul(1 << 20),
+    };
     let service = Service::open(&store, service_cfg)
         .await
         .with_context(|| format!("opening the database {}", loam_store_url(&cfg.database_url)))?;

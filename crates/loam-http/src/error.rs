@@ -124,6 +124,7 @@ impl From<ServiceError> for ApiError {
                 )
             }
             ServiceError::Internal(err) => ApiError::Internal(err.to_string()),
+            ServiceError::Failed(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -29,6 +29,10 @@ pub enum Error {
     /// A remote party loam called on the caller's behalf failed (502): a webhook's receiver.
     #[error("{0}")]
     Upstream(String),
+    /// A step of the server's own failed, such as a worker thread (500); the detail is logged,
+    /// never shown.
+    #[error("internal failure: {0}")]
+    Failed(String),
     /// Storage failed (500); the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(#[from] StoreError),

@@ -16,6 +16,7 @@ mod records;
 mod responses;
 mod search;
 mod settings;
+mod similarity;
 mod users;
 mod webhooks;
 mod workspaces;
@@ -53,6 +54,8 @@ pub struct ServiceConfig {
     /// Lifetime of sign-in tokens, in seconds.
     pub token_ttl_secs: i64,
     pub limits: Limits,
+    /// Memory for vectors held for similarity search, in bytes (see `similarity.rs`).
+    pub vector_cache_bytes: usize,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -61,6 +64,7 @@ impl std::fmt::Debug for ServiceConfig {
             .field("token_secret", &"***")
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("limits", &self.limits)
+            .field("vector_cache_bytes", &self.vector_cache_bytes)
             .finish()
     }
 }
@@ -70,12 +74,15 @@ pub struct Service {
     cfg: ServiceConfig,
     /// Sends webhook deliveries (`delivery.rs`).
     http: reqwest::Client,
+    /// Vectors held in memory for similarity search (`similarity.rs`).
+    vectors: similarity::VectorCache,
 }
 
 impl Service {
     pub async fn open(store_cfg: &StoreConfig, cfg: ServiceConfig) -> Result<Self> {
         let store = Store::open(store_cfg).await?;
-        Ok(Self { store, cfg, http: delivery::http_client() })
+        let vectors = similarity::VectorCache::new(cfg.vector_cache_bytes);
+        Ok(Self { store, cfg, http: delivery::http_client(), vectors })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -103,6 +110,9 @@ impl Service {
         Ok(merged)
     }
 }
+
+/// The default of [`ServiceConfig::vector_cache_bytes`]: 2 GiB, a million 512-dimension vectors.
+pub const DEFAULT_VECTOR_CACHE_BYTES: usize = 2 << 30;
 
 /// Pages of index merged per background step: a few milliseconds of work.
 const MERGE_STEP_PAGES: i64 = 200;

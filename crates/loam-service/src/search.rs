@@ -2,7 +2,7 @@
 //! 422s that name the problem), runs it in the store, and scores similarity queries by an exact
 //! cosine scan of the candidates.
 
-use std::cmp::Ordering;
+use std::sync::Arc;
 
 use loam_domain::model::{DatasetSchema, MetadataProperty, Question, Record, User};
 use loam_domain::query::{
@@ -10,13 +10,14 @@ use loam_domain::query::{
     TextMatch,
 };
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
-use loam_domain::{DatasetId, RecordId, Role, Timestamp};
+use loam_domain::{DatasetId, RecordId, Role, Timestamp, VectorSettingsId};
 use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target};
 use loam_store::{records, settings as store_settings, Tx};
 use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::records::{hydrate_ids, Include, RecordView};
+use crate::similarity::{cosine, cosine_with_stored, unit_f32, Ranked, TopK, VectorCache, VectorSet};
 use crate::{Error, Result, Service};
 
 /// The legacy SDK's query-string filters (`response_status`, `metadata`, `sort_by`).
@@ -104,10 +105,7 @@ fn question_not_found(name: &str, dataset: DatasetId) -> Error {
 /// Whether a target compares numerically, so string terms like "3" are read as numbers.
 fn numeric(target: &Target, schema: &DatasetSchema) -> bool {
     match target {
-        Target::Metadata(name) => schema
-            .metadata_properties
-            .iter()
-            .any(|p| &p.name == name && !matches!(p.settings, MetadataSettings::Terms { .. })),
+        Target::Metadata(_, numeric) => *numeric,
         Target::SuggestionValue(q) => {
             schema.questions.iter().any(|it| it.id.0 == *q && matches!(it.settings, QuestionSettings::Rating { .. }))
         }
@@ -117,6 +115,11 @@ fn numeric(target: &Target, schema: &DatasetSchema) -> bool {
         Target::SuggestionScore(_) => true,
         _ => false,
     }
+}
+
+/// Whether the metadata property compares numbers.
+fn numeric_property(property: &MetadataProperty) -> bool {
+    !matches!(property.settings, MetadataSettings::Terms { .. })
 }
 
 fn find_question<'a>(schema: &'a DatasetSchema, name: &str, dataset: DatasetId) -> Result<&'a Question> {
@@ -134,7 +137,10 @@ fn target(scope: &Scope, schema: &DatasetSchema, dataset: DatasetId) -> Result<T
         Scope::Record(RecordProperty::Status) => Target::Status,
         Scope::Record(RecordProperty::InsertedAt) => Target::InsertedAt,
         Scope::Record(RecordProperty::UpdatedAt) => Target::UpdatedAt,
-        Scope::Metadata(name) => Target::Metadata(find_property(schema, name, dataset)?.name.clone()),
+        Scope::Metadata(name) => {
+            let property = find_property(schema, name, dataset)?;
+            Target::Metadata(property.name.clone(), numeric_property(property))
+        }
         Scope::Suggestion { question, property } => {
             let q = find_question(schema, question, dataset)?.id.0;
             match property {
@@ -230,20 +236,6 @@ fn resolve(
     Ok(res)
 }
 
-#[cfg(test)]
-fn cosine(a: &[f64], b: &[f64]) -> f64 {
-    let (mut dot, mut na, mut nb) = (0f64, 0f64, 0f64);
-    for (x, y) in a.iter().zip(b) {
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
-    }
-    dot / (na.sqrt() * nb.sqrt())
-}
-
 /// Hides metadata an annotator may not see: keys without a visible property.
 fn visible_metadata(record: &mut Record, schema: &DatasetSchema) {
     if let Some(metadata) = &mut record.metadata {
@@ -280,7 +272,7 @@ impl Service {
         };
         let resolved = resolve(query, &schema, dataset, actor, as_)?;
         let (hits, total): (Vec<(RecordId, Option<f64>)>, i64) = match &query.vector {
-            Some(vector) => similar(&mut tx, dataset, &schema, &resolved, vector, offset, limit).await?,
+            Some(vector) => similar(&self.vectors, &mut tx, dataset, &schema, &resolved, vector, offset, limit).await?,
             None => {
                 let (hits, total) = store_search::search_records(&mut tx, dataset, &resolved, offset, limit).await?;
                 let default_score = if query.sort.is_empty() { Some(1.0) } else { None };
@@ -304,8 +296,17 @@ impl Service {
     }
 }
 
-/// The similarity search of model.md §10.7: exact cosine over the filtered candidates.
+/// Candidates the in-memory f32 scan hands to the exact rescoring beyond the `k` asked for, so
+/// that neighbours closer than f32 rounding cannot push a true top-k vector out.
+const RESCORE_MARGIN: usize = 64;
+
+/// The similarity search of model.md §10.7: cosine over the filtered candidates. Scores are
+/// computed from the stored f64 vectors; which vectors to score comes from the in-memory copy of
+/// the vector setting when it is current and fits the budget, and from a scan of the database
+/// otherwise. Ties rank the earlier-inserted record first.
+#[allow(clippy::too_many_arguments)]
 async fn similar(
+    cache: &VectorCache,
     tx: &mut Tx,
     dataset: DatasetId,
     schema: &DatasetSchema,
@@ -358,136 +359,100 @@ async fn similar(
     if offset >= k {
         return Ok((Vec::new(), 0));
     }
-    let mut best = TopK::new(k as usize);
-    let reference_norm2: f64 = reference.iter().map(|x| x * x).sum();
-    store_search::scan_vectors(tx, dataset, resolved, settings.id, |id, bytes| {
-        if Some(id) != exclude {
-            best.offer(id, (1.0 + cosine_with_stored(&reference, reference_norm2, bytes)) / 2.0);
+    let k = k as usize;
+    let scored = match vector_set(cache, tx, settings.id, settings.dimensions as usize).await? {
+        Some(set) => {
+            let candidates = if resolved.text.is_none() && resolved.conditions.is_empty() {
+                None
+            } else {
+                let seqs = store_search::matching_seqs(tx, dataset, resolved).await?;
+                Some(set.positions_of(&seqs))
+            };
+            let query = unit_f32(reference.iter().copied());
+            let scan = set.clone();
+            let picked = tokio::task::spawn_blocking(move || {
+                scan.top_k(&query, k + RESCORE_MARGIN, candidates.as_deref(), exclude)
+            })
+            .await
+            .map_err(|e| Error::Failed(format!("similarity scan: {e}")))?;
+            rescore(tx, &set, &picked, settings.id, &reference, k).await?
         }
-    })
-    .await?;
-    let scored = best.into_sorted();
+        None => {
+            let mut best = TopK::new(k);
+            let mut ids = std::collections::HashMap::new();
+            let reference_norm2: f64 = reference.iter().map(|x| x * x).sum();
+            store_search::scan_vectors(tx, dataset, resolved, settings.id, |seq, id, bytes| {
+                if Some(id) != exclude {
+                    let score = cosine_with_stored(&reference, reference_norm2, bytes);
+                    best.offer(seq as u64, score);
+                    ids.insert(seq as u64, id);
+                }
+            })
+            .await?;
+            best.into_sorted().into_iter().filter_map(|it| Some((*ids.get(&it.position)?, it.score))).collect()
+        }
+    };
     let total = scored.len() as i64;
-    let page = scored.into_iter().skip(offset as usize).map(|(id, score)| (id, Some(score))).collect();
+    let page = scored.into_iter().skip(offset as usize).map(|(id, cosine)| (id, Some((1.0 + cosine) / 2.0))).collect();
     Ok((page, total))
 }
 
-/// The `k` best-scored candidates of a scan, held in a heap of `k` entries whatever the number of
-/// candidates. Ties keep scan order (the earlier candidate ranks first), as a stable sort would.
-struct TopK {
+/// The in-memory copy of a vector setting's vectors at its current version: held, loaded now, or
+/// `None` when it would not fit the cache's budget.
+async fn vector_set(
+    cache: &VectorCache,
+    tx: &mut Tx,
+    settings: VectorSettingsId,
+    dims: usize,
+) -> Result<Option<Arc<VectorSet>>> {
+    let version = store_search::vector_version(tx, settings).await?.unwrap_or_default();
+    if let Some(set) = cache.get(settings, version) {
+        return Ok(Some(set));
+    }
+    let _loading = cache.loading.lock().await;
+    if let Some(set) = cache.get(settings, version) {
+        return Ok(Some(set));
+    }
+    let n = store_search::count_vectors(tx, settings).await?.max(0) as usize;
+    if !cache.fits(n, dims) {
+        return Ok(None);
+    }
+    let mut set = VectorSet::new(version, dims, n);
+    store_search::stream_vectors(tx, settings, |seq, id, bytes| set.push(seq, id, bytes)).await?;
+    let set = Arc::new(set);
+    cache.insert(settings, set.clone());
+    Ok(Some(set))
+}
+
+/// The best `k` of `picked` (positions in `set`) by exact cosine of their stored vectors, best
+/// first, ties by position; a record deleted meanwhile is left out.
+async fn rescore(
+    tx: &mut Tx,
+    set: &VectorSet,
+    picked: &[Ranked],
+    settings: VectorSettingsId,
+    reference: &[f64],
     k: usize,
-    seen: u64,
-    /// A min-heap on rank: its top is the entry the next better candidate evicts.
-    heap: std::collections::BinaryHeap<std::cmp::Reverse<Ranked>>,
-}
-
-/// Ranked by score, then by earlier scan position.
-struct Ranked {
-    score: f64,
-    position: u64,
-    id: RecordId,
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.score.total_cmp(&other.score).then_with(|| other.position.cmp(&self.position))
-    }
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Ranked {}
-
-impl TopK {
-    fn new(k: usize) -> Self {
-        Self { k, seen: 0, heap: std::collections::BinaryHeap::with_capacity(k + 1) }
-    }
-
-    fn offer(&mut self, id: RecordId, score: f64) {
-        let it = Ranked { score, position: self.seen, id };
-        self.seen += 1;
-        if self.k == 0 {
-            return;
-        }
-        if self.heap.len() < self.k {
-            self.heap.push(std::cmp::Reverse(it));
-        } else if self.heap.peek().is_some_and(|worst| it > worst.0) {
-            self.heap.pop();
-            self.heap.push(std::cmp::Reverse(it));
+) -> Result<Vec<(RecordId, f64)>> {
+    let ids: Vec<RecordId> = picked.iter().map(|it| set.id(it.position as usize)).collect();
+    let stored: std::collections::HashMap<RecordId, Vec<f64>> = records::list_vectors(tx, &ids)
+        .await?
+        .into_iter()
+        .filter(|it| it.vector_settings_id == settings)
+        .map(|it| (it.record_id, it.value))
+        .collect();
+    let mut best = TopK::new(k);
+    for it in picked {
+        if let Some(value) = stored.get(&set.id(it.position as usize)) {
+            best.offer(it.position, cosine(reference, value));
         }
     }
-
-    /// Best first.
-    fn into_sorted(self) -> Vec<(RecordId, f64)> {
-        let mut all: Vec<Ranked> = self.heap.into_iter().map(|it| it.0).collect();
-        all.sort_by(|a, b| b.cmp(a));
-        all.into_iter().map(|it| (it.id, it.score)).collect()
-    }
-}
-
-/// [`cosine`] of `reference` (whose squared norm is given) and a vector as stored: little-endian
-/// f64s, read in place.
-fn cosine_with_stored(reference: &[f64], reference_norm2: f64, stored: &[u8]) -> f64 {
-    let (mut dot, mut nb) = (0f64, 0f64);
-    for (x, chunk) in reference.iter().zip(stored.chunks_exact(8)) {
-        let y = f64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default());
-        dot += x * y;
-        nb += y * y;
-    }
-    if reference_norm2 == 0.0 || nb == 0.0 {
-        return 0.0;
-    }
-    dot / (reference_norm2.sqrt() * nb.sqrt())
+    Ok(best.into_sorted().into_iter().map(|it| (set.id(it.position as usize), it.score)).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stored_vectors_score_like_decoded_ones() {
-        let reference = [0.3, -1.5, 2.0, 0.0];
-        let stored = [1.0, 0.25, -0.75, 4.0];
-        let bytes: Vec<u8> = stored.iter().flat_map(|x: &f64| x.to_le_bytes()).collect();
-        let norm2: f64 = reference.iter().map(|x| x * x).sum();
-        assert_eq!(cosine_with_stored(&reference, norm2, &bytes), cosine(&reference, &stored));
-        assert_eq!(cosine_with_stored(&reference, norm2, &[0u8; 32]), 0.0);
-    }
-
-    #[test]
-    fn top_k_keeps_the_best_and_breaks_ties_by_scan_order() {
-        let ids: Vec<RecordId> = (0..6).map(|_| RecordId::new()).collect();
-        let scores = [0.5, 0.9, 0.5, 0.1, 0.9, 0.7];
-        // The oracle: a stable sort of everything, best first, cut at k.
-        for k in 0..=7 {
-            let mut top = TopK::new(k);
-            for (id, score) in ids.iter().zip(scores) {
-                top.offer(*id, score);
-            }
-            let mut oracle: Vec<(RecordId, f64)> = ids.iter().copied().zip(scores).collect();
-            oracle.sort_by(|a, b| b.1.total_cmp(&a.1));
-            oracle.truncate(k);
-            assert_eq!(top.into_sorted(), oracle, "k = {k}");
-        }
-    }
-
-    #[test]
-    fn cosine_of_known_vectors() {
-        assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-6);
-        assert!(cosine(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-6);
-        assert!((cosine(&[1.0, 0.0], &[-1.0, 0.0]) + 1.0).abs() < 1e-6);
-        assert_eq!(cosine(&[0.0, 0.0], &[1.0, 0.0]), 0.0);
-    }
 
     #[test]
     fn chat_and_custom_fields_are_indexed_as_text() {

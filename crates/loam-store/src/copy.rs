@@ -20,6 +20,7 @@ pub const TABLES: &[&str] = &[
     "metadata_properties",
     "vector_settings",
     "records",
+    "record_metadata",
     "responses",
     "suggestions",
     "vectors",

@@ -48,17 +48,77 @@ pub async fn find_seq(tx: &mut Tx, id: RecordId) -> Result<Option<i64>, StoreErr
     Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(id.0).fetch_optional(c).await)?)
 }
 
-/// Writes fields, metadata and `updated_at`.
+/// Writes fields, metadata and `updated_at`, and re-indexes the metadata.
 pub async fn update_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
-    let sql = "update records set fields = $2, metadata = $3, updated_at = $4 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
+    let sql = "update records set fields = $2, metadata = $3, updated_at = $4 where id = $1 returning seq";
+    let seq: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(r.id.0)
         .bind(Json(Value::Object(r.fields.clone())))
         .bind(metadata_json(r))
         .bind(r.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .fetch_optional(c)
+        .await)?;
+    if let Some(seq) = seq {
+        let sql = "delete from record_metadata where record_seq = $1";
+        on_tx!(tx, |c| sqlx::query(sql).bind(seq).execute(c).await.map(|it| it.rows_affected()))?;
+        index_metadata(tx, &[(seq, r)]).await?;
+    }
+    Ok(())
+}
+
+/// One indexed metadata value: (key, element position or -1 for the value itself, number, text).
+type MetadataEntry<'a> = (&'a str, i64, Option<f64>, Option<&'a str>);
+
+/// The entries of `record_metadata` (migration 0007) for a record's metadata: strings and numbers,
+/// as values or as elements of a list.
+fn metadata_entries(metadata: &serde_json::Map<String, Value>) -> Vec<MetadataEntry<'_>> {
+    fn scalar(value: &Value) -> Option<(Option<f64>, Option<&str>)> {
+        match value {
+            Value::Number(n) => n.as_f64().map(|it| (Some(it), None)),
+            Value::String(text) => Some((None, Some(text.as_str()))),
+            _ => None,
+        }
+    }
+    let mut res = Vec::new();
+    for (name, value) in metadata {
+        match value {
+            Value::Array(items) => {
+                for (pos, item) in items.iter().enumerate() {
+                    if let Some((num, term)) = scalar(item) {
+                        res.push((name.as_str(), pos as i64, num, term));
+                    }
+                }
+            }
+            other => {
+                if let Some((num, term)) = scalar(other) {
+                    res.push((name.as_str(), -1, num, term));
+                }
+            }
+        }
+    }
+    res
+}
+
+/// Adds the metadata of records (with their seqs) to `record_metadata`.
+async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), StoreError> {
+    let rows: Vec<(i64, Uuid, MetadataEntry<'_>)> = batch
+        .iter()
+        .filter_map(|(seq, r)| Some((*seq, r.dataset_id.0, r.metadata.as_ref()?)))
+        .flat_map(|(seq, ds, metadata)| metadata_entries(metadata).into_iter().map(move |it| (seq, ds, it)))
+        .collect();
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let sql = format!(
+            "insert into record_metadata (record_seq, name, pos, dataset_id, num, term) values {}",
+            values_rows(tx, chunk.len(), 6)
+        );
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for (seq, ds, (name, pos, num, term)) in chunk {
+                q = q.bind(*seq).bind(*name).bind(*pos as i32).bind(*ds).bind(*num).bind(*term);
+            }
+            q.execute(c).await.map(|it| it.rows_affected())
+        })?;
+    }
     Ok(())
 }
 
@@ -162,6 +222,10 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
         }
         q.fetch_all(c).await
     })?;
+    if !deleted.is_empty() {
+        let sql = "update vector_settings set version = version + 1 where dataset_id = $1";
+        on_tx!(tx, |c| sqlx::query(sql).bind(dataset.0).execute(c).await.map(|it| it.rows_affected()))?;
+    }
     Ok(deleted.into_iter().map(RecordId).collect())
 }
 
@@ -212,16 +276,27 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
         })?;
         seqs.extend(returned);
     }
-    batch
+    let seqs: Vec<i64> = batch
         .iter()
         .map(|r| {
             seqs.get(&r.id.0).copied().ok_or_else(|| StoreError::Corrupt(format!("record {} was not inserted", r.id)))
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let indexed: Vec<(i64, &Record)> = seqs.iter().copied().zip(batch).collect();
+    index_metadata(tx, &indexed).await?;
+    Ok(seqs)
 }
 
-/// Inserts or replaces many vectors in multi-row statements.
+/// Inserts or replaces many vectors in multi-row statements, and raises the version of each vector
+/// setting they belong to (see migration 0006).
 pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, Vec<f64>)]) -> Result<(), StoreError> {
+    let mut settings: Vec<Uuid> = batch.iter().map(|(_, it, _)| it.0).collect();
+    settings.sort_unstable();
+    settings.dedup();
+    for id in settings {
+        let sql = "update vector_settings set version = version + 1 where id = $1";
+        on_tx!(tx, |c| sqlx::query(sql).bind(id).execute(c).await.map(|it| it.rows_affected()))?;
+    }
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql = format!(
             "insert into vectors (record_id, vector_settings_id, value) values {} \

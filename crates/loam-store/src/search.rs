@@ -45,7 +45,8 @@ pub enum Target {
     Status,
     InsertedAt,
     UpdatedAt,
-    Metadata(String),
+    /// A metadata key, and whether its property compares numbers (integer, float) or text (terms).
+    Metadata(String, bool),
     SuggestionValue(Uuid),
     SuggestionScore(Uuid),
     SuggestionAgent(Uuid),
@@ -110,11 +111,13 @@ struct Sql {
     text: String,
     args: Vec<Arg>,
     pg: bool,
+    /// The placeholder of the searched dataset's id, once [`from_where`] has bound it.
+    dataset: String,
 }
 
 impl Sql {
     fn new(tx: &Tx) -> Self {
-        Sql { text: String::new(), args: Vec::new(), pg: matches!(tx, Tx::Postgres(_)) }
+        Sql { text: String::new(), args: Vec::new(), pg: matches!(tx, Tx::Postgres(_)), dataset: String::new() }
     }
 
     fn push(&mut self, arg: Arg) -> String {
@@ -191,6 +194,11 @@ impl Sql {
         format!("{column} in ({})", list.join(", "))
     }
 
+    /// A float column is one of `values` (values that are not numbers never match).
+    fn num_in(&mut self, column: &str, values: &[Value]) -> String {
+        self.int_in(column, values)
+    }
+
     /// An integer column is one of `values` (values that are not numbers never match).
     fn int_in(&mut self, column: &str, values: &[Value]) -> String {
         let list: Vec<String> = values.iter().filter_map(Value::as_f64).map(|n| self.push(Arg::Float(n))).collect();
@@ -239,6 +247,12 @@ fn range(sql: &mut Sql, expr: &str, ge: Option<Bound>, le: Option<Bound>) -> Str
     parts.join(" and ")
 }
 
+/// The rows of `record_metadata` for key `name` of the dataset being searched.
+fn metadata_rows(sql: &mut Sql, name: &str) -> String {
+    let n = sql.push(Arg::Text(name.to_owned()));
+    format!("m.dataset_id = {} and m.name = {n}", sql.dataset)
+}
+
 fn suggestion_exists(qid: &str, source: &str, cond: &str) -> String {
     format!(
         "exists (select 1 from suggestions g{source} where g.record_id = r.id and g.question_id = {qid} and {cond})"
@@ -264,15 +278,17 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
         Condition::Terms(Target::UpdatedAt, values) => sql.int_in("r.updated_at", values),
         Condition::Range(Target::InsertedAt, ge, le) => range(sql, "r.inserted_at", *ge, *le),
         Condition::Range(Target::UpdatedAt, ge, le) => range(sql, "r.updated_at", *ge, *le),
-        Condition::Terms(Target::Metadata(name), values) => {
-            let each = sql.json_elements("r.metadata", Some(name), None);
-            let inner = sql.json_in("j.value", values);
-            format!("exists (select 1 from {each} where {inner})")
+        // Metadata reads its index (`record_metadata`, migration 0007): the matching seqs are an
+        // index range, not a read of every record's JSON.
+        Condition::Terms(Target::Metadata(name, numeric), values) => {
+            let inner = if *numeric { sql.num_in("m.num", values) } else { sql.text_in("m.term", values) };
+            let within = metadata_rows(sql, name);
+            format!("r.seq in (select m.record_seq from record_metadata m where {within} and {inner})")
         }
-        Condition::Range(Target::Metadata(name), ge, le) => {
-            let at = sql.json_at("r.metadata", Some(name), None);
-            let expr = sql.json_number(&at);
-            range(sql, &expr, *ge, *le)
+        Condition::Range(Target::Metadata(name, _), ge, le) => {
+            let within = metadata_rows(sql, name);
+            let cond = range(sql, "m.num", *ge, *le);
+            format!("r.seq in (select m.record_seq from record_metadata m where {within} and m.pos = -1 and {cond})")
         }
         Condition::Terms(Target::SuggestionValue(q), values) => {
             let qid = sql.push(Arg::Id(*q));
@@ -350,7 +366,13 @@ fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> Strin
         Target::Status => "r.status".to_owned(),
         Target::InsertedAt => "r.inserted_at".to_owned(),
         Target::UpdatedAt => "r.updated_at".to_owned(),
-        Target::Metadata(name) => sql.json_at("r.metadata", Some(name), None),
+        Target::Metadata(name, numeric) => {
+            let n = sql.push(Arg::Text(name.clone()));
+            let column = if *numeric { "m.num" } else { "m.term" };
+            format!(
+                "(select {column} from record_metadata m where m.record_seq = r.seq and m.name = {n} and m.pos = -1)"
+            )
+        }
         Target::SuggestionValue(q) => {
             let qid = sql.push(Arg::Id(*q));
             let at = sql.json_at("g.value", None, None);
@@ -421,6 +443,7 @@ fn tsquery(sql: &mut Sql, text: &TextMatch) -> String {
 /// The `from … where …` part shared by the page, count and similarity queries.
 fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
     let ds = sql.push(Arg::Id(dataset.0));
+    sql.dataset = ds.clone();
     let mut text = String::new();
     if let Some(matching) = &query.text {
         if sql.pg {
@@ -562,7 +585,7 @@ async fn rotated_page(
     // second half starts; count them only when the page may begin past the first half's end.
     let pg = matches!(tx, Tx::Postgres(_));
     let half = |upper: bool, offset: i64, limit: i64| {
-        let mut sql = Sql { text: String::new(), args: Vec::new(), pg };
+        let mut sql = Sql { text: String::new(), args: Vec::new(), pg, dataset: String::new() };
         let body = from_where(&mut sql, dataset, query, "");
         let p = sql.push(Arg::Int(pivot));
         let cmp = if upper { ">=" } else { "<" };
@@ -592,8 +615,8 @@ async fn rotated_page(
     Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
 }
 
-/// Streams every record matching `query` that has a vector for `settings` to `visit`, with the
-/// vector's stored bytes (little-endian f64s), in the order the database reads them: the
+/// Streams every record matching `query` that has a vector for `settings` to `visit`, with its
+/// seq and the vector's stored bytes (little-endian f64s), in the order the database reads them: the
 /// candidates of a similarity search, scored by the caller as they arrive, so a scan over a
 /// large dataset holds one row at a time, not every vector.
 pub async fn scan_vectors(
@@ -601,7 +624,7 @@ pub async fn scan_vectors(
     dataset: DatasetId,
     query: &RecordQuery,
     settings: VectorSettingsId,
-    mut visit: impl FnMut(RecordId, &[u8]),
+    mut visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
     use futures::TryStreamExt;
     use sqlx::Row;
@@ -613,17 +636,63 @@ pub async fn scan_vectors(
         query,
         &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"),
     );
-    sql.text = format!("select r.id, v.value {body}");
+    sql.text = format!("select r.seq, r.id, v.value {body}");
     on_tx!(tx, |c| {
         let mut rows = bind_all!(sqlx::query(&sql.text), &sql.args).fetch(c);
         while let Some(row) = rows.try_next().await? {
-            let id: Uuid = row.try_get(0)?;
-            let bytes: &[u8] = row.try_get(1)?;
-            visit(RecordId(id), bytes);
+            let seq: i64 = row.try_get(0)?;
+            let id: Uuid = row.try_get(1)?;
+            let bytes: &[u8] = row.try_get(2)?;
+            visit(seq, RecordId(id), bytes);
         }
         Ok::<(), sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// The version of a vector setting's vectors (see migration 0006), or `None` when it is gone.
+pub async fn vector_version(tx: &mut Tx, settings: VectorSettingsId) -> Result<Option<i64>, StoreError> {
+    let sql = "select version from vector_settings where id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(settings.0).fetch_optional(c).await)?)
+}
+
+/// How many vectors a vector setting has.
+pub async fn count_vectors(tx: &mut Tx, settings: VectorSettingsId) -> Result<i64, StoreError> {
+    let sql = "select count(*) from vectors where vector_settings_id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(settings.0).fetch_one(c).await)?)
+}
+
+/// Streams every vector of a vector setting to `visit` with its record's seq and id, in record
+/// insertion order (the order similarity search breaks ties by): what an in-memory copy loads.
+pub async fn stream_vectors(
+    tx: &mut Tx,
+    settings: VectorSettingsId,
+    mut visit: impl FnMut(i64, RecordId, &[u8]),
+) -> Result<(), StoreError> {
+    use futures::TryStreamExt;
+    use sqlx::Row;
+    let sql = "select r.seq, r.id, v.value from vectors v join records r on r.id = v.record_id \
+               where v.vector_settings_id = $1 order by r.seq";
+    on_tx!(tx, |c| {
+        let mut rows = sqlx::query(sql).bind(settings.0).fetch(c);
+        while let Some(row) = rows.try_next().await? {
+            let seq: i64 = row.try_get(0)?;
+            let id: Uuid = row.try_get(1)?;
+            let bytes: &[u8] = row.try_get(2)?;
+            visit(seq, RecordId(id), bytes);
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+/// The seqs of every record matching `query`, in insertion order: the candidates of a filtered
+/// similarity search scored from memory.
+pub async fn matching_seqs(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery) -> Result<Vec<i64>, StoreError> {
+    let mut sql = Sql::new(tx);
+    let body = from_where(&mut sql, dataset, query, "");
+    sql.text = format!("select r.seq {body} order by r.seq");
+    Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_all(c).await)?)
 }
 
 /// Term counts of a terms metadata property over a dataset's records, most frequent first:

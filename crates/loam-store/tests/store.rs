@@ -196,3 +196,104 @@ async fn background_merge_steps_compact_the_index_and_change_no_result() {
     let mut tx = store.write().await.unwrap();
     assert!(!merge_index_step(&mut tx, 200).await.unwrap(), "nothing is left to merge");
 }
+
+/// Every row of the metadata index: (record seq, key, position, number, text), in order.
+async fn metadata_index(store: &Store) -> Vec<(i64, String, i32, Option<f64>, Option<String>)> {
+    let sql = "select record_seq, name, pos, num, term from record_metadata order by record_seq, name, pos";
+    let mut tx = store.read().await.unwrap();
+    match &mut tx {
+        Tx::Sqlite(inner, _) => sqlx::query_as(sql).fetch_all(&mut **inner).await.unwrap(),
+        Tx::Postgres(inner) => sqlx::query_as(sql).fetch_all(&mut **inner).await.unwrap(),
+    }
+}
+
+/// Runs the `INSERT` statements of migration 0007 (its backfill of records written before it).
+async fn backfill_metadata_index(store: &Store, postgres: bool) {
+    let engine = if postgres { "postgres" } else { "sqlite" };
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(engine)
+        .join("0007_record_metadata.sql");
+    let text = std::fs::read_to_string(path).unwrap();
+    let code: String = text.lines().filter(|it| !it.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+    let mut tx = store.write().await.unwrap();
+    for statement in code.split(';').map(str::trim).filter(|it| it.starts_with("INSERT")) {
+        match &mut tx {
+            Tx::Sqlite(inner, _) => sqlx::query(statement).execute(&mut **inner).await.unwrap().rows_affected(),
+            Tx::Postgres(inner) => sqlx::query(statement).execute(&mut **inner).await.unwrap().rows_affected(),
+        };
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
+    let (store, db) = open().await;
+    let ds = dataset(&store).await;
+    let with = |text: &str, metadata: Value| {
+        let mut it = record(ds, text);
+        it.metadata = metadata.as_object().cloned();
+        it
+    };
+    let mut first = with(
+        "first",
+        serde_json::json!({"a": 1, "b": "x", "c": [1, "y", true, null], "d": true, "e": {"k": 1}, "f": 2.5, "g": [], "h": null}),
+    );
+    let second = with("second", serde_json::json!({"a": -3, "b": "z"}));
+    let third = record(ds, "third");
+    let mut tx = store.write().await.unwrap();
+    let seqs = records::insert_records(&mut tx, &[first.clone(), second.clone(), third]).await.unwrap();
+    tx.commit().await.unwrap();
+    let (s1, s2) = (seqs[0], seqs[1]);
+    let row = |seq: i64, name: &str, pos: i32, num: Option<f64>, term: Option<&str>| {
+        (seq, name.to_owned(), pos, num, term.map(str::to_owned))
+    };
+    // Strings and numbers are indexed, as values or list elements; other kinds are not.
+    assert_eq!(
+        metadata_index(&store).await,
+        vec![
+            row(s1, "a", -1, Some(1.0), None),
+            row(s1, "b", -1, None, Some("x")),
+            row(s1, "c", 0, Some(1.0), None),
+            row(s1, "c", 1, None, Some("y")),
+            row(s1, "f", -1, Some(2.5), None),
+            row(s2, "a", -1, Some(-3.0), None),
+            row(s2, "b", -1, None, Some("z")),
+        ]
+    );
+    // The migration's backfill builds the same rows from the records alone.
+    let written = metadata_index(&store).await;
+    let mut tx = store.write().await.unwrap();
+    match &mut tx {
+        Tx::Sqlite(inner, _) => {
+            sqlx::query("delete from record_metadata").execute(&mut **inner).await.unwrap().rows_affected()
+        }
+        Tx::Postgres(inner) => {
+            sqlx::query("delete from record_metadata").execute(&mut **inner).await.unwrap().rows_affected()
+        }
+    };
+    tx.commit().await.unwrap();
+    backfill_metadata_index(&store, db.is_postgres()).await;
+    assert_eq!(metadata_index(&store).await, written);
+    // An update replaces the record's rows; a rolled-back insert leaves none.
+    first.metadata = serde_json::json!({"a": 5}).as_object().cloned();
+    let mut tx = store.write().await.unwrap();
+    records::update_record(&mut tx, &first).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    records::insert_record(&mut tx, &with("ghost", serde_json::json!({"a": 7}))).await.unwrap();
+    drop(tx); // rolled back
+    assert_eq!(
+        metadata_index(&store).await,
+        vec![row(s1, "a", -1, Some(5.0), None), row(s2, "a", -1, Some(-3.0), None), row(s2, "b", -1, None, Some("z"))]
+    );
+    // Deleting a record, then its dataset, removes their rows.
+    let mut tx = store.write().await.unwrap();
+    records::delete_records(&mut tx, ds, &[second.id]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(metadata_index(&store).await, vec![row(s1, "a", -1, Some(5.0), None)]);
+    let mut tx = store.write().await.unwrap();
+    datasets::delete_dataset(&mut tx, ds).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(metadata_index(&store).await.is_empty());
+}

@@ -17,6 +17,40 @@ use tower::ServiceExt;
 /// A status and the JSON body (`Value::Null` when the body is empty).
 pub type Reply = (u16, Value);
 
+fn router_over(service: &Arc<Service>) -> Router {
+    loam_http::router(AppState {
+        service: Arc::clone(service),
+        http: Arc::new(HttpConfig::default()),
+        limits: Default::default(),
+    })
+}
+
+/// Sends a prepared request to `router`.
+pub async fn send_to(router: &Router, req: Request<Body>) -> Reply {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    (status, body)
+}
+
+/// A JSON request (no body when `body` is `None`) as the holder of `key`.
+pub fn request(method: &str, path: &str, key: &str, body: Option<Value>) -> Request<Body> {
+    let mut req = Request::builder().method(method).uri(path).header("x-argilla-api-key", key);
+    let body = match body {
+        Some(value) => {
+            req = req.header("content-type", "application/json");
+            Body::from(value.to_string())
+        }
+        None => Body::empty(),
+    };
+    req.body(body).unwrap()
+}
+
 pub struct TestApp {
     pub router: Router,
     pub owner: TestUser,
@@ -78,12 +112,19 @@ pub fn unique(prefix: &str) -> String {
 /// A service on the database at `url` (another replica, when one already serves it), with its
 /// own token secret.
 pub async fn open_service(url: &str, max_connections: u32) -> Service {
+    open_service_with(url, max_connections, loam_service::DEFAULT_VECTOR_CACHE_BYTES).await
+}
+
+/// [`open_service`] holding at most `vector_cache_bytes` of vectors in memory (0: similarity
+/// search always scans the database).
+pub async fn open_service_with(url: &str, max_connections: u32, vector_cache_bytes: usize) -> Service {
     Service::open(
         &StoreConfig { url: url.to_owned(), max_connections },
         ServiceConfig {
             token_secret: loam_service::generate_api_key().into_bytes(),
             token_ttl_secs: 86400,
             limits: Default::default(),
+            vector_cache_bytes,
         },
     )
     .await
@@ -108,26 +149,18 @@ impl TestApp {
             }
         };
         let service = Arc::new(service);
-        let router = loam_http::router(AppState {
-            service: Arc::clone(&service),
-            http: Arc::new(HttpConfig::default()),
-            limits: Default::default(),
-        });
-        TestApp { router, owner, service, _db: db }
+        TestApp { router: router_over(&service), owner, service, _db: db }
+    }
+
+    /// The router of another replica on this app's database: a service of its own, holding at
+    /// most `vector_cache_bytes` of vectors in memory.
+    pub async fn replica(&self, vector_cache_bytes: usize) -> Router {
+        router_over(&Arc::new(open_service_with(&self._db.url, 4, vector_cache_bytes).await))
     }
 
     /// Sends a prepared request.
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status().as_u16();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        (status, body)
+        send_to(&self.router, req).await
     }
 
     /// A request with a raw body (sent as JSON) and an optional API key.
@@ -141,15 +174,7 @@ impl TestApp {
 
     /// A JSON request (no body when `body` is `None`) as the holder of `key`.
     pub async fn call(&self, method: &str, path: &str, key: &str, body: Option<Value>) -> Reply {
-        let mut req = Request::builder().method(method).uri(path).header("x-argilla-api-key", key);
-        let body = match body {
-            Some(value) => {
-                req = req.header("content-type", "application/json");
-                Body::from(value.to_string())
-            }
-            None => Body::empty(),
-        };
-        self.send(req.body(body).unwrap()).await
+        self.send(request(method, path, key, body)).await
     }
 
     pub async fn get(&self, key: &str, path: &str) -> Reply {

@@ -15,6 +15,7 @@ mod records;
 mod responses;
 mod search;
 mod settings;
+mod similarity;
 mod ui;
 mod users;
 mod webhooks;

@@ -1,0 +1,182 @@
+//! Similarity search answered from the in-memory vector copy (`loam-service/src/similarity.rs`):
+//! the same hits and scores as a scan of the database and a brute-force oracle, and every
+//! replica sees a committed vector write at its next search, never a rolled-back one.
+
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const DIMS: usize = 16;
+
+/// Deterministic vectors (xorshift); every 9th repeats the one before it (ties), record 5 is
+/// zero, and every 11th record has no vector.
+fn vector(i: usize) -> Option<Vec<f64>> {
+    if i % 11 == 10 {
+        return None;
+    }
+    if i == 5 {
+        return Some(vec![0.0; DIMS]);
+    }
+    let i = if i % 9 == 8 { i - 1 } else { i };
+    let mut state = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    Some(
+        (0..DIMS)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 2001) as f64 / 1000.0 - 1.0
+            })
+            .collect(),
+    )
+}
+
+fn cosine(a: &[f64], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let (na, nb) = (a.iter().map(|x| x * x).sum::<f64>().sqrt(), b.iter().map(|x| x * x).sum::<f64>().sqrt());
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
+struct Fixture {
+    app: TestApp,
+    ds: String,
+    ids: Vec<String>,
+}
+
+async fn fixture(n: usize) -> Fixture {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "similar").await;
+    app.add_field(&ds, "text", true).await;
+    app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+    app.add_metadata(&ds, "half", json!({"type": "terms", "values": null}), true).await;
+    let body = json!({"name": "emb", "title": "emb", "dimensions": DIMS});
+    app.expect("POST", &format!("/api/v1/datasets/{ds}/vectors-settings"), Some(body), 201).await;
+    app.publish(&ds).await;
+    let mut ids = Vec::new();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let items = chunk
+            .iter()
+            .map(|i| {
+                let mut item = json!({"fields": {"text": format!("record {i} {}", if i % 3 == 0 { "three" } else { "other" })},
+                                      "metadata": {"half": if i % 2 == 0 { "even" } else { "odd" }}});
+                if let Some(v) = vector(*i) {
+                    item["vectors"] = json!({"emb": v});
+                }
+                item
+            })
+            .collect();
+        ids.extend(app.log(&ds, items).await.iter().map(|it| it["id"].as_str().unwrap().to_owned()));
+    }
+    Fixture { app, ds, ids }
+}
+
+/// Hits of a search through `router`: (record index, or usize::MAX for records made later;
+/// score), and the total.
+async fn hits(f: &Fixture, router: &Router, query: Value, params: &str) -> (Vec<(usize, f64)>, i64) {
+    let path = format!("/api/v1/datasets/{}/records/search?{params}", f.ds);
+    let (status, res) = send_to(router, request("POST", &path, &f.app.owner.key, Some(query.clone()))).await;
+    assert_eq!(status, 200, "{query} -> {res}");
+    let items = res["items"].as_array().unwrap();
+    let hits = items
+        .iter()
+        .map(|it| {
+            let id = it["record"]["id"].as_str().unwrap();
+            (f.ids.iter().position(|it| it == id).unwrap_or(usize::MAX), it["query_score"].as_f64().unwrap())
+        })
+        .collect();
+    (hits, res["total"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn answers_from_memory_match_a_database_scan_and_a_brute_force_oracle() {
+    let f = fixture(450).await;
+    let scan = f.app.replica(0).await;
+    let query: Vec<f64> = vector(1001).unwrap();
+    let by_value = |order: &str| json!({"query": {"vector": {"name": "emb", "value": query, "order": order}}});
+    let cases = vec![
+        (by_value("most_similar"), "limit=50"),
+        (by_value("least_similar"), "limit=50"),
+        (by_value("most_similar"), "offset=40&limit=25"),
+        (json!({"query": {"vector": {"name": "emb", "record_id": f.ids[7]}}}), "limit=50"),
+        (
+            json!({"query": {"vector": {"name": "emb", "value": query}},
+                   "filters": {"and": [{"type": "terms", "scope": {"entity": "metadata", "metadata_property": "half"}, "values": ["odd"]}]}}),
+            "limit=50",
+        ),
+        (json!({"query": {"vector": {"name": "emb", "value": query}, "text": {"q": "three"}}}), "limit=50"),
+    ];
+    for (body, params) in &cases {
+        // Twice from memory: the first search loads the copy, the second uses it.
+        let first = hits(&f, &f.app.router, body.clone(), params).await;
+        let again = hits(&f, &f.app.router, body.clone(), params).await;
+        let scanned = hits(&f, &scan, body.clone(), params).await;
+        assert_eq!(first, again, "{body}");
+        assert_eq!(first, scanned, "{body} {params}: memory and database scan differ");
+    }
+    // The oracle: every record with a vector, exact cosine, ties by insertion order.
+    let mut oracle: Vec<(usize, f64)> =
+        (0..450).filter_map(|i| Some((i, (1.0 + cosine(&query, &vector(i)?)) / 2.0))).collect();
+    oracle.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (got, total) = hits(&f, &f.app.router, by_value("most_similar"), "limit=50").await;
+    assert_eq!(total, 50);
+    assert_eq!(
+        got.iter().map(|it| it.0).collect::<Vec<_>>(),
+        oracle.iter().take(50).map(|it| it.0).collect::<Vec<_>>()
+    );
+    for ((_, a), (_, b)) in got.iter().zip(&oracle) {
+        assert_eq!(a, b, "scores are computed from the stored f64 vectors");
+    }
+    // Duplicated vectors tie; the earlier record ranks first.
+    let (got, _) =
+        hits(&f, &f.app.router, json!({"query": {"vector": {"name": "emb", "value": vector(7)}}}), "limit=2").await;
+    assert_eq!(got.iter().map(|it| it.0).collect::<Vec<_>>(), vec![7, 8]);
+    // A zero vector scores 0.5 (cosine 0) against anything.
+    let (got, _) = hits(&f, &f.app.router, by_value("least_similar"), "limit=450").await;
+    assert!(got.iter().any(|(i, score)| *i == 5 && *score == 0.5));
+}
+
+#[tokio::test]
+async fn every_replica_sees_committed_vector_writes_at_its_next_search() {
+    let f = fixture(60).await;
+    let other = f.app.replica(loam_service::DEFAULT_VECTOR_CACHE_BYTES).await;
+    let probe: Vec<f64> = (0..DIMS).map(|i| if i == 3 { 1.0 } else { 0.0 }).collect();
+    let search = json!({"query": {"vector": {"name": "emb", "value": probe}}});
+    let top = |res: &(Vec<(usize, f64)>, i64)| res.0.first().copied();
+    let before = hits(&f, &f.app.router, search.clone(), "limit=5").await;
+    assert_ne!(top(&before).map(|it| it.1), Some(1.0));
+    // Another replica adds a record with exactly the probe: the first replica's next search has it.
+    let path = format!("/api/v1/datasets/{}/records/bulk", f.ds);
+    let item = json!({"items": [{"fields": {"text": "new"}, "vectors": {"emb": probe}}]});
+    let (status, res) = send_to(&other, request("POST", &path, &f.app.owner.key, Some(item))).await;
+    assert_eq!(status, 201, "{res}");
+    let new_id = res["items"][0]["id"].as_str().unwrap().to_owned();
+    let after = hits(&f, &f.app.router, search.clone(), "limit=5").await;
+    assert_eq!(top(&after), Some((usize::MAX, 1.0)));
+    assert_eq!(after.1, 5);
+    // It changes the record's vector to the opposite direction: it drops to the bottom.
+    let opposite: Vec<f64> = probe.iter().map(|x| -x).collect();
+    let patch = json!({"vectors": {"emb": opposite}});
+    let (status, res) =
+        send_to(&other, request("PATCH", &format!("/api/v1/records/{new_id}"), &f.app.owner.key, Some(patch))).await;
+    assert_eq!(status, 200, "{res}");
+    let (got, _) = hits(&f, &f.app.router, search.clone(), "limit=100").await;
+    assert_eq!(got.last().copied(), Some((usize::MAX, 0.0)));
+    // A bulk write that fails stores nothing, so the searches do not change.
+    let unchanged = hits(&f, &f.app.router, search.clone(), "limit=100").await;
+    let bad = json!({"items": [{"fields": {"text": "ghost"}, "vectors": {"emb": probe}}, {"fields": {"nope": "x"}}]});
+    assert_eq!(send_to(&other, request("POST", &path, &f.app.owner.key, Some(bad))).await.0, 422);
+    assert_eq!(hits(&f, &f.app.router, search.clone(), "limit=100").await, unchanged);
+    // It deletes the record: gone from the first replica's results.
+    let (status, _) =
+        send_to(&other, request("DELETE", &format!("/api/v1/records/{new_id}"), &f.app.owner.key, None)).await;
+    assert_eq!(status, 200);
+    let (got, _) = hits(&f, &f.app.router, search.clone(), "limit=100").await;
+    assert!(got.iter().all(|(i, _)| *i != usize::MAX), "the deleted record is still found");
+    assert_eq!(hits(&f, &f.app.router, search.clone(), "limit=5").await, before);
+}
