@@ -113,11 +113,21 @@ struct Sql {
     pg: bool,
     /// The placeholder of the searched dataset's id, once [`from_where`] has bound it.
     dataset: String,
+    /// Render metadata conditions as a probe per record (`exists`, a primary-key lookup) rather
+    /// than a set of matching records (`in`, an index range): for when few records are visited
+    /// anyway (a text match, or a walk of a sort index that stops at the page's end).
+    correlated: bool,
 }
 
 impl Sql {
     fn new(tx: &Tx) -> Self {
-        Sql { text: String::new(), args: Vec::new(), pg: matches!(tx, Tx::Postgres(_)), dataset: String::new() }
+        Sql {
+            text: String::new(),
+            args: Vec::new(),
+            pg: matches!(tx, Tx::Postgres(_)),
+            dataset: String::new(),
+            correlated: false,
+        }
     }
 
     fn push(&mut self, arg: Arg) -> String {
@@ -247,10 +257,20 @@ fn range(sql: &mut Sql, expr: &str, ge: Option<Bound>, le: Option<Bound>) -> Str
     parts.join(" and ")
 }
 
-/// The rows of `record_metadata` for key `name` of the dataset being searched.
-fn metadata_rows(sql: &mut Sql, name: &str) -> String {
-    let n = sql.push(Arg::Text(name.to_owned()));
-    format!("m.dataset_id = {} and m.name = {n}", sql.dataset)
+/// The rows `m` of `record_metadata` (migration 0007) that satisfy a metadata condition in the
+/// dataset being searched: terms match a value or any list element, ranges a number value.
+fn metadata_match(sql: &mut Sql, cond: &Condition) -> String {
+    let (name, inner) = match cond {
+        Condition::Terms(Target::Metadata(name, numeric), values) => {
+            (name, if *numeric { sql.num_in("m.num", values) } else { sql.text_in("m.term", values) })
+        }
+        Condition::Range(Target::Metadata(name, _), ge, le) => {
+            (name, format!("m.pos = -1 and {}", range(sql, "m.num", *ge, *le)))
+        }
+        _ => return "1 = 0".to_owned(),
+    };
+    let n = sql.push(Arg::Text(name.clone()));
+    format!("m.dataset_id = {} and m.name = {n} and {inner}", sql.dataset)
 }
 
 fn suggestion_exists(qid: &str, source: &str, cond: &str) -> String {
@@ -280,15 +300,13 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
         Condition::Range(Target::UpdatedAt, ge, le) => range(sql, "r.updated_at", *ge, *le),
         // Metadata reads its index (`record_metadata`, migration 0007): the matching seqs are an
         // index range, not a read of every record's JSON.
-        Condition::Terms(Target::Metadata(name, numeric), values) => {
-            let inner = if *numeric { sql.num_in("m.num", values) } else { sql.text_in("m.term", values) };
-            let within = metadata_rows(sql, name);
-            format!("r.seq in (select m.record_seq from record_metadata m where {within} and {inner})")
-        }
-        Condition::Range(Target::Metadata(name, _), ge, le) => {
-            let within = metadata_rows(sql, name);
-            let cond = range(sql, "m.num", *ge, *le);
-            format!("r.seq in (select m.record_seq from record_metadata m where {within} and m.pos = -1 and {cond})")
+        Condition::Terms(Target::Metadata(..), _) | Condition::Range(Target::Metadata(..), _, _) => {
+            let matching = metadata_match(sql, cond);
+            if sql.correlated {
+                format!("exists (select 1 from record_metadata m where m.record_seq = r.seq and {matching})")
+            } else {
+                format!("r.seq in (select m.record_seq from record_metadata m where {matching})")
+            }
         }
         Condition::Terms(Target::SuggestionValue(q), values) => {
             let qid = sql.push(Arg::Id(*q));
@@ -444,6 +462,7 @@ fn tsquery(sql: &mut Sql, text: &TextMatch) -> String {
 fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
     let ds = sql.push(Arg::Id(dataset.0));
     sql.dataset = ds.clone();
+    sql.correlated |= query.text.is_some();
     let mut text = String::new();
     if let Some(matching) = &query.text {
         if sql.pg {
@@ -530,6 +549,17 @@ pub async fn search_records(
             return Ok((hits, total));
         }
     }
+    if let ([key], None) = (query.sort.as_slice(), &query.text) {
+        if let Target::Metadata(name, numeric) = &key.target {
+            let total = count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?;
+            if total >= WALK_MIN_MATCHES {
+                let hits = metadata_walk(tx, dataset, query, name, *numeric, key.descending, offset, limit).await?;
+                if hits.len() as i64 == limit {
+                    return Ok((hits, total));
+                }
+            }
+        }
+    }
     let score = if query.text.is_some() { "h.score" } else { "null" };
     let lim = sql.push(Arg::Int(limit));
     let off = sql.push(Arg::Int(offset));
@@ -541,6 +571,41 @@ pub async fn search_records(
     let total = count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?;
     let hits = rows.into_iter().map(|(id, score)| Hit { record_id: RecordId(id), score }).collect();
     Ok((hits, total))
+}
+
+/// The fewest matches for which a page sorted by one metadata key walks that key's index (see
+/// `metadata_walk`); fewer matches are cheaper to sort than to look for along the index.
+const WALK_MIN_MATCHES: i64 = 1000;
+
+/// A page of the matches sorted by one metadata key, read by walking the key's index in order
+/// and probing each record's other conditions, so it stops at the page's end instead of sorting
+/// every match. Records without a value for the key (which sort last) are not visited: a page
+/// that reaches them comes back short, and the caller answers it the general way.
+#[allow(clippy::too_many_arguments)]
+async fn metadata_walk(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    query: &RecordQuery,
+    name: &str,
+    numeric: bool,
+    descending: bool,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Hit>, StoreError> {
+    let mut sql = Sql::new(tx);
+    sql.correlated = true;
+    let body = from_where(&mut sql, dataset, query, " join record_metadata s on s.record_seq = r.seq");
+    let n = sql.push(Arg::Text(name.to_owned()));
+    let (column, dir) = (if numeric { "s.num" } else { "s.term" }, if descending { "desc" } else { "asc" });
+    let lim = sql.push(Arg::Int(limit));
+    let off = sql.push(Arg::Int(offset));
+    sql.text = format!(
+        "select r.id {body} and s.dataset_id = {ds} and s.name = {n} and s.pos = -1 and {column} is not null \
+         order by s.num {dir}, s.term {dir}, s.record_seq limit {lim} offset {off}",
+        ds = sql.dataset
+    );
+    let ids: Vec<Uuid> = on_tx!(tx, |c| bind_all!(sqlx::query_scalar(&sql.text), &sql.args).fetch_all(c).await)?;
+    Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
 }
 
 /// The number of matches. The annotation queue's query — only "the caller has not responded" —
@@ -556,6 +621,18 @@ async fn count_matches(
     let pending_only = query.text.is_none()
         && matches!(query.conditions.as_slice(),
             [Condition::Terms(Target::ResponseStatus, values)] if values.iter().all(|it| it.as_str() == Some("pending")));
+    if let (None, [cond @ (Condition::Terms(Target::Metadata(..), _) | Condition::Range(Target::Metadata(..), _, _))]) =
+        (&query.text, query.conditions.as_slice())
+    {
+        // One metadata condition: count its index range (its rows carry the dataset).
+        let mut sql = Sql::new(tx);
+        sql.dataset = sql.push(Arg::Id(dataset.0));
+        let matching = metadata_match(&mut sql, cond);
+        // A range matches values, one row per record; terms may match several list elements.
+        let counted = if matches!(cond, Condition::Range(..)) { "*" } else { "distinct m.record_seq" };
+        sql.text = format!("select count({counted}) from record_metadata m where {matching}");
+        return Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_one(c).await)?);
+    }
     if let (true, Some(user)) = (pending_only, query.only_user) {
         let sql = "select (select count(*) from records where dataset_id = $1) \
                    - (select count(*) from responses where dataset_id = $1 and user_id = $2)";
@@ -585,7 +662,7 @@ async fn rotated_page(
     // second half starts; count them only when the page may begin past the first half's end.
     let pg = matches!(tx, Tx::Postgres(_));
     let half = |upper: bool, offset: i64, limit: i64| {
-        let mut sql = Sql { text: String::new(), args: Vec::new(), pg, dataset: String::new() };
+        let mut sql = Sql { text: String::new(), args: Vec::new(), pg, dataset: String::new(), correlated: false };
         let body = from_where(&mut sql, dataset, query, "");
         let p = sql.push(Arg::Int(pivot));
         let cmp = if upper { ">=" } else { "<" };

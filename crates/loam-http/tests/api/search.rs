@@ -349,3 +349,88 @@ async fn the_me_queue_pages_through_every_record_exactly_once() {
         assert_eq!((seen.len(), distinct.len()), (20, 20), "limit {limit}: {seen:?}");
     }
 }
+
+/// Pages of a sorted search, concatenated: (record index, total of each page).
+async fn sorted_pages(app: &TestApp, ds: &str, ids: &[String], body: &Value) -> (Vec<usize>, Vec<i64>) {
+    let (mut order, mut totals) = (Vec::new(), Vec::new());
+    for offset in (0..1300).step_by(100) {
+        let path = format!("/api/v1/datasets/{ds}/records/search?offset={offset}&limit=100");
+        let (status, res) = app.post(&app.owner.key, &path, body.clone()).await;
+        assert_eq!(status, 200, "{body}: {res}");
+        totals.push(res["total"].as_i64().unwrap());
+        order.extend(
+            res["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|it| ids.iter().position(|id| id == it["record"]["id"].as_str().unwrap()).unwrap()),
+        );
+    }
+    (order, totals)
+}
+
+/// Large enough that a sort by one metadata key walks that key's index (over a thousand
+/// matches), and small enough that some filters sort every match instead: both give the order of
+/// an oracle, page after page, with ties and records lacking the key.
+#[tokio::test]
+async fn metadata_sorts_page_like_an_oracle_with_ties_and_missing_values() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "sorted").await;
+    app.add_field(&ds, "text", true).await;
+    app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+    app.add_metadata(&ds, "score", json!({"type": "float"}), true).await;
+    app.add_metadata(&ds, "group", json!({"type": "terms", "values": null}), true).await;
+    app.publish(&ds).await;
+    let n = 1200;
+    // Eleven distinct scores (many ties); every 50th record has none.
+    let score = |i: usize| -> Option<f64> { (i % 50 != 0).then(|| (i * 37 % 11) as f64 / 2.0) };
+    let group = |i: usize| ["a", "b", "c"][i % 3];
+    let mut ids = Vec::new();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
+        let items = chunk
+            .iter()
+            .map(|i| {
+                let mut metadata = json!({"group": group(*i)});
+                if let Some(s) = score(*i) {
+                    metadata["score"] = json!(s);
+                }
+                json!({"fields": {"text": format!("record {i}")}, "metadata": metadata})
+            })
+            .collect();
+        ids.extend(app.log(&ds, items).await.iter().map(|it| it["id"].as_str().unwrap().to_owned()));
+    }
+    let sort = |property: &str, order: &str| json!([{"scope": {"entity": "metadata", "metadata_property": property}, "order": order}]);
+    let in_range =
+        json!({"type": "range", "scope": {"entity": "metadata", "metadata_property": "score"}, "ge": 0.5, "le": 100});
+    let in_groups =
+        json!({"type": "terms", "scope": {"entity": "metadata", "metadata_property": "group"}, "values": ["a", "b"]});
+    // The oracle: the key's order, ties by insertion order; records without the key last, in
+    // insertion order.
+    let oracle = |keep: &dyn Fn(usize) -> bool, key: &dyn Fn(usize) -> Option<String>, descending: bool| {
+        let mut with: Vec<usize> = (0..n).filter(|i| keep(*i) && key(*i).is_some()).collect();
+        let mut without: Vec<usize> = (0..n).filter(|i| keep(*i) && key(*i).is_none()).collect();
+        with.sort_by(|a, b| if descending { key(*b).cmp(&key(*a)) } else { key(*a).cmp(&key(*b)) }.then(a.cmp(b)));
+        without.sort();
+        with.extend(without);
+        with
+    };
+    let score_key = |i: usize| score(i).map(|s| format!("{:08.2}", s));
+    let group_key = |i: usize| Some(group(i).to_owned());
+    let ranged = |i: usize| score(i).is_some_and(|s| s >= 0.5);
+    let cases: Vec<(Value, Vec<usize>)> = vec![
+        (json!({"sort": sort("score", "desc")}), oracle(&|_| true, &score_key, true)),
+        (json!({"sort": sort("score", "asc")}), oracle(&|_| true, &score_key, false)),
+        (json!({"filters": {"and": [in_range]}, "sort": sort("score", "asc")}), oracle(&ranged, &score_key, false)),
+        (json!({"filters": {"and": [in_range]}, "sort": sort("group", "desc")}), oracle(&ranged, &group_key, true)),
+        (
+            json!({"filters": {"and": [in_range, in_groups]}, "sort": sort("score", "desc")}),
+            oracle(&|i| ranged(i) && group(i) != "c", &score_key, true),
+        ),
+    ];
+    for (body, expected) in cases {
+        let (order, totals) = sorted_pages(&app, &ds, &ids, &body).await;
+        assert_eq!(order, expected, "{body}");
+        assert!(totals.iter().all(|it| *it == expected.len() as i64), "{body}: totals {totals:?}");
+    }
+}
