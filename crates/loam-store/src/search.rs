@@ -270,6 +270,11 @@ fn metadata_match(sql: &mut Sql, cond: &Condition) -> String {
         _ => return "1 = 0".to_owned(),
     };
     let n = sql.push(Arg::Text(name.clone()));
+    if sql.correlated {
+        // A probe of one record's rows: by primary key (record_seq, name). Naming the dataset
+        // too would offer the value index, which a planner without statistics may take.
+        return format!("m.name = {n} and {inner}");
+    }
     format!("m.dataset_id = {} and m.name = {n} and {inner}", sql.dataset)
 }
 

@@ -350,6 +350,18 @@ async fn delete_records() {
     let (status, _) = c.app.delete(&c.app.owner.key, &many).await;
     assert_eq!(status, 422);
     assert_eq!(c.snapshot().await["total"], 1);
+    // Ids of another dataset's records are not this dataset's: neither deleted nor found, in a
+    // list long enough (over ten) that the lookup goes by id.
+    let ws = c.app.default_workspace().await;
+    let other = c.app.simple_dataset(&ws, "other").await;
+    let theirs = c.app.records(&other, 12).await;
+    let reply = c.app.delete(&c.app.owner.key, &format!("{many}?ids={},{}", theirs.join(","), ids[3])).await;
+    assert_eq!(reply, (204, Value::Null));
+    assert_eq!(c.snapshot().await["total"], 0);
+    assert_eq!(c.app.list_records(&other).await["total"], 12);
+    let search = format!("/api/v1/datasets/{}/records/search", c.ds);
+    let by_ids = json!({"filters": {"and": [{"type": "terms", "scope": {"entity": "record", "property": "id"}, "values": theirs}]}});
+    assert_eq!(c.app.expect("POST", &search, Some(by_ids), 200).await["total"], 0);
 }
 
 #[tokio::test]
