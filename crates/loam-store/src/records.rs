@@ -200,8 +200,9 @@ pub async fn list_records(tx: &mut Tx, dataset: DatasetId, offset: i64, limit: i
     rows.into_iter().map(Record::try_from).collect()
 }
 
+/// The number of records of `dataset` (kept in `datasets.records_count`, migration 0008).
 pub async fn count_records(tx: &mut Tx, dataset: DatasetId) -> Result<i64, StoreError> {
-    let sql = "select count(*) from records where dataset_id = $1";
+    let sql = "select coalesce((select records_count from datasets where id = $1), 0)";
     Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).fetch_one(c).await)?)
 }
 
@@ -240,10 +241,17 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
         q.fetch_all(c).await
     })?;
     if !deleted.is_empty() {
+        add_to_records_count(tx, dataset.0, -(deleted.len() as i64)).await?;
         let sql = "update vector_settings set version = version + 1 where dataset_id = $1";
         on_tx!(tx, |c| sqlx::query(sql).bind(dataset.0).execute(c).await.map(|it| it.rows_affected()))?;
     }
     Ok(deleted.into_iter().map(RecordId).collect())
+}
+
+async fn add_to_records_count(tx: &mut Tx, dataset: Uuid, n: i64) -> Result<(), StoreError> {
+    let sql = "update datasets set records_count = records_count + $2 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql).bind(dataset).bind(n).execute(c).await.map(|it| it.rows_affected()))?;
+    Ok(())
 }
 
 // Vectors ------------------------------------------------------------------------------------
@@ -301,6 +309,13 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
         .collect::<Result<_, _>>()?;
     let indexed: Vec<(i64, &Record)> = seqs.iter().copied().zip(batch).collect();
     index_metadata(tx, &indexed).await?;
+    let mut per_dataset: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
+    for r in batch {
+        *per_dataset.entry(r.dataset_id.0).or_default() += 1;
+    }
+    for (dataset, n) in per_dataset {
+        add_to_records_count(tx, dataset, n).await?;
+    }
     Ok(seqs)
 }
 

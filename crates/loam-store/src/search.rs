@@ -639,7 +639,7 @@ async fn count_matches(
         return Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_one(c).await)?);
     }
     if let (true, Some(user)) = (pending_only, query.only_user) {
-        let sql = "select (select count(*) from records where dataset_id = $1) \
+        let sql = "select coalesce((select records_count from datasets where id = $1), 0) \
                    - (select count(*) from responses where dataset_id = $1 and user_id = $2)";
         return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
     }
@@ -658,7 +658,10 @@ async fn rotated_page(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<Hit>, StoreError> {
-    let bounds = "select min(seq), max(seq) from records where dataset_id = $1";
+    // Two subqueries: each is one step down the (dataset_id, seq) index, where a single
+    // `select min(seq), max(seq)` reads every entry of the dataset.
+    let bounds = "select (select min(seq) from records where dataset_id = $1), \
+                  (select max(seq) from records where dataset_id = $1)";
     let (lo, hi): (Option<i64>, Option<i64>) =
         on_tx!(tx, |c| sqlx::query_as(bounds).bind(dataset.0).fetch_one(c).await)?;
     let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };

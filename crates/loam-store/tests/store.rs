@@ -287,10 +287,34 @@ async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
         metadata_index(&store).await,
         vec![row(s1, "a", -1, Some(5.0), None), row(s2, "a", -1, Some(-3.0), None), row(s2, "b", -1, None, Some("z"))]
     );
+    let count = |store: &Store| {
+        let store = store.clone();
+        async move { records::count_records(&mut store.read().await.unwrap(), ds).await.unwrap() }
+    };
+    assert_eq!(count(&store).await, 3, "the rolled-back insert is not counted");
     // Deleting a record, then its dataset, removes their rows.
     let mut tx = store.write().await.unwrap();
     records::delete_records(&mut tx, ds, &[second.id]).await.unwrap();
     tx.commit().await.unwrap();
+    assert_eq!(count(&store).await, 2);
+    // Migration 0008's backfill counts the same.
+    let mut tx = store.write().await.unwrap();
+    let reset = "update datasets set records_count = 0";
+    let backfill =
+        "UPDATE datasets SET records_count = (SELECT count(*) FROM records WHERE records.dataset_id = datasets.id)";
+    let migration = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite/0008_records_count.sql"),
+    )
+    .unwrap();
+    assert!(migration.contains(backfill));
+    for sql in [reset, backfill] {
+        match &mut tx {
+            Tx::Sqlite(inner, _) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
+            Tx::Postgres(inner) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
+        };
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(count(&store).await, 2);
     assert_eq!(metadata_index(&store).await, vec![row(s1, "a", -1, Some(5.0), None)]);
     let mut tx = store.write().await.unwrap();
     datasets::delete_dataset(&mut tx, ds).await.unwrap();
