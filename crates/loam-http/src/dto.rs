@@ -76,6 +76,7 @@ pub fn field(it: &Field) -> Value {
         "id": it.id,
         "name": it.name,
         "title": it.title,
+        "description": it.description,
         "required": it.required,
         "settings": it.settings.to_json(),
         "dataset_id": it.dataset_id,

@@ -99,6 +99,7 @@ pub fn schemas() -> Map<String, Value> {
         dataset_id: dataset.id,
         name: "text".into(),
         title: "Text".into(),
+        description: Some("The text to label".into()),
         required: true,
         settings: FieldSettings::Text { use_markdown: false },
         inserted_at: AT,
