@@ -340,6 +340,12 @@ pub fn users_progress(items: &[UserProgress]) -> Value {
     json!({"users": users})
 }
 
+/// `GET /api/v1/ui/datasets/{id}/progress`: both progress replies and the change token.
+pub fn ui_progress(token: &str, progress: &Progress, users: &[UserProgress]) -> Value {
+    let per_user = users_progress(users);
+    json!({"token": token, "progress": self::progress(progress), "users": per_user["users"]})
+}
+
 pub fn my_metrics(it: &MyMetrics) -> Value {
     let count = it.submitted + it.discarded + it.draft;
     json!({

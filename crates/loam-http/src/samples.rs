@@ -187,6 +187,7 @@ pub fn schemas() -> Map<String, Value> {
         ("Webhooks", items(dto::webhook(&webhook))),
         ("Progress", dto::progress(&progress)),
         ("UsersProgress", dto::users_progress(&users_progress)),
+        ("UiProgress", dto::ui_progress("1.2.3.4", &progress, &users_progress)),
         ("MyMetrics", dto::my_metrics(&metrics)),
     ];
     samples.into_iter().map(|(name, sample)| (name.to_owned(), crate::openapi::describe(&sample))).collect()
