@@ -39,6 +39,35 @@ const SORTS = /** @type {Record<string, any[]|undefined>} */ ({
 export async function render(main, params) {
   const datasetId = params.id;
   const me = params.me;
+  const q0 = params.query;
+  const view = {
+    status: QUEUES.includes(q0.get('status') || '') ? /** @type {string} */ (q0.get('status')) : 'pending',
+    pos: Math.max(0, (Number(q0.get('page')) || 1) - 1),
+    text: q0.get('q') || '',
+    sort: SORTS[q0.get('sort') || ''] ? /** @type {string} */ (q0.get('sort')) : 'default',
+    /** A metadata filter, `name=value`, or ''. */
+    meta: q0.get('meta') || '',
+    /** @type {{offset: number, records: any[], total: number}|null} */
+    window: null,
+    /** @type {any} */
+    record: null,
+    /** @type {FormState} */
+    form: initialState([], null, null),
+    /** @type {Record<string, {filter: string, expanded: boolean}>} */
+    ui: {},
+    guidelines: false,
+    help: false,
+    /** @type {string|null} */
+    activeQuestion: null,
+    /** The bulk view: several records, many selected, one answer for all. */
+    bulk: false,
+    /** @type {Set<string>} */
+    selected: new Set(),
+  };
+  // The first page of the queue is asked for with the dataset's settings, not after them: first
+  // paint waits for one round trip less.
+  const firstPage = fetchPage(view.pos);
+  firstPage.catch(() => {}); // awaited below; a failure surfaces there
   const [dataset, fieldsRes, questionsRes, metadataRes] = await Promise.all([
     api.get(`/api/v1/datasets/${datasetId}`),
     api.get(`/api/v1/datasets/${datasetId}/fields`),
@@ -53,32 +82,8 @@ export async function render(main, params) {
   const fields = fieldsRes.items;
   /** @type {Question[]} */
   const questions = questionsRes.items;
+  view.form = initialState(questions, null, null);
 
-  const q0 = params.query;
-  const view = {
-    status: QUEUES.includes(q0.get('status') || '') ? /** @type {string} */ (q0.get('status')) : 'pending',
-    pos: Math.max(0, (Number(q0.get('page')) || 1) - 1),
-    text: q0.get('q') || '',
-    sort: SORTS[q0.get('sort') || ''] ? /** @type {string} */ (q0.get('sort')) : 'default',
-    /** A metadata filter, `name=value`, or ''. */
-    meta: q0.get('meta') || '',
-    /** @type {{offset: number, records: any[], total: number}|null} */
-    window: null,
-    /** @type {any} */
-    record: null,
-    /** @type {FormState} */
-    form: initialState(questions, null, null),
-    /** @type {Record<string, {filter: string, expanded: boolean}>} */
-    ui: {},
-    guidelines: false,
-    help: false,
-    /** @type {string|null} */
-    activeQuestion: null,
-    /** The bulk view: several records, many selected, one answer for all. */
-    bulk: false,
-    /** @type {Set<string>} */
-    selected: new Set(),
-  };
   /** Questions the bulk view can answer for many records at once (a span belongs to one text). */
   const bulkQuestions = questions.filter((q) => q.settings.type !== 'span');
   const BULK_SIZE = 10;
@@ -1220,6 +1225,7 @@ export async function render(main, params) {
   };
   window.addEventListener('beforeunload', beforeUnload);
 
+  view.window = await firstPage;
   await Promise.all([refreshCounts(), show()]);
   return () => {
     document.removeEventListener('keydown', onKey);
