@@ -508,7 +508,7 @@ export async function render(main, params) {
     if (!full && !questions.some((q) => q.settings.type === 'span')) return;
     const html = markdownCache.get(record.id) || [];
     let mi = 0;
-    const items = fields.map((f) => {
+    const items = fields.map((f, fi) => {
       const v = record.fields[f.name];
       const type = f.settings.type;
       /** @type {any} */
@@ -531,11 +531,12 @@ export async function render(main, params) {
           ),
         );
       } else body = h('pre', { class: 'custom' }, JSON.stringify(v, null, 2));
-      const about = f.description ? h('p', { class: 'field-description', id: `fd-${f.name}` }, f.description) : null;
+      // Ids by position: a field name may hold characters an id list cannot (spaces).
+      const about = f.description ? h('p', { class: 'field-description', id: `fd-${fi}` }, f.description) : null;
       return h(
         'div',
-        { class: `field field-${type}`, 'data-field': f.name, role: 'group', 'aria-labelledby': `fh-${f.name}`, 'aria-describedby': about ? `fd-${f.name}` : null },
-        h('h3', { id: `fh-${f.name}` }, f.title),
+        { class: `field field-${type}`, 'data-field': f.name, role: 'group', 'aria-labelledby': `fh-${fi}`, 'aria-describedby': about ? `fd-${fi}` : null },
+        h('h3', { id: `fh-${fi}` }, f.title),
         about,
         body,
       );
