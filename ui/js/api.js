@@ -106,6 +106,35 @@ export async function call(method, path, opts = {}) {
   }
 }
 
+/**
+ * A conditional GET for live views (lib/poll.js): sends `If-None-Match` with the ETag held and
+ * reads a 304 as "unchanged". Not retried here: the poller backs off itself, and a failed poll is
+ * no lost work, so it does not raise the "connection lost" banner either.
+ * @param {string} path @param {string|null} etag
+ * @returns {Promise<import('./lib/poll.js').PollResult>}
+ */
+export async function getIfChanged(path, etag) {
+  /** @type {Record<string, string>} */
+  const headers = { Accept: 'application/json' };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  if (etag) headers['If-None-Match'] = etag;
+  // no-store: the browser neither answers from its cache nor adds its own validators, so a 304
+  // reaches us as one.
+  const res = await fetch(path, { headers, credentials: 'omit', cache: 'no-store' });
+  if (res.status === 304) return { changed: false, etag };
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  if (res.status === 401 && t) unauthorizedListener();
+  if (!res.ok) throw new ApiError(res.status, data);
+  return { changed: true, etag: res.headers.get('ETag'), data };
+}
+
 export const get = (/** @type {string} */ p) => call('GET', p);
 export const post = (/** @type {string} */ p, /** @type {any} */ json) => call('POST', p, { json });
 export const put = (/** @type {string} */ p, /** @type {any} */ json) => call('PUT', p, { json });

@@ -52,9 +52,9 @@ async function route() {
   }
   const [match, load] = found;
   try {
-    const user = path === '/signin' ? null : await currentUser();
+    // The signed-in user and the view's module load side by side.
+    const [user, view] = await Promise.all([path === '/signin' ? null : currentUser(), load()]);
     renderHeader(user);
-    const view = await load();
     const res = await view.render(main, { ...(match?.groups || {}), query: new URLSearchParams(location.search), me: user });
     if (typeof res === 'function') cleanup = res;
   } catch (err) {

@@ -73,6 +73,8 @@ pub struct Field {
     pub dataset_id: DatasetId,
     pub name: String,
     pub title: String,
+    /// A loam extension (the reference server has none): shown next to the field in the UI.
+    pub description: Option<String>,
     pub required: bool,
     pub settings: FieldSettings,
     pub inserted_at: Timestamp,

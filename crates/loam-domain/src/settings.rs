@@ -634,6 +634,23 @@ pub fn merge(base: &Value, patch: &Value) -> Value {
     }
 }
 
+/// The longest field description, in characters (as for question descriptions).
+pub const FIELD_DESCRIPTION_MAX_CHARS: usize = 1000;
+
+/// A field's `description` (a loam extension: the reference server has none): a string of at most
+/// [`FIELD_DESCRIPTION_MAX_CHARS`] characters, or null. Absent and null are `None`; so is empty or
+/// blank text, which the v2 SDK may send and the reference server would ignore (refusing it would
+/// break scripts that work there).
+pub fn field_description(r: &Reader<'_>, key: &str) -> Result<Option<String>, SchemaError> {
+    match r.raw(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => {
+            let text = string_value(value, &r.at(key), 0, FIELD_DESCRIPTION_MAX_CHARS)?;
+            Ok(if text.trim().is_empty() { None } else { Some(text) })
+        }
+    }
+}
+
 /// Parses a name (1..200 characters) at `loc`.
 pub fn name(value: &Value, loc: &[Loc]) -> Result<String, SchemaError> {
     string_value(value, loc, 1, 200)
@@ -642,6 +659,34 @@ pub fn name(value: &Value, loc: &[Loc]) -> Result<String, SchemaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_description_is_optional_text_of_at_most_1000_characters() {
+        let loc = [Loc::from("body")];
+        let long = "é".repeat(FIELD_DESCRIPTION_MAX_CHARS);
+        let cases: [(Value, Result<Option<&str>, &str>); 8] = [
+            (json!({}), Ok(None)),
+            (json!({"description": null}), Ok(None)),
+            (json!({"description": ""}), Ok(None)),
+            (json!({"description": "  \n"}), Ok(None)),
+            (json!({"description": "What the model was asked"}), Ok(Some("What the model was asked"))),
+            (json!({"description": long}), Ok(Some(long.as_str()))),
+            (json!({"description": format!("{long}x")}), Err("string_too_long")),
+            (json!({"description": 3}), Err("string_type")),
+        ];
+        for (body, expected) in cases {
+            let obj = body.as_object().unwrap();
+            let res = field_description(&Reader::new(obj, &loc), "description");
+            match expected {
+                Ok(want) => assert_eq!(res.unwrap().as_deref(), want, "{body}"),
+                Err(kind) => {
+                    let err = res.unwrap_err();
+                    assert_eq!(err.kind, kind, "{body}");
+                    assert_eq!(err.loc, vec![Loc::from("body"), Loc::from("description")], "{body}");
+                }
+            }
+        }
+    }
 
     fn q(value: Value) -> Result<QuestionSettings, SchemaError> {
         QuestionSettings::parse(&value, &[Loc::from("settings")], Limits::default())

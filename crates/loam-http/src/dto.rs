@@ -76,6 +76,7 @@ pub fn field(it: &Field) -> Value {
         "id": it.id,
         "name": it.name,
         "title": it.title,
+        "description": it.description,
         "required": it.required,
         "settings": it.settings.to_json(),
         "dataset_id": it.dataset_id,
@@ -337,6 +338,12 @@ pub fn users_progress(items: &[UserProgress]) -> Value {
         .map(|it| json!({"username": it.username, "completed": counts(&it.completed), "pending": counts(&it.pending)}))
         .collect();
     json!({"users": users})
+}
+
+/// `GET /api/v1/ui/datasets/{id}/progress`: both progress replies and the change token.
+pub fn ui_progress(token: &str, progress: &Progress, users: &[UserProgress]) -> Value {
+    let per_user = users_progress(users);
+    json!({"token": token, "progress": self::progress(progress), "users": per_user["users"]})
 }
 
 pub fn my_metrics(it: &MyMetrics) -> Value {

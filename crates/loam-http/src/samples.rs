@@ -99,6 +99,7 @@ pub fn schemas() -> Map<String, Value> {
         dataset_id: dataset.id,
         name: "text".into(),
         title: "Text".into(),
+        description: Some("The text to label".into()),
         required: true,
         settings: FieldSettings::Text { use_markdown: false },
         inserted_at: AT,
@@ -186,6 +187,7 @@ pub fn schemas() -> Map<String, Value> {
         ("Webhooks", items(dto::webhook(&webhook))),
         ("Progress", dto::progress(&progress)),
         ("UsersProgress", dto::users_progress(&users_progress)),
+        ("UiProgress", dto::ui_progress("1.2.3.4", &progress, &users_progress)),
         ("MyMetrics", dto::my_metrics(&metrics)),
     ];
     samples.into_iter().map(|(name, sample)| (name.to_owned(), crate::openapi::describe(&sample))).collect()

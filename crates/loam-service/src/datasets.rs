@@ -48,6 +48,13 @@ pub struct Progress {
     pub users: Vec<String>,
 }
 
+/// What [`Service::watch_progress`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProgressWatch {
+    Unchanged { token: String },
+    Changed { token: String, progress: Progress, users: Vec<UserProgress> },
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct MyMetrics {
     pub total: i64,
@@ -200,6 +207,32 @@ impl Service {
         }
         let (total, completed) = datasets::record_counts(&mut tx, id).await?;
         Ok(Progress { total, completed, pending: total - completed, users })
+    }
+
+    /// The dataset's and every annotator's progress, for a screen that watches it, unless it is
+    /// unchanged since `known` (a token from an earlier call): then only the token, after a
+    /// dataset lookup and one index-only count. The token lives in the database (the dataset's
+    /// `last_activity_at`, bumped by every response write, and `updated_at`; the records' count and
+    /// highest `seq`), so every replica on one database answers alike.
+    pub async fn watch_progress(&self, actor: &User, id: DatasetId, known: Option<&str>) -> Result<ProgressWatch> {
+        let mut tx = self.store.read().await?;
+        let ds = readable_dataset(&mut tx, actor, id).await?;
+        // Read before the counts: a write landing in between makes the next token differ, so it
+        // is picked up by the next call rather than hidden.
+        let (n_records, max_seq) = datasets::record_change_marks(&mut tx, id).await?;
+        let token = format!("{}.{}.{}.{}", ds.last_activity_at.0, ds.updated_at.0, n_records, max_seq);
+        if known == Some(token.as_str()) {
+            return Ok(ProgressWatch::Unchanged { token });
+        }
+        let users = datasets::list_dataset_usernames(&mut tx, id).await?;
+        let progress = if ds.status == DatasetStatus::Draft {
+            Progress { total: 0, completed: 0, pending: 0, users }
+        } else {
+            let (total, completed) = datasets::record_counts(&mut tx, id).await?;
+            Progress { total, completed, pending: total - completed, users }
+        };
+        let per_user = datasets::users_progress(&mut tx, id).await?;
+        Ok(ProgressWatch::Changed { token, progress, users: per_user })
     }
 
     pub async fn users_progress(&self, actor: &User, id: DatasetId) -> Result<Vec<UserProgress>> {

@@ -27,7 +27,7 @@ use loam_store::Store;
 
 pub use auth::{generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials};
 pub use copy::CopyCounts;
-pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress};
+pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
 pub use records::{

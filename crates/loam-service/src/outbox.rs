@@ -146,6 +146,7 @@ impl Outbox {
             .iter()
             .map(|it| {
                 let mut out = common(it.id.0, &it.name, &it.title, it.inserted_at, it.updated_at);
+                out.insert("description".into(), json!(it.description));
                 out.insert("required".into(), json!(it.required));
                 out.insert("settings".into(), it.settings.to_json());
                 Value::Object(out)

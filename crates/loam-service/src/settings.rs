@@ -16,6 +16,7 @@ use crate::{now, Error, Result, Service};
 pub struct NewField {
     pub name: String,
     pub title: String,
+    pub description: Option<String>,
     pub required: bool,
     pub settings: FieldSettings,
 }
@@ -23,6 +24,8 @@ pub struct NewField {
 #[derive(Clone, Debug, Default)]
 pub struct FieldPatch {
     pub title: Option<String>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
     /// The raw settings object, merged into the stored one under the type rule.
     pub settings: Option<Value>,
 }
@@ -99,6 +102,7 @@ impl Service {
             dataset_id: dataset,
             name: new.name,
             title: new.title,
+            description: new.description,
             required: new.required,
             settings: new.settings,
             inserted_at: at,
@@ -115,6 +119,9 @@ impl Service {
         managed_dataset(&mut tx, actor, field.dataset_id).await?;
         if let Some(title) = patch.title {
             field.title = title;
+        }
+        if let Some(description) = patch.description {
+            field.description = description;
         }
         if let Some(settings) = patch.settings {
             field.settings =

@@ -128,6 +128,14 @@ pub async fn record_counts(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64)
     Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_one(c).await)?)
 }
 
+/// What changes whenever a record is added or removed: (record count, highest `seq`), read from
+/// the `(dataset_id, seq)` index alone. With the dataset's timestamps it is the progress view's
+/// change token (a `seq` is never reused, so a delete and an insert cannot cancel out).
+pub async fn record_change_marks(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64), StoreError> {
+    let sql = "select count(*), coalesce(max(seq), 0) from records where dataset_id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_one(c).await)?)
+}
+
 /// Per-user response counts by (record status, response status), users by creation.
 pub async fn users_progress(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<UserProgress>, StoreError> {
     let sql = "select u.username, r.status, s.status, count(*) from responses s \

@@ -7,7 +7,7 @@ use sqlx::types::Json;
 use crate::rows::{FieldRow, MetadataPropertyRow, QuestionRow, VectorSettingsRow};
 use crate::{on_tx, StoreError, Tx};
 
-const FIELD_COLUMNS: &str = "id, dataset_id, name, title, required, settings, inserted_at, updated_at";
+const FIELD_COLUMNS: &str = "id, dataset_id, name, title, description, required, settings, inserted_at, updated_at";
 const QUESTION_COLUMNS: &str = "id, dataset_id, name, title, description, required, settings, inserted_at, updated_at";
 const METADATA_COLUMNS: &str = "id, dataset_id, name, title, settings, visible_for_annotators, inserted_at, updated_at";
 const VECTOR_COLUMNS: &str = "id, dataset_id, name, title, dimensions, inserted_at, updated_at";
@@ -15,12 +15,13 @@ const VECTOR_COLUMNS: &str = "id, dataset_id, name, title, dimensions, inserted_
 // Fields -------------------------------------------------------------------------------------
 
 pub async fn insert_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
-    let sql = format!("insert into fields ({FIELD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+    let sql = format!("insert into fields ({FIELD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
     on_tx!(tx, |c| sqlx::query(&sql)
         .bind(it.id.0)
         .bind(it.dataset_id.0)
         .bind(&it.name)
         .bind(&it.title)
+        .bind(&it.description)
         .bind(it.required)
         .bind(Json(it.settings.to_json()))
         .bind(it.inserted_at.0)
@@ -32,10 +33,11 @@ pub async fn insert_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
 }
 
 pub async fn update_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
-    let sql = "update fields set title = $2, settings = $3, updated_at = $4 where id = $1";
+    let sql = "update fields set title = $2, description = $3, settings = $4, updated_at = $5 where id = $1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(it.id.0)
         .bind(&it.title)
+        .bind(&it.description)
         .bind(Json(it.settings.to_json()))
         .bind(it.updated_at.0)
         .execute(c)

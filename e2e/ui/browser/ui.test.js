@@ -318,6 +318,16 @@ test('markdown with <script> and onerror= payloads is rendered inert', async () 
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => /** @type {any} */ (window).__xss), undefined);
   assert.equal(await page.locator('[data-field="prompt"] script').count(), 0);
+  // The bulk view's previews use the same sanitised renderer.
+  await page.focus('#bulk-toggle');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.bulk-list .preview.markdown');
+  const preview = await page.locator('.bulk-list .preview.markdown').first().innerHTML();
+  assert.doesNotMatch(preview, /<script|onerror|javascript:/i);
+  assert.match(preview, /Before/);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).__xss), undefined);
+  assert.equal(await page.locator('.bulk-list script').count(), 0);
   await page.context().close();
 });
 
@@ -353,6 +363,13 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   await title.fill('How does it feel?');
   await title.press('Enter');
   await boss.waitForSelector('#settings-status:has-text("Saved question sentiment")');
+  // Field descriptions are editable here and shown next to the field while annotating.
+  const fieldDescription = boss.locator('input[aria-label="Description of field body"]');
+  await fieldDescription.fill('The review as the customer wrote it');
+  await fieldDescription.press('Enter');
+  await boss.waitForSelector('#settings-status:has-text("Saved field body")');
+  const fields = await apiCall('GET', `/api/v1/datasets/${S.ds.id}/fields`);
+  assert.equal(fields.items.find((f) => f.name === 'body').description, 'The review as the customer wrote it');
   await boss.waitForSelector('#progress-live table');
   await boss.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
   // Progress refreshes by itself while records arrive.
@@ -364,6 +381,7 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   const ann = await signedIn('ann1');
   await openDataset(ann, 'reviews');
   await ann.waitForSelector('[data-question="sentiment"] h3:has-text("How does it feel?")');
+  await ann.waitForSelector('[data-field="body"] .field-description:has-text("The review as the customer wrote it")');
   await ann.context().close();
 
   await boss.click('nav a:has-text("Users")');
@@ -383,9 +401,39 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   await boss.waitForSelector('#users-status:has-text("Changing the role of newbie: done")');
   const users = await apiCall('GET', '/api/v1/users');
   assert.equal(users.items.find((u) => u.username === 'newbie').role, 'admin');
-  boss.once('dialog', (dialog) => void dialog.accept('a-brand-new-password'));
-  await boss.click('tr[data-user="newbie"] button:has-text("Reset password")');
+  // The reset is an in-page dialog, by keyboard: focus moves into it, stays inside, comes back.
+  const focused = (page) => page.evaluate(() => {
+    const el = document.activeElement;
+    return { id: el?.id || '', text: el?.textContent || '', inDialog: !!el?.closest('dialog'), row: el?.closest('tr')?.dataset.user || '' };
+  });
+  const resetButton = 'tr[data-user="newbie"] button:has-text("Reset password")';
+  await boss.focus(resetButton);
+  await boss.keyboard.press('Enter');
+  await boss.waitForSelector('#reset-dialog[open]');
+  assert.equal((await focused(boss)).id, 'reset-password');
+  await boss.keyboard.type('short');
+  await boss.keyboard.press('Enter');
+  // The server's validation message, shown in the dialog, which stays open with focus on the input.
+  await boss.waitForSelector('#reset-dialog-error:has-text("at least 8 characters")');
+  assert.equal(await boss.locator('#reset-password').getAttribute('aria-invalid'), 'true');
+  assert.equal((await focused(boss)).id, 'reset-password');
+  for (let i = 0; i < 5; i++) {
+    await boss.keyboard.press('Tab');
+    assert.ok((await focused(boss)).inDialog, `Tab ${i + 1} left the dialog`);
+  }
+  await boss.keyboard.press('Shift+Tab');
+  assert.ok((await focused(boss)).inDialog, 'Shift+Tab left the dialog');
+  await boss.keyboard.press('Escape');
+  await boss.waitForSelector('#reset-dialog', { state: 'detached' });
+  assert.deepEqual(await focused(boss), { id: '', text: 'Reset password', inDialog: false, row: 'newbie' });
+  await boss.keyboard.press('Enter');
+  await boss.waitForSelector('#reset-dialog[open]');
+  await boss.screenshot({ path: join(SHOTS, 'reset-password.png') });
+  await boss.keyboard.type('a-brand-new-password');
+  await boss.keyboard.press('Enter');
+  await boss.waitForSelector('#reset-dialog', { state: 'detached' });
   await boss.waitForSelector('#users-status:has-text("Resetting the password of newbie: done")');
+  assert.deepEqual(await focused(boss), { id: '', text: 'Reset password', inDialog: false, row: 'newbie' });
   await boss.context().close();
   const form = (password) => new URLSearchParams({ username: 'newbie', password });
   assert.equal((await fetch(`${URL}/api/v1/token`, { method: 'POST', body: form(PASSWORD) })).status, 401);
@@ -590,5 +638,83 @@ test('in a text area: Enter and Backspace edit the text, Shift+Enter submits, Sh
   assert.equal(await notes.inputValue(), 'a', 'Backspace in the text area deletes a character');
   await page.keyboard.press('Shift+Backspace');
   await counts({ pending: 0, submitted: 1, discarded: 1 });
+  await page.context().close();
+});
+
+test('live progress: records logged through the API appear in the owner\'s view without a reload, cheaply', async () => {
+  const ds = await apiCall('POST', '/api/v1/datasets', { name: 'live', workspace_id: S.ws });
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/fields`, { name: 'text', title: 'Text', required: true, settings: { type: 'text' } });
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/questions`, { name: 'label', title: 'Label', required: true, settings: { type: 'label_selection', options: opts('yes', 'no') } });
+  await apiCall('PUT', `/api/v1/datasets/${ds.id}/publish`);
+  const boss = await signedIn('boss');
+  const polls = [];
+  boss.on('response', (res) => {
+    if (res.url().includes(`/api/v1/ui/datasets/${ds.id}/progress`)) polls.push(res.status());
+  });
+  await boss.goto(`${URL}/datasets/${ds.id}/settings`);
+  await boss.waitForSelector('#progress-live .totals:has-text("0 of 0 records")');
+  // Nothing changes: the polls are answered 304 (no body, no counting).
+  while (polls.filter((it) => it === 304).length < 2) await boss.waitForTimeout(250);
+  // A pipeline pushes records in batches, as distilabel does; each shows up by itself.
+  for (const [batch, total] of [[3, 3], [5, 8]]) {
+    const items = Array.from({ length: batch }, (_, i) => ({ fields: { text: `pushed ${total - batch + i}` } }));
+    await apiCall('POST', `/api/v1/datasets/${ds.id}/records/bulk`, { items });
+    await boss.waitForSelector(`#progress-live .totals:has-text("0 of ${total} records completed, ${total} pending")`, { timeout: 15_000 });
+  }
+  // An annotator answers: the per-annotator table follows.
+  const [first] = (await apiCall('GET', `/api/v1/datasets/${ds.id}/records?limit=1`)).items;
+  await apiCall('POST', `/api/v1/records/${first.id}/responses`, { values: { label: { value: 'yes' } }, status: 'submitted' });
+  await boss.waitForSelector('#progress-live .totals:has-text("1 of 8 records completed")', { timeout: 15_000 });
+  await boss.waitForSelector('#progress-live tbody tr td:nth-child(2):has-text("1")');
+  assert.ok(polls.every((it) => it === 200 || it === 304), `statuses ${polls}`);
+  await boss.screenshot({ path: join(SHOTS, 'live-progress.png'), fullPage: true });
+  // A hidden tab does not poll; shown again, it polls at once and catches up.
+  const hide = (hidden) => boss.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await hide(true);
+  await boss.waitForTimeout(500); // a poll already in flight may still land
+  const whileHidden = polls.length;
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/records/bulk`, { items: [{ fields: { text: 'while hidden' } }] });
+  await boss.waitForTimeout(4000);
+  assert.equal(polls.length, whileHidden, 'no polling while hidden');
+  await hide(false);
+  await boss.waitForSelector('#progress-live .totals:has-text("1 of 9 records completed")', { timeout: 15_000 });
+  await boss.context().close();
+});
+
+test('the annotation toolbar fits on one line at 1280 and 1400 px and wraps whole groups narrower', async () => {
+  // A metadata filter gives the fullest toolbar; a long name is cut, not wrapped.
+  const ds = await apiCall('POST', '/api/v1/datasets', { name: 'customer-reviews-2026-second-pass-with-metadata', workspace_id: S.ws });
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/fields`, { name: 'text', title: 'Text', required: true, settings: { type: 'text' } });
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/questions`, { name: 'label', title: 'Label', required: true, settings: { type: 'label_selection', options: opts('yes', 'no') } });
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/metadata-properties`, { name: 'source', title: 'Source', settings: { type: 'terms', values: ['web', 'book'] }, visible_for_annotators: true });
+  await apiCall('PUT', `/api/v1/datasets/${ds.id}/publish`);
+  await apiCall('POST', `/api/v1/datasets/${ds.id}/records/bulk`, { items: Array.from({ length: 500 }, (_, i) => ({ fields: { text: `row ${i}` }, metadata: { source: 'web' } })) });
+  const page = await signedIn('ann1');
+  await page.goto(`${URL}/datasets/${ds.id}/annotate`);
+  await page.waitForSelector('.question');
+  const layout = () => page.evaluate(() => {
+    const bar = /** @type {HTMLElement} */ (document.querySelector('.toolbar'));
+    const tops = [...bar.children].filter((el) => /** @type {HTMLElement} */ (el).offsetParent !== null).map((el) => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2));
+    const clipped = [...bar.querySelectorAll('button, a, select, input')].filter((el) => el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'SELECT' && el.tagName !== 'INPUT').map((el) => el.textContent);
+    return { rows: new Set(tops).size, overflow: document.documentElement.scrollWidth > window.innerWidth, clipped };
+  });
+  for (const width of [1400, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    const res = await layout();
+    assert.equal(res.rows, 1, `one line at ${width} px`);
+    assert.deepEqual(res.clipped, [], `no clipped button text at ${width} px`);
+    assert.equal(res.overflow, false);
+    await page.screenshot({ path: join(SHOTS, `toolbar-${width}.png`), clip: { x: 0, y: 0, width, height: 180 } });
+  }
+  for (const width of [1024, 760]) {
+    await page.setViewportSize({ width, height: 900 });
+    const res = await layout();
+    assert.equal(res.overflow, false, `no horizontal scrolling at ${width} px`);
+    assert.deepEqual(res.clipped, [], `no clipped button text at ${width} px`);
+    await page.screenshot({ path: join(SHOTS, `toolbar-${width}.png`), clip: { x: 0, y: 0, width, height: 240 } });
+  }
   await page.context().close();
 });

@@ -39,6 +39,35 @@ const SORTS = /** @type {Record<string, any[]|undefined>} */ ({
 export async function render(main, params) {
   const datasetId = params.id;
   const me = params.me;
+  const q0 = params.query;
+  const view = {
+    status: QUEUES.includes(q0.get('status') || '') ? /** @type {string} */ (q0.get('status')) : 'pending',
+    pos: Math.max(0, (Number(q0.get('page')) || 1) - 1),
+    text: q0.get('q') || '',
+    sort: SORTS[q0.get('sort') || ''] ? /** @type {string} */ (q0.get('sort')) : 'default',
+    /** A metadata filter, `name=value`, or ''. */
+    meta: q0.get('meta') || '',
+    /** @type {{offset: number, records: any[], total: number}|null} */
+    window: null,
+    /** @type {any} */
+    record: null,
+    /** @type {FormState} */
+    form: initialState([], null, null),
+    /** @type {Record<string, {filter: string, expanded: boolean}>} */
+    ui: {},
+    guidelines: false,
+    help: false,
+    /** @type {string|null} */
+    activeQuestion: null,
+    /** The bulk view: several records, many selected, one answer for all. */
+    bulk: false,
+    /** @type {Set<string>} */
+    selected: new Set(),
+  };
+  // The first page of the queue is asked for with the dataset's settings, not after them: first
+  // paint waits for one round trip less.
+  const firstPage = fetchPage(view.pos);
+  firstPage.catch(() => {}); // awaited below; a failure surfaces there
   const [dataset, fieldsRes, questionsRes, metadataRes] = await Promise.all([
     api.get(`/api/v1/datasets/${datasetId}`),
     api.get(`/api/v1/datasets/${datasetId}/fields`),
@@ -53,32 +82,8 @@ export async function render(main, params) {
   const fields = fieldsRes.items;
   /** @type {Question[]} */
   const questions = questionsRes.items;
+  view.form = initialState(questions, null, null);
 
-  const q0 = params.query;
-  const view = {
-    status: QUEUES.includes(q0.get('status') || '') ? /** @type {string} */ (q0.get('status')) : 'pending',
-    pos: Math.max(0, (Number(q0.get('page')) || 1) - 1),
-    text: q0.get('q') || '',
-    sort: SORTS[q0.get('sort') || ''] ? /** @type {string} */ (q0.get('sort')) : 'default',
-    /** A metadata filter, `name=value`, or ''. */
-    meta: q0.get('meta') || '',
-    /** @type {{offset: number, records: any[], total: number}|null} */
-    window: null,
-    /** @type {any} */
-    record: null,
-    /** @type {FormState} */
-    form: initialState(questions, null, null),
-    /** @type {Record<string, {filter: string, expanded: boolean}>} */
-    ui: {},
-    guidelines: false,
-    help: false,
-    /** @type {string|null} */
-    activeQuestion: null,
-    /** The bulk view: several records, many selected, one answer for all. */
-    bulk: false,
-    /** @type {Set<string>} */
-    selected: new Set(),
-  };
   /** Questions the bulk view can answer for many records at once (a span belongs to one text). */
   const bulkQuestions = questions.filter((q) => q.settings.type !== 'span');
   const BULK_SIZE = 10;
@@ -122,8 +127,8 @@ export async function render(main, params) {
   const formPane = h('section', { class: 'form', 'aria-label': 'Questions' });
   const statusLine = h('p', { class: 'save-status', role: 'status', 'aria-live': 'polite', id: 'save-status' });
   const side = h('aside', { class: 'side', id: 'guidelines', hidden: true, 'aria-label': 'Guidelines' });
-  const guidelinesBtn = h('button', { type: 'button', onclick: () => togglePanel('guidelines') }, 'Guidelines (g)');
-  const helpBtn = h('button', { type: 'button', onclick: () => togglePanel('help') }, 'Shortcuts (?)');
+  const guidelinesBtn = h('button', { type: 'button', id: 'guidelines-toggle', 'aria-keyshortcuts': 'g', onclick: () => togglePanel('guidelines') }, 'Guidelines ', h('kbd', null, 'g'));
+  const helpBtn = h('button', { type: 'button', id: 'help-toggle', 'aria-keyshortcuts': '?', onclick: () => togglePanel('help') }, 'Shortcuts ', h('kbd', null, '?'));
   const bulkBtn = h('button', { type: 'button', id: 'bulk-toggle', 'aria-pressed': 'false', onclick: () => void toggleBulk() }, 'Bulk view');
 
   replace(
@@ -134,8 +139,16 @@ export async function render(main, params) {
       h(
         'div',
         { class: 'toolbar' },
-        h('h1', null, dataset.name),
+        h('h1', { title: dataset.name }, dataset.name),
         counts,
+        h('span', { class: 'nav' }, prevBtn, position, nextBtn),
+        h('span', { class: 'tools' }, bulkBtn, guidelinesBtn, helpBtn),
+      ),
+      // Progress, and finding records: a line of their own, so the toolbar above stays one line.
+      h(
+        'div',
+        { class: 'subbar' },
+        progress,
         h(
           'form',
           {
@@ -152,12 +165,7 @@ export async function render(main, params) {
           sortSelect,
           metaSelect,
         ),
-        h('span', { class: 'nav' }, prevBtn, position, nextBtn),
-        bulkBtn,
-        guidelinesBtn,
-        helpBtn,
       ),
-      progress,
       h('div', { class: 'panes' }, recordPane, h('div', { class: 'form-wrap' }, formPane, statusLine), side),
     ),
   );
@@ -450,6 +458,32 @@ export async function render(main, params) {
     return texts;
   }
 
+  /** Where the text of field `name` sits in `markdownTexts(record)`. @param {any} record @param {string} name */
+  function markdownIndex(record, name) {
+    let i = 0;
+    for (const f of fields) {
+      if (f.name === name) return i;
+      const v = record.fields[f.name];
+      if (v === undefined || v === null || !f.settings.use_markdown) continue;
+      if (f.settings.type === 'text' && typeof v === 'string') i += 1;
+      if (f.settings.type === 'chat' && Array.isArray(v)) i += v.length;
+    }
+    return i;
+  }
+
+  /** Renders the markdown of many records in one request, into the cache. @param {any[]} records */
+  async function markdownForMany(records) {
+    const todo = records.filter((r) => !markdownCache.has(r.id));
+    const texts = todo.map((r) => markdownTexts(r));
+    const flat = texts.flat();
+    const html = flat.length ? (await api.post('/api/v1/ui/markdown', { texts: flat })).items : [];
+    let at = 0;
+    todo.forEach((r, i) => {
+      markdownCache.set(r.id, html.slice(at, at + texts[i].length));
+      at += texts[i].length;
+    });
+  }
+
   /** @param {any} record */
   async function markdownFor(record) {
     if (markdownCache.has(record.id)) return markdownCache.get(record.id);
@@ -474,7 +508,7 @@ export async function render(main, params) {
     if (!full && !questions.some((q) => q.settings.type === 'span')) return;
     const html = markdownCache.get(record.id) || [];
     let mi = 0;
-    const items = fields.map((f) => {
+    const items = fields.map((f, fi) => {
       const v = record.fields[f.name];
       const type = f.settings.type;
       /** @type {any} */
@@ -497,7 +531,15 @@ export async function render(main, params) {
           ),
         );
       } else body = h('pre', { class: 'custom' }, JSON.stringify(v, null, 2));
-      return h('div', { class: `field field-${type}`, 'data-field': f.name }, h('h3', null, f.title), body);
+      // Ids by position: a field name may hold characters an id list cannot (spaces).
+      const about = f.description ? h('p', { class: 'field-description', id: `fd-${fi}` }, f.description) : null;
+      return h(
+        'div',
+        { class: `field field-${type}`, 'data-field': f.name, role: 'group', 'aria-labelledby': `fh-${fi}`, 'aria-describedby': about ? `fd-${fi}` : null },
+        h('h3', { id: `fh-${fi}` }, f.title),
+        about,
+        body,
+      );
     });
     const meta = record.metadata && Object.keys(record.metadata).length
       ? h('details', { class: 'metadata' }, h('summary', null, 'Metadata'), h('dl', null, Object.entries(record.metadata).map(([k, v]) => [h('dt', null, k), h('dd', null, JSON.stringify(v))])))
@@ -946,10 +988,22 @@ export async function render(main, params) {
       return;
     }
     const all = records.every((r) => view.selected.has(r.id));
+    // Markdown previews come from the server's sanitised renderer, for the whole page of records
+    // in one request (and from the cache the single-record view shares); until then, plain text.
+    const missing = records.filter((r) => !markdownCache.has(r.id) && markdownTexts(r).length);
+    if (missing.length) {
+      void markdownForMany(missing)
+        .then(() => {
+          if (view.bulk && bulkRecords().some((r) => missing.includes(r))) renderBulkList();
+        })
+        .catch(() => {}); // the plain-text previews stay; the next render asks again
+    }
     const preview = (/** @type {any} */ r) => {
       const f = fields.find((it) => typeof r.fields[it.name] === 'string' && it.settings.type === 'text');
+      const html = f && f.settings.use_markdown ? markdownCache.get(r.id) : undefined;
+      if (f && html) return trustedHtml('div', 'preview markdown', html[markdownIndex(r, f.name)] || '');
       const text = f ? String(r.fields[f.name]) : JSON.stringify(r.fields);
-      return text.length > 280 ? `${text.slice(0, 280)}…` : text;
+      return h('span', { class: 'preview' }, text.length > 280 ? `${text.slice(0, 280)}…` : text);
     };
     const toggle = (/** @type {string[]} */ ids, /** @type {boolean} */ on) => {
       for (const id of ids) {
@@ -984,7 +1038,7 @@ export async function render(main, params) {
                 checked: view.selected.has(r.id),
                 onchange: (/** @type {Event} */ ev) => toggle([r.id], /** @type {HTMLInputElement} */ (ev.target).checked),
               }),
-              h('span', { class: 'preview' }, preview(r)),
+              preview(r),
             ),
           ),
         ),
@@ -1057,6 +1111,9 @@ export async function render(main, params) {
         guide,
         h('h2', null, 'Questions'),
         h('dl', { class: 'descriptions' }, questions.map((q) => [h('dt', null, q.title, q.required ? ' *' : ''), h('dd', null, q.description || '—')])),
+        fields.some((f) => f.description)
+          ? [h('h2', null, 'Fields'), h('dl', { class: 'descriptions' }, fields.filter((f) => f.description).map((f) => [h('dt', null, f.title), h('dd', null, f.description)]))]
+          : null,
         closeBtn(),
       );
     }
@@ -1169,6 +1226,7 @@ export async function render(main, params) {
   };
   window.addEventListener('beforeunload', beforeUnload);
 
+  view.window = await firstPage;
   await Promise.all([refreshCounts(), show()]);
   return () => {
     document.removeEventListener('keydown', onKey);

@@ -1,12 +1,13 @@
 // Dataset settings (owners and admins): guidelines, field and question titles and descriptions,
-// metadata visibility, distribution, deletion; and progress per dataset and per annotator,
-// refreshed while records arrive.
+// metadata visibility, distribution, deletion; and progress per dataset and per annotator, live
+// while records arrive (a cheap conditional poll while the tab is visible, lib/poll.js).
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { navigate } from '../app.js';
+import { Poller } from '../lib/poll.js';
 
-const REFRESH_MS = 3000;
+const POLL_MS = 1500;
 
 /** @param {HTMLElement} main @param {{id: string}} params */
 export async function render(main, params) {
@@ -57,27 +58,26 @@ export async function render(main, params) {
     h('button', { type: 'submit', class: 'primary', id: 'save-dataset' }, 'Save'),
   );
 
-  /** @param {string} kind @param {any} item @param {string} path @param {boolean} withDescription */
-  const titled = (kind, item, path, withDescription) => {
+  /** @param {string} kind @param {any} item @param {string} path */
+  const titled = (kind, item, path) => {
     const title = /** @type {HTMLInputElement} */ (h('input', { value: item.title, 'aria-label': `Title of ${kind} ${item.name}`, 'data-name': item.name, class: 'title-input' }));
     const description = /** @type {HTMLInputElement} */ (
-      h('input', { value: item.description || '', 'aria-label': `Description of ${kind} ${item.name}`, class: 'description-input' })
+      h('input', { value: item.description || '', maxlength: '1000', placeholder: 'Description (optional)', 'aria-label': `Description of ${kind} ${item.name}`, class: 'description-input' })
     );
     return h(
       'form',
       {
-        class: 'row',
+        class: 'titled',
         onsubmit: (/** @type {Event} */ ev) => {
           ev.preventDefault();
           /** @type {Record<string, any>} */
-          const body = { title: title.value };
-          if (withDescription) body.description = description.value.trim() === '' ? null : description.value;
+          const body = { title: title.value, description: description.value.trim() === '' ? null : description.value };
           void saving(`${kind} ${item.name}`, () => api.patch(path, body));
         },
       },
       h('code', null, item.name),
       title,
-      withDescription ? description : null,
+      description,
       h('button', { type: 'submit' }, 'Save'),
     );
   };
@@ -91,8 +91,12 @@ export async function render(main, params) {
   });
 
   const progressBox = h('div', { id: 'progress-live' });
-  const refresh = async () => {
-    const [p, users] = await Promise.all([api.get(`/api/v1/datasets/${id}/progress`), api.get(`/api/v1/datasets/${id}/users/progress`)]);
+  // Not a live region: a screen reader would announce every poll that found a change.
+  const liveNote = h('p', { class: 'live-note muted', id: 'progress-note' });
+  /** @param {{progress: any, users: any[]}} res */
+  const draw = (res) => {
+    const p = res.progress;
+    const users = { users: res.users };
     const pct = p.total ? Math.round((100 * p.completed) / p.total) : 0;
     const fill = h('span', { class: 'fill' });
     fill.style.width = `${pct}%`;
@@ -121,8 +125,25 @@ export async function render(main, params) {
       ),
     );
   };
-  await refresh();
-  const timer = setInterval(() => void refresh().catch(() => {}), REFRESH_MS);
+  const progressUrl = `/api/v1/ui/datasets/${id}/progress`;
+  const first = await api.getIfChanged(progressUrl, null);
+  draw(first.data);
+  const poller = new Poller({
+    fetch: (etag) => api.getIfChanged(progressUrl, etag),
+    onData: (data) => {
+      draw(data);
+      liveNote.textContent = `Live: updated at ${new Date().toLocaleTimeString()}`;
+    },
+    onError: (err, ms) => {
+      liveNote.textContent = `Live updates paused (${err instanceof Error ? err.message : err}); trying again in ${Math.round(ms / 1000)} s`;
+    },
+    intervalMs: POLL_MS,
+    isVisible: () => document.visibilityState === 'visible',
+  });
+  liveNote.textContent = 'Live: refreshes while records arrive';
+  const onVisibility = () => poller.visibilityChanged();
+  document.addEventListener('visibilitychange', onVisibility);
+  poller.continueFrom(first.etag);
 
   replace(
     main,
@@ -131,10 +152,10 @@ export async function render(main, params) {
     status,
     h('div', { class: 'settings' },
       general,
-      h('section', { class: 'card' }, h('h2', null, 'Fields'), fields.items.map((/** @type {any} */ f) => titled('field', f, `/api/v1/fields/${f.id}`, false))),
-      h('section', { class: 'card' }, h('h2', null, 'Questions'), questions.items.map((/** @type {any} */ q) => titled('question', q, `/api/v1/questions/${q.id}`, true))),
+      h('section', { class: 'card' }, h('h2', null, 'Fields'), h('p', { class: 'muted' }, 'Title and description (shown next to the field while annotating)'), fields.items.map((/** @type {any} */ f) => titled('field', f, `/api/v1/fields/${f.id}`))),
+      h('section', { class: 'card' }, h('h2', null, 'Questions'), h('p', { class: 'muted' }, 'Title and description (one key away while annotating: g)'), questions.items.map((/** @type {any} */ q) => titled('question', q, `/api/v1/questions/${q.id}`))),
       metaRows.length ? h('section', { class: 'card' }, h('h2', null, 'Metadata'), metaRows) : null,
-      h('section', { class: 'card' }, h('h2', null, 'Progress'), progressBox),
+      h('section', { class: 'card' }, h('h2', null, 'Progress'), progressBox, liveNote),
       h(
         'section',
         { class: 'card danger' },
@@ -156,5 +177,8 @@ export async function render(main, params) {
       ),
     ),
   );
-  return () => clearInterval(timer);
+  return () => {
+    poller.stop();
+    document.removeEventListener('visibilitychange', onVisibility);
+  };
 }

@@ -3,6 +3,7 @@
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
+import { formDialog } from '../dialog.js';
 
 /** @param {HTMLElement} main */
 export async function render(main) {
@@ -73,9 +74,27 @@ export async function render(main) {
       addWs.addEventListener('change', () => {
         if (addWs.value) void saving(`Adding ${u.username}`, () => api.post(`/api/v1/workspaces/${addWs.value}/users`, { user_id: u.id }));
       });
-      const resetPw = () => {
-        const pw = prompt(`New password for ${u.username} (8 characters or more)`);
-        if (pw) void saving(`Resetting the password of ${u.username}`, () => api.patch(`/api/v1/users/${u.id}`, { password: pw }));
+      /** An in-page dialog (no prompt()): the server's message if it refuses the password. */
+      const resetPw = (/** @type {Event} */ ev) => {
+        const input = /** @type {HTMLInputElement} */ (
+          h('input', { type: 'password', id: 'reset-password', autocomplete: 'new-password', 'aria-describedby': 'reset-password-help reset-dialog-error' })
+        );
+        input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
+        formDialog({
+          id: 'reset-dialog',
+          title: `Reset the password of ${u.username}`,
+          opener: /** @type {HTMLElement} */ (ev.currentTarget),
+          fields: [
+            h('label', { for: 'reset-password' }, 'New password'),
+            input,
+            h('p', { class: 'muted', id: 'reset-password-help' }, '8 characters or more. Tell them the new password yourself.'),
+          ],
+          submitLabel: 'Set password',
+          onSubmit: async () => {
+            await api.patch(`/api/v1/users/${u.id}`, { password: input.value });
+            status.textContent = `Resetting the password of ${u.username}: done`;
+          },
+        });
       };
       return h(
         'tr',
@@ -83,7 +102,7 @@ export async function render(main) {
         h('td', null, u.username),
         h('td', null, roleSel),
         h('td', null, memberships[i].items.map((/** @type {any} */ w) => w.name).join(', ')),
-        h('td', null, addWs, ' ', h('button', { type: 'button', onclick: resetPw }, 'Reset password')),
+        h('td', null, addWs, ' ', h('button', { type: 'button', 'aria-haspopup': 'dialog', onclick: resetPw }, 'Reset password')),
       );
     });
     replace(

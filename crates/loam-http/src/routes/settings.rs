@@ -4,7 +4,7 @@ use crate::openapi::Routes;
 use axum::extract::{Path, State};
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
-use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
+use loam_domain::settings::{field_description, FieldSettings, MetadataSettings, QuestionSettings};
 use loam_service::{
     FieldPatch, MetadataMetrics, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings,
     QuestionPatch,
@@ -26,7 +26,13 @@ pub fn routes(r: Routes) -> Routes {
             Some("Field"),
             create_field,
         )
-        .patch("/api/v1/fields/{field_id}", "Update a field's title or settings", 200, Some("Field"), update_field)
+        .patch(
+            "/api/v1/fields/{field_id}",
+            "Update a field's title, description or settings",
+            200,
+            Some("Field"),
+            update_field,
+        )
         .delete("/api/v1/fields/{field_id}", "Delete a field (draft datasets)", 200, Some("Field"), delete_field)
         .get("/api/v1/datasets/{dataset_id}/questions", "List questions", 200, Some("Questions"), list_questions)
         .post(
@@ -137,6 +143,7 @@ async fn create_field(
     let new = NewField {
         name: r.string("name", 1, 200)?,
         title: title(&r)?,
+        description: field_description(&r, "description")?,
         required: r.opt_bool_or("required", false)?,
         settings: FieldSettings::parse(settings_value(&r)?, &r.at("settings"))?,
     };
@@ -154,7 +161,11 @@ async fn update_field(
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
     r.non_nullable(&["title", "settings"])?;
-    let patch = FieldPatch { title: r.opt_string("title", 1, 500)?, settings: r.raw("settings").cloned() };
+    let patch = FieldPatch {
+        title: r.opt_string("title", 1, 500)?,
+        description: if r.has("description") { Some(field_description(&r, "description")?) } else { None },
+        settings: r.raw("settings").cloned(),
+    };
     let field = app.service.update_field(&actor, id.into(), patch).await?;
     Ok(ok(dto::field(&field)))
 }

@@ -68,7 +68,9 @@ async fn a_copy_round_trip_through_postgres_changes_nothing() {
     let ws = source.create_workspace("team").await;
     let annotator = source.member("ann", "annotator", &[&ws]).await;
     let ds = source.create_dataset(&ws, "copied").await;
-    source.add_field(&ds, "text", true).await;
+    let field = source.add_field(&ds, "text", true).await;
+    let body = json!({"description": "The text to label"});
+    source.expect("PATCH", &format!("/api/v1/fields/{field}"), Some(body), 200).await;
     let label = source.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
     source.add_metadata(&ds, "src", json!({"type": "terms", "values": null}), true).await;
     source.add_metadata(&ds, "n", json!({"type": "integer"}), true).await;

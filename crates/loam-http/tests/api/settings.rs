@@ -48,20 +48,21 @@ async fn create_fields_of_each_type_with_defaults() {
     ];
     for (i, (settings, expected)) in cases.into_iter().enumerate() {
         let name = format!("f{i}");
-        // v2 sends a description and other keys: ignored.
+        // v2 sends its whole model: the description is kept, the other extra keys ignored.
         let body = json!({"name": name, "title": "Title", "settings": settings,
-                          "description": "dropped", "id": null, "dataset_id": c.ds});
+                          "description": "kept", "id": null, "dataset_id": c.ds});
         let (status, field) = c.post("fields", body).await;
         assert_eq!(status, 201, "{field}");
         assert_eq!(field["settings"], expected, "{name}");
         assert_eq!(field["required"], false, "default required");
         assert_eq!(field["dataset_id"], c.ds.as_str());
-        assert!(field.get("description").is_none(), "{field}");
+        assert_eq!(field["description"], "kept", "{field}");
     }
     let (status, field) =
         c.post("fields", json!({"name": "r", "title": "R", "required": null, "settings": {"type": "text"}})).await;
     assert_eq!(status, 201);
     assert_eq!(field["required"], false);
+    assert_eq!(field["description"], Value::Null, "every field object has the key");
     let list = c.list("fields").await;
     let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|it| it["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["f0", "f1", "f2", "f3", "f4", "r"]);
@@ -106,6 +107,58 @@ async fn create_field_errors() {
     c.app.publish(&c.ds).await;
     let reply = c.post("fields", json!({"name": "late", "title": "T", "settings": {"type": "text"}})).await;
     assert_eq!(reply, (422, detail("Field cannot be created for a published dataset")));
+}
+
+#[tokio::test]
+async fn field_descriptions_are_created_updated_cleared_and_validated() {
+    let c = draft().await;
+    // Blank text is no description (the v2 SDK may send it); null is none.
+    for (sent, stored) in [
+        (json!("Shown next to the field"), json!("Shown next to the field")),
+        (json!(""), Value::Null),
+        (json!("  "), Value::Null),
+        (Value::Null, Value::Null),
+    ] {
+        let name = format!("f{}", c.list("fields").await["items"].as_array().unwrap().len());
+        let body = json!({"name": name, "title": "T", "description": sent, "settings": {"type": "text"}});
+        let (status, field) = c.post("fields", body).await;
+        assert_eq!(status, 201, "{field}");
+        assert_eq!(field["description"], stored, "{sent}");
+    }
+    let field = c.list("fields").await["items"][0].clone();
+    assert_eq!(field["description"], "Shown next to the field", "stored, listed");
+    let path = format!("/api/v1/fields/{}", field["id"].as_str().unwrap());
+
+    // Too long or not a string: 422 at body.description, nothing stored.
+    let too_long = "d".repeat(1001);
+    for bad in [json!(too_long), json!(7), json!(["x"])] {
+        let (status, res) = c
+            .post("fields", json!({"name": "bad", "title": "T", "description": bad, "settings": {"type": "text"}}))
+            .await;
+        assert_eq!(status, 422, "{res}");
+        assert_eq!(locs(&res)[0], json!(["body", "description"]), "{bad}");
+        let (status, res) = c.app.patch(&c.app.owner.key, &path, json!({"description": bad})).await;
+        assert_eq!(status, 422, "{res}");
+        assert_eq!(locs(&res)[0], json!(["body", "description"]), "{bad}");
+    }
+    assert_eq!(c.list("fields").await["items"].as_array().unwrap().len(), 4);
+    assert_eq!(c.list("fields").await["items"][0], field, "unchanged by the errors");
+
+    // PATCH: absent keeps it, a string replaces it (1000 characters are fine), null clears it.
+    let (status, res) = c.app.patch(&c.app.owner.key, &path, json!({"title": "Renamed"})).await;
+    assert_eq!((status, &res["description"]), (200, &json!("Shown next to the field")));
+    let longest = "é".repeat(1000);
+    let (status, res) = c.app.patch(&c.app.owner.key, &path, json!({"description": longest})).await;
+    assert_eq!((status, res["description"].as_str()), (200, Some(longest.as_str())));
+    let (status, res) = c.app.patch(&c.app.owner.key, &path, json!({"description": null})).await;
+    assert_eq!((status, &res["description"]), (200, &Value::Null));
+
+    // Editable on a published dataset, like the title.
+    c.app.add_question(&c.ds, "q", true, label_settings(&["a", "b"])).await;
+    c.app.publish(&c.ds).await;
+    let (status, res) = c.app.patch(&c.app.owner.key, &path, json!({"description": "After publishing"})).await;
+    assert_eq!((status, &res["description"]), (200, &json!("After publishing")));
+    assert_eq!(c.list("fields").await["items"][0]["description"], "After publishing");
 }
 
 #[tokio::test]

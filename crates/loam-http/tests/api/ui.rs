@@ -93,3 +93,91 @@ async fn the_markdown_endpoint_is_in_the_openapi_document() {
     let doc = loam_http::openapi_json();
     assert!(doc["paths"]["/api/v1/ui/markdown"]["post"].is_object());
 }
+
+/// `GET /api/v1/ui/datasets/{id}/progress` with an API key and an optional `If-None-Match`:
+/// (status, ETag, body).
+async fn watch(
+    router: &axum::Router,
+    key: &str,
+    dataset: &str,
+    etag: Option<&str>,
+) -> (u16, String, serde_json::Value) {
+    let mut req =
+        Request::builder().uri(format!("/api/v1/ui/datasets/{dataset}/progress")).header("X-Argilla-Api-Key", key);
+    if let Some(tag) = etag {
+        req = req.header(header::IF_NONE_MATCH, tag);
+    }
+    let res = router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = res.status().as_u16();
+    let etag = header_of(&res, header::ETAG).to_owned();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body = if bytes.is_empty() { serde_json::Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+    (status, etag, body)
+}
+
+#[tokio::test]
+async fn live_progress_answers_304_until_records_or_responses_change_on_any_replica() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.simple_dataset(&ws, "watched").await;
+    let ann = app.member("ann", "annotator", &[&ws]).await;
+    let records = app.records(&ds, 2).await;
+    // A second replica on the same database: the token lives there, not in a process.
+    let replica = loam_http::router(loam_http::AppState {
+        service: std::sync::Arc::new(crate::common::open_service(&app._db.url, 2).await),
+        http: std::sync::Arc::new(loam_http::HttpConfig::default()),
+        limits: Default::default(),
+    });
+
+    let (status, etag, body) = watch(&app.router, &app.owner.key, &ds, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["progress"], json!({"total": 2, "completed": 0, "pending": 2, "users": []}));
+    assert_eq!(body["users"], json!([]));
+    assert_eq!(etag, format!("\"{}\"", body["token"].as_str().unwrap()));
+    // Unchanged: 304, no body, the same tag, from either replica, weak or strong.
+    for (router, tag) in [(&app.router, etag.clone()), (&replica, etag.clone()), (&replica, format!("W/{etag}"))] {
+        let (status, again, body) = watch(router, &app.owner.key, &ds, Some(&tag)).await;
+        assert_eq!((status, again.as_str(), body), (304, etag.as_str(), serde_json::Value::Null));
+    }
+
+    // Records arrive (through the replica): the next poll sees them.
+    let replica_records = format!("/api/v1/datasets/{ds}/records/bulk");
+    let req = Request::builder()
+        .method("POST")
+        .uri(&replica_records)
+        .header("X-Argilla-Api-Key", &app.owner.key)
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"items": [{"fields": {"text": "late"}}]}).to_string()))
+        .unwrap();
+    assert_eq!(replica.clone().oneshot(req).await.unwrap().status(), 201);
+    let (status, etag2, body) = watch(&app.router, &app.owner.key, &ds, Some(&etag)).await;
+    assert_eq!(status, 200);
+    assert_ne!(etag2, etag);
+    assert_eq!(body["progress"]["total"], 3);
+
+    // A response: the annotator shows up with their counts.
+    let path = format!("/api/v1/records/{}/responses", records[0]);
+    let answer = json!({"values": {"label": {"value": "a"}}, "status": "submitted"});
+    app.expect_as(&ann.key, "POST", &path, Some(answer), 201).await;
+    let (status, etag3, body) = watch(&app.router, &app.owner.key, &ds, Some(&etag2)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["progress"]["completed"], 1);
+    assert_eq!(
+        body["users"],
+        json!([{"username": "ann", "completed": {"submitted": 1, "discarded": 0, "draft": 0},
+                                       "pending": {"submitted": 0, "discarded": 0, "draft": 0}}])
+    );
+
+    // A deletion changes it too, even though nothing was added.
+    app.expect("DELETE", &format!("/api/v1/records/{}", records[1]), None, 200).await;
+    let (status, _, body) = watch(&replica, &app.owner.key, &ds, Some(&etag3)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["progress"]["total"], 2);
+
+    // Same rules as the other progress endpoints: members only; unknown datasets 404.
+    let outsider = app.create_user("outsider", "annotator").await;
+    assert_eq!(watch(&app.router, &outsider.key, &ds, None).await.0, 403);
+    assert_eq!(watch(&app.router, &app.owner.key, &crate::common::new_id(), None).await.0, 404);
+    assert_eq!(watch(&app.router, "not-a-key", &ds, None).await.0, 401);
+    assert!(loam_http::openapi_json()["paths"]["/api/v1/ui/datasets/{dataset_id}/progress"]["get"].is_object());
+}

@@ -1,0 +1,223 @@
+// UI timings on a big dataset, as ratios against the raw API measured in the same run and the same
+// browser (bench/README.md, "UI"). Not a test: nothing here asserts a time.
+//
+//   node bench/ui.mjs --url URL --api-key OWNER_KEY [--records 10000] [--moves 200] [--loads 10]
+//                     [--read-ms 50] [--json-out FILE]
+//
+// Env: CHROMIUM (default /usr/bin/chromium). playwright-core comes from e2e/ui/node_modules
+// (bench/run-ui.sh runs `npm ci` there first).
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { chromium } = await import(pathToFileURL(join(REPO, 'e2e/ui/node_modules/playwright-core/index.mjs')).href);
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    'api-key': { type: 'string' },
+    records: { type: 'string', default: '10000' },
+    moves: { type: 'string', default: '200' },
+    loads: { type: 'string', default: '10' },
+    'read-ms': { type: 'string', default: '50' },
+    'json-out': { type: 'string' },
+  },
+});
+const URL = args.url;
+const KEY = args['api-key'];
+if (!URL || !KEY) throw new Error('--url and --api-key are required');
+const N_RECORDS = Number(args.records);
+const N_MOVES = Number(args.moves);
+const N_LOADS = Number(args.loads);
+const READ_MS = Number(args['read-ms']);
+const PAGE = 50; // the annotation view's page size (ui/js/views/annotate.js)
+
+/** The q-quantile (0 < q < 1), nearest rank, as every bench script reports it. */
+const percentile = (values, q) => {
+  const ordered = [...values].sort((a, b) => a - b);
+  return ordered[Math.min(ordered.length - 1, Math.floor(q * ordered.length))];
+};
+const stats = (values) => ({ p50_ms: +percentile(values, 0.5).toFixed(2), p95_ms: +percentile(values, 0.95).toFixed(2), n: values.length });
+
+async function api(method, path, body) {
+  const res = await fetch(URL + path, {
+    method,
+    headers: { 'X-Argilla-Api-Key': KEY, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// ---- setup (not timed) ---------------------------------------------------------------------------
+const stamp = `${Date.now()}`;
+const ws = await api('POST', '/api/v1/workspaces', { name: `bench-ui-${stamp}` });
+const ds = await api('POST', '/api/v1/datasets', { name: `bench-ui-${stamp}`, workspace_id: ws.id, guidelines: 'Pick one.' });
+await api('POST', `/api/v1/datasets/${ds.id}/fields`, { name: 'prompt', title: 'Prompt', required: true, settings: { type: 'text', use_markdown: true } });
+await api('POST', `/api/v1/datasets/${ds.id}/fields`, { name: 'response', title: 'Response', required: true, settings: { type: 'text', use_markdown: false } });
+const opts = (...v) => v.map((value) => ({ value, text: value }));
+await api('POST', `/api/v1/datasets/${ds.id}/questions`, { name: 'quality', title: 'Quality', required: true, settings: { type: 'label_selection', options: opts('good', 'bad', 'unsure') } });
+await api('POST', `/api/v1/datasets/${ds.id}/questions`, { name: 'score', title: 'Score', required: false, settings: { type: 'rating', options: [1, 2, 3, 4, 5].map((value) => ({ value })) } });
+await api('POST', `/api/v1/datasets/${ds.id}/questions`, { name: 'notes', title: 'Notes', required: false, settings: { type: 'text', use_markdown: true } });
+await api('PUT', `/api/v1/datasets/${ds.id}/publish`);
+const words = 'the a model answer prompt data record label quality good bad token train eval loss code python rust query index'.split(' ');
+let seed = 42;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const text = (n) => Array.from({ length: n }, () => words[Math.floor(rand() * words.length)]).join(' ');
+const setupStart = performance.now();
+for (let at = 0; at < N_RECORDS; at += 500) {
+  const items = Array.from({ length: Math.min(500, N_RECORDS - at) }, (_, i) => ({
+    fields: { prompt: `## Task ${at + i}\n\n${text(30)} **${text(3)}**\n\n\`\`\`python\nprint(${at + i})\n\`\`\``, response: text(80) },
+  }));
+  await api('POST', `/api/v1/datasets/${ds.id}/records/bulk`, { items });
+}
+const password = `bench-ui-${stamp}-pw`;
+const annotator = await api('POST', '/api/v1/users', { username: `bench-ui-${stamp}`, first_name: 'Bench', role: 'annotator', password });
+await api('POST', `/api/v1/workspaces/${ws.id}/users`, { user_id: annotator.id });
+const tokenRes = await fetch(`${URL}/api/v1/token`, { method: 'POST', body: new URLSearchParams({ username: annotator.username, password }) });
+const { access_token: token } = await tokenRes.json();
+console.error(`# setup: ${N_RECORDS} records in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
+
+// ---- the browser ---------------------------------------------------------------------------------
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  chromiumSandbox: false,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+});
+/** A context signed in as the annotator (the token the sign-in page would store). */
+async function context() {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await ctx.addInitScript((t) => {
+    localStorage.setItem('loam.token', t);
+    // When the first record and its form are on screen: the annotation view's "first paint".
+    /** @type {any} */ (window).__firstRecordAt = null;
+    const obs = new MutationObserver(() => {
+      const pos = document.getElementById('position');
+      if (pos && /^1 of \d+/.test(pos.textContent || '') && document.querySelector('.question')) {
+        /** @type {any} */ (window).__firstRecordAt = performance.now();
+        obs.disconnect();
+      }
+    });
+    obs.observe(document, { subtree: true, childList: true, characterData: true });
+  }, token);
+  return ctx;
+}
+const annotateUrl = `${URL}/datasets/${ds.id}/annotate`;
+const searchPath = (offset, limit) => `/api/v1/me/datasets/${ds.id}/records/search?include=responses&include=suggestions&offset=${offset}&limit=${limit}`;
+const pendingBody = {
+  filters: {
+    type: 'and',
+    and: [
+      { type: 'terms', scope: { entity: 'response', property: 'status' }, values: ['pending'] },
+      { type: 'terms', scope: { entity: 'record', property: 'status' }, values: ['pending'] },
+    ],
+  },
+};
+
+// Baselines, from inside the same browser: the raw API round trip for the page of records the
+// view opens with (limit 50), and for one record (what a view without a page in hand would need
+// for every move).
+const baseCtx = await context();
+const basePage = await baseCtx.newPage();
+await basePage.goto(`${URL}/favicon.svg`);
+const roundTrips = (path, n) =>
+  basePage.evaluate(
+    async ({ path, n, body, t }) => {
+      const out = [];
+      for (let i = 0; i < n; i++) {
+        const p = typeof path === 'string' ? path : path[i % path.length];
+        const t0 = performance.now();
+        const res = await fetch(p, { method: 'POST', headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        await res.json();
+        out.push(performance.now() - t0);
+      }
+      return out;
+    },
+    { path, n, body: pendingBody, t: token },
+  );
+await roundTrips(searchPath(0, PAGE), 3); // warm-up
+const apiPage = await roundTrips(searchPath(0, PAGE), Math.max(N_LOADS, 20));
+const apiOne = await roundTrips(Array.from({ length: N_MOVES }, (_, i) => searchPath(i + 1, 1)), N_MOVES);
+await baseCtx.close();
+
+// First paint of the annotation view: a cold load (fresh context, empty cache) each time.
+const firstPaint = [];
+const fcp = [];
+for (let i = 0; i < N_LOADS + 1; i++) {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(annotateUrl);
+  await page.waitForFunction(() => /** @type {any} */ (window).__firstRecordAt !== null, null, { timeout: 60_000 });
+  const [at, paint] = await page.evaluate(() => [/** @type {any} */ (window).__firstRecordAt, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null]);
+  if (i > 0) {
+    // The first load warms the server's caches; it is not counted.
+    firstPaint.push(at);
+    if (paint !== null) fcp.push(paint);
+  }
+  await ctx.close();
+}
+
+// Next record: N_MOVES presses of →, each timed from the key press until the new record is on
+// screen (the frame after the position changed), with READ_MS of "reading" between moves.
+const ctx = await context();
+const page = await ctx.newPage();
+await page.goto(annotateUrl);
+await page.waitForFunction(() => /** @type {any} */ (window).__firstRecordAt !== null, null, { timeout: 60_000 });
+const next = [];
+for (let i = 0; i < N_MOVES; i++) {
+  next.push(
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const pos = /** @type {HTMLElement} */ (document.getElementById('position'));
+          const before = pos.textContent;
+          const t0 = performance.now();
+          const obs = new MutationObserver(() => {
+            if (pos.textContent !== before) {
+              obs.disconnect();
+              requestAnimationFrame(() => resolve(performance.now() - t0));
+            }
+          });
+          obs.observe(pos, { childList: true, characterData: true, subtree: true });
+          document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+        }),
+    ),
+  );
+  if (READ_MS) await page.waitForTimeout(READ_MS);
+}
+const position = await page.locator('#position').innerText();
+await ctx.close();
+await browser.close();
+
+const res = {
+  records: N_RECORDS,
+  loads: firstPaint.length,
+  moves: next.length,
+  read_ms: READ_MS,
+  first_paint: stats(firstPaint),
+  first_contentful_paint: fcp.length ? stats(fcp) : null,
+  api_page_round_trip: stats(apiPage),
+  next_record: stats(next),
+  api_one_record_round_trip: stats(apiOne),
+  ratios: {
+    first_paint_p50_over_api_page_p50: +(percentile(firstPaint, 0.5) / percentile(apiPage, 0.5)).toFixed(2),
+    first_paint_p95_over_api_page_p50: +(percentile(firstPaint, 0.95) / percentile(apiPage, 0.5)).toFixed(2),
+    next_record_p50_over_api_one_p50: +(percentile(next, 0.5) / percentile(apiOne, 0.5)).toFixed(2),
+    next_record_p95_over_api_one_p50: +(percentile(next, 0.95) / percentile(apiOne, 0.5)).toFixed(2),
+  },
+  final_position: position,
+};
+const line = (label, s) => `${label.padEnd(34)} p50 ${s.p50_ms.toFixed(1).padStart(7)} ms   p95 ${s.p95_ms.toFixed(1).padStart(7)} ms   (n=${s.n})`;
+console.log(line('first paint, annotation view', res.first_paint));
+if (res.first_contentful_paint) console.log(line('first contentful paint', res.first_contentful_paint));
+console.log(line(`baseline: API page of ${PAGE} records`, res.api_page_round_trip));
+console.log(line('next record (→)', res.next_record));
+console.log(line('baseline: API one record', res.api_one_record_round_trip));
+console.log(`ratio first paint / API page       p50 ${res.ratios.first_paint_p50_over_api_page_p50}x   p95 ${res.ratios.first_paint_p95_over_api_page_p50}x`);
+console.log(`ratio next record / API one record p50 ${res.ratios.next_record_p50_over_api_one_p50}x   p95 ${res.ratios.next_record_p95_over_api_one_p50}x`);
+console.log(JSON.stringify(res));
+if (args['json-out']) writeFileSync(args['json-out'], JSON.stringify(res, null, 2) + '\n');
