@@ -384,7 +384,7 @@ async fn metadata_sorts_page_like_an_oracle_with_ties_and_missing_values() {
     app.publish(&ds).await;
     let n = 1200;
     // Eleven distinct scores (many ties); every 50th record has none.
-    let score = |i: usize| -> Option<f64> { (i % 50 != 0).then(|| (i * 37 % 11) as f64 / 2.0) };
+    let score = |i: usize| -> Option<f64> { (!i.is_multiple_of(50)).then(|| (i * 37 % 11) as f64 / 2.0) };
     let group = |i: usize| ["a", "b", "c"][i % 3];
     let mut ids = Vec::new();
     for chunk in (0..n).collect::<Vec<_>>().chunks(200) {
