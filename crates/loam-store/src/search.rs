@@ -566,15 +566,21 @@ pub async fn search_records(
         }
     }
     let score = if query.text.is_some() { "h.score" } else { "null" };
+    // A text match is ranked, so every match is read and sorted anyway: the page query counts
+    // them too (a window over all its rows), instead of matching the text a second time.
+    let counted = if query.text.is_some() { "count(*) over ()" } else { "null" };
     let lim = sql.push(Arg::Int(limit));
     let off = sql.push(Arg::Int(offset));
-    sql.text = format!("select r.id, {score} {body} order by {} limit {lim} offset {off}", order.join(", "));
-    let rows: Vec<(Uuid, Option<f64>)> = match tx {
+    sql.text = format!("select r.id, {score}, {counted} {body} order by {} limit {lim} offset {off}", order.join(", "));
+    let rows: Vec<(Uuid, Option<f64>, Option<i64>)> = match tx {
         Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
         Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
     };
-    let total = count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?;
-    let hits = rows.into_iter().map(|(id, score)| Hit { record_id: RecordId(id), score }).collect();
+    let total = match rows.first().and_then(|it| it.2) {
+        Some(total) => total,
+        None => count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?,
+    };
+    let hits = rows.into_iter().map(|(id, score, _)| Hit { record_id: RecordId(id), score }).collect();
     Ok((hits, total))
 }
 

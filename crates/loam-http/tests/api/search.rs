@@ -96,6 +96,17 @@ async fn text_queries_match_rank_and_scope_to_a_field() {
     let (order, total) = f.hits(json!({"query": {"text": {"q": "injection"}}})).await;
     assert_eq!(total, 2);
     assert_eq!(order.iter().copied().collect::<std::collections::BTreeSet<_>>(), [0, 2].into());
+    // Pages of a text match carry the total of all of them, also past the last match.
+    let page = |offset: i64| format!("/api/v1/datasets/{}/records/search?offset={offset}&limit=1", f.ds);
+    for (offset, items) in [(0, 1), (1, 1), (2, 0), (10, 0)] {
+        let body = json!({"query": {"text": {"q": "injection"}}});
+        let res = f.app.expect("POST", &page(offset), Some(body), 200).await;
+        assert_eq!(
+            (res["items"].as_array().unwrap().len(), res["total"].clone()),
+            (items, json!(2)),
+            "offset {offset}"
+        );
+    }
     // AND by default, OR with |, negation, phrase, prefix, accents folded.
     assert_eq!(f.hits(json!({"query": {"text": {"q": "injection login"}}})).await.0, vec![0]);
     assert_eq!(f.hits(json!({"query": {"text": {"q": "login | friends"}}})).await.1, 2);
