@@ -715,10 +715,8 @@ pub async fn scan_vectors(
     dataset: DatasetId,
     query: &RecordQuery,
     settings: VectorSettingsId,
-    mut visit: impl FnMut(i64, RecordId, &[u8]),
+    visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
-    use futures::TryStreamExt;
-    use sqlx::Row;
     let mut sql = Sql::new(tx);
     let vs = sql.push(Arg::Id(settings.0));
     let body = from_where(
@@ -728,6 +726,18 @@ pub async fn scan_vectors(
         &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"),
     );
     sql.text = format!("select r.seq, r.id, v.value {body}");
+    visit_vector_rows(tx, &sql, visit).await
+}
+
+/// Runs `sql` (selecting seq, record id and vector bytes) and hands each row to `visit` as it
+/// arrives.
+async fn visit_vector_rows(
+    tx: &mut Tx,
+    sql: &Sql,
+    mut visit: impl FnMut(i64, RecordId, &[u8]),
+) -> Result<(), StoreError> {
+    use futures::TryStreamExt;
+    use sqlx::Row;
     on_tx!(tx, |c| {
         let mut rows = bind_all!(sqlx::query(&sql.text), &sql.args).fetch(c);
         while let Some(row) = rows.try_next().await? {
@@ -758,23 +768,15 @@ pub async fn count_vectors(tx: &mut Tx, settings: VectorSettingsId) -> Result<i6
 pub async fn stream_vectors(
     tx: &mut Tx,
     settings: VectorSettingsId,
-    mut visit: impl FnMut(i64, RecordId, &[u8]),
+    visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
-    use futures::TryStreamExt;
-    use sqlx::Row;
-    let sql = "select r.seq, r.id, v.value from vectors v join records r on r.id = v.record_id \
-               where v.vector_settings_id = $1 order by r.seq";
-    on_tx!(tx, |c| {
-        let mut rows = sqlx::query(sql).bind(settings.0).fetch(c);
-        while let Some(row) = rows.try_next().await? {
-            let seq: i64 = row.try_get(0)?;
-            let id: Uuid = row.try_get(1)?;
-            let bytes: &[u8] = row.try_get(2)?;
-            visit(seq, RecordId(id), bytes);
-        }
-        Ok::<(), sqlx::Error>(())
-    })?;
-    Ok(())
+    let mut sql = Sql::new(tx);
+    let vs = sql.push(Arg::Id(settings.0));
+    sql.text = format!(
+        "select r.seq, r.id, v.value from vectors v join records r on r.id = v.record_id \
+         where v.vector_settings_id = {vs} order by r.seq"
+    );
+    visit_vector_rows(tx, &sql, visit).await
 }
 
 /// The seqs of every record matching `query`, in insertion order: the candidates of a filtered
