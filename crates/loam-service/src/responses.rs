@@ -1,6 +1,6 @@
 //! Responses of annotators, and suggestions of models, on single records.
 
-use loam_domain::model::{Response, Suggestion, User};
+use loam_domain::model::{Dataset, Record, Response, Suggestion, User};
 use loam_domain::value::{check_response, QuestionRef, ResponseStatus, ValueError};
 use loam_domain::{QuestionId, RecordId, ResponseId, Role, SuggestionId};
 use loam_store::{datasets, records, responses, settings as store_settings, suggestions, Tx};
@@ -36,16 +36,17 @@ impl Service {
         values: Option<Value>,
     ) -> Result<Response> {
         let mut tx = self.store.write().await?;
-        let record = find_record(&mut tx, record_id).await?;
-        readable_dataset(&mut tx, actor, record.dataset_id).await?;
+        // The row lock first, so the record read next is the one this response is checked against.
         records::lock_record(&mut tx, record_id).await?;
+        let record = find_record(&mut tx, record_id).await?;
+        let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
         if responses::find_response_of(&mut tx, record_id, actor.id).await?.is_some() {
             return Err(Error::Conflict(format!(
                 "Response already exists for record with id `{record_id}` and by user with id `{}`",
                 actor.id
             )));
         }
-        let response = self.write_response(&mut tx, actor, record_id, None, status, values).await?;
+        let response = self.write_response(&mut tx, actor, &record, &ds, None, status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -62,9 +63,10 @@ impl Service {
         let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
         self.require_response_access(&mut tx, actor, &existing).await?;
         records::lock_record(&mut tx, existing.record_id).await?;
+        let record = find_record(&mut tx, existing.record_id).await?;
+        let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
         let author = crate::users::find_user(&mut tx, existing.user_id).await?;
-        let response =
-            self.write_response(&mut tx, &author, existing.record_id, Some(existing), status, values).await?;
+        let response = self.write_response(&mut tx, &author, &record, &ds, Some(existing), status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -95,12 +97,12 @@ impl Service {
         for item in items {
             let outcome = async {
                 let mut tx = self.store.write().await?;
+                records::lock_record(&mut tx, item.record_id).await?;
                 let record = find_record(&mut tx, item.record_id).await?;
-                readable_dataset(&mut tx, actor, record.dataset_id).await?;
-                records::lock_record(&mut tx, record.id).await?;
+                let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
                 let response =
-                    self.write_response(&mut tx, actor, record.id, existing, item.status, item.values).await?;
+                    self.write_response(&mut tx, actor, &record, &ds, existing, item.status, item.values).await?;
                 tx.commit().await?;
                 Ok(response)
             }
@@ -118,19 +120,20 @@ impl Service {
         managed_dataset(tx, actor, record.dataset_id).await.map(|_| ())
     }
 
-    /// Validates and writes `author`'s response, then the record's status. The record's row must
-    /// already be locked by the caller.
+    /// Validates and writes `author`'s response to `record` of `ds`, then the record's status. The
+    /// record's row must already be locked by the caller, and `record` read after that.
+    #[allow(clippy::too_many_arguments)]
     async fn write_response(
         &self,
         tx: &mut Tx,
         author: &User,
-        record_id: RecordId,
+        record: &Record,
+        ds: &Dataset,
         existing: Option<Response>,
         status: ResponseStatus,
         values: Option<Value>,
     ) -> Result<Response> {
-        let record = find_record(tx, record_id).await?;
-        let ds = crate::datasets::find_dataset(tx, record.dataset_id).await?;
+        let record_id = record.id;
         let questions = store_settings::list_questions(tx, ds.id).await?;
         let refs: Vec<QuestionRef<'_>> = questions
             .iter()
@@ -165,8 +168,8 @@ impl Service {
         datasets::touch_activity(tx, ds.id, at).await?;
         let status = recompute_with(tx, ds.distribution, record_id).await?;
         let mut outbox = Outbox::open(tx).await?;
-        outbox.response(tx, event, &ds, &record, &response, author).await?;
-        outbox.status_changed(tx, &ds, &record, status).await?;
+        outbox.response(tx, event, ds, record, &response, author).await?;
+        outbox.status_changed(tx, ds, record, status).await?;
         Ok(response)
     }
 
