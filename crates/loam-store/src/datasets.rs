@@ -122,17 +122,20 @@ pub async fn list_dataset_usernames(tx: &mut Tx, dataset: DatasetId) -> Result<V
     Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, String>(sql).bind(dataset.0).fetch_all(c).await)?)
 }
 
-/// Record counts of a dataset: (total, completed).
+/// Record counts of a dataset: (total, completed), as the writes keep them (migrations 0008, 0009).
 pub async fn record_counts(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64), StoreError> {
-    let sql = "select count(*), count(*) filter (where status = 'completed') from records where dataset_id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_one(c).await)?)
+    let sql = "select records_count, completed_count from datasets where id = $1";
+    let counts = on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_optional(c).await)?;
+    Ok(counts.unwrap_or_default())
 }
 
-/// What changes whenever a record is added or removed: (record count, highest `seq`), read from
-/// the `(dataset_id, seq)` index alone. With the dataset's timestamps it is the progress view's
-/// change token (a `seq` is never reused, so a delete and an insert cannot cancel out).
+/// What changes whenever a record is added or removed: (record count, highest `seq`), the kept
+/// count and one step down the `(dataset_id, seq)` index. With the dataset's timestamps it is the
+/// progress view's change token (a `seq` is never reused, so a delete and an insert cannot cancel
+/// out).
 pub async fn record_change_marks(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64), StoreError> {
-    let sql = "select count(*), coalesce(max(seq), 0) from records where dataset_id = $1";
+    let sql = "select coalesce((select records_count from datasets where id = $1), 0), \
+               coalesce((select max(seq) from records where dataset_id = $1), 0)";
     Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_one(c).await)?)
 }
 

@@ -133,9 +133,15 @@ pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Sets a record's status, keeping its dataset's `completed_count` (migration 0009).
 pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
-    let sql = "update records set status = $2 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql).bind(id.0).bind(status.as_str()).execute(c).await.map(|it| it.rows_affected()))?;
+    let sql = "update records set status = $2 where id = $1 and status <> $2 returning dataset_id";
+    let changed: Option<Uuid> =
+        on_tx!(tx, |c| sqlx::query_scalar(sql).bind(id.0).bind(status.as_str()).fetch_optional(c).await)?;
+    if let Some(dataset) = changed {
+        let delta = if status == RecordStatus::Completed { 1 } else { -1 };
+        add_to_counts(tx, dataset, 0, delta).await?;
+    }
     Ok(())
 }
 
@@ -232,25 +238,35 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("delete from records where id in ({}) returning id", placeholders(1, ids.len()));
-    let deleted: Vec<Uuid> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_scalar(&sql);
+    let sql = format!("delete from records where id in ({}) returning id, status", placeholders(1, ids.len()));
+    let deleted: Vec<(Uuid, String)> = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
         for id in &ids {
             q = q.bind(*id);
         }
         q.fetch_all(c).await
     })?;
+    let completed = deleted.iter().filter(|(_, status)| status == RecordStatus::Completed.as_str()).count() as i64;
+    let deleted: Vec<Uuid> = deleted.into_iter().map(|(id, _)| id).collect();
     if !deleted.is_empty() {
-        add_to_records_count(tx, dataset.0, -(deleted.len() as i64)).await?;
+        add_to_counts(tx, dataset.0, -(deleted.len() as i64), -completed).await?;
         let sql = "update vector_settings set version = version + 1 where dataset_id = $1";
         on_tx!(tx, |c| sqlx::query(sql).bind(dataset.0).execute(c).await.map(|it| it.rows_affected()))?;
     }
     Ok(deleted.into_iter().map(RecordId).collect())
 }
 
-async fn add_to_records_count(tx: &mut Tx, dataset: Uuid, n: i64) -> Result<(), StoreError> {
-    let sql = "update datasets set records_count = records_count + $2 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql).bind(dataset).bind(n).execute(c).await.map(|it| it.rows_affected()))?;
+/// Adds to a dataset's `records_count` (migration 0008) and `completed_count` (0009).
+async fn add_to_counts(tx: &mut Tx, dataset: Uuid, records: i64, completed: i64) -> Result<(), StoreError> {
+    let sql = "update datasets set records_count = records_count + $2, completed_count = completed_count + $3 \
+               where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(dataset)
+        .bind(records)
+        .bind(completed)
+        .execute(c)
+        .await
+        .map(|it| it.rows_affected()))?;
     Ok(())
 }
 
@@ -309,12 +325,14 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
         .collect::<Result<_, _>>()?;
     let indexed: Vec<(i64, &Record)> = seqs.iter().copied().zip(batch).collect();
     index_metadata(tx, &indexed).await?;
-    let mut per_dataset: std::collections::BTreeMap<Uuid, i64> = std::collections::BTreeMap::new();
+    let mut per_dataset: std::collections::BTreeMap<Uuid, (i64, i64)> = std::collections::BTreeMap::new();
     for r in batch {
-        *per_dataset.entry(r.dataset_id.0).or_default() += 1;
+        let counts = per_dataset.entry(r.dataset_id.0).or_default();
+        counts.0 += 1;
+        counts.1 += i64::from(r.status == RecordStatus::Completed);
     }
-    for (dataset, n) in per_dataset {
-        add_to_records_count(tx, dataset, n).await?;
+    for (dataset, (n, completed)) in per_dataset {
+        add_to_counts(tx, dataset, n, completed).await?;
     }
     Ok(seqs)
 }

@@ -649,6 +649,23 @@ async fn count_matches(
                    - (select count(*) from responses where dataset_id = $1 and user_id = $2)";
         return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
     }
+    // The web UI's Pending queue: pending records the caller has not answered. The dataset's
+    // pending records are its kept counts' difference; the caller's answered ones among them are
+    // found through the caller's responses (an index range), not by probing every record.
+    let only_pending = |it: &Condition, target: &Target| {
+        matches!(it, Condition::Terms(t, values) if t == target
+            && !values.is_empty() && values.iter().all(|v| v.as_str() == Some("pending")))
+    };
+    let ui_queue = query.text.is_none()
+        && query.conditions.len() == 2
+        && query.conditions.iter().any(|it| only_pending(it, &Target::ResponseStatus))
+        && query.conditions.iter().any(|it| only_pending(it, &Target::Status));
+    if let (true, Some(user)) = (ui_queue, query.only_user) {
+        let sql = "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
+                   - (select count(*) from responses s join records r on r.id = s.record_id \
+                      where s.dataset_id = $1 and s.user_id = $2 and r.status = 'pending')";
+        return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
+    }
     Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(count_sql), args).fetch_one(c).await)?)
 }
 

@@ -321,3 +321,55 @@ async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
     tx.commit().await.unwrap();
     assert!(metadata_index(&store).await.is_empty());
 }
+
+#[tokio::test]
+async fn completed_counts_follow_status_changes_deletes_rollbacks_and_the_backfill() {
+    let (store, _db) = open().await;
+    let ds = dataset(&store).await;
+    let counts = || async { datasets::record_counts(&mut store.read().await.unwrap(), ds).await.unwrap() };
+    let mut done = record(ds, "logged completed");
+    done.status = RecordStatus::Completed;
+    let (a, b) = (record(ds, "a"), record(ds, "b"));
+    let mut tx = store.write().await.unwrap();
+    records::insert_records(&mut tx, &[a.clone(), b.clone(), done.clone()]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(counts().await, (3, 1));
+    let set = |id: RecordId, status: RecordStatus, commit: bool| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.write().await.unwrap();
+            records::set_status(&mut tx, id, status).await.unwrap();
+            if commit {
+                tx.commit().await.unwrap();
+            }
+        }
+    };
+    set(a.id, RecordStatus::Completed, true).await;
+    set(a.id, RecordStatus::Completed, true).await;
+    assert_eq!(counts().await, (3, 2), "completing a completed record counts once");
+    set(done.id, RecordStatus::Pending, true).await;
+    assert_eq!(counts().await, (3, 1));
+    set(b.id, RecordStatus::Completed, false).await;
+    assert_eq!(counts().await, (3, 1), "a rolled-back completion is not counted");
+    let mut tx = store.write().await.unwrap();
+    records::delete_records(&mut tx, ds, &[a.id]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(counts().await, (2, 0), "deleting a completed record uncounts it");
+    set(b.id, RecordStatus::Completed, true).await;
+    // Migration 0009's backfill counts the same.
+    let backfill = "UPDATE datasets SET completed_count = (SELECT count(*) FROM records WHERE records.dataset_id = datasets.id AND records.status = 'completed')";
+    let migration = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite/0009_completed_count.sql"),
+    )
+    .unwrap();
+    assert!(migration.contains(backfill));
+    let mut tx = store.write().await.unwrap();
+    for sql in ["update datasets set completed_count = 0", backfill] {
+        match &mut tx {
+            Tx::Sqlite(inner, _) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
+            Tx::Postgres(inner) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
+        };
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(counts().await, (2, 1));
+}

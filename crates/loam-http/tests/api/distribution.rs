@@ -133,6 +133,31 @@ impl Ctx {
         }
         let users_progress = self.app.read(&format!("/api/v1/datasets/{}/users/progress", self.ds)).await;
         assert_eq!(users_progress, json!({"users": users}), "users progress with min_submitted={min_submitted}");
+
+        // Each annotator's Pending queue as the web UI asks for it: pending records they have not
+        // answered. Its total is counted the fast way; the page is the general query.
+        let queue = json!({"filters": {"and": [
+            {"type": "terms", "scope": {"entity": "response", "property": "status"}, "values": ["pending"]},
+            {"type": "terms", "scope": {"entity": "record", "property": "status"}, "values": ["pending"]},
+        ]}});
+        let path = format!("/api/v1/me/datasets/{}/records/search?limit=50", self.ds);
+        for (a, user) in self.annotators.iter().enumerate() {
+            let expected: Vec<&String> = (0..RECORDS)
+                .filter(|r| expected[*r] == "pending" && !plan.iter().any(|(who, rr, _)| *who == a && rr == r))
+                .map(|r| &self.records[r])
+                .collect();
+            let res = self.app.expect_as(&user.key, "POST", &path, Some(queue.clone()), 200).await;
+            let mut got: Vec<&str> =
+                res["items"].as_array().unwrap().iter().map(|it| it["record"]["id"].as_str().unwrap()).collect();
+            got.sort();
+            let mut want: Vec<&str> = expected.iter().map(|it| it.as_str()).collect();
+            want.sort();
+            assert_eq!(
+                (got, res["total"].as_u64().unwrap() as usize),
+                (want, expected.len()),
+                "queue of annotator {a}"
+            );
+        }
     }
 }
 
