@@ -141,26 +141,29 @@ impl Outbox {
                    "updated_at": ws.updated_at.to_string()})
         });
         let schema = store_settings::load_schema(tx, ds.id).await?;
+        // Fields and questions share their shape: the common keys, a description, whether
+        // required, and the settings.
+        let described = |common: Map<String, Value>, description: &Option<String>, required: bool, settings: Value| {
+            let mut out = common;
+            out.insert("description".into(), json!(description));
+            out.insert("required".into(), json!(required));
+            out.insert("settings".into(), settings);
+            Value::Object(out)
+        };
         let fields: Vec<Value> = schema
             .fields
             .iter()
             .map(|it| {
-                let mut out = common(it.id.0, &it.name, &it.title, it.inserted_at, it.updated_at);
-                out.insert("description".into(), json!(it.description));
-                out.insert("required".into(), json!(it.required));
-                out.insert("settings".into(), it.settings.to_json());
-                Value::Object(out)
+                let keys = common(it.id.0, &it.name, &it.title, it.inserted_at, it.updated_at);
+                described(keys, &it.description, it.required, it.settings.to_json())
             })
             .collect();
         let questions: Vec<Value> = schema
             .questions
             .iter()
             .map(|it| {
-                let mut out = common(it.id.0, &it.name, &it.title, it.inserted_at, it.updated_at);
-                out.insert("description".into(), json!(it.description));
-                out.insert("required".into(), json!(it.required));
-                out.insert("settings".into(), it.settings.to_json());
-                Value::Object(out)
+                let keys = common(it.id.0, &it.name, &it.title, it.inserted_at, it.updated_at);
+                described(keys, &it.description, it.required, it.settings.to_json())
             })
             .collect();
         let metadata_properties: Vec<Value> = schema

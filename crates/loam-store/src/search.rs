@@ -204,13 +204,8 @@ impl Sql {
         format!("{column} in ({})", list.join(", "))
     }
 
-    /// A float column is one of `values` (values that are not numbers never match).
+    /// A numeric column is one of `values` (values that are not numbers never match).
     fn num_in(&mut self, column: &str, values: &[Value]) -> String {
-        self.int_in(column, values)
-    }
-
-    /// An integer column is one of `values` (values that are not numbers never match).
-    fn int_in(&mut self, column: &str, values: &[Value]) -> String {
         let list: Vec<String> = values.iter().filter_map(Value::as_f64).map(|n| self.push(Arg::Float(n))).collect();
         if list.is_empty() {
             return "1 = 0".to_owned();
@@ -299,8 +294,8 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
         }
         Condition::Terms(Target::ExternalId, values) => sql.text_in("r.external_id", values),
         Condition::Terms(Target::Status, values) => sql.text_in("r.status", values),
-        Condition::Terms(Target::InsertedAt, values) => sql.int_in("r.inserted_at", values),
-        Condition::Terms(Target::UpdatedAt, values) => sql.int_in("r.updated_at", values),
+        Condition::Terms(Target::InsertedAt, values) => sql.num_in("r.inserted_at", values),
+        Condition::Terms(Target::UpdatedAt, values) => sql.num_in("r.updated_at", values),
         Condition::Range(Target::InsertedAt, ge, le) => range(sql, "r.inserted_at", *ge, *le),
         Condition::Range(Target::UpdatedAt, ge, le) => range(sql, "r.updated_at", *ge, *le),
         // Metadata reads its index (`record_metadata`, migration 0007): the matching seqs are an
@@ -554,6 +549,7 @@ pub async fn search_records(
             return Ok((hits, total));
         }
     }
+    let mut known_total = None;
     if let ([key], None) = (query.sort.as_slice(), &query.text) {
         if let Target::Metadata(name, numeric) = &key.target {
             let total = count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?;
@@ -563,6 +559,8 @@ pub async fn search_records(
                     return Ok((hits, total));
                 }
             }
+            // Answered the general way below, with the total already known.
+            known_total = Some(total);
         }
     }
     let score = if query.text.is_some() { "h.score" } else { "null" };
@@ -576,7 +574,7 @@ pub async fn search_records(
         Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
         Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
     };
-    let total = match rows.first().and_then(|it| it.2) {
+    let total = match rows.first().and_then(|it| it.2).or(known_total) {
         Some(total) => total,
         None => count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?,
     };
@@ -619,9 +617,10 @@ async fn metadata_walk(
     Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
 }
 
-/// The number of matches. The annotation queue's query — only "the caller has not responded" —
-/// is answered from two indexed counts (records, and the caller's responses: one per record)
-/// instead of probing every record.
+/// The number of matches. One metadata condition is counted on its index; the caller's queue of
+/// records they have not answered (optionally only records still pending, as the web UI asks) is
+/// the dataset's kept count of (pending) records minus the caller's answered ones among them,
+/// found through the caller's responses (an index range), instead of probing every record.
 async fn count_matches(
     tx: &mut Tx,
     dataset: DatasetId,
@@ -629,9 +628,6 @@ async fn count_matches(
     count_sql: &str,
     args: &[Arg],
 ) -> Result<i64, StoreError> {
-    let pending_only = query.text.is_none()
-        && matches!(query.conditions.as_slice(),
-            [Condition::Terms(Target::ResponseStatus, values)] if values.iter().all(|it| it.as_str() == Some("pending")));
     if let (None, [cond @ (Condition::Terms(Target::Metadata(..), _) | Condition::Range(Target::Metadata(..), _, _))]) =
         (&query.text, query.conditions.as_slice())
     {
@@ -644,26 +640,25 @@ async fn count_matches(
         sql.text = format!("select count({counted}) from record_metadata m where {matching}");
         return Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_one(c).await)?);
     }
-    if let (true, Some(user)) = (pending_only, query.only_user) {
-        let sql = "select coalesce((select records_count from datasets where id = $1), 0) \
-                   - (select count(*) from responses where dataset_id = $1 and user_id = $2)";
-        return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
-    }
-    // The web UI's Pending queue: pending records the caller has not answered. The dataset's
-    // pending records are its kept counts' difference; the caller's answered ones among them are
-    // found through the caller's responses (an index range), not by probing every record.
-    let only_pending = |it: &Condition, target: &Target| {
-        matches!(it, Condition::Terms(t, values) if t == target
-            && !values.is_empty() && values.iter().all(|v| v.as_str() == Some("pending")))
+    let only_pending = |target: Target| {
+        query.conditions.iter().any(|it| {
+            matches!(it, Condition::Terms(t, values) if *t == target
+                && !values.is_empty() && values.iter().all(|v| v.as_str() == Some("pending")))
+        })
     };
-    let ui_queue = query.text.is_none()
-        && query.conditions.len() == 2
-        && query.conditions.iter().any(|it| only_pending(it, &Target::ResponseStatus))
-        && query.conditions.iter().any(|it| only_pending(it, &Target::Status));
-    if let (true, Some(user)) = (ui_queue, query.only_user) {
-        let sql = "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
-                   - (select count(*) from responses s join records r on r.id = s.record_id \
-                      where s.dataset_id = $1 and s.user_id = $2 and r.status = 'pending')";
+    let record_pending = only_pending(Target::Status);
+    let queue = query.text.is_none()
+        && only_pending(Target::ResponseStatus)
+        && query.conditions.len() == 1 + usize::from(record_pending);
+    if let (true, Some(user)) = (queue, query.only_user) {
+        let sql = if record_pending {
+            "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
+             - (select count(*) from responses s join records r on r.id = s.record_id \
+                where s.dataset_id = $1 and s.user_id = $2 and r.status = 'pending')"
+        } else {
+            "select coalesce((select records_count from datasets where id = $1), 0) \
+             - (select count(*) from responses where dataset_id = $1 and user_id = $2)"
+        };
         return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
     }
     Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(count_sql), args).fetch_one(c).await)?)
