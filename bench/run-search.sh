@@ -16,17 +16,8 @@ CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
 export CARGO_TARGET_DIR
 cd "$REPO"
 
-OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$-search"
-mkdir -p "$OUT"
-trap 'loam_server_stop "$OUT/server.log"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "== build ==" >&2
-  cargo build --release -p loam-cli
-fi
-loam_server_start "$(loam_bin "$REPO")"
+loam_bench_server "$REPO" search
+OUT="$LOAM_BENCH_OUT"
 python3 "$REPO/bench/search.py" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" \
   --json-out "$OUT/search.json" "$@"
 echo "# results: $OUT" >&2

@@ -23,17 +23,8 @@ CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 [[ -x "$CHROMIUM" ]] || { echo "error: no chromium at $CHROMIUM (e2e/ui/run.sh installs it)" >&2; exit 1; }
 (cd "$REPO/e2e/ui" && npm ci --no-audit --no-fund --loglevel=error)
 
-OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$-ui"
-mkdir -p "$OUT"
-trap 'loam_server_stop "$OUT/server.log"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "== build ==" >&2
-  cargo build --release -p loam-cli
-fi
-loam_server_start "$(loam_bin "$REPO")"
+loam_bench_server "$REPO" ui
+OUT="$LOAM_BENCH_OUT"
 CHROMIUM="$CHROMIUM" node "$REPO/bench/ui.mjs" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" \
   --json-out "$OUT/ui.json" "$@"
 echo "# results: $OUT" >&2

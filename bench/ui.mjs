@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { chromium } = await import(pathToFileURL(join(REPO, 'e2e/ui/node_modules/playwright-core/index.mjs')).href);
+const { timeNextRecord } = await import(pathToFileURL(join(REPO, 'e2e/ui/lib/next-record.js')).href);
 
 const { values: args } = parseArgs({
   options: {
@@ -169,24 +170,7 @@ await page.goto(annotateUrl);
 await page.waitForFunction(() => /** @type {any} */ (window).__firstRecordAt !== null, null, { timeout: 60_000 });
 const next = [];
 for (let i = 0; i < N_MOVES; i++) {
-  next.push(
-    await page.evaluate(
-      () =>
-        new Promise((resolve) => {
-          const pos = /** @type {HTMLElement} */ (document.getElementById('position'));
-          const before = pos.textContent;
-          const t0 = performance.now();
-          const obs = new MutationObserver(() => {
-            if (pos.textContent !== before) {
-              obs.disconnect();
-              requestAnimationFrame(() => resolve(performance.now() - t0));
-            }
-          });
-          obs.observe(pos, { childList: true, characterData: true, subtree: true });
-          document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-        }),
-    ),
-  );
+  next.push(await timeNextRecord(page));
   if (READ_MS) await page.waitForTimeout(READ_MS);
 }
 const position = await page.locator('#position').innerText();

@@ -16,6 +16,10 @@
 #                               SIGTERM (then SIGKILL after 10 s), reap, optionally copy the log to
 #                               SAVE_LOG_TO, remove the temp dir
 #   loam_server_log_tail [N]    print the last N (default 80) lines of the server log to stderr
+#   loam_bench_server REPO NAME for a benchmark script: make LOAM_BENCH_OUT
+#                               ($CARGO_TARGET_DIR/bench/<time>-<pid>-NAME), set traps that stop the
+#                               server (saving its log there) on exit or signal, build the release
+#                               binary unless LOAM_BIN is set, and start it (loam_server_start)
 #
 # Knobs: LOAM_SERVER_START_TIMEOUT (seconds to wait for the "listening" line, default 30),
 # LOAM_SERVER_KEEP=1 (keep the temp dir after stopping, for post-mortems),
@@ -31,6 +35,7 @@ LOAM_SERVER_KEY=""
 LOAM_SERVER_PID=""
 LOAM_SERVER_DIR=""
 LOAM_SERVER_LOG=""
+LOAM_BENCH_OUT=""
 
 loam_target_dir() {
   local repo="$1"
@@ -173,4 +178,18 @@ loam_server_stop() {
   LOAM_SERVER_LOG=""
   LOAM_SERVER_URL=""
   LOAM_SERVER_KEY=""
+}
+
+loam_bench_server() {
+  local repo="$1" name="$2"
+  LOAM_BENCH_OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$-$name"
+  mkdir -p "$LOAM_BENCH_OUT"
+  trap 'loam_server_stop "$LOAM_BENCH_OUT/server.log"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if [[ -z "${LOAM_BIN:-}" ]]; then
+    echo "== build ==" >&2
+    (cd "$repo" && cargo build --release -p loam-cli)
+  fi
+  loam_server_start "$(loam_bin "$repo")"
 }

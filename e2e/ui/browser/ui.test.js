@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { timeNextRecord } from '../lib/next-record.js';
 
 const URL = process.env.LOAM_URL;
 const KEY = process.env.LOAM_KEY;
@@ -506,24 +507,7 @@ test('10,000 records: the view opens and the arrow keys page through them (first
   await page.waitForSelector('#position:has-text("1 of 10000")');
   const timings = [];
   for (let i = 0; i < 30; i++) {
-    timings.push(
-      await page.evaluate(
-        () =>
-          new Promise((resolve) => {
-            const pos = /** @type {HTMLElement} */ (document.getElementById('position'));
-            const before = pos.textContent;
-            const t0 = performance.now();
-            const obs = new MutationObserver(() => {
-              if (pos.textContent !== before) {
-                obs.disconnect();
-                requestAnimationFrame(() => resolve(performance.now() - t0));
-              }
-            });
-            obs.observe(pos, { childList: true, characterData: true, subtree: true });
-            document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-          }),
-      ),
-    );
+    timings.push(await timeNextRecord(page));
     // An annotator reads a record for a moment: prefetches complete meanwhile.
     await page.waitForTimeout(50);
   }
