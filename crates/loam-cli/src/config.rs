@@ -19,6 +19,7 @@ pub const ENV_OWNER_API_KEY: &str = "LOAM_OWNER_API_KEY";
 pub const ENV_ALLOW_WEAK_CREDENTIALS: &str = "LOAM_ALLOW_WEAK_CREDENTIALS";
 pub const ENV_BODY_LIMIT_MB: &str = "LOAM_BODY_LIMIT_MB";
 pub const ENV_VECTOR_CACHE_MB: &str = "LOAM_VECTOR_CACHE_MB";
+pub const ENV_ANN_MIN_VECTORS: &str = "LOAM_ANN_MIN_VECTORS";
 pub const ENV_UI_DIR: &str = "LOAM_UI_DIR";
 pub const ENV_LOG: &str = "LOAM_LOG";
 
@@ -68,6 +69,10 @@ pub struct ServeArgs {
     /// Memory for vectors kept for similarity search, in MiB (0: always scan the database).
     #[arg(long, env = ENV_VECTOR_CACHE_MB)]
     pub vector_cache_mb: Option<usize>,
+    /// Vector settings with at least this many vectors answer unfiltered similarity searches from
+    /// an approximate (HNSW) index, built in the background (0: always the exact scan).
+    #[arg(long, env = ENV_ANN_MIN_VECTORS)]
+    pub ann_min_vectors: Option<usize>,
     /// Development: serve the web UI from this directory (e.g. `ui`) instead of the files built
     /// into the binary, so a reload shows an edit.
     #[arg(long, env = ENV_UI_DIR)]
@@ -88,6 +93,7 @@ pub struct FileConfig {
     pub allow_weak_credentials: Option<bool>,
     pub body_limit_mb: Option<usize>,
     pub vector_cache_mb: Option<usize>,
+    pub ann_min_vectors: Option<usize>,
     pub ui_dir: Option<PathBuf>,
 }
 
@@ -136,6 +142,7 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         allow_weak_credentials: serve.allow_weak_credentials || file.allow_weak_credentials.unwrap_or(false),
         body_limit_mb: serve.body_limit_mb.or(file.body_limit_mb).or(Some(DEFAULT_BODY_LIMIT_MB)),
         vector_cache_mb: serve.vector_cache_mb.or(file.vector_cache_mb).or(Some(DEFAULT_VECTOR_CACHE_MB)),
+        ann_min_vectors: serve.ann_min_vectors.or(file.ann_min_vectors).or(Some(loam_service::DEFAULT_ANN_MIN_VECTORS)),
         ui_dir: serve.ui_dir.clone().or(file.ui_dir),
     };
     Ok(Resolved { data_dir, database_url, serve })

@@ -164,6 +164,7 @@ async fn db_command(cfg: &Resolved, cmd: DbCommand) -> anyhow::Result<()> {
                     token_ttl_secs: 86_400,
                     limits: Default::default(),
                     vector_cache_bytes: 0,
+                    ann_min_vectors: 0,
                 };
                 Service::open(&store, service_cfg)
                     .await
@@ -210,6 +211,7 @@ async fn open_service(cfg: &Resolved, serving: bool) -> anyhow::Result<Arc<Servi
         token_ttl_secs: 86_400,
         limits: Default::default(),
         vector_cache_bytes: vector_cache_mb.saturating_mul(1 << 20),
+        ann_min_vectors: cfg.serve.ann_min_vectors.unwrap_or(loam_service::DEFAULT_ANN_MIN_VECTORS),
     };
     let service = Service::open(&store, service_cfg)
         .await

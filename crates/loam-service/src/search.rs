@@ -302,8 +302,8 @@ const RESCORE_MARGIN: usize = 64;
 
 /// The similarity search of model.md §10.7: cosine over the filtered candidates. Scores are
 /// computed from the stored f64 vectors; which vectors to score comes from the in-memory copy of
-/// the vector setting when it is current and fits the budget, and from a scan of the database
-/// otherwise. Ties rank the earlier-inserted record first.
+/// the vector setting when it is current and fits the budget (through its approximate index
+/// when it has one, see `ann.rs`), and from a scan of the database otherwise. Ties rank the earlier-inserted record first.
 #[allow(clippy::too_many_arguments)]
 async fn similar(
     cache: &VectorCache,
@@ -369,9 +369,20 @@ async fn similar(
                 Some(set.positions_of(&seqs))
             };
             let query = unit_f32(reference.iter().copied());
+            // The approximate index answers only unfiltered searches: a filter's candidates are
+            // scanned exactly (there are fewer of them, and a graph walk may miss them all).
+            let index = if candidates.is_none() { cache.index_for(settings.id, &set) } else { None };
             let scan = set.clone();
             let picked = tokio::task::spawn_blocking(move || {
-                scan.top_k(&query, k + RESCORE_MARGIN, candidates.as_deref(), exclude)
+                let wanted = k + RESCORE_MARGIN;
+                let own = if index.is_some() {
+                    exclude.and_then(|id| (0..scan.len()).find(|p| scan.id(*p) == id))
+                } else {
+                    None
+                };
+                index
+                    .and_then(|index| crate::ann::search(&index, &scan, &query, wanted, own))
+                    .unwrap_or_else(|| scan.top_k(&query, wanted, candidates.as_deref(), exclude))
             })
             .await
             .map_err(|e| Error::Failed(format!("similarity scan: {e}")))?;

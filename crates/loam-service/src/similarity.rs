@@ -17,6 +17,8 @@ use std::time::Instant;
 
 use loam_domain::{RecordId, VectorSettingsId};
 
+use crate::ann::AnnIndex;
+
 /// The `k` best-scored candidates of a scan, held in a heap of `k` entries whatever the number of
 /// candidates. Ties rank the earlier position first, as a stable sort in position order would.
 pub(crate) struct TopK {
@@ -116,6 +118,17 @@ pub(crate) fn unit_f32(v: impl Iterator<Item = f64> + Clone) -> Vec<f32> {
     v.map(|x| (x / norm) as f32).collect()
 }
 
+/// A hash of a stored vector's bytes, a word at a time: equal vectors, equal fingerprints.
+fn fingerprint(stored: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ stored.len() as u64;
+    for word in stored.chunks(8) {
+        let mut bytes = [0u8; 8];
+        bytes[..word.len()].copy_from_slice(word);
+        hash = (hash ^ u64::from_le_bytes(bytes)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    hash
+}
+
 /// Lanes of the dot product: independent accumulators the compiler maps onto SIMD registers
 /// (floating-point addition is not associative, so it only vectorises what is written so).
 const LANES: usize = 16;
@@ -144,6 +157,8 @@ pub(crate) struct VectorSet {
     /// Record seqs, ascending.
     seqs: Vec<i64>,
     ids: Vec<RecordId>,
+    /// A hash of each stored vector, which tells the approximate index (`ann.rs`) what changed.
+    fingerprints: Vec<u64>,
     /// `dims` unit-length f32s per record.
     data: Vec<f32>,
 }
@@ -158,6 +173,7 @@ impl VectorSet {
             dims,
             seqs: Vec::with_capacity(capacity),
             ids: Vec::with_capacity(capacity),
+            fingerprints: Vec::with_capacity(capacity),
             data: Vec::with_capacity(capacity.saturating_mul(dims)),
         }
     }
@@ -173,6 +189,11 @@ impl VectorSet {
         self.data.extend(unit_f32(values));
         self.seqs.push(seq);
         self.ids.push(id);
+        self.fingerprints.push(fingerprint(stored));
+    }
+
+    pub(crate) fn dims(&self) -> usize {
+        self.dims
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -185,11 +206,29 @@ impl VectorSet {
     }
 
     pub(crate) fn bytes_for(n: usize, dims: usize) -> usize {
-        n.saturating_mul(dims * 4 + 8 + 16)
+        n.saturating_mul(dims * 4 + 8 + 16 + 8)
     }
 
     pub(crate) fn id(&self, position: usize) -> RecordId {
         self.ids[position]
+    }
+
+    pub(crate) fn seq(&self, position: usize) -> i64 {
+        self.seqs[position]
+    }
+
+    pub(crate) fn fingerprint(&self, position: usize) -> u64 {
+        self.fingerprints[position]
+    }
+
+    /// The unit-length vector at `position`.
+    pub(crate) fn vector(&self, position: usize) -> &[f32] {
+        &self.data[position * self.dims..(position + 1) * self.dims]
+    }
+
+    /// The position of `seq`, when the set holds it.
+    pub(crate) fn position_of(&self, seq: i64) -> Option<usize> {
+        self.seqs.binary_search(&seq).ok()
     }
 
     /// The positions of the given seqs (ascending) that the set holds.
@@ -255,20 +294,36 @@ impl VectorSet {
 
 /// The in-memory vector sets of this process, within a memory budget; least recently used sets
 /// are dropped to make room. A set larger than the whole budget is never held: its searches scan
-/// the database instead.
+/// the database instead. A set of at least `ann_min_vectors` vectors also gets an approximate
+/// index (`ann.rs`), when the budget holds both.
 pub(crate) struct VectorCache {
     budget: usize,
-    entries: Mutex<HashMap<VectorSettingsId, (Arc<VectorSet>, Instant)>>,
+    ann_min_vectors: usize,
+    entries: Mutex<HashMap<VectorSettingsId, Entry>>,
     /// Loads one set at a time, so concurrent searches wait for a load rather than repeat it.
     pub loading: tokio::sync::Mutex<()>,
 }
 
+struct Entry {
+    set: Arc<VectorSet>,
+    used: Instant,
+    /// Kept across versions of the set: it is updated, not rebuilt.
+    ann: Option<Arc<AnnIndex>>,
+}
+
+impl Entry {
+    fn bytes(&self) -> usize {
+        self.set.bytes() + self.ann.as_ref().map_or(0, |_| AnnIndex::bytes_for(self.set.len(), self.set.dims()))
+    }
+}
+
 impl VectorCache {
-    pub(crate) fn new(budget: usize) -> Self {
-        Self { budget, entries: Mutex::new(HashMap::new()), loading: tokio::sync::Mutex::new(()) }
+    /// `ann_min_vectors` 0: no approximate index.
+    pub(crate) fn new(budget: usize, ann_min_vectors: usize) -> Self {
+        Self { budget, ann_min_vectors, entries: Mutex::new(HashMap::new()), loading: tokio::sync::Mutex::new(()) }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<VectorSettingsId, (Arc<VectorSet>, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<VectorSettingsId, Entry>> {
         self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
@@ -276,11 +331,11 @@ impl VectorCache {
     pub(crate) fn get(&self, settings: VectorSettingsId, version: i64) -> Option<Arc<VectorSet>> {
         let mut entries = self.lock();
         let entry = entries.get_mut(&settings)?;
-        if entry.0.version != version {
+        if entry.set.version != version {
             return None;
         }
-        entry.1 = Instant::now();
-        Some(entry.0.clone())
+        entry.used = Instant::now();
+        Some(entry.set.clone())
     }
 
     /// Whether `n` vectors of `dims` dimensions may be held.
@@ -288,37 +343,80 @@ impl VectorCache {
         VectorSet::bytes_for(n, dims) <= self.budget
     }
 
-    /// Holds `set` for `settings` (replacing an older one), dropping the least recently used
-    /// others until the budget holds it.
+    /// Holds `set` for `settings` (replacing an older one, and keeping its approximate index to
+    /// update), dropping the least recently used others until the budget holds it.
     pub(crate) fn insert(&self, settings: VectorSettingsId, set: Arc<VectorSet>) {
         if set.bytes() > self.budget {
             return;
         }
         let mut entries = self.lock();
-        if entries.get(&settings).is_some_and(|(held, _)| held.version > set.version) {
+        if entries.get(&settings).is_some_and(|held| held.set.version > set.version) {
             return;
         }
-        entries.remove(&settings);
-        while entries.values().map(|(it, _)| it.bytes()).sum::<usize>() + set.bytes() > self.budget {
-            let Some(oldest) = entries.iter().min_by_key(|(_, (_, used))| *used).map(|(id, _)| *id) else { break };
+        let ann = entries.remove(&settings).and_then(|it| it.ann);
+        let entry = Entry { set, used: Instant::now(), ann };
+        Self::make_room(&mut entries, self.budget, entry.bytes());
+        entries.insert(settings, entry);
+    }
+
+    fn make_room(entries: &mut HashMap<VectorSettingsId, Entry>, budget: usize, wanted: usize) {
+        while entries.values().map(Entry::bytes).sum::<usize>() + wanted > budget {
+            let Some(oldest) = entries.iter().min_by_key(|(_, it)| it.used).map(|(id, _)| *id) else { break };
             entries.remove(&oldest);
         }
-        entries.insert(settings, (set, Instant::now()));
+    }
+
+    /// The approximate index of `settings` when it holds exactly `set` (which must be the held
+    /// one). `None` when the exact scan should answer: the set is small, the budget does not hold
+    /// an index beside it, or the index is being built or updated (which this starts, see
+    /// [`AnnIndex::current`]).
+    pub(crate) fn index_for(&self, settings: VectorSettingsId, set: &Arc<VectorSet>) -> Option<Arc<usearch::Index>> {
+        if self.ann_min_vectors == 0 || set.len() < self.ann_min_vectors {
+            return None;
+        }
+        let ann = {
+            let mut entries = self.lock();
+            let held = entries.get(&settings).filter(|it| Arc::ptr_eq(&it.set, set))?;
+            match &held.ann {
+                Some(ann) => ann.clone(),
+                None => {
+                    let total = set.bytes() + AnnIndex::bytes_for(set.len(), set.dims());
+                    if total > self.budget {
+                        return None;
+                    }
+                    let mut entry = entries.remove(&settings)?;
+                    let ann = Arc::new(AnnIndex::new(set.dims()));
+                    entry.ann = Some(ann.clone());
+                    Self::make_room(&mut entries, self.budget, entry.bytes());
+                    entries.insert(settings, entry);
+                    ann
+                }
+            }
+        };
+        ann.current(set)
     }
 
     /// Bytes held now.
     #[cfg(test)]
     pub(crate) fn held(&self) -> usize {
-        self.lock().values().map(|(it, _)| it.bytes()).sum()
+        self.lock().values().map(Entry::bytes).sum()
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn stored(v: &[f64]) -> Vec<u8> {
+    pub(crate) fn stored(v: &[f64]) -> Vec<u8> {
         v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    /// Deterministic vectors around `clusters` random centres (as embeddings of similar texts
+    /// gather), each centre plus noise of a third of its scale.
+    pub(crate) fn vectors_near(n: usize, dims: usize, clusters: usize, seed: u64) -> Vec<Vec<f64>> {
+        let centres = vectors(clusters, dims, 1234);
+        let noise = vectors(n, dims, seed);
+        (0..n).map(|i| centres[i % clusters].iter().zip(&noise[i]).map(|(c, e)| c + e / 3.0).collect()).collect()
     }
 
     /// Deterministic pseudo-random vectors (xorshift), some duplicated to make ties.
@@ -426,7 +524,7 @@ mod tests {
     #[test]
     fn the_cache_serves_only_its_version_and_keeps_to_its_budget() {
         let one = VectorSet::bytes_for(10, 4);
-        let cache = VectorCache::new(one * 2);
+        let cache = VectorCache::new(one * 2, 0);
         let make = |version| {
             let mut set = VectorSet::new(version, 4, 10);
             for seq in 0..10 {

@@ -118,6 +118,17 @@ pub async fn open_service(url: &str, max_connections: u32) -> Service {
 /// [`open_service`] holding at most `vector_cache_bytes` of vectors in memory (0: similarity
 /// search always scans the database).
 pub async fn open_service_with(url: &str, max_connections: u32, vector_cache_bytes: usize) -> Service {
+    open_service_ann(url, max_connections, vector_cache_bytes, 0).await
+}
+
+/// [`open_service_with`], building an approximate similarity index for vector settings of at
+/// least `ann_min_vectors` vectors (0: never).
+pub async fn open_service_ann(
+    url: &str,
+    max_connections: u32,
+    vector_cache_bytes: usize,
+    ann_min_vectors: usize,
+) -> Service {
     Service::open(
         &StoreConfig { url: url.to_owned(), max_connections },
         ServiceConfig {
@@ -125,6 +136,7 @@ pub async fn open_service_with(url: &str, max_connections: u32, vector_cache_byt
             token_ttl_secs: 86400,
             limits: Default::default(),
             vector_cache_bytes,
+            ann_min_vectors,
         },
     )
     .await
@@ -156,6 +168,16 @@ impl TestApp {
     /// most `vector_cache_bytes` of vectors in memory.
     pub async fn replica(&self, vector_cache_bytes: usize) -> Router {
         router_over(&Arc::new(open_service_with(&self._db.url, 4, vector_cache_bytes).await))
+    }
+
+    /// Another replica (its service and router) that answers unfiltered similarity searches over
+    /// vector settings of at least `ann_min_vectors` vectors from an approximate index.
+    pub async fn replica_with_index(&self, ann_min_vectors: usize) -> (Arc<Service>, Router) {
+        let service = Arc::new(
+            open_service_ann(&self._db.url, 4, loam_service::DEFAULT_VECTOR_CACHE_BYTES, ann_min_vectors).await,
+        );
+        let router = router_over(&service);
+        (service, router)
     }
 
     /// Sends a prepared request.

@@ -1,6 +1,7 @@
 //! Similarity search answered from the in-memory vector copy (`loam-service/src/similarity.rs`):
 //! the same hits and scores as a scan of the database and a brute-force oracle, and every
-//! replica sees a committed vector write at its next search, never a rolled-back one.
+//! replica sees a committed vector write at its next search, never a rolled-back one; the
+//! approximate index (`loam-service/src/ann.rs`) agrees with them and follows writes too.
 
 use axum::Router;
 use serde_json::{json, Value};
@@ -93,24 +94,30 @@ async fn hits(f: &Fixture, router: &Router, query: Value, params: &str) -> (Vec<
     (hits, res["total"].as_i64().unwrap())
 }
 
+/// The searches compared between ways of answering: by a vector both ways, a later page, by a
+/// record's vector, duplicated vectors (ties), with a metadata filter and with a text query.
+fn query_cases(f: &Fixture) -> Vec<(Value, &'static str)> {
+    let query = vector(1001);
+    let by_value = |order: &str| json!({"query": {"vector": {"name": "emb", "value": query, "order": order}}});
+    let odd = json!({"and": [{"type": "terms", "scope": {"entity": "metadata", "metadata_property": "half"}, "values": ["odd"]}]});
+    vec![
+        (by_value("most_similar"), "limit=50"),
+        (by_value("least_similar"), "limit=50"),
+        (by_value("most_similar"), "offset=40&limit=25"),
+        (json!({"query": {"vector": {"name": "emb", "record_id": f.ids[7]}}}), "limit=50"),
+        (json!({"query": {"vector": {"name": "emb", "value": vector(7)}}}), "limit=2"),
+        (json!({"query": {"vector": {"name": "emb", "value": query}}, "filters": odd}), "limit=50"),
+        (json!({"query": {"vector": {"name": "emb", "value": query}, "text": {"q": "three"}}}), "limit=50"),
+    ]
+}
+
 #[tokio::test]
 async fn answers_from_memory_match_a_database_scan_and_a_brute_force_oracle() {
     let f = fixture(450).await;
     let scan = f.app.replica(0).await;
     let query: Vec<f64> = vector(1001).unwrap();
     let by_value = |order: &str| json!({"query": {"vector": {"name": "emb", "value": query, "order": order}}});
-    let cases = vec![
-        (by_value("most_similar"), "limit=50"),
-        (by_value("least_similar"), "limit=50"),
-        (by_value("most_similar"), "offset=40&limit=25"),
-        (json!({"query": {"vector": {"name": "emb", "record_id": f.ids[7]}}}), "limit=50"),
-        (
-            json!({"query": {"vector": {"name": "emb", "value": query}},
-                   "filters": {"and": [{"type": "terms", "scope": {"entity": "metadata", "metadata_property": "half"}, "values": ["odd"]}]}}),
-            "limit=50",
-        ),
-        (json!({"query": {"vector": {"name": "emb", "value": query}, "text": {"q": "three"}}}), "limit=50"),
-    ];
+    let cases = query_cases(&f);
     for (body, params) in &cases {
         // Twice from memory: the first search loads the copy, the second uses it.
         let first = hits(&f, &f.app.router, body.clone(), params).await;
@@ -179,4 +186,68 @@ async fn every_replica_sees_committed_vector_writes_at_its_next_search() {
     let (got, _) = hits(&f, &f.app.router, search.clone(), "limit=100").await;
     assert!(got.iter().all(|(i, _)| *i != usize::MAX), "the deleted record is still found");
     assert_eq!(hits(&f, &f.app.router, search.clone(), "limit=5").await, before);
+}
+
+/// A replica whose unfiltered searches go through the approximate index answers like the exact
+/// scan, before the index is built (the scan answers), once it is, and after writes from another
+/// replica (the scan answers while the index catches up, then the index again).
+#[tokio::test]
+async fn the_approximate_index_agrees_with_the_exact_scan_and_follows_writes() {
+    let f = fixture(450).await;
+    let scan = f.app.replica(0).await;
+    let (service, indexed) = f.app.replica_with_index(100).await;
+    let settle = || async { assert!(service.similarity_indexes_settled(std::time::Duration::from_secs(60)).await) };
+    let cases = query_cases(&f);
+    let compare = || async {
+        for (body, params) in &cases {
+            let exact = hits(&f, &scan, body.clone(), params).await;
+            assert_eq!(hits(&f, &indexed, body.clone(), params).await, exact, "{body} {params}");
+        }
+    };
+    compare().await;
+    settle().await;
+    compare().await;
+
+    // Another replica adds a record holding the probe, then turns its vector around, then
+    // deletes it; the indexed replica follows each write.
+    let probe: Vec<f64> = (0..DIMS).map(|i| if i == 3 { 1.0 } else { 0.0 }).collect();
+    let search = json!({"query": {"vector": {"name": "emb", "value": probe}}});
+    let path = format!("/api/v1/datasets/{}/records/bulk", f.ds);
+    let item = json!({"items": [{"fields": {"text": "new"}, "vectors": {"emb": probe}}]});
+    let (status, res) = send_to(&f.app.router, request("POST", &path, &f.app.owner.key, Some(item))).await;
+    assert_eq!(status, 201, "{res}");
+    let new_id = res["items"][0]["id"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        let (got, _) = hits(&f, &indexed, search.clone(), "limit=5").await;
+        assert_eq!(got.first().copied(), Some((usize::MAX, 1.0)));
+        settle().await;
+    }
+    compare().await;
+    let patch = json!({"vectors": {"emb": probe.iter().map(|x| -x).collect::<Vec<f64>>()}});
+    let record = format!("/api/v1/records/{new_id}");
+    assert_eq!(send_to(&f.app.router, request("PATCH", &record, &f.app.owner.key, Some(patch))).await.0, 200);
+    for _ in 0..2 {
+        let (got, _) = hits(&f, &indexed, search.clone(), "limit=5").await;
+        assert!(got.iter().all(|(i, _)| *i != usize::MAX), "the record's old vector is still found");
+        let (got, _) = hits(
+            &f,
+            &indexed,
+            json!({"query": {"vector": {"name": "emb", "value": probe, "order": "least_similar"}}}),
+            "limit=1",
+        )
+        .await;
+        assert_eq!(
+            got.iter().map(|it| it.0).collect::<Vec<_>>(),
+            vec![usize::MAX],
+            "the least similar is the turned one"
+        );
+        settle().await;
+    }
+    assert_eq!(send_to(&f.app.router, request("DELETE", &record, &f.app.owner.key, None)).await.0, 200);
+    for _ in 0..2 {
+        let (got, _) = hits(&f, &indexed, search.clone(), "limit=450").await;
+        assert!(got.iter().all(|(i, _)| *i != usize::MAX), "the deleted record is still found");
+        settle().await;
+    }
+    compare().await;
 }
