@@ -188,9 +188,26 @@ async fn every_replica_sees_committed_vector_writes_at_its_next_search() {
     assert_eq!(hits(&f, &f.app.router, search.clone(), "limit=5").await, before);
 }
 
-/// A replica whose unfiltered searches go through the approximate index answers like the exact
-/// scan, before the index is built (the scan answers), once it is, and after writes from another
-/// replica (the scan answers while the index catches up, then the index again).
+/// Hits of the approximate index `got` against the exact scan's: as many, and the same total;
+/// at least 90% of the exact hits; every score exact (that of the same record in the exact
+/// answer), best first; a hit the exact answer lacks scores no better than its last.
+fn agrees(got: &(Vec<(usize, f64)>, i64), exact: &(Vec<(usize, f64)>, i64), case: &str) {
+    assert_eq!((got.0.len(), got.1), (exact.0.len(), exact.1), "{case}");
+    let shared = got.0.iter().filter(|it| exact.0.iter().any(|e| e.0 == it.0)).count();
+    assert!(shared * 10 >= exact.0.len() * 9, "{case}: {shared} of {} found\n{got:?}\n{exact:?}", exact.0.len());
+    assert!(got.0.windows(2).all(|w| w[0].1 >= w[1].1), "{case}: not best first");
+    let last = exact.0.last().map_or(f64::INFINITY, |it| it.1);
+    for (record, score) in &got.0 {
+        match exact.0.iter().find(|it| it.0 == *record) {
+            Some(it) => assert_eq!(it.1, *score, "{case}: record {record}"),
+            None => assert!(*score <= last, "{case}: record {record} scores {score}, above the exact {last}"),
+        }
+    }
+}
+
+/// A replica whose unfiltered searches go through the approximate index agrees with the exact
+/// scan (see [`agrees`]) before the index is built (the scan answers), once it is, and after
+/// writes from another replica (the scan answers while the index catches up, then the index).
 #[tokio::test]
 async fn the_approximate_index_agrees_with_the_exact_scan_and_follows_writes() {
     let f = fixture(450).await;
@@ -201,7 +218,13 @@ async fn the_approximate_index_agrees_with_the_exact_scan_and_follows_writes() {
     let compare = || async {
         for (body, params) in &cases {
             let exact = hits(&f, &scan, body.clone(), params).await;
-            assert_eq!(hits(&f, &indexed, body.clone(), params).await, exact, "{body} {params}");
+            let got = hits(&f, &indexed, body.clone(), params).await;
+            if body.get("filters").is_some() || body["query"].get("text").is_some() {
+                // Filtered searches are always the exact scan.
+                assert_eq!(got, exact, "{body} {params}");
+            } else {
+                agrees(&got, &exact, &format!("{body} {params}"));
+            }
         }
     };
     compare().await;
