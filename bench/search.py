@@ -146,13 +146,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--label", default="loam")
     parser.add_argument("--json-out")
+    parser.add_argument("--dataset", help="time the queries on this dataset (logged earlier by this script with "
+                        "the same --records and --seed, e.g. by another binary on the same data dir); no ingest")
     args = parser.parse_args()
 
     api = Api(args.url, args.api_key)
     vocab = make_vocabulary(random.Random(args.seed))
-    ds_id = setup(api, args.dims)
-    print(f"== ingest {args.records} records ({args.dims}-d vectors) ==", file=sys.stderr, flush=True)
-    ingested = ingest(api, ds_id, args, vocab)
+    if args.dataset:
+        ds_id, ingested = args.dataset, None
+    else:
+        ds_id = setup(api, args.dims)
+        print(f"== ingest {args.records} records ({args.dims}-d vectors) ==", file=sys.stderr, flush=True)
+        ingested = ingest(api, ds_id, args, vocab)
     path = f"/api/v1/datasets/{ds_id}/records/search?limit={LIMIT}"
     result = {"label": args.label, "records": args.records, "dims": args.dims, "ingest": ingested}
     for kind, bodies in queries(args, vocab).items():

@@ -119,6 +119,10 @@ impl Store {
                 // 16 MB of page cache per connection (8 connections at most): bounded memory.
                 .pragma("cache_size", "-16000")
                 .pragma("temp_store", "memory")
+                // Reads straight from the OS page cache instead of copying each page into
+                // SQLite's: random reads (a record per text match, index probes) cost less. 2 GiB
+                // of address space, SQLite's default ceiling.
+                .pragma("mmap_size", "2147418112")
                 // The server checkpoints the WAL in the background (`Store::checkpoint`), off the
                 // request path; this is only the backstop when nothing does (tests, CLI
                 // commands): a commit that finds the WAL over ~256 MB checkpoints it.

@@ -523,6 +523,9 @@ pub async fn search_records(
     offset: i64,
     limit: i64,
 ) -> Result<(Vec<Hit>, i64), StoreError> {
+    if let Some(found) = text_page_in_own_span(tx, dataset, query, offset, limit).await? {
+        return Ok(found);
+    }
     let mut sql = Sql::new(tx);
     let body = from_where(&mut sql, dataset, query, "");
     let count_sql = format!("select count(*) {body}");
@@ -580,6 +583,100 @@ pub async fn search_records(
     };
     let hits = rows.into_iter().map(|(id, score, _)| Hit { record_id: RecordId(id), score }).collect();
     Ok((hits, total))
+}
+
+/// A ranked text search (no sort; metadata filters at most) on SQLite, when no other dataset has
+/// records between the dataset's first and last seq (the usual case: datasets are logged one at a
+/// time). The text index's rowids carry the record seq, so that seq range alone keeps the
+/// dataset's matches: they are ranked, filtered (a primary-key probe of `record_metadata` each),
+/// counted and paged without reading a record per match, and only the page's records are looked
+/// up. `None` when the query has other parts, on PostgreSQL, or when another dataset's records
+/// interleave: the general query answers.
+async fn text_page_in_own_span(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    query: &RecordQuery,
+    offset: i64,
+    limit: i64,
+) -> Result<Option<(Vec<Hit>, i64)>, StoreError> {
+    let Some(matching) = &query.text else { return Ok(None) };
+    let metadata_only = query.conditions.iter().all(|it| {
+        matches!(it, Condition::Terms(Target::Metadata(..), _) | Condition::Range(Target::Metadata(..), _, _))
+    });
+    if !metadata_only || !query.sort.is_empty() || !matches!(tx, Tx::Sqlite(..)) {
+        return Ok(None);
+    }
+    let mut sql = Sql::new(tx);
+    sql.correlated = true;
+    let Tx::Sqlite(inner, _) = tx else { return Ok(None) };
+    let ds = dataset.0;
+    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "select (select seq from records where dataset_id = $1 order by seq limit 1), \
+                (select seq from records where dataset_id = $1 order by seq desc limit 1)",
+    )
+    .bind(ds)
+    .fetch_one(&mut **inner)
+    .await?;
+    let (Some(first), Some(last)) = (first, last) else { return Ok(Some((Vec::new(), 0))) };
+    // One index probe per other dataset (records_dataset_seq).
+    let interleaved: bool = sqlx::query_scalar(
+        "select exists (select 1 from datasets d where d.id != $1 and exists \
+         (select 1 from records x where x.dataset_id = d.id and x.seq between $2 and $3))",
+    )
+    .bind(ds)
+    .bind(first)
+    .bind(last)
+    .fetch_one(&mut **inner)
+    .await?;
+    if interleaved {
+        return Ok(None);
+    }
+    let m = sql.push(Arg::Text(matching.to_fts5()));
+    let from = sql.push(Arg::Int(first * MAX_FIELDS_PER_DATASET));
+    let to = sql.push(Arg::Int((last + 1) * MAX_FIELDS_PER_DATASET));
+    let field = match query.field_ordinal {
+        Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
+        None => String::new(),
+    };
+    // The matching records as `r` (their seq and score) for the metadata probes, which read r.seq.
+    // A record's score sums its fields' ranks (FTS5's `rank` is BM25, lower is better).
+    let mut body = format!(
+        "from (select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
+         where record_fts match {m} and rowid >= {from} and rowid < {to}{field} \
+         group by rowid / {MAX_FIELDS_PER_DATASET}) r where 1 = 1"
+    );
+    for cond in &query.conditions {
+        body.push_str(" and ");
+        body.push_str(&condition(&mut sql, cond, None));
+    }
+    let count_args = sql.args.len();
+    let lim = sql.push(Arg::Int(limit));
+    let off = sql.push(Arg::Int(offset));
+    let page =
+        format!("select r.seq, r.score, count(*) over () {body} order by r.score desc, r.seq limit {lim} offset {off}");
+    let rows: Vec<(i64, f64, i64)> = bind_all!(sqlx::query_as(&page), &sql.args).fetch_all(&mut **inner).await?;
+    let total = match rows.first() {
+        Some(row) => row.2,
+        None => {
+            let count = format!("select count(*) {body}");
+            bind_all!(sqlx::query_scalar(&count), &sql.args[..count_args]).fetch_one(&mut **inner).await?
+        }
+    };
+    if rows.is_empty() {
+        return Ok(Some((Vec::new(), total)));
+    }
+    let seqs = rows.iter().map(|it| it.0.to_string()).collect::<Vec<_>>().join(",");
+    let ids: std::collections::HashMap<i64, Uuid> =
+        sqlx::query_as(&format!("select seq, id from records where seq in ({seqs})"))
+            .fetch_all(&mut **inner)
+            .await?
+            .into_iter()
+            .collect();
+    let hits = rows
+        .iter()
+        .filter_map(|(seq, score, _)| Some(Hit { record_id: RecordId(*ids.get(seq)?), score: Some(*score) }))
+        .collect();
+    Ok(Some((hits, total)))
 }
 
 /// The fewest matches for which a page sorted by one metadata key walks that key's index (see

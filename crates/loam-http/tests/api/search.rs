@@ -445,3 +445,90 @@ async fn metadata_sorts_page_like_an_oracle_with_ties_and_missing_values() {
         assert!(totals.iter().all(|it| *it == expected.len() as i64), "{body}: totals {totals:?}");
     }
 }
+
+/// Hits of a search, page by page (7 a page, and one page past the end): (external id, score)
+/// and the totals.
+async fn text_pages(app: &TestApp, ds: &str, body: &Value) -> (Vec<(String, f64)>, Vec<i64>) {
+    let (mut hits, mut totals) = (Vec::new(), Vec::new());
+    for offset in [0, 7, 14, 21, 70] {
+        let path = format!("/api/v1/datasets/{ds}/records/search?offset={offset}&limit=7");
+        let (status, res) = app.post(&app.owner.key, &path, body.clone()).await;
+        assert_eq!(status, 200, "{body} -> {res}");
+        totals.push(res["total"].as_i64().unwrap());
+        for it in res["items"].as_array().unwrap() {
+            hits.push((it["record"]["external_id"].as_str().unwrap().to_owned(), it["query_score"].as_f64().unwrap()));
+        }
+    }
+    (hits, totals)
+}
+
+/// A dataset logged alone (its text matches are ranked and counted in the text index's rowid
+/// range of its own) answers text searches exactly like one whose records interleave with another
+/// dataset's (the general query, a record read per match): same order, scores, ties and totals,
+/// with and without metadata filters, and the other dataset's records never show.
+#[tokio::test]
+async fn text_search_over_a_datasets_own_seq_range_equals_the_general_query() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let mut datasets = Vec::new();
+    for name in ["alone", "mixed", "other"] {
+        let ds = app.create_dataset(&ws, name).await;
+        app.add_field(&ds, "text", true).await;
+        app.add_field(&ds, "notes", false).await;
+        app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+        app.add_metadata(&ds, "src", json!({"type": "terms", "values": null}), true).await;
+        app.add_metadata(&ds, "n", json!({"type": "integer"}), true).await;
+        app.publish(&ds).await;
+        datasets.push(ds);
+    }
+    let words = ["injection", "café", "login", "form", "token", "東京", "🎉", "attack"];
+    let item = |i: usize| {
+        let text: Vec<&str> = (0..1 + i % 5).map(|j| words[(i * 3 + j * 5) % words.len()]).collect();
+        let src = if i.is_multiple_of(3) { json!(["web", "book"]) } else { json!(["web", "chat", "book"][i % 3]) };
+        let mut it = json!({"fields": {"text": text.join(" ")}, "external_id": format!("e{i}"),
+                            "metadata": {"src": src, "n": i % 7}});
+        if i.is_multiple_of(4) {
+            it["fields"]["notes"] = json!(format!("{} notes", words[i % words.len()]));
+        }
+        it
+    };
+    let other = |i: usize| {
+        json!({"fields": {"text": format!("injection café login {i}")}, "external_id": format!("o{i}"),
+               "metadata": {"src": "web", "n": 3}})
+    };
+    // "mixed" and "other" take turns; "alone" gets the same items in one go, afterwards.
+    for round in 0..3 {
+        app.log(&datasets[1], (round * 20..round * 20 + 20).map(item).collect()).await;
+        app.log(&datasets[2], (round * 5..round * 5 + 5).map(other).collect()).await;
+    }
+    app.log(&datasets[0], (0..60).map(item).collect()).await;
+    let queries = [
+        json!({"q": "injection"}),
+        json!({"q": "cafe"}),
+        json!({"q": "login form"}),
+        json!({"q": "\"login form\""}),
+        json!({"q": "東京"}),
+        json!({"q": "inj*"}),
+        json!({"q": "injection", "field": "notes"}),
+        json!({"q": "nowhere"}),
+    ];
+    let web = json!({"type": "terms", "scope": {"entity": "metadata", "metadata_property": "src"}, "values": ["web"]});
+    let small = json!({"type": "range", "scope": {"entity": "metadata", "metadata_property": "n"}, "ge": 1, "le": 4});
+    let mut bodies: Vec<Value> = queries.iter().map(|q| json!({"query": {"text": q}})).collect();
+    for q in &queries[..3] {
+        bodies.push(json!({"query": {"text": q}, "filters": {"and": [web]}}));
+        bodies.push(json!({"query": {"text": q}, "filters": {"and": [web, small]}}));
+    }
+    for query in &bodies {
+        let alone = text_pages(&app, &datasets[0], query).await;
+        let mixed = text_pages(&app, &datasets[1], query).await;
+        assert_eq!(alone, mixed, "{query}");
+        assert!(alone.0.iter().all(|(id, _)| id.starts_with('e')), "{query}: another dataset's record");
+        let distinct: std::collections::HashSet<&String> = alone.0.iter().map(|it| &it.0).collect();
+        assert_eq!(distinct.len() as i64, alone.1[0], "{query}: the pages hold every match once");
+        assert!(alone.0.windows(2).all(|w| w[0].1 >= w[1].1), "{query}: best first");
+    }
+    assert!(text_pages(&app, &datasets[0], &bodies[0]).await.1[0] > 10);
+    let filtered = text_pages(&app, &datasets[0], &bodies[queries.len() + 1]).await.1[0];
+    assert!(filtered > 3 && filtered < text_pages(&app, &datasets[0], &bodies[0]).await.1[0]);
+}
