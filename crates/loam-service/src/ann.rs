@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use loam_domain::RecordId;
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
 use crate::similarity::{Ranked, VectorSet};
@@ -200,14 +201,14 @@ fn new_index(dims: usize) -> Result<Index, String> {
 }
 
 /// The `k` positions of `set` nearest `query` (unit length) by the index, best first, leaving out
-/// `exclude` (a position). Scores are approximate cosines, to be rescored. `None` when the index
+/// `exclude` (the record searched by). Scores are approximate cosines, to be rescored. `None` when the index
 /// could not answer (no free working memory): the caller scans instead.
 pub(crate) fn search(
     index: &Index,
     set: &VectorSet,
     query: &[f32],
     k: usize,
-    exclude: Option<usize>,
+    exclude: Option<RecordId>,
 ) -> Option<Vec<Ranked>> {
     let matches = index.search(query, k + usize::from(exclude.is_some())).ok()?;
     let mut found: Vec<Ranked> = matches
@@ -216,7 +217,7 @@ pub(crate) fn search(
         .zip(&matches.distances)
         .filter_map(|(key, distance)| {
             let position = set.position_of(*key as i64)?;
-            (Some(position) != exclude)
+            (exclude != Some(set.id(position)))
                 .then_some(Ranked { score: f64::from(1.0 - distance), position: position as u64 })
         })
         .collect();
@@ -228,7 +229,6 @@ pub(crate) fn search(
 mod tests {
     use super::*;
     use crate::similarity::tests::{stored, vectors_near};
-    use loam_domain::RecordId;
 
     fn set_of(version: i64, all: &[(i64, Vec<f64>)], dims: usize) -> Arc<VectorSet> {
         let mut set = VectorSet::new(version, dims, all.len());
@@ -308,7 +308,7 @@ mod tests {
         // Leaving out a position (a search by a record's own vector).
         let query = crate::similarity::unit_f32(all[3].1.iter().copied());
         let own = second.position_of(all[3].0);
-        let got = search(&index, &second, &query, 10, own).unwrap_or_default();
+        let got = search(&index, &second, &query, 10, own.map(|it| second.id(it))).unwrap_or_default();
         assert_eq!(got.len(), 10);
         assert!(got.iter().all(|it| Some(it.position as usize) != own));
     }
@@ -339,7 +339,6 @@ mod tests {
 mod bench {
     use super::*;
     use crate::similarity::tests::{stored, vectors_near};
-    use loam_domain::RecordId;
 
     fn env(name: &str, default: usize) -> usize {
         std::env::var(name).ok().and_then(|it| it.parse().ok()).unwrap_or(default)

@@ -375,13 +375,8 @@ async fn similar(
             let scan = set.clone();
             let picked = tokio::task::spawn_blocking(move || {
                 let wanted = k + RESCORE_MARGIN;
-                let own = if index.is_some() {
-                    exclude.and_then(|id| (0..scan.len()).find(|p| scan.id(*p) == id))
-                } else {
-                    None
-                };
                 index
-                    .and_then(|index| crate::ann::search(&index, &scan, &query, wanted, own))
+                    .and_then(|index| crate::ann::search(&index, &scan, &query, wanted, exclude))
                     .unwrap_or_else(|| scan.top_k(&query, wanted, candidates.as_deref(), exclude))
             })
             .await

@@ -478,17 +478,8 @@ fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str
                  on h.seq = r.seq"
             );
         } else {
-            let m = sql.push(Arg::Text(matching.to_fts5()));
-            let field = match query.field_ordinal {
-                Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
-                None => String::new(),
-            };
-            // FTS5's hidden `rank` column is the row's BM25 (lower is better); bm25() itself
-            // cannot sit inside an aggregate. A record's score sums its fields' ranks.
-            text = format!(
-                " join (select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
-                 where record_fts match {m}{field} group by rowid / {MAX_FIELDS_PER_DATASET}) h on h.seq = r.seq"
-            );
+            let matches = fts_matches(sql, matching, query.field_ordinal, None);
+            text = format!(" join ({matches}) h on h.seq = r.seq");
         }
     }
     let mut res = format!("from records r{join}{text} where r.dataset_id = {ds}");
@@ -585,6 +576,26 @@ pub async fn search_records(
     Ok((hits, total))
 }
 
+/// The records an FTS5 match finds (in one field, when given), one row each: `seq` and `score`,
+/// the sum of their fields' BM25 (FTS5's hidden `rank` column, lower is better; bm25() itself
+/// cannot sit inside an aggregate). `rowids` limits the match to a half-open range of the text
+/// index's rowids (`seq * MAX_FIELDS_PER_DATASET + field ordinal`).
+fn fts_matches(sql: &mut Sql, matching: &TextMatch, field_ordinal: Option<i64>, rowids: Option<(i64, i64)>) -> String {
+    let m = sql.push(Arg::Text(matching.to_fts5()));
+    let mut filter = String::new();
+    if let Some((from, to)) = rowids {
+        let (from, to) = (sql.push(Arg::Int(from)), sql.push(Arg::Int(to)));
+        filter.push_str(&format!(" and rowid >= {from} and rowid < {to}"));
+    }
+    if let Some(ordinal) = field_ordinal {
+        filter.push_str(&format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))));
+    }
+    format!(
+        "select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
+         where record_fts match {m}{filter} group by rowid / {MAX_FIELDS_PER_DATASET}"
+    )
+}
+
 /// A ranked text search (no sort; metadata filters at most) on SQLite, when no other dataset has
 /// records between the dataset's first and last seq (the usual case: datasets are logged one at a
 /// time). The text index's rowids carry the record seq, so that seq range alone keeps the
@@ -631,20 +642,10 @@ async fn text_page_in_own_span(
     if interleaved {
         return Ok(None);
     }
-    let m = sql.push(Arg::Text(matching.to_fts5()));
-    let from = sql.push(Arg::Int(first * MAX_FIELDS_PER_DATASET));
-    let to = sql.push(Arg::Int((last + 1) * MAX_FIELDS_PER_DATASET));
-    let field = match query.field_ordinal {
-        Some(ordinal) => format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))),
-        None => String::new(),
-    };
+    let rowids = (first * MAX_FIELDS_PER_DATASET, (last + 1) * MAX_FIELDS_PER_DATASET);
+    let matches = fts_matches(&mut sql, matching, query.field_ordinal, Some(rowids));
     // The matching records as `r` (their seq and score) for the metadata probes, which read r.seq.
-    // A record's score sums its fields' ranks (FTS5's `rank` is BM25, lower is better).
-    let mut body = format!(
-        "from (select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
-         where record_fts match {m} and rowid >= {from} and rowid < {to}{field} \
-         group by rowid / {MAX_FIELDS_PER_DATASET}) r where 1 = 1"
-    );
+    let mut body = format!("from ({matches}) r where 1 = 1");
     for cond in &query.conditions {
         body.push_str(" and ");
         body.push_str(&condition(&mut sql, cond, None));

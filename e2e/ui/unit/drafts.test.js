@@ -2,24 +2,8 @@
 // that never drop a change, and the local backup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { clock } from './lib/clock.js';
 import { Autosaver, keepBackup, readBackup, dropBackup, retryDelay } from '../../../ui/js/lib/drafts.js';
-
-/** A manual clock: timers run only when the test says so. */
-function clock() {
-  const timers = new Map();
-  let next = 1;
-  return {
-    setTimer: (fn, ms) => { const id = next++; timers.set(id, { fn, ms }); return id; },
-    clearTimer: (id) => timers.delete(id),
-    pending: () => [...timers.values()].map((t) => t.ms),
-    async fire() {
-      const all = [...timers.entries()];
-      timers.clear();
-      for (const [, t] of all) t.fn();
-      await new Promise((r) => setTimeout(r, 0));
-    },
-  };
-}
 
 test('changes are debounced into one save of the newest state', async () => {
   const c = clock();

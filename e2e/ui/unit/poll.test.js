@@ -2,25 +2,8 @@
 // re-render, failures back off and recover, and a hidden tab does not poll.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { clock, settle } from './lib/clock.js';
 import { Poller, pollDelay } from '../../../ui/js/lib/poll.js';
-
-/** A manual clock: timers run only when the test says so. */
-function clock() {
-  const timers = new Map();
-  let next = 1;
-  return {
-    setTimer: (fn, ms) => { const id = next++; timers.set(id, { fn, ms }); return id; },
-    clearTimer: (id) => timers.delete(id),
-    pending: () => [...timers.values()].map((t) => t.ms),
-    async fire() {
-      const all = [...timers.entries()];
-      timers.clear();
-      for (const [, t] of all) t.fn();
-      await settle();
-    },
-  };
-}
-const settle = () => new Promise((r) => setTimeout(r, 0));
 
 test('pollDelay: the interval when healthy, doubling per failure, at most a minute', () => {
   assert.equal(pollDelay(0, 1500), 1500);
