@@ -12,16 +12,25 @@ connection and loops for `--seconds`:
   1. POST /api/v1/me/datasets/{id}/records/search?limit=1  filtered on the caller's pending
      records (response status `pending`), without sort: the UI's "next record";
   2. POST /api/v1/records/{record_id}/responses  {"status": "submitted", "values": {...}}.
-Reports loops/s over all annotators and p50 / p99 of one loop, as one JSON line too. Standard
-library only, so the client is thin. Exit status 1 if any request fails.
+Reports loops/s over all annotators and p50 / p99 of one loop, as one JSON line too. Exit status
+1 if any request fails.
+
+The timed loop runs in this script's threads (standard library only), or, with `--loop-bin`, in
+the Rust client `loam-annotation-loop` (crates/loam-bench; `bench/run-loop.sh` builds it): every
+annotator a task on one client thread, with no interpreter lock to wait for (Python hands its lock
+between threads every 5 ms), so the loop's tail is the server's, not the client's. The setup is the
+same either way.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -97,6 +106,21 @@ def run_annotators(urls: list[str], keys: list[str], ds_id: str, seconds: float)
     return loops, elapsed
 
 
+def run_rust_client(binary: str, url: str, keys: list[str], ds_id: str, seconds: float) -> dict:
+    """The timed loop in the Rust client; returns its JSON line (loops, seconds, loops_per_s,
+    p50_ms, p99_ms, mean_ms). Exits when the client fails."""
+    with tempfile.NamedTemporaryFile("w", suffix=".keys", delete=False) as fh:
+        fh.write("\n".join(keys) + "\n")
+    try:
+        done = subprocess.run([binary, "--url", url, "--dataset", ds_id, "--keys", fh.name, "--seconds", str(seconds)],
+                              capture_output=True, text=True)
+    finally:
+        os.unlink(fh.name)
+    if done.returncode != 0:
+        sys.exit(f"annotation loop failed:\n{done.stderr.strip()}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
@@ -106,17 +130,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--label", default="server")
     parser.add_argument("--json-out")
+    parser.add_argument("--loop-bin", help="time the loop with this loam-annotation-loop binary (the Rust client)")
     args = parser.parse_args()
 
     api = Api(args.url, args.api_key)
     print(f"# setup: {args.records} records, {args.annotators} annotators", file=sys.stderr)
     ds_id, keys = setup(api, args.records, args.annotators)
-    loops, elapsed = run_annotators([args.url], keys, ds_id, args.seconds)
-    res = {
-        "label": args.label, "records": args.records, "annotators": args.annotators,
-        "loops": len(loops), "seconds": round(elapsed, 3), "loops_per_s": round(len(loops) / elapsed, 1),
-        "p50_ms": round(percentile(loops, 0.50) * 1000, 2), "p99_ms": round(percentile(loops, 0.99) * 1000, 2), "mean_ms": round(statistics.fmean(loops) * 1000, 2),
-    }
+    res = {"label": args.label, "records": args.records, "annotators": args.annotators,
+           "client": "rust" if args.loop_bin else "python"}
+    if args.loop_bin:
+        res.update(run_rust_client(args.loop_bin, args.url, keys, ds_id, args.seconds))
+    else:
+        loops, elapsed = run_annotators([args.url], keys, ds_id, args.seconds)
+        res.update({
+            "loops": len(loops), "seconds": round(elapsed, 3), "loops_per_s": round(len(loops) / elapsed, 1),
+            "p50_ms": round(percentile(loops, 0.50) * 1000, 2), "p99_ms": round(percentile(loops, 0.99) * 1000, 2),
+            "mean_ms": round(statistics.fmean(loops) * 1000, 2),
+        })
     print(f"{args.label}: {res['loops']} loops in {res['seconds']} s = {res['loops_per_s']} loops/s, "
           f"p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms")
     print(json.dumps(res))

@@ -1,0 +1,136 @@
+//! The timed part of `bench/annotation_loop.py`, as a thin client: every annotator (one API key
+//! per line of `--keys`) runs as a task with its own keep-alive connection and repeats, for
+//! `--seconds`, what the web UI does for "next record":
+//!
+//! 1. `POST /api/v1/me/datasets/{id}/records/search?limit=1`, filtered on the caller's pending
+//!    records, without sort;
+//! 2. `POST /api/v1/records/{record_id}/responses`, submitted, label `good`.
+//!
+//! Prints one JSON line: loops, seconds, loops/s, and p50 / p99 / mean of one loop in ms. All
+//! tasks share one thread, so the client takes at most one core from the server it measures
+//! (the Python client's threads contend for its interpreter lock, which adds milliseconds to the
+//! tail). Exit status 1 when any request fails.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(about = "Times the annotation loop of bench/annotation_loop.py against a prepared dataset")]
+struct Args {
+    /// Base URL of the server, e.g. http://127.0.0.1:6900.
+    #[arg(long)]
+    url: String,
+    /// The dataset the annotators work on (published, with a required label question `label`).
+    #[arg(long)]
+    dataset: String,
+    /// A file with one annotator API key per line.
+    #[arg(long)]
+    keys: PathBuf,
+    #[arg(long, default_value_t = 20.0)]
+    seconds: f64,
+}
+
+async fn annotate(url: String, dataset: String, key: String, until: Instant, loops: &mut Vec<Duration>) -> Result<()> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
+    let search = format!("{url}/api/v1/me/datasets/{dataset}/records/search?limit=1");
+    let pending = json!({"filters": {"and": [{"type": "terms", "values": ["pending"],
+        "scope": {"entity": "response", "property": "status"}}]}})
+    .to_string();
+    let answer = json!({"status": "submitted", "values": {"label": {"value": "good"}}}).to_string();
+    while Instant::now() < until {
+        let start = Instant::now();
+        let res = client
+            .post(&search)
+            .header("X-Argilla-Api-Key", &key)
+            .header("Content-Type", "application/json")
+            .body(pending.clone())
+            .send()
+            .await?;
+        let status = res.status();
+        let body = res.bytes().await?;
+        if status != reqwest::StatusCode::OK {
+            bail!("search -> {status}: {}", String::from_utf8_lossy(&body));
+        }
+        let page: Value = serde_json::from_slice(&body).context("search reply")?;
+        let Some(record) = page["items"].get(0).and_then(|it| it["record"]["id"].as_str()) else {
+            return Ok(()); // this annotator has answered everything
+        };
+        let res = client
+            .post(format!("{url}/api/v1/records/{record}/responses"))
+            .header("X-Argilla-Api-Key", &key)
+            .header("Content-Type", "application/json")
+            .body(answer.clone())
+            .send()
+            .await?;
+        let status = res.status();
+        let body = res.bytes().await?;
+        if status != reqwest::StatusCode::CREATED {
+            bail!("response -> {status}: {}", String::from_utf8_lossy(&body));
+        }
+        loops.push(start.elapsed());
+    }
+    Ok(())
+}
+
+/// The q-quantile (0 < q < 1) of sorted values, nearest rank, as every bench script reports it.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((q * sorted.len() as f64) as usize).min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let keys: Vec<String> = std::fs::read_to_string(&args.keys)
+        .with_context(|| format!("reading {}", args.keys.display()))?
+        .lines()
+        .map(str::trim)
+        .filter(|it| !it.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if keys.is_empty() {
+        bail!("{} holds no API key", args.keys.display());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (mut loops, elapsed) = runtime.block_on(async {
+        let started = Instant::now();
+        let until = started + Duration::from_secs_f64(args.seconds);
+        let tasks: Vec<_> = keys
+            .into_iter()
+            .map(|key| {
+                let (url, dataset) = (args.url.trim_end_matches('/').to_owned(), args.dataset.clone());
+                tokio::spawn(async move {
+                    let mut loops = Vec::new();
+                    annotate(url, dataset, key, until, &mut loops).await.map(|_| loops)
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await??);
+        }
+        Ok::<_, anyhow::Error>((all, started.elapsed()))
+    })?;
+    if loops.is_empty() {
+        bail!("no annotation loop completed");
+    }
+    loops.sort_unstable();
+    let mean = loops.iter().sum::<Duration>() / loops.len() as u32;
+    let seconds = elapsed.as_secs_f64();
+    let line = json!({
+        "loops": loops.len(),
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+        "loops_per_s": ((loops.len() as f64 / seconds) * 10.0).round() / 10.0,
+        "p50_ms": ms(quantile(&loops, 0.50)),
+        "p99_ms": ms(quantile(&loops, 0.99)),
+        "mean_ms": ms(mean),
+    });
+    println!("{line}");
+    Ok(())
+}
