@@ -65,6 +65,9 @@ pub struct Dataset {
     pub last_activity_at: Timestamp,
     pub inserted_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Raised by every change to the dataset's fields, questions, metadata properties or vector
+    /// settings (0 for a new dataset): what a cached copy of those settings is checked against.
+    pub settings_version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq)]

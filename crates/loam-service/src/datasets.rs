@@ -7,7 +7,7 @@ use loam_store::{datasets, records, settings as store_settings, Tx};
 use serde_json::{Map, Value};
 
 use crate::outbox::Outbox;
-use crate::policy::{require_manager, require_member};
+use crate::policy::{may_manage, may_read, require_manager, require_member};
 use crate::users::conflict_or;
 
 use crate::{now, Error, Result, Service};
@@ -90,6 +90,7 @@ impl Service {
             last_activity_at: at,
             inserted_at: at,
             updated_at: at,
+            settings_version: 0,
         };
         datasets::insert_dataset(&mut tx, &ds)
             .await
@@ -259,14 +260,19 @@ pub(crate) async fn find_dataset(tx: &mut Tx, id: DatasetId) -> Result<Dataset> 
 
 /// Lookup, then "owner or member of its workspace".
 pub(crate) async fn readable_dataset(tx: &mut Tx, actor: &User, id: DatasetId) -> Result<Dataset> {
-    let ds = find_dataset(tx, id).await?;
-    require_member(tx, actor, ds.workspace_id).await?;
+    let (ds, member) = find_dataset_for(tx, actor, id).await?;
+    may_read(actor, member)?;
     Ok(ds)
 }
 
 /// Lookup, then "owner or admin member of its workspace".
 pub(crate) async fn managed_dataset(tx: &mut Tx, actor: &User, id: DatasetId) -> Result<Dataset> {
-    let ds = find_dataset(tx, id).await?;
-    require_manager(tx, actor, ds.workspace_id).await?;
+    let (ds, member) = find_dataset_for(tx, actor, id).await?;
+    may_manage(actor, member)?;
     Ok(ds)
+}
+
+/// The dataset, and whether `actor` is a member of its workspace (one statement).
+async fn find_dataset_for(tx: &mut Tx, actor: &User, id: DatasetId) -> Result<(Dataset, bool)> {
+    datasets::find_dataset_for(tx, id, actor.id).await?.ok_or_else(|| Error::not_found("Dataset", id))
 }

@@ -81,13 +81,15 @@ pub struct Service {
     http: reqwest::Client,
     /// Vectors held in memory for similarity search (`similarity.rs`).
     vectors: similarity::VectorCache,
+    /// Datasets' settings, checked against their settings version (`settings.rs`).
+    schemas: settings::SchemaCache,
 }
 
 impl Service {
     pub async fn open(store_cfg: &StoreConfig, cfg: ServiceConfig) -> Result<Self> {
         let store = Store::open(store_cfg).await?;
         let vectors = similarity::VectorCache::new(cfg.vector_cache_bytes, cfg.ann_min_vectors);
-        Ok(Self { store, cfg, http: delivery::http_client(), vectors })
+        Ok(Self { store, cfg, http: delivery::http_client(), vectors, schemas: settings::SchemaCache::default() })
     }
 
     pub fn backend(&self) -> &'static str {

@@ -12,7 +12,7 @@ use loam_domain::settings::QuestionSettings;
 use loam_domain::value::{
     check_response, check_suggestion, restore_dropped_ranks, QuestionRef, ResponseStatus, ValueError,
 };
-use loam_domain::{DatasetId, QuestionId, RecordId, ResponseId, SuggestionId, UserId};
+use loam_domain::{DatasetId, QuestionId, RecordId, ResponseId, SuggestionId, Timestamp, UserId};
 use loam_store::{datasets, records, responses, settings as store_settings, suggestions, users, Tx};
 use serde_json::{Map, Value};
 
@@ -671,10 +671,10 @@ impl Service {
         include: &Include,
     ) -> Result<(Vec<RecordView>, i64)> {
         let mut tx = self.store.read().await?;
-        managed_dataset(&mut tx, actor, dataset).await?;
+        let ds = managed_dataset(&mut tx, actor, dataset).await?;
         let page = records::list_records(&mut tx, dataset, offset, limit).await?;
         let total = records::count_records(&mut tx, dataset).await?;
-        let schema = store_settings::load_schema(&mut tx, dataset).await?;
+        let schema = self.schemas.get(&mut tx, &ds).await?;
         let views = hydrate(&mut tx, page, include, None, &schema).await?;
         Ok((views, total))
     }
@@ -682,8 +682,8 @@ impl Service {
     pub async fn get_record(&self, actor: &User, id: RecordId) -> Result<RecordView> {
         let mut tx = self.store.read().await?;
         let record = find_record(&mut tx, id).await?;
-        readable_dataset(&mut tx, actor, record.dataset_id).await?;
-        let schema = store_settings::load_schema(&mut tx, record.dataset_id).await?;
+        let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
+        let schema = self.schemas.get(&mut tx, &ds).await?;
         let mut views = hydrate(&mut tx, vec![record], &Include::all(), None, &schema).await?;
         views.pop().ok_or_else(|| Error::not_found("Record", id))
     }
@@ -858,6 +858,20 @@ pub(crate) async fn recompute_with(tx: &mut Tx, distribution: Distribution, reco
     let n_submitted = responses::count_submitted(tx, record).await?;
     let status = distribution.status_for(n_submitted);
     records::set_status(tx, record, status).await?;
+    Ok(status)
+}
+
+/// `recompute_with`, and the dataset's last activity set to `at` with the same write of the
+/// dataset's row: what every response write ends with.
+pub(crate) async fn recompute_touching(
+    tx: &mut Tx,
+    ds: &Dataset,
+    record: RecordId,
+    at: Timestamp,
+) -> Result<RecordStatus> {
+    let n_submitted = responses::count_submitted(tx, record).await?;
+    let status = ds.distribution.status_for(n_submitted);
+    records::set_status_touching(tx, ds.id, record, status, at).await?;
     Ok(status)
 }
 

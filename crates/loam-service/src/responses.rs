@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::outbox::Outbox;
-use crate::records::{checked_suggestion, find_record, recompute_with, NewSuggestionItem};
+use crate::records::{checked_suggestion, find_record, recompute_touching, NewSuggestionItem};
 use crate::{now, Error, Result, Service};
 
 /// One item of `POST /me/responses/bulk`.
@@ -84,8 +84,7 @@ impl Service {
             outbox.response(&mut tx, "response.deleted", &ds, &record, &existing, &author).await?;
         }
         responses::delete_response(&mut tx, id).await?;
-        datasets::touch_activity(&mut tx, ds.id, now()).await?;
-        let status = recompute_with(&mut tx, ds.distribution, record.id).await?;
+        let status = recompute_touching(&mut tx, &ds, record.id, now()).await?;
         outbox.status_changed(&mut tx, &ds, &record, status).await?;
         tx.commit().await?;
         Ok(existing)
@@ -134,8 +133,9 @@ impl Service {
         values: Option<Value>,
     ) -> Result<Response> {
         let record_id = record.id;
-        let questions = store_settings::list_questions(tx, ds.id).await?;
-        let refs: Vec<QuestionRef<'_>> = questions
+        let schema = self.schemas.get(tx, ds).await?;
+        let refs: Vec<QuestionRef<'_>> = schema
+            .questions
             .iter()
             .map(|q| QuestionRef { name: &q.name, required: q.required, settings: &q.settings })
             .collect();
@@ -165,8 +165,7 @@ impl Service {
                 response
             }
         };
-        datasets::touch_activity(tx, ds.id, at).await?;
-        let status = recompute_with(tx, ds.distribution, record_id).await?;
+        let status = recompute_touching(tx, ds, record_id, at).await?;
         let mut outbox = Outbox::open(tx).await?;
         outbox.response(tx, event, ds, record, &response, author).await?;
         outbox.status_changed(tx, ds, record, status).await?;

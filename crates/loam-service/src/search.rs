@@ -12,7 +12,7 @@ use loam_domain::query::{
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, RecordId, Role, Timestamp, VectorSettingsId};
 use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target};
-use loam_store::{records, settings as store_settings, Tx};
+use loam_store::{records, Tx};
 use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
@@ -258,11 +258,11 @@ impl Service {
         legacy: &LegacyParams,
     ) -> Result<(Vec<(RecordView, Option<f64>)>, i64)> {
         let mut tx = self.store.read().await?;
-        match as_ {
+        let ds = match as_ {
             SearchAs::Manager => managed_dataset(&mut tx, actor, dataset).await?,
             SearchAs::Member => readable_dataset(&mut tx, actor, dataset).await?,
         };
-        let schema = store_settings::load_schema(&mut tx, dataset).await?;
+        let schema = self.schemas.get(&mut tx, &ds).await?;
         let extended;
         let query = if legacy.is_empty() {
             query

@@ -1,11 +1,12 @@
 //! Dataset settings: fields, questions, metadata properties and vector settings.
 
 use loam_domain::model::DatasetStatus;
-use loam_domain::model::{Field, MetadataProperty, Question, User, VectorSettings};
+use loam_domain::model::{Dataset, DatasetSchema, Field, MetadataProperty, Question, User, VectorSettings};
 use loam_domain::schema::py_list;
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, Role, VectorSettingsId};
 use loam_store::settings as store;
+use loam_store::Tx;
 use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
@@ -387,5 +388,45 @@ impl Service {
         store::delete_vector_settings(&mut tx, id).await?;
         tx.commit().await?;
         Ok(settings)
+    }
+}
+
+/// Each dataset's settings (its `DatasetSchema`) as last read, with the settings version they
+/// were read at. A request that has read its dataset row (which it does anyway, to check access)
+/// takes the schema from here while the row's `settings_version` matches, instead of reading four
+/// tables. Every settings change raises the version in its transaction, so a stale copy is never
+/// used by a request that sees the change; replicas each keep their own, checked the same way.
+/// At most `SCHEMA_CACHE_DATASETS` datasets are held; past that the cache starts afresh.
+#[derive(Default)]
+pub(crate) struct SchemaCache {
+    held: std::sync::Mutex<std::collections::HashMap<DatasetId, (i64, std::sync::Arc<DatasetSchema>)>>,
+}
+
+const SCHEMA_CACHE_DATASETS: usize = 512;
+
+impl SchemaCache {
+    /// The settings of `ds` at the version its row shows. `ds` must have been read in `tx`, and
+    /// `tx` must not have changed the dataset's settings since.
+    pub(crate) async fn get(&self, tx: &mut Tx, ds: &Dataset) -> Result<std::sync::Arc<DatasetSchema>> {
+        if let Some((version, schema)) = self.lock().get(&ds.id) {
+            if *version == ds.settings_version {
+                return Ok(schema.clone());
+            }
+        }
+        let schema = std::sync::Arc::new(store::load_schema(tx, ds.id).await?);
+        let mut held = self.lock();
+        if held.len() >= SCHEMA_CACHE_DATASETS && !held.contains_key(&ds.id) {
+            held.clear();
+        }
+        held.insert(ds.id, (ds.settings_version, schema.clone()));
+        Ok(schema)
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<DatasetId, (i64, std::sync::Arc<DatasetSchema>)>> {
+        // A panic while holding the lock cannot leave the map half-written (each change is one
+        // insert or clear), so a poisoned lock is still sound to use.
+        self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

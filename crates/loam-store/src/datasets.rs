@@ -10,6 +10,9 @@ use crate::{on_tx, StoreError, Tx};
 
 const COLUMNS: &str = "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
                        last_activity_at, inserted_at, updated_at";
+/// What a `DatasetRow` reads: `COLUMNS` (what an insert writes) and the settings version.
+const SELECTED: &str = "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
+                        last_activity_at, inserted_at, updated_at, settings_version";
 
 fn metadata_json(dataset: &Dataset) -> Option<Json<Value>> {
     dataset.metadata.clone().map(|it| Json(Value::Object(it)))
@@ -63,13 +66,39 @@ pub async fn touch_activity(tx: &mut Tx, id: DatasetId, at: Timestamp) -> Result
 }
 
 pub async fn find_dataset(tx: &mut Tx, id: DatasetId) -> Result<Option<Dataset>, StoreError> {
-    let sql = format!("select {COLUMNS} from datasets where id = $1");
+    let sql = format!("select {SELECTED} from datasets where id = $1");
     let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(id.0).fetch_optional(c).await)?;
     row.map(Dataset::try_from).transpose()
 }
 
+/// A dataset and whether `user` is a member of its workspace, in one statement: the lookup every
+/// request on a dataset starts with.
+pub async fn find_dataset_for(tx: &mut Tx, id: DatasetId, user: UserId) -> Result<Option<(Dataset, bool)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        dataset: DatasetRow,
+        member: bool,
+    }
+    let sql = format!(
+        "select {SELECTED}, exists (select 1 from workspace_users w \
+                                    where w.workspace_id = datasets.workspace_id and w.user_id = $2) as member \
+         from datasets where id = $1"
+    );
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, Row>(&sql).bind(id.0).bind(user.0).fetch_optional(c).await)?;
+    row.map(|it| Ok((Dataset::try_from(it.dataset)?, it.member))).transpose()
+}
+
+/// Raises the settings version of `dataset` (see `Dataset::settings_version`); every change to
+/// its fields, questions, metadata properties or vector settings calls this in its transaction.
+pub async fn bump_settings_version(tx: &mut Tx, dataset: DatasetId) -> Result<(), StoreError> {
+    let sql = "update datasets set settings_version = settings_version + 1 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql).bind(dataset.0).execute(c).await.map(|it| it.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn find_dataset_by_name(tx: &mut Tx, ws: WorkspaceId, name: &str) -> Result<Option<Dataset>, StoreError> {
-    let sql = format!("select {COLUMNS} from datasets where workspace_id = $1 and name = $2");
+    let sql = format!("select {SELECTED} from datasets where workspace_id = $1 and name = $2");
     let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(ws.0).bind(name).fetch_optional(c).await)?;
     row.map(Dataset::try_from).transpose()
 }
@@ -78,12 +107,12 @@ pub async fn find_dataset_by_name(tx: &mut Tx, ws: WorkspaceId, name: &str) -> R
 pub async fn list_datasets(tx: &mut Tx, member: Option<UserId>) -> Result<Vec<Dataset>, StoreError> {
     let rows = match member {
         None => {
-            let sql = format!("select {COLUMNS} from datasets order by inserted_at, id");
+            let sql = format!("select {SELECTED} from datasets order by inserted_at, id");
             on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).fetch_all(c).await)?
         }
         Some(user) => {
             let sql = format!(
-                "select {COLUMNS} from datasets where workspace_id in \
+                "select {SELECTED} from datasets where workspace_id in \
                  (select workspace_id from workspace_users where user_id = $1) order by inserted_at, id"
             );
             on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(user.0).fetch_all(c).await)?

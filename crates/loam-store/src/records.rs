@@ -2,7 +2,7 @@
 
 use loam_domain::distribution::RecordStatus;
 use loam_domain::model::{Record, Vector};
-use loam_domain::{DatasetId, RecordId, VectorSettingsId};
+use loam_domain::{DatasetId, RecordId, Timestamp, VectorSettingsId};
 use serde_json::Value;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -123,26 +123,52 @@ async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), Sto
 }
 
 /// Takes the record's row lock (a no-op update), so that concurrent response writers on the same
-/// record are serialised and each recount sees the others' committed responses.
+/// record are serialised and each recount sees the others' committed responses. On SQLite a
+/// write transaction (`BEGIN IMMEDIATE`, `Store::write`) already holds the database's only write
+/// lock, which serialises them the same way, so there is nothing more to take.
 pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("update records set status = status where id = $1")
-        .bind(id.0)
+    if let Tx::Postgres(tx) = tx {
+        sqlx::query("update records set status = status where id = $1").bind(id.0).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Sets a record's status, keeping its dataset's `completed_count` (migration 0009).
+pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
+    if let Some((dataset, delta)) = change_status(tx, id, status).await? {
+        add_to_counts(tx, dataset, 0, delta).await?;
+    }
+    Ok(())
+}
+
+/// `set_status`, and the dataset's last activity set to `at` in the same statement as its
+/// `completed_count`: what a response write does.
+pub async fn set_status_touching(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    id: RecordId,
+    status: RecordStatus,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let delta = change_status(tx, id, status).await?.map_or(0, |(_, delta)| delta);
+    let sql = "update datasets set last_activity_at = $2, completed_count = completed_count + $3 where id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(dataset.0)
+        .bind(at.0)
+        .bind(delta)
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
     Ok(())
 }
 
-/// Sets a record's status, keeping its dataset's `completed_count` (migration 0009).
-pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
+/// Sets a record's status when it differs; returns its dataset and the change to the dataset's
+/// `completed_count` (+1 or -1) then.
+async fn change_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<Option<(Uuid, i64)>, StoreError> {
     let sql = "update records set status = $2 where id = $1 and status <> $2 returning dataset_id";
     let changed: Option<Uuid> =
         on_tx!(tx, |c| sqlx::query_scalar(sql).bind(id.0).bind(status.as_str()).fetch_optional(c).await)?;
-    if let Some(dataset) = changed {
-        let delta = if status == RecordStatus::Completed { 1 } else { -1 };
-        add_to_counts(tx, dataset, 0, delta).await?;
-    }
-    Ok(())
+    Ok(changed.map(|dataset| (dataset, if status == RecordStatus::Completed { 1 } else { -1 })))
 }
 
 pub async fn find_record(tx: &mut Tx, id: RecordId) -> Result<Option<Record>, StoreError> {

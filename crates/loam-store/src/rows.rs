@@ -80,6 +80,7 @@ pub(crate) struct DatasetRow {
     pub last_activity_at: i64,
     pub inserted_at: i64,
     pub updated_at: i64,
+    pub settings_version: i64,
 }
 
 impl TryFrom<DatasetRow> for Dataset {
@@ -97,6 +98,7 @@ impl TryFrom<DatasetRow> for Dataset {
             last_activity_at: Timestamp(row.last_activity_at),
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
+            settings_version: row.settings_version,
         })
     }
 }

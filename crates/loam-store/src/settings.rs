@@ -4,6 +4,7 @@ use loam_domain::model::{DatasetSchema, Field, MetadataProperty, Question, Vecto
 use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, VectorSettingsId};
 use sqlx::types::Json;
 
+use crate::datasets::bump_settings_version;
 use crate::rows::{FieldRow, MetadataPropertyRow, QuestionRow, VectorSettingsRow};
 use crate::{on_tx, StoreError, Tx};
 
@@ -11,6 +12,16 @@ const FIELD_COLUMNS: &str = "id, dataset_id, name, title, description, required,
 const QUESTION_COLUMNS: &str = "id, dataset_id, name, title, description, required, settings, inserted_at, updated_at";
 const METADATA_COLUMNS: &str = "id, dataset_id, name, title, settings, visible_for_annotators, inserted_at, updated_at";
 const VECTOR_COLUMNS: &str = "id, dataset_id, name, title, dimensions, inserted_at, updated_at";
+
+/// Deletes the row `id` of one of the settings tables and raises its dataset's settings version.
+async fn delete_setting(tx: &mut Tx, table: &str, id: uuid::Uuid) -> Result<(), StoreError> {
+    let sql = format!("delete from {table} where id = $1 returning dataset_id");
+    let dataset: Option<uuid::Uuid> = on_tx!(tx, |c| sqlx::query_scalar(&sql).bind(id).fetch_optional(c).await)?;
+    match dataset {
+        Some(dataset) => bump_settings_version(tx, DatasetId(dataset)).await,
+        None => Ok(()),
+    }
+}
 
 // Fields -------------------------------------------------------------------------------------
 
@@ -29,7 +40,7 @@ pub async fn insert_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn update_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
@@ -43,7 +54,7 @@ pub async fn update_field(tx: &mut Tx, it: &Field) -> Result<(), StoreError> {
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn find_field(tx: &mut Tx, id: FieldId) -> Result<Option<Field>, StoreError> {
@@ -59,12 +70,7 @@ pub async fn list_fields(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<Field>, 
 }
 
 pub async fn delete_field(tx: &mut Tx, id: FieldId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from fields where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
-    Ok(())
+    delete_setting(tx, "fields", id.0).await
 }
 
 // Questions ----------------------------------------------------------------------------------
@@ -84,7 +90,7 @@ pub async fn insert_question(tx: &mut Tx, it: &Question) -> Result<(), StoreErro
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn update_question(tx: &mut Tx, it: &Question) -> Result<(), StoreError> {
@@ -98,7 +104,7 @@ pub async fn update_question(tx: &mut Tx, it: &Question) -> Result<(), StoreErro
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn find_question(tx: &mut Tx, id: QuestionId) -> Result<Option<Question>, StoreError> {
@@ -114,12 +120,7 @@ pub async fn list_questions(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<Quest
 }
 
 pub async fn delete_question(tx: &mut Tx, id: QuestionId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from questions where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
-    Ok(())
+    delete_setting(tx, "questions", id.0).await
 }
 
 // Metadata properties ------------------------------------------------------------------------
@@ -138,7 +139,7 @@ pub async fn insert_metadata_property(tx: &mut Tx, it: &MetadataProperty) -> Res
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn update_metadata_property(tx: &mut Tx, it: &MetadataProperty) -> Result<(), StoreError> {
@@ -151,7 +152,7 @@ pub async fn update_metadata_property(tx: &mut Tx, it: &MetadataProperty) -> Res
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn find_metadata_property(
@@ -171,12 +172,7 @@ pub async fn list_metadata_properties(tx: &mut Tx, dataset: DatasetId) -> Result
 }
 
 pub async fn delete_metadata_property(tx: &mut Tx, id: MetadataPropertyId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from metadata_properties where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
-    Ok(())
+    delete_setting(tx, "metadata_properties", id.0).await
 }
 
 // Vector settings ----------------------------------------------------------------------------
@@ -194,7 +190,7 @@ pub async fn insert_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn update_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<(), StoreError> {
@@ -206,7 +202,7 @@ pub async fn update_vector_settings(tx: &mut Tx, it: &VectorSettings) -> Result<
         .execute(c)
         .await
         .map(|it| it.rows_affected()))?;
-    Ok(())
+    bump_settings_version(tx, it.dataset_id).await
 }
 
 pub async fn find_vector_settings(tx: &mut Tx, id: VectorSettingsId) -> Result<Option<VectorSettings>, StoreError> {
@@ -222,12 +218,7 @@ pub async fn list_vector_settings(tx: &mut Tx, dataset: DatasetId) -> Result<Vec
 }
 
 pub async fn delete_vector_settings(tx: &mut Tx, id: VectorSettingsId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from vector_settings where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
-    Ok(())
+    delete_setting(tx, "vector_settings", id.0).await
 }
 
 /// Everything validation of records needs about a dataset, in one call.

@@ -49,6 +49,7 @@ async fn dataset(store: &Store) -> DatasetId {
         last_activity_at: at,
         inserted_at: at,
         updated_at: at,
+        settings_version: 0,
     };
     let mut tx = store.write().await.unwrap();
     workspaces::insert_workspace(&mut tx, &ws).await.unwrap();
@@ -372,4 +373,177 @@ async fn completed_counts_follow_status_changes_deletes_rollbacks_and_the_backfi
     }
     tx.commit().await.unwrap();
     assert_eq!(counts().await, (2, 1));
+}
+
+async fn settings_version(store: &Store, ds: DatasetId) -> i64 {
+    let mut tx = store.read().await.unwrap();
+    datasets::find_dataset(&mut tx, ds).await.unwrap().unwrap().settings_version
+}
+
+/// Runs `change` in a write transaction, committed or rolled back, and returns the dataset's
+/// settings version after it.
+async fn after<F>(store: &Store, ds: DatasetId, commit: bool, change: F) -> i64
+where
+    F: for<'a> FnOnce(&'a mut Tx) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>,
+{
+    let mut tx = store.write().await.unwrap();
+    change(&mut tx).await;
+    if commit {
+        tx.commit().await.unwrap();
+    } else {
+        drop(tx);
+    }
+    settings_version(store, ds).await
+}
+
+#[tokio::test]
+async fn every_settings_change_raises_the_datasets_settings_version_and_nothing_else_does() {
+    use loam_domain::model::{Field, MetadataProperty, Question, VectorSettings};
+    use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
+    use loam_domain::{FieldId, MetadataPropertyId, QuestionId, VectorSettingsId};
+    use loam_store::settings as s;
+
+    let (store, _db) = open().await;
+    let ds = dataset(&store).await;
+    let at = Timestamp(2);
+    let mut field = Field {
+        id: FieldId::new(),
+        dataset_id: ds,
+        name: "text".into(),
+        title: "Text".into(),
+        description: None,
+        required: true,
+        settings: FieldSettings::Text { use_markdown: false },
+        inserted_at: at,
+        updated_at: at,
+    };
+    let mut question = Question {
+        id: QuestionId::new(),
+        dataset_id: ds,
+        name: "score".into(),
+        title: "Score".into(),
+        description: None,
+        required: true,
+        settings: QuestionSettings::Rating { options: vec![1, 2, 3] },
+        inserted_at: at,
+        updated_at: at,
+    };
+    let mut property = MetadataProperty {
+        id: MetadataPropertyId::new(),
+        dataset_id: ds,
+        name: "source".into(),
+        title: "Source".into(),
+        settings: MetadataSettings::Terms { values: None },
+        visible_for_annotators: true,
+        inserted_at: at,
+        updated_at: at,
+    };
+    let mut vectors = VectorSettings {
+        id: VectorSettingsId::new(),
+        dataset_id: ds,
+        name: "emb".into(),
+        title: "Emb".into(),
+        dimensions: 3,
+        inserted_at: at,
+        updated_at: at,
+    };
+    assert_eq!(settings_version(&store, ds).await, 0);
+
+    // A rolled-back change leaves the version as it was.
+    let f = field.clone();
+    assert_eq!(after(&store, ds, false, |tx| Box::pin(async move { s::insert_field(tx, &f).await.unwrap() })).await, 0);
+
+    // Each change raises the version by one.
+    let expected = std::cell::Cell::new(0);
+    let check = |version: i64| {
+        expected.set(expected.get() + 1);
+        assert_eq!(version, expected.get());
+    };
+    let f = field.clone();
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::insert_field(tx, &f).await.unwrap() })).await);
+    field.title = "Prompt".into();
+    let f = field.clone();
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::update_field(tx, &f).await.unwrap() })).await);
+    let q = question.clone();
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::insert_question(tx, &q).await.unwrap() })).await);
+    question.settings = QuestionSettings::Rating { options: vec![1, 2, 3, 4] };
+    let q = question.clone();
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::update_question(tx, &q).await.unwrap() })).await);
+    let p = property.clone();
+    check(
+        after(&store, ds, true, |tx| Box::pin(async move { s::insert_metadata_property(tx, &p).await.unwrap() })).await,
+    );
+    property.visible_for_annotators = false;
+    let p = property.clone();
+    check(
+        after(&store, ds, true, |tx| Box::pin(async move { s::update_metadata_property(tx, &p).await.unwrap() })).await,
+    );
+    let v = vectors.clone();
+    check(
+        after(&store, ds, true, |tx| Box::pin(async move { s::insert_vector_settings(tx, &v).await.unwrap() })).await,
+    );
+    vectors.title = "Embedding".into();
+    let v = vectors.clone();
+    check(
+        after(&store, ds, true, |tx| Box::pin(async move { s::update_vector_settings(tx, &v).await.unwrap() })).await,
+    );
+
+    // Writing records, their status and vectors is not a settings change.
+    let rec = record(ds, "hello");
+    write(&store, &rec, true).await;
+    let id = rec.id;
+    assert_eq!(
+        after(&store, ds, true, |tx| Box::pin(async move {
+            records::set_status(tx, id, RecordStatus::Completed).await.unwrap()
+        }))
+        .await,
+        expected.get()
+    );
+
+    let (f, q, p, v) = (field.id, question.id, property.id, vectors.id);
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::delete_field(tx, f).await.unwrap() })).await);
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::delete_question(tx, q).await.unwrap() })).await);
+    check(
+        after(&store, ds, true, |tx| Box::pin(async move { s::delete_metadata_property(tx, p).await.unwrap() })).await,
+    );
+    check(after(&store, ds, true, |tx| Box::pin(async move { s::delete_vector_settings(tx, v).await.unwrap() })).await);
+    // Deleting what is already gone changes nothing.
+    assert_eq!(
+        after(&store, ds, true, |tx| Box::pin(async move { s::delete_field(tx, f).await.unwrap() })).await,
+        expected.get()
+    );
+}
+
+#[tokio::test]
+async fn a_dataset_is_found_with_whether_the_user_is_a_member_of_its_workspace() {
+    use loam_domain::model::User;
+    use loam_domain::{Role, UserId};
+    use loam_store::users;
+
+    let (store, _db) = open().await;
+    let ds = dataset(&store).await;
+    let at = Timestamp(3);
+    let user = |name: &str| User {
+        id: UserId::new(),
+        username: name.into(),
+        first_name: name.into(),
+        last_name: None,
+        role: Role::Annotator,
+        inserted_at: at,
+        updated_at: at,
+    };
+    let (member, stranger) = (user("member"), user("stranger"));
+    let mut tx = store.write().await.unwrap();
+    users::insert_user(&mut tx, &member, "digest-member", "").await.unwrap();
+    users::insert_user(&mut tx, &stranger, "digest-stranger", "").await.unwrap();
+    let ws = datasets::find_dataset(&mut tx, ds).await.unwrap().unwrap().workspace_id;
+    workspaces::add_member(&mut tx, ws, member.id, at).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let (found, is_member) = datasets::find_dataset_for(&mut tx, ds, member.id).await.unwrap().unwrap();
+    assert_eq!((found.id, is_member), (ds, true));
+    let (found, is_member) = datasets::find_dataset_for(&mut tx, ds, stranger.id).await.unwrap().unwrap();
+    assert_eq!((found.id, is_member), (ds, false));
+    assert!(datasets::find_dataset_for(&mut tx, DatasetId::new(), member.id).await.unwrap().is_none());
 }

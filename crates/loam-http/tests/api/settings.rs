@@ -555,3 +555,66 @@ async fn vector_settings_crud_and_limit() {
     }
     assert_eq!(c.list("vectors-settings").await["items"].as_array().unwrap().len(), 4);
 }
+
+// Settings held in memory --------------------------------------------------------------------
+
+/// Each replica keeps the settings of the datasets it serves in memory (`SchemaCache`), checked
+/// against the dataset's settings version at every request: a change made through another
+/// replica must be in force on this one at once.
+#[tokio::test]
+async fn a_settings_change_through_one_replica_is_in_force_on_another_at_once() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.simple_dataset(&ws, "cached").await;
+    let logged = app.log(&ds, vec![json!({"fields": {"text": "a"}, "metadata": {"source": "web"}})]).await;
+    let record = logged[0]["id"].as_str().unwrap().to_owned();
+    let other = app.replica(loam_service::DEFAULT_VECTOR_CACHE_BYTES).await;
+    let search = |router: &axum::Router| {
+        let body = json!({"filters": {"and": [{"type": "terms", "values": ["web"],
+                          "scope": {"entity": "metadata", "metadata_property": "source"}}]}});
+        let req = request("POST", &format!("/api/v1/datasets/{ds}/records/search"), &app.owner.key, Some(body));
+        let router = router.clone();
+        async move { send_to(&router, req).await }
+    };
+    let record_on = |router: &axum::Router| {
+        let req = request("GET", &format!("/api/v1/records/{record}"), &app.owner.key, None);
+        let router = router.clone();
+        async move { send_to(&router, req).await }
+    };
+
+    // The other replica reads (and keeps) the settings without the property.
+    let (status, body) = search(&other).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("source"), "{body}");
+
+    let property = app.add_metadata(&ds, "source", json!({"type": "terms"}), true).await;
+    let (status, body) = search(&other).await;
+    assert_eq!(status, 200, "the new property is known at once: {body}");
+    assert_eq!(body["total"], 1);
+    let (status, body) = record_on(&other).await;
+    assert_eq!((status, &body["metadata"]["source"]), (200, &json!("web")), "{body}");
+
+    // Hidden from annotators: an annotator reading through the other replica no longer sees it.
+    let annotator = app.member("cached-annotator", "annotator", &[&ws]).await;
+    let me_search = |router: &axum::Router| {
+        let req = request("POST", &format!("/api/v1/me/datasets/{ds}/records/search"), &annotator.key, Some(json!({})));
+        let router = router.clone();
+        async move { send_to(&router, req).await }
+    };
+    let (status, body) = me_search(&other).await;
+    assert_eq!((status, &body["items"][0]["record"]["metadata"]["source"]), (200, &json!("web")), "{body}");
+    app.expect(
+        "PATCH",
+        &format!("/api/v1/metadata-properties/{property}"),
+        Some(json!({"visible_for_annotators": false})),
+        200,
+    )
+    .await;
+    let (status, body) = me_search(&other).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["items"][0]["record"]["metadata"].get("source").is_none(), "{body}");
+
+    app.expect("DELETE", &format!("/api/v1/metadata-properties/{property}"), None, 200).await;
+    let (status, body) = search(&other).await;
+    assert_eq!(status, 422, "the deleted property is unknown at once: {body}");
+}
