@@ -296,14 +296,22 @@ mod tests {
         let r = recall(&index, &second, &queries, 50);
         assert!(r >= 0.98, "recall@50 after the update: {r}");
 
-        // A changed vector is found where it is now: searching by it, its record is among the
-        // candidates the index proposes (they are rescored exactly, so it then ranks first).
-        for (seq, v) in all.iter().take(70).step_by(7) {
-            let query = crate::similarity::unit_f32(v.iter().copied());
-            let got = search(&index, &second, &query, 10, None).unwrap_or_default();
-            let position = second.position_of(*seq).map(|it| it as u64);
-            assert!(got.iter().any(|it| Some(it.position) == position), "seq {seq}: {got:?}");
-        }
+        // Changed vectors are found where they are now: searching by one, its record is among
+        // the candidates the index proposes for a top 10 (10 + the service's rescoring margin;
+        // they are rescored exactly, so it then ranks first). An approximate index may miss one:
+        // the graph of a multi-threaded build differs from run to run, and about one run in
+        // thirty missed one of these ten, so the bar is nine of ten, as for the API's agreement.
+        let probes: Vec<&(i64, Vec<f64>)> = all.iter().take(70).step_by(7).collect();
+        let found = probes
+            .iter()
+            .filter(|(seq, v)| {
+                let query = crate::similarity::unit_f32(v.iter().copied());
+                let got = search(&index, &second, &query, 10 + crate::search::RESCORE_MARGIN, None).unwrap_or_default();
+                let position = second.position_of(*seq).map(|it| it as u64);
+                got.iter().any(|it| Some(it.position) == position)
+            })
+            .count();
+        assert!(found * 10 >= probes.len() * 9, "{found} of {} changed vectors found by themselves", probes.len());
 
         // Leaving out a position (a search by a record's own vector).
         let query = crate::similarity::unit_f32(all[3].1.iter().copied());

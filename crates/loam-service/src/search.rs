@@ -298,7 +298,7 @@ impl Service {
 
 /// Candidates the in-memory f32 scan hands to the exact rescoring beyond the `k` asked for, so
 /// that neighbours closer than f32 rounding cannot push a true top-k vector out.
-const RESCORE_MARGIN: usize = 64;
+pub(crate) const RESCORE_MARGIN: usize = 64;
 
 /// The similarity search of model.md §10.7: cosine over the filtered candidates. Scores are
 /// computed from the stored f64 vectors; which vectors to score comes from the in-memory copy of
