@@ -9,8 +9,9 @@ Setup (not timed): a workspace, a published dataset (one text field, one require
 question), `--records` records logged in batches of 500, `--annotators` annotator users who are
 members of the workspace. Timed: each annotator runs in its own thread with its own keep-alive
 connection and loops for `--seconds`:
-  1. POST /api/v1/me/datasets/{id}/records/search?limit=1  filtered on the caller's pending
-     records (response status `pending`), without sort: the UI's "next record";
+  1. POST /api/v1/me/datasets/{id}/records/search?limit=1  filtered as the web UI's Pending queue
+     (response status `pending`: no response of the caller; record status `pending`), without
+     sort: the UI's "next record";
   2. POST /api/v1/records/{record_id}/responses  {"status": "submitted", "values": {...}}.
 Reports loops/s over all annotators and p50 / p99 of one loop, as one JSON line too. Exit status
 1 if any request fails.
@@ -65,8 +66,12 @@ def setup(api: Api, n_records: int, n_annotators: int) -> tuple[str, list[str]]:
     return ds_id, keys
 
 
-PENDING = json.dumps({"filters": {"and": [{"type": "terms", "values": ["pending"],
-                                           "scope": {"entity": "response", "property": "status"}}]}}).encode()
+# The web UI's Pending queue (ui/js/views/annotate.js): records the caller has not answered that
+# are still pending (a record that reached its min_submitted is no longer anyone's to do).
+PENDING = json.dumps({"filters": {"and": [
+    {"type": "terms", "values": ["pending"], "scope": {"entity": "response", "property": "status"}},
+    {"type": "terms", "values": ["pending"], "scope": {"entity": "record", "property": "status"}},
+]}}).encode()
 ANSWER = json.dumps({"status": "submitted", "values": {"label": {"value": "good"}}}).encode()
 
 

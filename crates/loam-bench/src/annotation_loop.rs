@@ -2,8 +2,8 @@
 //! per line of `--keys`) runs as a task with its own keep-alive connection and repeats, for
 //! `--seconds`, what the web UI does for "next record":
 //!
-//! 1. `POST /api/v1/me/datasets/{id}/records/search?limit=1`, filtered on the caller's pending
-//!    records, without sort;
+//! 1. `POST /api/v1/me/datasets/{id}/records/search?limit=1`, filtered as the UI's Pending queue
+//!    (no response of the caller, record status pending), without sort;
 //! 2. `POST /api/v1/records/{record_id}/responses`, submitted, label `good`.
 //!
 //! Prints one JSON line: loops, seconds, loops/s, and p50 / p99 / mean of one loop in ms. All
@@ -37,8 +37,11 @@ struct Args {
 async fn annotate(url: String, dataset: String, key: String, until: Instant, loops: &mut Vec<Duration>) -> Result<()> {
     let client = reqwest::Client::builder().pool_max_idle_per_host(1).build()?;
     let search = format!("{url}/api/v1/me/datasets/{dataset}/records/search?limit=1");
-    let pending = json!({"filters": {"and": [{"type": "terms", "values": ["pending"],
-        "scope": {"entity": "response", "property": "status"}}]}})
+    // The web UI's Pending queue: records I have not answered that are still pending.
+    let pending = json!({"filters": {"and": [
+        {"type": "terms", "values": ["pending"], "scope": {"entity": "response", "property": "status"}},
+        {"type": "terms", "values": ["pending"], "scope": {"entity": "record", "property": "status"}},
+    ]}})
     .to_string();
     let answer = json!({"status": "submitted", "values": {"label": {"value": "good"}}}).to_string();
     while Instant::now() < until {
