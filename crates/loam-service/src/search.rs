@@ -270,7 +270,8 @@ impl Service {
             extended = with_legacy(query, legacy, &schema, dataset)?;
             &extended
         };
-        let resolved = resolve(query, &schema, dataset, actor, as_)?;
+        let mut resolved = resolve(query, &schema, dataset, actor, as_)?;
+        resolved.submitted_completes = ds.distribution.min_submitted <= 1;
         let (hits, total): (Vec<(RecordId, Option<f64>)>, i64) = match &query.vector {
             Some(vector) => similar(&self.vectors, &mut tx, dataset, &schema, &resolved, vector, offset, limit).await?,
             None => {

@@ -88,6 +88,10 @@ pub struct RecordQuery {
     pub only_user: Option<UserId>,
     /// Without sort: order pseudo-randomly but stably for this salt (the `/me` search).
     pub shuffle_salt: Option<i64>,
+    /// One submitted response completes a record (the dataset's `min_submitted` is 1), so no
+    /// submitted response is on a pending record: counting the caller's queue of pending records
+    /// need not read their submitted responses.
+    pub submitted_completes: bool,
 }
 
 /// One hit: the record and its text relevance (higher is better) when a text query ranked it.
@@ -749,7 +753,11 @@ async fn count_matches(
         && only_pending(Target::ResponseStatus)
         && query.conditions.len() == 1 + usize::from(record_pending);
     if let (true, Some(user)) = (queue, query.only_user) {
-        let sql = if record_pending {
+        let sql = if record_pending && query.submitted_completes {
+            "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
+             - (select count(*) from responses s join records r on r.id = s.record_id \
+                where s.dataset_id = $1 and s.user_id = $2 and s.status <> 'submitted' and r.status = 'pending')"
+        } else if record_pending {
             "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
              - (select count(*) from responses s join records r on r.id = s.record_id \
                 where s.dataset_id = $1 and s.user_id = $2 and r.status = 'pending')"
