@@ -114,6 +114,11 @@ impl Service {
         true
     }
 
+    /// How similarity searches are answered, and what this process holds for them now.
+    pub fn vector_search_status(&self) -> VectorSearchStatus {
+        self.vectors.status()
+    }
+
     /// Whether the database answers within two seconds (`/api/v1/status`, health checks).
     pub async fn database_available(&self) -> bool {
         self.store.ping(std::time::Duration::from_secs(2)).await.is_ok()
@@ -130,6 +135,23 @@ impl Service {
         self.store.checkpoint().await?;
         Ok(merged)
     }
+}
+
+/// How similarity searches are answered (`Service::vector_search_status`): always exactly from the
+/// stored vectors, scanned in memory while they fit `budget_bytes` (from the database otherwise),
+/// and proposed by an approximate index for vector settings of at least `approximate_min_vectors`
+/// vectors (`None`: never).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VectorSearchStatus {
+    pub approximate_min_vectors: Option<usize>,
+    pub budget_bytes: usize,
+    /// Vector settings whose vectors this process holds in memory now.
+    pub held_settings: usize,
+    pub held_vectors: usize,
+    /// Their memory, approximate indexes included.
+    pub held_bytes: usize,
+    /// Held settings with an approximate index (built, or being built).
+    pub approximate_indexes: usize,
 }
 
 /// The default of [`ServiceConfig::vector_cache_bytes`]: 2 GiB, a million 512-dimension vectors.

@@ -401,6 +401,19 @@ impl VectorCache {
     pub(crate) fn held(&self) -> usize {
         self.lock().values().map(Entry::bytes).sum()
     }
+
+    /// What this cache holds now, for `/api/v1/status`.
+    pub(crate) fn status(&self) -> crate::VectorSearchStatus {
+        let entries = self.lock();
+        crate::VectorSearchStatus {
+            approximate_min_vectors: (self.ann_min_vectors > 0).then_some(self.ann_min_vectors),
+            budget_bytes: self.budget,
+            held_settings: entries.len(),
+            held_vectors: entries.values().map(|it| it.set.len()).sum(),
+            held_bytes: entries.values().map(Entry::bytes).sum(),
+            approximate_indexes: entries.values().filter(|it| it.ann.is_some()).count(),
+        }
+    }
 }
 
 #[cfg(test)]

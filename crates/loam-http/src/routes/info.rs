@@ -44,6 +44,7 @@ fn human(bytes: u64) -> String {
 async fn status(State(app): State<AppState>) -> ApiResult {
     let rss = rss_bytes().map(human);
     let available = app.service.database_available().await;
+    let vectors = app.service.vector_search_status();
     let code = if available { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     Ok(super::reply(
         code,
@@ -52,7 +53,20 @@ async fn status(State(app): State<AppState>) -> ApiResult {
             "loam_version": env!("CARGO_PKG_VERSION"),
             "search_engine": {"kind": "database", "backend": app.service.backend()},
             "database": {"backend": app.service.backend(), "available": available},
-            "vector_search": "exact",
+            // Scores are always exact (computed from the stored vectors); which records are
+            // scored comes from a scan, or from an approximate index above the threshold.
+            "vector_search": {
+                "scores": "exact",
+                "candidates": if vectors.approximate_min_vectors.is_some() { "scan, or an approximate index (HNSW)" } else { "scan" },
+                "approximate_index_min_vectors": vectors.approximate_min_vectors,
+                "memory_budget": human(vectors.budget_bytes as u64),
+                "held": {
+                    "vector_settings": vectors.held_settings,
+                    "vectors": vectors.held_vectors,
+                    "memory": human(vectors.held_bytes as u64),
+                    "approximate_indexes": vectors.approximate_indexes,
+                },
+            },
             "memory": {"rss": rss},
         }),
     ))

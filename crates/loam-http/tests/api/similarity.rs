@@ -274,3 +274,46 @@ async fn the_approximate_index_agrees_with_the_exact_scan_and_follows_writes() {
     }
     compare().await;
 }
+
+/// `/api/v1/status` says how similarity searches are answered and what the replica holds for
+/// them: nothing until a search loads the vectors, then the setting, its vectors and (above the
+/// threshold) its approximate index.
+#[tokio::test]
+async fn the_status_reports_how_similarity_is_answered_and_what_is_held() {
+    let f = fixture(150).await;
+    let with_vectors = (0..150).filter(|i| vector(*i).is_some()).count();
+    let (service, indexed) = f.app.replica_with_index(100).await;
+    let status = |router: &Router| {
+        let router = router.clone();
+        async move {
+            let (code, body) = send_to(&router, request("GET", "/api/v1/status", "", None)).await;
+            assert_eq!(code, 200, "{body}");
+            body["vector_search"].clone()
+        }
+    };
+    let before = status(&indexed).await;
+    assert_eq!(before["scores"], "exact", "{before}");
+    assert_eq!(before["approximate_index_min_vectors"], 100, "{before}");
+    assert_eq!(before["held"]["vector_settings"], 0, "{before}");
+
+    let query = json!({"query": {"vector": {"name": "emb", "value": vector(1001)}}});
+    hits(&f, &indexed, query.clone(), "limit=5").await;
+    assert!(service.similarity_indexes_settled(std::time::Duration::from_secs(60)).await);
+    let after = status(&indexed).await;
+    assert_eq!(after["held"]["vector_settings"], 1, "{after}");
+    assert_eq!(after["held"]["vectors"], with_vectors, "{after}");
+    assert_eq!(after["held"]["approximate_indexes"], 1, "{after}");
+
+    // A replica with no memory for vectors scans the database and holds nothing; one without an
+    // approximate index (as the test app's is) says so.
+    let scan = f.app.replica(0).await;
+    hits(&f, &scan, query, "limit=5").await;
+    let held = status(&scan).await;
+    assert_eq!((held["held"]["vector_settings"].clone(), held["memory_budget"].clone()), (json!(0), json!("0.0M")));
+    let unindexed = status(&f.app.router).await;
+    assert_eq!(
+        (unindexed["candidates"].clone(), unindexed["approximate_index_min_vectors"].clone()),
+        (json!("scan"), Value::Null),
+        "{unindexed}"
+    );
+}
