@@ -482,7 +482,7 @@ fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str
                  on h.seq = r.seq"
             );
         } else {
-            let matches = fts_matches(sql, matching, query.field_ordinal, None);
+            let matches = fts_matches(sql, matching, query.field_ordinal, None, "");
             text = format!(" join ({matches}) h on h.seq = r.seq");
         }
     }
@@ -583,10 +583,18 @@ pub async fn search_records(
 /// The records an FTS5 match finds (in one field, when given), one row each: `seq` and `score`,
 /// the sum of their fields' BM25 (FTS5's hidden `rank` column, lower is better; bm25() itself
 /// cannot sit inside an aggregate). `rowids` limits the match to a half-open range of the text
-/// index's rowids (`seq * MAX_FIELDS_PER_DATASET + field ordinal`).
-fn fts_matches(sql: &mut Sql, matching: &TextMatch, field_ordinal: Option<i64>, rowids: Option<(i64, i64)>) -> String {
+/// index's rowids (`seq * MAX_FIELDS_PER_DATASET + field ordinal`). `probes` (empty, or
+/// ` and …` conditions on `record_fts.rowid`) keeps only the matches that pass them, before they
+/// are ranked.
+fn fts_matches(
+    sql: &mut Sql,
+    matching: &TextMatch,
+    field_ordinal: Option<i64>,
+    rowids: Option<(i64, i64)>,
+    probes: &str,
+) -> String {
     let m = sql.push(Arg::Text(matching.to_fts5()));
-    let mut filter = String::new();
+    let mut filter = probes.to_owned();
     if let Some((from, to)) = rowids {
         let (from, to) = (sql.push(Arg::Int(from)), sql.push(Arg::Int(to)));
         filter.push_str(&format!(" and rowid >= {from} and rowid < {to}"));
@@ -647,13 +655,18 @@ async fn text_page_in_own_span(
         return Ok(None);
     }
     let rowids = (first * MAX_FIELDS_PER_DATASET, (last + 1) * MAX_FIELDS_PER_DATASET);
-    let matches = fts_matches(&mut sql, matching, query.field_ordinal, Some(rowids));
-    // The matching records as `r` (their seq and score) for the metadata probes, which read r.seq.
-    let mut body = format!("from ({matches}) r where 1 = 1");
+    // The metadata conditions probe each match's record (by primary key) before it is ranked, so
+    // BM25 is computed only for the matches that pass them, not for every match.
+    let mut probes = String::new();
     for cond in &query.conditions {
-        body.push_str(" and ");
-        body.push_str(&condition(&mut sql, cond, None));
+        let matching = metadata_match(&mut sql, cond);
+        probes.push_str(&format!(
+            " and exists (select 1 from record_metadata m \
+             where m.record_seq = record_fts.rowid / {MAX_FIELDS_PER_DATASET} and {matching})"
+        ));
     }
+    let matches = fts_matches(&mut sql, matching, query.field_ordinal, Some(rowids), &probes);
+    let body = format!("from ({matches}) r");
     let count_args = sql.args.len();
     let lim = sql.push(Arg::Int(limit));
     let off = sql.push(Arg::Int(offset));
