@@ -46,37 +46,39 @@ async fn annotate(url: String, dataset: String, key: String, until: Instant, loo
     let answer = json!({"status": "submitted", "values": {"label": {"value": "good"}}}).to_string();
     while Instant::now() < until {
         let start = Instant::now();
-        let res = client
-            .post(&search)
-            .header("X-Argilla-Api-Key", &key)
-            .header("Content-Type", "application/json")
-            .body(pending.clone())
-            .send()
-            .await?;
-        let status = res.status();
-        let body = res.bytes().await?;
-        if status != reqwest::StatusCode::OK {
-            bail!("search -> {status}: {}", String::from_utf8_lossy(&body));
-        }
+        let body = post(&client, &search, &key, &pending, reqwest::StatusCode::OK).await.context("search")?;
         let page: Value = serde_json::from_slice(&body).context("search reply")?;
         let Some(record) = page["items"].get(0).and_then(|it| it["record"]["id"].as_str()) else {
             return Ok(()); // this annotator has answered everything
         };
-        let res = client
-            .post(format!("{url}/api/v1/records/{record}/responses"))
-            .header("X-Argilla-Api-Key", &key)
-            .header("Content-Type", "application/json")
-            .body(answer.clone())
-            .send()
-            .await?;
-        let status = res.status();
-        let body = res.bytes().await?;
-        if status != reqwest::StatusCode::CREATED {
-            bail!("response -> {status}: {}", String::from_utf8_lossy(&body));
-        }
+        let responses = format!("{url}/api/v1/records/{record}/responses");
+        post(&client, &responses, &key, &answer, reqwest::StatusCode::CREATED).await.context("response")?;
         loops.push(start.elapsed());
     }
     Ok(())
+}
+
+/// POSTs a JSON `body` as the holder of `key`; the reply's body when its status is `expected`.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    key: &str,
+    body: &str,
+    expected: reqwest::StatusCode,
+) -> Result<Vec<u8>> {
+    let res = client
+        .post(url)
+        .header("X-Argilla-Api-Key", key)
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await?;
+    let status = res.status();
+    let reply = res.bytes().await?;
+    if status != expected {
+        bail!("{status}: {}", String::from_utf8_lossy(&reply));
+    }
+    Ok(reply.to_vec())
 }
 
 /// The q-quantile (0 < q < 1) of sorted values, nearest rank, as every bench script reports it.
