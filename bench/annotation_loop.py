@@ -111,13 +111,14 @@ def run_annotators(urls: list[str], keys: list[str], ds_id: str, seconds: float)
     return loops, elapsed
 
 
-def run_rust_client(binary: str, url: str, keys: list[str], ds_id: str, seconds: float) -> dict:
-    """The timed loop in the Rust client; returns its JSON line (loops, seconds, loops_per_s,
-    p50_ms, p99_ms, mean_ms). Exits when the client fails."""
+def run_rust_client(binary: str, urls: list[str], keys: list[str], ds_id: str, seconds: float) -> dict:
+    """The timed loop in the Rust client, annotator i on urls[i mod n]; returns its JSON line
+    (loops, seconds, loops_per_s, p50_ms, p99_ms, mean_ms). Exits when the client fails."""
     with tempfile.NamedTemporaryFile("w", suffix=".keys", delete=False) as fh:
         fh.write("\n".join(keys) + "\n")
     try:
-        done = subprocess.run([binary, "--url", url, "--dataset", ds_id, "--keys", fh.name, "--seconds", str(seconds)],
+        url_args = [arg for url in urls for arg in ("--url", url)]
+        done = subprocess.run([binary, *url_args, "--dataset", ds_id, "--keys", fh.name, "--seconds", str(seconds)],
                               capture_output=True, text=True)
     finally:
         os.unlink(fh.name)
@@ -144,7 +145,7 @@ def main() -> None:
     res = {"label": args.label, "records": args.records, "annotators": args.annotators,
            "client": "rust" if args.loop_bin else "python"}
     if args.loop_bin:
-        res.update(run_rust_client(args.loop_bin, args.url, keys, ds_id, args.seconds))
+        res.update(run_rust_client(args.loop_bin, [args.url], keys, ds_id, args.seconds))
     else:
         loops, elapsed = run_annotators([args.url], keys, ds_id, args.seconds)
         res.update({

@@ -42,7 +42,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from annotation_loop import run_annotators, setup as setup_loop  # noqa: E402
+from annotation_loop import run_annotators, run_rust_client, setup as setup_loop  # noqa: E402
 from ingest import Api, generate_bodies, percentile, run_all, setup_dataset  # noqa: E402
 
 LISTENING = re.compile(r"^loam: listening on (http://\S+)$", re.MULTILINE)
@@ -136,13 +136,18 @@ def run_ingest(urls: list[str], key: str, records: int, writers: int) -> dict:
             "batch_p50_ms": round(percentile(lat, 0.5), 1), "batch_p99_ms": round(percentile(lat, 0.99), 1)}
 
 
-def run_loop(urls: list[str], key: str, records: int, annotators: int, seconds: float) -> dict:
+def run_loop(urls: list[str], key: str, records: int, annotators: int, seconds: float, loop_bin: str | None) -> dict:
     ds_id, keys = setup_loop(Api(urls[0], key), records, annotators)
+    res = {"records": records, "annotators": annotators}
+    if loop_bin:
+        timed = run_rust_client(loop_bin, urls, keys, ds_id, seconds)
+        res.update({k: timed[k] for k in ("loops", "seconds", "loops_per_s", "p50_ms", "p99_ms")})
+        return res
     loops, elapsed = run_annotators(urls, keys, ds_id, seconds)
     lat = sorted(x * 1000 for x in loops)
-    return {"records": records, "annotators": annotators, "loops": len(loops), "seconds": round(elapsed, 3),
-            "loops_per_s": round(len(loops) / elapsed, 1),
-            "p50_ms": round(percentile(lat, 0.5), 2), "p99_ms": round(percentile(lat, 0.99), 2)}
+    res.update({"loops": len(loops), "seconds": round(elapsed, 3), "loops_per_s": round(len(loops) / elapsed, 1),
+                "p50_ms": round(percentile(lat, 0.5), 2), "p99_ms": round(percentile(lat, 0.99), 2)})
+    return res
 
 
 def psql(admin_url: str, sql: str) -> None:
@@ -165,6 +170,7 @@ def main() -> None:
     ap.add_argument("--loop-records", type=int, default=20_000)
     ap.add_argument("--annotators", type=int, default=10)
     ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--loop-bin", help="time the loop with this loam-annotation-loop binary (the Rust client)")
     args = ap.parse_args()
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in configs if c not in CONFIGS]
@@ -191,7 +197,8 @@ def main() -> None:
                     res = run_ingest(servers.urls, servers.key, args.ingest_records, args.writers)
                     print(f"   {res['records_per_s']} records/s, batch p50 {res['batch_p50_ms']} ms, p99 {res['batch_p99_ms']} ms", file=sys.stderr)
                 else:
-                    res = run_loop(servers.urls, servers.key, args.loop_records, args.annotators, args.seconds)
+                    res = run_loop(servers.urls, servers.key, args.loop_records, args.annotators, args.seconds,
+                                   args.loop_bin)
                     print(f"   {res['loops_per_s']} loops/s, p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms", file=sys.stderr)
                 results.setdefault(name, {"engine": engine, "replicas": replicas})[workload] = res
             finally:

@@ -25,6 +25,9 @@ if [[ -z "${LOAM_BIN:-}" ]]; then
   echo "== build ==" >&2
   cargo build --release -p loam-cli
 fi
+echo "== build the load client ==" >&2
+cargo build --release -p loam-bench
 loam_pg_ensure
 OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$-backends"
-python3 "$REPO/bench/backends.py" --bin "$(loam_bin "$REPO")" --out "$OUT" --pg-admin "$(loam_pg_admin_url)" "$@"
+python3 "$REPO/bench/backends.py" --bin "$(loam_bin "$REPO")" --out "$OUT" --pg-admin "$(loam_pg_admin_url)" \
+  --loop-bin "$CARGO_TARGET_DIR/release/loam-annotation-loop" "$@"

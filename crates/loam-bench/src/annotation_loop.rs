@@ -21,9 +21,10 @@ use serde_json::{json, Value};
 #[derive(Parser)]
 #[command(about = "Times the annotation loop of bench/annotation_loop.py against a prepared dataset")]
 struct Args {
-    /// Base URL of the server, e.g. http://127.0.0.1:6900.
-    #[arg(long)]
-    url: String,
+    /// Base URL of the server, e.g. http://127.0.0.1:6900. Repeated for replicas: annotator i
+    /// talks to the i-th modulo their number, as a round-robin load balancer would.
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// The dataset the annotators work on (published, with a required label question `label`).
     #[arg(long)]
     dataset: String,
@@ -108,8 +109,10 @@ fn main() -> Result<()> {
         let until = started + Duration::from_secs_f64(args.seconds);
         let tasks: Vec<_> = keys
             .into_iter()
-            .map(|key| {
-                let (url, dataset) = (args.url.trim_end_matches('/').to_owned(), args.dataset.clone());
+            .enumerate()
+            .map(|(i, key)| {
+                let url = args.url[i % args.url.len()].trim_end_matches('/').to_owned();
+                let dataset = args.dataset.clone();
                 tokio::spawn(async move {
                     let mut loops = Vec::new();
                     annotate(url, dataset, key, until, &mut loops).await.map(|_| loops)
