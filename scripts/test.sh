@@ -9,7 +9,8 @@
 #   test       cargo test --workspace (storage on SQLite)
 #   test-pg    the storage and API tests again, on PostgreSQL (loam-store, loam-http: each test on a
 #              scratch database of the server below)
-#   build      cargo build --release -p loam-cli
+#   build      cargo build --release -p loam-cli, then `cargo run --release -- --version` (README's
+#              start command must find the one binary, `loam`)
 #   sdk-suite  the argilla 2.8 SDK's own integration tests (files below) against the release binary
 #   sdk-suite-pg  the same suite against the release binary serving from a PostgreSQL database
 #   e2e        e2e/run.sh: the legacy SDK (argilla 1.29.1) and distilabel 1.5.3 end to end against the
@@ -144,6 +145,12 @@ STEP_DETAIL=""  # a step may set this to add a note to its summary line
 LAST_RC=0       # exit status of the last step that ran
 
 # ---- step d: the SDK suite against the release binary ----------------------------------------
+# The release build, and README's start command (`cargo run --release -- serve`) resolving to the
+# `loam` binary: a second binary among the workspace's default members would make it ambiguous.
+release_build() {
+  cargo build --release -p loam-cli && cargo run --release -q -- --version
+}
+
 sdk_suite() {
   local cache="$HOME/.cache/loam"
   local venv="$cache/venvs/sdk-2.8"
@@ -223,7 +230,7 @@ run_step fmt cargo fmt --all -- --check
 run_step clippy cargo clippy --workspace --all-targets -- -D warnings
 run_step test cargo test --workspace
 run_step test-pg test_pg
-run_step build cargo build --release -p loam-cli
+run_step build release_build
 BUILD_RC=$LAST_RC
 
 # The suite needs the binary this run just built; a failed build would only produce a wall of
