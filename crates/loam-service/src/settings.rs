@@ -1,5 +1,8 @@
 //! Dataset settings: fields, questions, metadata properties and vector settings.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
 use loam_domain::model::DatasetStatus;
 use loam_domain::model::{Dataset, DatasetSchema, Field, MetadataProperty, Question, User, VectorSettings};
 use loam_domain::schema::py_list;
@@ -399,7 +402,7 @@ impl Service {
 /// At most `SCHEMA_CACHE_DATASETS` datasets are held; past that the cache starts afresh.
 #[derive(Default)]
 pub(crate) struct SchemaCache {
-    held: std::sync::Mutex<std::collections::HashMap<DatasetId, (i64, std::sync::Arc<DatasetSchema>)>>,
+    held: Mutex<HashMap<DatasetId, (i64, Arc<DatasetSchema>)>>,
 }
 
 const SCHEMA_CACHE_DATASETS: usize = 512;
@@ -407,13 +410,13 @@ const SCHEMA_CACHE_DATASETS: usize = 512;
 impl SchemaCache {
     /// The settings of `ds` at the version its row shows. `ds` must have been read in `tx`, and
     /// `tx` must not have changed the dataset's settings since.
-    pub(crate) async fn get(&self, tx: &mut Tx, ds: &Dataset) -> Result<std::sync::Arc<DatasetSchema>> {
+    pub(crate) async fn get(&self, tx: &mut Tx, ds: &Dataset) -> Result<Arc<DatasetSchema>> {
         if let Some((version, schema)) = self.lock().get(&ds.id) {
             if *version == ds.settings_version {
                 return Ok(schema.clone());
             }
         }
-        let schema = std::sync::Arc::new(store::load_schema(tx, ds.id).await?);
+        let schema = Arc::new(store::load_schema(tx, ds.id).await?);
         let mut held = self.lock();
         if held.len() >= SCHEMA_CACHE_DATASETS && !held.contains_key(&ds.id) {
             held.clear();
@@ -422,11 +425,9 @@ impl SchemaCache {
         Ok(schema)
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<DatasetId, (i64, std::sync::Arc<DatasetSchema>)>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<DatasetId, (i64, Arc<DatasetSchema>)>> {
         // A panic while holding the lock cannot leave the map half-written (each change is one
         // insert or clear), so a poisoned lock is still sound to use.
-        self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

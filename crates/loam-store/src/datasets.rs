@@ -8,11 +8,16 @@ use sqlx::types::Json;
 use crate::rows::DatasetRow;
 use crate::{on_tx, StoreError, Tx};
 
-const COLUMNS: &str = "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
-                       last_activity_at, inserted_at, updated_at";
-/// What a `DatasetRow` reads: `COLUMNS` (what an insert writes) and the settings version.
-const SELECTED: &str = "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
-                        last_activity_at, inserted_at, updated_at, settings_version";
+/// The columns an insert writes (as a literal, so `SELECTED` can extend it).
+macro_rules! columns {
+    () => {
+        "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
+         last_activity_at, inserted_at, updated_at"
+    };
+}
+const COLUMNS: &str = columns!();
+/// What a `DatasetRow` reads: `COLUMNS` and the settings version, which only settings writes set.
+const SELECTED: &str = concat!(columns!(), ", settings_version");
 
 fn metadata_json(dataset: &Dataset) -> Option<Json<Value>> {
     dataset.metadata.clone().map(|it| Json(Value::Object(it)))

@@ -771,19 +771,21 @@ async fn count_matches(
         && only_pending(Target::ResponseStatus)
         && query.conditions.len() == 1 + usize::from(record_pending);
     if let (true, Some(user)) = (queue, query.only_user) {
-        let sql = if record_pending && query.submitted_completes {
-            "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
-             - (select count(*) from responses s join records r on r.id = s.record_id \
-                where s.dataset_id = $1 and s.user_id = $2 and s.status <> 'submitted' and r.status = 'pending')"
-        } else if record_pending {
-            "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
-             - (select count(*) from responses s join records r on r.id = s.record_id \
-                where s.dataset_id = $1 and s.user_id = $2 and r.status = 'pending')"
+        let sql = if record_pending {
+            // Only the caller's responses on pending records are in the count; where a submission
+            // completes its record, none of their submitted ones can be.
+            let unsubmitted = if query.submitted_completes { " and s.status <> 'submitted'" } else { "" };
+            format!(
+                "select coalesce((select records_count - completed_count from datasets where id = $1), 0) \
+                 - (select count(*) from responses s join records r on r.id = s.record_id \
+                    where s.dataset_id = $1 and s.user_id = $2{unsubmitted} and r.status = 'pending')"
+            )
         } else {
             "select coalesce((select records_count from datasets where id = $1), 0) \
              - (select count(*) from responses where dataset_id = $1 and user_id = $2)"
+                .to_owned()
         };
-        return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
+        return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
     }
     Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(count_sql), args).fetch_one(c).await)?)
 }
