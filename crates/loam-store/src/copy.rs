@@ -3,9 +3,9 @@
 //! from the records, and the service rebuilds it in the target's own form afterwards.
 
 use serde_json::Value;
-use sqlx::Row;
 use uuid::Uuid;
 
+use crate::db::{self, Arg, Query};
 use crate::{StoreError, Tx};
 
 /// The tables, parents before children (foreign keys hold at every insert).
@@ -60,13 +60,13 @@ pub type Counts = Vec<(&'static str, u64)>;
 /// Column names and kinds of `table`, from PostgreSQL's catalogue (its types name what SQLite's
 /// affinities leave open: a BLOB is a UUID or a vector).
 async fn columns(pg: &mut Tx, table: &str) -> Result<Vec<(String, Kind)>, StoreError> {
-    let Tx::Postgres(inner) = pg else { return Err(StoreError::Unsupported("columns from SQLite".into())) };
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let Tx::Postgres(_) = pg else { return Err(StoreError::Unsupported("columns from SQLite".into())) };
+    let rows: Vec<(String, String)> = db::query(
         "select column_name::text, data_type::text from information_schema.columns \
          where table_schema = current_schema() and table_name = $1 order by ordinal_position",
     )
     .bind(table)
-    .fetch_all(&mut **inner)
+    .fetch_all(pg)
     .await?;
     rows.into_iter()
         .map(|(name, ty)| {
@@ -100,50 +100,46 @@ async fn read_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)]) -> Result<
         .join(", ");
     let order = if table == "records" { " order by seq" } else { "" };
     let sql = format!("select {list} from {table}{order}");
-    crate::on_tx!(tx, |c| {
-        let mut out = Vec::new();
-        for row in sqlx::query(&sql).fetch_all(c).await? {
+    let mut out = Vec::new();
+    db::query(&sql)
+        .for_each(tx, |row| {
             let mut cells = Vec::with_capacity(cols.len());
             for (i, (_, kind)) in cols.iter().enumerate() {
                 cells.push(match kind {
-                    Kind::Uuid => row.try_get::<Option<Uuid>, _>(i)?.map_or(Cell::Null, Cell::Uuid),
-                    Kind::Json => match row.try_get::<Option<String>, _>(i)? {
+                    Kind::Uuid => row.get::<Option<Uuid>>(i)?.map_or(Cell::Null, Cell::Uuid),
+                    Kind::Json => match row.get::<Option<String>>(i)? {
                         None => Cell::Null,
                         Some(text) => Cell::Json(
                             serde_json::from_str(&text)
                                 .map_err(|err| StoreError::Corrupt(format!("{table}: bad JSON: {err}")))?,
                         ),
                     },
-                    Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Cell::Null, Cell::Bool),
-                    Kind::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Cell::Null, Cell::Int),
-                    Kind::Float => row.try_get::<Option<f64>, _>(i)?.map_or(Cell::Null, Cell::Float),
-                    Kind::Text => row.try_get::<Option<String>, _>(i)?.map_or(Cell::Null, Cell::Text),
-                    Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Cell::Null, Cell::Bytes),
+                    Kind::Bool => row.get::<Option<bool>>(i)?.map_or(Cell::Null, Cell::Bool),
+                    Kind::Int => row.get::<Option<i64>>(i)?.map_or(Cell::Null, Cell::Int),
+                    Kind::Float => row.get::<Option<f64>>(i)?.map_or(Cell::Null, Cell::Float),
+                    Kind::Text => row.get::<Option<String>>(i)?.map_or(Cell::Null, Cell::Text),
+                    Kind::Bytes => row.get::<Option<Vec<u8>>>(i)?.map_or(Cell::Null, Cell::Bytes),
                 });
             }
             out.push(cells);
-        }
-        Ok(out)
-    })
+            Ok(())
+        })
+        .await?;
+    Ok(out)
 }
 
-macro_rules! bind_cells {
-    ($q:expr, $cells:expr, $json:ident) => {{
-        let mut q = $q;
-        for cell in $cells {
-            q = match cell {
-                Cell::Null => q.bind(Option::<String>::None),
-                Cell::Uuid(it) => q.bind(*it),
-                Cell::Json(it) => q.bind($json(it)),
-                Cell::Bool(it) => q.bind(*it),
-                Cell::Int(it) => q.bind(*it),
-                Cell::Float(it) => q.bind(*it),
-                Cell::Text(it) => q.bind(it.as_str()),
-                Cell::Bytes(it) => q.bind(it.as_slice()),
-            };
-        }
-        q
-    }};
+/// The argument of a cell: JSON as its text, which both engines take (PostgreSQL casts it).
+fn cell_arg(cell: &Cell) -> Arg {
+    match cell {
+        Cell::Null => Arg::Text(None),
+        Cell::Uuid(it) => Arg::from(*it),
+        Cell::Json(it) => Arg::from(it.to_string()),
+        Cell::Bool(it) => Arg::from(*it),
+        Cell::Int(it) => Arg::from(*it),
+        Cell::Float(it) => Arg::from(*it),
+        Cell::Text(it) => Arg::from(it.as_str()),
+        Cell::Bytes(it) => Arg::from(it.as_slice()),
+    }
 }
 
 /// Inserts `rows` into `table` of `tx`.
@@ -154,14 +150,12 @@ async fn write_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)], rows: &[V
     let list = cols.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
     let per_chunk = (CHUNK_PARAMS / cols.len().max(1)).max(1);
     for chunk in rows.chunks(per_chunk) {
-        match tx {
-            Tx::Sqlite(inner, _) => {
+        let sql = match tx {
+            Tx::Sqlite(_) => {
                 let one = format!("({})", vec!["?"; cols.len()].join(", "));
-                let sql = format!("insert into {table} ({list}) values {}", vec![one; chunk.len()].join(", "));
-                let json_text = |it: &Value| it.to_string();
-                bind_cells!(sqlx::query(&sql), chunk.iter().flatten(), json_text).execute(&mut **inner).await?;
+                format!("insert into {table} ({list}) values {}", vec![one; chunk.len()].join(", "))
             }
-            Tx::Postgres(inner) => {
+            Tx::Postgres(_) => {
                 let mut n = 0;
                 let values: Vec<String> = chunk
                     .iter()
@@ -187,18 +181,18 @@ async fn write_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)], rows: &[V
                     .collect();
                 // records.seq is an identity column: keep the source's numbers (they order records).
                 let overriding = if table == "records" { " overriding system value" } else { "" };
-                let sql = format!("insert into {table} ({list}){overriding} values {}", values.join(", "));
-                let json_text = |it: &Value| it.to_string();
-                bind_cells!(sqlx::query(&sql), chunk.iter().flatten(), json_text).execute(&mut **inner).await?;
+                format!("insert into {table} ({list}){overriding} values {}", values.join(", "))
             }
-        }
+        };
+        let args: Vec<Arg> = chunk.iter().flatten().map(cell_arg).collect();
+        Query::with_args(&sql, &args).execute(tx).await?;
     }
     Ok(())
 }
 
 /// Whether `tx`'s database holds any user (a copy goes only into an empty database).
 pub async fn is_empty(tx: &mut Tx) -> Result<bool, StoreError> {
-    let users: i64 = crate::on_tx!(tx, |c| sqlx::query_scalar("select count(*) from users").fetch_one(c).await)?;
+    let users: i64 = db::query("select count(*) from users").fetch_one(tx).await?;
     Ok(users == 0)
 }
 
@@ -219,10 +213,10 @@ pub async fn copy_all(from: &mut Tx, to: &mut Tx) -> Result<Counts, StoreError> 
         write_rows(to, table, &cols, &rows).await?;
         counts.push((*table, rows.len() as u64));
     }
-    if let Tx::Postgres(inner) = to {
+    if let Tx::Postgres(_) = to {
         // The identity continues after the copied numbers.
-        sqlx::query("select setval(pg_get_serial_sequence('records', 'seq'), coalesce((select max(seq) from records), 0) + 1, false)")
-            .execute(&mut **inner)
+        db::query("select setval(pg_get_serial_sequence('records', 'seq'), coalesce((select max(seq) from records), 0) + 1, false)")
+            .execute(to)
             .await?;
     }
     Ok(counts)
@@ -234,6 +228,6 @@ pub async fn record_seqs(
     dataset: loam_domain::DatasetId,
 ) -> Result<Vec<(loam_domain::RecordId, i64)>, StoreError> {
     let sql = "select id, seq from records where dataset_id = $1 order by seq";
-    let rows: Vec<(Uuid, i64)> = crate::on_tx!(tx, |c| sqlx::query_as(sql).bind(dataset.0).fetch_all(c).await)?;
+    let rows: Vec<(Uuid, i64)> = db::query(sql).bind(dataset.0).fetch_all(tx).await?;
     Ok(rows.into_iter().map(|(id, seq)| (loam_domain::RecordId(id), seq)).collect())
 }

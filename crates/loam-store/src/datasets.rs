@@ -1,12 +1,12 @@
 //! Datasets, who worked on them, and their progress counts.
 
+use crate::db::Json;
 use loam_domain::model::{Dataset, StatusCounts, UserProgress};
 use loam_domain::{DatasetId, Timestamp, UserId, WorkspaceId};
 use serde_json::Value;
-use sqlx::types::Json;
 
 use crate::rows::DatasetRow;
-use crate::{on_tx, StoreError, Tx};
+use crate::{db, StoreError, Tx};
 
 /// The columns an insert writes (as a literal, so `SELECTED` can extend it).
 macro_rules! columns {
@@ -25,7 +25,7 @@ fn metadata_json(dataset: &Dataset) -> Option<Json<Value>> {
 
 pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError> {
     let sql = format!("insert into datasets ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
-    on_tx!(tx, |c| sqlx::query(&sql)
+    db::query(&sql)
         .bind(ds.id.0)
         .bind(&ds.name)
         .bind(&ds.guidelines)
@@ -37,9 +37,8 @@ pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
         .bind(ds.last_activity_at.0)
         .bind(ds.inserted_at.0)
         .bind(ds.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
@@ -47,7 +46,7 @@ pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
 pub async fn update_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError> {
     let sql = "update datasets set name = $2, guidelines = $3, allow_extra_metadata = $4, status = $5, \
                distribution = $6, metadata = $7, last_activity_at = $8, updated_at = $9 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
+    db::query(sql)
         .bind(ds.id.0)
         .bind(&ds.name)
         .bind(&ds.guidelines)
@@ -57,40 +56,42 @@ pub async fn update_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
         .bind(metadata_json(ds))
         .bind(ds.last_activity_at.0)
         .bind(ds.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
 /// Bumps `last_activity_at` without touching `updated_at`.
 pub async fn touch_activity(tx: &mut Tx, id: DatasetId, at: Timestamp) -> Result<(), StoreError> {
     let sql = "update datasets set last_activity_at = $2 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql).bind(id.0).bind(at.0).execute(c).await.map(|it| it.rows_affected()))?;
+    db::query(sql).bind(id.0).bind(at.0).execute(tx).await?;
     Ok(())
 }
 
 pub async fn find_dataset(tx: &mut Tx, id: DatasetId) -> Result<Option<Dataset>, StoreError> {
     let sql = format!("select {SELECTED} from datasets where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(id.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(id.0).fetch_optional::<DatasetRow>(tx).await?;
     row.map(Dataset::try_from).transpose()
 }
 
 /// A dataset and whether `user` is a member of its workspace, in one statement: the lookup every
 /// request on a dataset starts with.
 pub async fn find_dataset_for(tx: &mut Tx, id: DatasetId, user: UserId) -> Result<Option<(Dataset, bool)>, StoreError> {
-    #[derive(sqlx::FromRow)]
     struct Row {
-        #[sqlx(flatten)]
         dataset: DatasetRow,
         member: bool,
+    }
+    impl db::FromRow for Row {
+        fn from_row(row: &db::Row<'_>) -> Result<Self, StoreError> {
+            Ok(Row { dataset: DatasetRow::from_row(row)?, member: row.get("member")? })
+        }
     }
     let sql = format!(
         "select {SELECTED}, exists (select 1 from workspace_users w \
                                     where w.workspace_id = datasets.workspace_id and w.user_id = $2) as member \
          from datasets where id = $1"
     );
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, Row>(&sql).bind(id.0).bind(user.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(id.0).bind(user.0).fetch_optional::<Row>(tx).await?;
     row.map(|it| Ok((Dataset::try_from(it.dataset)?, it.member))).transpose()
 }
 
@@ -98,13 +99,13 @@ pub async fn find_dataset_for(tx: &mut Tx, id: DatasetId, user: UserId) -> Resul
 /// its fields, questions, metadata properties or vector settings calls this in its transaction.
 pub async fn bump_settings_version(tx: &mut Tx, dataset: DatasetId) -> Result<(), StoreError> {
     let sql = "update datasets set settings_version = settings_version + 1 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql).bind(dataset.0).execute(c).await.map(|it| it.rows_affected()))?;
+    db::query(sql).bind(dataset.0).execute(tx).await?;
     Ok(())
 }
 
 pub async fn find_dataset_by_name(tx: &mut Tx, ws: WorkspaceId, name: &str) -> Result<Option<Dataset>, StoreError> {
     let sql = format!("select {SELECTED} from datasets where workspace_id = $1 and name = $2");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(ws.0).bind(name).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(ws.0).bind(name).fetch_optional::<DatasetRow>(tx).await?;
     row.map(Dataset::try_from).transpose()
 }
 
@@ -113,25 +114,21 @@ pub async fn list_datasets(tx: &mut Tx, member: Option<UserId>) -> Result<Vec<Da
     let rows = match member {
         None => {
             let sql = format!("select {SELECTED} from datasets order by inserted_at, id");
-            on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).fetch_all(c).await)?
+            db::query(&sql).fetch_all::<DatasetRow>(tx).await?
         }
         Some(user) => {
             let sql = format!(
                 "select {SELECTED} from datasets where workspace_id in \
                  (select workspace_id from workspace_users where user_id = $1) order by inserted_at, id"
             );
-            on_tx!(tx, |c| sqlx::query_as::<_, DatasetRow>(&sql).bind(user.0).fetch_all(c).await)?
+            db::query(&sql).bind(user.0).fetch_all::<DatasetRow>(tx).await?
         }
     };
     rows.into_iter().map(Dataset::try_from).collect()
 }
 
 pub async fn delete_dataset(tx: &mut Tx, id: DatasetId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from datasets where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query("delete from datasets where id = $1").bind(id.0).execute(tx).await?;
     Ok(())
 }
 
@@ -139,13 +136,7 @@ pub async fn delete_dataset(tx: &mut Tx, id: DatasetId) -> Result<(), StoreError
 pub async fn add_dataset_user(tx: &mut Tx, dataset: DatasetId, user: UserId, at: Timestamp) -> Result<(), StoreError> {
     let sql = "insert into dataset_users (dataset_id, user_id, inserted_at) values ($1, $2, $3) \
                on conflict (dataset_id, user_id) do nothing";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(dataset.0)
-        .bind(user.0)
-        .bind(at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query(sql).bind(dataset.0).bind(user.0).bind(at.0).execute(tx).await?;
     Ok(())
 }
 
@@ -153,13 +144,13 @@ pub async fn add_dataset_user(tx: &mut Tx, dataset: DatasetId, user: UserId, at:
 pub async fn list_dataset_usernames(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<String>, StoreError> {
     let sql = "select u.username from users u join dataset_users du on du.user_id = u.id \
                where du.dataset_id = $1 order by du.inserted_at, u.id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, String>(sql).bind(dataset.0).fetch_all(c).await)?)
+    db::query(sql).bind(dataset.0).fetch_all::<String>(tx).await
 }
 
 /// Record counts of a dataset: (total, completed), as the writes keep them (migrations 0008, 0009).
 pub async fn record_counts(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64), StoreError> {
     let sql = "select records_count, completed_count from datasets where id = $1";
-    let counts = on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_optional(c).await)?;
+    let counts = db::query(sql).bind(dataset.0).fetch_optional::<(i64, i64)>(tx).await?;
     Ok(counts.unwrap_or_default())
 }
 
@@ -170,7 +161,7 @@ pub async fn record_counts(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64)
 pub async fn record_change_marks(tx: &mut Tx, dataset: DatasetId) -> Result<(i64, i64), StoreError> {
     let sql = "select coalesce((select records_count from datasets where id = $1), 0), \
                coalesce((select max(seq) from records where dataset_id = $1), 0)";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql).bind(dataset.0).fetch_one(c).await)?)
+    db::query(sql).bind(dataset.0).fetch_one::<(i64, i64)>(tx).await
 }
 
 /// Per-user response counts by (record status, response status), users by creation.
@@ -179,8 +170,7 @@ pub async fn users_progress(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<UserP
                join records r on r.id = s.record_id join users u on u.id = s.user_id \
                where s.dataset_id = $1 group by u.inserted_at, u.id, u.username, r.status, s.status \
                order by u.inserted_at, u.id";
-    let rows: Vec<(String, String, String, i64)> =
-        on_tx!(tx, |c| sqlx::query_as(sql).bind(dataset.0).fetch_all(c).await)?;
+    let rows: Vec<(String, String, String, i64)> = db::query(sql).bind(dataset.0).fetch_all(tx).await?;
     let mut res: Vec<UserProgress> = Vec::new();
     for (username, record_status, response_status, n) in rows {
         if res.last().map(|it| &it.username) != Some(&username) {
@@ -208,5 +198,5 @@ pub async fn user_response_counts(
 ) -> Result<(i64, i64, i64), StoreError> {
     let sql = "select count(*) filter (where status = 'submitted'), count(*) filter (where status = 'discarded'), \
                count(*) filter (where status = 'draft') from responses where dataset_id = $1 and user_id = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64, i64)>(sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?)
+    db::query(sql).bind(dataset.0).bind(user.0).fetch_one::<(i64, i64, i64)>(tx).await
 }

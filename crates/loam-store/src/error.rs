@@ -24,6 +24,28 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Other(sqlx::Error),
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        if let rusqlite::Error::SqliteFailure(cause, message) = &err {
+            match cause.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    let message = message.as_deref().unwrap_or_default();
+                    return StoreError::UniqueViolation { constraint: crate::dialect::sqlite_unique_columns(message) };
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return StoreError::ForeignKeyViolation,
+                _ => {}
+            }
+            if cause.code == rusqlite::ErrorCode::CannotOpen {
+                return StoreError::Unavailable(err.to_string());
+            }
+        }
+        StoreError::Sqlite(err)
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

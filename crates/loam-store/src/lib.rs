@@ -2,15 +2,18 @@
 //!
 //! [`Store`] wraps a pool of either engine; [`Tx`] is a transaction on either. Every query is
 //! written once, in SQL both SQLite and PostgreSQL accept (`$n` placeholders, `RETURNING`,
-//! `ON CONFLICT`, `count(*) FILTER`), and compiled against both drivers by the [`on_tx!`] macro.
+//! `ON CONFLICT`, `count(*) FILTER`), and run on either by `db.rs`: through rusqlite on the
+//! calling thread for SQLite (`lite.rs`), through sqlx for PostgreSQL.
 //! Dialect-specific text lives only in `migrations/{sqlite,postgres}` and `dialect.rs`.
 //!
 //! Conventions: `find_*` returns `Ok(None)` when nothing matches; `insert_*` / `update_*` /
 //! `delete_*` report constraint violations as [`StoreError::UniqueViolation`] with the
 //! constraint's name so the service can turn them into conflicts.
 
+mod db;
 mod dialect;
 mod error;
+mod lite;
 mod rows;
 
 pub mod copy;
@@ -30,28 +33,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Postgres, Sqlite, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
+use tokio::sync::Mutex;
 
 pub use error::StoreError;
+pub use lite::LiteTx;
 
-/// Runs the same body against whichever connection a [`Tx`] holds; `$c` is `&mut Connection`.
-macro_rules! on_tx {
-    ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(inner, _) => {
-                let $c = &mut **inner;
-                $body
-            }
-            $crate::Tx::Postgres(inner) => {
-                let $c = &mut **inner;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_tx;
+use lite::LitePool;
 
 /// Where the data lives.
 #[derive(Clone)]
@@ -86,7 +75,7 @@ pub fn redact_url(url: &str) -> String {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(Arc<LitePool>),
     Postgres(PgPool),
 }
 
@@ -102,7 +91,7 @@ pub struct Store {
 
 /// A transaction on either engine. Dropping it without [`Tx::commit`] rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
+    Sqlite(LiteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -115,25 +104,16 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // 16 MB of page cache per connection (8 connections at most): bounded memory.
-                .pragma("cache_size", "-16000")
-                .pragma("temp_store", "memory")
-                // Reads straight from the OS page cache instead of copying each page into
-                // SQLite's: random reads (a record per text match, index probes) cost less. 2 GiB
-                // of address space, SQLite's default ceiling.
-                .pragma("mmap_size", "2147418112")
-                // The server checkpoints the WAL in the background (`Store::checkpoint`), off the
-                // request path; this is only the backstop when nothing does (tests, CLI
-                // commands): a commit that finds the WAL over ~256 MB checkpoints it.
-                .pragma("wal_autocheckpoint", "65536");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(cfg.max_connections.max(2))
-                .min_connections(1)
-                .connect_with(options)
-                .await?;
-            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-            Pool::Sqlite(pool)
+                .busy_timeout(Duration::from_secs(10));
+            if options.get_filename() == std::path::Path::new(":memory:") {
+                return Err(StoreError::UnsupportedUrl(format!("{} (an in-memory database)", cfg.url)));
+            }
+            // Migrations through sqlx (its `_sqlx_migrations` bookkeeping, as every earlier
+            // version kept it) on a connection of their own; requests then use the pool.
+            let mut conn = options.connect().await?;
+            sqlx::migrate!("migrations/sqlite").run(&mut conn).await?;
+            conn.close().await?;
+            Pool::Sqlite(LitePool::new(options.get_filename(), cfg.max_connections.max(2) as usize)?)
         } else if cfg.url.starts_with("postgres:") || cfg.url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(cfg.max_connections.max(2))
@@ -159,7 +139,7 @@ impl Store {
     /// A transaction for reading: consistent snapshot, no writer lock.
     pub async fn read(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?, None),
+            Pool::Sqlite(pool) => Tx::Sqlite(LiteTx::begin(pool.acquire().await?, None)?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -169,10 +149,7 @@ impl Store {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => {
                 let guard = Arc::clone(&self.write_lock).lock_owned().await;
-                // IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies. A
-                // dropped (failed) writer's ROLLBACK runs after its guard is released; a deferred
-                // BEGIN would then meet that lock on its first write and get SQLITE_BUSY at once.
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, Some(guard))
+                Tx::Sqlite(LiteTx::begin(pool.acquire().await?, Some(guard))?)
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -182,12 +159,18 @@ impl Store {
     pub async fn ping(&self, timeout: Duration) -> Result<(), StoreError> {
         let query = async {
             match &self.pool {
-                Pool::Sqlite(pool) => sqlx::query("select 1").execute(pool).await.map(|_| ()),
-                Pool::Postgres(pool) => sqlx::query("select 1").execute(pool).await.map(|_| ()),
+                Pool::Sqlite(pool) => {
+                    let conn = pool.acquire().await?;
+                    conn.get()?.query_row("select 1", [], |_| Ok(()))?;
+                    Ok(())
+                }
+                Pool::Postgres(pool) => {
+                    sqlx::query("select 1").execute(pool).await.map(|_| ()).map_err(StoreError::from)
+                }
             }
         };
         match tokio::time::timeout(timeout, query).await {
-            Ok(res) => Ok(res?),
+            Ok(res) => res,
             Err(_) => Err(StoreError::Unavailable(format!("no answer within {timeout:?}"))),
         }
     }
@@ -196,14 +179,21 @@ impl Store {
     /// (a passive checkpoint), so the commits of requests rarely have to. No-op on PostgreSQL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
         if let Pool::Sqlite(pool) = &self.pool {
-            sqlx::query("pragma wal_checkpoint(PASSIVE)").execute(pool).await?;
+            // Copying pages can take a while after a bulk write: off the async workers.
+            let conn = pool.acquire().await?;
+            tokio::task::spawn_blocking(move || {
+                conn.get()?.query_row("pragma wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                Ok::<_, StoreError>(())
+            })
+            .await
+            .map_err(|err| StoreError::Unavailable(format!("checkpoint: {err}")))??;
         }
         Ok(())
     }
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close(),
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -214,10 +204,10 @@ impl Tx {
     /// `Unavailable`: the server may have committed before the connection dropped.
     pub async fn commit(self) -> Result<(), StoreError> {
         let res = match self {
-            Tx::Sqlite(inner, _guard) => inner.commit().await,
-            Tx::Postgres(inner) => inner.commit().await,
+            Tx::Sqlite(inner) => inner.commit(),
+            Tx::Postgres(inner) => inner.commit().await.map_err(StoreError::from),
         };
-        match res.map_err(StoreError::from) {
+        match res {
             Err(StoreError::Unavailable(cause)) => Err(StoreError::CommitOutcomeUnknown(cause)),
             other => other,
         }

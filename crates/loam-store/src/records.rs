@@ -1,14 +1,14 @@
 //! Records and their vectors.
 
+use crate::db::Json;
 use loam_domain::distribution::RecordStatus;
 use loam_domain::model::{Record, Vector};
 use loam_domain::{DatasetId, RecordId, Timestamp, VectorSettingsId};
 use serde_json::Value;
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::rows::{encode_f64, RecordRow, VectorRow};
-use crate::{on_tx, StoreError, Tx};
+use crate::{db, StoreError, Tx};
 
 const COLUMNS: &str = "id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at";
 
@@ -45,22 +45,22 @@ pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
 /// The `seq` of a record.
 pub async fn find_seq(tx: &mut Tx, id: RecordId) -> Result<Option<i64>, StoreError> {
     let sql = "select seq from records where id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(id.0).fetch_optional(c).await)?)
+    db::query(sql).bind(id.0).fetch_optional::<i64>(tx).await
 }
 
 /// Writes fields, metadata and `updated_at`, and re-indexes the metadata.
 pub async fn update_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
     let sql = "update records set fields = $2, metadata = $3, updated_at = $4 where id = $1 returning seq";
-    let seq: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+    let seq: Option<i64> = db::query(sql)
         .bind(r.id.0)
         .bind(Json(Value::Object(r.fields.clone())))
         .bind(metadata_json(r))
         .bind(r.updated_at.0)
-        .fetch_optional(c)
-        .await)?;
+        .fetch_optional(tx)
+        .await?;
     if let Some(seq) = seq {
         let sql = "delete from record_metadata where record_seq = $1";
-        on_tx!(tx, |c| sqlx::query(sql).bind(seq).execute(c).await.map(|it| it.rows_affected()))?;
+        db::query(sql).bind(seq).execute(tx).await?;
         index_metadata(tx, &[(seq, r)]).await?;
     }
     Ok(())
@@ -111,13 +111,13 @@ async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), Sto
             "insert into record_metadata (record_seq, name, pos, dataset_id, num, term) values {}",
             values_rows(tx, chunk.len(), 6)
         );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql);
+        {
+            let mut q = db::query(&sql);
             for (seq, ds, (name, pos, num, term)) in chunk {
                 q = q.bind(*seq).bind(*name).bind(*pos as i32).bind(*ds).bind(*num).bind(*term);
             }
-            q.execute(c).await.map(|it| it.rows_affected())
-        })?;
+            q.execute(tx).await
+        }?;
     }
     Ok(())
 }
@@ -152,13 +152,7 @@ pub async fn set_status_touching(
 ) -> Result<(), StoreError> {
     let delta = change_status(tx, id, status).await?.map_or(0, |(_, delta)| delta);
     let sql = "update datasets set last_activity_at = $2, completed_count = completed_count + $3 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(dataset.0)
-        .bind(at.0)
-        .bind(delta)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query(sql).bind(dataset.0).bind(at.0).bind(delta).execute(tx).await?;
     Ok(())
 }
 
@@ -166,14 +160,13 @@ pub async fn set_status_touching(
 /// `completed_count` (+1 or -1) then.
 async fn change_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<Option<(Uuid, i64)>, StoreError> {
     let sql = "update records set status = $2 where id = $1 and status <> $2 returning dataset_id";
-    let changed: Option<Uuid> =
-        on_tx!(tx, |c| sqlx::query_scalar(sql).bind(id.0).bind(status.as_str()).fetch_optional(c).await)?;
+    let changed: Option<Uuid> = db::query(sql).bind(id.0).bind(status.as_str()).fetch_optional(tx).await?;
     Ok(changed.map(|dataset| (dataset, if status == RecordStatus::Completed { 1 } else { -1 })))
 }
 
 pub async fn find_record(tx: &mut Tx, id: RecordId) -> Result<Option<Record>, StoreError> {
     let sql = format!("select {COLUMNS} from records where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql).bind(id.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(id.0).fetch_optional::<RecordRow>(tx).await?;
     row.map(Record::try_from).transpose()
 }
 
@@ -186,13 +179,13 @@ pub async fn find_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -> 
     // ids, SQLite's planner (without statistics) walks the dataset's index instead of looking
     // the ids up, which costs a scan of every record of the dataset.
     let sql = format!("select {COLUMNS} from records where id in ({})", placeholders(1, ids.len()));
-    let rows = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as::<_, RecordRow>(&sql);
+    let rows = {
+        let mut q = db::query(&sql);
         for id in ids {
             q = q.bind(id.0);
         }
-        q.fetch_all(c).await
-    })?;
+        q.fetch_all::<RecordRow>(tx).await
+    }?;
     let records: Vec<Record> = rows.into_iter().map(Record::try_from).collect::<Result<_, _>>()?;
     Ok(records.into_iter().filter(|it| it.dataset_id == dataset).collect())
 }
@@ -210,38 +203,33 @@ pub async fn find_records_by_external_id(
         "select {COLUMNS} from records where dataset_id = $1 and external_id in ({})",
         placeholders(2, external_ids.len())
     );
-    let rows = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as::<_, RecordRow>(&sql).bind(dataset.0);
+    let rows = {
+        let mut q = db::query(&sql).bind(dataset.0);
         for id in external_ids {
             q = q.bind(*id);
         }
-        q.fetch_all(c).await
-    })?;
+        q.fetch_all::<RecordRow>(tx).await
+    }?;
     rows.into_iter().map(Record::try_from).collect()
 }
 
 /// A page of a dataset's records in insertion order.
 pub async fn list_records(tx: &mut Tx, dataset: DatasetId, offset: i64, limit: i64) -> Result<Vec<Record>, StoreError> {
     let sql = format!("select {COLUMNS} from records where dataset_id = $1 order by seq limit $2 offset $3");
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, RecordRow>(&sql)
-        .bind(dataset.0)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(c)
-        .await)?;
+    let rows = db::query(&sql).bind(dataset.0).bind(limit).bind(offset).fetch_all::<RecordRow>(tx).await?;
     rows.into_iter().map(Record::try_from).collect()
 }
 
 /// The number of records of `dataset` (kept in `datasets.records_count`, migration 0008).
 pub async fn count_records(tx: &mut Tx, dataset: DatasetId) -> Result<i64, StoreError> {
     let sql = "select coalesce((select records_count from datasets where id = $1), 0)";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(dataset.0).fetch_one(c).await)?)
+    db::query(sql).bind(dataset.0).fetch_one::<i64>(tx).await
 }
 
 /// Ids of the records of `dataset` that have at least one response.
 pub async fn list_answered_record_ids(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<RecordId>, StoreError> {
     let sql = "select distinct record_id from responses where dataset_id = $1";
-    let ids: Vec<Uuid> = on_tx!(tx, |c| sqlx::query_scalar(sql).bind(dataset.0).fetch_all(c).await)?;
+    let ids: Vec<Uuid> = db::query(sql).bind(dataset.0).fetch_all(tx).await?;
     Ok(ids.into_iter().map(RecordId).collect())
 }
 
@@ -253,31 +241,31 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
     // The ids of this dataset first, looked up by id (see `find_records` for why the list must
     // drive the lookup), then deleted by id.
     let sql = format!("select id, dataset_id from records where id in ({})", placeholders(1, ids.len()));
-    let found: Vec<(Uuid, Uuid)> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(&sql);
+    let found: Vec<(Uuid, Uuid)> = {
+        let mut q = db::query(&sql);
         for id in ids {
             q = q.bind(id.0);
         }
-        q.fetch_all(c).await
-    })?;
+        q.fetch_all(tx).await
+    }?;
     let ids: Vec<Uuid> = found.into_iter().filter(|(_, ds)| *ds == dataset.0).map(|(id, _)| id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!("delete from records where id in ({}) returning id, status", placeholders(1, ids.len()));
-    let deleted: Vec<(Uuid, String)> = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as(&sql);
+    let deleted: Vec<(Uuid, String)> = {
+        let mut q = db::query(&sql);
         for id in &ids {
             q = q.bind(*id);
         }
-        q.fetch_all(c).await
-    })?;
+        q.fetch_all(tx).await
+    }?;
     let completed = deleted.iter().filter(|(_, status)| status == RecordStatus::Completed.as_str()).count() as i64;
     let deleted: Vec<Uuid> = deleted.into_iter().map(|(id, _)| id).collect();
     if !deleted.is_empty() {
         add_to_counts(tx, dataset.0, -(deleted.len() as i64), -completed).await?;
         let sql = "update vector_settings set version = version + 1 where dataset_id = $1";
-        on_tx!(tx, |c| sqlx::query(sql).bind(dataset.0).execute(c).await.map(|it| it.rows_affected()))?;
+        db::query(sql).bind(dataset.0).execute(tx).await?;
     }
     Ok(deleted.into_iter().map(RecordId).collect())
 }
@@ -286,13 +274,7 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
 async fn add_to_counts(tx: &mut Tx, dataset: Uuid, records: i64, completed: i64) -> Result<(), StoreError> {
     let sql = "update datasets set records_count = records_count + $2, completed_count = completed_count + $3 \
                where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(dataset)
-        .bind(records)
-        .bind(completed)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query(sql).bind(dataset).bind(records).bind(completed).execute(tx).await?;
     Ok(())
 }
 
@@ -307,13 +289,13 @@ pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vecto
         "select record_id, vector_settings_id, value from vectors where record_id in ({})",
         placeholders(1, records.len())
     );
-    let rows = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as::<_, VectorRow>(&sql);
+    let rows = {
+        let mut q = db::query(&sql);
         for id in records {
             q = q.bind(id.0);
         }
-        q.fetch_all(c).await
-    })?;
+        q.fetch_all::<VectorRow>(tx).await
+    }?;
     Ok(rows.into_iter().map(Vector::from).collect())
 }
 
@@ -326,8 +308,8 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql =
             format!("insert into records ({COLUMNS}) values {} returning id, seq", values_rows(tx, chunk.len(), 8));
-        let returned: Vec<(Uuid, i64)> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(&sql);
+        let returned: Vec<(Uuid, i64)> = {
+            let mut q = db::query(&sql);
             for r in chunk {
                 q = q
                     .bind(r.id.0)
@@ -339,8 +321,8 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
                     .bind(r.inserted_at.0)
                     .bind(r.updated_at.0);
             }
-            q.fetch_all(c).await
-        })?;
+            q.fetch_all(tx).await
+        }?;
         seqs.extend(returned);
     }
     let seqs: Vec<i64> = batch
@@ -371,7 +353,7 @@ pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, V
     settings.dedup();
     for id in settings {
         let sql = "update vector_settings set version = version + 1 where id = $1";
-        on_tx!(tx, |c| sqlx::query(sql).bind(id).execute(c).await.map(|it| it.rows_affected()))?;
+        db::query(sql).bind(id).execute(tx).await?;
     }
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql = format!(
@@ -379,13 +361,13 @@ pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, V
              on conflict (record_id, vector_settings_id) do update set value = excluded.value",
             values_rows(tx, chunk.len(), 3)
         );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql);
+        {
+            let mut q = db::query(&sql);
             for (record, settings, value) in chunk {
                 q = q.bind(record.0).bind(settings.0).bind(encode_f64(value));
             }
-            q.execute(c).await.map(|it| it.rows_affected())
-        })?;
+            q.execute(tx).await
+        }?;
     }
     Ok(())
 }

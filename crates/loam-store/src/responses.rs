@@ -1,19 +1,19 @@
 //! Responses: one per (record, user).
 
+use crate::db::Json;
 use loam_domain::model::Response;
 use loam_domain::{DatasetId, RecordId, ResponseId, UserId};
-use sqlx::types::Json;
 
 use crate::records::placeholders;
 use crate::rows::ResponseRow;
-use crate::{on_tx, StoreError, Tx};
+use crate::{db, StoreError, Tx};
 
 const COLUMNS: &str = "id, record_id, user_id, answers, status, inserted_at, updated_at";
 
 pub async fn insert_response(tx: &mut Tx, dataset: DatasetId, r: &Response) -> Result<(), StoreError> {
     let sql = "insert into responses (id, record_id, user_id, dataset_id, answers, status, inserted_at, updated_at) \
                values ($1, $2, $3, $4, $5, $6, $7, $8)";
-    on_tx!(tx, |c| sqlx::query(sql)
+    db::query(sql)
         .bind(r.id.0)
         .bind(r.record_id.0)
         .bind(r.user_id.0)
@@ -22,35 +22,32 @@ pub async fn insert_response(tx: &mut Tx, dataset: DatasetId, r: &Response) -> R
         .bind(r.status.as_str())
         .bind(r.inserted_at.0)
         .bind(r.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
 pub async fn update_response(tx: &mut Tx, r: &Response) -> Result<(), StoreError> {
     let sql = "update responses set answers = $2, status = $3, updated_at = $4 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
+    db::query(sql)
         .bind(r.id.0)
         .bind(r.values.clone().map(Json))
         .bind(r.status.as_str())
         .bind(r.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
 pub async fn find_response(tx: &mut Tx, id: ResponseId) -> Result<Option<Response>, StoreError> {
     let sql = format!("select {COLUMNS} from responses where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, ResponseRow>(&sql).bind(id.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(id.0).fetch_optional::<ResponseRow>(tx).await?;
     row.map(Response::try_from).transpose()
 }
 
 pub async fn find_response_of(tx: &mut Tx, record: RecordId, user: UserId) -> Result<Option<Response>, StoreError> {
     let sql = format!("select {COLUMNS} from responses where record_id = $1 and user_id = $2");
-    let row =
-        on_tx!(tx, |c| sqlx::query_as::<_, ResponseRow>(&sql).bind(record.0).bind(user.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(record.0).bind(user.0).fetch_optional::<ResponseRow>(tx).await?;
     row.map(Response::try_from).transpose()
 }
 
@@ -69,48 +66,44 @@ pub async fn list_responses(
                 "select {COLUMNS} from responses where record_id in ({}) order by inserted_at, id",
                 placeholders(1, records.len())
             );
-            on_tx!(tx, |c| {
-                let mut q = sqlx::query_as::<_, ResponseRow>(&sql);
+            {
+                let mut q = db::query(&sql);
                 for id in records {
                     q = q.bind(id.0);
                 }
-                q.fetch_all(c).await
-            })?
+                q.fetch_all::<ResponseRow>(tx).await
+            }?
         }
         Some(user) => {
             let sql = format!(
                 "select {COLUMNS} from responses where user_id = $1 and record_id in ({}) order by inserted_at, id",
                 placeholders(2, records.len())
             );
-            on_tx!(tx, |c| {
-                let mut q = sqlx::query_as::<_, ResponseRow>(&sql).bind(user.0);
+            {
+                let mut q = db::query(&sql).bind(user.0);
                 for id in records {
                     q = q.bind(id.0);
                 }
-                q.fetch_all(c).await
-            })?
+                q.fetch_all::<ResponseRow>(tx).await
+            }?
         }
     };
     rows.into_iter().map(Response::try_from).collect()
 }
 
 pub async fn delete_response(tx: &mut Tx, id: ResponseId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from responses where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query("delete from responses where id = $1").bind(id.0).execute(tx).await?;
     Ok(())
 }
 
 pub async fn count_submitted(tx: &mut Tx, record: RecordId) -> Result<i64, StoreError> {
     let sql = "select count(*) from responses where record_id = $1 and status = 'submitted'";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(record.0).fetch_one(c).await)?)
+    db::query(sql).bind(record.0).fetch_one::<i64>(tx).await
 }
 
 /// Records (ids) a user has responded to, for recomputing their status when the user goes.
 pub async fn list_record_ids_of_user(tx: &mut Tx, user: UserId) -> Result<Vec<(DatasetId, RecordId)>, StoreError> {
     let sql = "select dataset_id, record_id from responses where user_id = $1";
-    let rows: Vec<(uuid::Uuid, uuid::Uuid)> = on_tx!(tx, |c| sqlx::query_as(sql).bind(user.0).fetch_all(c).await)?;
+    let rows: Vec<(uuid::Uuid, uuid::Uuid)> = db::query(sql).bind(user.0).fetch_all(tx).await?;
     Ok(rows.into_iter().map(|(d, r)| (DatasetId(d), RecordId(r))).collect())
 }

@@ -6,9 +6,9 @@ use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::value::ResponseStatus;
 use loam_domain::{Role, Timestamp};
 use serde_json::{Map, Value};
-use sqlx::types::Json;
 use uuid::Uuid;
 
+use crate::db::{from_row, Json};
 use crate::StoreError;
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
@@ -22,7 +22,6 @@ fn object(value: Option<Json<Value>>) -> Option<Map<String, Value>> {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: Uuid,
     pub first_name: String,
@@ -32,6 +31,8 @@ pub(crate) struct UserRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(UserRow { id, first_name, last_name, username, role, inserted_at, updated_at });
 
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
@@ -48,13 +49,14 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct WorkspaceRow {
     pub id: Uuid,
     pub name: String,
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(WorkspaceRow { id, name, inserted_at, updated_at });
 
 impl From<WorkspaceRow> for Workspace {
     fn from(row: WorkspaceRow) -> Self {
@@ -67,7 +69,6 @@ impl From<WorkspaceRow> for Workspace {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct DatasetRow {
     pub id: Uuid,
     pub name: String,
@@ -82,6 +83,21 @@ pub(crate) struct DatasetRow {
     pub updated_at: i64,
     pub settings_version: i64,
 }
+
+from_row!(DatasetRow {
+    id,
+    name,
+    guidelines,
+    allow_extra_metadata,
+    status,
+    distribution,
+    metadata,
+    workspace_id,
+    last_activity_at,
+    inserted_at,
+    updated_at,
+    settings_version
+});
 
 impl TryFrom<DatasetRow> for Dataset {
     type Error = StoreError;
@@ -103,7 +119,6 @@ impl TryFrom<DatasetRow> for Dataset {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct FieldRow {
     pub id: Uuid,
     pub dataset_id: Uuid,
@@ -115,6 +130,8 @@ pub(crate) struct FieldRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(FieldRow { id, dataset_id, name, title, description, required, settings, inserted_at, updated_at });
 
 impl TryFrom<FieldRow> for Field {
     type Error = StoreError;
@@ -133,7 +150,6 @@ impl TryFrom<FieldRow> for Field {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct QuestionRow {
     pub id: Uuid,
     pub dataset_id: Uuid,
@@ -145,6 +161,8 @@ pub(crate) struct QuestionRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(QuestionRow { id, dataset_id, name, title, description, required, settings, inserted_at, updated_at });
 
 impl TryFrom<QuestionRow> for Question {
     type Error = StoreError;
@@ -166,7 +184,6 @@ impl TryFrom<QuestionRow> for Question {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct MetadataPropertyRow {
     pub id: Uuid,
     pub dataset_id: Uuid,
@@ -177,6 +194,17 @@ pub(crate) struct MetadataPropertyRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(MetadataPropertyRow {
+    id,
+    dataset_id,
+    name,
+    title,
+    settings,
+    visible_for_annotators,
+    inserted_at,
+    updated_at
+});
 
 impl TryFrom<MetadataPropertyRow> for MetadataProperty {
     type Error = StoreError;
@@ -194,7 +222,6 @@ impl TryFrom<MetadataPropertyRow> for MetadataProperty {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct VectorSettingsRow {
     pub id: Uuid,
     pub dataset_id: Uuid,
@@ -204,6 +231,8 @@ pub(crate) struct VectorSettingsRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(VectorSettingsRow { id, dataset_id, name, title, dimensions, inserted_at, updated_at });
 
 impl From<VectorSettingsRow> for VectorSettings {
     fn from(row: VectorSettingsRow) -> Self {
@@ -219,7 +248,6 @@ impl From<VectorSettingsRow> for VectorSettings {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct RecordRow {
     pub id: Uuid,
     pub dataset_id: Uuid,
@@ -230,6 +258,8 @@ pub(crate) struct RecordRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(RecordRow { id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at });
 
 impl TryFrom<RecordRow> for Record {
     type Error = StoreError;
@@ -247,7 +277,6 @@ impl TryFrom<RecordRow> for Record {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct ResponseRow {
     pub id: Uuid,
     pub record_id: Uuid,
@@ -257,6 +286,8 @@ pub(crate) struct ResponseRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(ResponseRow { id, record_id, user_id, answers, status, inserted_at, updated_at });
 
 impl TryFrom<ResponseRow> for Response {
     type Error = StoreError;
@@ -273,7 +304,6 @@ impl TryFrom<ResponseRow> for Response {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct SuggestionRow {
     pub id: Uuid,
     pub record_id: Uuid,
@@ -285,6 +315,8 @@ pub(crate) struct SuggestionRow {
     pub inserted_at: i64,
     pub updated_at: i64,
 }
+
+from_row!(SuggestionRow { id, record_id, question_id, value, score, agent, kind, inserted_at, updated_at });
 
 impl From<SuggestionRow> for Suggestion {
     fn from(row: SuggestionRow) -> Self {
@@ -302,12 +334,13 @@ impl From<SuggestionRow> for Suggestion {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct VectorRow {
     pub record_id: Uuid,
     pub vector_settings_id: Uuid,
     pub value: Vec<u8>,
 }
+
+from_row!(VectorRow { record_id, vector_settings_id, value });
 
 impl From<VectorRow> for Vector {
     fn from(row: VectorRow) -> Self {
@@ -336,7 +369,6 @@ pub(crate) fn decode_f64(bytes: &[u8]) -> Vec<f64> {
         .collect()
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct WebhookRow {
     pub id: Uuid,
     pub url: String,
@@ -348,7 +380,8 @@ pub(crate) struct WebhookRow {
     pub updated_at: i64,
 }
 
-#[derive(sqlx::FromRow)]
+from_row!(WebhookRow { id, url, secret, events, enabled, description, inserted_at, updated_at });
+
 pub(crate) struct DeliveryRow {
     pub id: Uuid,
     pub webhook_id: Uuid,
@@ -358,6 +391,8 @@ pub(crate) struct DeliveryRow {
     pub last_error: Option<String>,
     pub failed_at: Option<i64>,
 }
+
+from_row!(DeliveryRow { id, webhook_id, event, body, attempts, last_error, failed_at });
 
 impl From<DeliveryRow> for WebhookDelivery {
     fn from(row: DeliveryRow) -> Self {

@@ -10,7 +10,8 @@ use loam_domain::{DatasetId, RecordId, UserId, VectorSettingsId};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{on_tx, StoreError, Tx};
+use crate::db::{self, Arg, Query};
+use crate::{StoreError, Tx};
 
 /// Fields per dataset that the text index can address (the rowid packs seq and field ordinal).
 pub const MAX_FIELDS_PER_DATASET: i64 = 1024;
@@ -22,18 +23,13 @@ pub async fn index_record(tx: &mut Tx, seq: i64, texts: &[(i64, String)]) -> Res
 
 /// Removes a record's texts from the index (before re-indexing changed fields).
 pub async fn unindex_record(tx: &mut Tx, seq: i64) -> Result<(), StoreError> {
-    match tx {
-        Tx::Sqlite(inner, _) => {
-            sqlx::query("delete from record_fts where rowid >= $1 and rowid < $2")
-                .bind(seq * MAX_FIELDS_PER_DATASET)
-                .bind((seq + 1) * MAX_FIELDS_PER_DATASET)
-                .execute(&mut **inner)
-                .await?;
-        }
-        Tx::Postgres(inner) => {
-            sqlx::query("delete from record_texts where record_seq = $1").bind(seq).execute(&mut **inner).await?;
-        }
-    }
+    let q = match tx {
+        Tx::Sqlite(_) => db::query("delete from record_fts where rowid >= $1 and rowid < $2")
+            .bind(seq * MAX_FIELDS_PER_DATASET)
+            .bind((seq + 1) * MAX_FIELDS_PER_DATASET),
+        Tx::Postgres(_) => db::query("delete from record_texts where record_seq = $1").bind(seq),
+    };
+    q.execute(tx).await?;
     Ok(())
 }
 
@@ -101,13 +97,6 @@ pub struct Hit {
     pub score: Option<f64>,
 }
 
-enum Arg {
-    Text(String),
-    Float(f64),
-    Int(i64),
-    Id(Uuid),
-}
-
 /// A query being built: its text and arguments, for one engine. SQLite reads JSON with its JSON1
 /// functions and matches text with FTS5; PostgreSQL with jsonb operators, SQL/JSON paths and a
 /// tsvector. Both take `$n` placeholders.
@@ -145,10 +134,10 @@ impl Sql {
     fn json_elements(&mut self, doc: &str, key: Option<&str>, then: Option<&str>) -> String {
         let keys: Vec<&str> = [key, then].into_iter().flatten().collect();
         if self.pg {
-            let p = self.push(Arg::Text(format!("lax {}[*]", json_path(&keys, true))));
+            let p = self.push(Arg::from(format!("lax {}[*]", json_path(&keys, true))));
             format!("jsonb_path_query({doc}, {p}::jsonpath) j(value)")
         } else {
-            let p = self.push(Arg::Text(json_path(&keys, false)));
+            let p = self.push(Arg::from(json_path(&keys, false)));
             format!("json_each({doc}, {p}) j")
         }
     }
@@ -160,12 +149,12 @@ impl Sql {
         if self.pg {
             let mut expr = doc.to_owned();
             for k in keys {
-                let p = self.push(Arg::Text(k.to_owned()));
+                let p = self.push(Arg::from(k.to_owned()));
                 expr = format!("({expr} -> {p}::text)");
             }
             expr
         } else {
-            let p = self.push(Arg::Text(json_path(&keys, false)));
+            let p = self.push(Arg::from(json_path(&keys, false)));
             format!("json_extract({doc}, {p})")
         }
     }
@@ -186,7 +175,7 @@ impl Sql {
             return "1 = 0".to_owned();
         }
         let list: Vec<String> = if self.pg {
-            values.iter().map(|it| format!("{}::jsonb", self.push(Arg::Text(it.to_string())))).collect()
+            values.iter().map(|it| format!("{}::jsonb", self.push(Arg::from(it.to_string())))).collect()
         } else {
             values.iter().map(|it| value_arg(self, it)).collect()
         };
@@ -201,8 +190,8 @@ impl Sql {
         let list: Vec<String> = values
             .iter()
             .map(|it| match it {
-                Value::String(text) => self.push(Arg::Text(text.clone())),
-                other => self.push(Arg::Text(other.to_string())),
+                Value::String(text) => self.push(Arg::from(text.clone())),
+                other => self.push(Arg::from(other.to_string())),
             })
             .collect();
         format!("{column} in ({})", list.join(", "))
@@ -210,7 +199,7 @@ impl Sql {
 
     /// A numeric column is one of `values` (values that are not numbers never match).
     fn num_in(&mut self, column: &str, values: &[Value]) -> String {
-        let list: Vec<String> = values.iter().filter_map(Value::as_f64).map(|n| self.push(Arg::Float(n))).collect();
+        let list: Vec<String> = values.iter().filter_map(Value::as_f64).map(|n| self.push(Arg::from(n))).collect();
         if list.is_empty() {
             return "1 = 0".to_owned();
         }
@@ -231,27 +220,27 @@ fn json_path(keys: &[&str], pg: bool) -> String {
 
 fn response_scope(sql: &mut Sql, only_user: Option<UserId>) -> String {
     match only_user {
-        Some(user) => format!(" and s.user_id = {}", sql.push(Arg::Id(user.0))),
+        Some(user) => format!(" and s.user_id = {}", sql.push(Arg::from(user.0))),
         None => String::new(),
     }
 }
 
 fn value_arg(sql: &mut Sql, value: &Value) -> String {
     match value {
-        Value::Number(n) => sql.push(Arg::Float(n.as_f64().unwrap_or(f64::NAN))),
-        Value::Bool(b) => sql.push(Arg::Int(i64::from(*b))),
-        Value::String(text) => sql.push(Arg::Text(text.clone())),
-        other => sql.push(Arg::Text(other.to_string())),
+        Value::Number(n) => sql.push(Arg::from(n.as_f64().unwrap_or(f64::NAN))),
+        Value::Bool(b) => sql.push(Arg::from(i64::from(*b))),
+        Value::String(text) => sql.push(Arg::from(text.clone())),
+        other => sql.push(Arg::from(other.to_string())),
     }
 }
 
 fn range(sql: &mut Sql, expr: &str, ge: Option<Bound>, le: Option<Bound>) -> String {
     let mut parts = vec![format!("{expr} is not null")];
     if let Some(Bound::Number(n)) = ge {
-        parts.push(format!("{expr} >= {}", sql.push(Arg::Float(n))));
+        parts.push(format!("{expr} >= {}", sql.push(Arg::from(n))));
     }
     if let Some(Bound::Number(n)) = le {
-        parts.push(format!("{expr} <= {}", sql.push(Arg::Float(n))));
+        parts.push(format!("{expr} <= {}", sql.push(Arg::from(n))));
     }
     parts.join(" and ")
 }
@@ -268,7 +257,7 @@ fn metadata_match(sql: &mut Sql, cond: &Condition) -> String {
         }
         _ => return "1 = 0".to_owned(),
     };
-    let n = sql.push(Arg::Text(name.clone()));
+    let n = sql.push(Arg::from(name.clone()));
     if sql.correlated {
         // A probe of one record's rows: by primary key (record_seq, name). Naming the dataset
         // too would offer the value index, which a planner without statistics may take.
@@ -289,7 +278,7 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
             let ids: Vec<String> = values
                 .iter()
                 .filter_map(|it| it.as_str().and_then(|s| Uuid::parse_str(s).ok()))
-                .map(|id| sql.push(Arg::Id(id)))
+                .map(|id| sql.push(Arg::from(id)))
                 .collect();
             if ids.is_empty() {
                 return "1 = 0".to_owned();
@@ -313,38 +302,38 @@ fn condition(sql: &mut Sql, cond: &Condition, only_user: Option<UserId>) -> Stri
             }
         }
         Condition::Terms(Target::SuggestionValue(q), values) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let each = sql.json_elements("g.value", None, None);
             let inner = sql.json_in("j.value", values);
             suggestion_exists(&qid, &format!(", {each}"), &inner)
         }
         Condition::Range(Target::SuggestionValue(q), ge, le) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let at = sql.json_at("g.value", None, None);
             let expr = sql.json_number(&at);
             let cond = range(sql, &expr, *ge, *le);
             suggestion_exists(&qid, "", &cond)
         }
         Condition::Terms(Target::SuggestionScore(q), values) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let each = sql.json_elements("g.score", None, None);
             let inner = sql.json_in("j.value", values);
             suggestion_exists(&qid, &format!(", {each}"), &inner)
         }
         Condition::Range(Target::SuggestionScore(q), ge, le) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let each = sql.json_elements("g.score", None, None);
             let expr = sql.json_number("j.value");
             let cond = range(sql, &expr, *ge, *le);
             suggestion_exists(&qid, &format!(", {each}"), &cond)
         }
         Condition::Terms(Target::SuggestionAgent(q), values) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let inner = sql.text_in("g.agent", values);
             suggestion_exists(&qid, "", &inner)
         }
         Condition::Terms(Target::SuggestionType(q), values) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let inner = sql.text_in("g.kind", values);
             suggestion_exists(&qid, "", &inner)
         }
@@ -389,19 +378,19 @@ fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> Strin
         Target::InsertedAt => "r.inserted_at".to_owned(),
         Target::UpdatedAt => "r.updated_at".to_owned(),
         Target::Metadata(name, numeric) => {
-            let n = sql.push(Arg::Text(name.clone()));
+            let n = sql.push(Arg::from(name.clone()));
             let column = if *numeric { "m.num" } else { "m.term" };
             format!(
                 "(select {column} from record_metadata m where m.record_seq = r.seq and m.name = {n} and m.pos = -1)"
             )
         }
         Target::SuggestionValue(q) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let at = sql.json_at("g.value", None, None);
             format!("(select {at} from suggestions g where g.record_id = r.id and g.question_id = {qid})")
         }
         Target::SuggestionScore(q) => {
-            let qid = sql.push(Arg::Id(*q));
+            let qid = sql.push(Arg::from(*q));
             let each = sql.json_elements("g.score", None, None);
             let number = sql.json_number("j.value");
             format!(
@@ -411,13 +400,13 @@ fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> Strin
         Target::SuggestionAgent(q) => {
             format!(
                 "(select g.agent from suggestions g where g.record_id = r.id and g.question_id = {})",
-                sql.push(Arg::Id(*q))
+                sql.push(Arg::from(*q))
             )
         }
         Target::SuggestionType(q) => {
             format!(
                 "(select g.kind from suggestions g where g.record_id = r.id and g.question_id = {})",
-                sql.push(Arg::Id(*q))
+                sql.push(Arg::from(*q))
             )
         }
         Target::ResponseValue(question) => {
@@ -438,12 +427,12 @@ fn sort_expr(sql: &mut Sql, target: &Target, only_user: Option<UserId>) -> Strin
 fn tsquery(sql: &mut Sql, text: &TextMatch) -> String {
     match text {
         TextMatch::Term { text, prefix: false } | TextMatch::Phrase(text) => {
-            format!("phraseto_tsquery('simple', {})", sql.push(Arg::Text(fold_text(text))))
+            format!("phraseto_tsquery('simple', {})", sql.push(Arg::from(fold_text(text))))
         }
         TextMatch::Term { text, prefix: true } => {
             // A quoted lexeme with the prefix mark; the quoting makes any text a literal.
             let lexeme = format!("'{}':*", fold_text(text).replace('\\', "\\\\").replace('\'', "''"));
-            format!("to_tsquery('simple', {})", sql.push(Arg::Text(lexeme)))
+            format!("to_tsquery('simple', {})", sql.push(Arg::from(lexeme)))
         }
         TextMatch::And(items) => {
             let parts: Vec<String> = items.iter().map(|it| tsquery(sql, it)).collect();
@@ -464,7 +453,7 @@ fn tsquery(sql: &mut Sql, text: &TextMatch) -> String {
 
 /// The `from … where …` part shared by the page, count and similarity queries.
 fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
-    let ds = sql.push(Arg::Id(dataset.0));
+    let ds = sql.push(Arg::from(dataset.0));
     sql.dataset = ds.clone();
     sql.correlated |= query.text.is_some();
     let mut text = String::new();
@@ -472,7 +461,7 @@ fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str
         if sql.pg {
             let q = tsquery(sql, matching);
             let field = match query.field_ordinal {
-                Some(ordinal) => format!(" and t.field_ordinal = {}", sql.push(Arg::Int(ordinal))),
+                Some(ordinal) => format!(" and t.field_ordinal = {}", sql.push(Arg::from(ordinal))),
                 None => String::new(),
             };
             // A record's score sums its fields' ranks (ts_rank: higher is better).
@@ -498,21 +487,6 @@ fn from_where(sql: &mut Sql, dataset: DatasetId, query: &RecordQuery, join: &str
         res.push_str(&c);
     }
     res
-}
-
-macro_rules! bind_all {
-    ($q:expr, $args:expr) => {{
-        let mut q = $q;
-        for arg in $args {
-            q = match arg {
-                Arg::Text(it) => q.bind(it.clone()),
-                Arg::Float(it) => q.bind(*it),
-                Arg::Int(it) => q.bind(*it),
-                Arg::Id(it) => q.bind(*it),
-            };
-        }
-        q
-    }};
 }
 
 /// A page of matching records, in order, with the exact number of matches.
@@ -570,13 +544,10 @@ pub async fn search_records(
     // A text match is ranked, so every match is read and sorted anyway: the page query counts
     // them too (a window over all its rows), instead of matching the text a second time.
     let counted = if query.text.is_some() { "count(*) over ()" } else { "null" };
-    let lim = sql.push(Arg::Int(limit));
-    let off = sql.push(Arg::Int(offset));
+    let lim = sql.push(Arg::from(limit));
+    let off = sql.push(Arg::from(offset));
     sql.text = format!("select r.id, {score}, {counted} {body} order by {} limit {lim} offset {off}", order.join(", "));
-    let rows: Vec<(Uuid, Option<f64>, Option<i64>)> = match tx {
-        Tx::Sqlite(inner, _) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
-        Tx::Postgres(inner) => bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(&mut **inner).await?,
-    };
+    let rows: Vec<(Uuid, Option<f64>, Option<i64>)> = Query::with_args(&sql.text, &sql.args).fetch_all(tx).await?;
     let total = match rows.first().and_then(|it| it.2).or(known_total) {
         Some(total) => total,
         None => count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?,
@@ -598,14 +569,14 @@ fn fts_matches(
     rowids: Option<(i64, i64)>,
     probes: &str,
 ) -> String {
-    let m = sql.push(Arg::Text(matching.to_fts5()));
+    let m = sql.push(Arg::from(matching.to_fts5()));
     let mut filter = probes.to_owned();
     if let Some((from, to)) = rowids {
-        let (from, to) = (sql.push(Arg::Int(from)), sql.push(Arg::Int(to)));
+        let (from, to) = (sql.push(Arg::from(from)), sql.push(Arg::from(to)));
         filter.push_str(&format!(" and rowid >= {from} and rowid < {to}"));
     }
     if let Some(ordinal) = field_ordinal {
-        filter.push_str(&format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::Int(ordinal))));
+        filter.push_str(&format!(" and rowid % {MAX_FIELDS_PER_DATASET} = {}", sql.push(Arg::from(ordinal))));
     }
     format!(
         "select rowid / {MAX_FIELDS_PER_DATASET} as seq, -sum(rank) as score from record_fts \
@@ -636,25 +607,24 @@ async fn text_page_in_own_span(
     }
     let mut sql = Sql::new(tx);
     sql.correlated = true;
-    let Tx::Sqlite(inner, _) = tx else { return Ok(None) };
     let ds = dataset.0;
-    let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+    let (first, last): (Option<i64>, Option<i64>) = db::query(
         "select (select seq from records where dataset_id = $1 order by seq limit 1), \
                 (select seq from records where dataset_id = $1 order by seq desc limit 1)",
     )
     .bind(ds)
-    .fetch_one(&mut **inner)
+    .fetch_one(tx)
     .await?;
     let (Some(first), Some(last)) = (first, last) else { return Ok(Some((Vec::new(), 0))) };
     // One index probe per other dataset (records_dataset_seq).
-    let interleaved: bool = sqlx::query_scalar(
+    let interleaved: bool = db::query(
         "select exists (select 1 from datasets d where d.id != $1 and exists \
          (select 1 from records x where x.dataset_id = d.id and x.seq between $2 and $3))",
     )
     .bind(ds)
     .bind(first)
     .bind(last)
-    .fetch_one(&mut **inner)
+    .fetch_one(tx)
     .await?;
     if interleaved {
         return Ok(None);
@@ -673,16 +643,16 @@ async fn text_page_in_own_span(
     let matches = fts_matches(&mut sql, matching, query.field_ordinal, Some(rowids), &probes);
     let body = format!("from ({matches}) r");
     let count_args = sql.args.len();
-    let lim = sql.push(Arg::Int(limit));
-    let off = sql.push(Arg::Int(offset));
+    let lim = sql.push(Arg::from(limit));
+    let off = sql.push(Arg::from(offset));
     let page =
         format!("select r.seq, r.score, count(*) over () {body} order by r.score desc, r.seq limit {lim} offset {off}");
-    let rows: Vec<(i64, f64, i64)> = bind_all!(sqlx::query_as(&page), &sql.args).fetch_all(&mut **inner).await?;
+    let rows: Vec<(i64, f64, i64)> = Query::with_args(&page, &sql.args).fetch_all(tx).await?;
     let total = match rows.first() {
         Some(row) => row.2,
         None => {
             let count = format!("select count(*) {body}");
-            bind_all!(sqlx::query_scalar(&count), &sql.args[..count_args]).fetch_one(&mut **inner).await?
+            Query::with_args(&count, &sql.args[..count_args]).fetch_one(tx).await?
         }
     };
     if rows.is_empty() {
@@ -690,8 +660,8 @@ async fn text_page_in_own_span(
     }
     let seqs = rows.iter().map(|it| it.0.to_string()).collect::<Vec<_>>().join(",");
     let ids: std::collections::HashMap<i64, Uuid> =
-        sqlx::query_as(&format!("select seq, id from records where seq in ({seqs})"))
-            .fetch_all(&mut **inner)
+        db::query(&format!("select seq, id from records where seq in ({seqs})"))
+            .fetch_all::<(i64, Uuid)>(tx)
             .await?
             .into_iter()
             .collect();
@@ -724,16 +694,16 @@ async fn metadata_walk(
     let mut sql = Sql::new(tx);
     sql.correlated = true;
     let body = from_where(&mut sql, dataset, query, " join record_metadata s on s.record_seq = r.seq");
-    let n = sql.push(Arg::Text(name.to_owned()));
+    let n = sql.push(Arg::from(name.to_owned()));
     let (column, dir) = (if numeric { "s.num" } else { "s.term" }, if descending { "desc" } else { "asc" });
-    let lim = sql.push(Arg::Int(limit));
-    let off = sql.push(Arg::Int(offset));
+    let lim = sql.push(Arg::from(limit));
+    let off = sql.push(Arg::from(offset));
     sql.text = format!(
         "select r.id {body} and s.dataset_id = {ds} and s.name = {n} and s.pos = -1 and {column} is not null \
          order by s.num {dir}, s.term {dir}, s.record_seq limit {lim} offset {off}",
         ds = sql.dataset
     );
-    let ids: Vec<Uuid> = on_tx!(tx, |c| bind_all!(sqlx::query_scalar(&sql.text), &sql.args).fetch_all(c).await)?;
+    let ids: Vec<Uuid> = Query::with_args(&sql.text, &sql.args).fetch_all(tx).await?;
     Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
 }
 
@@ -753,12 +723,12 @@ async fn count_matches(
     {
         // One metadata condition: count its index range (its rows carry the dataset).
         let mut sql = Sql::new(tx);
-        sql.dataset = sql.push(Arg::Id(dataset.0));
+        sql.dataset = sql.push(Arg::from(dataset.0));
         let matching = metadata_match(&mut sql, cond);
         // A range matches values, one row per record; terms may match several list elements.
         let counted = if matches!(cond, Condition::Range(..)) { "*" } else { "distinct m.record_seq" };
         sql.text = format!("select count({counted}) from record_metadata m where {matching}");
-        return Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_one(c).await)?);
+        return Query::with_args(&sql.text, &sql.args).fetch_one::<i64>(tx).await;
     }
     let only_pending = |target: Target| {
         query.conditions.iter().any(|it| {
@@ -785,9 +755,9 @@ async fn count_matches(
              - (select count(*) from responses where dataset_id = $1 and user_id = $2)"
                 .to_owned()
         };
-        return Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(dataset.0).bind(user.0).fetch_one(c).await)?);
+        return db::query(&sql).bind(dataset.0).bind(user.0).fetch_one::<i64>(tx).await;
     }
-    Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(count_sql), args).fetch_one(c).await)?)
+    Query::with_args(count_sql, args).fetch_one::<i64>(tx).await
 }
 
 /// A page of the `/me` queue's default order: the dataset's records in insertion order, rotated
@@ -806,8 +776,7 @@ async fn rotated_page(
     // `select min(seq), max(seq)` reads every entry of the dataset.
     let bounds = "select (select min(seq) from records where dataset_id = $1), \
                   (select max(seq) from records where dataset_id = $1)";
-    let (lo, hi): (Option<i64>, Option<i64>) =
-        on_tx!(tx, |c| sqlx::query_as(bounds).bind(dataset.0).fetch_one(c).await)?;
+    let (lo, hi): (Option<i64>, Option<i64>) = db::query(bounds).bind(dataset.0).fetch_one(tx).await?;
     let (Some(lo), Some(hi)) = (lo, hi) else { return Ok(Vec::new()) };
     let pivot = lo + salt.rem_euclid(hi - lo + 1);
     // The first half: seq >= pivot. How many of its matches precede the page decides where the
@@ -816,29 +785,27 @@ async fn rotated_page(
     let half = |upper: bool, offset: i64, limit: i64| {
         let mut sql = Sql { text: String::new(), args: Vec::new(), pg, dataset: String::new(), correlated: false };
         let body = from_where(&mut sql, dataset, query, "");
-        let p = sql.push(Arg::Int(pivot));
+        let p = sql.push(Arg::from(pivot));
         let cmp = if upper { ">=" } else { "<" };
-        let lim = sql.push(Arg::Int(limit));
-        let off = sql.push(Arg::Int(offset));
+        let lim = sql.push(Arg::from(limit));
+        let off = sql.push(Arg::from(offset));
         sql.text = format!("select r.id {body} and r.seq {cmp} {p} order by r.seq limit {lim} offset {off}");
         sql
     };
     let first = half(true, offset, limit);
-    let mut ids: Vec<Uuid> =
-        on_tx!(tx, |c| bind_all!(sqlx::query_scalar(&first.text), &first.args).fetch_all(c).await)?;
+    let mut ids: Vec<Uuid> = Query::with_args(&first.text, &first.args).fetch_all(tx).await?;
     if (ids.len() as i64) < limit {
         let n_first: i64 = if offset == 0 {
             ids.len() as i64
         } else {
             let mut sql = Sql::new(tx);
             let body = from_where(&mut sql, dataset, query, "");
-            let p = sql.push(Arg::Int(pivot));
+            let p = sql.push(Arg::from(pivot));
             sql.text = format!("select count(*) {body} and r.seq >= {p}");
-            on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_one(c).await)?
+            Query::with_args(&sql.text, &sql.args).fetch_one::<i64>(tx).await?
         };
         let second = half(false, (offset - n_first).max(0), limit - ids.len() as i64);
-        let more: Vec<Uuid> =
-            on_tx!(tx, |c| bind_all!(sqlx::query_scalar(&second.text), &second.args).fetch_all(c).await)?;
+        let more: Vec<Uuid> = Query::with_args(&second.text, &second.args).fetch_all(tx).await?;
         ids.extend(more);
     }
     Ok(ids.into_iter().map(|id| Hit { record_id: RecordId(id), score: None }).collect())
@@ -856,7 +823,7 @@ pub async fn scan_vectors(
     visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
     let mut sql = Sql::new(tx);
-    let vs = sql.push(Arg::Id(settings.0));
+    let vs = sql.push(Arg::from(settings.0));
     let body = from_where(
         &mut sql,
         dataset,
@@ -874,31 +841,24 @@ async fn visit_vector_rows(
     sql: &Sql,
     mut visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
-    use futures::TryStreamExt;
-    use sqlx::Row;
-    on_tx!(tx, |c| {
-        let mut rows = bind_all!(sqlx::query(&sql.text), &sql.args).fetch(c);
-        while let Some(row) = rows.try_next().await? {
-            let seq: i64 = row.try_get(0)?;
-            let id: Uuid = row.try_get(1)?;
-            let bytes: &[u8] = row.try_get(2)?;
-            visit(seq, RecordId(id), bytes);
-        }
-        Ok::<(), sqlx::Error>(())
-    })?;
-    Ok(())
+    Query::with_args(&sql.text, &sql.args)
+        .for_each(tx, |row| {
+            visit(row.get(0)?, RecordId(row.get(1)?), row.bytes(2)?);
+            Ok(())
+        })
+        .await
 }
 
 /// The version of a vector setting's vectors (see migration 0006), or `None` when it is gone.
 pub async fn vector_version(tx: &mut Tx, settings: VectorSettingsId) -> Result<Option<i64>, StoreError> {
     let sql = "select version from vector_settings where id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(settings.0).fetch_optional(c).await)?)
+    db::query(sql).bind(settings.0).fetch_optional::<i64>(tx).await
 }
 
 /// How many vectors a vector setting has.
 pub async fn count_vectors(tx: &mut Tx, settings: VectorSettingsId) -> Result<i64, StoreError> {
     let sql = "select count(*) from vectors where vector_settings_id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(sql).bind(settings.0).fetch_one(c).await)?)
+    db::query(sql).bind(settings.0).fetch_one::<i64>(tx).await
 }
 
 /// Streams every vector of a vector setting to `visit` with its record's seq and id, in record
@@ -909,7 +869,7 @@ pub async fn stream_vectors(
     visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
     let mut sql = Sql::new(tx);
-    let vs = sql.push(Arg::Id(settings.0));
+    let vs = sql.push(Arg::from(settings.0));
     sql.text = format!(
         "select r.seq, r.id, v.value from vectors v join records r on r.id = v.record_id \
          where v.vector_settings_id = {vs} order by r.seq"
@@ -923,7 +883,7 @@ pub async fn matching_seqs(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery)
     let mut sql = Sql::new(tx);
     let body = from_where(&mut sql, dataset, query, "");
     sql.text = format!("select r.seq {body} order by r.seq");
-    Ok(on_tx!(tx, |c| bind_all!(sqlx::query_scalar::<_, i64>(&sql.text), &sql.args).fetch_all(c).await)?)
+    Query::with_args(&sql.text, &sql.args).fetch_all::<i64>(tx).await
 }
 
 /// Term counts of a terms metadata property over a dataset's records, most frequent first:
@@ -934,7 +894,7 @@ pub async fn metadata_term_counts(
     name: &str,
 ) -> Result<Vec<(Value, i64)>, StoreError> {
     let mut sql = Sql::new(tx);
-    let ds = sql.push(Arg::Id(dataset.0));
+    let ds = sql.push(Arg::from(dataset.0));
     let each = sql.json_elements("r.metadata", Some(name), None);
     // The term comes back as JSON text, keeping its type (a string stays a string, a number a
     // number): json_quote in SQLite, jsonb's text form in PostgreSQL.
@@ -943,7 +903,7 @@ pub async fn metadata_term_counts(
         "select {term}, count(*) from records r, {each} where r.dataset_id = {ds} and j.value is not null \
          group by j.value order by count(*) desc, j.value"
     );
-    let rows: Vec<(String, i64)> = on_tx!(tx, |c| bind_all!(sqlx::query_as(&sql.text), &sql.args).fetch_all(c).await)?;
+    let rows: Vec<(String, i64)> = Query::with_args(&sql.text, &sql.args).fetch_all(tx).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(text, n)| serde_json::from_str::<Value>(&text).ok().filter(|it| !it.is_null()).map(|it| (it, n)))
@@ -957,48 +917,40 @@ pub async fn metadata_range(
     name: &str,
 ) -> Result<(Option<f64>, Option<f64>), StoreError> {
     let mut sql = Sql::new(tx);
-    let ds = sql.push(Arg::Id(dataset.0));
+    let ds = sql.push(Arg::from(dataset.0));
     let at = sql.json_at("r.metadata", Some(name), None);
     let number = sql.json_number(&at);
     sql.text = format!(
         "select cast(min({number}) as double precision), cast(max({number}) as double precision) \
          from records r where r.dataset_id = {ds}"
     );
-    Ok(on_tx!(tx, |c| bind_all!(sqlx::query_as::<_, (Option<f64>, Option<f64>)>(&sql.text), &sql.args)
-        .fetch_one(c)
-        .await)?)
+    Query::with_args(&sql.text, &sql.args).fetch_one::<(Option<f64>, Option<f64>)>(tx).await
 }
 
 /// How many field texts the index holds (diagnostics, and the proof that deletes clean up).
 pub async fn index_size(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(match tx {
+    let sql = match tx {
         // A contentless FTS5 table cannot be counted directly; its docsize shadow table has a row
         // per indexed row.
-        Tx::Sqlite(inner, _) => {
-            sqlx::query_scalar("select count(*) from record_fts_docsize").fetch_one(&mut **inner).await?
-        }
-        Tx::Postgres(inner) => sqlx::query_scalar("select count(*) from record_texts").fetch_one(&mut **inner).await?,
-    })
+        Tx::Sqlite(_) => "select count(*) from record_fts_docsize",
+        Tx::Postgres(_) => "select count(*) from record_texts",
+    };
+    db::query(sql).fetch_one(tx).await
 }
 
 /// One bounded step of merging the text index's segments (about `pages` pages of work), for when
 /// the server is idle: bulk writes leave many small segments (see migration 0003). Returns
 /// whether there was anything to merge. PostgreSQL's GIN index needs no such step.
 pub async fn merge_index_step(tx: &mut Tx, pages: i64) -> Result<bool, StoreError> {
-    match tx {
-        Tx::Sqlite(inner, _) => {
-            // FTS5 reports no result for 'merge'; a step that changed fewer than 2 rows found
-            // nothing left to merge.
-            let before: i64 = sqlx::query_scalar("select total_changes()").fetch_one(&mut **inner).await?;
-            sqlx::query("insert into record_fts (record_fts, rank) values ('merge', $1)")
-                .bind(pages)
-                .execute(&mut **inner)
-                .await?;
-            let after: i64 = sqlx::query_scalar("select total_changes()").fetch_one(&mut **inner).await?;
-            Ok(after - before >= 2)
-        }
-        Tx::Postgres(_) => Ok(false),
+    if let Tx::Postgres(_) = tx {
+        return Ok(false);
     }
+    // FTS5 reports no result for 'merge'; a step that changed fewer than 2 rows found nothing
+    // left to merge.
+    let before: i64 = db::query("select total_changes()").fetch_one(tx).await?;
+    db::query("insert into record_fts (record_fts, rank) values ('merge', $1)").bind(pages).execute(tx).await?;
+    let after: i64 = db::query("select total_changes()").fetch_one(tx).await?;
+    Ok(after - before >= 2)
 }
 
 /// Adds many records' field texts to the index in multi-row statements: `(seq, texts)` pairs.
@@ -1008,30 +960,35 @@ pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> 
         .flat_map(|(seq, texts)| texts.iter().filter(|(_, t)| !t.is_empty()).map(move |(o, t)| (*seq, *o, t.as_str())))
         .collect();
     for chunk in rows.chunks(300) {
-        match tx {
-            Tx::Sqlite(inner, _) => {
+        let (sql, mut q) = match tx {
+            Tx::Sqlite(_) => {
                 // Anonymous parameters: see records::values_rows.
                 let values = vec!["(?, ?)"; chunk.len()].join(", ");
-                let sql = format!("insert into record_fts (rowid, text) values {values}");
-                let mut q = sqlx::query(&sql);
-                for (seq, ordinal, text) in chunk {
-                    q = q.bind(seq * MAX_FIELDS_PER_DATASET + ordinal).bind(*text);
-                }
-                q.execute(&mut **inner).await?;
+                (format!("insert into record_fts (rowid, text) values {values}"), Vec::new())
             }
-            Tx::Postgres(inner) => {
+            Tx::Postgres(_) => {
                 let values: Vec<String> = (0..chunk.len())
                     .map(|i| format!("(${}, ${}, to_tsvector('simple', ${}))", i * 3 + 1, i * 3 + 2, i * 3 + 3))
                     .collect();
                 let sql =
                     format!("insert into record_texts (record_seq, field_ordinal, tsv) values {}", values.join(", "));
-                let mut q = sqlx::query(&sql);
-                for (seq, ordinal, text) in chunk {
-                    q = q.bind(*seq).bind(*ordinal as i32).bind(fold_text(text));
+                (sql, Vec::new())
+            }
+        };
+        for (seq, ordinal, text) in chunk {
+            match tx {
+                Tx::Sqlite(_) => {
+                    q.push(Arg::from(seq * MAX_FIELDS_PER_DATASET + ordinal));
+                    q.push(Arg::from(*text));
                 }
-                q.execute(&mut **inner).await?;
+                Tx::Postgres(_) => {
+                    q.push(Arg::from(*seq));
+                    q.push(Arg::from(*ordinal as i32));
+                    q.push(Arg::from(fold_text(text)));
+                }
             }
         }
+        Query::with_args(&sql, &q).execute(tx).await?;
     }
     Ok(())
 }

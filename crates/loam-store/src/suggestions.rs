@@ -1,12 +1,12 @@
 //! Suggestions: one per (record, question).
 
+use crate::db::Json;
 use loam_domain::model::Suggestion;
 use loam_domain::{RecordId, SuggestionId};
-use sqlx::types::Json;
 
 use crate::records::{placeholders, values_rows};
 use crate::rows::SuggestionRow;
-use crate::{on_tx, StoreError, Tx};
+use crate::{db, StoreError, Tx};
 
 const COLUMNS: &str = "id, record_id, question_id, value, score, agent, kind, inserted_at, updated_at";
 
@@ -16,7 +16,7 @@ pub async fn upsert_suggestion(tx: &mut Tx, s: &Suggestion) -> Result<(Suggestio
     let existing = {
         let sql = "select id from suggestions where record_id = $1 and question_id = $2";
         let id: Option<uuid::Uuid> =
-            on_tx!(tx, |c| sqlx::query_scalar(sql).bind(s.record_id.0).bind(s.question_id.0).fetch_optional(c).await)?;
+            db::query(sql).bind(s.record_id.0).bind(s.question_id.0).fetch_optional(tx).await?;
         id
     };
     let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
@@ -24,22 +24,21 @@ pub async fn upsert_suggestion(tx: &mut Tx, s: &Suggestion) -> Result<(Suggestio
         Some(id) => {
             let sql =
                 "update suggestions set value = $2, score = $3, agent = $4, kind = $5, updated_at = $6 where id = $1";
-            on_tx!(tx, |c| sqlx::query(sql)
+            db::query(sql)
                 .bind(id)
                 .bind(Json(s.value.clone()))
                 .bind(score.clone())
                 .bind(&s.agent)
                 .bind(&s.kind)
                 .bind(s.updated_at.0)
-                .execute(c)
-                .await
-                .map(|it| it.rows_affected()))?;
+                .execute(tx)
+                .await?;
             let stored = find_suggestion(tx, SuggestionId(id)).await?;
             Ok((stored.unwrap_or_else(|| s.clone()), false))
         }
         None => {
             let sql = format!("insert into suggestions ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
-            on_tx!(tx, |c| sqlx::query(&sql)
+            db::query(&sql)
                 .bind(s.id.0)
                 .bind(s.record_id.0)
                 .bind(s.question_id.0)
@@ -49,9 +48,8 @@ pub async fn upsert_suggestion(tx: &mut Tx, s: &Suggestion) -> Result<(Suggestio
                 .bind(&s.kind)
                 .bind(s.inserted_at.0)
                 .bind(s.updated_at.0)
-                .execute(c)
-                .await
-                .map(|it| it.rows_affected()))?;
+                .execute(tx)
+                .await?;
             Ok((s.clone(), true))
         }
     }
@@ -59,7 +57,7 @@ pub async fn upsert_suggestion(tx: &mut Tx, s: &Suggestion) -> Result<(Suggestio
 
 pub async fn find_suggestion(tx: &mut Tx, id: SuggestionId) -> Result<Option<Suggestion>, StoreError> {
     let sql = format!("select {COLUMNS} from suggestions where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, SuggestionRow>(&sql).bind(id.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(id.0).fetch_optional::<SuggestionRow>(tx).await?;
     Ok(row.map(Suggestion::from))
 }
 
@@ -72,32 +70,24 @@ pub async fn list_suggestions(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<S
         "select {COLUMNS} from suggestions where record_id in ({}) order by inserted_at, id",
         placeholders(1, records.len())
     );
-    let rows = on_tx!(tx, |c| {
-        let mut q = sqlx::query_as::<_, SuggestionRow>(&sql);
+    let rows = {
+        let mut q = db::query(&sql);
         for id in records {
             q = q.bind(id.0);
         }
-        q.fetch_all(c).await
-    })?;
+        q.fetch_all::<SuggestionRow>(tx).await
+    }?;
     Ok(rows.into_iter().map(Suggestion::from).collect())
 }
 
 pub async fn delete_suggestion(tx: &mut Tx, id: SuggestionId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from suggestions where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query("delete from suggestions where id = $1").bind(id.0).execute(tx).await?;
     Ok(())
 }
 
 /// Deletes all suggestions of a record.
 pub async fn delete_suggestions_of(tx: &mut Tx, record: RecordId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from suggestions where record_id = $1")
-        .bind(record.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query("delete from suggestions where record_id = $1").bind(record.0).execute(tx).await?;
     Ok(())
 }
 
@@ -107,13 +97,13 @@ pub async fn delete_suggestions(tx: &mut Tx, record: RecordId, ids: &[Suggestion
         return Ok(());
     }
     let sql = format!("delete from suggestions where record_id = $1 and id in ({})", placeholders(2, ids.len()));
-    on_tx!(tx, |c| {
-        let mut q = sqlx::query(&sql).bind(record.0);
+    {
+        let mut q = db::query(&sql).bind(record.0);
         for id in ids {
             q = q.bind(id.0);
         }
-        q.execute(c).await.map(|it| it.rows_affected())
-    })?;
+        q.execute(tx).await
+    }?;
     Ok(())
 }
 
@@ -124,7 +114,7 @@ pub async fn list_agents(
 ) -> Result<Vec<(uuid::Uuid, String)>, StoreError> {
     let sql = "select distinct s.question_id, s.agent from suggestions s join questions q on q.id = s.question_id \
                where q.dataset_id = $1 and s.agent is not null order by s.agent";
-    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (uuid::Uuid, String)>(sql).bind(dataset.0).fetch_all(c).await)?)
+    db::query(sql).bind(dataset.0).fetch_all::<(uuid::Uuid, String)>(tx).await
 }
 
 /// Inserts or replaces (per record and question) many suggestions in multi-row statements. A
@@ -137,8 +127,8 @@ pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(),
              updated_at = excluded.updated_at",
             values_rows(tx, chunk.len(), 9)
         );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql);
+        {
+            let mut q = db::query(&sql);
             for s in chunk {
                 let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
                 q = q
@@ -152,8 +142,8 @@ pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(),
                     .bind(s.inserted_at.0)
                     .bind(s.updated_at.0);
             }
-            q.execute(c).await.map(|it| it.rows_affected())
-        })?;
+            q.execute(tx).await
+        }?;
     }
     Ok(())
 }

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use sqlx::{Connection, Executor, PgConnection};
 
+pub use crate::db::{ColumnIndex, Decode, FromRow, Row};
+use crate::{db, StoreError, Tx};
+
 /// `postgres://user@host:port/dbname` of a server to make scratch databases on (the database in
 /// the URL is only connected to, to create and drop them). Unset: tests use SQLite.
 pub const POSTGRES_ENV: &str = "LOAM_TEST_POSTGRES";
@@ -14,6 +17,17 @@ pub const POSTGRES_ENV: &str = "LOAM_TEST_POSTGRES";
 /// The PostgreSQL server the environment names for tests, if any.
 pub fn postgres_server() -> Option<String> {
     std::env::var(POSTGRES_ENV).ok().filter(|it| !it.is_empty())
+}
+
+/// Runs a statement of a test's own (a reset, a migration's backfill) on `tx`; returns how many
+/// rows it changed.
+pub async fn execute(tx: &mut Tx, sql: &str) -> Result<u64, StoreError> {
+    db::query(sql).execute(tx).await
+}
+
+/// The rows of a test's own query on `tx`, as `T` (a tuple, by position, or one value).
+pub async fn fetch_all<T: FromRow>(tx: &mut Tx, sql: &str) -> Result<Vec<T>, StoreError> {
+    db::query(sql).fetch_all(tx).await
 }
 
 pub struct ScratchDb {

@@ -1,20 +1,20 @@
 //! Webhooks: stored subscriptions, and the outbox of their deliveries (migration 0004). What is
 //! sent, and when, is the service's concern; this module only keeps the rows.
 
+use crate::db::Json;
 use loam_domain::model::{Webhook, WebhookDelivery};
 use loam_domain::{Timestamp, WebhookDeliveryId, WebhookId};
-use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::dialect::skip_locked;
 use crate::rows::{DeliveryRow, WebhookRow};
-use crate::{on_tx, StoreError, Tx};
+use crate::{db, StoreError, Tx};
 
 const COLUMNS: &str = "id, url, secret, events, enabled, description, inserted_at, updated_at";
 
 pub async fn insert_webhook(tx: &mut Tx, w: &Webhook) -> Result<(), StoreError> {
     let sql = format!("insert into webhooks ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
-    on_tx!(tx, |c| sqlx::query(&sql)
+    db::query(&sql)
         .bind(w.id.0)
         .bind(&w.url)
         .bind(&w.secret)
@@ -23,46 +23,40 @@ pub async fn insert_webhook(tx: &mut Tx, w: &Webhook) -> Result<(), StoreError> 
         .bind(&w.description)
         .bind(w.inserted_at.0)
         .bind(w.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
 pub async fn update_webhook(tx: &mut Tx, w: &Webhook) -> Result<(), StoreError> {
     let sql =
         "update webhooks set url = $2, events = $3, enabled = $4, description = $5, updated_at = $6 where id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
+    db::query(sql)
         .bind(w.id.0)
         .bind(&w.url)
         .bind(Json(&w.events))
         .bind(w.enabled)
         .bind(&w.description)
         .bind(w.updated_at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+        .execute(tx)
+        .await?;
     Ok(())
 }
 
 pub async fn find_webhook(tx: &mut Tx, id: WebhookId) -> Result<Option<Webhook>, StoreError> {
     let sql = format!("select {COLUMNS} from webhooks where id = $1");
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, WebhookRow>(&sql).bind(id.0).fetch_optional(c).await)?;
+    let row = db::query(&sql).bind(id.0).fetch_optional::<WebhookRow>(tx).await?;
     Ok(row.map(Webhook::from))
 }
 
 pub async fn list_webhooks(tx: &mut Tx) -> Result<Vec<Webhook>, StoreError> {
     let sql = format!("select {COLUMNS} from webhooks order by inserted_at, id");
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, WebhookRow>(&sql).fetch_all(c).await)?;
+    let rows = db::query(&sql).fetch_all::<WebhookRow>(tx).await?;
     Ok(rows.into_iter().map(Webhook::from).collect())
 }
 
 pub async fn delete_webhook(tx: &mut Tx, id: WebhookId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from webhooks where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query("delete from webhooks where id = $1").bind(id.0).execute(tx).await?;
     Ok(())
 }
 
@@ -76,22 +70,14 @@ pub async fn insert_delivery(
 ) -> Result<(), StoreError> {
     let sql = "insert into webhook_deliveries (id, webhook_id, event, body, attempts, next_attempt_at, inserted_at) \
                values ($1, $2, $3, $4, 0, $5, $5)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id.0)
-        .bind(webhook.0)
-        .bind(event)
-        .bind(body)
-        .bind(at.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query(sql).bind(id.0).bind(webhook.0).bind(event).bind(body).bind(at.0).execute(tx).await?;
     Ok(())
 }
 
 /// Whether any delivery is due at `now` (a read, so idle replicas poll without writing).
 pub async fn has_due_deliveries(tx: &mut Tx, now: Timestamp) -> Result<bool, StoreError> {
     let sql = "select id from webhook_deliveries where failed_at is null and next_attempt_at <= $1 limit 1";
-    let row = on_tx!(tx, |c| sqlx::query_scalar::<_, Uuid>(sql).bind(now.0).fetch_optional(c).await)?;
+    let row = db::query(sql).bind(now.0).fetch_optional::<Uuid>(tx).await?;
     Ok(row.is_some())
 }
 
@@ -113,23 +99,14 @@ pub async fn claim_deliveries(
                       order by next_attempt_at, id limit $3 {lock}) \
          returning id, webhook_id, event, body, attempts, last_error, failed_at"
     );
-    let mut rows = on_tx!(tx, |c| sqlx::query_as::<_, DeliveryRow>(&sql)
-        .bind(now.0)
-        .bind(lease_until.0)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?;
+    let mut rows = db::query(&sql).bind(now.0).bind(lease_until.0).bind(limit).fetch_all::<DeliveryRow>(tx).await?;
     rows.sort_by_key(|it| it.id);
     Ok(rows.into_iter().map(WebhookDelivery::from).collect())
 }
 
 /// A delivery that reached its receiver is done.
 pub async fn delete_delivery(tx: &mut Tx, id: WebhookDeliveryId) -> Result<(), StoreError> {
-    on_tx!(tx, |c| sqlx::query("delete from webhook_deliveries where id = $1")
-        .bind(id.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    db::query("delete from webhook_deliveries where id = $1").bind(id.0).execute(tx).await?;
     Ok(())
 }
 
@@ -147,17 +124,13 @@ pub async fn delivery_failed(
         None => "update webhook_deliveries set last_error = $2, failed_at = $3 where id = $1",
     };
     let when = next_attempt_at.unwrap_or(at);
-    on_tx!(tx, |c| sqlx::query(sql).bind(id.0).bind(error).bind(when.0).execute(c).await.map(|it| it.rows_affected()))?;
+    db::query(sql).bind(id.0).bind(error).bind(when.0).execute(tx).await?;
     Ok(())
 }
 
 /// Forgets deliveries that gave up before `before`; returns how many.
 pub async fn purge_failed_deliveries(tx: &mut Tx, before: Timestamp) -> Result<u64, StoreError> {
-    let n = on_tx!(tx, |c| sqlx::query("delete from webhook_deliveries where failed_at < $1")
-        .bind(before.0)
-        .execute(c)
-        .await
-        .map(|it| it.rows_affected()))?;
+    let n = db::query("delete from webhook_deliveries where failed_at < $1").bind(before.0).execute(tx).await?;
     Ok(n)
 }
 
@@ -165,6 +138,6 @@ pub async fn purge_failed_deliveries(tx: &mut Tx, before: Timestamp) -> Result<u
 pub async fn list_deliveries(tx: &mut Tx, webhook: WebhookId) -> Result<Vec<WebhookDelivery>, StoreError> {
     let sql = "select id, webhook_id, event, body, attempts, last_error, failed_at from webhook_deliveries \
                where webhook_id = $1 order by id";
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, DeliveryRow>(sql).bind(webhook.0).fetch_all(c).await)?;
+    let rows = db::query(sql).bind(webhook.0).fetch_all::<DeliveryRow>(tx).await?;
     Ok(rows.into_iter().map(WebhookDelivery::from).collect())
 }

@@ -11,7 +11,7 @@ use loam_domain::model::{Dataset, DatasetStatus, Record, Workspace};
 use loam_domain::query::TextMatch;
 use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
 use loam_store::search::{index_record, index_size, merge_index_step, search_records, RecordQuery};
-use loam_store::testing::ScratchDb;
+use loam_store::testing::{self, ScratchDb};
 use loam_store::{datasets, records, workspaces, Store, StoreConfig, Tx};
 use serde_json::{Map, Value};
 
@@ -143,8 +143,8 @@ async fn deleting_a_dataset_clears_its_index() {
 /// Pages of the text index (its `_data` shadow table): fewer once small segments are merged.
 async fn index_pages(store: &Store) -> i64 {
     let mut tx = store.read().await.unwrap();
-    let Tx::Sqlite(inner, _) = &mut tx else { panic!("a SQLite store") };
-    sqlx::query_scalar("select count(*) from record_fts_data").fetch_one(&mut **inner).await.unwrap()
+    assert!(matches!(tx, Tx::Sqlite(_)), "a SQLite store");
+    testing::fetch_all(&mut tx, "select count(*) from record_fts_data").await.unwrap()[0]
 }
 
 #[tokio::test]
@@ -202,10 +202,7 @@ async fn background_merge_steps_compact_the_index_and_change_no_result() {
 async fn metadata_index(store: &Store) -> Vec<(i64, String, i32, Option<f64>, Option<String>)> {
     let sql = "select record_seq, name, pos, num, term from record_metadata order by record_seq, name, pos";
     let mut tx = store.read().await.unwrap();
-    match &mut tx {
-        Tx::Sqlite(inner, _) => sqlx::query_as(sql).fetch_all(&mut **inner).await.unwrap(),
-        Tx::Postgres(inner) => sqlx::query_as(sql).fetch_all(&mut **inner).await.unwrap(),
-    }
+    testing::fetch_all(&mut tx, sql).await.unwrap()
 }
 
 /// Runs the `INSERT` statements of migration 0007 (its backfill of records written before it).
@@ -219,10 +216,7 @@ async fn backfill_metadata_index(store: &Store, postgres: bool) {
     let code: String = text.lines().filter(|it| !it.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
     let mut tx = store.write().await.unwrap();
     for statement in code.split(';').map(str::trim).filter(|it| it.starts_with("INSERT")) {
-        match &mut tx {
-            Tx::Sqlite(inner, _) => sqlx::query(statement).execute(&mut **inner).await.unwrap().rows_affected(),
-            Tx::Postgres(inner) => sqlx::query(statement).execute(&mut **inner).await.unwrap().rows_affected(),
-        };
+        testing::execute(&mut tx, statement).await.unwrap();
     }
     tx.commit().await.unwrap();
 }
@@ -265,14 +259,7 @@ async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
     // The migration's backfill builds the same rows from the records alone.
     let written = metadata_index(&store).await;
     let mut tx = store.write().await.unwrap();
-    match &mut tx {
-        Tx::Sqlite(inner, _) => {
-            sqlx::query("delete from record_metadata").execute(&mut **inner).await.unwrap().rows_affected()
-        }
-        Tx::Postgres(inner) => {
-            sqlx::query("delete from record_metadata").execute(&mut **inner).await.unwrap().rows_affected()
-        }
-    };
+    testing::execute(&mut tx, "delete from record_metadata").await.unwrap();
     tx.commit().await.unwrap();
     backfill_metadata_index(&store, db.is_postgres()).await;
     assert_eq!(metadata_index(&store).await, written);
@@ -309,10 +296,7 @@ async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
     .unwrap();
     assert!(migration.contains(backfill));
     for sql in [reset, backfill] {
-        match &mut tx {
-            Tx::Sqlite(inner, _) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
-            Tx::Postgres(inner) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
-        };
+        testing::execute(&mut tx, sql).await.unwrap();
     }
     tx.commit().await.unwrap();
     assert_eq!(count(&store).await, 2);
@@ -366,10 +350,7 @@ async fn completed_counts_follow_status_changes_deletes_rollbacks_and_the_backfi
     assert!(migration.contains(backfill));
     let mut tx = store.write().await.unwrap();
     for sql in ["update datasets set completed_count = 0", backfill] {
-        match &mut tx {
-            Tx::Sqlite(inner, _) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
-            Tx::Postgres(inner) => sqlx::query(sql).execute(&mut **inner).await.unwrap().rows_affected(),
-        };
+        testing::execute(&mut tx, sql).await.unwrap();
     }
     tx.commit().await.unwrap();
     assert_eq!(counts().await, (2, 1));

@@ -1,0 +1,182 @@
+//! SQLite connections: a small pool of rusqlite connections, and transactions on them.
+//!
+//! Statements run on the thread that asks for them (see `db.rs`), so what must never block the
+//! async runtime for long is waiting: for a connection (an async semaphore) and for the write
+//! lock (`Store::write` queues writers on an async mutex before `BEGIN IMMEDIATE`, so SQLite's
+//! own busy wait applies only to other processes on the same file).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+
+use crate::StoreError;
+
+/// How long a request waits for a free connection before the store reports itself unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Prepared statements kept per connection (the search builder writes many shapes of query).
+const STATEMENT_CACHE: usize = 256;
+
+pub(crate) struct LitePool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl LitePool {
+    /// A pool of at most `max` connections to the database file at `path` (already migrated).
+    pub fn new(path: &Path, max: usize) -> Result<Arc<Self>, StoreError> {
+        let pool = Arc::new(LitePool {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(max)),
+        });
+        // Open one now, so a file that cannot be opened fails the start, not the first request.
+        let first = pool.open()?;
+        pool.idle().push(first);
+        Ok(pool)
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+        // A panic while the list was held cannot leave it half-changed (push and pop only).
+        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch(
+            "pragma foreign_keys = on;
+             pragma synchronous = normal;
+             -- 16 MB of page cache per connection: bounded memory.
+             pragma cache_size = -16000;
+             pragma temp_store = memory;
+             -- Reads straight from the OS page cache instead of copying each page into SQLite's:
+             -- random reads (a record per text match, index probes) cost less. 2 GiB of address
+             -- space, SQLite's default ceiling.
+             pragma mmap_size = 2147418112;
+             -- The server checkpoints the WAL in the background (Store::checkpoint), off the
+             -- request path; this is only the backstop when nothing does (tests, CLI commands): a
+             -- commit that finds the WAL over ~256 MB checkpoints it.
+             pragma wal_autocheckpoint = 65536;",
+        )?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(conn)
+    }
+
+    /// A connection for this caller alone, waiting (asynchronously) while all are in use.
+    pub async fn acquire(self: &Arc<Self>) -> Result<PooledConn, StoreError> {
+        let permit = match tokio::time::timeout(ACQUIRE_TIMEOUT, Arc::clone(&self.permits).acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(StoreError::Unavailable("the database is closed".to_owned())),
+            Err(_) => {
+                return Err(StoreError::Unavailable(format!("no free database connection within {ACQUIRE_TIMEOUT:?}")))
+            }
+        };
+        let idle = self.idle().pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        Ok(PooledConn { conn: Some(conn), pool: Arc::clone(self), _permit: permit })
+    }
+
+    /// Refuses new connections and closes the idle ones; connections in use close when returned.
+    pub fn close(&self) {
+        self.permits.close();
+        self.idle().clear();
+    }
+}
+
+/// A connection taken from the pool; it goes back when dropped, unless it was discarded.
+pub(crate) struct PooledConn {
+    conn: Option<Connection>,
+    pool: Arc<LitePool>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl PooledConn {
+    pub fn get(&self) -> Result<&Connection, StoreError> {
+        self.conn.as_ref().ok_or_else(|| StoreError::Unavailable("the connection was discarded".to_owned()))
+    }
+
+    /// Closes the connection instead of returning it (it may be in a state nobody should inherit).
+    fn discard(&mut self) {
+        self.conn = None;
+    }
+}
+
+impl Drop for PooledConn {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            if !self.pool.permits.is_closed() {
+                self.pool.idle().push(conn);
+            }
+        }
+    }
+}
+
+/// A transaction on a pooled connection. Dropping it without [`LiteTx::commit`] rolls back
+/// before the connection (and the write lock, for a write) is released.
+pub struct LiteTx {
+    conn: Option<PooledConn>,
+    /// Declared after `conn`: released after the rollback of a dropped transaction.
+    _write: Option<OwnedMutexGuard<()>>,
+}
+
+impl LiteTx {
+    /// Begins a transaction: `BEGIN IMMEDIATE` when `write` holds the process's write lock (the
+    /// database's write lock is taken at once, where the busy timeout applies), else a deferred
+    /// read one.
+    pub(crate) fn begin(conn: PooledConn, write: Option<OwnedMutexGuard<()>>) -> Result<Self, StoreError> {
+        let begin = if write.is_some() { "BEGIN IMMEDIATE" } else { "BEGIN" };
+        conn.get()?.prepare_cached(begin)?.execute([])?;
+        Ok(LiteTx { conn: Some(conn), _write: write })
+    }
+
+    pub(crate) fn connection(&self) -> Result<&Connection, StoreError> {
+        match &self.conn {
+            Some(conn) => conn.get(),
+            None => Err(StoreError::Unavailable("the transaction has ended".to_owned())),
+        }
+    }
+
+    pub(crate) fn commit(mut self) -> Result<(), StoreError> {
+        let Some(mut pooled) = self.conn.take() else {
+            return Err(StoreError::Unavailable("the transaction has ended".to_owned()));
+        };
+        let failed = {
+            let conn = pooled.get()?;
+            match conn.prepare_cached("COMMIT").and_then(|mut it| it.execute([])) {
+                Ok(_) => None,
+                // A failed COMMIT may leave the transaction open: end it, or drop the connection.
+                Err(err) => Some((err, conn.is_autocommit() || conn.execute_batch("ROLLBACK").is_ok())),
+            }
+        };
+        if let Some((err, ended)) = failed {
+            if !ended {
+                pooled.discard();
+            }
+            return Err(err.into());
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LiteTx {
+    fn drop(&mut self) {
+        if let Some(mut pooled) = self.conn.take() {
+            let ended = match pooled.get() {
+                Ok(conn) => conn.is_autocommit() || conn.execute_batch("ROLLBACK").is_ok(),
+                Err(_) => false,
+            };
+            if !ended {
+                pooled.discard();
+            }
+        }
+    }
+}
