@@ -102,7 +102,7 @@ async fn read_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)]) -> Result<
     let sql = format!("select {list} from {table}{order}");
     let mut out = Vec::new();
     db::query(&sql)
-        .for_each(tx, |row| {
+        .scan(tx, |row| {
             let mut cells = Vec::with_capacity(cols.len());
             for (i, (_, kind)) in cols.iter().enumerate() {
                 cells.push(match kind {

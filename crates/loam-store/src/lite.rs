@@ -180,3 +180,72 @@ impl Drop for LiteTx {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::db::query;
+    use crate::testing::ScratchDb;
+    use crate::{Store, StoreConfig};
+
+    async fn sqlite(max_connections: u32) -> (Store, ScratchDb) {
+        let db = ScratchDb::sqlite();
+        let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections }).await.expect("open");
+        (store, db)
+    }
+
+    async fn count(store: &Store) -> i64 {
+        let mut tx = store.read().await.expect("read");
+        query("select count(*) from t").fetch_one(&mut tx).await.expect("count")
+    }
+
+    #[tokio::test]
+    async fn a_dropped_write_rolls_back_and_the_next_writer_goes_ahead() {
+        let (store, _db) = sqlite(2).await;
+        let mut tx = store.write().await.expect("write");
+        query("create table t (x integer)").execute(&mut tx).await.expect("ddl");
+        tx.commit().await.expect("commit");
+        for _ in 0..5 {
+            let mut tx = store.write().await.expect("write");
+            query("insert into t values (1)").execute(&mut tx).await.expect("insert");
+            drop(tx);
+        }
+        assert_eq!(count(&store).await, 0);
+        let mut tx = store.write().await.expect("write");
+        query("insert into t values (1)").execute(&mut tx).await.expect("insert");
+        tx.commit().await.expect("commit");
+        assert_eq!(count(&store).await, 1);
+    }
+
+    #[tokio::test]
+    async fn readers_wait_for_a_free_connection_and_see_committed_rows_only() {
+        let (store, _db) = sqlite(2).await;
+        let mut tx = store.write().await.expect("write");
+        query("create table t (x integer)").execute(&mut tx).await.expect("ddl");
+        tx.commit().await.expect("commit");
+        let mut writer = store.write().await.expect("write");
+        query("insert into t values (1)").execute(&mut writer).await.expect("insert");
+        let reader = store.read().await.expect("read");
+        // Both connections are taken: a third transaction waits until one comes back.
+        let third = tokio::time::timeout(Duration::from_millis(100), store.read()).await;
+        assert!(third.is_err(), "no third connection while two are in use");
+        drop(reader);
+        assert_eq!(count(&store).await, 0, "the uncommitted insert is not seen");
+        writer.commit().await.expect("commit");
+        assert_eq!(count(&store).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_unique_violation_names_its_columns_and_leaves_the_transaction_usable() {
+        let (store, _db) = sqlite(2).await;
+        let mut tx = store.write().await.expect("write");
+        query("create table t (x integer unique)").execute(&mut tx).await.expect("ddl");
+        query("insert into t values (1)").execute(&mut tx).await.expect("insert");
+        let err = query("insert into t values (1)").execute(&mut tx).await.expect_err("duplicate");
+        assert!(err.is_unique("t.x"), "{err}");
+        query("insert into t values (2)").execute(&mut tx).await.expect("insert");
+        tx.commit().await.expect("commit");
+        assert_eq!(count(&store).await, 2);
+    }
+}

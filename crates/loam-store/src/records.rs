@@ -111,13 +111,11 @@ async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), Sto
             "insert into record_metadata (record_seq, name, pos, dataset_id, num, term) values {}",
             values_rows(tx, chunk.len(), 6)
         );
-        {
-            let mut q = db::query(&sql);
-            for (seq, ds, (name, pos, num, term)) in chunk {
-                q = q.bind(*seq).bind(*name).bind(*pos as i32).bind(*ds).bind(*num).bind(*term);
-            }
-            q.execute(tx).await
-        }?;
+        let mut q = db::query(&sql);
+        for (seq, ds, (name, pos, num, term)) in chunk {
+            q = q.bind(*seq).bind(*name).bind(*pos as i32).bind(*ds).bind(*num).bind(*term);
+        }
+        q.execute(tx).await?;
     }
     Ok(())
 }
@@ -179,13 +177,11 @@ pub async fn find_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -> 
     // ids, SQLite's planner (without statistics) walks the dataset's index instead of looking
     // the ids up, which costs a scan of every record of the dataset.
     let sql = format!("select {COLUMNS} from records where id in ({})", placeholders(1, ids.len()));
-    let rows = {
-        let mut q = db::query(&sql);
-        for id in ids {
-            q = q.bind(id.0);
-        }
-        q.fetch_all::<RecordRow>(tx).await
-    }?;
+    let mut q = db::query(&sql);
+    for id in ids {
+        q = q.bind(id.0);
+    }
+    let rows = q.fetch_all::<RecordRow>(tx).await?;
     let records: Vec<Record> = rows.into_iter().map(Record::try_from).collect::<Result<_, _>>()?;
     Ok(records.into_iter().filter(|it| it.dataset_id == dataset).collect())
 }
@@ -203,13 +199,11 @@ pub async fn find_records_by_external_id(
         "select {COLUMNS} from records where dataset_id = $1 and external_id in ({})",
         placeholders(2, external_ids.len())
     );
-    let rows = {
-        let mut q = db::query(&sql).bind(dataset.0);
-        for id in external_ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all::<RecordRow>(tx).await
-    }?;
+    let mut q = db::query(&sql).bind(dataset.0);
+    for id in external_ids {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all::<RecordRow>(tx).await?;
     rows.into_iter().map(Record::try_from).collect()
 }
 
@@ -241,25 +235,21 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
     // The ids of this dataset first, looked up by id (see `find_records` for why the list must
     // drive the lookup), then deleted by id.
     let sql = format!("select id, dataset_id from records where id in ({})", placeholders(1, ids.len()));
-    let found: Vec<(Uuid, Uuid)> = {
-        let mut q = db::query(&sql);
-        for id in ids {
-            q = q.bind(id.0);
-        }
-        q.fetch_all(tx).await
-    }?;
+    let mut q = db::query(&sql);
+    for id in ids {
+        q = q.bind(id.0);
+    }
+    let found: Vec<(Uuid, Uuid)> = q.fetch_all(tx).await?;
     let ids: Vec<Uuid> = found.into_iter().filter(|(_, ds)| *ds == dataset.0).map(|(id, _)| id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!("delete from records where id in ({}) returning id, status", placeholders(1, ids.len()));
-    let deleted: Vec<(Uuid, String)> = {
-        let mut q = db::query(&sql);
-        for id in &ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(tx).await
-    }?;
+    let mut q = db::query(&sql);
+    for id in &ids {
+        q = q.bind(*id);
+    }
+    let deleted: Vec<(Uuid, String)> = q.fetch_all(tx).await?;
     let completed = deleted.iter().filter(|(_, status)| status == RecordStatus::Completed.as_str()).count() as i64;
     let deleted: Vec<Uuid> = deleted.into_iter().map(|(id, _)| id).collect();
     if !deleted.is_empty() {
@@ -289,13 +279,11 @@ pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vecto
         "select record_id, vector_settings_id, value from vectors where record_id in ({})",
         placeholders(1, records.len())
     );
-    let rows = {
-        let mut q = db::query(&sql);
-        for id in records {
-            q = q.bind(id.0);
-        }
-        q.fetch_all::<VectorRow>(tx).await
-    }?;
+    let mut q = db::query(&sql);
+    for id in records {
+        q = q.bind(id.0);
+    }
+    let rows = q.fetch_all::<VectorRow>(tx).await?;
     Ok(rows.into_iter().map(Vector::from).collect())
 }
 
@@ -308,21 +296,19 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql =
             format!("insert into records ({COLUMNS}) values {} returning id, seq", values_rows(tx, chunk.len(), 8));
-        let returned: Vec<(Uuid, i64)> = {
-            let mut q = db::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.id.0)
-                    .bind(r.dataset_id.0)
-                    .bind(&r.external_id)
-                    .bind(Json(Value::Object(r.fields.clone())))
-                    .bind(metadata_json(r))
-                    .bind(r.status.as_str())
-                    .bind(r.inserted_at.0)
-                    .bind(r.updated_at.0);
-            }
-            q.fetch_all(tx).await
-        }?;
+        let mut q = db::query(&sql);
+        for r in chunk {
+            q = q
+                .bind(r.id.0)
+                .bind(r.dataset_id.0)
+                .bind(&r.external_id)
+                .bind(Json(Value::Object(r.fields.clone())))
+                .bind(metadata_json(r))
+                .bind(r.status.as_str())
+                .bind(r.inserted_at.0)
+                .bind(r.updated_at.0);
+        }
+        let returned: Vec<(Uuid, i64)> = q.fetch_all(tx).await?;
         seqs.extend(returned);
     }
     let seqs: Vec<i64> = batch
@@ -361,13 +347,11 @@ pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, V
              on conflict (record_id, vector_settings_id) do update set value = excluded.value",
             values_rows(tx, chunk.len(), 3)
         );
-        {
-            let mut q = db::query(&sql);
-            for (record, settings, value) in chunk {
-                q = q.bind(record.0).bind(settings.0).bind(encode_f64(value));
-            }
-            q.execute(tx).await
-        }?;
+        let mut q = db::query(&sql);
+        for (record, settings, value) in chunk {
+            q = q.bind(record.0).bind(settings.0).bind(encode_f64(value));
+        }
+        q.execute(tx).await?;
     }
     Ok(())
 }

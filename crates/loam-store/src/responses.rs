@@ -4,9 +4,10 @@ use crate::db::Json;
 use loam_domain::model::Response;
 use loam_domain::{DatasetId, RecordId, ResponseId, UserId};
 
+use crate::db::{self, Arg, Query};
 use crate::records::placeholders;
 use crate::rows::ResponseRow;
-use crate::{db, StoreError, Tx};
+use crate::{StoreError, Tx};
 
 const COLUMNS: &str = "id, record_id, user_id, answers, status, inserted_at, updated_at";
 
@@ -60,34 +61,24 @@ pub async fn list_responses(
     if records.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = match user {
-        None => {
-            let sql = format!(
+    let (sql, mut q) = match user {
+        None => (
+            format!(
                 "select {COLUMNS} from responses where record_id in ({}) order by inserted_at, id",
                 placeholders(1, records.len())
-            );
-            {
-                let mut q = db::query(&sql);
-                for id in records {
-                    q = q.bind(id.0);
-                }
-                q.fetch_all::<ResponseRow>(tx).await
-            }?
-        }
-        Some(user) => {
-            let sql = format!(
+            ),
+            Vec::new(),
+        ),
+        Some(user) => (
+            format!(
                 "select {COLUMNS} from responses where user_id = $1 and record_id in ({}) order by inserted_at, id",
                 placeholders(2, records.len())
-            );
-            {
-                let mut q = db::query(&sql).bind(user.0);
-                for id in records {
-                    q = q.bind(id.0);
-                }
-                q.fetch_all::<ResponseRow>(tx).await
-            }?
-        }
+            ),
+            vec![Arg::from(user.0)],
+        ),
     };
+    q.extend(records.iter().map(|id| Arg::from(id.0)));
+    let rows = Query::with_args(&sql, &q).fetch_all::<ResponseRow>(tx).await?;
     rows.into_iter().map(Response::try_from).collect()
 }
 

@@ -842,7 +842,7 @@ async fn visit_vector_rows(
     mut visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
     Query::with_args(&sql.text, &sql.args)
-        .for_each(tx, |row| {
+        .scan(tx, |row| {
             visit(row.get(0)?, RecordId(row.get(1)?), row.bytes(2)?);
             Ok(())
         })

@@ -70,13 +70,11 @@ pub async fn list_suggestions(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<S
         "select {COLUMNS} from suggestions where record_id in ({}) order by inserted_at, id",
         placeholders(1, records.len())
     );
-    let rows = {
-        let mut q = db::query(&sql);
-        for id in records {
-            q = q.bind(id.0);
-        }
-        q.fetch_all::<SuggestionRow>(tx).await
-    }?;
+    let mut q = db::query(&sql);
+    for id in records {
+        q = q.bind(id.0);
+    }
+    let rows = q.fetch_all::<SuggestionRow>(tx).await?;
     Ok(rows.into_iter().map(Suggestion::from).collect())
 }
 
@@ -97,13 +95,11 @@ pub async fn delete_suggestions(tx: &mut Tx, record: RecordId, ids: &[Suggestion
         return Ok(());
     }
     let sql = format!("delete from suggestions where record_id = $1 and id in ({})", placeholders(2, ids.len()));
-    {
-        let mut q = db::query(&sql).bind(record.0);
-        for id in ids {
-            q = q.bind(id.0);
-        }
-        q.execute(tx).await
-    }?;
+    let mut q = db::query(&sql).bind(record.0);
+    for id in ids {
+        q = q.bind(id.0);
+    }
+    q.execute(tx).await?;
     Ok(())
 }
 
@@ -127,23 +123,21 @@ pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(),
              updated_at = excluded.updated_at",
             values_rows(tx, chunk.len(), 9)
         );
-        {
-            let mut q = db::query(&sql);
-            for s in chunk {
-                let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
-                q = q
-                    .bind(s.id.0)
-                    .bind(s.record_id.0)
-                    .bind(s.question_id.0)
-                    .bind(Json(s.value.clone()))
-                    .bind(score)
-                    .bind(&s.agent)
-                    .bind(&s.kind)
-                    .bind(s.inserted_at.0)
-                    .bind(s.updated_at.0);
-            }
-            q.execute(tx).await
-        }?;
+        let mut q = db::query(&sql);
+        for s in chunk {
+            let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
+            q = q
+                .bind(s.id.0)
+                .bind(s.record_id.0)
+                .bind(s.question_id.0)
+                .bind(Json(s.value.clone()))
+                .bind(score)
+                .bind(&s.agent)
+                .bind(&s.kind)
+                .bind(s.inserted_at.0)
+                .bind(s.updated_at.0);
+        }
+        q.execute(tx).await?;
     }
     Ok(())
 }
