@@ -189,9 +189,13 @@ mod tests {
     use crate::testing::ScratchDb;
     use crate::{Store, StoreConfig};
 
-    async fn sqlite(max_connections: u32) -> (Store, ScratchDb) {
+    /// A store of two connections on a new SQLite file, with a table made by `ddl`.
+    async fn sqlite_with(ddl: &str) -> (Store, ScratchDb) {
         let db = ScratchDb::sqlite();
-        let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections }).await.expect("open");
+        let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections: 2 }).await.expect("open");
+        let mut tx = store.write().await.expect("write");
+        query(ddl).execute(&mut tx).await.expect("ddl");
+        tx.commit().await.expect("commit");
         (store, db)
     }
 
@@ -202,10 +206,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_dropped_write_rolls_back_and_the_next_writer_goes_ahead() {
-        let (store, _db) = sqlite(2).await;
-        let mut tx = store.write().await.expect("write");
-        query("create table t (x integer)").execute(&mut tx).await.expect("ddl");
-        tx.commit().await.expect("commit");
+        let (store, _db) = sqlite_with("create table t (x integer)").await;
         for _ in 0..5 {
             let mut tx = store.write().await.expect("write");
             query("insert into t values (1)").execute(&mut tx).await.expect("insert");
@@ -220,10 +221,7 @@ mod tests {
 
     #[tokio::test]
     async fn readers_wait_for_a_free_connection_and_see_committed_rows_only() {
-        let (store, _db) = sqlite(2).await;
-        let mut tx = store.write().await.expect("write");
-        query("create table t (x integer)").execute(&mut tx).await.expect("ddl");
-        tx.commit().await.expect("commit");
+        let (store, _db) = sqlite_with("create table t (x integer)").await;
         let mut writer = store.write().await.expect("write");
         query("insert into t values (1)").execute(&mut writer).await.expect("insert");
         let reader = store.read().await.expect("read");
@@ -238,9 +236,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_unique_violation_names_its_columns_and_leaves_the_transaction_usable() {
-        let (store, _db) = sqlite(2).await;
+        let (store, _db) = sqlite_with("create table t (x integer unique)").await;
         let mut tx = store.write().await.expect("write");
-        query("create table t (x integer unique)").execute(&mut tx).await.expect("ddl");
         query("insert into t values (1)").execute(&mut tx).await.expect("insert");
         let err = query("insert into t values (1)").execute(&mut tx).await.expect_err("duplicate");
         assert!(err.is_unique("t.x"), "{err}");
