@@ -152,6 +152,10 @@ pub struct VectorSearchStatus {
     pub held_bytes: usize,
     /// Held settings with an approximate index (built, or being built).
     pub approximate_indexes: usize,
+    /// Since start: vector settings read whole into memory, and held ones brought up to date by
+    /// reading only the vectors written since.
+    pub whole_loads: u64,
+    pub change_loads: u64,
 }
 
 /// The default of [`ServiceConfig::vector_cache_bytes`]: 2 GiB, a million 512-dimension vectors.

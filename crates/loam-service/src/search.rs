@@ -11,7 +11,7 @@ use loam_domain::query::{
 };
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, RecordId, Role, Timestamp, VectorSettingsId};
-use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target};
+use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target, VectorVersion};
 use loam_store::{records, Tx};
 use serde_json::{Map, Value};
 
@@ -412,22 +412,40 @@ async fn vector_set(
     settings: VectorSettingsId,
     dims: usize,
 ) -> Result<Option<Arc<VectorSet>>> {
-    let version = store_search::vector_version(tx, settings).await?.unwrap_or_default();
-    if let Some(set) = cache.get(settings, version) {
+    let version = store_search::vector_version(tx, settings).await?.unwrap_or(VectorVersion { current: 0, removed: 0 });
+    if let Some(set) = cache.get(settings, version.current) {
         return Ok(Some(set));
     }
     let _loading = cache.loading.lock().await;
-    if let Some(set) = cache.get(settings, version) {
+    if let Some(set) = cache.get(settings, version.current) {
         return Ok(Some(set));
+    }
+    // A held copy from before the latest writes, with no removal since: read only what they wrote.
+    let held = cache.held(settings).filter(|it| it.version >= version.removed && it.version < version.current);
+    if let Some(held) = held {
+        let mut set = VectorSet::clone(&held);
+        set.version = version.current;
+        let mut in_place = true;
+        store_search::stream_vectors(tx, settings, Some(held.version), |seq, id, bytes| {
+            in_place = in_place && set.apply(seq, id, bytes);
+        })
+        .await?;
+        if in_place && cache.fits(set.len(), dims) {
+            let set = Arc::new(set);
+            cache.insert(settings, set.clone());
+            cache.change_loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(Some(set));
+        }
     }
     let n = store_search::count_vectors(tx, settings).await?.max(0) as usize;
     if !cache.fits(n, dims) {
         return Ok(None);
     }
-    let mut set = VectorSet::new(version, dims, n);
-    store_search::stream_vectors(tx, settings, |seq, id, bytes| set.push(seq, id, bytes)).await?;
+    let mut set = VectorSet::new(version.current, dims, n);
+    store_search::stream_vectors(tx, settings, None, |seq, id, bytes| set.push(seq, id, bytes)).await?;
     let set = Arc::new(set);
     cache.insert(settings, set.clone());
+    cache.whole_loads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(Some(set))
 }
 

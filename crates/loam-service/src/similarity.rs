@@ -12,6 +12,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -150,6 +151,11 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// One vector setting's vectors in memory, in record insertion order.
+///
+/// The vectors sit in chunks of [`CHUNK`] behind `Arc`s, so a copy brought up to date with a few
+/// changed vectors ([`VectorSet::apply`] on a clone) shares every chunk it did not change with the
+/// copy that searches in flight still hold, instead of copying them all.
+#[derive(Clone)]
 pub(crate) struct VectorSet {
     /// The vector setting's version these vectors were read at.
     pub version: i64,
@@ -159,12 +165,20 @@ pub(crate) struct VectorSet {
     ids: Vec<RecordId>,
     /// A hash of each stored vector, which tells the approximate index (`ann.rs`) what changed.
     fingerprints: Vec<u64>,
-    /// `dims` unit-length f32s per record.
-    data: Vec<f32>,
+    /// `dims` unit-length f32s per record, [`CHUNK`] records a chunk.
+    chunks: Vec<Arc<Vec<f32>>>,
 }
+
+/// Vectors per chunk of a [`VectorSet`] (a power of two: positions split with a shift and a mask).
+const CHUNK: usize = 4096;
 
 /// Scans at least this many floats on several threads.
 const PARALLEL_FLOATS: usize = 1 << 21;
+
+/// A stored vector (little-endian f64s) as unit-length f32s.
+fn unit_from_stored(stored: &[u8]) -> Vec<f32> {
+    unit_f32(stored.chunks_exact(8).map(|chunk| f64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default())))
+}
 
 impl VectorSet {
     pub(crate) fn new(version: i64, dims: usize, capacity: usize) -> Self {
@@ -174,7 +188,7 @@ impl VectorSet {
             seqs: Vec::with_capacity(capacity),
             ids: Vec::with_capacity(capacity),
             fingerprints: Vec::with_capacity(capacity),
-            data: Vec::with_capacity(capacity.saturating_mul(dims)),
+            chunks: Vec::with_capacity(capacity.div_ceil(CHUNK)),
         }
     }
 
@@ -184,12 +198,42 @@ impl VectorSet {
         if stored.len() != self.dims * 8 || self.seqs.last().is_some_and(|last| *last >= seq) {
             return;
         }
-        let values =
-            stored.chunks_exact(8).map(|chunk| f64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()));
-        self.data.extend(unit_f32(values));
+        if self.len().is_multiple_of(CHUNK) {
+            self.chunks.push(Arc::new(Vec::with_capacity(CHUNK * self.dims)));
+        }
+        if let Some(last) = self.chunks.last_mut() {
+            // Copies the chunk only when a clone of this set still shares it.
+            Arc::make_mut(last).extend(unit_from_stored(stored));
+        }
         self.seqs.push(seq);
         self.ids.push(id);
         self.fingerprints.push(fingerprint(stored));
+    }
+
+    /// Brings the set up to date with a vector written since it was read: replaces the record's
+    /// vector, or appends it when the record comes after every record held. Returns false when
+    /// it can do neither (a vector new to a record in the middle of the set: the set must be read
+    /// again whole to keep insertion order).
+    pub(crate) fn apply(&mut self, seq: i64, id: RecordId, stored: &[u8]) -> bool {
+        if stored.len() != self.dims * 8 {
+            // Never stored (the dimension is checked on the way in); left out like in `push`.
+            return true;
+        }
+        match self.position_of(seq) {
+            Some(position) => {
+                let dims = self.dims;
+                let at = (position % CHUNK) * dims;
+                Arc::make_mut(&mut self.chunks[position / CHUNK])[at..at + dims]
+                    .copy_from_slice(&unit_from_stored(stored));
+                self.fingerprints[position] = fingerprint(stored);
+                true
+            }
+            None if self.seqs.last().is_none_or(|last| *last < seq) => {
+                self.push(seq, id, stored);
+                true
+            }
+            None => false,
+        }
     }
 
     pub(crate) fn dims(&self) -> usize {
@@ -223,7 +267,8 @@ impl VectorSet {
 
     /// The unit-length vector at `position`.
     pub(crate) fn vector(&self, position: usize) -> &[f32] {
-        &self.data[position * self.dims..(position + 1) * self.dims]
+        let at = (position % CHUNK) * self.dims;
+        &self.chunks[position / CHUNK][at..at + self.dims]
     }
 
     /// The position of `seq`, when the set holds it.
@@ -271,8 +316,7 @@ impl VectorSet {
                 if exclude.is_some_and(|it| it == self.ids[position]) {
                     continue;
                 }
-                let v = &self.data[position * self.dims..(position + 1) * self.dims];
-                best.offer(position as u64, f64::from(dot(query, v)));
+                best.offer(position as u64, f64::from(dot(query, self.vector(position))));
             }
             best.into_sorted()
         };
@@ -302,6 +346,10 @@ pub(crate) struct VectorCache {
     entries: Mutex<HashMap<VectorSettingsId, Entry>>,
     /// Loads one set at a time, so concurrent searches wait for a load rather than repeat it.
     pub loading: tokio::sync::Mutex<()>,
+    /// Sets read whole from the database, and sets brought up to date by reading only the vectors
+    /// written since (`/api/v1/status`).
+    pub whole_loads: AtomicU64,
+    pub change_loads: AtomicU64,
 }
 
 struct Entry {
@@ -320,7 +368,14 @@ impl Entry {
 impl VectorCache {
     /// `ann_min_vectors` 0: no approximate index.
     pub(crate) fn new(budget: usize, ann_min_vectors: usize) -> Self {
-        Self { budget, ann_min_vectors, entries: Mutex::new(HashMap::new()), loading: tokio::sync::Mutex::new(()) }
+        Self {
+            budget,
+            ann_min_vectors,
+            entries: Mutex::new(HashMap::new()),
+            loading: tokio::sync::Mutex::new(()),
+            whole_loads: AtomicU64::new(0),
+            change_loads: AtomicU64::new(0),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<VectorSettingsId, Entry>> {
@@ -336,6 +391,11 @@ impl VectorCache {
         }
         entry.used = Instant::now();
         Some(entry.set.clone())
+    }
+
+    /// The set held for `settings`, at whatever version.
+    pub(crate) fn held(&self, settings: VectorSettingsId) -> Option<Arc<VectorSet>> {
+        self.lock().get(&settings).map(|it| it.set.clone())
     }
 
     /// Whether `n` vectors of `dims` dimensions may be held.
@@ -398,7 +458,7 @@ impl VectorCache {
 
     /// Bytes held now.
     #[cfg(test)]
-    pub(crate) fn held(&self) -> usize {
+    pub(crate) fn held_bytes(&self) -> usize {
         self.lock().values().map(Entry::bytes).sum()
     }
 
@@ -412,6 +472,8 @@ impl VectorCache {
             held_vectors: entries.values().map(|it| it.set.len()).sum(),
             held_bytes: entries.values().map(Entry::bytes).sum(),
             approximate_indexes: entries.values().filter(|it| it.ann.is_some()).count(),
+            whole_loads: self.whole_loads.load(AtomicOrdering::Relaxed),
+            change_loads: self.change_loads.load(AtomicOrdering::Relaxed),
         }
     }
 }
@@ -535,6 +597,50 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn applied_changes_match_a_set_read_afresh_and_share_the_unchanged_chunks() {
+        let dims = 3;
+        let value = |i: usize| -> Vec<f64> { (0..dims).map(|d| ((i * 7 + d * 3) % 11) as f64 - 5.0).collect() };
+        let n = CHUNK * 2 + 10;
+        let ids: Vec<RecordId> = (0..n + 2).map(|_| RecordId::new()).collect();
+        let mut held = VectorSet::new(1, dims, n);
+        for (i, id) in ids.iter().enumerate().take(n) {
+            held.push(i as i64 * 2, *id, &stored(&value(i)));
+        }
+        let held = Arc::new(held);
+        // Changes: record 3's vector replaced, two records appended after the last.
+        let mut changed = VectorSet::clone(&held);
+        assert!(changed.apply(6, ids[3], &stored(&value(5000))));
+        assert!(changed.apply(n as i64 * 2, ids[n], &stored(&value(n))));
+        assert!(changed.apply(n as i64 * 2 + 1, ids[n + 1], &stored(&value(n + 1))));
+        let mut fresh = VectorSet::new(2, dims, n + 2);
+        for (i, id) in ids.iter().enumerate().take(n) {
+            let v = if i == 3 { value(5000) } else { value(i) };
+            fresh.push(i as i64 * 2, *id, &stored(&v));
+        }
+        fresh.push(n as i64 * 2, ids[n], &stored(&value(n)));
+        fresh.push(n as i64 * 2 + 1, ids[n + 1], &stored(&value(n + 1)));
+        assert_eq!(changed.len(), fresh.len());
+        for position in 0..fresh.len() {
+            assert_eq!(changed.vector(position), fresh.vector(position), "position {position}");
+            assert_eq!(
+                (changed.seq(position), changed.id(position), changed.fingerprint(position)),
+                (fresh.seq(position), fresh.id(position), fresh.fingerprint(position))
+            );
+        }
+        // The copy searches in flight hold is untouched, and only the changed chunks were copied.
+        assert_eq!(held.vector(3), fresh_vector(&value(3)).as_slice());
+        assert_eq!(held.len(), n);
+        assert!(!Arc::ptr_eq(&held.chunks[0], &changed.chunks[0]), "the chunk of record 3 was copied");
+        assert!(Arc::ptr_eq(&held.chunks[1], &changed.chunks[1]), "an unchanged chunk is shared");
+        // A first vector for a record in the middle cannot keep insertion order in place.
+        assert!(!changed.apply(5, RecordId::new(), &stored(&value(1))));
+    }
+
+    fn fresh_vector(v: &[f64]) -> Vec<f32> {
+        unit_f32(v.iter().copied())
+    }
+
+    #[test]
     fn the_cache_serves_only_its_version_and_keeps_to_its_budget() {
         let one = VectorSet::bytes_for(10, 4);
         let cache = VectorCache::new(one * 2, 0);
@@ -554,7 +660,7 @@ pub(crate) mod tests {
         cache.insert(c, make(1));
         assert!(cache.get(b, 1).is_none(), "the least recently used set made room");
         assert!(cache.get(a, 1).is_some() && cache.get(c, 1).is_some());
-        assert_eq!(cache.held(), one * 2);
+        assert_eq!(cache.held_bytes(), one * 2);
         // An older load finishing late does not replace a newer one.
         cache.insert(a, make(3));
         cache.insert(a, make(2));

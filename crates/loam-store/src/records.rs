@@ -254,7 +254,9 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
     let deleted: Vec<Uuid> = deleted.into_iter().map(|(id, _)| id).collect();
     if !deleted.is_empty() {
         add_to_counts(tx, dataset.0, -(deleted.len() as i64), -completed).await?;
-        let sql = "update vector_settings set version = version + 1 where dataset_id = $1";
+        // Their vectors went with them (a cascade): copies held in memory must be read again whole.
+        let sql = "update vector_settings set version = version + 1, removed_version = version + 1 \
+                   where dataset_id = $1";
         db::query(sql).bind(dataset.0).execute(tx).await?;
     }
     Ok(deleted.into_iter().map(RecordId).collect())
@@ -332,24 +334,28 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
 }
 
 /// Inserts or replaces many vectors in multi-row statements, and raises the version of each vector
-/// setting they belong to (see migration 0006).
+/// setting they belong to (see migration 0006), stamping the vectors with it (migration 0012).
 pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, Vec<f64>)]) -> Result<(), StoreError> {
     let mut settings: Vec<Uuid> = batch.iter().map(|(_, it, _)| it.0).collect();
     settings.sort_unstable();
     settings.dedup();
+    let mut versions = std::collections::HashMap::with_capacity(settings.len());
     for id in settings {
-        let sql = "update vector_settings set version = version + 1 where id = $1";
-        db::query(sql).bind(id).execute(tx).await?;
+        let sql = "update vector_settings set version = version + 1 where id = $1 returning version";
+        // A setting that is gone leaves its vectors to the foreign key to refuse.
+        let version: i64 = db::query(sql).bind(id).fetch_optional(tx).await?.unwrap_or_default();
+        versions.insert(id, version);
     }
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql = format!(
-            "insert into vectors (record_id, vector_settings_id, value) values {} \
-             on conflict (record_id, vector_settings_id) do update set value = excluded.value",
-            values_rows(tx, chunk.len(), 3)
+            "insert into vectors (record_id, vector_settings_id, value, version) values {} \
+             on conflict (record_id, vector_settings_id) do update set value = excluded.value, version = excluded.version",
+            values_rows(tx, chunk.len(), 4)
         );
         let mut q = db::query(&sql);
         for (record, settings, value) in chunk {
-            q = q.bind(record.0).bind(settings.0).bind(encode_f64(value));
+            let version = versions.get(&settings.0).copied().unwrap_or_default();
+            q = q.bind(record.0).bind(settings.0).bind(encode_f64(value)).bind(version);
         }
         q.execute(tx).await?;
     }

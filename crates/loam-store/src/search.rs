@@ -849,10 +849,20 @@ async fn visit_vector_rows(
         .await
 }
 
-/// The version of a vector setting's vectors (see migration 0006), or `None` when it is gone.
-pub async fn vector_version(tx: &mut Tx, settings: VectorSettingsId) -> Result<Option<i64>, StoreError> {
-    let sql = "select version from vector_settings where id = $1";
-    db::query(sql).bind(settings.0).fetch_optional::<i64>(tx).await
+/// Where a vector setting's vectors stand: see migrations 0006 and 0012.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VectorVersion {
+    /// Raised by every write that changes the setting's vectors.
+    pub current: i64,
+    /// The value of `current` at the last removal of vectors (records deleted).
+    pub removed: i64,
+}
+
+/// The version of a vector setting's vectors, or `None` when the setting is gone.
+pub async fn vector_version(tx: &mut Tx, settings: VectorSettingsId) -> Result<Option<VectorVersion>, StoreError> {
+    let sql = "select version, removed_version from vector_settings where id = $1";
+    let row: Option<(i64, i64)> = db::query(sql).bind(settings.0).fetch_optional(tx).await?;
+    Ok(row.map(|(current, removed)| VectorVersion { current, removed }))
 }
 
 /// How many vectors a vector setting has.
@@ -861,18 +871,25 @@ pub async fn count_vectors(tx: &mut Tx, settings: VectorSettingsId) -> Result<i6
     db::query(sql).bind(settings.0).fetch_one::<i64>(tx).await
 }
 
-/// Streams every vector of a vector setting to `visit` with its record's seq and id, in record
-/// insertion order (the order similarity search breaks ties by): what an in-memory copy loads.
+/// Streams the vectors of a vector setting to `visit` with their record's seq and id, in record
+/// insertion order (the order similarity search breaks ties by): every vector, what an in-memory
+/// copy loads, or with `changed_after` only those written by a write that raised the setting's
+/// version past it, what brings a copy held at that version up to date.
 pub async fn stream_vectors(
     tx: &mut Tx,
     settings: VectorSettingsId,
+    changed_after: Option<i64>,
     visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
     let mut sql = Sql::new(tx);
     let vs = sql.push(Arg::from(settings.0));
+    let changed = match changed_after {
+        Some(version) => format!(" and v.version > {}", sql.push(Arg::from(version))),
+        None => String::new(),
+    };
     sql.text = format!(
         "select r.seq, r.id, v.value from vectors v join records r on r.id = v.record_id \
-         where v.vector_settings_id = {vs} order by r.seq"
+         where v.vector_settings_id = {vs}{changed} order by r.seq"
     );
     visit_vector_rows(tx, &sql, visit).await
 }

@@ -66,6 +66,9 @@ async fn status(State(app): State<AppState>) -> ApiResult {
                     "memory": human(vectors.held_bytes as u64),
                     "approximate_indexes": vectors.approximate_indexes,
                 },
+                // Since start: settings read whole into memory, and held ones brought up to date
+                // by reading only the vectors written since.
+                "loads": {"whole": vectors.whole_loads, "changes_only": vectors.change_loads},
             },
             "memory": {"rss": rss},
         }),

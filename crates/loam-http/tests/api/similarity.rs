@@ -188,6 +188,56 @@ async fn every_replica_sees_committed_vector_writes_at_its_next_search() {
     assert_eq!(hits(&f, &f.app.router, search.clone(), "limit=5").await, before);
 }
 
+/// The status's count of vector settings read whole into memory and brought up to date by reading
+/// only what changed, on `router`.
+async fn loads(router: &Router) -> (u64, u64) {
+    let (code, body) = send_to(router, request("GET", "/api/v1/status", "", None)).await;
+    assert_eq!(code, 200, "{body}");
+    let loads = &body["vector_search"]["loads"];
+    (loads["whole"].as_u64().unwrap(), loads["changes_only"].as_u64().unwrap())
+}
+
+/// Every query case answers the same from memory (`f.app.router`) as from a database scan.
+async fn memory_agrees_with_scan(f: &Fixture, scan: &Router, after: &str) {
+    for (body, params) in query_cases(f) {
+        let memory = hits(f, &f.app.router, body.clone(), params).await;
+        assert_eq!(memory, hits(f, scan, body.clone(), params).await, "after {after}: {body} {params}");
+    }
+}
+
+#[tokio::test]
+async fn a_held_copy_reads_only_the_vectors_written_since_and_answers_as_a_fresh_scan() {
+    let f = fixture(300).await;
+    let scan = f.app.replica(0).await;
+    memory_agrees_with_scan(&f, &scan, "the first load").await;
+    assert_eq!(loads(&f.app.router).await, (1, 0));
+    // New records with vectors come after every record held: appended.
+    let items = [2000, 2002, 2003].map(|i| json!({"fields": {"text": "new"}, "vectors": {"emb": vector(i)}})).to_vec();
+    f.app.log(&f.ds, items).await;
+    memory_agrees_with_scan(&f, &scan, "new records").await;
+    assert_eq!(loads(&f.app.router).await, (1, 1));
+    // A changed vector is replaced in place.
+    let patch = json!({"vectors": {"emb": vector(3000)}});
+    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[20]), Some(patch), 200).await;
+    memory_agrees_with_scan(&f, &scan, "a changed vector").await;
+    assert_eq!(loads(&f.app.router).await, (1, 2));
+    // A first vector for a record in the middle (record 10 had none): read whole, in order.
+    assert!(vector(10).is_none());
+    let patch = json!({"vectors": {"emb": vector(3001)}});
+    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[10]), Some(patch), 200).await;
+    memory_agrees_with_scan(&f, &scan, "a first vector in the middle").await;
+    assert_eq!(loads(&f.app.router).await, (2, 2));
+    // A deleted record leaves no row to read: whole again.
+    f.app.expect("DELETE", &format!("/api/v1/records/{}", f.ids[30]), None, 200).await;
+    memory_agrees_with_scan(&f, &scan, "a delete").await;
+    assert_eq!(loads(&f.app.router).await, (3, 2));
+    // And changes after that read only what changed again.
+    let patch = json!({"vectors": {"emb": vector(3003)}});
+    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[40]), Some(patch), 200).await;
+    memory_agrees_with_scan(&f, &scan, "a change after the delete").await;
+    assert_eq!(loads(&f.app.router).await, (3, 3));
+}
+
 /// Hits of the approximate index `got` against the exact scan's: as many, and the same total;
 /// at least 90% of the exact hits; every score exact (that of the same record in the exact
 /// answer), best first; a hit the exact answer lacks scores no better than its last.
