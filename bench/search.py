@@ -17,6 +17,9 @@ connection (POST /api/v1/datasets/{id}/records/search, limit 50):
   range_sort  metadata judge_score in [x, x + 0.1] sorted by metadata length descending
   filter_text topic in [t] and a full-text query
   similar     the 50 most similar records to a random 256-dimension vector
+and, with --writes N, N times: log one record with a vector, then time one `similar` query
+(similar_after_write: what a search costs while vectors are being logged, e.g. by a running
+distilabel pipeline; the records it logs have no metadata and no vocabulary word).
 Reports p50 / p95 of each (ms) and the mean total hits, as one JSON line too. Standard library
 only. Exit status 1 if any request fails.
 """
@@ -135,6 +138,26 @@ def queries(args, vocab: list[str]) -> dict[str, list[dict]]:
     return out
 
 
+def similar_after_write(api: Api, ds_id: str, args) -> dict:
+    """Times a similarity query right after each of --writes single-record writes with a vector."""
+    rng = random.Random(args.seed + 2)
+    stamp = uuid.uuid4().hex[:8]
+    times = []
+    for i in range(args.writes):
+        item = {"fields": {"text": "freshly logged"}, "external_id": f"w{stamp}-{i}",
+                "vectors": {"emb": unit_vector(rng, args.dims)}}
+        status, data = api.raw("POST", f"/api/v1/datasets/{ds_id}/records/bulk", json.dumps({"items": [item]}).encode())
+        if status != 201:
+            sys.exit(f"write -> {status}: {data[:300]!r}")
+        body = {"query": {"vector": {"name": "emb", "value": unit_vector(rng, args.dims), "order": "most_similar"}}}
+        start = time.perf_counter()
+        status, data = api.raw("POST", f"/api/v1/datasets/{ds_id}/records/search?limit={LIMIT}", json.dumps(body).encode())
+        times.append((time.perf_counter() - start) * 1000)
+        if status != 200:
+            sys.exit(f"similar_after_write -> {status}: {data[:300]!r}")
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
@@ -146,6 +169,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--label", default="loam")
     parser.add_argument("--json-out")
+    parser.add_argument("--writes", type=int, default=0,
+                        help="also time N similarity queries, each right after logging one record with a vector")
     parser.add_argument("--dataset", help="time the queries on this dataset (logged earlier by this script with "
                         "the same --records and --seed, e.g. by another binary on the same data dir); no ingest")
     args = parser.parse_args()
@@ -178,6 +203,10 @@ def main() -> None:
                         "mean_total": round(statistics.mean(totals))}
         print(f"{kind:12s} p50 {result[kind]['p50_ms']:8.1f} ms  p95 {result[kind]['p95_ms']:8.1f} ms  "
               f"mean total {result[kind]['mean_total']}", flush=True)
+    if args.writes:
+        result["similar_after_write"] = similar_after_write(api, ds_id, args)
+        it = result["similar_after_write"]
+        print(f"{'after_write':12s} p50 {it['p50_ms']:8.1f} ms  p95 {it['p95_ms']:8.1f} ms", flush=True)
     line = json.dumps(result)
     print(line)
     if args.json_out:
