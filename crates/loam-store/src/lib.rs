@@ -105,8 +105,10 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            if options.get_filename() == std::path::Path::new(":memory:") {
-                return Err(StoreError::UnsupportedUrl(format!("{} (an in-memory database)", cfg.url)));
+            // The pool's connections open the file by its path: a database that lives in one
+            // connection's memory would be a different, empty one on each of them.
+            if cfg.url.contains(":memory:") || cfg.url.contains("mode=memory") {
+                return Err(StoreError::UnsupportedUrl(format!("{} (an in-memory database)", redact_url(&cfg.url))));
             }
             // Migrations through sqlx (its `_sqlx_migrations` bookkeeping, as every earlier
             // version kept it) on a connection of their own; requests then use the pool.

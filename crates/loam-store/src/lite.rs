@@ -187,7 +187,7 @@ mod tests {
 
     use crate::db::query;
     use crate::testing::ScratchDb;
-    use crate::{Store, StoreConfig};
+    use crate::{Store, StoreConfig, StoreError};
 
     /// A store of two connections on a new SQLite file, with a table made by `ddl`.
     async fn sqlite_with(ddl: &str) -> (Store, ScratchDb) {
@@ -202,6 +202,14 @@ mod tests {
     async fn count(store: &Store) -> i64 {
         let mut tx = store.read().await.expect("read");
         query("select count(*) from t").fetch_one(&mut tx).await.expect("count")
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_database_is_refused_not_split_across_connections() {
+        for url in ["sqlite::memory:", "sqlite://:memory:", "sqlite://?mode=memory"] {
+            let res = Store::open(&StoreConfig { url: url.to_owned(), max_connections: 2 }).await;
+            assert!(matches!(res, Err(StoreError::UnsupportedUrl(_))), "{url}");
+        }
     }
 
     #[tokio::test]
