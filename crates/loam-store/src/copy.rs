@@ -102,7 +102,8 @@ async fn read_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)]) -> Result<
     let sql = format!("select {list} from {table}{order}");
     let mut out = Vec::new();
     db::query(&sql)
-        .scan(tx, |row| {
+        .long()
+        .for_each(tx, |row| {
             let mut cells = Vec::with_capacity(cols.len());
             for (i, (_, kind)) in cols.iter().enumerate() {
                 cells.push(match kind {
@@ -185,7 +186,7 @@ async fn write_rows(tx: &mut Tx, table: &str, cols: &[(String, Kind)], rows: &[V
             }
         };
         let args: Vec<Arg> = chunk.iter().flatten().map(cell_arg).collect();
-        Query::with_args(&sql, &args).execute(tx).await?;
+        Query::with_args(&sql, &args).long().execute(tx).await?;
     }
     Ok(())
 }
@@ -228,6 +229,6 @@ pub async fn record_seqs(
     dataset: loam_domain::DatasetId,
 ) -> Result<Vec<(loam_domain::RecordId, i64)>, StoreError> {
     let sql = "select id, seq from records where dataset_id = $1 order by seq";
-    let rows: Vec<(Uuid, i64)> = db::query(sql).bind(dataset.0).fetch_all(tx).await?;
+    let rows: Vec<(Uuid, i64)> = db::query(sql).long().bind(dataset.0).fetch_all(tx).await?;
     Ok(rows.into_iter().map(|(id, seq)| (loam_domain::RecordId(id), seq)).collect())
 }

@@ -128,7 +128,7 @@ pub async fn list_datasets(tx: &mut Tx, member: Option<UserId>) -> Result<Vec<Da
 }
 
 pub async fn delete_dataset(tx: &mut Tx, id: DatasetId) -> Result<(), StoreError> {
-    db::query("delete from datasets where id = $1").bind(id.0).execute(tx).await?;
+    db::query("delete from datasets where id = $1").long().bind(id.0).execute(tx).await?;
     Ok(())
 }
 
@@ -170,7 +170,7 @@ pub async fn users_progress(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<UserP
                join records r on r.id = s.record_id join users u on u.id = s.user_id \
                where s.dataset_id = $1 group by u.inserted_at, u.id, u.username, r.status, s.status \
                order by u.inserted_at, u.id";
-    let rows: Vec<(String, String, String, i64)> = db::query(sql).bind(dataset.0).fetch_all(tx).await?;
+    let rows: Vec<(String, String, String, i64)> = db::query(sql).long().bind(dataset.0).fetch_all(tx).await?;
     let mut res: Vec<UserProgress> = Vec::new();
     for (username, record_status, response_status, n) in rows {
         if res.last().map(|it| &it.username) != Some(&username) {
@@ -198,5 +198,5 @@ pub async fn user_response_counts(
 ) -> Result<(i64, i64, i64), StoreError> {
     let sql = "select count(*) filter (where status = 'submitted'), count(*) filter (where status = 'discarded'), \
                count(*) filter (where status = 'draft') from responses where dataset_id = $1 and user_id = $2";
-    db::query(sql).bind(dataset.0).bind(user.0).fetch_one::<(i64, i64, i64)>(tx).await
+    db::query(sql).long().bind(dataset.0).bind(user.0).fetch_one::<(i64, i64, i64)>(tx).await
 }

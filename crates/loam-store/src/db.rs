@@ -149,17 +149,41 @@ fn pg_query<'q>(sql: &'q str, args: &'q [Arg]) -> sqlx::query::Query<'q, Postgre
 pub(crate) struct Query<'q> {
     sql: &'q str,
     args: Vec<Arg>,
+    long: bool,
 }
 
 /// A statement with no arguments bound yet.
 pub(crate) fn query(sql: &str) -> Query<'_> {
-    Query { sql, args: Vec::new() }
+    Query { sql, args: Vec::new(), long: false }
+}
+
+/// Runs `run` (a SQLite statement) on this thread; when it may take long, on a multi-threaded
+/// runtime the worker first hands its other tasks to another thread (`block_in_place`), so they
+/// do not wait behind it.
+fn on_this_thread<R>(long: bool, run: impl FnOnce() -> R) -> R {
+    let multi_thread = long
+        && tokio::runtime::Handle::try_current()
+            .is_ok_and(|it| it.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi_thread {
+        tokio::task::block_in_place(run)
+    } else {
+        run()
+    }
 }
 
 impl<'q> Query<'q> {
     /// A statement with these arguments (for `$1`, `$2`, … or the `?`s in order).
     pub fn with_args(sql: &'q str, args: &[Arg]) -> Self {
-        Query { sql, args: args.to_vec() }
+        Query { sql, args: args.to_vec(), long: false }
+    }
+
+    /// Marks a statement that may read or write many rows (a search's page over a whole dataset,
+    /// an aggregate, a bulk write, a cascading delete). On SQLite it then runs with
+    /// [`on_this_thread`]'s hand-off, which costs a thread wake-up: statements of a few rows (the
+    /// annotation loop's) are not marked.
+    pub fn long(mut self) -> Self {
+        self.long = true;
+        self
     }
 
     pub fn bind(mut self, arg: impl Into<Arg>) -> Self {
@@ -170,7 +194,7 @@ impl<'q> Query<'q> {
     /// Runs the statement and returns how many rows it changed.
     pub async fn execute(self, tx: &mut Tx) -> Result<u64, StoreError> {
         match tx {
-            Tx::Sqlite(lite) => lite.run(self.sql, &self.args, |_| Ok(())),
+            Tx::Sqlite(lite) => on_this_thread(self.long, || lite.run(self.sql, &self.args, |_| Ok(()))),
             Tx::Postgres(conn) => Ok(pg_query(self.sql, &self.args).execute(&mut **conn).await?.rows_affected()),
         }
     }
@@ -182,7 +206,9 @@ impl<'q> Query<'q> {
         mut visit: impl FnMut(&Row<'_>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         match tx {
-            Tx::Sqlite(lite) => lite.run(self.sql, &self.args, |row| visit(&Row::Lite(row))).map(|_| ()),
+            Tx::Sqlite(lite) => {
+                on_this_thread(self.long, || lite.run(self.sql, &self.args, |row| visit(&Row::Lite(row)))).map(|_| ())
+            }
             Tx::Postgres(conn) => {
                 use futures::TryStreamExt;
                 let mut rows = pg_query(self.sql, &self.args).fetch(&mut **conn);
@@ -191,29 +217,6 @@ impl<'q> Query<'q> {
                 }
                 Ok(())
             }
-        }
-    }
-
-    /// [`Query::for_each`] for a read of many rows that may take a while (a vector setting's
-    /// every vector, a whole table): on SQLite the runtime's worker first hands its other tasks to
-    /// another thread (`block_in_place`), so they do not wait behind the scan.
-    pub async fn scan(
-        self,
-        tx: &mut Tx,
-        mut visit: impl FnMut(&Row<'_>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        match tx {
-            Tx::Sqlite(lite) => {
-                let mut run = || lite.run(self.sql, &self.args, |row| visit(&Row::Lite(row))).map(|_| ());
-                let multi_thread = tokio::runtime::Handle::try_current()
-                    .is_ok_and(|it| it.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-                if multi_thread {
-                    tokio::task::block_in_place(run)
-                } else {
-                    run()
-                }
-            }
-            Tx::Postgres(_) => self.for_each(tx, visit).await,
         }
     }
 
@@ -510,6 +513,29 @@ mod tests {
         // Anonymous parameters take the arguments in order.
         let row: (i64, i64) = query("select ?, ?").bind(1_i64).bind(2_i64).fetch_one(&mut tx).await.expect("query");
         assert_eq!(row, (1, 2));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_statement_hands_the_worker_over_and_still_answers() {
+        let (store, _db) = sqlite().await;
+        let mut tx = store.write().await.expect("write");
+        query("create table t (x integer)").execute(&mut tx).await.expect("ddl");
+        let sql = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 5000) \
+                   insert into t select i from n";
+        assert_eq!(query(sql).long().execute(&mut tx).await.expect("insert"), 5000);
+        // Meanwhile another task on the runtime runs (the worker's other tasks are not stuck).
+        let other = tokio::spawn(async { 7 });
+        let mut seen = 0;
+        query("select x from t")
+            .long()
+            .for_each(&mut tx, |row| {
+                seen += row.get::<i64>(0)?;
+                Ok(())
+            })
+            .await
+            .expect("select");
+        assert_eq!(seen, 5000 * 5001 / 2);
+        assert_eq!(other.await.expect("task"), 7);
     }
 
     #[tokio::test]

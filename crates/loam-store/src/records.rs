@@ -111,7 +111,7 @@ async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), Sto
             "insert into record_metadata (record_seq, name, pos, dataset_id, num, term) values {}",
             values_rows(tx, chunk.len(), 6)
         );
-        let mut q = db::query(&sql);
+        let mut q = db::query(&sql).long();
         for (seq, ds, (name, pos, num, term)) in chunk {
             q = q.bind(*seq).bind(*name).bind(*pos as i32).bind(*ds).bind(*num).bind(*term);
         }
@@ -217,13 +217,13 @@ pub async fn list_records(tx: &mut Tx, dataset: DatasetId, offset: i64, limit: i
 /// The number of records of `dataset` (kept in `datasets.records_count`, migration 0008).
 pub async fn count_records(tx: &mut Tx, dataset: DatasetId) -> Result<i64, StoreError> {
     let sql = "select coalesce((select records_count from datasets where id = $1), 0)";
-    db::query(sql).bind(dataset.0).fetch_one::<i64>(tx).await
+    db::query(sql).long().bind(dataset.0).fetch_one::<i64>(tx).await
 }
 
 /// Ids of the records of `dataset` that have at least one response.
 pub async fn list_answered_record_ids(tx: &mut Tx, dataset: DatasetId) -> Result<Vec<RecordId>, StoreError> {
     let sql = "select distinct record_id from responses where dataset_id = $1";
-    let ids: Vec<Uuid> = db::query(sql).bind(dataset.0).fetch_all(tx).await?;
+    let ids: Vec<Uuid> = db::query(sql).long().bind(dataset.0).fetch_all(tx).await?;
     Ok(ids.into_iter().map(RecordId).collect())
 }
 
@@ -245,7 +245,7 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
         return Ok(Vec::new());
     }
     let sql = format!("delete from records where id in ({}) returning id, status", placeholders(1, ids.len()));
-    let mut q = db::query(&sql);
+    let mut q = db::query(&sql).long();
     for id in &ids {
         q = q.bind(*id);
     }
@@ -298,7 +298,7 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql =
             format!("insert into records ({COLUMNS}) values {} returning id, seq", values_rows(tx, chunk.len(), 8));
-        let mut q = db::query(&sql);
+        let mut q = db::query(&sql).long();
         for r in chunk {
             q = q
                 .bind(r.id.0)
@@ -352,7 +352,7 @@ pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, V
              on conflict (record_id, vector_settings_id) do update set value = excluded.value, version = excluded.version",
             values_rows(tx, chunk.len(), 4)
         );
-        let mut q = db::query(&sql);
+        let mut q = db::query(&sql).long();
         for (record, settings, value) in chunk {
             let version = versions.get(&settings.0).copied().unwrap_or_default();
             q = q.bind(record.0).bind(settings.0).bind(encode_f64(value)).bind(version);

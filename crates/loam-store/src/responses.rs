@@ -95,6 +95,6 @@ pub async fn count_submitted(tx: &mut Tx, record: RecordId) -> Result<i64, Store
 /// Records (ids) a user has responded to, for recomputing their status when the user goes.
 pub async fn list_record_ids_of_user(tx: &mut Tx, user: UserId) -> Result<Vec<(DatasetId, RecordId)>, StoreError> {
     let sql = "select dataset_id, record_id from responses where user_id = $1";
-    let rows: Vec<(uuid::Uuid, uuid::Uuid)> = db::query(sql).bind(user.0).fetch_all(tx).await?;
+    let rows: Vec<(uuid::Uuid, uuid::Uuid)> = db::query(sql).long().bind(user.0).fetch_all(tx).await?;
     Ok(rows.into_iter().map(|(d, r)| (DatasetId(d), RecordId(r))).collect())
 }

@@ -547,7 +547,8 @@ pub async fn search_records(
     let lim = sql.push(Arg::from(limit));
     let off = sql.push(Arg::from(offset));
     sql.text = format!("select r.id, {score}, {counted} {body} order by {} limit {lim} offset {off}", order.join(", "));
-    let rows: Vec<(Uuid, Option<f64>, Option<i64>)> = Query::with_args(&sql.text, &sql.args).fetch_all(tx).await?;
+    let rows: Vec<(Uuid, Option<f64>, Option<i64>)> =
+        Query::with_args(&sql.text, &sql.args).long().fetch_all(tx).await?;
     let total = match rows.first().and_then(|it| it.2).or(known_total) {
         Some(total) => total,
         None => count_matches(tx, dataset, query, &count_sql, &sql.args[..count_args]).await?,
@@ -647,12 +648,12 @@ async fn text_page_in_own_span(
     let off = sql.push(Arg::from(offset));
     let page =
         format!("select r.seq, r.score, count(*) over () {body} order by r.score desc, r.seq limit {lim} offset {off}");
-    let rows: Vec<(i64, f64, i64)> = Query::with_args(&page, &sql.args).fetch_all(tx).await?;
+    let rows: Vec<(i64, f64, i64)> = Query::with_args(&page, &sql.args).long().fetch_all(tx).await?;
     let total = match rows.first() {
         Some(row) => row.2,
         None => {
             let count = format!("select count(*) {body}");
-            Query::with_args(&count, &sql.args[..count_args]).fetch_one(tx).await?
+            Query::with_args(&count, &sql.args[..count_args]).long().fetch_one(tx).await?
         }
     };
     if rows.is_empty() {
@@ -728,7 +729,7 @@ async fn count_matches(
         // A range matches values, one row per record; terms may match several list elements.
         let counted = if matches!(cond, Condition::Range(..)) { "*" } else { "distinct m.record_seq" };
         sql.text = format!("select count({counted}) from record_metadata m where {matching}");
-        return Query::with_args(&sql.text, &sql.args).fetch_one::<i64>(tx).await;
+        return Query::with_args(&sql.text, &sql.args).long().fetch_one::<i64>(tx).await;
     }
     let only_pending = |target: Target| {
         query.conditions.iter().any(|it| {
@@ -757,7 +758,7 @@ async fn count_matches(
         };
         return db::query(&sql).bind(dataset.0).bind(user.0).fetch_one::<i64>(tx).await;
     }
-    Query::with_args(count_sql, args).fetch_one::<i64>(tx).await
+    Query::with_args(count_sql, args).long().fetch_one::<i64>(tx).await
 }
 
 /// A page of the `/me` queue's default order: the dataset's records in insertion order, rotated
@@ -802,7 +803,7 @@ async fn rotated_page(
             let body = from_where(&mut sql, dataset, query, "");
             let p = sql.push(Arg::from(pivot));
             sql.text = format!("select count(*) {body} and r.seq >= {p}");
-            Query::with_args(&sql.text, &sql.args).fetch_one::<i64>(tx).await?
+            Query::with_args(&sql.text, &sql.args).long().fetch_one::<i64>(tx).await?
         };
         let second = half(false, (offset - n_first).max(0), limit - ids.len() as i64);
         let more: Vec<Uuid> = Query::with_args(&second.text, &second.args).fetch_all(tx).await?;
@@ -842,7 +843,8 @@ async fn visit_vector_rows(
     mut visit: impl FnMut(i64, RecordId, &[u8]),
 ) -> Result<(), StoreError> {
     Query::with_args(&sql.text, &sql.args)
-        .scan(tx, |row| {
+        .long()
+        .for_each(tx, |row| {
             visit(row.get(0)?, RecordId(row.get(1)?), row.bytes(2)?);
             Ok(())
         })
@@ -900,7 +902,7 @@ pub async fn matching_seqs(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery)
     let mut sql = Sql::new(tx);
     let body = from_where(&mut sql, dataset, query, "");
     sql.text = format!("select r.seq {body} order by r.seq");
-    Query::with_args(&sql.text, &sql.args).fetch_all::<i64>(tx).await
+    Query::with_args(&sql.text, &sql.args).long().fetch_all::<i64>(tx).await
 }
 
 /// Term counts of a terms metadata property over a dataset's records, most frequent first:
@@ -920,7 +922,7 @@ pub async fn metadata_term_counts(
         "select {term}, count(*) from records r, {each} where r.dataset_id = {ds} and j.value is not null \
          group by j.value order by count(*) desc, j.value"
     );
-    let rows: Vec<(String, i64)> = Query::with_args(&sql.text, &sql.args).fetch_all(tx).await?;
+    let rows: Vec<(String, i64)> = Query::with_args(&sql.text, &sql.args).long().fetch_all(tx).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(text, n)| serde_json::from_str::<Value>(&text).ok().filter(|it| !it.is_null()).map(|it| (it, n)))
@@ -941,7 +943,7 @@ pub async fn metadata_range(
         "select cast(min({number}) as double precision), cast(max({number}) as double precision) \
          from records r where r.dataset_id = {ds}"
     );
-    Query::with_args(&sql.text, &sql.args).fetch_one::<(Option<f64>, Option<f64>)>(tx).await
+    Query::with_args(&sql.text, &sql.args).long().fetch_one::<(Option<f64>, Option<f64>)>(tx).await
 }
 
 /// How many field texts the index holds (diagnostics, and the proof that deletes clean up).
@@ -1005,7 +1007,7 @@ pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> 
                 }
             }
         }
-        Query::with_args(&sql, &q).execute(tx).await?;
+        Query::with_args(&sql, &q).long().execute(tx).await?;
     }
     Ok(())
 }

@@ -110,7 +110,7 @@ pub async fn list_agents(
 ) -> Result<Vec<(uuid::Uuid, String)>, StoreError> {
     let sql = "select distinct s.question_id, s.agent from suggestions s join questions q on q.id = s.question_id \
                where q.dataset_id = $1 and s.agent is not null order by s.agent";
-    db::query(sql).bind(dataset.0).fetch_all::<(uuid::Uuid, String)>(tx).await
+    db::query(sql).long().bind(dataset.0).fetch_all::<(uuid::Uuid, String)>(tx).await
 }
 
 /// Inserts or replaces (per record and question) many suggestions in multi-row statements. A
@@ -123,7 +123,7 @@ pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(),
              updated_at = excluded.updated_at",
             values_rows(tx, chunk.len(), 9)
         );
-        let mut q = db::query(&sql);
+        let mut q = db::query(&sql).long();
         for s in chunk {
             let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
             q = q

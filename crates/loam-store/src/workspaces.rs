@@ -49,7 +49,7 @@ pub async fn list_membership_names(tx: &mut Tx, user: UserId) -> Result<Vec<Stri
 }
 
 pub async fn delete_workspace(tx: &mut Tx, id: WorkspaceId) -> Result<(), StoreError> {
-    db::query("delete from workspaces where id = $1").bind(id.0).execute(tx).await?;
+    db::query("delete from workspaces where id = $1").long().bind(id.0).execute(tx).await?;
     Ok(())
 }
 
