@@ -197,45 +197,44 @@ async fn loads(router: &Router) -> (u64, u64) {
     (loads["whole"].as_u64().unwrap(), loads["changes_only"].as_u64().unwrap())
 }
 
-/// Every query case answers the same from memory (`f.app.router`) as from a database scan.
-async fn memory_agrees_with_scan(f: &Fixture, scan: &Router, after: &str) {
+/// Every query case answers the same from memory (`f.app.router`) as from a database scan, and the
+/// memory's copy has been read whole and brought up to date the `expected` numbers of times.
+async fn memory_agrees_with_scan(f: &Fixture, scan: &Router, after: &str, expected: (u64, u64)) {
     for (body, params) in query_cases(f) {
         let memory = hits(f, &f.app.router, body.clone(), params).await;
         assert_eq!(memory, hits(f, scan, body.clone(), params).await, "after {after}: {body} {params}");
     }
+    assert_eq!(loads(&f.app.router).await, expected, "after {after}: (whole, changes only)");
+}
+
+/// Sets the vector of record `record` of the fixture to the fixture's vector number `value`.
+async fn set_vector(f: &Fixture, record: usize, value: usize) {
+    let patch = json!({"vectors": {"emb": vector(value)}});
+    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[record]), Some(patch), 200).await;
 }
 
 #[tokio::test]
 async fn a_held_copy_reads_only_the_vectors_written_since_and_answers_as_a_fresh_scan() {
     let f = fixture(300).await;
     let scan = f.app.replica(0).await;
-    memory_agrees_with_scan(&f, &scan, "the first load").await;
-    assert_eq!(loads(&f.app.router).await, (1, 0));
+    memory_agrees_with_scan(&f, &scan, "the first load", (1, 0)).await;
     // New records with vectors come after every record held: appended.
     let items = [2000, 2002, 2003].map(|i| json!({"fields": {"text": "new"}, "vectors": {"emb": vector(i)}})).to_vec();
     f.app.log(&f.ds, items).await;
-    memory_agrees_with_scan(&f, &scan, "new records").await;
-    assert_eq!(loads(&f.app.router).await, (1, 1));
+    memory_agrees_with_scan(&f, &scan, "new records", (1, 1)).await;
     // A changed vector is replaced in place.
-    let patch = json!({"vectors": {"emb": vector(3000)}});
-    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[20]), Some(patch), 200).await;
-    memory_agrees_with_scan(&f, &scan, "a changed vector").await;
-    assert_eq!(loads(&f.app.router).await, (1, 2));
+    set_vector(&f, 20, 3000).await;
+    memory_agrees_with_scan(&f, &scan, "a changed vector", (1, 2)).await;
     // A first vector for a record in the middle (record 10 had none): read whole, in order.
     assert!(vector(10).is_none());
-    let patch = json!({"vectors": {"emb": vector(3001)}});
-    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[10]), Some(patch), 200).await;
-    memory_agrees_with_scan(&f, &scan, "a first vector in the middle").await;
-    assert_eq!(loads(&f.app.router).await, (2, 2));
+    set_vector(&f, 10, 3001).await;
+    memory_agrees_with_scan(&f, &scan, "a first vector in the middle", (2, 2)).await;
     // A deleted record leaves no row to read: whole again.
     f.app.expect("DELETE", &format!("/api/v1/records/{}", f.ids[30]), None, 200).await;
-    memory_agrees_with_scan(&f, &scan, "a delete").await;
-    assert_eq!(loads(&f.app.router).await, (3, 2));
+    memory_agrees_with_scan(&f, &scan, "a delete", (3, 2)).await;
     // And changes after that read only what changed again.
-    let patch = json!({"vectors": {"emb": vector(3003)}});
-    f.app.expect("PATCH", &format!("/api/v1/records/{}", f.ids[40]), Some(patch), 200).await;
-    memory_agrees_with_scan(&f, &scan, "a change after the delete").await;
-    assert_eq!(loads(&f.app.router).await, (3, 3));
+    set_vector(&f, 40, 3003).await;
+    memory_agrees_with_scan(&f, &scan, "a change after the delete", (3, 3)).await;
 }
 
 /// Hits of the approximate index `got` against the exact scan's: as many, and the same total;
