@@ -404,8 +404,9 @@ async fn similar(
     Ok((page, total))
 }
 
-/// The in-memory copy of a vector setting's vectors at its current version: held, loaded now, or
-/// `None` when it would not fit the cache's budget.
+/// The in-memory copy of a vector setting's vectors at its current version: held, brought up to
+/// date from an older held copy with only the vectors written since, read whole now, or `None`
+/// when it would not fit the cache's budget.
 async fn vector_set(
     cache: &VectorCache,
     tx: &mut Tx,
