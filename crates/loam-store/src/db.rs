@@ -177,10 +177,11 @@ impl<'q> Query<'q> {
         Query { sql, args: args.to_vec(), long: false }
     }
 
-    /// Marks a statement that may read or write many rows (a search's page over a whole dataset,
-    /// an aggregate, a bulk write, a cascading delete). On SQLite it then runs with
-    /// [`on_this_thread`]'s hand-off, which costs a thread wake-up: statements of a few rows (the
-    /// annotation loop's) are not marked.
+    /// Marks a statement whose work grows with the data rather than with the request (a search's
+    /// page or count over a whole dataset, an aggregate, a cascading delete). On SQLite it then
+    /// runs with [`on_this_thread`]'s hand-off, which costs a thread wake-up: statements of a few
+    /// rows (the annotation loop's) and writes bounded by a request's batch (a bulk insert's
+    /// chunk) are not marked.
     pub fn long(mut self) -> Self {
         self.long = true;
         self

@@ -111,7 +111,7 @@ async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), Sto
             "insert into record_metadata (record_seq, name, pos, dataset_id, num, term) values {}",
             values_rows(tx, chunk.len(), 6)
         );
-        let mut q = db::query(&sql).long();
+        let mut q = db::query(&sql);
         for (seq, ds, (name, pos, num, term)) in chunk {
             q = q.bind(*seq).bind(*name).bind(*pos as i32).bind(*ds).bind(*num).bind(*term);
         }
@@ -298,7 +298,7 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql =
             format!("insert into records ({COLUMNS}) values {} returning id, seq", values_rows(tx, chunk.len(), 8));
-        let mut q = db::query(&sql).long();
+        let mut q = db::query(&sql);
         for r in chunk {
             q = q
                 .bind(r.id.0)
@@ -352,7 +352,7 @@ pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, V
              on conflict (record_id, vector_settings_id) do update set value = excluded.value, version = excluded.version",
             values_rows(tx, chunk.len(), 4)
         );
-        let mut q = db::query(&sql).long();
+        let mut q = db::query(&sql);
         for (record, settings, value) in chunk {
             let version = versions.get(&settings.0).copied().unwrap_or_default();
             q = q.bind(record.0).bind(settings.0).bind(encode_f64(value)).bind(version);

@@ -1007,7 +1007,7 @@ pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> 
                 }
             }
         }
-        Query::with_args(&sql, &q).long().execute(tx).await?;
+        Query::with_args(&sql, &q).execute(tx).await?;
     }
     Ok(())
 }

@@ -123,7 +123,7 @@ pub async fn upsert_suggestions(tx: &mut Tx, batch: &[Suggestion]) -> Result<(),
              updated_at = excluded.updated_at",
             values_rows(tx, chunk.len(), 9)
         );
-        let mut q = db::query(&sql).long();
+        let mut q = db::query(&sql);
         for s in chunk {
             let score = if s.score.is_null() { None } else { Some(Json(s.score.clone())) };
             q = q
