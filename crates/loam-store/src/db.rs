@@ -192,6 +192,12 @@ impl<'q> Query<'q> {
         self
     }
 
+    /// Binds each of `args` in turn (the values of an `in (…)` list).
+    pub fn bind_all<A: Into<Arg>>(mut self, args: impl IntoIterator<Item = A>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
     /// Runs the statement and returns how many rows it changed.
     pub async fn execute(self, tx: &mut Tx) -> Result<u64, StoreError> {
         match tx {

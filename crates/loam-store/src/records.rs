@@ -125,8 +125,8 @@ async fn index_metadata(tx: &mut Tx, batch: &[(i64, &Record)]) -> Result<(), Sto
 /// write transaction (`BEGIN IMMEDIATE`, `Store::write`) already holds the database's only write
 /// lock, which serialises them the same way, so there is nothing more to take.
 pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
-    if let Tx::Postgres(tx) = tx {
-        sqlx::query("update records set status = status where id = $1").bind(id.0).execute(&mut **tx).await?;
+    if matches!(tx, Tx::Postgres(_)) {
+        db::query("update records set status = status where id = $1").bind(id.0).execute(tx).await?;
     }
     Ok(())
 }
@@ -177,11 +177,7 @@ pub async fn find_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -> 
     // ids, SQLite's planner (without statistics) walks the dataset's index instead of looking
     // the ids up, which costs a scan of every record of the dataset.
     let sql = format!("select {COLUMNS} from records where id in ({})", placeholders(1, ids.len()));
-    let mut q = db::query(&sql);
-    for id in ids {
-        q = q.bind(id.0);
-    }
-    let rows = q.fetch_all::<RecordRow>(tx).await?;
+    let rows = db::query(&sql).bind_all(ids.iter().map(|id| id.0)).fetch_all::<RecordRow>(tx).await?;
     let records: Vec<Record> = rows.into_iter().map(Record::try_from).collect::<Result<_, _>>()?;
     Ok(records.into_iter().filter(|it| it.dataset_id == dataset).collect())
 }
@@ -199,11 +195,8 @@ pub async fn find_records_by_external_id(
         "select {COLUMNS} from records where dataset_id = $1 and external_id in ({})",
         placeholders(2, external_ids.len())
     );
-    let mut q = db::query(&sql).bind(dataset.0);
-    for id in external_ids {
-        q = q.bind(*id);
-    }
-    let rows = q.fetch_all::<RecordRow>(tx).await?;
+    let rows =
+        db::query(&sql).bind(dataset.0).bind_all(external_ids.iter().copied()).fetch_all::<RecordRow>(tx).await?;
     rows.into_iter().map(Record::try_from).collect()
 }
 
@@ -235,21 +228,13 @@ pub async fn delete_records(tx: &mut Tx, dataset: DatasetId, ids: &[RecordId]) -
     // The ids of this dataset first, looked up by id (see `find_records` for why the list must
     // drive the lookup), then deleted by id.
     let sql = format!("select id, dataset_id from records where id in ({})", placeholders(1, ids.len()));
-    let mut q = db::query(&sql);
-    for id in ids {
-        q = q.bind(id.0);
-    }
-    let found: Vec<(Uuid, Uuid)> = q.fetch_all(tx).await?;
+    let found: Vec<(Uuid, Uuid)> = db::query(&sql).bind_all(ids.iter().map(|id| id.0)).fetch_all(tx).await?;
     let ids: Vec<Uuid> = found.into_iter().filter(|(_, ds)| *ds == dataset.0).map(|(id, _)| id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!("delete from records where id in ({}) returning id, status", placeholders(1, ids.len()));
-    let mut q = db::query(&sql).long();
-    for id in &ids {
-        q = q.bind(*id);
-    }
-    let deleted: Vec<(Uuid, String)> = q.fetch_all(tx).await?;
+    let deleted: Vec<(Uuid, String)> = db::query(&sql).long().bind_all(ids.iter().copied()).fetch_all(tx).await?;
     let completed = deleted.iter().filter(|(_, status)| status == RecordStatus::Completed.as_str()).count() as i64;
     let deleted: Vec<Uuid> = deleted.into_iter().map(|(id, _)| id).collect();
     if !deleted.is_empty() {
@@ -281,11 +266,7 @@ pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vecto
         "select record_id, vector_settings_id, value from vectors where record_id in ({})",
         placeholders(1, records.len())
     );
-    let mut q = db::query(&sql);
-    for id in records {
-        q = q.bind(id.0);
-    }
-    let rows = q.fetch_all::<VectorRow>(tx).await?;
+    let rows = db::query(&sql).bind_all(records.iter().map(|id| id.0)).fetch_all::<VectorRow>(tx).await?;
     Ok(rows.into_iter().map(Vector::from).collect())
 }
 

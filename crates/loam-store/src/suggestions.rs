@@ -70,11 +70,7 @@ pub async fn list_suggestions(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<S
         "select {COLUMNS} from suggestions where record_id in ({}) order by inserted_at, id",
         placeholders(1, records.len())
     );
-    let mut q = db::query(&sql);
-    for id in records {
-        q = q.bind(id.0);
-    }
-    let rows = q.fetch_all::<SuggestionRow>(tx).await?;
+    let rows = db::query(&sql).bind_all(records.iter().map(|id| id.0)).fetch_all::<SuggestionRow>(tx).await?;
     Ok(rows.into_iter().map(Suggestion::from).collect())
 }
 
@@ -95,11 +91,7 @@ pub async fn delete_suggestions(tx: &mut Tx, record: RecordId, ids: &[Suggestion
         return Ok(());
     }
     let sql = format!("delete from suggestions where record_id = $1 and id in ({})", placeholders(2, ids.len()));
-    let mut q = db::query(&sql).bind(record.0);
-    for id in ids {
-        q = q.bind(id.0);
-    }
-    q.execute(tx).await?;
+    db::query(&sql).bind(record.0).bind_all(ids.iter().map(|id| id.0)).execute(tx).await?;
     Ok(())
 }
 
