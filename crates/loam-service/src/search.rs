@@ -259,9 +259,8 @@ pub(crate) fn hide_metadata<'a>(records: impl Iterator<Item = &'a mut Record>, s
     }
     for record in records {
         if let Some(metadata) = &mut record.metadata {
-            metadata.retain(|key, _| {
-                schema.metadata_properties.iter().any(|p| &p.name == key && p.visible_for_annotators)
-            });
+            metadata
+                .retain(|key, _| schema.metadata_properties.iter().any(|p| &p.name == key && p.visible_for_annotators));
         }
     }
 }

@@ -143,7 +143,10 @@ async fn a_dataset_that_opts_in_shows_every_response_to_annotators() {
     assert_eq!(authors(&record), everyone);
     assert_eq!(record["metadata"], json!({"topic": "x"}), "metadata stays hidden");
     // The /me search stays the caller's own view (Argilla's UI reads responses[0] as theirs).
-    let page = w.app.expect_as(&w.ann.key, "POST", &format!("{}?include=responses", w.me_search()), Some(json!({})), 200).await;
+    let page = w
+        .app
+        .expect_as(&w.ann.key, "POST", &format!("{}?include=responses", w.me_search()), Some(json!({})), 200)
+        .await;
     for item in page["items"].as_array().unwrap() {
         assert!(authors(&item["record"]).iter().all(|it| it == &w.ann.id), "{item}");
     }
@@ -177,14 +180,23 @@ async fn annotators_cannot_filter_sort_or_measure_hidden_metadata() {
         let page = w.app.expect_as(&w.ann.key, "POST", &path, Some(json!({})), 200).await;
         assert_eq!(page["total"], 2, "{name}: ignored like an unknown property");
         let reply = w.app.post(&w.ann.key, &format!("{search}?sort_by=metadata.{name}:desc"), json!({})).await;
-        let msg = format!("Provided metadata property in 'sort_by' query param '{name}' not found in dataset with '{}'.", w.ds);
+        let msg = format!(
+            "Provided metadata property in 'sort_by' query param '{name}' not found in dataset with '{}'.",
+            w.ds
+        );
         assert_eq!(reply, (422, detail(msg)));
     }
     // Visible properties still work for annotators.
     let page = w
         .app
-        .expect_as(&w.ann.key, "POST", &search, Some(json!({"filters": {"and": [{"type": "terms",
-            "scope": {"entity": "metadata", "metadata_property": "topic"}, "values": ["y"]}]}})), 200)
+        .expect_as(
+            &w.ann.key,
+            "POST",
+            &search,
+            Some(json!({"filters": {"and": [{"type": "terms",
+            "scope": {"entity": "metadata", "metadata_property": "topic"}, "values": ["y"]}]}})),
+            200,
+        )
         .await;
     assert_eq!(page["total"], 1);
     // Admins and owners filter and sort on hidden properties, on /me and on the managers' search.
