@@ -65,6 +65,10 @@ pub struct Dataset {
     pub last_activity_at: Timestamp,
     pub inserted_at: Timestamp,
     pub updated_at: Timestamp,
+    /// A loam extension (the reference server has none): whether annotators reading a record by
+    /// id see every annotator's responses to it (`true`) or only their own (`false`, the default:
+    /// blind annotation).
+    pub responses_visible_for_annotators: bool,
     /// Raised by every change to the dataset's fields, questions, metadata properties or vector
     /// settings (0 for a new dataset): what a cached copy of those settings is checked against.
     pub settings_version: i64,

@@ -55,6 +55,8 @@ pub fn workspace(it: &Workspace) -> Value {
     })
 }
 
+/// A dataset; the reference's keys and one loam extension (`responses_visible_for_annotators`),
+/// which the SDKs' models ignore as an unknown key.
 pub fn dataset(it: &Dataset) -> Value {
     json!({
         "id": it.id,
@@ -68,6 +70,7 @@ pub fn dataset(it: &Dataset) -> Value {
         "last_activity_at": it.last_activity_at.to_string(),
         "inserted_at": it.inserted_at.to_string(),
         "updated_at": it.updated_at.to_string(),
+        "responses_visible_for_annotators": it.responses_visible_for_annotators,
     })
 }
 

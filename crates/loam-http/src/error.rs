@@ -101,6 +101,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Schema(errors) => ApiError::schema(errors),
             ServiceError::Unauthenticated(detail) => ApiError::Coded(Code::Unauthorized, json!({"detail": detail})),
             ServiceError::Forbidden => ApiError::Coded(Code::Forbidden, json!({"detail": "Operation not allowed"})),
+            ServiceError::ForbiddenBecause(why) => ApiError::Coded(Code::Forbidden, json!({"detail": why})),
             ServiceError::MissingVector(message) => {
                 ApiError::Raw(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "missing_vector", "message": message}))
             }

@@ -93,6 +93,7 @@ pub fn schemas() -> Map<String, Value> {
         last_activity_at: AT,
         inserted_at: AT,
         updated_at: AT,
+        responses_visible_for_annotators: false,
         settings_version: 0,
     };
     let field = Field {

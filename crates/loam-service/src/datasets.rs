@@ -20,6 +20,8 @@ pub struct NewDataset {
     pub distribution: Distribution,
     pub metadata: Option<Map<String, Value>>,
     pub workspace_id: WorkspaceId,
+    /// A loam extension: see `Dataset::responses_visible_for_annotators`.
+    pub responses_visible_for_annotators: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -31,6 +33,8 @@ pub struct DatasetPatch {
     pub distribution: Option<Distribution>,
     /// `Some(None)` clears; `Some(Some(map))` merges into the stored metadata.
     pub metadata: Option<Option<Map<String, Value>>>,
+    /// A loam extension: see `Dataset::responses_visible_for_annotators`.
+    pub responses_visible_for_annotators: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -90,6 +94,7 @@ impl Service {
             last_activity_at: at,
             inserted_at: at,
             updated_at: at,
+            responses_visible_for_annotators: new.responses_visible_for_annotators,
             settings_version: 0,
         };
         datasets::insert_dataset(&mut tx, &ds)
@@ -137,6 +142,9 @@ impl Service {
         }
         if let Some(allow) = patch.allow_extra_metadata {
             ds.allow_extra_metadata = allow;
+        }
+        if let Some(visible) = patch.responses_visible_for_annotators {
+            ds.responses_visible_for_annotators = visible;
         }
         let redistribute = patch.distribution.is_some_and(|it| it != ds.distribution);
         if let Some(distribution) = patch.distribution {

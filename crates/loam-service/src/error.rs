@@ -26,6 +26,10 @@ pub enum Error {
     /// Authenticated but not allowed (403).
     #[error("Operation not allowed")]
     Forbidden,
+    /// Authenticated but not allowed (403), for a reason the caller is told: a rule loam adds to
+    /// the reference's permissions, where "Operation not allowed" would not say what to change.
+    #[error("{0}")]
+    ForbiddenBecause(String),
     /// A remote party loam called on the caller's behalf failed (502): a webhook's receiver.
     #[error("{0}")]
     Upstream(String),

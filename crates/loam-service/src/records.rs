@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::outbox::Outbox;
-use crate::search::record_texts;
+use crate::policy::{may_attribute, sees_all_responses};
+use crate::search::{hide_metadata, record_texts};
 use crate::{now, Error, Result, Service};
 use loam_store::search as store_search;
 
@@ -443,6 +444,54 @@ fn new_record(
     }
 }
 
+/// The 403 of a response attributed to another user by a caller who is not an owner.
+fn attribution_refused(idx: usize, author: UserId, upsert: bool) -> Error {
+    let unchanged = if upsert { " (another user's stored response may be sent back unchanged)" } else { "" };
+    Error::ForbiddenBecause(format!(
+        "Only owners may write responses attributed to other users: the record at position {idx} has a response by user `{author}`{unchanged}"
+    ))
+}
+
+/// Applies the attribution rule (`policy::may_attribute`) to the checked responses of the upsert
+/// item at `idx` (`existing`: the record it updates): a response by another user is refused unless
+/// it repeats that user's stored response, status and values, as the v2 SDK sends back the records
+/// it read; such a repeat is dropped, so it writes nothing.
+async fn keep_attributable(
+    tx: &mut Tx,
+    actor: &User,
+    idx: usize,
+    existing: Option<RecordId>,
+    items: &mut Vec<CheckedResponse>,
+) -> Result<()> {
+    let mut kept = Vec::with_capacity(items.len());
+    for (author, status, values) in items.drain(..) {
+        if may_attribute(actor, author) {
+            kept.push((author, status, values));
+            continue;
+        }
+        let stored = match existing {
+            Some(record) => responses::find_response_of(tx, record, author).await?,
+            None => None,
+        };
+        let unchanged = stored.is_some_and(|it| it.status == status && same_values(&it.values, &values));
+        if !unchanged {
+            return Err(attribution_refused(idx, author, true));
+        }
+    }
+    *items = kept;
+    Ok(())
+}
+
+/// Response values compared as stored: no values, `null` and `{}` all mean "no answers".
+fn same_values(a: &Option<Value>, b: &Option<Value>) -> bool {
+    let empty = |it: &Option<Value>| match it {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(map)) => map.is_empty(),
+        Some(_) => false,
+    };
+    (empty(a) && empty(b)) || a == b
+}
+
 fn at_position(idx: usize, reject: Reject) -> Error {
     match reject {
         Reject::Reason(reason) => Error::Invalid(format!("Record at position {idx} is not valid because {reason}")),
@@ -489,6 +538,11 @@ impl Service {
             } else {
                 "records cannot be created for a non published dataset"
             }));
+        }
+        for (idx, item) in items.iter().enumerate() {
+            if let Some(other) = item.responses.iter().find(|it| !may_attribute(actor, it.user_id)) {
+                return Err(attribution_refused(idx, other.user_id, false));
+            }
         }
         check_unique_external_ids(items.iter().map(|it| it.external_id.as_deref()))?;
         let external_ids: Vec<&str> = items.iter().filter_map(|it| it.external_id.as_deref()).collect();
@@ -593,6 +647,9 @@ impl Service {
             let res = validator.check(&item.record, id, existing).map_err(|e| at_position(idx, e))?;
             checked.push((existing.cloned(), id, item.record.external_id.clone(), res));
         }
+        for (idx, (existing, id, _, res)) in checked.iter_mut().enumerate() {
+            keep_attributable(&mut tx, actor, idx, existing.is_some().then_some(*id), &mut res.responses).await?;
+        }
         let at = now();
         let mut ids = Vec::with_capacity(checked.len());
         let (mut created, mut updated) = (Vec::new(), Vec::new());
@@ -679,12 +736,16 @@ impl Service {
         Ok((views, total))
     }
 
+    /// A record with everything loaded, as `actor` may see it: an annotator gets only their own
+    /// responses (every one when the dataset opts in) and only the metadata visible to annotators.
     pub async fn get_record(&self, actor: &User, id: RecordId) -> Result<RecordView> {
         let mut tx = self.store.read().await?;
         let record = find_record(&mut tx, id).await?;
         let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
         let schema = self.schemas.get(&mut tx, &ds).await?;
-        let mut views = hydrate(&mut tx, vec![record], &Include::all(), None, &schema).await?;
+        let only_user = (!sees_all_responses(actor, &ds)).then_some(actor.id);
+        let mut views = hydrate(&mut tx, vec![record], &Include::all(), only_user, &schema).await?;
+        hide_metadata(views.iter_mut().map(|it| &mut it.record), &schema, actor);
         views.pop().ok_or_else(|| Error::not_found("Record", id))
     }
 

@@ -2,6 +2,7 @@
 //! 422s that name the problem), runs it in the store, and scores similarity queries by an exact
 //! cosine scan of the candidates.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use loam_domain::model::{DatasetSchema, MetadataProperty, Question, Record, User};
@@ -10,12 +11,13 @@ use loam_domain::query::{
     TextMatch,
 };
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
-use loam_domain::{DatasetId, RecordId, Role, Timestamp, VectorSettingsId};
+use loam_domain::{DatasetId, RecordId, Timestamp, VectorSettingsId};
 use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target, VectorVersion};
 use loam_store::{records, Tx};
 use serde_json::{Map, Value};
 
 use crate::datasets::{managed_dataset, readable_dataset};
+use crate::policy::sees_hidden_metadata;
 use crate::records::{hydrate_ids, Include, RecordView};
 use crate::similarity::{cosine, cosine_with_stored, unit_f32, Ranked, TopK, VectorCache, VectorSet};
 use crate::{Error, Result, Service};
@@ -236,10 +238,30 @@ fn resolve(
     Ok(res)
 }
 
-/// Hides metadata an annotator may not see: keys without a visible property.
-fn visible_metadata(record: &mut Record, schema: &DatasetSchema) {
-    if let Some(metadata) = &mut record.metadata {
-        metadata.retain(|key, _| schema.metadata_properties.iter().any(|p| &p.name == key && p.visible_for_annotators));
+/// The settings as `actor` may use them: for an annotator, without the metadata properties hidden
+/// from annotators, so a filter, sort or legacy parameter naming one is answered exactly as one
+/// naming a property that does not exist (nothing tells the property is there).
+pub(crate) fn schema_seen_by<'a>(schema: &'a DatasetSchema, actor: &User) -> Cow<'a, DatasetSchema> {
+    if sees_hidden_metadata(actor) || schema.metadata_properties.iter().all(|it| it.visible_for_annotators) {
+        return Cow::Borrowed(schema);
+    }
+    let mut res = schema.clone();
+    res.metadata_properties.retain(|it| it.visible_for_annotators);
+    Cow::Owned(res)
+}
+
+/// Removes from records what `actor` may not see of their metadata: for an annotator, every key
+/// without a property visible to annotators (hidden properties, and keys of no property at all,
+/// which the reference shows to owners and admins only).
+pub(crate) fn hide_metadata<'a>(records: impl Iterator<Item = &'a mut Record>, schema: &DatasetSchema, actor: &User) {
+    if sees_hidden_metadata(actor) {
+        return;
+    }
+    for record in records {
+        if let Some(metadata) = &mut record.metadata {
+            metadata
+                .retain(|key, _| schema.metadata_properties.iter().any(|p| &p.name == key && p.visible_for_annotators));
+        }
     }
 }
 
@@ -262,7 +284,8 @@ impl Service {
             SearchAs::Manager => managed_dataset(&mut tx, actor, dataset).await?,
             SearchAs::Member => readable_dataset(&mut tx, actor, dataset).await?,
         };
-        let schema = self.schemas.get(&mut tx, &ds).await?;
+        let cached = self.schemas.get(&mut tx, &ds).await?;
+        let schema = schema_seen_by(&cached, actor);
         let extended;
         let query = if legacy.is_empty() {
             query
@@ -287,11 +310,7 @@ impl Service {
         let ids: Vec<RecordId> = hits.iter().map(|(id, _)| *id).collect();
         let only_user = (as_ == SearchAs::Member).then_some(actor.id);
         let mut views = hydrate_ids(&mut tx, dataset, &ids, include, only_user, &schema).await?;
-        if as_ == SearchAs::Member && actor.role == Role::Annotator {
-            for view in &mut views {
-                visible_metadata(&mut view.record, &schema);
-            }
-        }
+        hide_metadata(views.iter_mut().map(|it| &mut it.record), &schema, actor);
         let scored = views.into_iter().zip(hits.iter().map(|(_, score)| *score)).collect();
         Ok((scored, total))
     }

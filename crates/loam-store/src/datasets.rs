@@ -12,7 +12,7 @@ use crate::{db, StoreError, Tx};
 macro_rules! columns {
     () => {
         "id, name, guidelines, allow_extra_metadata, status, distribution, metadata, workspace_id, \
-         last_activity_at, inserted_at, updated_at"
+         last_activity_at, inserted_at, updated_at, responses_visible_for_annotators"
     };
 }
 const COLUMNS: &str = columns!();
@@ -24,7 +24,7 @@ fn metadata_json(dataset: &Dataset) -> Option<Json<Value>> {
 }
 
 pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError> {
-    let sql = format!("insert into datasets ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+    let sql = format!("insert into datasets ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
     db::query(&sql)
         .bind(ds.id.0)
         .bind(&ds.name)
@@ -37,6 +37,7 @@ pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
         .bind(ds.last_activity_at.0)
         .bind(ds.inserted_at.0)
         .bind(ds.updated_at.0)
+        .bind(ds.responses_visible_for_annotators)
         .execute(tx)
         .await?;
     Ok(())
@@ -45,7 +46,8 @@ pub async fn insert_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
 /// Writes every mutable attribute of `ds`.
 pub async fn update_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError> {
     let sql = "update datasets set name = $2, guidelines = $3, allow_extra_metadata = $4, status = $5, \
-               distribution = $6, metadata = $7, last_activity_at = $8, updated_at = $9 where id = $1";
+               distribution = $6, metadata = $7, last_activity_at = $8, updated_at = $9, \
+               responses_visible_for_annotators = $10 where id = $1";
     db::query(sql)
         .bind(ds.id.0)
         .bind(&ds.name)
@@ -56,6 +58,7 @@ pub async fn update_dataset(tx: &mut Tx, ds: &Dataset) -> Result<(), StoreError>
         .bind(metadata_json(ds))
         .bind(ds.last_activity_at.0)
         .bind(ds.updated_at.0)
+        .bind(ds.responses_visible_for_annotators)
         .execute(tx)
         .await?;
     Ok(())

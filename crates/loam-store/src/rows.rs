@@ -81,6 +81,7 @@ pub(crate) struct DatasetRow {
     pub last_activity_at: i64,
     pub inserted_at: i64,
     pub updated_at: i64,
+    pub responses_visible_for_annotators: bool,
     pub settings_version: i64,
 }
 
@@ -96,6 +97,7 @@ from_row!(DatasetRow {
     last_activity_at,
     inserted_at,
     updated_at,
+    responses_visible_for_annotators,
     settings_version
 });
 
@@ -114,6 +116,7 @@ impl TryFrom<DatasetRow> for Dataset {
             last_activity_at: Timestamp(row.last_activity_at),
             inserted_at: Timestamp(row.inserted_at),
             updated_at: Timestamp(row.updated_at),
+            responses_visible_for_annotators: row.responses_visible_for_annotators,
             settings_version: row.settings_version,
         })
     }

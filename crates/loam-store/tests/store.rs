@@ -49,6 +49,7 @@ async fn dataset(store: &Store) -> DatasetId {
         last_activity_at: at,
         inserted_at: at,
         updated_at: at,
+        responses_visible_for_annotators: false,
         settings_version: 0,
     };
     let mut tx = store.write().await.unwrap();

@@ -371,6 +371,18 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   await boss.waitForSelector('#settings-status:has-text("Saved field body")');
   const fields = await apiCall('GET', `/api/v1/datasets/${S.ds.id}/fields`);
   assert.equal(fields.items.find((f) => f.name === 'body').description, 'The review as the customer wrote it');
+  // Blind annotation unless the dataset opts in: the toggle follows min_submitted in the tab order.
+  assert.equal((await apiCall('GET', `/api/v1/datasets/${S.ds.id}`)).responses_visible_for_annotators, false);
+  await boss.focus('#min-submitted');
+  await boss.keyboard.press('Tab');
+  assert.equal(await boss.evaluate(() => document.activeElement?.id), 'responses-visible');
+  await boss.keyboard.press('Space');
+  await boss.keyboard.press('Tab');
+  assert.equal(await boss.evaluate(() => document.activeElement?.id), 'save-dataset');
+  await boss.keyboard.press('Enter');
+  await boss.waitForSelector('#settings-status:has-text("Saved the dataset")');
+  assert.equal((await apiCall('GET', `/api/v1/datasets/${S.ds.id}`)).responses_visible_for_annotators, true);
+  await apiCall('PATCH', `/api/v1/datasets/${S.ds.id}`, { responses_visible_for_annotators: false });
   await boss.waitForSelector('#progress-live table');
   await boss.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
   // Progress refreshes by itself while records arrive.

@@ -1,5 +1,5 @@
 // Dataset settings (owners and admins): guidelines, field and question titles and descriptions,
-// metadata visibility, distribution, deletion; and progress per dataset and per annotator, live
+// metadata visibility, whether annotators see each other's responses, distribution, deletion; and progress per dataset and per annotator, live
 // while records arrive (a cheap conditional poll while the tab is visible, lib/poll.js).
 
 import * as api from '../api.js';
@@ -35,6 +35,10 @@ export async function render(main, params) {
   const minSubmitted = /** @type {HTMLInputElement} */ (
     h('input', { id: 'min-submitted', type: 'number', min: '1', value: String(dataset.distribution?.min_submitted ?? 1) })
   );
+  // A loam extension: off (blind annotation) unless the dataset opts in.
+  const responsesVisible = /** @type {HTMLInputElement} */ (
+    h('input', { id: 'responses-visible', type: 'checkbox', checked: dataset.responses_visible_for_annotators === true })
+  );
 
   const general = h(
     'form',
@@ -46,6 +50,7 @@ export async function render(main, params) {
           api.patch(`/api/v1/datasets/${id}`, {
             guidelines: guidelines.value.trim() === '' ? null : guidelines.value,
             distribution: { strategy: 'overlap', min_submitted: Number(minSubmitted.value) || 1 },
+            responses_visible_for_annotators: responsesVisible.checked,
           }),
         );
       },
@@ -55,6 +60,7 @@ export async function render(main, params) {
     guidelines,
     h('label', { for: 'min-submitted' }, 'Responses needed to complete a record (min_submitted)'),
     minSubmitted,
+    h('div', { class: 'row' }, responsesVisible, h('label', { for: 'responses-visible' }, "Annotators see each other's responses (off: each sees only their own)")),
     h('button', { type: 'submit', class: 'primary', id: 'save-dataset' }, 'Save'),
   );
 

@@ -19,7 +19,13 @@ pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/datasets", "Create a dataset (draft)", 201, Some("Dataset"), create)
         .get("/api/v1/me/datasets", "Datasets the caller can see", 200, Some("Datasets"), mine)
         .get("/api/v1/datasets/{dataset_id}", "Get a dataset", 200, Some("Dataset"), get_one)
-        .patch("/api/v1/datasets/{dataset_id}", "Update a dataset", 200, Some("Dataset"), update)
+        .patch(
+            "/api/v1/datasets/{dataset_id}",
+            "Update a dataset (loam extension: `responses_visible_for_annotators` lets annotators see others' responses on a record read by id)",
+            200,
+            Some("Dataset"),
+            update,
+        )
         .delete("/api/v1/datasets/{dataset_id}", "Delete a dataset and everything in it", 200, Some("Dataset"), delete)
         .put("/api/v1/datasets/{dataset_id}/publish", "Publish a dataset", 200, Some("Dataset"), publish)
         .get("/api/v1/datasets/{dataset_id}/progress", "Record counts by status", 200, Some("Progress"), progress)
@@ -38,6 +44,10 @@ pub fn routes(r: Routes) -> Routes {
             my_metrics,
         )
 }
+
+/// The loam extension key on datasets: annotators reading a record by id see every annotator's
+/// responses (`true`) or only their own (`false`, the default). Owners and managing admins set it.
+const RESPONSES_VISIBLE: &str = "responses_visible_for_annotators";
 
 fn dict(r: &Reader<'_>, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
     match r.raw(key) {
@@ -64,6 +74,7 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
         distribution: distribution(&r)?.unwrap_or_default(),
         metadata: dict(&r, "metadata")?,
         workspace_id: r.uuid("workspace_id")?.into(),
+        responses_visible_for_annotators: r.opt_bool_or(RESPONSES_VISIBLE, false)?,
     };
     let ds = app.service.create_dataset(&actor, new).await?;
     Ok(created(dto::dataset(&ds)))
@@ -101,7 +112,7 @@ async fn update(
     let id = path_id(&dataset_id, "dataset_id")?;
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
-    r.non_nullable(&["name", "allow_extra_metadata", "distribution"])?;
+    r.non_nullable(&["name", "allow_extra_metadata", "distribution", RESPONSES_VISIBLE])?;
     let patch = DatasetPatch {
         name: r.opt_string("name", 1, 200)?,
         guidelines: if r.has("guidelines") { Some(r.opt_string("guidelines", 1, 10000)?) } else { None },
@@ -112,6 +123,11 @@ async fn update(
         },
         distribution: distribution(&r)?,
         metadata: if r.has("metadata") { Some(dict(&r, "metadata")?) } else { None },
+        responses_visible_for_annotators: if r.has(RESPONSES_VISIBLE) {
+            Some(r.bool_or(RESPONSES_VISIBLE, false)?)
+        } else {
+            None
+        },
     };
     let ds = app.service.update_dataset(&actor, id.into(), patch).await?;
     Ok(ok(dto::dataset(&ds)))

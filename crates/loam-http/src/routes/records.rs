@@ -22,26 +22,34 @@ use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/datasets/{dataset_id}/records", "List records with a total", 200, Some("RecordPage"), list)
-        .post("/api/v1/datasets/{dataset_id}/records", "Create records (legacy SDK)", 204, None, legacy_create)
+        .post(
+            "/api/v1/datasets/{dataset_id}/records",
+            "Create records (legacy SDK); responses attributed to another user: owners only (403)",
+            204,
+            None,
+            legacy_create,
+        )
         .patch("/api/v1/datasets/{dataset_id}/records", "Update records (legacy SDK)", 204, None, legacy_update)
         .delete("/api/v1/datasets/{dataset_id}/records", "Delete records by id", 204, None, delete_many)
         .post(
             "/api/v1/datasets/{dataset_id}/records/bulk",
-            "Create records, all or nothing",
+            "Create records, all or nothing; responses attributed to another user: owners only (403)",
             201,
             Some("Records"),
             bulk_create,
         )
         .put(
             "/api/v1/datasets/{dataset_id}/records/bulk",
-            "Create or update records, all or nothing",
+            "Create or update records, all or nothing; responses attributed to another user: owners only (403), \
+             except another user's stored response sent back unchanged (not rewritten)",
             200,
             Some("Records"),
             bulk_upsert,
         )
         .get(
             "/api/v1/records/{record_id}",
-            "Get a record with responses, suggestions and vectors",
+            "Get a record with responses, suggestions and vectors; annotators get their own responses only \
+             (every one if the dataset sets responses_visible_for_annotators) and metadata visible to annotators only",
             200,
             Some("Record"),
             get_one,

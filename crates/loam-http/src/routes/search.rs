@@ -23,7 +23,8 @@ pub fn routes(r: Routes) -> Routes {
     )
     .post(
         "/api/v1/me/datasets/{dataset_id}/records/search",
-        "Search records as an annotator sees them",
+        "Search records as an annotator sees them: the caller's responses only; annotators can neither see \
+         metadata hidden from them nor filter or sort by it (422, as for an unknown property)",
         200,
         Some("SearchPage"),
         search_as_member,

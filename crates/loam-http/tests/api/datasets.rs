@@ -30,11 +30,14 @@ async fn create_dataset_with_defaults() {
             "last_activity_at",
             "metadata",
             "name",
+            // A loam extension (blind annotation unless on), after the reference's keys.
+            "responses_visible_for_annotators",
             "status",
             "updated_at",
             "workspace_id"
         ]
     );
+    assert_eq!(ds["responses_visible_for_annotators"], false);
     assert_ne!(ds["id"], body["id"]);
     assert_eq!(ds["name"], "my dataset/with odd chars");
     assert_eq!(ds["status"], "draft");

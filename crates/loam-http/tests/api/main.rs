@@ -18,5 +18,6 @@ mod settings;
 mod similarity;
 mod ui;
 mod users;
+mod visibility;
 mod webhooks;
 mod workspaces;
