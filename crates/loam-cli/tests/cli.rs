@@ -272,8 +272,12 @@ fn cli_changes_and_sign_out_revoke_sign_in_tokens() {
     let server = Server::start(dir.path(), &[]).unwrap();
     let form_header = [("Content-Type", "application/x-www-form-urlencoded")];
     let sign_in = |password: &str| {
-        let (status, body) =
-            server.request("POST", "/api/v1/token", &form_header, &format!("username=owner&password={}", password.replace(' ', "+")));
+        let (status, body) = server.request(
+            "POST",
+            "/api/v1/token",
+            &form_header,
+            &format!("username=owner&password={}", password.replace(' ', "+")),
+        );
         assert_eq!(status, 201, "{body}");
         let token: serde_json::Value = serde_json::from_str(&body).unwrap();
         format!("Bearer {}", token["access_token"].as_str().unwrap())
@@ -282,7 +286,9 @@ fn cli_changes_and_sign_out_revoke_sign_in_tokens() {
 
     let token = sign_in(PASSWORD);
     assert_eq!(me(&token), 200);
-    assert!(loam(dir.path(), &["user", "set-password", "owner", "--password", "a new fine passphrase"]).status.success());
+    assert!(loam(dir.path(), &["user", "set-password", "owner", "--password", "a new fine passphrase"])
+        .status
+        .success());
     assert_eq!(me(&token), 401, "set-password revokes");
 
     let token = sign_in("a new fine passphrase");

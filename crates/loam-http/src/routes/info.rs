@@ -1,6 +1,5 @@
-//! Server information and password sign-in: unauthenticated endpoints.
+//! Server information and password sign-in (unauthenticated), and signing out.
 
-use crate::openapi::Routes;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
@@ -12,6 +11,7 @@ use serde_json::json;
 use super::{created, ok, ApiResult};
 use crate::error::ApiError;
 use crate::extract::Auth;
+use crate::openapi::Routes;
 use crate::AppState;
 
 /// The Argilla API level loam implements; the SDKs compare it with their own.
