@@ -50,6 +50,8 @@ impl Server {
                 return Server { child, addr };
             }
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("loam serve printed no address");
     }
 

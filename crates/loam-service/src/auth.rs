@@ -203,7 +203,7 @@ impl Service {
         for (key, state) in admitted {
             throttle::save(&mut tx, key, &state).await?;
         }
-        if ADMISSIONS.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == 0 {
+        if ADMISSIONS.fetch_add(1, Ordering::Relaxed).is_multiple_of(PURGE_EVERY) {
             let longest = self.cfg.sign_in.username.forget_after_secs.max(self.cfg.sign_in.address.forget_after_secs);
             throttle::purge(&mut tx, at - i64::from(longest) * 1_000_000).await?;
         }
