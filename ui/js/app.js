@@ -82,11 +82,18 @@ function renderHeader(user) {
       h('a', { href: '/me' }, 'My settings'),
     ),
     h('span', { class: 'who' }, `${user.username} (${user.role})`),
-    h('button', { type: 'button', class: 'link', onclick: signOut }, 'Sign out'),
+    h('button', { type: 'button', class: 'link', id: 'sign-out', onclick: () => void signOut() }, 'Sign out'),
   );
 }
 
-function signOut() {
+/** Signs out everywhere: the server revokes every sign-in token of this user (a loam extension),
+ * then this tab forgets its own. Signed out here even when the server cannot be reached. */
+async function signOut() {
+  try {
+    if (api.token()) await api.call('DELETE', '/api/v1/token', { retries: 1 });
+  } catch {
+    // The token expires by itself; nothing else is lost.
+  }
   api.setToken(null);
   me = null;
   navigate('/signin');

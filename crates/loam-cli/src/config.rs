@@ -21,6 +21,9 @@ pub const ENV_BODY_LIMIT_MB: &str = "LOAM_BODY_LIMIT_MB";
 pub const ENV_VECTOR_CACHE_MB: &str = "LOAM_VECTOR_CACHE_MB";
 pub const ENV_ANN_MIN_VECTORS: &str = "LOAM_ANN_MIN_VECTORS";
 pub const ENV_UI_DIR: &str = "LOAM_UI_DIR";
+pub const ENV_SIGN_IN_USERNAME_ALLOWANCE: &str = "LOAM_SIGN_IN_USERNAME_ALLOWANCE";
+pub const ENV_SIGN_IN_ADDRESS_ALLOWANCE: &str = "LOAM_SIGN_IN_ADDRESS_ALLOWANCE";
+pub const ENV_PASSWORD_HASH_SLOTS: &str = "LOAM_PASSWORD_HASH_SLOTS";
 pub const ENV_LOG: &str = "LOAM_LOG";
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
@@ -77,6 +80,18 @@ pub struct ServeArgs {
     /// into the binary, so a reload shows an edit.
     #[arg(long, env = ENV_UI_DIR)]
     pub ui_dir: Option<PathBuf>,
+    /// Failed sign-ins allowed per username (case-folded; unknown ones too) before each further
+    /// attempt waits 1 s, 2 s, 4 s, … up to 15 minutes (429 meanwhile); 0: no limit.
+    #[arg(long, env = ENV_SIGN_IN_USERNAME_ALLOWANCE)]
+    pub sign_in_username_allowance: Option<u32>,
+    /// The same per client address (IPv6: per /64). Behind a reverse proxy every client has the
+    /// proxy's address: raise it, or 0 for no limit.
+    #[arg(long, env = ENV_SIGN_IN_ADDRESS_ALLOWANCE)]
+    pub sign_in_address_allowance: Option<u32>,
+    /// Password hashes computed at once (19 MiB each); more wait in a bounded queue (503 beyond
+    /// it). Default: half the cores, within a sixteenth of the memory.
+    #[arg(long, env = ENV_PASSWORD_HASH_SLOTS)]
+    pub password_hash_slots: Option<usize>,
 }
 
 /// The TOML file: the same keys as the flags, with underscores.
@@ -95,6 +110,9 @@ pub struct FileConfig {
     pub vector_cache_mb: Option<usize>,
     pub ann_min_vectors: Option<usize>,
     pub ui_dir: Option<PathBuf>,
+    pub sign_in_username_allowance: Option<u32>,
+    pub sign_in_address_allowance: Option<u32>,
+    pub password_hash_slots: Option<usize>,
 }
 
 pub const EXAMPLE: &str = include_str!("../loam.example.toml");
@@ -144,6 +162,9 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         vector_cache_mb: serve.vector_cache_mb.or(file.vector_cache_mb).or(Some(DEFAULT_VECTOR_CACHE_MB)),
         ann_min_vectors: serve.ann_min_vectors.or(file.ann_min_vectors).or(Some(loam_service::DEFAULT_ANN_MIN_VECTORS)),
         ui_dir: serve.ui_dir.clone().or(file.ui_dir),
+        sign_in_username_allowance: serve.sign_in_username_allowance.or(file.sign_in_username_allowance),
+        sign_in_address_allowance: serve.sign_in_address_allowance.or(file.sign_in_address_allowance),
+        password_hash_slots: serve.password_hash_slots.or(file.password_hash_slots),
     };
     Ok(Resolved { data_dir, database_url, serve })
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use loam_domain::Role;
-use loam_service::{NewUser, Service, ServiceConfig, StoreConfig};
+use loam_service::{HashingConfig, NewUser, Service, ServiceConfig, SignInConfig, StoreConfig};
 
 use crate::config::{Resolved, ServeArgs, StorageArgs};
 
@@ -165,6 +165,7 @@ async fn db_command(cfg: &Resolved, cmd: DbCommand) -> anyhow::Result<()> {
                     limits: Default::default(),
                     vector_cache_bytes: 0,
                     ann_min_vectors: 0,
+                    sign_in: Default::default(),
                 };
                 Service::open(&store, service_cfg)
                     .await
@@ -212,11 +213,37 @@ async fn open_service(cfg: &Resolved, serving: bool) -> anyhow::Result<Arc<Servi
         limits: Default::default(),
         vector_cache_bytes: vector_cache_mb.saturating_mul(1 << 20),
         ann_min_vectors: cfg.serve.ann_min_vectors.unwrap_or(loam_service::DEFAULT_ANN_MIN_VECTORS),
+        sign_in: sign_in_config(&cfg.serve),
     };
     let service = Service::open(&store, service_cfg)
         .await
         .with_context(|| format!("opening the database {}", loam_store_url(&cfg.database_url)))?;
     Ok(Arc::new(service))
+}
+
+/// Sign-in throttling and password hashing, from the flags and the machine.
+fn sign_in_config(args: &ServeArgs) -> SignInConfig {
+    let cores = std::thread::available_parallelism().map_or(1, |it| it.get());
+    let mut hashing = HashingConfig::for_machine(cores, total_memory_bytes());
+    if let Some(slots) = args.password_hash_slots.filter(|it| *it > 0) {
+        hashing = HashingConfig { slots, queue: 64 * slots, ..hashing };
+    }
+    let mut cfg = SignInConfig { hashing, ..SignInConfig::default() };
+    if let Some(allowance) = args.sign_in_username_allowance {
+        cfg.username.allowance = allowance;
+    }
+    if let Some(allowance) = args.sign_in_address_allowance {
+        cfg.address.allowance = allowance;
+    }
+    cfg
+}
+
+/// The machine's memory, from /proc/meminfo (Linux); `None` elsewhere.
+fn total_memory_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|it| it.starts_with("MemTotal:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Shorter than 32 characters, or one character repeated.
@@ -256,8 +283,8 @@ async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<
     let (username, password, api_key, generated) = match given {
         (Some(u), Some(p), Some(k)) => {
             if !args.allow_weak_credentials {
-                if loam_service::is_weak_password(p) {
-                    bail!("refusing a weak owner password (known or shorter than 8 characters); set a strong one or pass --allow-weak-credentials for development");
+                if let Err(problem) = loam_domain::auth::check_password(p) {
+                    bail!("refusing a weak owner password ({problem}); set a strong one or pass --allow-weak-credentials for development");
                 }
                 if loam_service::is_weak_api_key(k) {
                     bail!("refusing a weak owner API key (known or shorter than 16 characters); set a strong one or pass --allow-weak-credentials for development");
@@ -380,8 +407,8 @@ async fn user_command(service: &Service, cmd: UserCommand) -> anyhow::Result<()>
                 Some(it) => (it, false),
                 None => (loam_service::generate_password(), true),
             };
-            if password.chars().count() < 8 {
-                bail!("passwords need at least 8 characters");
+            if let Err(problem) = loam_domain::auth::check_password(&password) {
+                bail!("refusing the password: {problem}");
             }
             let new = NewUser {
                 id: None,
@@ -409,8 +436,8 @@ async fn user_command(service: &Service, cmd: UserCommand) -> anyhow::Result<()>
             println!("deleted {}", user.username);
         }
         UserCommand::SetPassword { username, password } => {
-            if password.chars().count() < 8 {
-                bail!("passwords need at least 8 characters");
+            if let Err(problem) = loam_domain::auth::check_password(&password) {
+                bail!("refusing the password: {problem}");
             }
             let user = service.set_password_as_operator(&username, &password).await?;
             println!("password set for {}", user.username);

@@ -143,6 +143,13 @@ fn admin_commands_manage_users_and_workspaces() {
     let rotated = stdout(&loam(dir.path(), &["user", "rotate-key", "alice"]));
     assert!(rotated.contains("new api key for alice: loam_"), "{rotated}");
     assert!(!loam(dir.path(), &["user", "set-password", "alice", "--password", "short"]).status.success());
+    for weak in ["password", "aaaaaaaa", "12345678"] {
+        let out = loam(dir.path(), &["user", "set-password", "alice", "--password", weak]);
+        assert!(!out.status.success(), "{weak}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refusing the password"), "{out:?}");
+        let out = loam(dir.path(), &["user", "create", "weakling", "--password", weak]);
+        assert!(!out.status.success(), "{weak}");
+    }
     assert!(loam(dir.path(), &["user", "set-password", "alice", "--password", "another fine one"]).status.success());
     assert!(loam(dir.path(), &["user", "delete", "alice"]).status.success());
     assert!(!stdout(&loam(dir.path(), &["user", "list"])).contains("alice"));
@@ -179,6 +186,18 @@ fn weak_owner_credentials_are_refused_unless_allowed() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("weak owner password"));
+    // One repeated character is weak too.
+    let out = Command::new(env!("CARGO_BIN_EXE_loam"))
+        .env_clear()
+        .env("LOAM_OWNER_USERNAME", "argilla")
+        .env("LOAM_OWNER_PASSWORD", "aaaaaaaaaaaa")
+        .env("LOAM_OWNER_API_KEY", KEY)
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one character repeated"), "{out:?}");
     let server = Server::start(
         dir.path(),
         &[
@@ -243,6 +262,45 @@ fn sign_in_tokens_survive_a_restart() {
         "username=owner&password=wrong+password",
     );
     assert_eq!(status, 401);
+}
+
+/// Tokens are revoked by the CLI's password change and key rotation (another process on the same
+/// database) and by signing out.
+#[test]
+fn cli_changes_and_sign_out_revoke_sign_in_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]).unwrap();
+    let form_header = [("Content-Type", "application/x-www-form-urlencoded")];
+    let sign_in = |password: &str| {
+        let (status, body) = server.request(
+            "POST",
+            "/api/v1/token",
+            &form_header,
+            &format!("username=owner&password={}", password.replace(' ', "+")),
+        );
+        assert_eq!(status, 201, "{body}");
+        let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+        format!("Bearer {}", token["access_token"].as_str().unwrap())
+    };
+    let me = |bearer: &str| server.request("GET", "/api/v1/me", &[("Authorization", bearer)], "").0;
+
+    let token = sign_in(PASSWORD);
+    assert_eq!(me(&token), 200);
+    assert!(loam(dir.path(), &["user", "set-password", "owner", "--password", "a new fine passphrase"])
+        .status
+        .success());
+    assert_eq!(me(&token), 401, "set-password revokes");
+
+    let token = sign_in("a new fine passphrase");
+    let rotated = stdout(&loam(dir.path(), &["user", "rotate-key", "owner"]));
+    let key = rotated.trim().rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(me(&token), 401, "rotate-key revokes");
+
+    let token = sign_in("a new fine passphrase");
+    let (status, body) = server.request("DELETE", "/api/v1/token", &[("Authorization", &token)], "");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(me(&token), 401, "signing out revokes");
+    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", &key)], "").0, 200);
 }
 
 #[test]

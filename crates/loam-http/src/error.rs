@@ -54,6 +54,9 @@ pub enum ApiError {
     Coded(Code, Value),
     /// A body of its own shape (the top-level `missing_vector` error of similarity search).
     Raw(StatusCode, Value),
+    /// `{"detail": "<message>"}` with a status and a `Retry-After` header (seconds): sign-in
+    /// throttling (429) and busy password hashing (503).
+    RetryAfter(StatusCode, String, u64),
     /// A server fault; the cause is logged, never sent.
     Internal(String),
 }
@@ -97,6 +100,12 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(msg) => ApiError::Detail(StatusCode::NOT_FOUND, msg),
             ServiceError::Conflict(msg) => ApiError::Detail(StatusCode::CONFLICT, msg),
             ServiceError::Invalid(msg) => ApiError::Detail(StatusCode::UNPROCESSABLE_ENTITY, msg),
+            err @ ServiceError::Throttled { retry_after_secs } => {
+                ApiError::RetryAfter(StatusCode::TOO_MANY_REQUESTS, err.to_string(), retry_after_secs)
+            }
+            err @ ServiceError::Busy { retry_after_secs } => {
+                ApiError::RetryAfter(StatusCode::SERVICE_UNAVAILABLE, err.to_string(), retry_after_secs)
+            }
             ServiceError::Upstream(msg) => ApiError::Detail(StatusCode::BAD_GATEWAY, msg),
             ServiceError::Schema(errors) => ApiError::schema(errors),
             ServiceError::Unauthenticated(detail) => ApiError::Coded(Code::Unauthorized, json!({"detail": detail})),
@@ -145,6 +154,11 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Detail(status, msg) => (status, Json(json!({"detail": msg}))).into_response(),
             ApiError::Raw(status, body) => (status, Json(body)).into_response(),
+            ApiError::RetryAfter(status, msg, secs) => {
+                let mut res = (status, Json(json!({"detail": msg}))).into_response();
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs.max(1)));
+                res
+            }
             ApiError::Coded(code, params) => {
                 let mut res =
                     (code.status(), Json(json!({"detail": {"code": code.name(), "params": params}}))).into_response();

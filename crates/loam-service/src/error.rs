@@ -30,6 +30,13 @@ pub enum Error {
     /// the reference's permissions, where "Operation not allowed" would not say what to change.
     #[error("{0}")]
     ForbiddenBecause(String),
+    /// Too many sign-in attempts for the username or from the address (429 with `Retry-After`).
+    #[error("Too many sign-in attempts; try again in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    /// Every password-hashing slot is taken and the queue is full, or the wait for one was too
+    /// long (503 with `Retry-After`); nothing was changed.
+    #[error("The server is busy checking other passwords; try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// A remote party loam called on the caller's behalf failed (502): a webhook's receiver.
     #[error("{0}")]
     Upstream(String),

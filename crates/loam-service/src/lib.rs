@@ -11,6 +11,7 @@ mod copy;
 mod datasets;
 mod delivery;
 mod error;
+mod hashing;
 mod outbox;
 mod policy;
 mod records;
@@ -26,11 +27,15 @@ use loam_domain::settings::Limits;
 use loam_domain::Timestamp;
 use loam_store::Store;
 
-pub use auth::{generate_api_key, generate_password, is_weak_api_key, is_weak_password, Credentials};
+pub use auth::{
+    generate_api_key, generate_password, is_weak_api_key, Credentials, SignInConfig, DEFAULT_ADDRESS_THROTTLE,
+    DEFAULT_USERNAME_THROTTLE,
+};
 pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
+pub use hashing::{HashingConfig, HashingStatus};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
@@ -60,6 +65,8 @@ pub struct ServiceConfig {
     /// Vector settings with at least this many vectors get an approximate index for unfiltered
     /// similarity searches (see `ann.rs`); 0: always the exact scan.
     pub ann_min_vectors: usize,
+    /// Sign-in throttling and password hashing (`auth.rs`, `hashing.rs`).
+    pub sign_in: SignInConfig,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -70,6 +77,7 @@ impl std::fmt::Debug for ServiceConfig {
             .field("limits", &self.limits)
             .field("vector_cache_bytes", &self.vector_cache_bytes)
             .field("ann_min_vectors", &self.ann_min_vectors)
+            .field("sign_in", &self.sign_in)
             .finish()
     }
 }
@@ -83,13 +91,23 @@ pub struct Service {
     vectors: similarity::VectorCache,
     /// Datasets' settings, checked against their settings version (`settings.rs`).
     schemas: settings::SchemaCache,
+    /// The bounded slots every password hash runs in (`hashing.rs`).
+    hasher: hashing::Hasher,
 }
 
 impl Service {
     pub async fn open(store_cfg: &StoreConfig, cfg: ServiceConfig) -> Result<Self> {
         let store = Store::open(store_cfg).await?;
         let vectors = similarity::VectorCache::new(cfg.vector_cache_bytes, cfg.ann_min_vectors);
-        Ok(Self { store, cfg, http: delivery::http_client(), vectors, schemas: settings::SchemaCache::default() })
+        let hasher = hashing::Hasher::new(cfg.sign_in.hashing);
+        Ok(Self {
+            store,
+            cfg,
+            http: delivery::http_client(),
+            vectors,
+            schemas: settings::SchemaCache::default(),
+            hasher,
+        })
     }
 
     pub fn backend(&self) -> &'static str {
@@ -117,6 +135,11 @@ impl Service {
     /// How similarity searches are answered, and what this process holds for them now.
     pub fn vector_search_status(&self) -> VectorSearchStatus {
         self.vectors.status()
+    }
+
+    /// The password-hashing slots: their number, the queue, who is inside, hashes computed.
+    pub fn password_hashing_status(&self) -> HashingStatus {
+        self.hasher.status()
     }
 
     /// Whether the database answers within two seconds (`/api/v1/status`, health checks).

@@ -4,7 +4,7 @@ use loam_domain::model::{User, Workspace};
 use loam_domain::{Role, UserId, WorkspaceId};
 use loam_store::{responses, users, workspaces, Tx, TxLock};
 
-use crate::auth::{digest, generate_api_key, hash_password};
+use crate::auth::{check_new_password, digest, generate_api_key};
 use crate::policy::require_owner;
 use crate::{now, Error, Result, Service};
 
@@ -38,7 +38,8 @@ impl Service {
     }
 
     async fn insert_user(&self, new: NewUser) -> Result<(User, String)> {
-        let password_hash = hash_password(new.password.clone()).await?;
+        check_new_password(&new.password)?;
+        let password_hash = self.hasher.hash(new.password.clone()).await?;
         let key = generate_api_key();
         let at = now();
         let user = User {
@@ -75,7 +76,8 @@ impl Service {
     }
 
     /// Creates the first owner (and a default workspace named `argilla`) when there are no users.
-    /// Returns `None` when users already exist.
+    /// Returns `None` when users already exist. The password policy is the caller's to apply (the
+    /// CLI lets development setups through with `--allow-weak-credentials`).
     pub async fn bootstrap_owner(&self, username: &str, password: &str, api_key: &str) -> Result<Option<User>> {
         {
             let mut tx = self.store.read().await?;
@@ -83,7 +85,7 @@ impl Service {
                 return Ok(None);
             }
         }
-        let password_hash = hash_password(password.to_owned()).await?;
+        let password_hash = self.hasher.hash(password.to_owned()).await?;
         let at = now();
         let user = User {
             id: UserId::new(),
@@ -138,20 +140,32 @@ impl Service {
         Ok(users::find_user_by_username(&mut tx, username).await?)
     }
 
+    /// Updates a user (owners only). Permission and the password policy are checked before the
+    /// password is hashed. A new username, role or password revokes the user's sign-in tokens.
     pub async fn update_user(&self, actor: &User, id: UserId, patch: UserPatch) -> Result<User> {
         let password_hash = match &patch.password {
-            Some(password) => Some(hash_password(password.clone()).await?),
+            Some(password) => {
+                {
+                    let mut tx = self.store.read().await?;
+                    find_user(&mut tx, id).await?;
+                }
+                require_owner(actor)?;
+                check_new_password(password)?;
+                Some(self.hasher.hash(password.clone()).await?)
+            }
             None => None,
         };
         let mut tx = self.store.write().await?;
         let mut user = find_user(&mut tx, id).await?;
         require_owner(actor)?;
+        let mut revoke = password_hash.is_some();
         if let Some(username) = patch.username {
             if username != user.username {
                 if users::find_user_by_username(&mut tx, &username).await?.is_some() {
                     return Err(Error::invalid(format!("Username '{username}' already exists")));
                 }
                 user.username = username;
+                revoke = true;
             }
         }
         if let Some(first_name) = patch.first_name {
@@ -161,6 +175,7 @@ impl Service {
             user.last_name = last_name;
         }
         if let Some(role) = patch.role {
+            revoke |= role != user.role;
             user.role = role;
         }
         user.updated_at = now();
@@ -168,18 +183,23 @@ impl Service {
         if let Some(hash) = password_hash {
             users::set_password_hash(&mut tx, user.id, &hash).await?;
         }
+        if revoke {
+            users::bump_token_version(&mut tx, user.id).await?;
+        }
         tx.commit().await?;
         Ok(user)
     }
 
-    /// Sets a user's password from the command line.
+    /// Sets a user's password from the command line (the policy applies; tokens are revoked).
     pub async fn set_password_as_operator(&self, username: &str, password: &str) -> Result<User> {
-        let hash = hash_password(password.to_owned()).await?;
+        check_new_password(password)?;
+        let hash = self.hasher.hash(password.to_owned()).await?;
         let mut tx = self.store.write().await?;
         let user = users::find_user_by_username(&mut tx, username)
             .await?
             .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         users::set_password_hash(&mut tx, user.id, &hash).await?;
+        users::bump_token_version(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -192,6 +212,7 @@ impl Service {
             .await?
             .ok_or_else(|| Error::NotFound(format!("User not found filtering by username={username}")))?;
         users::set_api_key_digest(&mut tx, user.id, &digest(&key)).await?;
+        users::bump_token_version(&mut tx, user.id).await?;
         tx.commit().await?;
         Ok((user, key))
     }

@@ -24,6 +24,7 @@ pub mod search;
 pub mod settings;
 pub mod suggestions;
 pub mod testing;
+pub mod throttle;
 pub mod users;
 pub mod webhooks;
 pub mod workspaces;
@@ -234,4 +235,6 @@ pub enum TxLock {
     /// Creating the first owner and the default workspace on an empty database: replicas started
     /// together on one database race for it.
     Bootstrap = 0x6c6f_616d_0001,
+    /// Counting a sign-in attempt against its username and address (read, decide, write).
+    SignIn = 0x6c6f_616d_0002,
 }

@@ -34,6 +34,23 @@ pub(crate) struct UserRow {
 
 from_row!(UserRow { id, first_name, last_name, username, role, inserted_at, updated_at });
 
+/// A user with their password hash and token version.
+pub(crate) struct UserCredentialsRow {
+    pub user: UserRow,
+    pub password_hash: String,
+    pub token_version: i64,
+}
+
+impl crate::db::FromRow for UserCredentialsRow {
+    fn from_row(row: &crate::db::Row<'_>) -> Result<Self, StoreError> {
+        Ok(UserCredentialsRow {
+            user: <UserRow as crate::db::FromRow>::from_row(row)?,
+            password_hash: row.get("password_hash")?,
+            token_version: row.get("token_version")?,
+        })
+    }
+}
+
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(row: UserRow) -> Result<Self, StoreError> {

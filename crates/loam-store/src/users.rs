@@ -3,7 +3,7 @@
 use loam_domain::model::User;
 use loam_domain::UserId;
 
-use crate::rows::UserRow;
+use crate::rows::{UserCredentialsRow, UserRow};
 use crate::{db, StoreError, Tx};
 
 const COLUMNS: &str = "id, first_name, last_name, username, role, inserted_at, updated_at";
@@ -14,8 +14,8 @@ pub async fn insert_user(
     api_key_digest: &str,
     password_hash: &str,
 ) -> Result<(), StoreError> {
-    let sql = "insert into users (id, first_name, last_name, username, role, api_key_digest, password_hash, inserted_at, updated_at) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    let sql = "insert into users (id, first_name, last_name, username, role, api_key_digest, password_hash, inserted_at, updated_at, token_version) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     db::query(sql)
         .bind(user.id.0)
         .bind(&user.first_name)
@@ -26,9 +26,16 @@ pub async fn insert_user(
         .bind(password_hash)
         .bind(user.inserted_at.0)
         .bind(user.updated_at.0)
+        .bind(first_token_version())
         .execute(tx)
         .await?;
     Ok(())
+}
+
+/// A new user's token version: random (53 bits, exact in JSON), so a user created again with the
+/// id of a deleted one does not accept the tokens issued to that one.
+fn first_token_version() -> i64 {
+    (uuid::Uuid::new_v4().as_u64_pair().0 >> 11) as i64
 }
 
 async fn find_where(tx: &mut Tx, condition: &str, arg: QueryArg<'_>) -> Result<Option<User>, StoreError> {
@@ -57,14 +64,25 @@ pub async fn find_user_by_key_digest(tx: &mut Tx, digest: &str) -> Result<Option
     find_where(tx, "api_key_digest = $1", QueryArg::Text(digest)).await
 }
 
-/// The user and their password hash, for sign-in.
-pub async fn find_password_hash(tx: &mut Tx, username: &str) -> Result<Option<(User, String)>, StoreError> {
-    let Some(user) = find_user_by_username(tx, username).await? else {
-        return Ok(None);
-    };
-    let sql = "select password_hash from users where id = $1";
-    let hash: String = db::query(sql).bind(user.id.0).fetch_one(tx).await?;
-    Ok(Some((user, hash)))
+/// The user, their password hash and their token version, for sign-in (one statement, whether the
+/// username exists or not).
+pub async fn find_password_hash(tx: &mut Tx, username: &str) -> Result<Option<(User, String, i64)>, StoreError> {
+    let sql = format!("select {COLUMNS}, password_hash, token_version from users where username = $1");
+    let row = db::query(&sql).bind(username).fetch_optional::<UserCredentialsRow>(tx).await?;
+    row.map(|it| Ok((User::try_from(it.user)?, it.password_hash, it.token_version))).transpose()
+}
+
+/// The user and their token version, to check a sign-in token.
+pub async fn find_user_for_token(tx: &mut Tx, id: UserId) -> Result<Option<(User, i64)>, StoreError> {
+    let sql = format!("select {COLUMNS}, '' as password_hash, token_version from users where id = $1");
+    let row = db::query(&sql).bind(id.0).fetch_optional::<UserCredentialsRow>(tx).await?;
+    row.map(|it| Ok((User::try_from(it.user)?, it.token_version))).transpose()
+}
+
+/// Raises the user's token version, which revokes every sign-in token issued to them.
+pub async fn bump_token_version(tx: &mut Tx, id: UserId) -> Result<(), StoreError> {
+    db::query("update users set token_version = token_version + 1 where id = $1").bind(id.0).execute(tx).await?;
+    Ok(())
 }
 
 pub async fn list_users(tx: &mut Tx) -> Result<Vec<User>, StoreError> {

@@ -469,10 +469,29 @@ test('My settings: a user rotates their own API key and sees the new one once, w
   const me = await apiCall('GET', '/api/v1/me', undefined, key);
   assert.equal(me.username, 'ann2');
   await page.screenshot({ path: join(SHOTS, 'my-settings.png'), fullPage: true });
-  // Shown once: a reload no longer shows it.
+  // Rotating signed the user out everywhere (their sign-in token is revoked): a reload asks to
+  // sign in again; the key is shown once, so after signing in it is not shown.
+  await page.waitForSelector('#signed-out-note');
   await page.reload();
+  await page.waitForSelector('#username');
+  await page.keyboard.type('ann2');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#rotate-key');
   assert.equal(await page.locator('#api-key').count(), 0);
+  await page.context().close();
+});
+
+test('signing out revokes the sign-in token on the server', async () => {
+  const page = await signedIn('ann2');
+  const token = await page.evaluate(() => localStorage.getItem('loam.token'));
+  const me = (t) => fetch(`${URL}/api/v1/me`, { headers: { Authorization: `Bearer ${t}` } }).then((r) => r.status);
+  assert.equal(await me(token), 200);
+  await page.click('#sign-out');
+  await page.waitForSelector('#username');
+  assert.equal(await page.evaluate(() => localStorage.getItem('loam.token')), null);
+  assert.equal(await me(token), 401, 'the token no longer works anywhere');
   await page.context().close();
 });
 

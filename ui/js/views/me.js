@@ -9,7 +9,7 @@ export function render(main, params) {
   const me = params.me;
   const out = h('div', { id: 'new-key' });
   const rotate = async () => {
-    if (!confirm('Replace your API key? Scripts using the old key stop working.')) return;
+    if (!confirm('Replace your API key? Scripts using the old key stop working, and you are signed out everywhere.')) return;
     const res = await api.post(`/api/v1/users/${me.id}/api-key`, {});
     const key = res.api_key;
     const python = `import argilla as rg\nclient = rg.Argilla(api_url="${location.origin}", api_key="${key}")`;
@@ -22,6 +22,7 @@ export function render(main, params) {
       copied,
       h('p', null, 'Connect the Python SDK with it:'),
       h('pre', { class: 'code' }, python),
+      h('p', { id: 'signed-out-note' }, 'Rotating the key also signed you out everywhere: the next page asks you to sign in again.'),
     );
   };
   replace(
@@ -30,7 +31,7 @@ export function render(main, params) {
     h('section', { class: 'card' },
       h('dl', null, h('dt', null, 'Username'), h('dd', null, me.username), h('dt', null, 'Role'), h('dd', null, me.role)),
       h('h2', null, 'API key'),
-      h('p', null, 'Rotating creates a new key and invalidates the old one.'),
+      h('p', null, 'Rotating creates a new key and invalidates the old one, and signs you out everywhere.'),
       h('button', { type: 'button', class: 'primary', id: 'rotate-key', onclick: () => void rotate() }, 'Rotate my API key'),
       out,
     ),

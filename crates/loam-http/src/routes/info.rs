@@ -1,13 +1,17 @@
-//! Server information and password sign-in: unauthenticated endpoints.
+//! Server information and password sign-in (unauthenticated), and signing out.
 
-use crate::openapi::Routes;
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
+use axum::Extension;
 use serde_json::json;
 
 use super::{created, ok, ApiResult};
 use crate::error::ApiError;
+use crate::extract::Auth;
+use crate::openapi::Routes;
 use crate::AppState;
 
 /// The Argilla API level loam implements; the SDKs compare it with their own.
@@ -18,6 +22,13 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/status", "Version, storage backend and memory", 200, None, status)
         .get("/api/v1/settings", "Server settings for the UI", 200, None, settings)
         .post("/api/v1/token", "Sign in with username and password (form body)", 201, None, token)
+        .delete(
+            "/api/v1/token",
+            "Sign out everywhere (a loam extension): revokes every sign-in token of the caller; API keys stay valid",
+            200,
+            None,
+            sign_out,
+        )
         .get("/api/_info", "Version (legacy SDK)", 200, None, version)
         .get("/api/_status", "Status (legacy SDK)", 200, None, legacy_status)
         .post("/api/security/token", "Sign in (legacy)", 200, None, legacy_token)
@@ -45,6 +56,7 @@ async fn status(State(app): State<AppState>) -> ApiResult {
     let rss = rss_bytes().map(human);
     let available = app.service.database_available().await;
     let vectors = app.service.vector_search_status();
+    let hashing = app.service.password_hashing_status();
     let code = if available { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     Ok(super::reply(
         code,
@@ -71,6 +83,14 @@ async fn status(State(app): State<AppState>) -> ApiResult {
                 "loads": {"whole": vectors.whole_loads, "changes_only": vectors.change_loads},
             },
             "memory": {"rss": rss},
+            // Password hashes (argon2, 19 MiB each) run in these slots; sign-ins beyond the
+            // queue are answered 503 (a loam extension).
+            "password_hashing": {
+                "slots": hashing.slots,
+                "queue": hashing.queue,
+                "in_progress_or_waiting": hashing.inside,
+                "computed": hashing.computed,
+            },
         }),
     ))
 }
@@ -123,14 +143,24 @@ fn credentials(body: &Bytes) -> Result<(String, String), ApiError> {
     }
 }
 
-async fn token(State(app): State<AppState>, body: Bytes) -> ApiResult {
+/// The client's address, when the server runs on a socket (`loam_http::serve` inserts it).
+type Client = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+async fn token(State(app): State<AppState>, client: Client, body: Bytes) -> ApiResult {
     let (username, password) = credentials(&body)?;
-    let token = app.service.sign_in(&username, &password).await?;
+    let ip = client.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let token = app.service.sign_in(&username, &password, ip).await?;
     Ok(created(json!({"access_token": token, "token_type": "bearer"})))
 }
 
-async fn legacy_token(State(app): State<AppState>, body: Bytes) -> ApiResult {
+async fn legacy_token(State(app): State<AppState>, client: Client, body: Bytes) -> ApiResult {
     let (username, password) = credentials(&body)?;
-    let token = app.service.sign_in(&username, &password).await?;
+    let ip = client.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let token = app.service.sign_in(&username, &password, ip).await?;
     Ok(ok(json!({"access_token": token, "token_type": "bearer"})))
+}
+
+async fn sign_out(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
+    app.service.sign_out(&actor).await?;
+    Ok(ok(json!({"detail": format!("Signed out: every sign-in token of {} is revoked", actor.username)})))
 }

@@ -109,8 +109,10 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", &new_id()[..8])
 }
 
-/// A service on the database at `url` (another replica, when one already serves it), with its
-/// own token secret.
+/// The token secret of every test service: replicas of one database share it, as they must.
+pub const TOKEN_SECRET: &str = "a-token-secret-for-the-tests-only-0123456789";
+
+/// A service on the database at `url` (another replica, when one already serves it).
 pub async fn open_service(url: &str, max_connections: u32) -> Service {
     open_service_with(url, max_connections, loam_service::DEFAULT_VECTOR_CACHE_BYTES).await
 }
@@ -132,11 +134,12 @@ pub async fn open_service_ann(
     Service::open(
         &StoreConfig { url: url.to_owned(), max_connections },
         ServiceConfig {
-            token_secret: loam_service::generate_api_key().into_bytes(),
+            token_secret: TOKEN_SECRET.as_bytes().to_vec(),
             token_ttl_secs: 86400,
             limits: Default::default(),
             vector_cache_bytes,
             ann_min_vectors,
+            sign_in: Default::default(),
         },
     )
     .await

@@ -144,8 +144,8 @@ async fn patch_user_updates_present_keys_only() {
     // A new password works for sign-in; the old one no longer does.
     let (status, _) = app.patch(&app.owner.key, &path, json!({"password": "a-brand-new-one"})).await;
     assert_eq!(status, 200);
-    assert!(app.service.sign_in("ann", "a-brand-new-one").await.is_ok());
-    assert!(app.service.sign_in("ann", PASSWORD).await.is_err());
+    assert!(app.service.sign_in("ann", "a-brand-new-one", None).await.is_ok());
+    assert!(app.service.sign_in("ann", PASSWORD, None).await.is_err());
 
     // The change is stored.
     let stored = app.read(&path).await;

@@ -1,0 +1,254 @@
+//! A storm of failed sign-ins against the real binary over real sockets (127.0.0.1 only, bounded
+//! in count and time): the server's memory stays bounded (password hashing runs in a few slots),
+//! API-key requests keep being answered meanwhile, and with the default throttling the storm is
+//! answered 429 with `Retry-After`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "loam_storm_owner_key_that_is_long_enough_0123456789";
+const PASSWORD: &str = "correct horse battery staple";
+/// Concurrent clients in the storm.
+const CLIENTS: usize = 300;
+/// The server's resident memory must stay under this, during the storm and after.
+const RSS_BOUND_MB: u64 = 200;
+/// Every API-key request sent during the storm must be answered within this.
+const API_KEY_BOUND: Duration = Duration::from_secs(2);
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(data_dir: &Path, args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loam"))
+            .env_clear()
+            .env("LOAM_LOG", "error")
+            .env("LOAM_OWNER_USERNAME", "owner")
+            .env("LOAM_OWNER_PASSWORD", PASSWORD)
+            .env("LOAM_OWNER_API_KEY", KEY)
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        for line in lines.by_ref() {
+            if let Some(addr) = line.unwrap().strip_prefix("loam: listening on http://") {
+                let addr = addr.to_owned();
+                std::thread::spawn(move || lines.for_each(drop));
+                return Server { child, addr };
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("loam serve printed no address");
+    }
+
+    /// Resident memory of the server process, in MiB.
+    fn rss_mb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find(|it| it.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 request on its own connection: (status, `Retry-After`, body).
+fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Option<String>, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut res = String::new();
+    stream.read_to_string(&mut res).unwrap();
+    let (head, body) = res.split_once("\r\n\r\n").unwrap_or((&res, ""));
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let retry =
+        head.lines().find_map(|it| it.to_ascii_lowercase().strip_prefix("retry-after:").map(|v| v.trim().to_owned()));
+    (status, retry, body.to_owned())
+}
+
+fn sign_in(addr: &str, username: &str, password: &str) -> (u16, Option<String>, String) {
+    let form = format!("username={username}&password={}", password.replace(' ', "+"));
+    request(addr, "POST", "/api/v1/token", &[("Content-Type", "application/x-www-form-urlencoded")], &form)
+}
+
+fn hashes_computed(addr: &str) -> u64 {
+    let (status, _, body) = request(addr, "GET", "/api/v1/status", &[], "");
+    assert_eq!(status, 200, "{body}");
+    let status: serde_json::Value = serde_json::from_str(&body).unwrap();
+    status["password_hashing"]["computed"].as_u64().unwrap()
+}
+
+#[test]
+fn a_storm_of_failed_sign_ins_keeps_memory_bounded_and_api_keys_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    // Throttling off, so that every sign-in the queue admits is really hashed.
+    let server = Server::start(dir.path(), &["--sign-in-username-allowance", "0", "--sign-in-address-allowance", "0"]);
+    let addr = server.addr.clone();
+    let before_mb = server.rss_mb();
+    let hashed_before = hashes_computed(&addr);
+
+    let done = Arc::new(AtomicBool::new(false));
+    let peak_mb = Arc::new(AtomicU64::new(before_mb));
+    let api_key_times = Arc::new(Mutex::new(Vec::new()));
+    let sampler = {
+        let (done, peak) = (Arc::clone(&done), Arc::clone(&peak_mb));
+        let pid = server.child.id();
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Acquire) {
+                if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+                    if let Some(kb) = status
+                        .lines()
+                        .find(|it| it.starts_with("VmRSS:"))
+                        .and_then(|it| it.split_whitespace().nth(1)?.parse::<u64>().ok())
+                    {
+                        peak.fetch_max(kb / 1024, Ordering::AcqRel);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let api_key_client = {
+        let (done, times, addr) = (Arc::clone(&done), Arc::clone(&api_key_times), addr.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Acquire) {
+                let started = Instant::now();
+                let (status, _, body) = request(&addr, "GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "");
+                assert_eq!(status, 200, "{body}");
+                times.lock().unwrap().push(started.elapsed());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        })
+    };
+
+    // Each client signs in with a wrong password under a name of its own, again and again, for
+    // a bounded time: at least CLIENTS at once.
+    let deadline = Instant::now() + Duration::from_secs(12);
+    let storm: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut statuses = Vec::new();
+                while Instant::now() < deadline && statuses.len() < 20 {
+                    let (status, retry, body) = sign_in(&addr, &format!("stormer{i}"), "not-the-password");
+                    assert!(matches!(status, 401 | 503), "{status}: {body}");
+                    if status == 503 {
+                        assert!(retry.is_some(), "a 503 says when to retry");
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    statuses.push(status);
+                }
+                statuses
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = storm.into_iter().flat_map(|it| it.join().unwrap()).collect();
+    let during_mb = peak_mb.load(Ordering::Acquire);
+    std::thread::sleep(Duration::from_millis(500));
+    done.store(true, Ordering::Release);
+    sampler.join().unwrap();
+    api_key_client.join().unwrap();
+    let after_mb = server.rss_mb();
+
+    let refused = statuses.iter().filter(|it| **it == 401).count() as u64;
+    let hashed = hashes_computed(&addr) - hashed_before;
+    let times = api_key_times.lock().unwrap().clone();
+    let slowest = times.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "storm: {} sign-ins ({refused} refused after hashing, {} busy), {hashed} hashes; RSS {before_mb} MiB before, \
+         {during_mb} MiB at most during, {after_mb} MiB after; {} API-key requests, slowest {slowest:?}",
+        statuses.len(),
+        statuses.len() as u64 - refused,
+        times.len()
+    );
+    assert!(statuses.len() >= CLIENTS, "every client sent at least one sign-in");
+    assert!(refused >= 50 && hashed >= refused, "hashing really happened: {refused} refused, {hashed} hashed");
+    assert!(during_mb < RSS_BOUND_MB, "RSS reached {during_mb} MiB during the storm");
+    assert!(after_mb < RSS_BOUND_MB, "RSS is {after_mb} MiB after the storm");
+    assert!(times.len() >= 10, "API-key requests were sent during the storm: {}", times.len());
+    assert!(slowest < API_KEY_BOUND, "an API-key request took {slowest:?}");
+}
+
+#[test]
+fn with_default_throttling_a_storm_is_answered_429_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let addr = server.addr.clone();
+
+    // Against one username, at once: the allowance is used up and the rest wait.
+    let owner_storm: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || sign_in(&addr, "OWNER", "not-the-password"))
+        })
+        .collect();
+    let replies: Vec<_> = owner_storm.into_iter().map(|it| it.join().unwrap()).collect();
+    let throttled: Vec<_> = replies.iter().filter(|it| it.0 == 429).collect();
+    let owner_refused = replies.iter().filter(|it| it.0 == 401).count();
+    let refused = owner_refused;
+    assert!(replies.iter().all(|it| matches!(it.0, 401 | 429 | 503)), "{replies:?}");
+    // The allowance (5), and one more each time a wait (1 s, 2 s, …) ends while the storm lasts.
+    assert!(refused <= 8, "at most the allowance was tried: {refused}");
+    assert!(!throttled.is_empty(), "{replies:?}");
+    for (_, retry, body) in &throttled {
+        let secs: u64 = retry.as_deref().expect("a Retry-After header").parse().unwrap();
+        assert!(secs >= 1, "{body}");
+    }
+    // The right password waits too (case-folded name), and the API key still works.
+    let (status, retry, _) = sign_in(&addr, "owner", PASSWORD);
+    assert_eq!((status, retry.is_some()), (429, true));
+    assert_eq!(request(&addr, "GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "").0, 200);
+
+    // Under many usernames from one address (127.0.0.1): after the address's allowance of 100,
+    // the address waits.
+    let mut seen = Vec::new();
+    for wave in 0..4 {
+        let clients: Vec<_> = (0..40)
+            .map(|i| {
+                let addr = addr.clone();
+                std::thread::spawn(move || sign_in(&addr, &format!("nobody-{wave}-{i}"), "not-the-password"))
+            })
+            .collect();
+        seen.extend(clients.into_iter().map(|it| it.join().unwrap()));
+    }
+    let refused = seen.iter().filter(|it| it.0 == 401).count();
+    let throttled = seen.iter().filter(|it| it.0 == 429 && it.1.is_some()).count();
+    let busy = seen.iter().filter(|it| it.0 == 503).count();
+    eprintln!("throttled storm: {owner_refused} + {refused} tried, {throttled} throttled, {busy} busy");
+    assert!(
+        owner_refused + refused <= 100 + 3,
+        "at most the address's allowance was tried: {owner_refused} + {refused}"
+    );
+    assert!(throttled > 0, "{seen:?}");
+}
