@@ -135,6 +135,23 @@ impl From<SchemaError> for ApiError {
     }
 }
 
+/// The JSON Schema of every error body above, for the OpenAPI document (each family in turn).
+pub fn error_schema() -> Value {
+    json!({
+        "description": "An error: `{\"detail\": \"…\"}`, the coded `{\"detail\": {\"code\", \"params\"}}`, or the `missing_vector` shape of similarity search",
+        "anyOf": [
+            {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+            {"type": "object", "properties": {"detail": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "params": {"type": "object"}},
+                "required": ["code", "params"],
+            }}, "required": ["detail"]},
+            {"type": "object", "properties": {"code": {"const": "missing_vector"}, "message": {"type": "string"}},
+             "required": ["code", "message"]},
+        ],
+    })
+}
+
 /// The cause of a 500, for the logging middleware.
 #[derive(Clone, Debug)]
 pub struct InternalCause(pub String);

@@ -14,13 +14,50 @@ use crate::AppState;
 pub const API_VERSION: &str = "2.8.0";
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/api/v1/version", "The Argilla API version loam implements", 200, None, version)
-        .get("/api/v1/status", "Version, storage backend and memory", 200, None, status)
-        .get("/api/v1/settings", "Server settings for the UI", 200, None, settings)
-        .post("/api/v1/token", "Sign in with username and password (form body)", 201, None, token)
-        .get("/api/_info", "Version (legacy SDK)", 200, None, version)
-        .get("/api/_status", "Status (legacy SDK)", 200, None, legacy_status)
-        .post("/api/security/token", "Sign in (legacy)", 200, None, legacy_token)
+    r.get("/api/v1/version", "The Argilla API version loam implements", 200, Some("Version"), version)
+        .get("/api/v1/status", "Version, storage backend and memory", 200, Some("Status"), status)
+        .also(503, Some("Status"))
+        .get("/api/v1/settings", "Server settings for the UI", 200, Some("ServerSettings"), settings)
+        .post("/api/v1/token", "Sign in with username and password (form body)", 201, Some("Token"), token)
+        .form_body("SignInForm")
+        .errors(&[401, 503])
+        .get(
+            "/api/v1/oauth2/providers",
+            "OAuth sign-in providers: loam has none",
+            200,
+            Some("OAuthProviders"),
+            providers,
+        )
+        .get(
+            "/api/v1/oauth2/providers/{provider}/authentication",
+            "Start an OAuth sign-in: no provider is configured, so always 404",
+            200,
+            None,
+            no_provider,
+        )
+        .get(
+            "/api/v1/oauth2/providers/{provider}/access-token",
+            "Finish an OAuth sign-in: no provider is configured, so always 404",
+            200,
+            Some("Token"),
+            no_provider,
+        )
+        .get("/api/_info", "Version (legacy SDK)", 200, Some("Version"), version)
+        .get("/api/_status", "Status (legacy SDK)", 200, Some("LegacyStatus"), legacy_status)
+        .post("/api/security/token", "Sign in (legacy)", 200, Some("Token"), legacy_token)
+        .form_body("SignInForm")
+        .errors(&[401, 503])
+}
+
+/// The reference server lists its configured OAuth providers; loam signs in with passwords and
+/// API keys only, so the list is empty (Argilla's web UI asks on every sign-in page).
+async fn providers() -> ApiResult {
+    Ok(ok(json!({"items": []})))
+}
+
+/// No provider exists, so each is unknown (the reference's answer for an unknown one).
+async fn no_provider(axum::extract::Path(provider): axum::extract::Path<String>) -> ApiResult {
+    Err(ApiError::Detail(StatusCode::NOT_FOUND, format!("OAuth Provider '{provider}' not found")))
 }
 
 async fn version() -> ApiResult {
