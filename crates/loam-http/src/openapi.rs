@@ -630,7 +630,7 @@ fn type_ok(kind: &str, value: &Value) -> bool {
     }
 }
 
-fn validate(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+pub(crate) fn validate(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = reference.trim_start_matches("#/components/schemas/");
         return validate(doc, &doc["components"]["schemas"][name], value, at, errors);
@@ -711,6 +711,19 @@ mod tests {
         assert!(!check(json!({"id": 1, "last_name": "y", "score": 2, "tags": []})).is_empty(), "id is a string");
         assert!(!check(json!({"id": "c", "last_name": "y", "score": 2, "tags": [true]})).is_empty());
         assert!(!check(json!({"id": "c", "last_name": "y", "score": "2", "tags": []})).is_empty());
+    }
+
+    #[test]
+    fn replies_are_checked_against_their_operation() {
+        let doc = crate::openapi_json();
+        let ws = json!({"id": "a", "name": "n", "inserted_at": "t", "updated_at": "t"});
+        let path = "/api/v1/workspaces/01a24a50-2c7e-72ac-b286-7a43532701d0";
+        assert_eq!(check_reply(&doc, "GET", path, 200, Some(&ws)), Ok(true));
+        assert_eq!(check_reply(&doc, "GET", path, 404, Some(&json!({"detail": "Not found"}))), Ok(true));
+        assert!(check_reply(&doc, "GET", path, 409, Some(&json!({"detail": "x"}))).is_err(), "409 is not declared");
+        assert!(check_reply(&doc, "GET", path, 200, Some(&json!({"id": "a"}))).is_err(), "keys are missing");
+        assert!(check_reply(&doc, "GET", path, 404, Some(&json!({"detail": 1}))).is_err(), "not an error body");
+        assert_eq!(check_reply(&doc, "GET", "/api/v1/nothing/here", 404, None), Ok(false));
     }
 
     #[test]
