@@ -202,7 +202,8 @@ def run_schemathesis(tmp_path, name, parameters=None, extra_config=""):
         str(tmp_path / f"{name}-report"),
     ]
     print("$", " ".join(args), flush=True)
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=MAX_SECONDS * 4 + 120)
+    # Run in the test's temp dir: schemathesis and hypothesis keep caches in the working directory.
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=MAX_SECONDS * 4 + 120, cwd=tmp_path)
     output = proc.stdout + proc.stderr
     print(output)
     return proc.returncode, output
