@@ -16,7 +16,7 @@ use loam_service::{MetadataMetrics, MyMetrics, Progress, RecordView};
 use serde_json::{json, Map, Value};
 
 use crate::dto;
-use crate::openapi::schema::{any, array, map, nullable, number, object, string};
+use crate::openapi::schema::{any, array, map, nullable, number, object, one_of_text, string};
 use crate::openapi::{describe_all, set_at};
 
 const AT: Timestamp = Timestamp(1_717_237_230_123_456);
@@ -100,6 +100,7 @@ fn records() -> Vec<RecordView> {
 /// A record's shape: its data-named keys and any-valued keys set by hand.
 fn record_schema(samples: &[Value]) -> Value {
     let mut it = describe_all(samples);
+    set_at(&mut it, &["status"], one_of_text(&[RecordStatus::Pending.as_str(), RecordStatus::Completed.as_str()]));
     set_at(&mut it, &["fields"], map(any()));
     set_at(&mut it, &["metadata"], nullable(map(any())));
     set_at(&mut it, &["vectors"], map(array(number())));
@@ -113,6 +114,8 @@ fn response_schema(extra: &[Value]) -> Value {
     let mut samples: Vec<Value> = responses(id).iter().map(dto::response).collect();
     samples.extend_from_slice(extra);
     let mut it = describe_all(&samples);
+    let statuses = [ResponseStatus::Draft, ResponseStatus::Submitted, ResponseStatus::Discarded];
+    set_at(&mut it, &["status"], one_of_text(&statuses.map(ResponseStatus::as_str)));
     set_at(&mut it, &["values"], nullable(map(object(&[("value", any())], &["value"]))));
     it
 }
@@ -304,11 +307,15 @@ pub fn schemas() -> Map<String, Value> {
     let metrics = MyMetrics { total: 2, submitted: 1, discarded: 0, draft: 0 };
     let all = |render: &dyn Fn(usize) -> Value, n: usize| (0..n).map(render).collect::<Vec<Value>>();
 
-    let user = describe_all(&all(&|i| dto::user(&users[i], None), users.len()));
-    let user_v0 = describe_all(&all(&|i| dto::user_v0(&users[i], &["argilla".into()], None), users.len()));
+    let roles = one_of_text(&[Role::Owner, Role::Admin, Role::Annotator].map(|it| it.as_str()));
+    let mut user = describe_all(&all(&|i| dto::user(&users[i], None), users.len()));
+    set_at(&mut user, &["role"], roles.clone());
+    let mut user_v0 = describe_all(&all(&|i| dto::user_v0(&users[i], &["argilla".into()], None), users.len()));
+    set_at(&mut user_v0, &["role"], roles);
     let workspace = describe_all(&[dto::workspace(&ws)]);
     let mut dataset = describe_all(&all(&|i| dto::dataset(&datasets[i]), datasets.len()));
     set_at(&mut dataset, &["metadata"], nullable(map(any())));
+    set_at(&mut dataset, &["status"], one_of_text(&[DatasetStatus::Draft.as_str(), DatasetStatus::Ready.as_str()]));
     let field = describe_all(&all(&|i| dto::field(&fields[i]), fields.len()));
     let question = describe_all(&all(&|i| dto::question(&questions[i]), questions.len()));
     let mut property = describe_all(&all(&|i| dto::metadata_property(&properties[i]), properties.len()));
