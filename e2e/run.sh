@@ -11,14 +11,19 @@
 #                    themselves. It starts its own replicas and databases (scratch databases on the
 #                    shared PostgreSQL at 127.0.0.1:5432, a private cluster it crashes), not the
 #                    server below; it needs psql and PostgreSQL 15's initdb / pg_ctl.
+#   e2e/openapi/     schemathesis 4.32 generates requests from loam's own OpenAPI document
+#                    (/api/v1/openapi.json) and fails on any 5xx, undeclared status, wrong content
+#                    type or reply that does not match its schema; two bounded runs (generated ids,
+#                    then ids of seeded entities), a few minutes in all (see its test file)
 #
-#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, replicas
-#                                                       (default: all three)
+#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, replicas, openapi
+#                                                       (default: all four)
 #
 # Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, replicas,
-# and the v2 SDK's sdk-2.8 shared with the conformance suite), built from the pinned requirement files
+# openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite), built from the pinned requirement files
 # beside the tests and rebuilt when those change (scripts/lib/venv.sh). One loam server (fresh temp
-# data dir, generated owner) serves the client suites; they get it as LOAM_URL and LOAM_API_KEY. The
+# data dir, generated owner) serves the client suites and openapi; they get it as LOAM_URL and
+# LOAM_API_KEY (openapi runs last, so what it creates is not in the others' way). The
 # replicas suite gets the binary as LOAM_BIN.
 # Exit status is non-zero if any suite fails; each suite prints pytest's own closing line.
 #
@@ -35,22 +40,25 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel replicas)
+ALL_SUITES=(legacy distilabel replicas openapi)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel | replicas) SUITES+=("$1"); shift ;;
+    legacy | distilabel | replicas | openapi) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
 ((${#SUITES[@]})) || SUITES=("${ALL_SUITES[@]}")
-# The client suites (legacy, distilabel) share one server and the v2 SDK venv; the replicas suite
-# starts its own servers, so a run of it alone needs neither.
+# The client suites (legacy, distilabel) share one server and the v2 SDK venv; openapi uses the same
+# server but not the SDK; the replicas suite starts its own servers, so a run of it alone needs
+# neither.
 CLIENT_SUITES=0
+NEED_SERVER=0
 for suite in "${SUITES[@]}"; do
-  [[ "$suite" == replicas ]] || CLIENT_SUITES=1
+  [[ "$suite" == replicas || "$suite" == openapi ]] || CLIENT_SUITES=1
+  [[ "$suite" == replicas ]] || NEED_SERVER=1
 done
 
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
@@ -89,11 +97,12 @@ for suite in "${SUITES[@]}"; do
     legacy) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;;
     distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
+    openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
 done
 
 # ---- the server ------------------------------------------------------------------------------------
-if ((CLIENT_SUITES)); then
+if ((NEED_SERVER)); then
   loam_server_start "$BIN"
 elif [[ ! -x "$BIN" ]]; then
   echo "error: no executable at $BIN (build it, or point LOAM_BIN at one)" >&2
@@ -108,6 +117,7 @@ for suite in "${SUITES[@]}"; do
     legacy) venv="$VENVS/legacy-1.29" ;;
     distilabel) venv="$VENVS/distilabel-1.5" ;;
     replicas) venv="$VENVS/replicas" ;;
+    openapi) venv="$VENVS/openapi" ;;
   esac
   # The replicas suite's replica data dirs and logs go under $WORK too (removed on exit).
   suite_args=()
@@ -119,7 +129,8 @@ for suite in "${SUITES[@]}"; do
   echo
   echo "== e2e: $suite ($("$venv/bin/python" - <<'PY'
 import importlib.metadata as m
-print(", ".join(f"{p} {m.version(p)}" for p in ("argilla", "distilabel") if p in {d.metadata["Name"] for d in m.distributions()}) or f"httpx {m.version('httpx')}")
+names = {d.metadata["Name"] for d in m.distributions()}
+print(", ".join(f"{p} {m.version(p)}" for p in ("argilla", "distilabel", "schemathesis") if p in names) or f"httpx {m.version('httpx')}")
 PY
 )) =="
   rc=0

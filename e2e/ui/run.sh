@@ -4,6 +4,10 @@
 #   2. unit tests of the UI's logic (form state, keyboard map, draft handling): node --test unit/
 #   3. browser tests: Debian's chromium, driven by playwright-core, against the release binary
 #      started as scripts/lib/loam-server.sh starts it; screenshots to target/ui-screenshots/.
+#      browser/ui.test.js drives loam's own UI; browser/upstream-argilla-ui.test.js drives Argilla's
+#      own web UI (the built frontend in the argilla-server 2.8.0 wheel from PyPI, fetched once
+#      with `pip download` into ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by
+#      keyboard, the datasets home, a dataset's annotation page, and no API call failing.
 # The npm packages (typescript, playwright-core) are dev-only, pinned in package-lock.json and
 # installed with `npm ci`. A missing chromium or npm is installed with apt-get when we can
 # (root); otherwise the step fails. Nothing is ever skipped.
@@ -59,12 +63,42 @@ if part browser; then
   bin="$(loam_bin "$REPO")"
   trap 'loam_server_stop' EXIT
   loam_server_start "$bin" || exit 1
+  # Argilla's built frontend: the wheel's argilla_server/static, with the base-URL placeholder
+  # replaced by the empty base URL (what the reference server does when it starts at "/").
+  argilla_ui="$HOME/.cache/loam/argilla-ui/argilla-server-2.8.0"
+  if [[ ! -f "$argilla_ui/.complete" ]]; then
+    echo "# fetching the argilla-server 2.8.0 wheel for Argilla's own web UI (once)" >&2
+    rm -rf "$argilla_ui"
+    mkdir -p "$argilla_ui"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps argilla-server==2.8.0 -d "$argilla_ui/wheel" >&2 || exit 1
+    python3 - "$argilla_ui" <<'PY' || exit 1
+import pathlib, sys, zipfile
+root = pathlib.Path(sys.argv[1])
+wheel = next((root / "wheel").glob("argilla_server-2.8.0-*.whl"))
+prefix = "argilla_server/static/"
+with zipfile.ZipFile(wheel) as zf:
+    for name in zf.namelist():
+        # Pre-compressed copies (.br, .gz) would hold the placeholder too: served from the plain files.
+        if not name.startswith(prefix) or name.endswith("/") or name.endswith((".br", ".gz")):
+            continue
+        data = zf.read(name)
+        if name.endswith((".js", ".html")):
+            data = data.replace(b"@@baseUrl@@", b"")
+        target = root / "static" / name[len(prefix):]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+PY
+    rm -rf "$argilla_ui/wheel"
+    touch "$argilla_ui/.complete"
+  fi
   shots="$REPO/target/ui-screenshots"
   rm -rf "$shots"
   mkdir -p "$shots"
   # The timeout is a guard against a hung browser, not a speed check, and node applies it to each
-  # test file as a whole too: one file holds every browser test.
+  # test file as a whole too: ui.test.js holds every test of loam's own UI. Files run one at a
+  # time, in name order, on the one server: Argilla's UI (upstream-…) after loam's.
   LOAM_URL="$LOAM_SERVER_URL" LOAM_KEY="$LOAM_SERVER_KEY" SCREENSHOTS="$shots" CHROMIUM="$CHROMIUM" \
+  ARGILLA_UI_DIR="$argilla_ui/static" \
     node --test --test-concurrency=1 --test-timeout=300000 browser/ || { rc=1; loam_server_log_tail 40; }
   echo "# screenshots: $shots"
 fi

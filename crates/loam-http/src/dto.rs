@@ -4,7 +4,7 @@
 //! records (`responses`, `suggestions`, `vectors`), which appear only when loaded.
 
 use loam_domain::model::*;
-use loam_service::{MyMetrics, Progress, RecordView};
+use loam_service::{MetadataMetrics, MyMetrics, Progress, RecordView};
 use serde::{ser::SerializeMap, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
@@ -362,6 +362,18 @@ pub fn my_metrics(it: &MyMetrics) -> Value {
             "pending": it.total - count,
         },
     })
+}
+
+/// `GET /api/v1/metadata-properties/{id}/metrics`.
+pub fn metadata_metrics(it: &MetadataMetrics) -> Value {
+    match it {
+        MetadataMetrics::Terms { total, values } => {
+            let values: Vec<Value> = values.iter().map(|(term, count)| json!({"term": term, "count": count})).collect();
+            json!({"type": "terms", "total": total, "values": values})
+        }
+        MetadataMetrics::Integer { min, max } => json!({"type": "integer", "min": min, "max": max}),
+        MetadataMetrics::Float { min, max } => json!({"type": "float", "min": min, "max": max}),
+    }
 }
 
 /// `{"items": [...]}`.

@@ -145,6 +145,23 @@ impl From<SchemaError> for ApiError {
     }
 }
 
+/// The JSON Schema of every error body above, for the OpenAPI document (each family in turn).
+pub fn error_schema() -> Value {
+    json!({
+        "description": "An error: `{\"detail\": \"…\"}`, the coded `{\"detail\": {\"code\", \"params\"}}`, or the `missing_vector` shape of similarity search",
+        "anyOf": [
+            {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+            {"type": "object", "properties": {"detail": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "params": {"type": "object"}},
+                "required": ["code", "params"],
+            }}, "required": ["detail"]},
+            {"type": "object", "properties": {"code": {"const": "missing_vector"}, "message": {"type": "string"}},
+             "required": ["code", "message"]},
+        ],
+    })
+}
+
 /// The cause of a 500, for the logging middleware.
 #[derive(Clone, Debug)]
 pub struct InternalCause(pub String);
@@ -177,5 +194,40 @@ impl IntoResponse for ApiError {
                 res
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn every_error_body_matches_the_documented_schema() {
+        let errors = [
+            ApiError::not_found_route(),
+            ApiError::unprocessable("bad"),
+            ApiError::at(&["body", "name"], "missing", "Field required"),
+            ApiError::from(ServiceError::Conflict("taken".into())),
+            ApiError::from(ServiceError::Unauthenticated("Could not validate credentials")),
+            ApiError::from(ServiceError::Forbidden),
+            ApiError::from(ServiceError::MissingVector("no vector".into())),
+            ApiError::from(ServiceError::Upstream("receiver said 500".into())),
+            ApiError::Internal("boom".into()),
+        ];
+        let schema = error_schema();
+        for err in errors {
+            let res = err.into_response();
+            let status = res.status();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            let body: Value = serde_json::from_slice(&bytes).unwrap();
+            let mut problems = Vec::new();
+            crate::openapi::validate(&Value::Null, &schema, &body, "$", &mut problems);
+            assert!(problems.is_empty(), "{status}: {body}: {problems:?}");
+        }
+        // And a body of another shape does not.
+        let mut problems = Vec::new();
+        crate::openapi::validate(&Value::Null, &schema, &json!({"message": "x"}), "$", &mut problems);
+        assert!(!problems.is_empty());
     }
 }

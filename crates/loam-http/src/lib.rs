@@ -27,6 +27,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, Code};
 pub use extract::HttpConfig;
+pub use openapi::check_reply;
 pub use routes::info::API_VERSION;
 pub use ui::{UiSource, CONTENT_SECURITY_POLICY};
 
@@ -52,7 +53,7 @@ fn routes() -> openapi::Routes {
     r = routes::search::routes(r);
     r = routes::webhooks::routes(r);
     r = routes::ui::routes(r);
-    r.get("/api/v1/openapi.json", "This document", 200, None, openapi_document)
+    r.get("/api/v1/openapi.json", "This document", 200, Some("OpenApi"), openapi_document)
 }
 
 /// The OpenAPI document of this server, generated from the route table and the wire shapes.

@@ -1,6 +1,6 @@
 //! `/api/v1/datasets…`, `/api/v1/me/datasets…`: datasets, publication, progress.
 
-use crate::openapi::Routes;
+use crate::openapi::{Routes, DATASET_FILTERS};
 use axum::extract::{Path, State};
 use loam_domain::distribution::Distribution;
 use loam_domain::error::Loc;
@@ -17,7 +17,10 @@ use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/datasets", "Create a dataset (draft)", 201, Some("Dataset"), create)
+        .json_body("NewDataset")
+        .errors(&[409])
         .get("/api/v1/me/datasets", "Datasets the caller can see", 200, Some("Datasets"), mine)
+        .query(DATASET_FILTERS)
         .get("/api/v1/datasets/{dataset_id}", "Get a dataset", 200, Some("Dataset"), get_one)
         .patch(
             "/api/v1/datasets/{dataset_id}",
@@ -26,6 +29,8 @@ pub fn routes(r: Routes) -> Routes {
             Some("Dataset"),
             update,
         )
+        .json_body("DatasetPatch")
+        .errors(&[409])
         .delete("/api/v1/datasets/{dataset_id}", "Delete a dataset and everything in it", 200, Some("Dataset"), delete)
         .put("/api/v1/datasets/{dataset_id}/publish", "Publish a dataset", 200, Some("Dataset"), publish)
         .get("/api/v1/datasets/{dataset_id}/progress", "Record counts by status", 200, Some("Progress"), progress)

@@ -20,15 +20,19 @@ pub fn routes(r: Routes) -> Routes {
         "/api/datasets",
         "The legacy 1.x task datasets: always an empty list, loam keeps none (legacy SDK)",
         200,
-        None,
+        Some("TaskDatasets"),
         task_datasets,
     )
     .get("/api/me", "The current user with workspace names (legacy SDK)", 200, Some("UserV0"), me)
-    .get("/api/users", "List users (legacy SDK, owners)", 200, None, list_users)
+    .get("/api/users", "List users (legacy SDK, owners)", 200, Some("UsersV0"), list_users)
     .post("/api/users", "Create a user (legacy SDK, owners)", 200, Some("UserV0"), create_user)
+    .json_body("LegacyNewUser")
+    .errors(&[409])
     .delete("/api/users/{user_id}", "Delete a user (legacy SDK, owners)", 200, Some("UserV0"), delete_user)
     .post("/api/workspaces", "Create a workspace (legacy SDK, owners)", 200, Some("Workspace"), create_workspace)
-    .get("/api/workspaces/{workspace_id}/users", "Members of a workspace (legacy SDK)", 200, None, members)
+    .json_body("LegacyNewWorkspace")
+    .errors(&[409])
+    .get("/api/workspaces/{workspace_id}/users", "Members of a workspace (legacy SDK)", 200, Some("UsersV0"), members)
     .post(
         "/api/workspaces/{workspace_id}/users/{user_id}",
         "Add a member (legacy SDK, owners)",
@@ -36,6 +40,7 @@ pub fn routes(r: Routes) -> Routes {
         Some("UserV0"),
         add_member,
     )
+    .errors(&[409])
     .delete(
         "/api/workspaces/{workspace_id}/users/{user_id}",
         "Remove a member (legacy SDK)",

@@ -1,7 +1,7 @@
 //! Records: bulk create / upsert, listing, single-record reads and writes, deletion, and the
 //! legacy bulk endpoints (`POST` / `PATCH …/records`).
 
-use crate::openapi::Routes;
+use crate::openapi::{Routes, IDS, INCLUDE, LEGACY_FILTERS, PAGE};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -22,6 +22,9 @@ use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/datasets/{dataset_id}/records", "List records with a total", 200, Some("RecordPage"), list)
+        .query(PAGE)
+        .query(&[INCLUDE])
+        .query(LEGACY_FILTERS)
         .post(
             "/api/v1/datasets/{dataset_id}/records",
             "Create records (legacy SDK); responses attributed to another user: owners only (403)",
@@ -29,8 +32,11 @@ pub fn routes(r: Routes) -> Routes {
             None,
             legacy_create,
         )
+        .json_body("LegacyNewRecords")
         .patch("/api/v1/datasets/{dataset_id}/records", "Update records (legacy SDK)", 204, None, legacy_update)
+        .json_body("LegacyRecordUpdates")
         .delete("/api/v1/datasets/{dataset_id}/records", "Delete records by id", 204, None, delete_many)
+        .query(&[IDS])
         .post(
             "/api/v1/datasets/{dataset_id}/records/bulk",
             "Create records, all or nothing; responses attributed to another user: owners only (403)",
@@ -38,6 +44,7 @@ pub fn routes(r: Routes) -> Routes {
             Some("Records"),
             bulk_create,
         )
+        .json_body("NewRecords")
         .put(
             "/api/v1/datasets/{dataset_id}/records/bulk",
             "Create or update records, all or nothing; responses attributed to another user: owners only (403), \
@@ -46,6 +53,7 @@ pub fn routes(r: Routes) -> Routes {
             Some("Records"),
             bulk_upsert,
         )
+        .json_body("UpsertRecords")
         .get(
             "/api/v1/records/{record_id}",
             "Get a record with responses, suggestions and vectors; annotators get their own responses only \
@@ -54,7 +62,9 @@ pub fn routes(r: Routes) -> Routes {
             Some("Record"),
             get_one,
         )
+        .query(&[INCLUDE])
         .patch("/api/v1/records/{record_id}", "Update a record", 200, Some("Record"), update)
+        .json_body("RecordPatch")
         .delete("/api/v1/records/{record_id}", "Delete a record", 200, Some("Record"), delete)
 }
 

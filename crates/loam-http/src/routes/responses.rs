@@ -1,6 +1,6 @@
 //! Responses and suggestions of single records.
 
-use crate::openapi::Routes;
+use crate::openapi::{Routes, IDS};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -20,7 +20,10 @@ use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/records/{record_id}/responses", "Respond to a record", 201, Some("Response"), create)
+        .json_body("NewResponse")
+        .errors(&[409])
         .put("/api/v1/responses/{response_id}", "Replace a response", 200, Some("Response"), update)
+        .json_body("NewResponse")
         .delete("/api/v1/responses/{response_id}", "Delete a response", 200, Some("Response"), delete)
         .post(
             "/api/v1/me/responses/bulk",
@@ -29,6 +32,7 @@ pub fn routes(r: Routes) -> Routes {
             Some("BulkResponses"),
             bulk,
         )
+        .json_body("MyResponses")
         .get(
             "/api/v1/records/{record_id}/suggestions",
             "List a record's suggestions",
@@ -43,6 +47,8 @@ pub fn routes(r: Routes) -> Routes {
             Some("Suggestion"),
             upsert_suggestion,
         )
+        .json_body("NewSuggestion")
+        .also(200, Some("Suggestion"))
         .delete(
             "/api/v1/records/{record_id}/suggestions",
             "Delete suggestions of a record by id",
@@ -50,6 +56,7 @@ pub fn routes(r: Routes) -> Routes {
             None,
             delete_suggestions,
         )
+        .query(&[IDS])
         .delete(
             "/api/v1/suggestions/{suggestion_id}",
             "Delete a suggestion",
@@ -61,7 +68,7 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/datasets/{dataset_id}/records/search/suggestions/options",
             "Suggestion agents per question",
             200,
-            None,
+            Some("SuggestionOptions"),
             suggestion_options,
         )
 }

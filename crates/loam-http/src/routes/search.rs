@@ -1,6 +1,6 @@
 //! `POST /api/v1/datasets/{id}/records/search` and its `/me/` variant.
 
-use crate::openapi::Routes;
+use crate::openapi::{Routes, INCLUDE, LEGACY_FILTERS, PAGE};
 use axum::extract::{Path, State};
 use loam_domain::error::Loc;
 use loam_domain::query::parse_search;
@@ -21,6 +21,10 @@ pub fn routes(r: Routes) -> Routes {
         Some("SearchPage"),
         search_as_manager,
     )
+    .optional_json_body("SearchQuery")
+    .query(PAGE)
+    .query(&[INCLUDE])
+    .query(LEGACY_FILTERS)
     .post(
         "/api/v1/me/datasets/{dataset_id}/records/search",
         "Search records as an annotator sees them: the caller's responses only; annotators can neither see \
@@ -29,6 +33,10 @@ pub fn routes(r: Routes) -> Routes {
         Some("SearchPage"),
         search_as_member,
     )
+    .optional_json_body("SearchQuery")
+    .query(PAGE)
+    .query(&[INCLUDE])
+    .query(LEGACY_FILTERS)
 }
 
 async fn search(

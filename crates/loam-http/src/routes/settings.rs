@@ -6,8 +6,7 @@ use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 use loam_domain::settings::{field_description, FieldSettings, MetadataSettings, QuestionSettings};
 use loam_service::{
-    FieldPatch, MetadataMetrics, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings,
-    QuestionPatch,
+    FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings, QuestionPatch,
 };
 use serde_json::Value;
 
@@ -26,6 +25,8 @@ pub fn routes(r: Routes) -> Routes {
             Some("Field"),
             create_field,
         )
+        .json_body("NewField")
+        .errors(&[409])
         .patch(
             "/api/v1/fields/{field_id}",
             "Update a field's title, description or settings",
@@ -33,6 +34,7 @@ pub fn routes(r: Routes) -> Routes {
             Some("Field"),
             update_field,
         )
+        .json_body("FieldPatch")
         .delete("/api/v1/fields/{field_id}", "Delete a field (draft datasets)", 200, Some("Field"), delete_field)
         .get("/api/v1/datasets/{dataset_id}/questions", "List questions", 200, Some("Questions"), list_questions)
         .post(
@@ -42,7 +44,10 @@ pub fn routes(r: Routes) -> Routes {
             Some("Question"),
             create_question,
         )
+        .json_body("NewQuestion")
+        .errors(&[409])
         .patch("/api/v1/questions/{question_id}", "Update a question", 200, Some("Question"), update_question)
+        .json_body("QuestionPatch")
         .delete(
             "/api/v1/questions/{question_id}",
             "Delete a question (draft datasets)",
@@ -64,6 +69,8 @@ pub fn routes(r: Routes) -> Routes {
             Some("MetadataProperty"),
             create_metadata,
         )
+        .json_body("NewMetadataProperty")
+        .errors(&[409])
         .patch(
             "/api/v1/metadata-properties/{metadata_property_id}",
             "Update a metadata property",
@@ -71,6 +78,7 @@ pub fn routes(r: Routes) -> Routes {
             Some("MetadataProperty"),
             update_metadata,
         )
+        .json_body("MetadataPropertyPatch")
         .delete(
             "/api/v1/metadata-properties/{metadata_property_id}",
             "Delete a metadata property",
@@ -82,7 +90,7 @@ pub fn routes(r: Routes) -> Routes {
             "/api/v1/metadata-properties/{metadata_property_id}/metrics",
             "Value statistics of a metadata property",
             200,
-            None,
+            Some("MetadataMetrics"),
             metadata_metrics,
         )
         .get(
@@ -99,6 +107,8 @@ pub fn routes(r: Routes) -> Routes {
             Some("VectorSettings"),
             create_vectors,
         )
+        .json_body("NewVectorSettings")
+        .errors(&[409])
         .patch(
             "/api/v1/vectors-settings/{vector_settings_id}",
             "Rename vector settings",
@@ -106,6 +116,7 @@ pub fn routes(r: Routes) -> Routes {
             Some("VectorSettings"),
             update_vectors,
         )
+        .json_body("VectorSettingsPatch")
         .delete(
             "/api/v1/vectors-settings/{vector_settings_id}",
             "Delete vector settings and their vectors",
@@ -291,15 +302,7 @@ async fn metadata_metrics(
 ) -> ApiResult {
     let id = path_id(&property_id, "metadata_property_id")?;
     let metrics = app.service.metadata_metrics(&actor, id.into()).await?;
-    Ok(ok(match metrics {
-        MetadataMetrics::Terms { total, values } => {
-            let values: Vec<Value> =
-                values.into_iter().map(|(term, count)| serde_json::json!({"term": term, "count": count})).collect();
-            serde_json::json!({"type": "terms", "total": total, "values": values})
-        }
-        MetadataMetrics::Integer { min, max } => serde_json::json!({"type": "integer", "min": min, "max": max}),
-        MetadataMetrics::Float { min, max } => serde_json::json!({"type": "float", "min": min, "max": max}),
-    }))
+    Ok(ok(dto::metadata_metrics(&metrics)))
 }
 
 // Vector settings ----------------------------------------------------------------------------

@@ -20,9 +20,10 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/ui/markdown",
         "Render markdown texts to sanitised HTML (body {\"texts\": [...]}, reply {\"items\": [...]})",
         200,
-        None,
+        Some("Markdown"),
         markdown,
     )
+    .json_body("MarkdownTexts")
     .get(
         "/api/v1/ui/datasets/{dataset_id}/progress",
         "The dataset's and each annotator's progress in one reply, with an ETag: a request whose \
@@ -31,6 +32,7 @@ pub fn routes(r: Routes) -> Routes {
         Some("UiProgress"),
         progress,
     )
+    .also(304, None)
 }
 
 async fn progress(

@@ -18,8 +18,12 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/me", "The current user", 200, Some("User"), me)
         .get("/api/v1/users", "List users (owners)", 200, Some("Users"), list)
         .post("/api/v1/users", "Create a user (owners); the reply shows its API key once", 201, Some("User"), create)
+        .json_body("NewUser")
+        .errors(&[409])
         .get("/api/v1/users/{user_id}", "Get a user (owners)", 200, Some("User"), get_one)
         .patch("/api/v1/users/{user_id}", "Update a user (owners)", 200, Some("User"), update)
+        .json_body("UserPatch")
+        .errors(&[409])
         .delete("/api/v1/users/{user_id}", "Delete a user and their responses (owners)", 200, Some("User"), delete)
         .get("/api/v1/users/{user_id}/workspaces", "Workspaces of a user (owners)", 200, Some("Workspaces"), workspaces)
         .post(

@@ -18,7 +18,9 @@ use crate::AppState;
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/webhooks", "List webhooks (owners)", 200, Some("Webhooks"), list)
         .post("/api/v1/webhooks", "Create a webhook (owners)", 201, Some("Webhook"), create)
+        .json_body("NewWebhook")
         .patch("/api/v1/webhooks/{webhook_id}", "Update a webhook (owners)", 200, Some("Webhook"), update)
+        .json_body("WebhookPatch")
         .delete("/api/v1/webhooks/{webhook_id}", "Delete a webhook (owners)", 200, Some("Webhook"), delete)
         .post(
             "/api/v1/webhooks/{webhook_id}/ping",
@@ -27,6 +29,7 @@ pub fn routes(r: Routes) -> Routes {
             None,
             ping,
         )
+        .errors(&[502])
 }
 
 /// An http(s) URL with a host; a bare host gets a trailing `/`.

@@ -12,6 +12,8 @@ use crate::AppState;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/workspaces", "Create a workspace (owners)", 201, Some("Workspace"), create)
+        .json_body("NewWorkspace")
+        .errors(&[409])
         .get("/api/v1/workspaces/{workspace_id}", "Get a workspace", 200, Some("Workspace"), get_one)
         .delete(
             "/api/v1/workspaces/{workspace_id}",
@@ -20,9 +22,12 @@ pub fn routes(r: Routes) -> Routes {
             Some("Workspace"),
             delete,
         )
+        .errors(&[409])
         .get("/api/v1/me/workspaces", "The caller's workspaces", 200, Some("Workspaces"), mine)
         .get("/api/v1/workspaces/{workspace_id}/users", "Members of a workspace", 200, Some("Users"), members)
         .post("/api/v1/workspaces/{workspace_id}/users", "Add a member (owners)", 201, Some("User"), add_member)
+        .json_body("WorkspaceMember")
+        .errors(&[409])
         .delete(
             "/api/v1/workspaces/{workspace_id}/users/{user_id}",
             "Remove a member",

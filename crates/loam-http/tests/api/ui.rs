@@ -94,6 +94,27 @@ async fn the_markdown_endpoint_is_in_the_openapi_document() {
     assert!(doc["paths"]["/api/v1/ui/markdown"]["post"].is_object());
 }
 
+/// Argilla's own web UI asks for the OAuth providers on every sign-in page, signed in or not, with
+/// or without a valid key; like the reference (with none configured), loam has none, and an
+/// unknown provider is a 404 naming it.
+#[tokio::test]
+async fn argillas_sign_in_page_gets_an_empty_list_of_oauth_providers() {
+    let app = TestApp::new().await;
+    for key in [None, Some("not-a-key"), Some(app.owner.key.as_str())] {
+        let (status, body) = app.raw("GET", "/api/v1/oauth2/providers", key, "").await;
+        assert_eq!((status, body), (200, json!({"items": []})), "{key:?}");
+    }
+    for path in [
+        "/api/v1/oauth2/providers/github/authentication",
+        "/api/v1/oauth2/providers/github/access-token?code=x&state=y",
+    ] {
+        let (status, body) = app.raw("GET", path, None, "").await;
+        assert_eq!((status, body), (404, detail("OAuth Provider 'github' not found")), "{path}");
+    }
+    let doc = loam_http::openapi_json();
+    assert_eq!(doc["paths"]["/api/v1/oauth2/providers"]["get"]["security"], json!([]));
+}
+
 /// `GET /api/v1/ui/datasets/{id}/progress` with an API key and an optional `If-None-Match`:
 /// (status, ETag, body).
 async fn watch(
