@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use loam_domain::error::Loc;
 use loam_domain::model::User;
 use loam_domain::schema::{object, Obj};
@@ -38,17 +39,7 @@ impl FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|err| {
-            let status = err.status();
-            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::Detail(
-                    status,
-                    format!("Request body is larger than the limit of {} bytes", state.http.body_limit),
-                )
-            } else {
-                ApiError::at(&["body"], "json_invalid", err.body_text())
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         if bytes.is_empty() {
             return Err(ApiError::at(&["body"], "missing", "Field required"));
         }
@@ -58,6 +49,22 @@ impl FromRequest<AppState> for Body {
     }
 }
 
+/// The whole body, within the configured limit (else our 413). A body that failed while being read
+/// (it stalled, the client went away) is a 400; `serve` answers a stalled one 408 instead.
+async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|err| {
+        let status = err.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::Detail(
+                status,
+                format!("Request body is larger than the limit of {} bytes", state.http.body_limit),
+            )
+        } else {
+            ApiError::Detail(StatusCode::BAD_REQUEST, err.body_text())
+        }
+    })
+}
+
 /// A JSON body that may be empty (then `Null`).
 pub struct OptionalBody(pub Value);
 
@@ -65,9 +72,7 @@ impl FromRequest<AppState> for OptionalBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", err.body_text()))?;
+        let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalBody(Value::Null));
         }
