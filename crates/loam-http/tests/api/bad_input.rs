@@ -615,3 +615,54 @@ async fn unknown_keys_in_bodies_are_ignored() {
     assert_ne!(hooks["items"][0]["secret"], "mine", "a client secret is ignored");
     assert_eq!(hooks["items"][0]["url"], "https://example.com/", "normalised");
 }
+
+#[tokio::test]
+async fn every_oversized_body_is_our_413_declared_or_found_while_reading() {
+    let c = setup().await;
+    let before = c.state().await;
+    let limit = 1024;
+    let router = loam_http::router(loam_http::AppState {
+        service: std::sync::Arc::clone(&c.app.service),
+        http: std::sync::Arc::new(loam_http::HttpConfig { body_limit: limit, ..Default::default() }),
+        limits: Default::default(),
+    });
+    let ds = &c.ds;
+    let record = &c.record;
+    let big = json!({"name": "x".repeat(limit), "query": {"text": {"q": "x".repeat(limit)}}}).to_string();
+    for (method, path) in [
+        ("POST", format!("/api/v1/datasets/{ds}/records/search")),
+        ("POST", format!("/api/v1/me/datasets/{ds}/records/search")),
+        ("POST", "/api/v1/token".to_owned()),
+        ("POST", "/api/security/token".to_owned()),
+        ("POST", "/api/v1/workspaces".to_owned()),
+        ("POST", format!("/api/v1/datasets/{ds}/records/bulk")),
+        ("PATCH", format!("/api/v1/records/{record}")),
+    ] {
+        for declared in [true, false] {
+            let mut req = axum::http::Request::builder()
+                .method(method)
+                .uri(&path)
+                .header("x-argilla-api-key", &c.app.owner.key)
+                .header("content-type", "application/json");
+            if declared {
+                req = req.header("content-length", big.len());
+            }
+            let req = req.body(axum::body::Body::from(big.clone())).unwrap();
+            let res = tower::ServiceExt::oneshot(router.clone(), req).await.unwrap();
+            let status = res.status().as_u16();
+            let close = res.headers().get("connection").map(|it| it.to_str().unwrap().to_owned());
+            let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            assert_eq!(status, 413, "{method} {path} declared={declared}: {}", String::from_utf8_lossy(&bytes));
+            assert_eq!(
+                body,
+                detail(format!("Request body is larger than the limit of {limit} bytes")),
+                "{method} {path}"
+            );
+            if declared {
+                assert_eq!(close.as_deref(), Some("close"), "{method} {path}");
+            }
+        }
+    }
+    assert_eq!(c.state().await, before);
+}
