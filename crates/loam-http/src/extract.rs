@@ -43,9 +43,10 @@ impl FromRequest<AppState> for Body {
         if bytes.is_empty() {
             return Err(ApiError::at(&["body"], "missing", "Field required"));
         }
-        serde_json::from_slice(&bytes)
-            .map(Body)
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))?;
+        refuse_nul(&value)?;
+        Ok(Body(value))
     }
 }
 
@@ -76,9 +77,52 @@ impl FromRequest<AppState> for OptionalBody {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalBody(Value::Null));
         }
-        serde_json::from_slice(&bytes)
-            .map(OptionalBody)
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))?;
+        refuse_nul(&value)?;
+        Ok(OptionalBody(value))
+    }
+}
+
+/// The message of a text that holds the NUL character.
+pub const NUL_MESSAGE: &str = "Text must not contain the NUL character (\\u0000)";
+
+/// Refuses a body with the NUL character in any string or key, with a coded 422 at its location.
+///
+/// PostgreSQL stores neither `\0` in text nor `\u0000` in jsonb, and SQLite's full-text query
+/// syntax has no use for it; so no text that reaches the database may hold it, on either engine.
+/// Checked here, once for every JSON body (record fields, metadata, responses, suggestions, names,
+/// search queries and filters, the legacy routes alike). Other control characters are stored as
+/// sent.
+fn refuse_nul(value: &Value) -> Result<(), ApiError> {
+    let mut loc = vec![Loc::from("body")];
+    if find_nul(value, &mut loc) {
+        return Err(ApiError::schema(vec![loam_domain::SchemaError::new(loc, "string_nul", NUL_MESSAGE)]));
+    }
+    Ok(())
+}
+
+/// Whether `value` holds NUL; `loc` is then where (a key that holds it names itself).
+fn find_nul(value: &Value, loc: &mut Vec<Loc>) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+            loc.push(Loc::Index(i));
+            let found = find_nul(item, loc);
+            if !found {
+                loc.pop();
+            }
+            found
+        }),
+        Value::Object(map) => map.iter().any(|(key, item)| {
+            loc.push(Loc::from(key.as_str()));
+            let found = key.contains('\0') || find_nul(item, loc);
+            if !found {
+                loc.pop();
+            }
+            found
+        }),
+        _ => false,
     }
 }
 
@@ -109,7 +153,11 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        Ok(QueryPairs(form_urlencoded::parse(raw.as_bytes()).into_owned().collect()))
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+        if let Some((key, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(ApiError::at(&["query", key.as_str()], "string_nul", NUL_MESSAGE));
+        }
+        Ok(QueryPairs(pairs))
     }
 }
 
