@@ -36,14 +36,16 @@ impl Server {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        loop {
-            let line = lines.next().expect("loam serve exited before listening").unwrap();
+        while let Some(Ok(line)) = lines.next() {
             if let Some(addr) = line.strip_prefix("loam: listening on http://") {
                 let addr = addr.to_owned();
                 std::thread::spawn(move || lines.for_each(drop));
                 return Self { child, addr };
             }
         }
+        let _ = child.kill();
+        let status = child.wait();
+        panic!("loam serve exited before listening: {status:?}");
     }
 
     fn connect(&self) -> TcpStream {

@@ -258,3 +258,40 @@ impl HttpBody for WatchedBody {
         self.inner.size_hint()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::{Read, Write};
+
+    use axum::routing::get;
+
+    use super::*;
+
+    /// Every request carries the client's address, and the loop stops when told to.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_carry_the_client_address() {
+        let listener = bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = Router::new()
+            .route("/", get(|ConnectInfo(client): ConnectInfo<SocketAddr>| async move { client.to_string() }));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, app, ServeConfig::default(), async move {
+            let _ = stopped.await;
+        }));
+        let (client, body) = tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            let client = stream.local_addr().unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            let mut res = String::new();
+            stream.read_to_string(&mut res).unwrap();
+            (client, res.split_once("\r\n\r\n").unwrap().1.to_owned())
+        })
+        .await
+        .unwrap();
+        assert_eq!(body, client.to_string());
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
+    }
+}
