@@ -337,3 +337,38 @@ fn sigterm_closes_idle_connections_and_finishes_a_request_in_flight() {
     assert!(started.elapsed() < Duration::from_secs(10), "SIGTERM waited {:?} for idle clients", started.elapsed());
     drop(idle);
 }
+
+#[test]
+fn a_slow_body_that_keeps_moving_is_read_and_a_trickle_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--body-timeout-secs", "2"]);
+    let send = |name: &str, len: usize, chunk: usize, pause: Duration| {
+        let mut stream = server.connect();
+        let mut body = format!(r#"{{"name": "{name}"}}"#).into_bytes();
+        body.resize(len, b' ');
+        let head = format!(
+            "POST /api/v1/workspaces HTTP/1.1\r\nHost: {}\r\nX-Argilla-Api-Key: {KEY}\r\n\
+             Content-Type: application/json\r\nContent-Length: {len}\r\n\r\n",
+            server.addr
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let started = Instant::now();
+        for part in body.chunks(chunk) {
+            if stream.write_all(part).is_err() {
+                break;
+            }
+            std::thread::sleep(pause);
+        }
+        (read_response(&mut stream), started.elapsed())
+    };
+    // 6 KiB over about 4 s, 1.5 KiB a second: longer than the timeout, never stalled.
+    let (res, took) = send("slow", 6 * 1024, 1536, Duration::from_secs(1));
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert!(took > Duration::from_secs(3), "{took:?}");
+    // 200 bytes every half second: bytes keep coming, but less than 1 KiB in 2 s.
+    let (res, took) = send("trickle", 6 * 1024, 200, Duration::from_millis(500));
+    assert_eq!(res.status, 408, "{}", res.body);
+    assert_eq!(res.header("connection"), Some("close"));
+    assert!(took < Duration::from_secs(5), "cut off after {took:?}");
+    assert!(server.terminate().success());
+}
