@@ -353,13 +353,22 @@ fn a_slow_body_that_keeps_moving_is_read_and_a_trickle_is_cut_off() {
         );
         stream.write_all(head.as_bytes()).unwrap();
         let started = Instant::now();
+        // The answer is read as it comes, while the body is still being sent.
+        let mut reader = stream.try_clone().unwrap();
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = std::sync::Arc::clone(&answered);
+        let reader = std::thread::spawn(move || {
+            let res = read_response(&mut reader);
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            (res, started.elapsed())
+        });
         for part in body.chunks(chunk) {
-            if stream.write_all(part).is_err() {
+            if answered.load(std::sync::atomic::Ordering::SeqCst) || stream.write_all(part).is_err() {
                 break;
             }
             std::thread::sleep(pause);
         }
-        (read_response(&mut stream), started.elapsed())
+        reader.join().unwrap()
     };
     // 6 KiB over about 4 s, 1.5 KiB a second: longer than the timeout, never stalled.
     let (res, took) = send("slow", 6 * 1024, 1536, Duration::from_secs(1));
@@ -371,4 +380,24 @@ fn a_slow_body_that_keeps_moving_is_read_and_a_trickle_is_cut_off() {
     assert_eq!(res.header("connection"), Some("close"));
     assert!(took < Duration::from_secs(5), "cut off after {took:?}");
     assert!(server.terminate().success());
+}
+
+#[test]
+fn a_client_that_sends_its_whole_oversized_body_before_reading_still_gets_the_413() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--body-limit-mb", "1"]);
+    // As httpx and requests do: the whole body first, then the response.
+    let len = 24 * 1024 * 1024;
+    let mut stream = server.connect();
+    let head = format!(
+        "POST /api/v1/workspaces HTTP/1.1\r\nHost: {}\r\nX-Argilla-Api-Key: {KEY}\r\n\
+         Content-Type: application/json\r\nContent-Length: {len}\r\n\r\n",
+        server.addr
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&vec![b' '; len]).expect("the server reads (and drops) the rest of the body");
+    let res = read_response(&mut stream);
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert_eq!(res.header("connection"), Some("close"));
+    assert!(closed_by(&mut stream, Instant::now() + Duration::from_secs(5)));
 }

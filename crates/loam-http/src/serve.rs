@@ -9,7 +9,10 @@
 //!   bytes (or its end) must arrive, whatever its size, so a 64 MB upload on a slow link is fine
 //!   and a stalled or trickling one is cut off with a 408.
 //! - A response to a request whose body was left unread (a 413, a 401 before the body, a 408)
-//!   says `Connection: close`, so the client never sends its next request after a half-read body.
+//!   says `Connection: close`, so the client never sends its next request after a half-read body;
+//!   and the connection then lingers a little, reading and dropping what the client still sends,
+//!   so a client that writes its whole body before it reads (httpx, requests) gets the answer
+//!   instead of a broken pipe.
 //! - Every request carries `ConnectInfo<SocketAddr>`, the client's address.
 //! - On shutdown the loop stops accepting, idle connections close, in-flight requests finish.
 
@@ -28,11 +31,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper::body::{Body as HttpBody, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::AsyncRead;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
 
 use crate::error::ApiError;
+
+/// How long a connection closing after a body was left unread keeps reading and dropping what
+/// the client still sends, at most, and how long without data it waits.
+const LINGER_MAX: Duration = Duration::from_secs(5);
+const LINGER_IDLE: Duration = Duration::from_secs(1);
 
 /// The least a request body must deliver within each `body_timeout` (unless it ends first).
 pub const BODY_PROGRESS: usize = 1024;
@@ -120,8 +129,12 @@ pub async fn serve(
         let mut stop = stop_rx.clone();
         let body_timeout = config.body_timeout;
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| handle(app.clone(), remote, body_timeout, req));
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let linger = Arc::new(AtomicBool::new(false));
+            let io = ConnIo { inner: stream, linger: Arc::clone(&linger), closing: None };
+            let service = hyper::service::service_fn(move |req| {
+                handle(app.clone(), remote, body_timeout, Arc::clone(&linger), req)
+            });
+            let conn = builder.serve_connection(TokioIo::new(io), service);
             let mut conn = std::pin::pin!(conn);
             let stopping = async move {
                 let _ = stop.wait_for(|stop| *stop).await;
@@ -158,6 +171,7 @@ async fn handle(
     app: Router,
     remote: SocketAddr,
     body_timeout: Duration,
+    linger: Arc<AtomicBool>,
     req: Request<Incoming>,
 ) -> Result<Response, Infallible> {
     let (mut parts, body) = req.into_parts();
@@ -184,8 +198,87 @@ async fn handle(
     }
     if !watch.ended.load(Ordering::Relaxed) {
         res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        linger.store(true, Ordering::Relaxed);
     }
     Ok(res)
+}
+
+/// A connection's socket, which lingers when it closes after a body was left unread: having sent
+/// its end of stream, it reads and drops what the client still sends until the client's own end,
+/// [`LINGER_IDLE`] without data, or [`LINGER_MAX`]. Closing at once would answer those bytes with
+/// a reset, and a client still writing its body would see a broken pipe, never the answer.
+struct ConnIo {
+    inner: tokio::net::TcpStream,
+    /// Set by [`handle`] when a body was left unread.
+    linger: Arc<AtomicBool>,
+    /// While lingering: the deadline and the idle timer.
+    closing: Option<(tokio::time::Instant, Pin<Box<tokio::time::Sleep>>)>,
+}
+
+impl tokio::io::AsyncRead for ConnIo {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for ConnIo {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if this.closing.is_none() {
+            std::task::ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            if !this.linger.load(Ordering::Relaxed) {
+                return Poll::Ready(Ok(()));
+            }
+            let now = tokio::time::Instant::now();
+            this.closing = Some((now + LINGER_MAX, Box::pin(tokio::time::sleep(LINGER_IDLE))));
+        }
+        let Some((deadline, idle)) = this.closing.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let mut buf = [0u8; 16 * 1024];
+        // A bounded number of reads per poll, so a fast sender cannot hold the worker thread.
+        for _ in 0..64 {
+            let now = tokio::time::Instant::now();
+            if now >= *deadline {
+                return Poll::Ready(Ok(()));
+            }
+            let mut read = tokio::io::ReadBuf::new(&mut buf);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
+                Poll::Ready(Ok(())) if read.filled().is_empty() => return Poll::Ready(Ok(())),
+                Poll::Ready(Ok(())) => idle.as_mut().reset(now + LINGER_IDLE),
+                Poll::Ready(Err(_)) => return Poll::Ready(Ok(())),
+                Poll::Pending => {
+                    return if idle.as_mut().poll(cx).is_ready() { Poll::Ready(Ok(())) } else { Poll::Pending };
+                }
+            }
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }
 
 /// What the server learns about a request body while the handler reads it.
