@@ -79,7 +79,7 @@ pub struct ServeArgs {
     #[arg(long, env = ENV_HEADER_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout_secs: Option<u64>,
     /// Seconds a request body may go without sending 1 KiB more (or its end) before it is cut
-    /// off with a 408.
+    /// off with a 408; also how long a response may wait for the client to read any of it.
     #[arg(long, env = ENV_BODY_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_timeout_secs: Option<u64>,
     /// Connections served at once; more wait to be accepted until one closes.

@@ -7,7 +7,8 @@
 //!   connection waits for a head, so it also closes a keep-alive connection left idle that long.
 //! - A request body must keep making progress: every `body_timeout` at least [`BODY_PROGRESS`]
 //!   bytes (or its end) must arrive, whatever its size, so a 64 MB upload on a slow link is fine
-//!   and a stalled or trickling one is cut off with a 408.
+//!   and a stalled or trickling one is cut off with a 408. A response must keep moving too: a
+//!   client that reads none of it for `body_timeout` is disconnected.
 //! - A response to a request whose body was left unread (a 413, a 401 before the body, a 408)
 //!   says `Connection: close`, so the client never sends its next request after a half-read body;
 //!   and the connection then lingers a little, reading and dropping what the client still sends,
@@ -98,8 +99,7 @@ pub async fn serve(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(config.header_timeout).keep_alive(true);
     let builder = Arc::new(builder);
-    let shutdown = std::pin::pin!(shutdown);
-    let mut shutdown = shutdown;
+    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = tokio::select! {
             slot = Arc::clone(&slots).acquire_owned() => match slot {
@@ -130,7 +130,13 @@ pub async fn serve(
         let body_timeout = config.body_timeout;
         tokio::spawn(async move {
             let linger = Arc::new(AtomicBool::new(false));
-            let io = ConnIo { inner: stream, linger: Arc::clone(&linger), closing: None };
+            let io = ConnIo {
+                inner: stream,
+                linger: Arc::clone(&linger),
+                closing: None,
+                write_timeout: body_timeout,
+                write_stall: None,
+            };
             let service = hyper::service::service_fn(move |req| {
                 handle(app.clone(), remote, body_timeout, Arc::clone(&linger), req)
             });
@@ -213,6 +219,29 @@ struct ConnIo {
     linger: Arc<AtomicBool>,
     /// While lingering: the deadline and the idle timer.
     closing: Option<(tokio::time::Instant, Pin<Box<tokio::time::Sleep>>)>,
+    /// How long a write may wait for the client to read (the body timeout, the other way).
+    write_timeout: Duration,
+    /// Started when a write finds the client's window full; dropped when a write goes through.
+    write_stall: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl ConnIo {
+    /// A write's outcome, failed once the client has read nothing for `write_timeout`.
+    fn watch_write<T>(&mut self, cx: &mut Context<'_>, res: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        if res.is_ready() {
+            self.write_stall = None;
+            return res;
+        }
+        let timeout = self.write_timeout;
+        let stall = self.write_stall.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        if stall.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client read none of the response",
+            )));
+        }
+        Poll::Pending
+    }
 }
 
 impl tokio::io::AsyncRead for ConnIo {
@@ -227,7 +256,9 @@ impl tokio::io::AsyncRead for ConnIo {
 
 impl tokio::io::AsyncWrite for ConnIo {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let this = self.get_mut();
+        let res = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.watch_write(cx, res)
     }
 
     fn poll_write_vectored(
@@ -235,7 +266,9 @@ impl tokio::io::AsyncWrite for ConnIo {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let res = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.watch_write(cx, res)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -386,5 +419,42 @@ mod tests {
         assert_eq!(body, client.to_string());
         stop.send(()).unwrap();
         tokio::time::timeout(Duration::from_secs(5), server).await.unwrap().unwrap().unwrap();
+    }
+
+    /// A client that reads none of a response is disconnected after the timeout: the connection
+    /// ends and its slot is free, so shutdown does not wait for it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_response_the_client_never_reads_is_cut_off() {
+        let listener = bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let big = 64 * 1024 * 1024;
+        let app = Router::new().route("/", get(move || async move { vec![b'x'; big] }));
+        let config = ServeConfig { body_timeout: Duration::from_secs(1), ..ServeConfig::default() };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, app, config, async move {
+            let _ = stopped.await;
+        }));
+        let stream = tokio::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+            stream
+        })
+        .await
+        .unwrap();
+        // Not reading; after the timeout the server has let go of the connection, so shutdown
+        // (which waits for every connection) is prompt.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(2), server).await.unwrap().unwrap().unwrap();
+        // What did arrive is only a part of the response.
+        let read = tokio::task::spawn_blocking(move || {
+            let mut stream = stream;
+            let mut all = Vec::new();
+            let _ = stream.read_to_end(&mut all);
+            all.len()
+        })
+        .await
+        .unwrap();
+        assert!(read < big, "{read} bytes");
     }
 }
