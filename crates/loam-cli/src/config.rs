@@ -18,6 +18,9 @@ pub const ENV_OWNER_PASSWORD: &str = "LOAM_OWNER_PASSWORD";
 pub const ENV_OWNER_API_KEY: &str = "LOAM_OWNER_API_KEY";
 pub const ENV_ALLOW_WEAK_CREDENTIALS: &str = "LOAM_ALLOW_WEAK_CREDENTIALS";
 pub const ENV_BODY_LIMIT_MB: &str = "LOAM_BODY_LIMIT_MB";
+pub const ENV_HEADER_TIMEOUT_SECS: &str = "LOAM_HEADER_TIMEOUT_SECS";
+pub const ENV_BODY_TIMEOUT_SECS: &str = "LOAM_BODY_TIMEOUT_SECS";
+pub const ENV_MAX_CONNECTIONS: &str = "LOAM_MAX_CONNECTIONS";
 pub const ENV_VECTOR_CACHE_MB: &str = "LOAM_VECTOR_CACHE_MB";
 pub const ENV_ANN_MIN_VECTORS: &str = "LOAM_ANN_MIN_VECTORS";
 pub const ENV_UI_DIR: &str = "LOAM_UI_DIR";
@@ -29,6 +32,11 @@ pub const ENV_LOG: &str = "LOAM_LOG";
 pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
 pub const DEFAULT_DATA_DIR: &str = "./loam-data";
 pub const DEFAULT_BODY_LIMIT_MB: usize = 64;
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 30;
+pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 30;
+/// Well under the usual 1024 open files a process may have by default, which the database
+/// connections and files share.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 pub const DEFAULT_VECTOR_CACHE_MB: usize = loam_service::DEFAULT_VECTOR_CACHE_BYTES >> 20;
 
 /// Where the data lives; shared by every command.
@@ -69,6 +77,17 @@ pub struct ServeArgs {
     /// Largest request body accepted, in MiB.
     #[arg(long, env = ENV_BODY_LIMIT_MB)]
     pub body_limit_mb: Option<usize>,
+    /// Seconds a request's headers may take to arrive; also how long an idle keep-alive
+    /// connection is kept.
+    #[arg(long, env = ENV_HEADER_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a request body may go without sending 1 KiB more (or its end) before it is cut
+    /// off with a 408; also how long a response may wait for the client to read any of it.
+    #[arg(long, env = ENV_BODY_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout_secs: Option<u64>,
+    /// Connections served at once; more wait to be accepted until one closes.
+    #[arg(long, env = ENV_MAX_CONNECTIONS, value_parser = clap::value_parser!(u64).range(1..100_000))]
+    pub max_connections: Option<u64>,
     /// Memory for vectors kept for similarity search, in MiB (0: always scan the database).
     #[arg(long, env = ENV_VECTOR_CACHE_MB)]
     pub vector_cache_mb: Option<usize>,
@@ -107,6 +126,9 @@ pub struct FileConfig {
     pub owner_api_key: Option<String>,
     pub allow_weak_credentials: Option<bool>,
     pub body_limit_mb: Option<usize>,
+    pub header_timeout_secs: Option<u64>,
+    pub body_timeout_secs: Option<u64>,
+    pub max_connections: Option<u64>,
     pub vector_cache_mb: Option<usize>,
     pub ann_min_vectors: Option<usize>,
     pub ui_dir: Option<PathBuf>,
@@ -159,6 +181,18 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         owner_api_key: serve.owner_api_key.clone().or(file.owner_api_key),
         allow_weak_credentials: serve.allow_weak_credentials || file.allow_weak_credentials.unwrap_or(false),
         body_limit_mb: serve.body_limit_mb.or(file.body_limit_mb).or(Some(DEFAULT_BODY_LIMIT_MB)),
+        header_timeout_secs: positive(
+            "header_timeout_secs",
+            serve.header_timeout_secs.or(file.header_timeout_secs).unwrap_or(DEFAULT_HEADER_TIMEOUT_SECS),
+        )?,
+        body_timeout_secs: positive(
+            "body_timeout_secs",
+            serve.body_timeout_secs.or(file.body_timeout_secs).unwrap_or(DEFAULT_BODY_TIMEOUT_SECS),
+        )?,
+        max_connections: positive(
+            "max_connections",
+            serve.max_connections.or(file.max_connections).unwrap_or(DEFAULT_MAX_CONNECTIONS as u64),
+        )?,
         vector_cache_mb: serve.vector_cache_mb.or(file.vector_cache_mb).or(Some(DEFAULT_VECTOR_CACHE_MB)),
         ann_min_vectors: serve.ann_min_vectors.or(file.ann_min_vectors).or(Some(loam_service::DEFAULT_ANN_MIN_VECTORS)),
         ui_dir: serve.ui_dir.clone().or(file.ui_dir),
@@ -167,4 +201,12 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         password_hash_slots: serve.password_hash_slots.or(file.password_hash_slots),
     };
     Ok(Resolved { data_dir, database_url, serve })
+}
+
+/// A setting that must be at least 1 (the flags check it too; this is for the file).
+fn positive(key: &str, value: u64) -> anyhow::Result<Option<u64>> {
+    if value == 0 {
+        anyhow::bail!("{key} must be at least 1");
+    }
+    Ok(Some(value))
 }

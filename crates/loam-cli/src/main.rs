@@ -8,6 +8,7 @@ mod config;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
@@ -317,7 +318,7 @@ async fn bootstrap_owner(service: &Service, args: &ServeArgs) -> anyhow::Result<
 async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
     bootstrap_owner(&service, &cfg.serve).await?;
     let bind = cfg.serve.bind.clone().unwrap_or_else(|| config::DEFAULT_BIND.to_owned());
-    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
+    let listener = loam_http::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
     let state = loam_http::AppState {
         service: Arc::clone(&service),
@@ -336,7 +337,17 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
     println!("loam: listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, backend = service.backend(), "serving");
-    loam_http::serve(listener, app, shutdown_signal()).await?;
+    let limits = loam_http::ServeConfig {
+        header_timeout: Duration::from_secs(
+            cfg.serve.header_timeout_secs.unwrap_or(config::DEFAULT_HEADER_TIMEOUT_SECS),
+        ),
+        body_timeout: Duration::from_secs(cfg.serve.body_timeout_secs.unwrap_or(config::DEFAULT_BODY_TIMEOUT_SECS)),
+        max_connections: cfg
+            .serve
+            .max_connections
+            .map_or(config::DEFAULT_MAX_CONNECTIONS, |it| usize::try_from(it).unwrap_or(usize::MAX)),
+    };
+    loam_http::serve(listener, app, limits, shutdown_signal()).await?;
     upkeep.abort();
     // A send cut short here is not lost: its claim expires and a replica (or the next start)
     // sends it again.

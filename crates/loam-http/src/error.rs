@@ -197,6 +197,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The 413 of a body over the limit (`limit` bytes), with `Connection: close`: the rest of the body
+/// is never read.
+pub fn body_too_large(limit: usize) -> Response {
+    let mut res = ApiError::Detail(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("Request body is larger than the limit of {limit} bytes"),
+    )
+    .into_response();
+    res.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use loam_domain::error::Loc;
 use loam_domain::model::User;
 use loam_domain::schema::{object, Obj};
@@ -38,24 +39,31 @@ impl FromRequest<AppState> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|err| {
-            let status = err.status();
-            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::Detail(
-                    status,
-                    format!("Request body is larger than the limit of {} bytes", state.http.body_limit),
-                )
-            } else {
-                ApiError::at(&["body"], "json_invalid", err.body_text())
-            }
-        })?;
+        let bytes = read_body(req, state).await?;
         if bytes.is_empty() {
             return Err(ApiError::at(&["body"], "missing", "Field required"));
         }
-        serde_json::from_slice(&bytes)
-            .map(Body)
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))?;
+        refuse_nul(&value)?;
+        Ok(Body(value))
     }
+}
+
+/// The whole body, within the configured limit (else our 413). A body that failed while being read
+/// (it stalled, the client went away) is a 400; `serve` answers a stalled one 408 instead.
+async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|err| {
+        let status = err.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::Detail(
+                status,
+                format!("Request body is larger than the limit of {} bytes", state.http.body_limit),
+            )
+        } else {
+            ApiError::Detail(StatusCode::BAD_REQUEST, err.body_text())
+        }
+    })
 }
 
 /// A JSON body that may be empty (then `Null`).
@@ -65,15 +73,56 @@ impl FromRequest<AppState> for OptionalBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", err.body_text()))?;
+        let bytes = read_body(req, state).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(OptionalBody(Value::Null));
         }
-        serde_json::from_slice(&bytes)
-            .map(OptionalBody)
-            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))
+        let value = serde_json::from_slice(&bytes)
+            .map_err(|err| ApiError::at(&["body"], "json_invalid", format!("JSON decode error: {err}")))?;
+        refuse_nul(&value)?;
+        Ok(OptionalBody(value))
+    }
+}
+
+/// The message of a text that holds the NUL character.
+pub const NUL_MESSAGE: &str = "Text must not contain the NUL character (\\u0000)";
+
+/// Refuses a body with the NUL character in any string or key, with a coded 422 at its location.
+///
+/// PostgreSQL stores neither `\0` in text nor `\u0000` in jsonb, and SQLite's full-text query
+/// syntax has no use for it; so no text that reaches the database may hold it, on either engine.
+/// Checked here, once for every JSON body (record fields, metadata, responses, suggestions, names,
+/// search queries and filters, the legacy routes alike). Other control characters are stored as
+/// sent.
+fn refuse_nul(value: &Value) -> Result<(), ApiError> {
+    let mut loc = vec![Loc::from("body")];
+    if find_nul(value, &mut loc) {
+        return Err(ApiError::schema(vec![loam_domain::SchemaError::new(loc, "string_nul", NUL_MESSAGE)]));
+    }
+    Ok(())
+}
+
+/// Whether `value` holds NUL; `loc` is then where (a key that holds it names itself).
+fn find_nul(value: &Value, loc: &mut Vec<Loc>) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+            loc.push(Loc::Index(i));
+            let found = find_nul(item, loc);
+            if !found {
+                loc.pop();
+            }
+            found
+        }),
+        Value::Object(map) => map.iter().any(|(key, item)| {
+            loc.push(Loc::from(key.as_str()));
+            let found = key.contains('\0') || find_nul(item, loc);
+            if !found {
+                loc.pop();
+            }
+            found
+        }),
+        _ => false,
     }
 }
 
@@ -104,7 +153,11 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        Ok(QueryPairs(form_urlencoded::parse(raw.as_bytes()).into_owned().collect()))
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes()).into_owned().collect();
+        if let Some((key, _)) = pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(ApiError::at(&["query", key.as_str()], "string_nul", NUL_MESSAGE));
+        }
+        Ok(QueryPairs(pairs))
     }
 }
 

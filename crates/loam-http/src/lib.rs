@@ -11,6 +11,7 @@ mod extract;
 mod openapi;
 mod routes;
 mod samples;
+mod serve;
 mod ui;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use error::{ApiError, Code};
 pub use extract::HttpConfig;
 pub use openapi::check_reply;
 pub use routes::info::API_VERSION;
+pub use serve::{bind, serve, ServeConfig, BODY_PROGRESS, LISTEN_BACKLOG};
 pub use ui::{UiSource, CONTENT_SECURITY_POLICY};
 
 /// What every handler can reach.
@@ -74,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(body_limit, too_large))
         .layer(middleware::from_fn(log_internal_errors))
         .layer(TraceLayer::new_for_http().on_failure(()))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".to_owned()).into_response()))
@@ -111,6 +114,29 @@ async fn method_not_allowed(req: Request) -> Response {
     ApiError::Detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".to_owned()).into_response()
 }
 
+/// Every oversized body answers our 413: at once when its declared length is over the limit (before
+/// authentication, so nothing reads it), and in our shape when an extractor of axum's own found it
+/// too large while reading. The body is left unread, so the connection closes after the answer.
+async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|it| it.to_str().ok())
+        .and_then(|it| it.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return error::body_too_large(limit);
+    }
+    let res = next.run(req).await;
+    let ours = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|it| it.as_bytes().starts_with(b"application/json"));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !ours {
+        return error::body_too_large(limit);
+    }
+    res
+}
+
 /// Logs the cause of every 500 inside the request's span; the body never carries it.
 async fn log_internal_errors(req: Request, next: Next) -> Response {
     let method = req.method().clone();
@@ -120,16 +146,4 @@ async fn log_internal_errors(req: Request, next: Next) -> Response {
         tracing::error!(%method, %path, cause = %cause.0, "request failed");
     }
     res
-}
-
-/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // Each request carries the client's address (`ConnectInfo`), which sign-in throttling uses.
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
 }

@@ -24,12 +24,13 @@
 //!   database, which may be unavailable;
 //! - [`PATH_IDS`] (404, 422) on every route with a path parameter: ids are UUIDs naming an
 //!   entity;
-//! - [`WITH_BODY`] (413, 422) on every route with a request body: too large, or not valid;
+//! - [`WITH_BODY`] (408, 413, 422) on every route with a request body: read too slowly (the body
+//!   timeout of `serve.rs`), too large, or not valid (NUL characters included);
 //! - [`WITH_QUERY`] (422) on every route with query parameters;
 //! - `errors(&[...])` for the rest: 409 on uniqueness rules, 429 / 503 on throttled routes (a 429
 //!   always declares its `Retry-After` header), 502 when a remote party failed.
 //!
-//! Add a status to a set (say, 408 for a body read too slowly) by editing the set here.
+//! Add a status to a set by editing the set here.
 
 mod bodies;
 
@@ -47,7 +48,7 @@ pub const AUTHENTICATED: &[u16] = &[401, 403, 503];
 /// Statuses of every route with a path parameter (an entity's UUID).
 pub const PATH_IDS: &[u16] = &[404, 422];
 /// Statuses of every route with a request body.
-pub const WITH_BODY: &[u16] = &[413, 422];
+pub const WITH_BODY: &[u16] = &[408, 413, 422];
 /// Statuses of every route with query parameters.
 pub const WITH_QUERY: &[u16] = &[422];
 
@@ -744,7 +745,7 @@ mod tests {
         assert_eq!(statuses(op("/a", true, false, false)), [409]);
         assert_eq!(statuses(op("/a", false, false, false)), [401, 403, 409, 503]);
         assert_eq!(statuses(op("/a/{id}", false, false, false)), [401, 403, 404, 409, 422, 503]);
-        assert_eq!(statuses(op("/a", true, true, false)), [409, 413, 422]);
+        assert_eq!(statuses(op("/a", true, true, false)), [408, 409, 413, 422]);
         assert_eq!(statuses(op("/a", true, false, true)), [409, 422]);
     }
 

@@ -523,7 +523,9 @@ impl Service {
         Ok(match property.settings {
             MetadataSettings::Terms { .. } => {
                 let values = store_search::metadata_term_counts(&mut tx, property.dataset_id, &property.name).await?;
-                MetadataMetrics::Terms { total: values.len() as i64, values }
+                // The reference's `total` counts values (each record's distinct terms), not terms.
+                let total = values.iter().map(|(_, n)| n).sum();
+                MetadataMetrics::Terms { total, values }
             }
             MetadataSettings::Integer { .. } => {
                 let (min, max) = store_search::metadata_range(&mut tx, property.dataset_id, &property.name).await?;

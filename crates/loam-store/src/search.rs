@@ -916,17 +916,26 @@ pub async fn metadata_term_counts(
     let ds = sql.push(Arg::from(dataset.0));
     let each = sql.json_elements("r.metadata", Some(name), None);
     // The term comes back as JSON text, keeping its type (a string stays a string, a number a
-    // number): json_quote in SQLite, jsonb's text form in PostgreSQL.
+    // number): json_quote in SQLite, jsonb's text form in PostgreSQL. Counted once per record,
+    // as the reference's terms aggregation counts documents (a list naming a term twice is one).
     let term = if sql.pg { "j.value::text" } else { "json_quote(j.value)" };
     sql.text = format!(
-        "select {term}, count(*) from records r, {each} where r.dataset_id = {ds} and j.value is not null \
-         group by j.value order by count(*) desc, j.value"
+        "select {term}, count(distinct r.seq) from records r, {each} where r.dataset_id = {ds} \
+         and j.value is not null group by j.value"
     );
     let rows: Vec<(String, i64)> = Query::with_args(&sql.text, &sql.args).long().fetch_all(tx).await?;
-    Ok(rows
+    let mut terms: Vec<(Value, i64)> = rows
         .into_iter()
         .filter_map(|(text, n)| serde_json::from_str::<Value>(&text).ok().filter(|it| !it.is_null()).map(|it| (it, n)))
-        .collect())
+        .collect();
+    // Most frequent first, ties by the term's text in byte order (as the reference orders its
+    // buckets), the same on both engines whatever the database's collation.
+    let key = |term: &Value| match term {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    terms.sort_by(|(a, n), (b, m)| m.cmp(n).then_with(|| key(a).cmp(&key(b))));
+    Ok(terms)
 }
 
 /// The smallest and largest numeric value of a metadata property over a dataset's records.

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::{created, ok, ApiResult};
 use crate::error::ApiError;
-use crate::extract::Auth;
+use crate::extract::{Auth, NUL_MESSAGE};
 use crate::openapi::Routes;
 use crate::AppState;
 
@@ -190,6 +190,8 @@ fn credentials(body: &Bytes) -> Result<(String, String), ApiError> {
         }
     }
     match (username, password) {
+        (Some(u), _) if u.contains('\0') => Err(ApiError::at(&["body", "username"], "string_nul", NUL_MESSAGE)),
+        (_, Some(p)) if p.contains('\0') => Err(ApiError::at(&["body", "password"], "string_nul", NUL_MESSAGE)),
         (Some(u), Some(p)) => Ok((u, p)),
         (None, _) => Err(ApiError::at(&["body", "username"], "missing", "Field required")),
         (_, None) => Err(ApiError::at(&["body", "password"], "missing", "Field required")),

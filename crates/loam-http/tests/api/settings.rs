@@ -618,3 +618,52 @@ async fn a_settings_change_through_one_replica_is_in_force_on_another_at_once() 
     let (status, body) = search(&other).await;
     assert_eq!(status, 422, "the deleted property is unknown at once: {body}");
 }
+
+/// A terms property's metrics as the reference answers them (checked against argilla-server 2.8
+/// on the same records): `total` counts values, each record's distinct terms (a list counts each
+/// of its terms), not distinct terms; each term counts the records that hold it; most frequent
+/// first, ties by the term's text in byte order. Numeric properties report their range.
+#[tokio::test]
+async fn metadata_metrics_count_values_per_record_like_the_reference() {
+    let app = TestApp::new().await;
+    let ws = app.default_workspace().await;
+    let ds = app.create_dataset(&ws, "metrics").await;
+    app.add_field(&ds, "text", true).await;
+    app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
+    let tag = app.add_metadata(&ds, "tag", json!({"type": "terms"}), true).await;
+    let n = app.add_metadata(&ds, "n", json!({"type": "integer"}), true).await;
+    app.publish(&ds).await;
+    let metrics = |id: &str| {
+        let path = format!("/api/v1/metadata-properties/{id}/metrics");
+        let app = &app;
+        async move { app.read(&path).await }
+    };
+    assert_eq!(metrics(&tag).await, json!({"type": "terms", "total": 0, "values": []}));
+    assert_eq!(metrics(&n).await, json!({"type": "integer", "min": null, "max": null}));
+    let metadata = [
+        json!({"tag": "a", "n": 3}),
+        json!({"tag": ["a", "b"]}),
+        json!({"tag": ["b", "c"], "n": -2}),
+        json!({"tag": "c"}),
+        json!({"tag": "a"}),
+        json!({"other": 1}),
+        json!({"tag": ["x", "x"]}),
+        json!({"tag": []}),
+        json!({"tag": null}),
+        json!({"tag": ["B", "A", null]}),
+    ];
+    let items = metadata.iter().map(|m| json!({"fields": {"text": "t"}, "metadata": m})).collect();
+    app.log(&ds, items).await;
+    assert_eq!(
+        metrics(&tag).await,
+        json!({"type": "terms", "total": 10, "values": [
+            {"term": "a", "count": 3},
+            {"term": "b", "count": 2},
+            {"term": "c", "count": 2},
+            {"term": "A", "count": 1},
+            {"term": "B", "count": 1},
+            {"term": "x", "count": 1},
+        ]})
+    );
+    assert_eq!(metrics(&n).await, json!({"type": "integer", "min": -2, "max": 3}));
+}
