@@ -3,14 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-const KEY: &str = "loam_test_owner_key_that_is_long_enough_0123456789";
-const PASSWORD: &str = "correct horse battery staple";
+mod common;
+
+use common::{Reply, Server, KEY, PASSWORD};
 
 fn loam(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_loam"))
@@ -25,95 +24,6 @@ fn loam(data_dir: &Path, args: &[&str]) -> Output {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A running `loam serve`; dropping it kills and reaps the process.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(data_dir: &Path, extra_env: &[(&str, &str)]) -> Result<Self, String> {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_loam"));
-        cmd.env_clear()
-            .env("LOAM_LOG", "warn")
-            .env("LOAM_OWNER_USERNAME", "owner")
-            .env("LOAM_OWNER_PASSWORD", PASSWORD)
-            .env("LOAM_OWNER_API_KEY", KEY);
-        for (k, v) in extra_env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    if let Some(addr) = line.strip_prefix("loam: listening on http://") {
-                        // Keep draining stdout so the server never blocks on a full pipe.
-                        std::thread::spawn(move || lines.for_each(drop));
-                        return Ok(Self { child, addr: addr.to_owned() });
-                    }
-                }
-                _ => {
-                    let mut err = String::new();
-                    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-                    let _ = child.wait();
-                    return Err(err);
-                }
-            }
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        Err("no listening line within 30 s".to_owned())
-    }
-
-    /// One HTTP/1.1 request; returns (status, body).
-    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
-        stream.write_all(req.as_bytes()).unwrap();
-        let mut res = String::new();
-        stream.read_to_string(&mut res).unwrap();
-        let status = res.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let body = res.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-        (status, body)
-    }
-
-    fn terminate(mut self) -> std::process::ExitStatus {
-        Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "loam did not exit after SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[test]
@@ -159,13 +69,13 @@ fn admin_commands_manage_users_and_workspaces() {
 #[test]
 fn serve_prints_its_address_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]).unwrap();
-    let (status, body) = server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "");
+    let server = Server::start(dir.path(), &[]);
+    let Reply { status, body, .. } = server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"role\":\"owner\""), "{body}");
-    let (status, _) = server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", "wrong")], "");
+    let Reply { status, .. } = server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", "wrong")], "");
     assert_eq!(status, 401);
-    let (status, body) = server.request("GET", "/api/v1/me/workspaces", &[("X-Argilla-Api-Key", KEY)], "");
+    let Reply { status, body, .. } = server.request("GET", "/api/v1/me/workspaces", &[("X-Argilla-Api-Key", KEY)], "");
     assert_eq!(status, 200);
     assert!(body.contains("\"name\":\"argilla\""), "a default workspace is created: {body}");
     assert!(server.terminate().success());
@@ -198,16 +108,17 @@ fn weak_owner_credentials_are_refused_unless_allowed() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("one character repeated"), "{out:?}");
-    let server = Server::start(
+    let server = Server::try_start(
         dir.path(),
         &[
             ("LOAM_OWNER_PASSWORD", "12345678"),
             ("LOAM_OWNER_API_KEY", "argilla.apikey"),
             ("LOAM_ALLOW_WEAK_CREDENTIALS", "true"),
         ],
+        &[],
     )
     .unwrap();
-    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", "argilla.apikey")], "").0, 200);
+    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", "argilla.apikey")], "").status, 200);
 }
 
 #[test]
@@ -237,25 +148,25 @@ fn generated_owner_credentials_are_printed_once() {
     let key = key.unwrap();
     assert!(key.len() > 60);
     // A second start finds the owner and prints no credentials.
-    let server = Server::start(dir.path(), &[]).unwrap();
-    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", &key)], "").0, 200);
+    let server = Server::start(dir.path(), &[]);
+    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", &key)], "").status, 200);
 }
 
 #[test]
 fn sign_in_tokens_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]).unwrap();
+    let server = Server::start(dir.path(), &[]);
     let form = format!("username=owner&password={}", PASSWORD.replace(' ', "+"));
-    let (status, body) =
+    let Reply { status, body, .. } =
         server.request("POST", "/api/v1/token", &[("Content-Type", "application/x-www-form-urlencoded")], &form);
     assert_eq!(status, 201, "{body}");
     let token: serde_json::Value = serde_json::from_str(&body).unwrap();
     let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
     assert!(server.terminate().success());
-    let server = Server::start(dir.path(), &[]).unwrap();
-    let (status, body) = server.request("GET", "/api/v1/me", &[("Authorization", &bearer)], "");
+    let server = Server::start(dir.path(), &[]);
+    let Reply { status, body, .. } = server.request("GET", "/api/v1/me", &[("Authorization", &bearer)], "");
     assert_eq!(status, 200, "{body}");
-    let (status, _) = server.request(
+    let Reply { status, .. } = server.request(
         "POST",
         "/api/v1/token",
         &[("Content-Type", "application/x-www-form-urlencoded")],
@@ -269,10 +180,10 @@ fn sign_in_tokens_survive_a_restart() {
 #[test]
 fn cli_changes_and_sign_out_revoke_sign_in_tokens() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]).unwrap();
+    let server = Server::start(dir.path(), &[]);
     let form_header = [("Content-Type", "application/x-www-form-urlencoded")];
     let sign_in = |password: &str| {
-        let (status, body) = server.request(
+        let Reply { status, body, .. } = server.request(
             "POST",
             "/api/v1/token",
             &form_header,
@@ -282,7 +193,7 @@ fn cli_changes_and_sign_out_revoke_sign_in_tokens() {
         let token: serde_json::Value = serde_json::from_str(&body).unwrap();
         format!("Bearer {}", token["access_token"].as_str().unwrap())
     };
-    let me = |bearer: &str| server.request("GET", "/api/v1/me", &[("Authorization", bearer)], "").0;
+    let me = |bearer: &str| server.request("GET", "/api/v1/me", &[("Authorization", bearer)], "").status;
 
     let token = sign_in(PASSWORD);
     assert_eq!(me(&token), 200);
@@ -297,10 +208,10 @@ fn cli_changes_and_sign_out_revoke_sign_in_tokens() {
     assert_eq!(me(&token), 401, "rotate-key revokes");
 
     let token = sign_in("a new fine passphrase");
-    let (status, body) = server.request("DELETE", "/api/v1/token", &[("Authorization", &token)], "");
+    let Reply { status, body, .. } = server.request("DELETE", "/api/v1/token", &[("Authorization", &token)], "");
     assert_eq!(status, 200, "{body}");
     assert_eq!(me(&token), 401, "signing out revokes");
-    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", &key)], "").0, 200);
+    assert_eq!(server.request("GET", "/api/v1/me", &[("X-Argilla-Api-Key", &key)], "").status, 200);
 }
 
 #[test]

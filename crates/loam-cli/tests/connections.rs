@@ -5,84 +5,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const KEY: &str = "loam_test_owner_key_that_is_long_enough_0123456789";
-const PASSWORD: &str = "correct horse battery staple";
+mod common;
 
-/// A running `loam serve`; dropping it kills and reaps the process.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(data_dir: &Path, flags: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loam"))
-            .env_clear()
-            .env("LOAM_LOG", "warn")
-            .env("LOAM_OWNER_USERNAME", "owner")
-            .env("LOAM_OWNER_PASSWORD", PASSWORD)
-            .env("LOAM_OWNER_API_KEY", KEY)
-            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        while let Some(Ok(line)) = lines.next() {
-            if let Some(addr) = line.strip_prefix("loam: listening on http://") {
-                let addr = addr.to_owned();
-                std::thread::spawn(move || lines.for_each(drop));
-                return Self { child, addr };
-            }
-        }
-        let _ = child.kill();
-        let status = child.wait();
-        panic!("loam serve exited before listening: {status:?}");
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        stream
-    }
-
-    /// Sockets the server process holds open (Linux), to see that connections stay capped.
-    fn open_sockets(&self) -> Option<usize> {
-        let dir = std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).ok()?;
-        Some(
-            dir.filter_map(|it| std::fs::read_link(it.ok()?.path()).ok())
-                .filter(|it| it.to_string_lossy().starts_with("socket:"))
-                .count(),
-        )
-    }
-
-    fn terminate(mut self) -> std::process::ExitStatus {
-        Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "loam did not exit within 10 s of SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{Server, KEY};
 
 /// One response read off a keep-alive connection: status, headers (lowercased names), body.
 struct Response {

@@ -5,16 +5,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const KEY: &str = "loam_storm_owner_key_that_is_long_enough_0123456789";
-const PASSWORD: &str = "correct horse battery staple";
+mod common;
+
+use common::{request, Reply, Server, KEY, PASSWORD};
+
 /// Concurrent clients in the storm.
 const CLIENTS: usize = 300;
 /// The server's resident memory must stay under this, during the storm and after.
@@ -22,88 +20,15 @@ const RSS_BOUND_MB: u64 = 200;
 /// Every API-key request sent during the storm must be answered within this.
 const API_KEY_BOUND: Duration = Duration::from_secs(2);
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(data_dir: &Path, args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loam"))
-            .env_clear()
-            .env("LOAM_LOG", "error")
-            .env("LOAM_OWNER_USERNAME", "owner")
-            .env("LOAM_OWNER_PASSWORD", PASSWORD)
-            .env("LOAM_OWNER_API_KEY", KEY)
-            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        for line in lines.by_ref() {
-            if let Some(addr) = line.unwrap().strip_prefix("loam: listening on http://") {
-                let addr = addr.to_owned();
-                std::thread::spawn(move || lines.for_each(drop));
-                return Server { child, addr };
-            }
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("loam serve printed no address");
-    }
-
-    /// Resident memory of the server process, in MiB.
-    fn rss_mb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let line = status.lines().find(|it| it.starts_with("VmRSS:")).unwrap();
-        line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One HTTP/1.1 request on its own connection: (status, `Retry-After`, body).
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> (u16, Option<String>, String) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut req =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).unwrap();
-    let mut res = String::new();
-    stream.read_to_string(&mut res).unwrap();
-    let (head, body) = res.split_once("\r\n\r\n").unwrap_or((&res, ""));
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let retry =
-        head.lines().find_map(|it| it.to_ascii_lowercase().strip_prefix("retry-after:").map(|v| v.trim().to_owned()));
-    (status, retry, body.to_owned())
-}
-
 fn sign_in(addr: &str, username: &str, password: &str) -> (u16, Option<String>, String) {
     let form = format!("username={username}&password={}", password.replace(' ', "+"));
-    request(addr, "POST", "/api/v1/token", &[("Content-Type", "application/x-www-form-urlencoded")], &form)
+    let res = request(addr, "POST", "/api/v1/token", &[("Content-Type", "application/x-www-form-urlencoded")], &form);
+    let retry_after = res.header("retry-after").map(str::to_owned);
+    (res.status, retry_after, res.body)
 }
 
 fn hashes_computed(addr: &str) -> u64 {
-    let (status, _, body) = request(addr, "GET", "/api/v1/status", &[], "");
+    let Reply { status, body, .. } = request(addr, "GET", "/api/v1/status", &[], "");
     assert_eq!(status, 200, "{body}");
     let status: serde_json::Value = serde_json::from_str(&body).unwrap();
     status["password_hashing"]["computed"].as_u64().unwrap()
@@ -144,7 +69,7 @@ fn a_storm_of_failed_sign_ins_keeps_memory_bounded_and_api_keys_answered() {
         std::thread::spawn(move || {
             while !done.load(Ordering::Acquire) {
                 let started = Instant::now();
-                let (status, _, body) = request(&addr, "GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "");
+                let Reply { status, body, .. } = request(&addr, "GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "");
                 assert_eq!(status, 200, "{body}");
                 times.lock().unwrap().push(started.elapsed());
                 std::thread::sleep(Duration::from_millis(50));
@@ -228,7 +153,7 @@ fn with_default_throttling_a_storm_is_answered_429_with_retry_after() {
     // The right password waits too (case-folded name), and the API key still works.
     let (status, retry, _) = sign_in(&addr, "owner", PASSWORD);
     assert_eq!((status, retry.is_some()), (429, true));
-    assert_eq!(request(&addr, "GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "").0, 200);
+    assert_eq!(request(&addr, "GET", "/api/v1/me", &[("X-Argilla-Api-Key", KEY)], "").status, 200);
 
     // Under many usernames from one address (127.0.0.1): after the address's allowance of 100,
     // the address waits.
