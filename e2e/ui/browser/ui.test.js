@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/chromium.js';
 import { timeNextRecord } from '../lib/next-record.js';
 
 const URL = process.env.LOAM_URL;
 const KEY = process.env.LOAM_KEY;
 const SHOTS = process.env.SCREENSHOTS || 'ui-screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'annotate-all-day-1';
 if (!URL || !KEY) throw new Error('LOAM_URL and LOAM_KEY must be set (e2e/ui/run.sh sets them)');
 mkdirSync(SHOTS, { recursive: true });
@@ -113,14 +112,7 @@ let browser;
 const S = {};
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    chromiumSandbox: false,
-    // Playwright gives every launch a fresh temporary profile (its own --user-data-dir).
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
   const ws = await apiCall('POST', '/api/v1/workspaces', { name: 'ui-e2e' });
   S.ws = ws.id;
   S.ann1 = await user('ann1', 'annotator', [ws.id]);

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/chromium.js';
 import { startArgillaUi } from '../lib/argilla-ui-server.js';
 
 const LOAM = process.env.LOAM_URL;
@@ -18,7 +18,6 @@ const UI_DIR = process.env.ARGILLA_UI_DIR;
 const OTHER_UI = process.env.ARGILLA_UI_URL;
 const KEY = OTHER_UI ? process.env.ARGILLA_UI_API_KEY : process.env.LOAM_KEY;
 const SHOTS = process.env.SCREENSHOTS || 'ui-screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 if (!OTHER_UI && (!LOAM || !KEY || !UI_DIR)) {
   throw new Error('LOAM_URL, LOAM_KEY and ARGILLA_UI_DIR must be set (e2e/ui/run.sh sets them)');
 }
@@ -49,13 +48,7 @@ before(async () => {
     ui = await startArgillaUi(UI_DIR, LOAM);
     base = ui.url;
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    chromiumSandbox: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
   // An owner with a known password (the server's own owner has a generated one), and a published
   // dataset in a workspace of their own, through the API.
   const owner = await api('POST', '/api/v1/users', { username: USERNAME, first_name: 'Ada', last_name: 'Upstream', role: 'owner', password: PASSWORD });

@@ -5,6 +5,7 @@
 
 mod auth;
 mod bad_input;
+mod bodies;
 mod common;
 mod copy;
 mod datasets;
