@@ -60,7 +60,7 @@ export async function render(main, params) {
     guidelines,
     h('label', { for: 'min-submitted' }, 'Responses needed to complete a record (min_submitted)'),
     minSubmitted,
-    h('div', { class: 'row' }, responsesVisible, h('label', { for: 'responses-visible' }, "Annotators see each other's responses (off: each sees only their own)")),
+    h('div', { class: 'row' }, responsesVisible, h('label', { for: 'responses-visible' }, "Annotators may read each other's responses on a record through the API (off: only their own; the annotation view always shows each annotator their own)")),
     h('button', { type: 'submit', class: 'primary', id: 'save-dataset' }, 'Save'),
   );
 
