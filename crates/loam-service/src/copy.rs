@@ -2,7 +2,7 @@
 //! row: users and their key digests, workspaces, datasets and settings, records, responses,
 //! suggestions, vectors, webhooks, timestamps. The text index is rebuilt in the target's form.
 
-use loam_store::{copy, datasets, records, search as store_search, settings as store_settings};
+use loam_store::{copy, datasets, records, settings as store_settings};
 
 use crate::search::record_texts;
 use crate::{Error, Result, Service};
@@ -40,7 +40,7 @@ impl Service {
                         (*seq, record_texts(&schema, &record.fields))
                     })
                     .collect();
-                store_search::index_records(&mut to, &texts).await?;
+                loam_store::text_index::index_records(&mut to, &texts).await?;
             }
         }
         to.commit().await?;

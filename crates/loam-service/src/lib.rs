@@ -153,7 +153,7 @@ impl Service {
     /// at once while there is, and every so often when there was not.
     pub async fn upkeep_step(&self) -> Result<bool> {
         let mut tx = self.store.write().await?;
-        let merged = loam_store::search::merge_index_step(&mut tx, MERGE_STEP_PAGES).await?;
+        let merged = loam_store::text_index::merge_index_step(&mut tx, MERGE_STEP_PAGES).await?;
         tx.commit().await?;
         self.store.checkpoint().await?;
         Ok(merged)

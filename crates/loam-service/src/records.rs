@@ -320,7 +320,7 @@ impl Batch {
         let seqs = records::insert_records(tx, &self.new_records).await?;
         let texts: Vec<(i64, Vec<(i64, String)>)> =
             seqs.iter().zip(&self.new_records).map(|(seq, r)| (*seq, record_texts(schema, &r.fields))).collect();
-        store_search::index_records(tx, &texts).await?;
+        loam_store::text_index::index_records(tx, &texts).await?;
         suggestions::upsert_suggestions(tx, &self.suggestions).await?;
         records::upsert_vectors(tx, &self.vectors).await?;
         for (record, items) in &self.responses {
@@ -910,8 +910,8 @@ fn check_unique_external_ids<'a>(ids: impl Iterator<Item = Option<&'a str>>) -> 
 /// Replaces a record's texts in the search index after its fields changed.
 async fn reindex(tx: &mut Tx, schema: &DatasetSchema, record: &Record) -> Result<()> {
     let seq = records::find_seq(tx, record.id).await?.ok_or_else(|| Error::not_found("Record", record.id))?;
-    store_search::unindex_record(tx, seq).await?;
-    store_search::index_record(tx, seq, &record_texts(schema, &record.fields)).await?;
+    loam_store::text_index::unindex_record(tx, seq).await?;
+    loam_store::text_index::index_record(tx, seq, &record_texts(schema, &record.fields)).await?;
     Ok(())
 }
 

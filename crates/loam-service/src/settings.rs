@@ -94,10 +94,10 @@ impl Service {
         if existing.iter().any(|it| it.name == new.name) {
             return Err(Error::Conflict(conflict));
         }
-        if existing.len() as i64 >= loam_store::search::MAX_FIELDS_PER_DATASET {
+        if existing.len() as i64 >= loam_store::text_index::MAX_FIELDS_PER_DATASET {
             return Err(Error::invalid(format!(
                 "A dataset can have at most {} fields",
-                loam_store::search::MAX_FIELDS_PER_DATASET
+                loam_store::text_index::MAX_FIELDS_PER_DATASET
             )));
         }
         let at = now();

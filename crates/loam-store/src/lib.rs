@@ -24,6 +24,7 @@ pub mod search;
 pub mod settings;
 pub mod suggestions;
 pub mod testing;
+pub mod text_index;
 pub mod throttle;
 pub mod users;
 pub mod webhooks;

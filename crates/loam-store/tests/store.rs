@@ -10,8 +10,9 @@ use loam_domain::distribution::{Distribution, RecordStatus};
 use loam_domain::model::{Dataset, DatasetStatus, Record, Workspace};
 use loam_domain::query::TextMatch;
 use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
-use loam_store::search::{index_record, index_size, merge_index_step, search_records, RecordQuery};
+use loam_store::search::{search_records, RecordQuery};
 use loam_store::testing::{self, ScratchDb};
+use loam_store::text_index::{index_record, index_size, merge_index_step};
 use loam_store::{datasets, records, workspaces, Store, StoreConfig, Tx};
 use serde_json::{Map, Value};
 
