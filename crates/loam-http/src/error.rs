@@ -114,17 +114,17 @@ impl From<ServiceError> for ApiError {
             ServiceError::MissingVector(message) => {
                 ApiError::Raw(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "missing_vector", "message": message}))
             }
-            ServiceError::Internal(loam_service::StoreError::Unsupported(what)) => {
+            ServiceError::Unsupported(what) => {
                 ApiError::Detail(StatusCode::NOT_IMPLEMENTED, format!("Not supported: {what}"))
             }
-            ServiceError::Internal(loam_service::StoreError::Unavailable(cause)) => {
+            ServiceError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Detail(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "The database is unavailable; nothing was changed. Try again shortly.".to_owned(),
                 )
             }
-            ServiceError::Internal(loam_service::StoreError::CommitOutcomeUnknown(cause)) => {
+            ServiceError::OutcomeUnknown(cause) => {
                 tracing::warn!(%cause, "database lost during commit");
                 ApiError::Detail(
                     StatusCode::SERVICE_UNAVAILABLE,
