@@ -237,6 +237,27 @@ mod tests {
             crate::openapi::validate(&Value::Null, &schema, &body, "$", &mut problems);
             assert!(problems.is_empty(), "{status}: {body}: {problems:?}");
         }
+        // The storage outcomes: their status and the message, never the cause.
+        let cases = [
+            (ServiceError::Unsupported("vector search".into()), 501, json!({"detail": "Not supported: vector search"})),
+            (
+                ServiceError::Unavailable("refused".into()),
+                503,
+                json!({"detail": "The database is unavailable; nothing was changed. Try again shortly."}),
+            ),
+            (
+                ServiceError::OutcomeUnknown("reset".into()),
+                503,
+                json!({"detail": "The database became unavailable while this change was being committed; it may or \
+                                  may not have been saved. Read it back before trying again."}),
+            ),
+        ];
+        for (err, status, body) in cases {
+            let res = ApiError::from(err).into_response();
+            assert_eq!(res.status().as_u16(), status);
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), body);
+        }
         // And a body of another shape does not.
         let mut problems = Vec::new();
         crate::openapi::validate(&Value::Null, &schema, &json!({"message": "x"}), "$", &mut problems);

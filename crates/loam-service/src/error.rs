@@ -93,3 +93,21 @@ impl From<Invalid> for Error {
         Error::Invalid(err.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_outcomes_a_client_can_act_on_get_their_own_variants() {
+        let cause = || "connection refused".to_owned();
+        assert!(matches!(Error::from(StoreError::Unavailable(cause())), Error::Unavailable(it) if it == cause()));
+        assert!(
+            matches!(Error::from(StoreError::CommitOutcomeUnknown(cause())), Error::OutcomeUnknown(it) if it == cause())
+        );
+        assert!(matches!(Error::from(StoreError::Unsupported("x".into())), Error::Unsupported(it) if it == "x"));
+        let other = Error::from(StoreError::Corrupt("bad row".into()));
+        assert!(matches!(other, Error::Internal(StoreError::Corrupt(_))));
+        assert_eq!(other.to_string(), "internal error: stored data is corrupt: bad row");
+    }
+}

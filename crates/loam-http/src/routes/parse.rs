@@ -7,9 +7,7 @@ use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
 use loam_domain::value::ResponseStatus;
 use loam_domain::{RecordId, SchemaError};
-use loam_service::{
-    Include, LegacyParams, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, VectorsInclude,
-};
+use loam_service::{Include, LegacyParams, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, VectorsInclude};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;

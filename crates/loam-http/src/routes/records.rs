@@ -12,10 +12,9 @@ use loam_service::{SearchAs, UpsertRecord};
 
 use super::parse::{legacy_params, parse_ids, parse_include, parse_items, parse_patch, parse_record};
 use super::{ok, reply_with, ApiResult};
-use loam_service::wire;
-use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/datasets/{dataset_id}/records", "List records with a total", 200, Some("RecordPage"), list)

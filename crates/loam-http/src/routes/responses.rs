@@ -13,10 +13,10 @@ use serde_json::{json, Value};
 
 use super::parse::{parse_ids, parse_suggestion_item};
 use super::{created, ok, reply, ApiResult};
-use loam_service::wire;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/records/{record_id}/responses", "Respond to a record", 201, Some("Response"), create)

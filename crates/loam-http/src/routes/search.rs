@@ -8,10 +8,10 @@ use loam_service::SearchAs;
 
 use super::parse::{legacy_params, parse_include};
 use super::{reply_with, ApiResult};
-use loam_service::wire;
 use crate::extract::{path_id, Auth, OptionalBody, QueryPairs};
 use crate::AppState;
 use axum::http::StatusCode;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(

@@ -91,7 +91,6 @@ const MATRIX: &[(Op, &[Role], u16)] = &[
     (LegacyRemoveMember, MANAGERS, 200),
 ];
 
-
 #[tokio::test]
 async fn the_permission_matrix() {
     let world = World::new().await;
