@@ -40,7 +40,7 @@ async fn dataset_data(app: &TestApp, rest: &Value) -> Value {
         ("workspace", workspace),
         ("questions", settings(app, &format!("/api/v1/datasets/{ds}/questions")).await),
         ("fields", settings(app, &format!("/api/v1/datasets/{ds}/fields")).await),
-        ("metadata_properties", settings(app, &format!("/api/v1/datasets/{ds}/metadata-properties")).await),
+        ("metadata_properties", settings(app, &format!("/api/v1/me/datasets/{ds}/metadata-properties")).await),
         ("vectors_settings", settings(app, &format!("/api/v1/datasets/{ds}/vectors-settings")).await),
     ];
     expand(&expand(rest, "responses_visible_for_annotators", vec![]), "workspace_id", with)
@@ -121,25 +121,29 @@ async fn every_event_carries_the_rest_body_of_its_object() {
 
     // Responses: created (completing the record), updated, deleted (making it pending again). A
     // response event carries its record as it stood before the response changed its status; the
-    // record events that follow carry it after.
+    // record events that follow carry it after, in the dataset as the write found it (its
+    // `last_activity_at` from before the write).
     let before = record_data(&app, &app.read(&format!("/api/v1/records/{record}")).await).await;
     let body = json!({"values": {"label": {"value": "a"}}, "status": "submitted"});
     let rest = app.expect("POST", &format!("/api/v1/records/{record}/responses"), Some(body), 201).await;
     let kinds = ["response.created", "record.updated", "record.completed"];
     let got = received(&app, &receiver, &mut seen, &kinds).await;
-    assert_eq!(got[0].1, response_data(&app, &rest, before).await);
+    assert_eq!(got[0].1, response_data(&app, &rest, before.clone()).await);
     let after = record_data(&app, &app.read(&format!("/api/v1/records/{record}")).await).await;
     assert_eq!(after["status"], "completed");
-    assert_eq!((&got[1].1, &got[2].1), (&after, &after));
+    let completed = with_activity_of(after.clone(), &before);
+    assert_eq!((&got[1].1, &got[2].1), (&completed, &completed));
     let response = rest["id"].as_str().unwrap().to_owned();
     let body = json!({"values": {"label": {"value": "b"}}, "status": "submitted"});
     let rest = app.expect("PUT", &format!("/api/v1/responses/{response}"), Some(body), 200).await;
     let got = received(&app, &receiver, &mut seen, &["response.updated"]).await;
-    assert_eq!(got[0].1, response_data(&app, &rest, after.clone()).await);
+    assert_eq!(got[0].1, response_data(&app, &rest, after).await);
+    let before = record_data(&app, &app.read(&format!("/api/v1/records/{record}")).await).await;
     let rest = app.expect("DELETE", &format!("/api/v1/responses/{response}"), None, 200).await;
     let got = received(&app, &receiver, &mut seen, &["response.deleted", "record.updated"]).await;
-    assert_eq!(got[0].1, response_data(&app, &rest, after).await);
+    assert_eq!(got[0].1, response_data(&app, &rest, before.clone()).await);
     let pending = record_data(&app, &app.read(&format!("/api/v1/records/{record}")).await).await;
+    let pending = with_activity_of(pending, &before);
     assert_eq!(pending["status"], "pending");
     assert_eq!(got[1].1, pending);
 
@@ -154,6 +158,12 @@ async fn every_event_carries_the_rest_body_of_its_object() {
     let got = received(&app, &receiver, &mut seen, &["dataset.deleted"]).await;
     assert_eq!(expected, dataset_data_of_deleted(&rest, &expected));
     assert_eq!(got[0].1, expected);
+}
+
+/// `record` (as events carry it) in its dataset with the `last_activity_at` of `earlier`'s.
+fn with_activity_of(mut record: Value, earlier: &Value) -> Value {
+    record["dataset"]["last_activity_at"] = earlier["dataset"]["last_activity_at"].clone();
+    record
 }
 
 /// The REST body of a deleted dataset, expanded with the workspace and settings read before the
