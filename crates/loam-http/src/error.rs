@@ -114,17 +114,17 @@ impl From<ServiceError> for ApiError {
             ServiceError::MissingVector(message) => {
                 ApiError::Raw(StatusCode::UNPROCESSABLE_ENTITY, json!({"code": "missing_vector", "message": message}))
             }
-            ServiceError::Internal(loam_service::StoreError::Unsupported(what)) => {
+            ServiceError::Unsupported(what) => {
                 ApiError::Detail(StatusCode::NOT_IMPLEMENTED, format!("Not supported: {what}"))
             }
-            ServiceError::Internal(loam_service::StoreError::Unavailable(cause)) => {
+            ServiceError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Detail(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "The database is unavailable; nothing was changed. Try again shortly.".to_owned(),
                 )
             }
-            ServiceError::Internal(loam_service::StoreError::CommitOutcomeUnknown(cause)) => {
+            ServiceError::OutcomeUnknown(cause) => {
                 tracing::warn!(%cause, "database lost during commit");
                 ApiError::Detail(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -236,6 +236,27 @@ mod tests {
             let mut problems = Vec::new();
             crate::openapi::validate(&Value::Null, &schema, &body, "$", &mut problems);
             assert!(problems.is_empty(), "{status}: {body}: {problems:?}");
+        }
+        // The storage outcomes: their status and the message, never the cause.
+        let cases = [
+            (ServiceError::Unsupported("vector search".into()), 501, json!({"detail": "Not supported: vector search"})),
+            (
+                ServiceError::Unavailable("refused".into()),
+                503,
+                json!({"detail": "The database is unavailable; nothing was changed. Try again shortly."}),
+            ),
+            (
+                ServiceError::OutcomeUnknown("reset".into()),
+                503,
+                json!({"detail": "The database became unavailable while this change was being committed; it may or \
+                                  may not have been saved. Read it back before trying again."}),
+            ),
+        ];
+        for (err, status, body) in cases {
+            let res = ApiError::from(err).into_response();
+            assert_eq!(res.status().as_u16(), status);
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(serde_json::from_slice::<Value>(&bytes).unwrap(), body);
         }
         // And a body of another shape does not.
         let mut problems = Vec::new();

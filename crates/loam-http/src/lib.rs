@@ -2,10 +2,9 @@
 //!
 //! [`router`] builds the whole application (used by `loam serve` and by the tests, which call it
 //! without a socket); [`serve`] runs it on a listener until a shutdown signal. Handlers extract,
-//! call one service method, and render the Argilla wire shape (`dto.rs`); every error body comes
-//! from `error.rs`.
+//! call one service method, and render the Argilla wire shape (`loam_service::wire`); every error
+//! body comes from `error.rs`.
 
-mod dto;
 mod error;
 mod extract;
 mod openapi;

@@ -4,8 +4,8 @@
 //! its [`Operation`]: method, path, summary, success status and reply schema, its request body and
 //! query parameters, and every other status it can answer. `GET /api/v1/openapi.json` renders
 //! that record, so the document cannot miss a route. Reply schemas are described from sample
-//! entities that `dto.rs` renders (`samples.rs`, several per shape, merged so keys that may be
-//! null, absent or of several types say so); request bodies are declared in `openapi/bodies.rs`;
+//! entities that `loam_service::wire` renders (`samples.rs`, several per shape, merged so keys that
+//! may be null, absent or of several types say so); request bodies are declared in `openapi/bodies.rs`;
 //! the error body's schema comes from `error.rs`, the one place error bodies are made.
 //!
 //! A registration reads:

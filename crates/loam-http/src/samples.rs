@@ -1,5 +1,5 @@
-//! Sample entities, rendered through `dto.rs` to describe the wire shapes of replies in the
-//! OpenAPI document. Each shape is described from several samples (`openapi::describe_all`):
+//! Sample entities, rendered through `loam_service::wire` to describe the wire shapes of replies in
+//! the OpenAPI document. Each shape is described from several samples (`openapi::describe_all`):
 //! every optional attribute both filled and empty, every kind of settings, so the merged schema
 //! says which keys may be null and which types a key takes. Keys whose names are data (a
 //! record's `fields`) or whose values take any shape (a suggestion's `value`) are set by hand
@@ -15,9 +15,9 @@ use loam_domain::*;
 use loam_service::{MetadataMetrics, MyMetrics, Progress, RecordView};
 use serde_json::{json, Map, Value};
 
-use crate::dto;
 use crate::openapi::schema::{any, array, map, nullable, number, object, one_of_text, string};
 use crate::openapi::{describe_all, set_at};
+use loam_service::wire;
 
 const AT: Timestamp = Timestamp(1_717_237_230_123_456);
 
@@ -111,7 +111,7 @@ fn record_schema(samples: &[Value]) -> Value {
 
 fn response_schema(extra: &[Value]) -> Value {
     let id = RecordId::new();
-    let mut samples: Vec<Value> = responses(id).iter().map(dto::response).collect();
+    let mut samples: Vec<Value> = responses(id).iter().map(wire::response).collect();
     samples.extend_from_slice(extra);
     let mut it = describe_all(&samples);
     let statuses = [ResponseStatus::Draft, ResponseStatus::Submitted, ResponseStatus::Discarded];
@@ -122,7 +122,7 @@ fn response_schema(extra: &[Value]) -> Value {
 
 fn suggestion_schema(extra: &[Value]) -> Value {
     let id = RecordId::new();
-    let mut samples: Vec<Value> = suggestions(id).iter().map(dto::suggestion).collect();
+    let mut samples: Vec<Value> = suggestions(id).iter().map(wire::suggestion).collect();
     samples.extend_from_slice(extra);
     let mut it = describe_all(&samples);
     set_at(&mut it, &["value"], any());
@@ -296,21 +296,21 @@ pub fn schemas() -> Map<String, Value> {
     let all = |render: &dyn Fn(usize) -> Value, n: usize| (0..n).map(render).collect::<Vec<Value>>();
 
     let roles = one_of_text(&[Role::Owner, Role::Admin, Role::Annotator].map(|it| it.as_str()));
-    let mut user = describe_all(&all(&|i| dto::user(&users[i], None), users.len()));
+    let mut user = describe_all(&all(&|i| wire::user(&users[i], None), users.len()));
     set_at(&mut user, &["role"], roles.clone());
-    let mut user_v0 = describe_all(&all(&|i| dto::user_v0(&users[i], &["argilla".into()], None), users.len()));
+    let mut user_v0 = describe_all(&all(&|i| wire::user_v0(&users[i], &["argilla".into()], None), users.len()));
     set_at(&mut user_v0, &["role"], roles);
-    let workspace = describe_all(&[dto::workspace(&ws)]);
-    let mut dataset = describe_all(&all(&|i| dto::dataset(&datasets[i]), datasets.len()));
+    let workspace = describe_all(&[wire::workspace(&ws)]);
+    let mut dataset = describe_all(&all(&|i| wire::dataset(&datasets[i]), datasets.len()));
     set_at(&mut dataset, &["metadata"], nullable(map(any())));
     set_at(&mut dataset, &["status"], one_of_text(&[DatasetStatus::Draft.as_str(), DatasetStatus::Ready.as_str()]));
-    let field = describe_all(&all(&|i| dto::field(&fields[i]), fields.len()));
-    let question = describe_all(&all(&|i| dto::question(&questions[i]), questions.len()));
-    let mut property = describe_all(&all(&|i| dto::metadata_property(&properties[i]), properties.len()));
+    let field = describe_all(&all(&|i| wire::field(&fields[i]), fields.len()));
+    let question = describe_all(&all(&|i| wire::question(&questions[i]), questions.len()));
+    let mut property = describe_all(&all(&|i| wire::metadata_property(&properties[i]), properties.len()));
     set_at(&mut property, &["settings", "values"], nullable(array(any())));
-    let vector_settings = describe_all(&[dto::vector_settings(&vectors)]);
+    let vector_settings = describe_all(&[wire::vector_settings(&vectors)]);
     let views = records();
-    let record = record_schema(&views.iter().map(dto::record).collect::<Vec<_>>());
+    let record = record_schema(&views.iter().map(wire::record).collect::<Vec<_>>());
     // A deleted record's reply carries none of the conditional keys.
     let record_page =
         object(&[("items", array(record.clone())), ("total", crate::openapi::schema::integer())], &["items", "total"]);
@@ -323,12 +323,12 @@ pub fn schemas() -> Map<String, Value> {
         &["item", "error"],
     );
     let suggestion = suggestion_schema(&[]);
-    let webhook = describe_all(&all(&|i| dto::webhook(&webhooks[i]), webhooks.len()));
+    let webhook = describe_all(&all(&|i| wire::webhook(&webhooks[i]), webhooks.len()));
     let mut metadata_metrics = describe_all(&[
-        dto::metadata_metrics(&MetadataMetrics::Terms { total: 3, values: vec![(json!("web"), 2), (json!(3), 1)] }),
-        dto::metadata_metrics(&MetadataMetrics::Terms { total: 0, values: vec![] }),
-        dto::metadata_metrics(&MetadataMetrics::Integer { min: Some(1), max: None }),
-        dto::metadata_metrics(&MetadataMetrics::Float { min: Some(0.5), max: None }),
+        wire::metadata_metrics(&MetadataMetrics::Terms { total: 3, values: vec![(json!("web"), 2), (json!(3), 1)] }),
+        wire::metadata_metrics(&MetadataMetrics::Terms { total: 0, values: vec![] }),
+        wire::metadata_metrics(&MetadataMetrics::Integer { min: Some(1), max: None }),
+        wire::metadata_metrics(&MetadataMetrics::Float { min: Some(0.5), max: None }),
     ]);
     set_at(&mut metadata_metrics, &["values", "[]", "term"], any());
     set_at(&mut metadata_metrics, &["min"], nullable(number()));
@@ -388,10 +388,10 @@ pub fn schemas() -> Map<String, Value> {
     put("Suggestions", items_of(suggestion));
     put("Webhook", webhook.clone());
     put("Webhooks", items_of(webhook));
-    put("Progress", describe_all(&[dto::progress(&progress)]));
-    put("UsersProgress", describe_all(&[dto::users_progress(&users_progress)]));
-    put("UiProgress", describe_all(&[dto::ui_progress("1.2.3.4", &progress, &users_progress)]));
-    put("MyMetrics", describe_all(&[dto::my_metrics(&metrics)]));
+    put("Progress", describe_all(&[wire::progress(&progress)]));
+    put("UsersProgress", describe_all(&[wire::users_progress(&users_progress)]));
+    put("UiProgress", describe_all(&[wire::ui_progress("1.2.3.4", &progress, &users_progress)]));
+    put("MyMetrics", describe_all(&[wire::my_metrics(&metrics)]));
     for (name, schema) in info_samples {
         put(name, schema);
     }

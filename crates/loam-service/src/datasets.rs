@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::outbox::Outbox;
 use crate::policy::{may_manage, may_read, require_manager, require_member};
 use crate::users::conflict_or;
+use crate::wire::event::Event;
 
 use crate::{now, Error, Result, Service};
 
@@ -100,7 +101,7 @@ impl Service {
         datasets::insert_dataset(&mut tx, &ds)
             .await
             .map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
-        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.created", &ds).await?;
+        Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetCreated, &ds).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -172,7 +173,7 @@ impl Service {
                 self.recompute_status(&mut tx, ds.id, record_id).await?;
             }
         }
-        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.updated", &ds).await?;
+        Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetUpdated, &ds).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -181,7 +182,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, id).await?;
         // Rendered before the rows go: receivers get the dataset as it was.
-        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.deleted", &ds).await?;
+        Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetDeleted, &ds).await?;
         datasets::delete_dataset(&mut tx, id).await?;
         tx.commit().await?;
         Ok(ds)
@@ -202,7 +203,7 @@ impl Service {
         ds.status = DatasetStatus::Ready;
         ds.updated_at = now();
         datasets::update_dataset(&mut tx, &ds).await?;
-        Outbox::open(&mut tx).await?.dataset(&mut tx, "dataset.published", &ds).await?;
+        Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetPublished, &ds).await?;
         tx.commit().await?;
         Ok(ds)
     }

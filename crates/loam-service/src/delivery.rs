@@ -15,8 +15,8 @@ use loam_store::webhooks as store;
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::outbox::event_body;
 use crate::policy::require_owner;
+use crate::wire::event::event_body;
 use crate::{now, Error, Result, Service};
 
 /// How long one send may take before it counts as failed.

@@ -44,9 +44,19 @@ pub enum Error {
     /// never shown.
     #[error("internal failure: {0}")]
     Failed(String),
+    /// The database cannot be reached (503); nothing was changed. The cause is logged, never shown.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The database went away while a commit was in flight (503): the change may or may not have
+    /// been saved, and only reading it back can tell. The cause is logged, never shown.
+    #[error("the database became unavailable during commit: {0}")]
+    OutcomeUnknown(String),
+    /// The storage engine in use cannot do what was asked (501). The text names what.
+    #[error("not supported: {0}")]
+    Unsupported(String),
     /// Storage failed (500); the detail is logged, never shown.
     #[error("internal error: {0}")]
-    Internal(#[from] StoreError),
+    Internal(StoreError),
 }
 
 impl Error {
@@ -59,6 +69,19 @@ impl Error {
     }
 }
 
+/// The storage outcomes a client can act on get variants of their own (so that callers above the
+/// service never name a store type); every other storage failure is internal.
+impl From<StoreError> for Error {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(cause) => Error::Unavailable(cause),
+            StoreError::CommitOutcomeUnknown(cause) => Error::OutcomeUnknown(cause),
+            StoreError::Unsupported(what) => Error::Unsupported(what),
+            other => Error::Internal(other),
+        }
+    }
+}
+
 impl From<SchemaError> for Error {
     fn from(err: SchemaError) -> Self {
         Error::Schema(vec![err])
@@ -68,5 +91,23 @@ impl From<SchemaError> for Error {
 impl From<Invalid> for Error {
     fn from(err: Invalid) -> Self {
         Error::Invalid(err.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_outcomes_a_client_can_act_on_get_their_own_variants() {
+        let cause = || "connection refused".to_owned();
+        assert!(matches!(Error::from(StoreError::Unavailable(cause())), Error::Unavailable(it) if it == cause()));
+        assert!(
+            matches!(Error::from(StoreError::CommitOutcomeUnknown(cause())), Error::OutcomeUnknown(it) if it == cause())
+        );
+        assert!(matches!(Error::from(StoreError::Unsupported("x".into())), Error::Unsupported(it) if it == "x"));
+        let other = Error::from(StoreError::Corrupt("bad row".into()));
+        assert!(matches!(other, Error::Internal(StoreError::Corrupt(_))));
+        assert_eq!(other.to_string(), "internal error: stored data is corrupt: bad row");
     }
 }

@@ -21,6 +21,7 @@ mod settings;
 mod similarity;
 mod users;
 mod webhooks;
+pub mod wire;
 mod workspaces;
 
 use loam_domain::settings::Limits;
@@ -48,7 +49,7 @@ pub use users::{NewUser, UserPatch};
 pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};
 
 pub use loam_domain as domain;
-pub use loam_store::{StoreConfig, StoreError};
+pub use loam_store::StoreConfig;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -20,8 +20,8 @@ use crate::datasets::{managed_dataset, readable_dataset};
 use crate::outbox::Outbox;
 use crate::policy::{may_attribute, sees_all_responses};
 use crate::search::{hide_metadata, record_texts};
+use crate::wire::event::Event;
 use crate::{now, Error, Result, Service};
-use loam_store::search as store_search;
 
 /// One response inside a record payload.
 #[derive(Clone, Debug)]
@@ -574,7 +574,7 @@ impl Service {
             ids.push(id);
         }
         batch.write(&mut tx, &ds, &schema, at).await?;
-        Outbox::open(&mut tx).await?.records(&mut tx, "record.created", &ds, &ids).await?;
+        Outbox::open(&mut tx).await?.records(&mut tx, Event::RecordCreated, &ds, &ids).await?;
         let views = known.views(&mut tx, dataset, &ids, &schema).await?;
         tx.commit().await?;
         Ok(views)
@@ -688,8 +688,8 @@ impl Service {
         }
         batch.write(&mut tx, &ds, &schema, at).await?;
         let mut outbox = Outbox::open(&mut tx).await?;
-        outbox.records(&mut tx, "record.created", &ds, &created).await?;
-        outbox.records(&mut tx, "record.updated", &ds, &updated).await?;
+        outbox.records(&mut tx, Event::RecordCreated, &ds, &created).await?;
+        outbox.records(&mut tx, Event::RecordUpdated, &ds, &updated).await?;
         let views = known.views(&mut tx, dataset, &ids, &schema).await?;
         tx.commit().await?;
         Ok(views)
@@ -755,7 +755,7 @@ impl Service {
         let ds = managed_dataset(&mut tx, actor, record.dataset_id).await?;
         let schema = store_settings::load_schema(&mut tx, ds.id).await?;
         self.apply_patch(&mut tx, &ds, &schema, record, patch).map_err(bare)?.run(self, &mut tx).await?;
-        Outbox::open(&mut tx).await?.records(&mut tx, "record.updated", &ds, &[id]).await?;
+        Outbox::open(&mut tx).await?.records(&mut tx, Event::RecordUpdated, &ds, &[id]).await?;
         let mut views = hydrate_ids(&mut tx, ds.id, &[id], &Include::all(), None, &schema).await?;
         tx.commit().await?;
         views.pop().ok_or_else(|| Error::not_found("Record", id))
@@ -790,7 +790,7 @@ impl Service {
         for plan in plans {
             plan.run(self, &mut tx).await?;
         }
-        Outbox::open(&mut tx).await?.records(&mut tx, "record.updated", &ds, &ids).await?;
+        Outbox::open(&mut tx).await?.records(&mut tx, Event::RecordUpdated, &ds, &ids).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -835,7 +835,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let record = find_record(&mut tx, id).await?;
         let ds = managed_dataset(&mut tx, actor, record.dataset_id).await?;
-        Outbox::open(&mut tx).await?.record(&mut tx, "record.deleted", &ds, &record).await?;
+        Outbox::open(&mut tx).await?.record(&mut tx, Event::RecordDeleted, &ds, &record).await?;
         records::delete_records(&mut tx, record.dataset_id, &[id]).await?;
         tx.commit().await?;
         Ok(record)
@@ -846,7 +846,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
         // Rendered before the rows go: receivers get the records as they were.
-        Outbox::open(&mut tx).await?.records(&mut tx, "record.deleted", &ds, ids).await?;
+        Outbox::open(&mut tx).await?.records(&mut tx, Event::RecordDeleted, &ds, ids).await?;
         let deleted = records::delete_records(&mut tx, dataset, ids).await?;
         tx.commit().await?;
         Ok(deleted)

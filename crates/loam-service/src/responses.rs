@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::outbox::Outbox;
 use crate::records::{checked_suggestion, find_record, recompute_touching, NewSuggestionItem};
+use crate::wire::event::Event;
 use crate::{now, Error, Result, Service};
 
 /// One item of `POST /me/responses/bulk`.
@@ -79,9 +80,9 @@ impl Service {
         records::lock_record(&mut tx, record.id).await?;
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
         let mut outbox = Outbox::open(&mut tx).await?;
-        if outbox.wants("response.deleted") {
+        if outbox.wants(Event::ResponseDeleted) {
             let author = crate::users::find_user(&mut tx, existing.user_id).await?;
-            outbox.response(&mut tx, "response.deleted", &ds, &record, &existing, &author).await?;
+            outbox.response(&mut tx, Event::ResponseDeleted, &ds, &record, &existing, &author).await?;
         }
         responses::delete_response(&mut tx, id).await?;
         let status = recompute_touching(&mut tx, &ds, record.id, now()).await?;
@@ -141,7 +142,7 @@ impl Service {
             .collect();
         let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
         let at = now();
-        let event = if existing.is_some() { "response.updated" } else { "response.created" };
+        let event = if existing.is_some() { Event::ResponseUpdated } else { Event::ResponseCreated };
         let response = match existing {
             Some(mut response) => {
                 response.status = status;

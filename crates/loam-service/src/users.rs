@@ -277,6 +277,6 @@ pub(crate) async fn find_user(tx: &mut Tx, id: UserId) -> Result<User> {
 pub(crate) fn conflict_or(err: loam_store::StoreError, msg: String) -> Error {
     match err {
         loam_store::StoreError::UniqueViolation { .. } => Error::Conflict(msg),
-        other => Error::Internal(other),
+        other => Error::from(other),
     }
 }

@@ -9,19 +9,8 @@ use rand::RngCore;
 use crate::policy::require_owner;
 use crate::{now, Error, Result, Service};
 
-pub const EVENTS: &[&str] = &[
-    "dataset.created",
-    "dataset.updated",
-    "dataset.deleted",
-    "dataset.published",
-    "record.created",
-    "record.updated",
-    "record.deleted",
-    "record.completed",
-    "response.created",
-    "response.updated",
-    "response.deleted",
-];
+/// The names of the events a webhook can subscribe to (`wire::Event`).
+pub const EVENTS: &[&str] = &crate::wire::event::EVENTS;
 
 const MAX_WEBHOOKS: usize = 10;
 

@@ -10,10 +10,10 @@ use loam_service::{DatasetFilter, DatasetPatch, NewDataset};
 use serde_json::{Map, Value};
 
 use super::{created, ok, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/datasets", "Create a dataset (draft)", 201, Some("Dataset"), create)
@@ -82,7 +82,7 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
         responses_visible_for_annotators: r.opt_bool_or(RESPONSES_VISIBLE, false)?,
     };
     let ds = app.service.create_dataset(&actor, new).await?;
-    Ok(created(dto::dataset(&ds)))
+    Ok(created(wire::dataset(&ds)))
 }
 
 async fn mine(State(app): State<AppState>, Auth(actor): Auth, query: QueryPairs) -> ApiResult {
@@ -99,13 +99,13 @@ async fn mine(State(app): State<AppState>, Auth(actor): Auth, query: QueryPairs)
         status,
     };
     let items = app.service.my_datasets(&actor, filter).await?;
-    Ok(ok(dto::items(items.iter().map(dto::dataset))))
+    Ok(ok(wire::items(items.iter().map(wire::dataset))))
 }
 
 async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let ds = app.service.get_dataset(&actor, id.into()).await?;
-    Ok(ok(dto::dataset(&ds)))
+    Ok(ok(wire::dataset(&ds)))
 }
 
 async fn update(
@@ -135,35 +135,35 @@ async fn update(
         },
     };
     let ds = app.service.update_dataset(&actor, id.into(), patch).await?;
-    Ok(ok(dto::dataset(&ds)))
+    Ok(ok(wire::dataset(&ds)))
 }
 
 async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let ds = app.service.delete_dataset(&actor, id.into()).await?;
-    Ok(ok(dto::dataset(&ds)))
+    Ok(ok(wire::dataset(&ds)))
 }
 
 async fn publish(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let ds = app.service.publish_dataset(&actor, id.into()).await?;
-    Ok(ok(dto::dataset(&ds)))
+    Ok(ok(wire::dataset(&ds)))
 }
 
 async fn progress(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let res = app.service.dataset_progress(&actor, id.into()).await?;
-    Ok(ok(dto::progress(&res)))
+    Ok(ok(wire::progress(&res)))
 }
 
 async fn users_progress(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let res = app.service.users_progress(&actor, id.into()).await?;
-    Ok(ok(dto::users_progress(&res)))
+    Ok(ok(wire::users_progress(&res)))
 }
 
 async fn my_metrics(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let res = app.service.my_metrics(&actor, id.into()).await?;
-    Ok(ok(dto::my_metrics(&res)))
+    Ok(ok(wire::my_metrics(&res)))
 }

@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use super::users::{parse_role, trimmed};
 use super::{ok, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.get(
@@ -52,7 +52,7 @@ pub fn routes(r: Routes) -> Routes {
 
 async fn v0(app: &AppState, user: &User, all_for_owner: bool, api_key: Option<&str>) -> Result<Value, ApiError> {
     let names = app.service.workspace_names_of(user, all_for_owner).await?;
-    Ok(dto::user_v0(user, &names, api_key))
+    Ok(wire::user_v0(user, &names, api_key))
 }
 
 /// `rg.list_datasets()` and the CLI's `argilla datasets list` list the 1.x task datasets next to
@@ -113,7 +113,7 @@ async fn delete_user(State(app): State<AppState>, Auth(actor): Auth, Path(user_i
         app.service.workspace_names_of(&user, false).await?
     };
     let user = app.service.delete_user(&actor, id.into()).await?;
-    Ok(ok(dto::user_v0(&user, &names, None)))
+    Ok(ok(wire::user_v0(&user, &names, None)))
 }
 
 async fn create_workspace(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
@@ -130,7 +130,7 @@ async fn create_workspace(State(app): State<AppState>, Auth(actor): Auth, body: 
         ));
     }
     let ws = app.service.create_workspace(&actor, None, name).await?;
-    Ok(ok(dto::workspace(&ws)))
+    Ok(ok(wire::workspace(&ws)))
 }
 
 async fn members(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {

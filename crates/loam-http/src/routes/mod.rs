@@ -3,6 +3,7 @@
 pub mod datasets;
 pub mod info;
 pub mod legacy;
+mod parse;
 pub mod records;
 pub mod responses;
 pub mod search;

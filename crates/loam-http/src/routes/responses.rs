@@ -11,12 +11,12 @@ use loam_domain::{RecordId, ResponseId, SchemaError, SuggestionId};
 use loam_service::BulkResponseItem;
 use serde_json::{json, Value};
 
-use super::records::{parse_ids, parse_suggestion_item};
+use super::parse::{parse_ids, parse_suggestion_item};
 use super::{created, ok, reply, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/records/{record_id}/responses", "Respond to a record", 201, Some("Response"), create)
@@ -94,7 +94,7 @@ async fn create(
     let id = path_id(&record_id, "record_id")?;
     let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
     let response = app.service.create_response(&actor, RecordId(id), status, values).await?;
-    Ok(created(dto::response(&response)))
+    Ok(created(wire::response(&response)))
 }
 
 async fn update(
@@ -106,13 +106,13 @@ async fn update(
     let id = path_id(&response_id, "response_id")?;
     let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
     let response = app.service.update_response(&actor, ResponseId(id), status, values).await?;
-    Ok(ok(dto::response(&response)))
+    Ok(ok(wire::response(&response)))
 }
 
 async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(response_id): Path<String>) -> ApiResult {
     let id = path_id(&response_id, "response_id")?;
     let response = app.service.delete_response(&actor, ResponseId(id)).await?;
-    Ok(ok(dto::response(&response)))
+    Ok(ok(wire::response(&response)))
 }
 
 async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
@@ -133,7 +133,7 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> Api
     let rendered: Vec<Value> = outcomes
         .into_iter()
         .map(|outcome| match outcome {
-            Ok(response) => json!({"item": dto::response(&response), "error": null}),
+            Ok(response) => json!({"item": wire::response(&response), "error": null}),
             Err(err) => {
                 let detail = match err {
                     loam_service::Error::Forbidden => {
@@ -151,7 +151,7 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> Api
 async fn list_suggestions(State(app): State<AppState>, Auth(actor): Auth, Path(record_id): Path<String>) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let items = app.service.list_record_suggestions(&actor, RecordId(id)).await?;
-    Ok(ok(dto::items(items.iter().map(dto::suggestion))))
+    Ok(ok(wire::items(items.iter().map(wire::suggestion))))
 }
 
 async fn upsert_suggestion(
@@ -164,7 +164,7 @@ async fn upsert_suggestion(
     let item = parse_suggestion_item(&body.0, &[Loc::from("body")])?;
     let (suggestion, was_created) = app.service.upsert_suggestion(&actor, RecordId(id), item).await?;
     let status = if was_created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok(reply(status, dto::suggestion(&suggestion)))
+    Ok(reply(status, wire::suggestion(&suggestion)))
 }
 
 async fn delete_suggestions(
@@ -186,7 +186,7 @@ async fn delete_suggestion(
 ) -> ApiResult {
     let id = path_id(&suggestion_id, "suggestion_id")?;
     let suggestion = app.service.delete_suggestion(&actor, SuggestionId(id)).await?;
-    Ok(ok(dto::suggestion(&suggestion)))
+    Ok(ok(wire::suggestion(&suggestion)))
 }
 
 async fn suggestion_options(

@@ -4,14 +4,14 @@ use crate::openapi::{Routes, INCLUDE, LEGACY_FILTERS, PAGE};
 use axum::extract::{Path, State};
 use loam_domain::error::Loc;
 use loam_domain::query::parse_search;
-use loam_service::{LegacyParams, SearchAs};
+use loam_service::SearchAs;
 
-use super::records::parse_include;
+use super::parse::{legacy_params, parse_include};
 use super::{reply_with, ApiResult};
-use crate::dto;
 use crate::extract::{path_id, Auth, OptionalBody, QueryPairs};
 use crate::AppState;
 use axum::http::StatusCode;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(
@@ -55,7 +55,7 @@ async fn search(
     let legacy = legacy_params(&query);
     let (hits, total) =
         app.service.search_records(&actor, id.into(), &parsed, offset, limit, &include, as_, &legacy).await?;
-    Ok(reply_with(StatusCode::OK, &dto::SearchPage { hits: &hits, total }))
+    Ok(reply_with(StatusCode::OK, &wire::SearchPage { hits: &hits, total }))
 }
 
 async fn search_as_manager(
@@ -76,10 +76,4 @@ async fn search_as_member(
     body: OptionalBody,
 ) -> ApiResult {
     search(app, actor, dataset_id, query, body, SearchAs::Member).await
-}
-
-/// The legacy SDK's filter parameters, from the query string.
-pub(crate) fn legacy_params(query: &QueryPairs) -> LegacyParams {
-    let all = |key: &str| query.all(key).into_iter().map(str::to_owned).collect();
-    LegacyParams { response_status: all("response_status"), metadata: all("metadata"), sort_by: all("sort_by") }
 }

@@ -11,10 +11,10 @@ use loam_service::{
 use serde_json::Value;
 
 use super::{created, ok, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/datasets/{dataset_id}/fields", "List fields", 200, Some("Fields"), list_fields)
@@ -139,7 +139,7 @@ fn settings_value<'a>(r: &Reader<'a>) -> Result<&'a Value, ApiError> {
 async fn list_fields(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_fields(&actor, id.into()).await?;
-    Ok(ok(dto::items(items.iter().map(dto::field))))
+    Ok(ok(wire::items(items.iter().map(wire::field))))
 }
 
 async fn create_field(
@@ -159,7 +159,7 @@ async fn create_field(
         settings: FieldSettings::parse(settings_value(&r)?, &r.at("settings"))?,
     };
     let field = app.service.create_field(&actor, id.into(), new).await?;
-    Ok(created(dto::field(&field)))
+    Ok(created(wire::field(&field)))
 }
 
 async fn update_field(
@@ -178,13 +178,13 @@ async fn update_field(
         settings: r.raw("settings").cloned(),
     };
     let field = app.service.update_field(&actor, id.into(), patch).await?;
-    Ok(ok(dto::field(&field)))
+    Ok(ok(wire::field(&field)))
 }
 
 async fn delete_field(State(app): State<AppState>, Auth(actor): Auth, Path(field_id): Path<String>) -> ApiResult {
     let id = path_id(&field_id, "field_id")?;
     let field = app.service.delete_field(&actor, id.into()).await?;
-    Ok(ok(dto::field(&field)))
+    Ok(ok(wire::field(&field)))
 }
 
 // Questions ----------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ async fn delete_field(State(app): State<AppState>, Auth(actor): Auth, Path(field
 async fn list_questions(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_questions(&actor, id.into()).await?;
-    Ok(ok(dto::items(items.iter().map(dto::question))))
+    Ok(ok(wire::items(items.iter().map(wire::question))))
 }
 
 async fn create_question(
@@ -212,7 +212,7 @@ async fn create_question(
         settings: QuestionSettings::parse(settings_value(&r)?, &r.at("settings"), app.limits)?,
     };
     let question = app.service.create_question(&actor, id.into(), new).await?;
-    Ok(created(dto::question(&question)))
+    Ok(created(wire::question(&question)))
 }
 
 async fn update_question(
@@ -231,13 +231,13 @@ async fn update_question(
         settings: r.raw("settings").cloned(),
     };
     let question = app.service.update_question(&actor, id.into(), patch).await?;
-    Ok(ok(dto::question(&question)))
+    Ok(ok(wire::question(&question)))
 }
 
 async fn delete_question(State(app): State<AppState>, Auth(actor): Auth, Path(question_id): Path<String>) -> ApiResult {
     let id = path_id(&question_id, "question_id")?;
     let question = app.service.delete_question(&actor, id.into()).await?;
-    Ok(ok(dto::question(&question)))
+    Ok(ok(wire::question(&question)))
 }
 
 // Metadata properties ------------------------------------------------------------------------
@@ -245,7 +245,7 @@ async fn delete_question(State(app): State<AppState>, Auth(actor): Auth, Path(qu
 async fn list_metadata(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_metadata_properties(&actor, id.into()).await?;
-    Ok(ok(dto::items(items.iter().map(dto::metadata_property))))
+    Ok(ok(wire::items(items.iter().map(wire::metadata_property))))
 }
 
 async fn create_metadata(
@@ -264,7 +264,7 @@ async fn create_metadata(
         visible_for_annotators: r.bool_or("visible_for_annotators", true)?,
     };
     let property = app.service.create_metadata_property(&actor, id.into(), new).await?;
-    Ok(created(dto::metadata_property(&property)))
+    Ok(created(wire::metadata_property(&property)))
 }
 
 async fn update_metadata(
@@ -286,13 +286,13 @@ async fn update_metadata(
         },
     };
     let property = app.service.update_metadata_property(&actor, id.into(), patch).await?;
-    Ok(ok(dto::metadata_property(&property)))
+    Ok(ok(wire::metadata_property(&property)))
 }
 
 async fn delete_metadata(State(app): State<AppState>, Auth(actor): Auth, Path(property_id): Path<String>) -> ApiResult {
     let id = path_id(&property_id, "metadata_property_id")?;
     let property = app.service.delete_metadata_property(&actor, id.into()).await?;
-    Ok(ok(dto::metadata_property(&property)))
+    Ok(ok(wire::metadata_property(&property)))
 }
 
 async fn metadata_metrics(
@@ -302,7 +302,7 @@ async fn metadata_metrics(
 ) -> ApiResult {
     let id = path_id(&property_id, "metadata_property_id")?;
     let metrics = app.service.metadata_metrics(&actor, id.into()).await?;
-    Ok(ok(dto::metadata_metrics(&metrics)))
+    Ok(ok(wire::metadata_metrics(&metrics)))
 }
 
 // Vector settings ----------------------------------------------------------------------------
@@ -310,7 +310,7 @@ async fn metadata_metrics(
 async fn list_vectors(State(app): State<AppState>, Auth(actor): Auth, Path(dataset_id): Path<String>) -> ApiResult {
     let id = path_id(&dataset_id, "dataset_id")?;
     let items = app.service.list_vector_settings(&actor, id.into()).await?;
-    Ok(ok(dto::items(items.iter().map(dto::vector_settings))))
+    Ok(ok(wire::items(items.iter().map(wire::vector_settings))))
 }
 
 async fn create_vectors(
@@ -328,7 +328,7 @@ async fn create_vectors(
     }
     let new = NewVectorSettings { name: r.string("name", 1, 200)?, title: title(&r)?, dimensions };
     let settings = app.service.create_vector_settings(&actor, id.into(), new).await?;
-    Ok(created(dto::vector_settings(&settings)))
+    Ok(created(wire::vector_settings(&settings)))
 }
 
 async fn update_vectors(
@@ -341,11 +341,11 @@ async fn update_vectors(
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
     let settings = app.service.update_vector_settings(&actor, id.into(), title(&r)?).await?;
-    Ok(ok(dto::vector_settings(&settings)))
+    Ok(ok(wire::vector_settings(&settings)))
 }
 
 async fn delete_vectors(State(app): State<AppState>, Auth(actor): Auth, Path(settings_id): Path<String>) -> ApiResult {
     let id = path_id(&settings_id, "vector_settings_id")?;
     let settings = app.service.delete_vector_settings(&actor, id.into()).await?;
-    Ok(ok(dto::vector_settings(&settings)))
+    Ok(ok(wire::vector_settings(&settings)))
 }

@@ -10,10 +10,10 @@ use loam_service::ProgressWatch;
 use serde_json::Value;
 
 use super::{ok, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post(
@@ -47,7 +47,7 @@ async fn progress(
     let (status, token, body) = match res {
         ProgressWatch::Unchanged { token } => (StatusCode::NOT_MODIFIED, token, None),
         ProgressWatch::Changed { token, progress, users } => {
-            let body = dto::ui_progress(&token, &progress, &users);
+            let body = wire::ui_progress(&token, &progress, &users);
             (StatusCode::OK, token, Some(body))
         }
     };

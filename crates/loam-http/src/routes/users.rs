@@ -9,10 +9,10 @@ use loam_service::{NewUser, UserPatch};
 use serde_json::Value;
 
 use super::{created, ok, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/me", "The current user", 200, Some("User"), me)
@@ -38,16 +38,16 @@ pub fn routes(r: Routes) -> Routes {
 async fn rotate_key(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let (user, key) = app.service.rotate_api_key(&actor, id.into()).await?;
-    Ok(ok(dto::user(&user, Some(&key))))
+    Ok(ok(wire::user(&user, Some(&key))))
 }
 
 async fn me(Auth(actor): Auth) -> ApiResult {
-    Ok(ok(dto::user(&actor, None)))
+    Ok(ok(wire::user(&actor, None)))
 }
 
 async fn list(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
     let users = app.service.list_users(&actor).await?;
-    Ok(ok(dto::items(users.iter().map(|it| dto::user(it, None)))))
+    Ok(ok(wire::items(users.iter().map(|it| wire::user(it, None)))))
 }
 
 pub(crate) fn parse_role(r: &Reader<'_>, key: &str) -> Result<Option<Role>, ApiError> {
@@ -105,13 +105,13 @@ pub(crate) fn parse_new_user(body: &Body) -> Result<NewUser, ApiError> {
 async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
     let new = parse_new_user(&body)?;
     let (user, key) = app.service.create_user(&actor, new).await?;
-    Ok(created(dto::user(&user, Some(&key))))
+    Ok(created(wire::user(&user, Some(&key))))
 }
 
 async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let user = app.service.get_user(&actor, id.into()).await?;
-    Ok(ok(dto::user(&user, None)))
+    Ok(ok(wire::user(&user, None)))
 }
 
 async fn update(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>, body: Body) -> ApiResult {
@@ -127,17 +127,17 @@ async fn update(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): P
         password: r.opt_string("password", 8, 100)?,
     };
     let user = app.service.update_user(&actor, id.into(), patch).await?;
-    Ok(ok(dto::user(&user, None)))
+    Ok(ok(wire::user(&user, None)))
 }
 
 async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let user = app.service.delete_user(&actor, id.into()).await?;
-    Ok(ok(dto::user(&user, None)))
+    Ok(ok(wire::user(&user, None)))
 }
 
 async fn workspaces(State(app): State<AppState>, Auth(actor): Auth, Path(user_id): Path<String>) -> ApiResult {
     let id = path_id(&user_id, "user_id")?;
     let items = app.service.list_user_workspaces(&actor, id.into()).await?;
-    Ok(ok(dto::items(items.iter().map(dto::workspace))))
+    Ok(ok(wire::items(items.iter().map(wire::workspace))))
 }

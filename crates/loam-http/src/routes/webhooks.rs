@@ -10,10 +10,10 @@ use loam_service::{NewWebhook, WebhookPatch, WEBHOOK_EVENTS};
 use serde_json::Value;
 
 use super::{created, ok, ApiResult};
-use crate::dto;
 use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/webhooks", "List webhooks (owners)", 200, Some("Webhooks"), list)
@@ -74,7 +74,7 @@ fn parse_events(r: &Reader<'_>) -> Result<Vec<String>, ApiError> {
 
 async fn list(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
     let items = app.service.list_webhooks(&actor).await?;
-    Ok(ok(dto::items(items.iter().map(dto::webhook))))
+    Ok(ok(wire::items(items.iter().map(wire::webhook))))
 }
 
 async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
@@ -86,7 +86,7 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
         description: r.opt_string("description", 1, 1000)?,
     };
     let webhook = app.service.create_webhook(&actor, new).await?;
-    Ok(created(dto::webhook(&webhook)))
+    Ok(created(wire::webhook(&webhook)))
 }
 
 async fn update(
@@ -110,13 +110,13 @@ async fn update(
         },
     };
     let webhook = app.service.update_webhook(&actor, WebhookId(id), patch).await?;
-    Ok(ok(dto::webhook(&webhook)))
+    Ok(ok(wire::webhook(&webhook)))
 }
 
 async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(webhook_id): Path<String>) -> ApiResult {
     let id = path_id(&webhook_id, "webhook_id")?;
     let webhook = app.service.delete_webhook(&actor, WebhookId(id)).await?;
-    Ok(ok(dto::webhook(&webhook)))
+    Ok(ok(wire::webhook(&webhook)))
 }
 
 /// Sends a `ping` event at once; 204 when the receiver answered 2xx, 502 naming why not.

@@ -6,9 +6,9 @@ use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
 
 use super::{created, ok, ApiResult};
-use crate::dto;
 use crate::extract::{path_id, Auth, Body};
 use crate::AppState;
+use loam_service::wire;
 
 pub fn routes(r: Routes) -> Routes {
     r.post("/api/v1/workspaces", "Create a workspace (owners)", 201, Some("Workspace"), create)
@@ -43,30 +43,30 @@ async fn create(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> A
     let name = r.string("name", 1, 1000)?;
     let id = r.opt_uuid("id")?.map(Into::into);
     let ws = app.service.create_workspace(&actor, id, name).await?;
-    Ok(created(dto::workspace(&ws)))
+    Ok(created(wire::workspace(&ws)))
 }
 
 async fn get_one(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
     let ws = app.service.get_workspace(&actor, id.into()).await?;
-    Ok(ok(dto::workspace(&ws)))
+    Ok(ok(wire::workspace(&ws)))
 }
 
 async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
     let ws = app.service.delete_workspace(&actor, id.into()).await?;
-    Ok(ok(dto::workspace(&ws)))
+    Ok(ok(wire::workspace(&ws)))
 }
 
 async fn mine(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
     let items = app.service.my_workspaces(&actor).await?;
-    Ok(ok(dto::items(items.iter().map(dto::workspace))))
+    Ok(ok(wire::items(items.iter().map(wire::workspace))))
 }
 
 async fn members(State(app): State<AppState>, Auth(actor): Auth, Path(workspace_id): Path<String>) -> ApiResult {
     let id = path_id(&workspace_id, "workspace_id")?;
     let users = app.service.list_workspace_members(&actor, id.into()).await?;
-    Ok(ok(dto::items(users.iter().map(|it| dto::user(it, None)))))
+    Ok(ok(wire::items(users.iter().map(|it| wire::user(it, None)))))
 }
 
 async fn add_member(
@@ -80,7 +80,7 @@ async fn add_member(
     let r = Reader::new(body.object()?, &loc);
     let user_id = r.uuid("user_id")?;
     let user = app.service.add_workspace_member(&actor, id.into(), user_id.into(), true).await?;
-    Ok(created(dto::user(&user, None)))
+    Ok(created(wire::user(&user, None)))
 }
 
 async fn remove_member(
@@ -91,5 +91,5 @@ async fn remove_member(
     let ws = path_id(&workspace_id, "workspace_id")?;
     let user = path_id(&user_id, "user_id")?;
     let user = app.service.remove_workspace_member(&actor, ws.into(), user.into()).await?;
-    Ok(ok(dto::user(&user, None)))
+    Ok(ok(wire::user(&user, None)))
 }

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod auth_sessions;
 mod bad_input;
+mod bad_references;
 mod bodies;
 mod common;
 mod copy;
@@ -12,13 +14,16 @@ mod datasets;
 mod distribution;
 mod legacy;
 mod permissions;
+mod permissions_world;
 mod records;
 mod responses;
 mod search;
 mod settings;
+mod settings_metadata;
 mod similarity;
 mod ui;
 mod users;
 mod visibility;
+mod webhook_payloads;
 mod webhooks;
 mod workspaces;

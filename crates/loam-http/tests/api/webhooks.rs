@@ -61,23 +61,23 @@ async fn at_most_ten_webhooks() {
 
 /// What a webhook receiver got: one request's headers of interest and its JSON body.
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     id: String,
     timestamp: String,
     signature: String,
     raw: String,
-    body: Value,
+    pub(crate) body: Value,
 }
 
 /// A local webhook receiver on a free port, answering `status` to every POST.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Receiver {
-    async fn start(status: u16) -> Self {
+    pub(crate) async fn start(status: u16) -> Self {
         use axum::http::{HeaderMap, StatusCode};
         let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = std::sync::Arc::clone(&got);
@@ -109,7 +109,7 @@ impl Receiver {
         Receiver { url, got, task }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.got.lock().unwrap().clone()
     }
 
@@ -124,7 +124,7 @@ impl Drop for Receiver {
     }
 }
 
-async fn add_hook(app: &TestApp, url: &str, events: &[&str]) -> Value {
+pub(crate) async fn add_hook(app: &TestApp, url: &str, events: &[&str]) -> Value {
     let body = json!({"url": url, "events": events});
     let (status, hook) = app.post(&app.owner.key, "/api/v1/webhooks", body).await;
     assert_eq!(status, 201, "{hook}");
@@ -132,7 +132,7 @@ async fn add_hook(app: &TestApp, url: &str, events: &[&str]) -> Value {
 }
 
 /// Runs delivery steps until one finds nothing due.
-async fn deliver_all(app: &TestApp) -> loam_service::DeliveryStep {
+pub(crate) async fn deliver_all(app: &TestApp) -> loam_service::DeliveryStep {
     let mut total = loam_service::DeliveryStep::default();
     loop {
         let step = app.service.deliver_webhooks_step().await.unwrap();
