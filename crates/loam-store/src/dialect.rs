@@ -148,7 +148,12 @@ impl Dialect {
     /// A join of the records `r` to their text matches `h` (`h.seq`, and `h.score`: higher is
     /// better), in one field when `field_ordinal` is given. SQLite: FTS5 with BM25 (see
     /// [`fts5_matches`]); PostgreSQL: the sum of a record's fields' `ts_rank`.
-    pub(crate) fn text_match_join(self, args: &mut Vec<Arg>, matching: &TextMatch, field_ordinal: Option<i64>) -> String {
+    pub(crate) fn text_match_join(
+        self,
+        args: &mut Vec<Arg>,
+        matching: &TextMatch,
+        field_ordinal: Option<i64>,
+    ) -> String {
         match self {
             Dialect::Sqlite => {
                 let matches = fts5_matches(args, matching, field_ordinal, None, "");

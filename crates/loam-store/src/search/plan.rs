@@ -317,4 +317,3 @@ pub async fn matching_seqs(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery)
     sql.text = format!("select r.seq {body} order by r.seq");
     Query::with_args(&sql.text, &sql.args).long().fetch_all::<i64>(tx).await
 }
-

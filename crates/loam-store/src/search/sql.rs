@@ -212,8 +212,7 @@ impl Sql {
             }
             Condition::Terms(Target::ResponseStatus, values) => {
                 let pending = values.iter().any(|it| it.as_str() == Some("pending"));
-                let statuses: Vec<Value> =
-                    values.iter().filter(|it| it.as_str() != Some("pending")).cloned().collect();
+                let statuses: Vec<Value> = values.iter().filter(|it| it.as_str() != Some("pending")).cloned().collect();
                 let mut parts = Vec::new();
                 if !statuses.is_empty() {
                     let user = self.response_scope(only_user);

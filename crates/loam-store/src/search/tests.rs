@@ -35,10 +35,7 @@ fn suggestion_terms_read_each_element_with_the_engines_json() {
         "from records r where r.dataset_id = $1 and exists (select 1 from suggestions g, json_each(g.value, $3) j \
          where g.record_id = r.id and g.question_id = $2 and j.value in ($4, $5))"
     );
-    assert_eq!(
-        args,
-        [Arg::from(DATASET), Arg::from(QUESTION), Arg::from("$"), Arg::from("a"), Arg::from(1.0)]
-    );
+    assert_eq!(args, [Arg::from(DATASET), Arg::from(QUESTION), Arg::from("$"), Arg::from("a"), Arg::from(1.0)]);
     assert!(!lite.contains("jsonb"), "{lite}");
 
     let (pg, args) = render(Dialect::Postgres, &query);
@@ -57,11 +54,7 @@ fn suggestion_terms_read_each_element_with_the_engines_json() {
 
 #[test]
 fn response_value_ranges_read_a_nested_key_with_the_engines_json() {
-    let mut query = filtered(Condition::Range(
-        Target::ResponseValue("rating".into()),
-        Some(Bound::Number(2.0)),
-        None,
-    ));
+    let mut query = filtered(Condition::Range(Target::ResponseValue("rating".into()), Some(Bound::Number(2.0)), None));
     query.only_user = Some(UserId(Uuid::from_u128(3)));
 
     let (lite, args) = render(Dialect::Sqlite, &query);
@@ -123,10 +116,8 @@ fn a_text_match_joins_fts5_on_sqlite_and_a_tsquery_on_postgres() {
 
 #[test]
 fn a_prefix_term_quotes_its_lexeme_on_postgres() {
-    let query = RecordQuery {
-        text: Some(TextMatch::Term { text: "o'br".into(), prefix: true }),
-        ..RecordQuery::default()
-    };
+    let query =
+        RecordQuery { text: Some(TextMatch::Term { text: "o'br".into(), prefix: true }), ..RecordQuery::default() };
     let (pg, args) = render(Dialect::Postgres, &query);
     assert!(pg.contains("(select to_tsquery('simple', $2) as q)"), "{pg}");
     assert_eq!(args[1], Arg::from("'o''br':*"));

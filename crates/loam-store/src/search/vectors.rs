@@ -22,7 +22,8 @@ pub async fn scan_vectors(
 ) -> Result<(), StoreError> {
     let mut sql = Sql::on(tx);
     let vs = sql.push(settings.0);
-    let body = sql.from_where(dataset,
+    let body = sql.from_where(
+        dataset,
         query,
         &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"),
     );
@@ -90,4 +91,3 @@ pub async fn stream_vectors(
     );
     visit_vector_rows(tx, &sql, visit).await
 }
-
