@@ -81,7 +81,7 @@ fn response_value_ranges_read_a_nested_key_with_the_engines_json() {
         )
     );
     assert_eq!(args[2..4], [Arg::from("rating"), Arg::from("value")]);
-    assert!(!pg.contains("json_extract") && !pg.contains("typeof("), "{pg}");
+    assert!(!pg.contains("json_extract") && !pg.contains("when typeof("), "{pg}");
 }
 
 #[test]
