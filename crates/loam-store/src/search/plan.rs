@@ -26,7 +26,7 @@ pub async fn search_records(
         return Ok(found);
     }
     let mut sql = Sql::on(tx);
-    let body = sql.from_where(dataset, query, "");
+    let body = sql.matching_records(dataset, query, "");
     let count_sql = format!("select count(*) {body}");
     let count_args = sql.args.len();
     let mut order = Vec::new();
@@ -191,7 +191,7 @@ async fn metadata_walk(
 ) -> Result<Vec<Hit>, StoreError> {
     let mut sql = Sql::on(tx);
     sql.correlated = true;
-    let body = sql.from_where(dataset, query, " join record_metadata s on s.record_seq = r.seq");
+    let body = sql.matching_records(dataset, query, " join record_metadata s on s.record_seq = r.seq");
     let n = sql.push(name.to_owned());
     let (column, dir) = (if numeric { "s.num" } else { "s.term" }, if descending { "desc" } else { "asc" });
     let lim = sql.push(limit);
@@ -282,7 +282,7 @@ async fn rotated_page(
     let dialect = Dialect::of(tx);
     let half = |upper: bool, offset: i64, limit: i64| {
         let mut sql = Sql::new(dialect);
-        let body = sql.from_where(dataset, query, "");
+        let body = sql.matching_records(dataset, query, "");
         let p = sql.push(pivot);
         let cmp = if upper { ">=" } else { "<" };
         let lim = sql.push(limit);
@@ -297,7 +297,7 @@ async fn rotated_page(
             ids.len() as i64
         } else {
             let mut sql = Sql::on(tx);
-            let body = sql.from_where(dataset, query, "");
+            let body = sql.matching_records(dataset, query, "");
             let p = sql.push(pivot);
             sql.text = format!("select count(*) {body} and r.seq >= {p}");
             Query::with_args(&sql.text, &sql.args).long().fetch_one::<i64>(tx).await?
@@ -313,7 +313,7 @@ async fn rotated_page(
 /// similarity search scored from memory.
 pub async fn matching_seqs(tx: &mut Tx, dataset: DatasetId, query: &RecordQuery) -> Result<Vec<i64>, StoreError> {
     let mut sql = Sql::on(tx);
-    let body = sql.from_where(dataset, query, "");
+    let body = sql.matching_records(dataset, query, "");
     sql.text = format!("select r.seq {body} order by r.seq");
     Query::with_args(&sql.text, &sql.args).long().fetch_all::<i64>(tx).await
 }

@@ -17,7 +17,7 @@ pub(super) struct Sql {
     pub(super) text: String,
     pub(super) args: Vec<Arg>,
     pub(super) dialect: Dialect,
-    /// The placeholder of the searched dataset's id, once [`Sql::from_where`] has bound it.
+    /// The placeholder of the searched dataset's id, once [`Sql::matching_records`] has bound it.
     pub(super) dataset: String,
     /// Render metadata conditions as a probe per record (`exists`, a primary-key lookup) rather
     /// than a set of matching records (`in`, an index range): for when few records are visited
@@ -287,7 +287,7 @@ impl Sql {
     /// The `from … where …` part shared by the page, count and similarity queries: the dataset's
     /// records `r` (with `join` joined), their text matches `h` when the query has a text match,
     /// and every condition.
-    pub(super) fn from_where(&mut self, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
+    pub(super) fn matching_records(&mut self, dataset: DatasetId, query: &RecordQuery, join: &str) -> String {
         let ds = self.push(dataset.0);
         self.dataset = ds.clone();
         self.correlated |= query.text.is_some();

@@ -17,7 +17,7 @@ const QUESTION: Uuid = Uuid::from_u128(2);
 /// The `from … where …` part and the arguments `query` renders as on `dialect`.
 fn render(dialect: Dialect, query: &RecordQuery) -> (String, Vec<Arg>) {
     let mut sql = Sql::new(dialect);
-    let text = sql.from_where(DatasetId(DATASET), query, "");
+    let text = sql.matching_records(DatasetId(DATASET), query, "");
     (text, sql.args)
 }
 

@@ -22,7 +22,7 @@ pub async fn scan_vectors(
 ) -> Result<(), StoreError> {
     let mut sql = Sql::on(tx);
     let vs = sql.push(settings.0);
-    let body = sql.from_where(
+    let body = sql.matching_records(
         dataset,
         query,
         &format!(" join vectors v on v.record_id = r.id and v.vector_settings_id = {vs}"),
