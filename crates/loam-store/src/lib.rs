@@ -4,7 +4,10 @@
 //! written once, in SQL both SQLite and PostgreSQL accept (`$n` placeholders, `RETURNING`,
 //! `ON CONFLICT`, `count(*) FILTER`), and run on either by `db.rs`: through rusqlite on the
 //! calling thread for SQLite (`lite.rs`), through sqlx for PostgreSQL.
-//! Dialect-specific text lives only in `migrations/{sqlite,postgres}` and `dialect.rs`.
+//! Where the engines spell a statement differently, `dialect.rs`'s `Dialect` renders it (the search
+//! builder's every difference, row locks); `records.rs`, `text_index.rs` and `copy.rs` still
+//! choose their statements by the transaction's engine. DDL lives in `migrations/{sqlite,postgres}`.
+//! The test scaffolding (`testing`) is compiled only with the `testing` feature.
 //!
 //! Conventions: `find_*` returns `Ok(None)` when nothing matches; `insert_*` / `update_*` /
 //! `delete_*` report constraint violations as [`StoreError::UniqueViolation`] with the
@@ -23,6 +26,7 @@ pub mod responses;
 pub mod search;
 pub mod settings;
 pub mod suggestions;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod text_index;
 pub mod throttle;

@@ -6,7 +6,7 @@ use loam_domain::model::{Webhook, WebhookDelivery};
 use loam_domain::{Timestamp, WebhookDeliveryId, WebhookId};
 use uuid::Uuid;
 
-use crate::dialect::skip_locked;
+use crate::dialect::Dialect;
 use crate::rows::{DeliveryRow, WebhookRow};
 use crate::{db, StoreError, Tx};
 
@@ -92,7 +92,7 @@ pub async fn claim_deliveries(
     lease_until: Timestamp,
     limit: i64,
 ) -> Result<Vec<WebhookDelivery>, StoreError> {
-    let lock = skip_locked(tx);
+    let lock = Dialect::of(tx).skip_locked();
     let sql = format!(
         "update webhook_deliveries set attempts = attempts + 1, next_attempt_at = $2 \
          where id in (select id from webhook_deliveries where failed_at is null and next_attempt_at <= $1 \
