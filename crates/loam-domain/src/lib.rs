@@ -9,6 +9,7 @@ pub mod distribution;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod python;
 pub mod query;
 pub mod record;
 pub mod role;

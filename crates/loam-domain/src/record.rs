@@ -6,10 +6,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error::{Invalid, Loc, SchemaError};
+use crate::error::{Invalid, Loc, Rejection, SchemaError};
+use crate::python::{repr_str, repr_str_list};
 use crate::schema::{check_len, object};
 use crate::settings::{FieldSettings, MetadataSettings};
-use crate::value::{py_str, py_str_list, ValueError};
 
 /// What a field check needs to know of a field.
 #[derive(Clone, Copy, Debug)]
@@ -41,9 +41,9 @@ pub const CHAT_CONTENT_CHARS: (usize, usize) = (1, 20_000);
 
 /// Validates a record's `fields` value and returns the values to store (chat messages normalised
 /// to `{role, content}`). The error reasons are the bare texts of model.md §7 item 1.
-pub fn check_fields(fields: &Value, defs: &[FieldRef<'_>]) -> Result<Map<String, Value>, ValueError> {
+pub fn check_fields(fields: &Value, defs: &[FieldRef<'_>]) -> Result<Map<String, Value>, Rejection> {
     let Value::Object(map) = fields else {
-        return Err(invalid("fields cannot be empty"));
+        return Err(Rejection::invalid("fields cannot be empty"));
     };
 
     // Parse level: every value is a string, a list of chat messages, an object or null.
@@ -53,17 +53,20 @@ pub fn check_fields(fields: &Value, defs: &[FieldRef<'_>]) -> Result<Map<String,
     }
 
     if out.is_empty() {
-        return Err(invalid("fields cannot be empty"));
+        return Err(Rejection::invalid("fields cannot be empty"));
     }
     for def in defs {
         if def.required && out.get(def.name).is_none_or(Value::is_null) {
-            return Err(invalid(format!("missing required value for field: {}", py_str(def.name))));
+            return Err(Rejection::invalid(format!("missing required value for field: {}", repr_str(def.name))));
         }
     }
     let extra: Vec<&str> =
         out.keys().map(String::as_str).filter(|key| !defs.iter().any(|def| def.name == *key)).collect();
     if !extra.is_empty() {
-        return Err(invalid(format!("found fields values for non configured fields: {}", py_str_list(&extra))));
+        return Err(Rejection::invalid(format!(
+            "found fields values for non configured fields: {}",
+            repr_str_list(&extra)
+        )));
     }
 
     // Per type, one type after the other (as the reference runs its per-type passes).
@@ -71,28 +74,34 @@ pub fn check_fields(fields: &Value, defs: &[FieldRef<'_>]) -> Result<Map<String,
     for def in defs {
         if let (FieldSettings::Text { .. }, Some(value)) = (def.settings, present(def)) {
             if !value.is_string() {
-                return Err(invalid(format!("text field {} value must be a string", py_str(def.name))));
+                return Err(Rejection::invalid(format!("text field {} value must be a string", repr_str(def.name))));
             }
         }
     }
     for def in defs {
         if let (FieldSettings::Image, Some(value)) = (def.settings, present(def)) {
             if let Some(reason) = image_problem(def.name, value) {
-                return Err(invalid(reason));
+                return Err(Rejection::invalid(reason));
             }
         }
     }
     for def in defs {
         if let (FieldSettings::Chat { .. }, Some(value)) = (def.settings, present(def)) {
             if !value.is_array() {
-                return Err(invalid(format!("chat field {} value must be a list of messages", py_str(def.name))));
+                return Err(Rejection::invalid(format!(
+                    "chat field {} value must be a list of messages",
+                    repr_str(def.name)
+                )));
             }
         }
     }
     for def in defs {
         if let (FieldSettings::Custom { .. }, Some(value)) = (def.settings, present(def)) {
             if !value.is_object() {
-                return Err(invalid(format!("custom field {} value must be a dictionary", py_str(def.name))));
+                return Err(Rejection::invalid(format!(
+                    "custom field {} value must be a dictionary",
+                    repr_str(def.name)
+                )));
             }
         }
     }
@@ -156,10 +165,6 @@ pub fn check_vector(name: &str, value: &Value, dimensions: Option<i64>, dataset_
     Ok(numbers)
 }
 
-fn invalid(msg: impl Into<String>) -> ValueError {
-    ValueError::Invalid(Invalid::new(msg))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Parse level
 
@@ -221,7 +226,7 @@ fn chat_text<'a>(
 /// Why an image field value is rejected, if it is (the reference parses it with Python's
 /// `urllib.parse.urlparse` and `mimetypes.guess_type`; both are mirrored here).
 fn image_problem(name: &str, value: &Value) -> Option<String> {
-    let invalid_url = || format!("image field {} has an invalid URL value", py_str(name));
+    let invalid_url = || format!("image field {} has an invalid URL value", repr_str(name));
     let Some(url) = value.as_str() else {
         return Some(invalid_url());
     };
@@ -237,7 +242,7 @@ fn image_problem(name: &str, value: &Value) -> Option<String> {
             if n_chars > IMAGE_WEB_URL_MAX_CHARS {
                 return Some(format!(
                     "image field {} value is exceeding the maximum length of {IMAGE_WEB_URL_MAX_CHARS} characters for Web URLs",
-                    py_str(name)
+                    repr_str(name)
                 ));
             }
             None
@@ -249,15 +254,15 @@ fn image_problem(name: &str, value: &Value) -> Option<String> {
             if n_chars > IMAGE_DATA_URL_MAX_CHARS {
                 return Some(format!(
                     "image field {} value is exceeding the maximum length of {IMAGE_DATA_URL_MAX_CHARS} characters for Data URLs",
-                    py_str(name)
+                    repr_str(name)
                 ));
             }
             match data_url_mime(url) {
                 Some(mime) if IMAGE_DATA_URL_MIME_TYPES.contains(&mime.as_str()) => None,
                 _ => Some(format!(
                     "image field {} value is using an unsupported MIME type, supported MIME types are: {}",
-                    py_str(name),
-                    py_str_list(IMAGE_DATA_URL_MIME_TYPES)
+                    repr_str(name),
+                    repr_str_list(IMAGE_DATA_URL_MIME_TYPES)
                 )),
             }
         }
@@ -361,28 +366,28 @@ mod tests {
         ]
     }
 
-    fn check(fields: Value) -> Result<Map<String, Value>, ValueError> {
+    fn check(fields: Value) -> Result<Map<String, Value>, Rejection> {
         let all = settings();
         let defs: Vec<FieldRef<'_>> =
             all.iter().map(|(name, required, settings)| FieldRef { name, required: *required, settings }).collect();
         check_fields(&fields, &defs)
     }
 
-    fn invalid_msg(res: Result<Map<String, Value>, ValueError>) -> String {
+    fn invalid_msg(res: Result<Map<String, Value>, Rejection>) -> String {
         match res {
-            Err(ValueError::Invalid(it)) => it.0,
+            Err(Rejection::Invalid(it)) => it.0,
             other => panic!("expected an Invalid, got {other:?}"),
         }
     }
 
-    fn schema_err(res: Result<Map<String, Value>, ValueError>) -> SchemaError {
+    fn schema_err(res: Result<Map<String, Value>, Rejection>) -> SchemaError {
         match res {
-            Err(ValueError::Schema(it)) => it,
+            Err(Rejection::Schema(it)) => it,
             other => panic!("expected a SchemaError, got {other:?}"),
         }
     }
 
-    fn image(url: &str) -> Result<Map<String, Value>, ValueError> {
+    fn image(url: &str) -> Result<Map<String, Value>, Rejection> {
         check(json!({"text": "t", "image": url}))
     }
 

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Invalid, Loc, SchemaError};
-use crate::schema::{object, py_list, string_value, Reader};
+use crate::python::{repr_str_list, repr_str_set, str_of};
+use crate::schema::{object, string_value, Reader};
 
 /// Limits that a deployment may tune (the reference reads them from its environment).
 #[derive(Clone, Copy, Debug)]
@@ -399,10 +400,10 @@ fn check_unique_values(options: &[LabelOption], loc: &[Loc]) -> Result<(), Schem
     if duplicates.is_empty() {
         return Ok(());
     }
-    let listed: Vec<String> = duplicates.iter().map(|it| format!("'{it}'")).collect();
+    let listed: Vec<&str> = duplicates.into_iter().collect();
     Err(SchemaError::value(
         loc.to_vec(),
-        format!("Option values must be unique, found duplicates: {{{}}}", listed.join(", ")),
+        format!("Option values must be unique, found duplicates: {}", repr_str_set(&listed)),
     ))
 }
 
@@ -460,7 +461,7 @@ fn updated_options(
     if !unexpected.is_empty() {
         return Ok(Err(Invalid(format!(
             "the option values cannot be modified. found unexpected option values: {}",
-            py_list(&unexpected)
+            repr_str_list(&unexpected)
         ))));
     }
     Ok(Ok(options))
@@ -575,7 +576,13 @@ impl MetadataSettings {
                     Value::Bool(it) => i64::from(*it),
                     Value::Number(n) if n.is_i64() || n.is_u64() => match n.as_i64() {
                         Some(it) => it,
-                        None => return Err(format!("'{value}' is greater than the maximum value of '{}'.", i64::MAX)),
+                        None => {
+                            return Err(format!(
+                                "{} is greater than the maximum value of '{}'.",
+                                quoted(value),
+                                i64::MAX
+                            ))
+                        }
                     },
                     _ => return Err(format!("{} is not an integer.", quoted(value))),
                 };
@@ -592,11 +599,9 @@ impl MetadataSettings {
     }
 }
 
+/// `'{value}'` in the reference's messages: Python's `str` of the value between single quotes.
 fn quoted(value: &Value) -> String {
-    match value {
-        Value::String(text) => format!("'{text}'"),
-        other => format!("'{other}'"),
-    }
+    format!("'{}'", str_of(value))
 }
 
 fn check_bounds<B: std::fmt::Display>(
@@ -609,12 +614,12 @@ fn check_bounds<B: std::fmt::Display>(
 ) -> Result<(), String> {
     if let (Some(lo), Some(shown)) = (min, min_shown) {
         if number < lo {
-            return Err(format!("'{value}' is less than the minimum value of '{shown}'."));
+            return Err(format!("{} is less than the minimum value of '{shown}'.", quoted(value)));
         }
     }
     if let (Some(hi), Some(shown)) = (max, max_shown) {
         if number > hi {
-            return Err(format!("'{value}' is greater than the maximum value of '{shown}'."));
+            return Err(format!("{} is greater than the maximum value of '{shown}'.", quoted(value)));
         }
     }
     Ok(())
@@ -766,6 +771,38 @@ mod tests {
         let terms = MetadataSettings::Terms { values: Some(vec![json!("a"), json!("b")]) };
         assert!(terms.check_value(&json!(["a", "b"])).is_ok());
         assert_eq!(terms.check_value(&json!("c")).unwrap_err(), "'c' is not an allowed term.");
+    }
+
+    #[test]
+    fn messages_show_values_as_the_reference_renders_them() {
+        // Each case would read differently under the naive quoting these messages used before.
+        let loc = [Loc::from("settings")];
+        let label = q(json!({"type": "label_selection", "options": [
+            {"value": "a", "text": "A"}, {"value": "b", "text": "B"}]}))
+        .unwrap();
+        let renamed = json!({"type": "label_selection", "options": [
+            {"value": "a", "text": "A"}, {"value": "don't\u{7}é", "text": "B"}]});
+        assert_eq!(
+            label.update(&renamed, &loc, Limits::default()).unwrap().unwrap_err().0,
+            "the option values cannot be modified. found unexpected option values: [\"don't\\x07é\"]"
+        );
+        let duplicated = json!({"type": "label_selection", "options": [
+            {"value": "it's", "text": "A"}, {"value": "it's", "text": "B"}, {"value": "a\\b", "text": "C"}, {"value": "a\\b", "text": "D"}]});
+        assert_eq!(
+            q(duplicated).unwrap_err().msg,
+            "Value error, Option values must be unique, found duplicates: {'a\\\\b', \"it's\"}"
+        );
+        let terms = MetadataSettings::Terms { values: Some(vec![json!("a")]) };
+        assert_eq!(terms.check_value(&json!(true)).unwrap_err(), "'True' is not an allowed term.");
+        assert_eq!(terms.check_value(&json!([["a"]])).unwrap_err(), "'['a']' is not an allowed term.");
+        let int = MetadataSettings::Integer { min: Some(2), max: None };
+        assert_eq!(int.check_value(&json!(false)).unwrap_err(), "'False' is less than the minimum value of '2'.");
+        let float = MetadataSettings::Float { min: None, max: Some(10.5) };
+        assert_eq!(
+            float.check_value(&json!(1e16)).unwrap_err(),
+            "'1e+16' is greater than the maximum value of '10.5'."
+        );
+        assert_eq!(float.check_value(&json!({"k": null})).unwrap_err(), "'{'k': None}' is not a float.");
     }
 
     #[test]

@@ -13,41 +13,16 @@
 //! `{"value", "rank"}`, numbers inside lists become strings.
 
 use std::collections::BTreeSet;
-use std::fmt::{self, Write as _};
 
 use serde_json::{json, Map, Number, Value};
 
-use crate::error::{Invalid, Loc, SchemaError};
+use crate::error::{Loc, Rejection, SchemaError};
+use crate::python::{is_space, repr_str, repr_str_list, str_number};
 use crate::schema::{check_len, object};
 use crate::settings::{LabelOption, QuestionSettings};
 
-/// A rejection of a value: a shape problem (coded 422) or a rule (plain 422).
-#[derive(Clone, Debug, PartialEq)]
-pub enum ValueError {
-    Schema(SchemaError),
-    Invalid(Invalid),
-}
-
-impl From<SchemaError> for ValueError {
-    fn from(it: SchemaError) -> Self {
-        ValueError::Schema(it)
-    }
-}
-
-impl From<Invalid> for ValueError {
-    fn from(it: Invalid) -> Self {
-        ValueError::Invalid(it)
-    }
-}
-
-impl fmt::Display for ValueError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ValueError::Schema(it) => it.fmt(f),
-            ValueError::Invalid(it) => it.fmt(f),
-        }
-    }
-}
+/// The old name of [`Rejection`], kept only until loam-service's callers use the new one.
+pub use crate::error::Rejection as ValueError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResponseStatus {
@@ -113,7 +88,7 @@ pub fn check_response(
     status: ResponseStatus,
     questions: &[QuestionRef<'_>],
     record_fields: &Map<String, Value>,
-) -> Result<Option<Value>, ValueError> {
+) -> Result<Option<Value>, Rejection> {
     let map = match values {
         None | Some(Value::Null) => None,
         Some(Value::Object(map)) => Some(map),
@@ -139,24 +114,24 @@ pub fn check_response(
     // Response level (§8.2), in the reference order.
     let submitted = status == ResponseStatus::Submitted;
     if submitted && map.is_none_or(Map::is_empty) {
-        return Err(invalid("missing response values for submitted response"));
+        return Err(Rejection::invalid("missing response values for submitted response"));
     }
     if submitted {
         for question in questions {
             let present = map.is_some_and(|it| it.contains_key(question.name));
             if question.required && !present {
-                return Err(invalid(format!(
+                return Err(Rejection::invalid(format!(
                     "missing response value for required question with name={}",
-                    py_str(question.name)
+                    repr_str(question.name)
                 )));
             }
         }
     }
     for (name, _, _) in &entries {
         if !questions.iter().any(|question| question.name == *name) {
-            return Err(invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "found response value for non configured question with name={}",
-                py_str(name)
+                repr_str(name)
             )));
         }
     }
@@ -195,7 +170,7 @@ pub fn check_suggestion(
     kind: Option<&Value>,
     question: QuestionRef<'_>,
     record_fields: &Map<String, Value>,
-) -> Result<CheckedSuggestion, ValueError> {
+) -> Result<CheckedSuggestion, Rejection> {
     // Parse level, in the reference schema's field order: type, value, agent, score.
     let kind = parse_kind(kind)?;
     let value_loc = vec![Loc::from("value")];
@@ -208,13 +183,17 @@ pub fn check_suggestion(
     let value_len = checked.list_len();
     match (value_len, &score) {
         (None, Value::Array(_)) => {
-            return Err(invalid("a list of score values is not allowed for a suggestion with a single value"));
+            return Err(Rejection::invalid(
+                "a list of score values is not allowed for a suggestion with a single value",
+            ));
         }
         (Some(_), Value::Number(_)) => {
-            return Err(invalid("a single score value is not allowed for a suggestion with a multiple items value"));
+            return Err(Rejection::invalid(
+                "a single score value is not allowed for a suggestion with a multiple items value",
+            ));
         }
         (Some(n), Value::Array(scores)) if n != scores.len() => {
-            return Err(invalid("number of items on value and score attributes doesn't match"));
+            return Err(Rejection::invalid("number of items on value and score attributes doesn't match"));
         }
         _ => {}
     }
@@ -224,7 +203,7 @@ pub fn check_suggestion(
 /// Whether `agent` matches [`AGENT_PATTERN`]: only ASCII letters and digits, `-_:./` and
 /// whitespace (Python's notion of it), with at least one letter or digit.
 pub fn agent_matches(agent: &str) -> bool {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/') || py_is_space(c);
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.' | '/') || is_space(c);
     agent.chars().all(allowed) && agent.chars().any(|c| c.is_ascii_alphanumeric())
 }
 
@@ -284,15 +263,15 @@ impl Parsed {
     /// Python's `repr(value)` of the parsed value (list items are pydantic models there).
     fn py_repr(&self) -> String {
         match self {
-            Parsed::Str(text) => py_str(text),
+            Parsed::Str(text) => repr_str(text),
             Parsed::Int(n) => n.to_string(),
-            Parsed::Strings(items) => py_str_list(items),
+            Parsed::Strings(items) => repr_str_list(items),
             Parsed::Ranking(items) => {
                 let parts: Vec<String> = items
                     .iter()
                     .map(|it| {
                         let rank = it.rank.map_or_else(|| "None".to_owned(), |rank| rank.to_string());
-                        format!("RankingQuestionResponseValueItem(value={}, rank={rank})", py_str(&it.value))
+                        format!("RankingQuestionResponseValueItem(value={}, rank={rank})", repr_str(&it.value))
                     })
                     .collect();
                 format!("[{}]", parts.join(", "))
@@ -303,7 +282,7 @@ impl Parsed {
                     .map(|it| {
                         format!(
                             "SpanQuestionResponseValueItem(label={}, start={}, end={})",
-                            py_str(&it.label),
+                            repr_str(&it.label),
                             it.start,
                             it.end
                         )
@@ -442,7 +421,7 @@ fn str_key(obj: &Map<String, Value>, key: &str, loc: &[Loc]) -> Result<String, S
 fn str_like(value: &Value, loc: &[Loc]) -> Result<String, SchemaError> {
     match value {
         Value::String(text) => Ok(text.clone()),
-        Value::Number(n) => Ok(py_number(n)),
+        Value::Number(n) => Ok(str_number(n)),
         _ => Err(SchemaError::new(loc.to_vec(), "string_type", "Input should be a valid string")),
     }
 }
@@ -476,10 +455,6 @@ fn join(loc: &[Loc], tail: impl Into<Loc>) -> Vec<Loc> {
 // ---------------------------------------------------------------------------------------------
 // Per question type (§8.4)
 
-fn invalid(msg: impl Into<String>) -> ValueError {
-    ValueError::Invalid(Invalid::new(msg))
-}
-
 /// Checks a parsed value against its question; `raw` is the JSON it came from (a list of the
 /// wrong item shape is re-read as the shape the question needs), `loc` where it sits. `status`
 /// is `None` for suggestions.
@@ -490,11 +465,11 @@ fn check_value(
     status: Option<ResponseStatus>,
     record_fields: &Map<String, Value>,
     loc: &[Loc],
-) -> Result<Parsed, ValueError> {
+) -> Result<Parsed, Rejection> {
     match settings {
         QuestionSettings::Text { .. } => match parsed {
             Parsed::Str(_) => Ok(parsed.clone()),
-            other => Err(invalid(format!("text question expects a text value, found {}", other.py_class()))),
+            other => Err(Rejection::invalid(format!("text question expects a text value, found {}", other.py_class()))),
         },
         QuestionSettings::LabelSelection { options, .. } => {
             if let Parsed::Str(text) = parsed {
@@ -502,7 +477,7 @@ fn check_value(
                     return Ok(parsed.clone());
                 }
             }
-            Err(invalid(format!(
+            Err(Rejection::invalid(format!(
                 "{} is not a valid label for label selection question.\nValid labels are: {}",
                 parsed.py_repr(),
                 option_list(options)
@@ -518,7 +493,7 @@ fn check_value(
                 }
             }
             let shown: Vec<String> = options.iter().map(i64::to_string).collect();
-            Err(invalid(format!(
+            Err(Rejection::invalid(format!(
                 "{} is not a valid rating for rating question.\nValid ratings are: [{}]",
                 parsed.py_repr(),
                 shown.join(", ")
@@ -537,7 +512,7 @@ fn raw_items(raw: &Value) -> &[Value] {
 
 fn option_list(options: &[LabelOption]) -> String {
     let values: Vec<&str> = options.iter().map(|it| it.value.as_str()).collect();
-    py_str_list(&values)
+    repr_str_list(&values)
 }
 
 fn check_multi_label(
@@ -545,9 +520,9 @@ fn check_multi_label(
     parsed: &Parsed,
     options: &[LabelOption],
     loc: &[Loc],
-) -> Result<Vec<String>, ValueError> {
+) -> Result<Vec<String>, Rejection> {
     if !parsed.is_list() {
-        return Err(invalid(format!(
+        return Err(Rejection::invalid(format!(
             "multi label selection questions expects a list of values, found {}",
             parsed.py_class()
         )));
@@ -557,20 +532,20 @@ fn check_multi_label(
         _ => parse_strings(raw_items(raw), loc)?,
     };
     if values.is_empty() {
-        return Err(invalid("multi label selection questions expects a list of values, found empty list"));
+        return Err(Rejection::invalid("multi label selection questions expects a list of values, found empty list"));
     }
     let distinct: BTreeSet<&str> = values.iter().map(String::as_str).collect();
     if distinct.len() != values.len() {
-        return Err(invalid(
+        return Err(Rejection::invalid(
             "multi label selection questions expect a list of unique values, but duplicates were found",
         ));
     }
     let unknown: Vec<&str> =
         distinct.iter().copied().filter(|value| !options.iter().any(|it| it.value == *value)).collect();
     if !unknown.is_empty() {
-        return Err(invalid(format!(
+        return Err(Rejection::invalid(format!(
             "{} are not valid labels for multi label selection question.\nValid labels are: {}",
-            py_str_list(&unknown),
+            repr_str_list(&unknown),
             option_list(options)
         )));
     }
@@ -583,9 +558,12 @@ fn check_ranking(
     options: &[LabelOption],
     status: Option<ResponseStatus>,
     loc: &[Loc],
-) -> Result<Vec<RankItem>, ValueError> {
+) -> Result<Vec<RankItem>, Rejection> {
     if !parsed.is_list() {
-        return Err(invalid(format!("ranking question expects a list of values, found {}", parsed.py_class())));
+        return Err(Rejection::invalid(format!(
+            "ranking question expects a list of values, found {}",
+            parsed.py_class()
+        )));
     }
     let items = match parsed {
         Parsed::Ranking(items) => items.clone(),
@@ -594,7 +572,7 @@ fn check_ranking(
     let n_options = options.len();
     if status == Some(ResponseStatus::Submitted) {
         if items.len() != n_options {
-            return Err(invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "ranking question expects a list containing {n_options} values, found a list of {} values",
                 items.len()
             )));
@@ -610,7 +588,7 @@ fn check_ranking(
             let shown: Vec<String> =
                 bad.iter().map(|rank| rank.map_or_else(|| "None".to_owned(), |it| it.to_string())).collect();
             let valid: Vec<String> = (1..=max_rank).map(|it| it.to_string()).collect();
-            return Err(invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "[{}] are not valid ranks for ranking question.\nValid ranks are: [{}]",
                 shown.join(", "),
                 valid.join(", ")
@@ -621,15 +599,15 @@ fn check_ranking(
         items.iter().map(|it| it.value.as_str()).filter(|value| !options.iter().any(|it| it.value == *value)).collect();
     if !unknown.is_empty() {
         let unknown: Vec<&str> = unknown.into_iter().collect();
-        return Err(invalid(format!(
+        return Err(Rejection::invalid(format!(
             "{} are not valid values for ranking question.\nValid values are: {}",
-            py_str_list(&unknown),
+            repr_str_list(&unknown),
             option_list(options)
         )));
     }
     let distinct: BTreeSet<&str> = items.iter().map(|it| it.value.as_str()).collect();
     if distinct.len() != items.len() {
-        return Err(invalid("ranking question expects a list of unique values, but duplicates were found"));
+        return Err(Rejection::invalid("ranking question expects a list of unique values, but duplicates were found"));
     }
     Ok(items)
 }
@@ -642,34 +620,34 @@ fn check_span(
     allow_overlapping: bool,
     record_fields: &Map<String, Value>,
     loc: &[Loc],
-) -> Result<Vec<SpanItem>, ValueError> {
+) -> Result<Vec<SpanItem>, Rejection> {
     if !parsed.is_list() {
-        return Err(invalid(format!("span question expects a list of values, found {}", parsed.py_class())));
+        return Err(Rejection::invalid(format!("span question expects a list of values, found {}", parsed.py_class())));
     }
     let items = match parsed {
         Parsed::Spans(items) => items.clone(),
         _ => parse_spans(raw_items(raw), loc)?,
     };
     let Some(text) = record_fields.get(field).and_then(Value::as_str) else {
-        return Err(invalid(format!("span question requires record to have field `{field}`")));
+        return Err(Rejection::invalid(format!("span question requires record to have field `{field}`")));
     };
     // Lengths count Unicode code points, like Python's `len(str)`.
     let field_len = i64::try_from(text.chars().count()).unwrap_or(i64::MAX);
     for item in &items {
         if item.start > field_len - 1 {
-            return Err(invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "span question response value `start` must have a value lower than record field `{field}` length that is `{field_len}`"
             )));
         }
         if item.end > field_len {
-            return Err(invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "span question response value `end` must have a value lower or equal than record field `{field}` length that is `{field_len}`"
             )));
         }
     }
     for item in &items {
         if !options.iter().any(|it| it.value == item.label) {
-            return Err(invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "undefined label '{}' for span question.\nValid labels are: {}",
                 item.label,
                 option_list(options)
@@ -678,7 +656,9 @@ fn check_span(
     }
     if !allow_overlapping {
         if let Some((i, j)) = first_overlap(&items) {
-            return Err(invalid(format!("overlapping values found between spans at index idx={i} and idx={j}")));
+            return Err(Rejection::invalid(format!(
+                "overlapping values found between spans at index idx={i} and idx={j}"
+            )));
         }
     }
     Ok(items)
@@ -768,128 +748,6 @@ fn parse_score(score: Option<&Value>) -> Result<Value, SchemaError> {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Python renderings used in messages
-
-/// Python's `repr(str)`: single quotes unless the text has a `'` and no `"`, with backslash
-/// escapes for the quote, `\`, and non-printable characters.
-pub(crate) fn py_str(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') { '"' } else { '\'' };
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !py_printable(c) => {
-                let code = u32::from(c);
-                let _ = if code < 0x100 {
-                    write!(out, "\\x{code:02x}")
-                } else if code < 0x1_0000 {
-                    write!(out, "\\u{code:04x}")
-                } else {
-                    write!(out, "\\U{code:08x}")
-                };
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// Python's `repr(list_of_str)`: `['a', 'b']`.
-pub(crate) fn py_str_list<S: AsRef<str>>(items: &[S]) -> String {
-    let parts: Vec<String> = items.iter().map(|it| py_str(it.as_ref())).collect();
-    format!("[{}]", parts.join(", "))
-}
-
-/// An approximation of Python's `str.isprintable` for one character: controls, separators other
-/// than the space, format characters, surrogates and private-use characters are not printable.
-fn py_printable(c: char) -> bool {
-    let code = u32::from(c);
-    if code < 0x7f {
-        return code >= 0x20;
-    }
-    !matches!(
-        code,
-        0x7f..=0xa0
-            | 0xad
-            | 0x600..=0x605
-            | 0x61c
-            | 0x6dd
-            | 0x70f
-            | 0x1680
-            | 0x180e
-            | 0x2000..=0x200f
-            | 0x2028..=0x202f
-            | 0x205f..=0x2064
-            | 0x2066..=0x206f
-            | 0x3000
-            | 0xe000..=0xf8ff
-            | 0xfeff
-            | 0xfff9..=0xfffb
-            | 0xe0001
-            | 0xe0020..=0xe007f
-            | 0xf0000..=0x10ffff
-    )
-}
-
-/// Python's `str.isspace` (what `\s` matches in a `str` pattern).
-fn py_is_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// Python's `str(number)` for a JSON number.
-fn py_number(n: &Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        return n.to_string();
-    }
-    n.as_f64().map_or_else(|| n.to_string(), py_float)
-}
-
-/// Python's `repr(float)`: shortest round-trip digits, positional between 1e-4 and 1e16,
-/// otherwise scientific with a signed, at least two-digit exponent; always shows a `.0` or an
-/// exponent.
-fn py_float(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".to_owned();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf" } else { "-inf" }.to_owned();
-    }
-    let sign = if f.is_sign_negative() { "-" } else { "" };
-    if f == 0.0 {
-        return format!("{sign}0.0");
-    }
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let n_digits = i32::try_from(digits.len()).unwrap_or(i32::MAX);
-    let point = exp + 1;
-    let body = if !(-3..=16).contains(&point) {
-        let (first, rest) = digits.split_at(1);
-        let fraction = if rest.is_empty() { String::new() } else { format!(".{rest}") };
-        let exp_sign = if exp < 0 { '-' } else { '+' };
-        format!("{first}{fraction}e{exp_sign}{:02}", exp.unsigned_abs())
-    } else if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if point >= n_digits {
-        format!("{digits}{}.0", "0".repeat((point - n_digits) as usize))
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
-}
-
 /// Gives back the ranks the v2 SDK drops on a round trip. The v2 SDK reads a ranking answer as the
 /// list of its values and, when it re-logs a record (to add its own user's answer), sends every
 /// response of the record back with ranking items lacking `rank`, which a submitted response may
@@ -925,7 +783,10 @@ pub fn restore_dropped_ranks(values: &mut Value, stored: &Value, ranking: &[&str
 
 #[cfg(test)]
 mod tests {
+    use std::fmt;
+
     use super::*;
+    use crate::python::repr_float as py_float;
 
     fn opts(values: &[&str]) -> Vec<LabelOption> {
         values
@@ -969,16 +830,16 @@ mod tests {
         map
     }
 
-    fn invalid_msg(res: Result<impl fmt::Debug, ValueError>) -> String {
+    fn invalid_msg(res: Result<impl fmt::Debug, Rejection>) -> String {
         match res {
-            Err(ValueError::Invalid(it)) => it.0,
+            Err(Rejection::Invalid(it)) => it.0,
             other => panic!("expected an Invalid, got {other:?}"),
         }
     }
 
-    fn schema_err(res: Result<impl fmt::Debug, ValueError>) -> SchemaError {
+    fn schema_err(res: Result<impl fmt::Debug, Rejection>) -> SchemaError {
         match res {
-            Err(ValueError::Schema(it)) => it,
+            Err(Rejection::Schema(it)) => it,
             other => panic!("expected a SchemaError, got {other:?}"),
         }
     }
@@ -989,7 +850,7 @@ mod tests {
         status: ResponseStatus,
         value: Value,
         text: &str,
-    ) -> Result<Value, ValueError> {
+    ) -> Result<Value, Rejection> {
         let questions = [QuestionRef { name: "q", required: false, settings }];
         let values = json!({"q": {"value": value}});
         check_response(Some(&values), status, &questions, &fields(text))
@@ -1002,7 +863,7 @@ mod tests {
         score: Value,
         agent: Value,
         kind: Value,
-    ) -> Result<CheckedSuggestion, ValueError> {
+    ) -> Result<CheckedSuggestion, Rejection> {
         let question = QuestionRef { name: "q", required: true, settings };
         check_suggestion(&value, Some(&score), Some(&agent), Some(&kind), question, &fields("Hello world"))
     }
@@ -1058,40 +919,6 @@ mod tests {
         let ranking = QuestionSettings::Ranking { options: opts(&["1", "2"]) };
         let got = check(&ranking, SUB, json!([{"value": 1, "rank": 1}, {"value": 2, "rank": 2}]), "");
         assert_eq!(got, Ok(json!([{"value": "1", "rank": 1}, {"value": "2", "rank": 2}])));
-    }
-
-    #[test]
-    fn python_float_repr() {
-        for (f, expected) in [
-            (0.0, "0.0"),
-            (-0.0, "-0.0"),
-            (1.0, "1.0"),
-            (-2.5, "-2.5"),
-            (123.456, "123.456"),
-            (1e15, "1000000000000000.0"),
-            (1e16, "1e+16"),
-            (1.5e300, "1.5e+300"),
-            (0.0001, "0.0001"),
-            (0.00012, "0.00012"),
-            (1e-5, "1e-05"),
-            (1.25e-7, "1.25e-07"),
-            (f64::MAX, "1.7976931348623157e+308"),
-            (5e-324, "5e-324"),
-            (0.1, "0.1"),
-        ] {
-            assert_eq!(py_float(f), expected, "{f}");
-        }
-    }
-
-    #[test]
-    fn python_str_repr() {
-        assert_eq!(py_str("a"), "'a'");
-        assert_eq!(py_str("don't"), "\"don't\"");
-        assert_eq!(py_str("'\""), "'\\'\"'");
-        assert_eq!(py_str("a\\b\nc\td"), "'a\\\\b\\nc\\td'");
-        assert_eq!(py_str("\u{1}\u{a0}é😀"), "'\\x01\\xa0é😀'");
-        assert_eq!(py_str_list(&["a", "b"]), "['a', 'b']");
-        assert_eq!(py_str_list::<&str>(&[]), "[]");
     }
 
     #[test]
