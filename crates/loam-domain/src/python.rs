@@ -214,31 +214,4 @@ mod tests {
         assert_eq!(str_of(&json!(2.50)), "2.5");
         assert_eq!(str_of(&json!(["a"])), "['a']");
     }
-
-    #[test]
-    fn one_label_renders_the_same_in_the_value_and_the_settings_messages() {
-        use crate::error::Loc;
-        use crate::settings::{LabelOption, Limits, QuestionSettings};
-        use crate::value::{check_response, QuestionRef, ResponseStatus};
-
-        let label = "l'été \"x\"\u{1}";
-        let shown = "'l\\'été \"x\"\\x01'";
-        assert_eq!(repr_str(label), shown);
-        let option = LabelOption { value: "a".to_owned(), text: "A".to_owned(), description: None };
-        let settings = QuestionSettings::LabelSelection { options: vec![option], visible_options: None };
-        let question = QuestionRef { name: "q", required: false, settings: &settings };
-        let values = json!({"q": {"value": label}});
-        let err = check_response(Some(&values), ResponseStatus::Draft, &[question], &serde_json::Map::new());
-        assert_eq!(
-            err.map_err(|it| it.to_string()),
-            Err(format!("{shown} is not a valid label for label selection question.\nValid labels are: ['a']"))
-        );
-        let renamed = json!({"type": "label_selection", "options": [{"value": label, "text": "A"}]});
-        let err =
-            settings.update(&renamed, &[Loc::from("settings")], Limits::default()).map(|it| it.map_err(|it| it.0));
-        assert_eq!(
-            err,
-            Ok(Err(format!("the option values cannot be modified. found unexpected option values: [{shown}]")))
-        );
-    }
 }
