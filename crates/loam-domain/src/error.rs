@@ -23,6 +23,12 @@ impl From<&str> for Loc {
     }
 }
 
+impl From<String> for Loc {
+    fn from(it: String) -> Self {
+        Loc::Key(it)
+    }
+}
+
 impl From<usize> for Loc {
     fn from(it: usize) -> Self {
         Loc::Index(it)
