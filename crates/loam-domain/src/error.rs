@@ -117,6 +117,18 @@ impl Rejection {
     }
 }
 
+impl Rejection {
+    /// The nested form the settings updates give their callers: a shape error outside, a rule's
+    /// rejection inside (`update(..)??`).
+    pub fn nested<T>(res: Result<T, Rejection>) -> Result<Result<T, Invalid>, SchemaError> {
+        match res {
+            Ok(it) => Ok(Ok(it)),
+            Err(Rejection::Invalid(it)) => Ok(Err(it)),
+            Err(Rejection::Schema(it)) => Err(it),
+        }
+    }
+}
+
 impl From<SchemaError> for Rejection {
     fn from(it: SchemaError) -> Self {
         Rejection::Schema(it)
@@ -148,7 +160,7 @@ mod tests {
         let rule: Rejection = Invalid::new("no").into();
         let prefix = [Loc::from("body"), Loc::Index(2)];
         assert_eq!(
-            shape.under(&prefix),
+            shape.clone().under(&prefix),
             Rejection::Schema(SchemaError::new(
                 vec![Loc::from("body"), Loc::Index(2), Loc::from("values")],
                 "dict_type",
@@ -158,5 +170,11 @@ mod tests {
         assert_eq!(rule.clone().under(&prefix), rule);
         assert_eq!(Rejection::invalid("no"), rule);
         assert_eq!(rule.to_string(), "no");
+        assert_eq!(Rejection::nested(Ok::<u8, Rejection>(1)), Ok(Ok(1)));
+        assert_eq!(Rejection::nested::<u8>(Err(rule)), Ok(Err(Invalid::new("no"))));
+        assert_eq!(
+            Rejection::nested::<u8>(Err(shape)),
+            Err(SchemaError::new(vec![Loc::from("values")], "dict_type", "x"))
+        );
     }
 }

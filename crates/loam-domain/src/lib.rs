@@ -18,7 +18,7 @@ pub mod settings;
 pub mod timestamp;
 pub mod value;
 
-pub use error::{Invalid, SchemaError};
+pub use error::{Invalid, Rejection, SchemaError};
 pub use ids::*;
 pub use role::Role;
 pub use timestamp::Timestamp;

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::common::{merge, type_tag};
-use crate::error::{Invalid, Loc, SchemaError};
+use crate::error::{Invalid, Loc, Rejection, SchemaError};
 use crate::schema::{object, string_value, Reader};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -41,18 +41,22 @@ impl FieldSettings {
 
     /// Applies a PATCH: the type must stay; the sent keys replace the stored ones.
     pub fn update(&self, value: &Value, loc: &[Loc]) -> Result<Result<Self, Invalid>, SchemaError> {
+        Rejection::nested(self.updated(value, loc))
+    }
+
+    fn updated(&self, value: &Value, loc: &[Loc]) -> Result<Self, Rejection> {
         let obj = object(value, loc)?;
         let r = Reader::new(obj, loc);
         let new_type = type_tag(&r, &["text", "image", "chat", "custom"])?;
         if new_type != self.type_name() {
-            return Ok(Err(Invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "Field type cannot be changed. Expected '{}' but got '{}'",
                 self.type_name(),
                 new_type
-            ))));
+            )));
         }
         let merged = merge(&self.to_json(), value);
-        Self::parse(&merged, loc).map(Ok)
+        Ok(Self::parse(&merged, loc)?)
     }
 
     pub fn to_json(&self) -> Value {

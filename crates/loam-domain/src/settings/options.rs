@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::common::{count_in, Limits};
-use crate::error::{Invalid, Loc, SchemaError};
+use crate::error::{Loc, Rejection, SchemaError};
 use crate::python::{repr_str_list, repr_str_set};
 use crate::schema::{object, Reader};
 
@@ -100,9 +100,9 @@ pub(super) fn updated_options(
     r: &Reader<'_>,
     current: &[LabelOption],
     limits: Limits,
-) -> Result<Result<Vec<LabelOption>, Invalid>, SchemaError> {
+) -> Result<Vec<LabelOption>, Rejection> {
     let items = match r.raw("options") {
-        None | Some(Value::Null) => return Ok(Ok(current.to_vec())),
+        None | Some(Value::Null) => return Ok(current.to_vec()),
         Some(_) => r.array("options")?,
     };
     let loc = r.at("options");
@@ -110,38 +110,38 @@ pub(super) fn updated_options(
     let options = parse_label_options(items, &loc)?;
     check_unique_values(&options, &loc)?;
     if options.len() != current.len() {
-        return Ok(Err(Invalid(format!(
+        return Err(Rejection::invalid(format!(
             "the number of options cannot be modified. expected {} but got {}",
             current.len(),
             options.len()
-        ))));
+        )));
     }
     let known: BTreeSet<&str> = current.iter().map(|it| it.value.as_str()).collect();
     let unexpected: Vec<&str> = options.iter().map(|it| it.value.as_str()).filter(|it| !known.contains(it)).collect();
     if !unexpected.is_empty() {
-        return Ok(Err(Invalid(format!(
+        return Err(Rejection::invalid(format!(
             "the option values cannot be modified. found unexpected option values: {}",
             repr_str_list(&unexpected)
-        ))));
+        )));
     }
-    Ok(Ok(options))
+    Ok(options)
 }
 
 pub(super) fn updated_visible(
     r: &Reader<'_>,
     current: Option<i64>,
     n_options: usize,
-) -> Result<Result<Option<i64>, Invalid>, SchemaError> {
+) -> Result<Option<i64>, Rejection> {
     if !r.has("visible_options") {
-        return Ok(Ok(current));
+        return Ok(current);
     }
     let Some(visible) = r.opt_int("visible_options")? else {
-        return Ok(Ok(None));
+        return Ok(None);
     };
     if visible < 3 || visible > n_options as i64 {
-        return Ok(Err(Invalid(format!(
+        return Err(Rejection::invalid(format!(
             "the value for 'visible_options' must be less or equal to the number of items in 'options' ({n_options})"
-        ))));
+        )));
     }
-    Ok(Ok(Some(visible)))
+    Ok(Some(visible))
 }

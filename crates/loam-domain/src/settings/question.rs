@@ -9,7 +9,7 @@ use super::common::{count_in, type_tag, Limits};
 use super::options::{
     label_options, options_order, updated_options, updated_visible, visible_options, LabelOption, OptionsOrder,
 };
-use crate::error::{Invalid, Loc, SchemaError};
+use crate::error::{Invalid, Loc, Rejection, SchemaError};
 use crate::schema::{object, Reader};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -113,15 +113,19 @@ impl QuestionSettings {
     /// Applies a PATCH under the update rules (model.md §5.3). The outer error is a schema
     /// problem of the body, the inner one a rule the update breaks.
     pub fn update(&self, value: &Value, loc: &[Loc], limits: Limits) -> Result<Result<Self, Invalid>, SchemaError> {
+        Rejection::nested(self.updated(value, loc, limits))
+    }
+
+    fn updated(&self, value: &Value, loc: &[Loc], limits: Limits) -> Result<Self, Rejection> {
         let obj = object(value, loc)?;
         let r = Reader::new(obj, loc);
         let new_type = type_tag(&r, QUESTION_TYPES)?;
         if new_type != self.type_name() {
-            return Ok(Err(Invalid(format!(
+            return Err(Rejection::invalid(format!(
                 "question type cannot be changed. expected '{}' but got '{}'",
                 self.type_name(),
                 new_type
-            ))));
+            )));
         }
         let res = match self {
             QuestionSettings::Text { use_markdown } => {
@@ -130,14 +134,8 @@ impl QuestionSettings {
             // Options of rating and ranking questions cannot change.
             QuestionSettings::Rating { .. } | QuestionSettings::Ranking { .. } => self.clone(),
             QuestionSettings::LabelSelection { options, visible_options: old_visible } => {
-                let options = match updated_options(&r, options, limits)? {
-                    Ok(it) => it,
-                    Err(invalid) => return Ok(Err(invalid)),
-                };
-                let visible_options = match updated_visible(&r, *old_visible, options.len())? {
-                    Ok(it) => it,
-                    Err(invalid) => return Ok(Err(invalid)),
-                };
+                let options = updated_options(&r, options, limits)?;
+                let visible_options = updated_visible(&r, *old_visible, options.len())?;
                 QuestionSettings::LabelSelection { options, visible_options }
             }
             QuestionSettings::MultiLabelSelection {
@@ -145,37 +143,25 @@ impl QuestionSettings {
                 visible_options: old_visible,
                 options_order: old_order,
             } => {
-                let options = match updated_options(&r, options, limits)? {
-                    Ok(it) => it,
-                    Err(invalid) => return Ok(Err(invalid)),
-                };
-                let visible_options = match updated_visible(&r, *old_visible, options.len())? {
-                    Ok(it) => it,
-                    Err(invalid) => return Ok(Err(invalid)),
-                };
+                let options = updated_options(&r, options, limits)?;
+                let visible_options = updated_visible(&r, *old_visible, options.len())?;
                 r.non_nullable(&["options_order"])?;
                 let options_order = options_order(&r, *old_order)?;
                 QuestionSettings::MultiLabelSelection { options, visible_options, options_order }
             }
             QuestionSettings::Span { field, options, visible_options: old_visible, allow_overlapping: old_overlap } => {
-                let options = match updated_options(&r, options, limits)? {
-                    Ok(it) => it,
-                    Err(invalid) => return Ok(Err(invalid)),
-                };
-                let visible_options = match updated_visible(&r, *old_visible, options.len())? {
-                    Ok(it) => it,
-                    Err(invalid) => return Ok(Err(invalid)),
-                };
+                let options = updated_options(&r, options, limits)?;
+                let visible_options = updated_visible(&r, *old_visible, options.len())?;
                 let allow_overlapping = r.bool_or("allow_overlapping", *old_overlap)?;
                 if *old_overlap && !allow_overlapping {
-                    return Ok(Err(Invalid::new(
+                    return Err(Rejection::invalid(
                         "'allow_overlapping' can't be disabled because responses may become inconsistent",
-                    )));
+                    ));
                 }
                 QuestionSettings::Span { field: field.clone(), options, visible_options, allow_overlapping }
             }
         };
-        Ok(Ok(res))
+        Ok(res)
     }
 
     pub fn to_json(&self) -> Value {
