@@ -9,6 +9,7 @@ pub mod distribution;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod python;
 pub mod query;
 pub mod record;
 pub mod role;
@@ -17,7 +18,7 @@ pub mod settings;
 pub mod timestamp;
 pub mod value;
 
-pub use error::{Invalid, SchemaError};
+pub use error::{Invalid, Rejection, SchemaError};
 pub use ids::*;
 pub use role::Role;
 pub use timestamp::Timestamp;

@@ -215,20 +215,5 @@ pub fn uuid_value(value: &Value, loc: &[Loc]) -> Result<uuid::Uuid, SchemaError>
         .ok_or_else(|| SchemaError::new(loc.to_vec(), "uuid_parsing", "Input should be a valid UUID"))
 }
 
-/// Renders a JSON value the way Python's `repr` shows it inside messages: strings quoted.
-pub fn py_repr(value: &Value) -> String {
-    match value {
-        Value::String(text) => format!("'{text}'"),
-        Value::Null => "None".to_owned(),
-        Value::Bool(true) => "True".to_owned(),
-        Value::Bool(false) => "False".to_owned(),
-        Value::Array(items) => format!("[{}]", items.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
-    }
-}
-
-/// Python's `str(list_of_strings)`: `['a', 'b']`.
-pub fn py_list<S: AsRef<str>>(items: &[S]) -> String {
-    let parts: Vec<String> = items.iter().map(|it| format!("'{}'", it.as_ref())).collect();
-    format!("[{}]", parts.join(", "))
-}
+/// Python's `repr(list_of_str)`, under the name loam-service's settings rules import it by.
+pub use crate::python::repr_str_list as py_list;
