@@ -10,23 +10,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  URL,
-  SHOTS,
-  PASSWORD,
-  S,
-  browser,
-  apiCall,
-  richDataset,
-  user,
-  myResponses,
-  signedIn,
-  tabTo,
-  count,
-  openDataset,
-  setUp,
-  tearDown,
-} from '../lib/loam-ui.js';
+import { URL, SHOTS, PASSWORD, S, browser, apiCall, richDataset, user, myResponses, signedIn, tabTo, count, openDataset } from '../lib/loam-ui.js';
+import { setUp, tearDown } from '../lib/loam-ui.js';
 
 before(setUp);
 after(tearDown);

@@ -5,18 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import {
-  URL,
-  SHOTS,
-  PASSWORD,
-  S,
-  apiCall,
-  opts,
-  signedIn,
-  openDataset,
-  setUp,
-  tearDown,
-} from '../lib/loam-ui.js';
+import { URL, SHOTS, PASSWORD, S, apiCall, opts, signedIn, openDataset } from '../lib/loam-ui.js';
+import { setUp, tearDown } from '../lib/loam-ui.js';
 
 before(setUp);
 after(tearDown);

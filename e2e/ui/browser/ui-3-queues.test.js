@@ -7,19 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { timeNextRecord } from '../lib/next-record.js';
-import {
-  URL,
-  SHOTS,
-  S,
-  apiCall,
-  opts,
-  myResponses,
-  signedIn,
-  tabTo,
-  openDataset,
-  setUp,
-  tearDown,
-} from '../lib/loam-ui.js';
+import { URL, SHOTS, S, apiCall, opts, myResponses, signedIn, tabTo, openDataset } from '../lib/loam-ui.js';
+import { setUp, tearDown } from '../lib/loam-ui.js';
 
 before(setUp);
 after(tearDown);
