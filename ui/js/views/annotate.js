@@ -4,14 +4,14 @@
 // This module holds the view's state and its flows (loading a queue, moving through it, saving,
 // the bulk view); the parts live beside it: annotate/toolbar.js (the frame, counts, progress),
 // annotate/record.js (the record pane), annotate/form-pane.js with annotate/editors/ (the
-// questions), annotate/bulk.js (the bulk list), annotate/panels.js (guidelines, shortcuts) and
-// annotate/keyboard.js; the pure rules are in lib/queue.js, lib/answers.js, lib/markdown.js,
-// lib/form.js, lib/keys.js and lib/drafts.js.
+// questions), annotate/bulk.js (the bulk list), annotate/panels.js (guidelines, shortcuts),
+// annotate/keyboard.js and annotate/responses.js (what the view writes). The pure rules are in
+// lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js.
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { draftValues, ownResponse } from '../lib/answers.js';
-import { Autosaver, dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
+import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
 import {
@@ -35,11 +35,12 @@ import {
   searchBody,
   step,
 } from '../lib/queue.js';
-import { renderBulkList } from './annotate/bulk.js';
+import { showBulkList } from './annotate/bulk.js';
 import { focusFirstQuestion, focusQuestion, renderFormPane } from './annotate/form-pane.js';
 import { keyHandler, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
+import { answeredManyText, answerMany, deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
 
 /** @typedef {import('../lib/form.js').Question} Question */
@@ -144,35 +145,7 @@ export async function render(main, params) {
   /** My response on the shown record, if any. */
   const myResponse = () => ownResponse(view.record, me.id);
 
-  /** @param {any} record @param {string} status @param {Record<string, any>} values */
-  async function save(record, status, values) {
-    const mine = ownResponse(record, me.id);
-    const body = { values, status };
-    const res = mine
-      ? await api.put(`/api/v1/responses/${mine.id}`, body)
-      : await api.post(`/api/v1/records/${record.id}/responses`, body);
-    record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== me.id), res];
-    return res;
-  }
-
-  const saver = new Autosaver({
-    save: async (/** @type {{record: any, values: any}} */ p) => {
-      await save(p.record, 'draft', p.values);
-      dropBackup(localStorage, p.record.id);
-      void refreshCounts();
-    },
-    onStatus: (status) => {
-      const text = {
-        idle: '',
-        pending: 'Unsaved changes',
-        saving: 'Saving draft…',
-        saved: 'Draft saved',
-        retrying: 'Could not save: connection lost, retrying. Your answers are kept.',
-      }[status];
-      statusLine.textContent = text;
-      statusLine.className = `save-status ${status}`;
-    },
-  });
+  const saver = draftSaver(me.id, statusLine, () => void refreshCounts());
 
   /** The form changed: re-render it, back it up locally, autosave drafts. */
   function changed() {
@@ -219,11 +192,10 @@ export async function render(main, params) {
       if (section) focusQuestion(/** @type {HTMLElement} */ (section));
       return;
     }
-    saver.cancel();
-    while (saver.running) await saver.running;
+    await settle(saver);
     statusLine.textContent = status === 'draft' ? 'Saving draft…' : status === 'submitted' ? 'Submitting…' : 'Discarding…';
     try {
-      await save(record, status, responseBody(questions, view.form, status).values);
+      await saveResponse(record, me.id, status, responseBody(questions, view.form, status).values);
     } catch (err) {
       statusLine.textContent = `Not saved: ${err instanceof Error ? err.message : err}. Your answers are kept.`;
       statusLine.className = 'save-status error';
@@ -241,16 +213,14 @@ export async function render(main, params) {
   async function clearForm() {
     const record = view.record;
     if (!record) return;
-    saver.cancel();
-    while (saver.running) await saver.running;
+    await settle(saver);
     view.form = clearState(view.form);
     dropBackup(localStorage, record.id);
     const mine = myResponse();
     if (mine && mine.status === 'draft') {
       // A cleared draft is no answer at all: the record goes back to Pending.
       try {
-        await api.del(`/api/v1/responses/${mine.id}`);
-        record.responses = (record.responses || []).filter((/** @type {any} */ r) => r.id !== mine.id);
+        await deleteResponse(record, mine);
         statusLine.textContent = 'Cleared; the record is pending again';
         if (q.status === 'draft' && view.window) {
           dropAt(view.window, q.pos);
@@ -404,18 +374,6 @@ export async function render(main, params) {
   }
 
   function renderBulk() {
-    const records = shownInBulk();
-    // Markdown previews come from the server's sanitised renderer, for the whole page of records
-    // in one request (and from the cache the single-record view shares); until then, plain text.
-    const missing = records.filter((r) => markdown.missing(r));
-    if (missing.length) {
-      void markdown
-        .forMany(missing)
-        .then(() => {
-          if (view.bulk && shownInBulk().some((r) => missing.includes(r))) renderBulk();
-        })
-        .catch(() => {}); // the plain-text previews stay; the next render asks again
-    }
     const toggle = (/** @type {string[]} */ ids, /** @type {boolean} */ on) => {
       for (const id of ids) {
         if (on) view.selected.add(id);
@@ -424,7 +382,10 @@ export async function render(main, params) {
       renderBulk();
       renderForm();
     };
-    renderBulkList(recordPane, { records, selected: view.selected, queue: q.status, fields, markdown, toggle });
+    const model = { records: shownInBulk(), selected: view.selected, queue: q.status, fields, markdown, toggle };
+    showBulkList(recordPane, model, (missing) => {
+      if (view.bulk && shownInBulk().some((r) => missing.includes(r))) renderBulk();
+    });
   }
 
   /** One answer for every selected record: `POST /api/v1/me/responses/bulk`. @param {string} status */
@@ -442,19 +403,16 @@ export async function render(main, params) {
     statusLine.textContent = `Saving ${ids.length} responses…`;
     let res;
     try {
-      res = await api.post('/api/v1/me/responses/bulk', { items: ids.map((record_id) => ({ record_id, status, values })) });
+      res = await answerMany(ids, status, values);
     } catch (err) {
       statusLine.textContent = `Not saved: ${err instanceof Error ? err.message : err}. Your answers are kept.`;
       return;
     }
-    const failed = res.items.filter((/** @type {any} */ it) => it.error);
     const w = view.window;
     dropAnswered(w, ids, res.items, status, q.status);
     view.selected = new Set();
     view.form = initialState(questions, null, null);
-    statusLine.textContent = failed.length
-      ? `${ids.length - failed.length} saved, ${failed.length} failed: ${failed[0].error.detail}`
-      : `${ids.length} records ${status === 'submitted' ? 'submitted' : status === 'discarded' ? 'discarded' : 'saved as drafts'}`;
+    statusLine.textContent = answeredManyText(ids, res.items, status);
     void refreshCounts();
     if (w && shownInBulk().length < BULK_SIZE && w.offset + w.records.length < w.total) await extendWindow(w);
     renderBulk();

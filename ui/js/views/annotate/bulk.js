@@ -15,8 +15,25 @@ import { markdownIndex } from '../../lib/markdown.js';
  * @property {(ids: string[], on: boolean) => void} toggle (de)selects records
  */
 
-/** Renders the list into the record pane. @param {HTMLElement} pane @param {BulkListModel} model */
-export function renderBulkList(pane, { records, selected, queue, fields, markdown, toggle }) {
+/**
+ * Renders the list into the record pane, and asks for the markdown previews it lacks (for all the
+ * records shown in one request, into the cache the single view shares; until then, plain text);
+ * `arrived` is called with the records whose markdown came, to render again if still shown.
+ * @param {HTMLElement} pane @param {BulkListModel} model @param {(records: any[]) => void} arrived
+ */
+export function showBulkList(pane, model, arrived) {
+  const missing = model.records.filter((r) => model.markdown.missing(r));
+  if (missing.length) {
+    void model.markdown
+      .forMany(missing)
+      .then(() => arrived(missing))
+      .catch(() => {}); // the plain-text previews stay; the next render asks again
+  }
+  renderBulkList(pane, model);
+}
+
+/** @param {HTMLElement} pane @param {BulkListModel} model */
+function renderBulkList(pane, { records, selected, queue, fields, markdown, toggle }) {
   if (!records.length) {
     replace(pane, h('div', { class: 'empty' }, h('p', null, `No records in ${queue}.`)));
     return;
