@@ -87,3 +87,19 @@ test('a change autosaves a draft only with an answer and unless the response is 
   assert.equal(a.draftValues(questions, form, { status: 'submitted' }), null);
   assert.equal(a.draftValues(questions, form, { status: 'discarded' }), null);
 });
+
+test('a record opens with its unsaved local backup, else the caller\'s response, else the suggestions', () => {
+  const mine = { status: 'draft', values: { label: { value: 'neu' } } };
+  const suggestions = [{ question_id: 'q1', value: 'pos', agent: 'model' }];
+  const backup = { label: 'neg', text: 'typed offline' };
+  const restored = a.openingForm(questions, mine, suggestions, backup);
+  assert.equal(restored.restored, true);
+  assert.deepEqual(restored.form, { answers: backup, suggested: {}, dirty: true });
+  const own = a.openingForm(questions, mine, suggestions, null);
+  assert.equal(own.restored, false);
+  assert.deepEqual(own.form.answers, { label: 'neu' });
+  assert.deepEqual(own.form.suggested, {});
+  const suggested = a.openingForm(questions, null, suggestions, null);
+  assert.deepEqual(suggested.form.answers, { label: 'pos' });
+  assert.equal(suggested.form.suggested.label.agent, 'model');
+});

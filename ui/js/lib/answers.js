@@ -3,7 +3,7 @@
 // picking an option, and what an autosaved draft holds. Pure: no DOM, no network, so
 // `node --test` covers it; the editors in views/annotate/ only wire these to buttons and keys.
 
-import { codePointOffset, responseBody, toggleLabel, visibleOptions } from './form.js';
+import { codePointOffset, initialState, responseBody, toggleLabel, visibleOptions } from './form.js';
 
 /** @typedef {import('./form.js').Question} Question */
 /** @typedef {import('./form.js').FormState} FormState */
@@ -107,4 +107,16 @@ export function draftValues(questions, form, mine) {
   if (mine && mine.status !== 'draft') return null;
   const values = responseBody(questions, form, 'draft').values;
   return Object.keys(values).length ? values : null;
+}
+
+/**
+ * The form a record opens with: answers backed up locally and not saved yet win (they are newer
+ * than anything on the server); else the caller's response; else the suggestions.
+ * @param {Question[]} questions @param {any} mine the caller's response, or null
+ * @param {any[]|null|undefined} suggestions @param {Record<string, any>|null} backup
+ * @returns {{form: FormState, restored: boolean}}
+ */
+export function openingForm(questions, mine, suggestions, backup) {
+  if (backup) return { form: { answers: backup, suggested: {}, dirty: true }, restored: true };
+  return { form: initialState(questions, mine, suggestions), restored: false };
 }

@@ -10,7 +10,7 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
-import { draftValues, ownResponse } from '../lib/answers.js';
+import { draftValues, openingForm, ownResponse } from '../lib/answers.js';
 import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
@@ -277,10 +277,9 @@ export async function render(main, params) {
     }
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
-      const backup = readBackup(localStorage, view.record.id);
-      view.form = initialState(questions, myResponse(), view.record.suggestions);
-      if (backup) {
-        view.form = { answers: backup, suggested: {}, dirty: true };
+      const opened = openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, view.record.id));
+      view.form = opened.form;
+      if (opened.restored) {
         statusLine.textContent = 'Restored answers that were not saved yet';
         const values = draftValues(questions, view.form, myResponse());
         if (values) saver.changed({ record: view.record, values });
