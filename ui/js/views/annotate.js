@@ -116,8 +116,7 @@ export async function render(main, params) {
     },
   );
 
-  /** What the question editors are given: live views of the state and the ways to change it. */
-  /** @type {EditorContext} */
+  /** What the question editors are given: live views of the state and the ways to change it. @type {EditorContext} */
   const editing = {
     get record() {
       return view.record;
