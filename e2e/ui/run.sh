@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # The web UI's tests (the `ui` step of scripts/test.sh):
 #   1. tsc --noEmit --checkJs over ui/ (e2e/ui/tsconfig.json)
-#   2. unit tests of the UI's logic (form state, keyboard map, draft handling): node --test unit/
+#   2. unit tests of the UI's logic (form state, keyboard map, draft handling, queues, what the
+#      question editors make of gestures, markdown cache): node --test unit/
 #   3. browser tests: Debian's chromium, driven by playwright-core, against the release binary
 #      started as scripts/lib/loam-server.sh starts it; screenshots to target/ui-screenshots/.
-#      browser/ui.test.js drives loam's own UI; browser/upstream-argilla-ui.test.js drives Argilla's
-#      own web UI (the built frontend in the argilla-server 2.8.0 wheel from PyPI, fetched once
-#      with `pip download` into ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by
-#      keyboard, the datasets home, a dataset's annotation page, and no API call failing.
+#      browser/ui-1-annotate, ui-2-admin and ui-3-queues.test.js drive loam's own UI (sharing
+#      lib/loam-ui.js; each relies on what the ones before it left on the server);
+#      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
+#      argilla-server 2.8.0 wheel from PyPI, fetched once with `pip download` into
+#      ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by keyboard, the datasets home,
+#      a dataset's annotation page, and no API call failing.
 # The npm packages (typescript, playwright-core) are dev-only, pinned in package-lock.json and
 # installed with `npm ci`. A missing chromium or npm is installed with apt-get when we can
 # (root); otherwise the step fails. Nothing is ever skipped.
 #
 # Env: LOAM_BIN (the binary; default the release build in the cargo target dir),
+#      LOAM_UI_DIR (read by `loam serve` itself: serve this ui/ folder instead of the one built
+#      into the binary, e.g. a checkout's ui/ with a binary built from another tree),
 #      CHROMIUM (default /usr/bin/chromium), LOAM_UI_PARTS (local iteration only: a subset of
 #      "types unit browser"; refused when CI=true).
 set -euo pipefail
@@ -95,8 +100,9 @@ PY
   rm -rf "$shots"
   mkdir -p "$shots"
   # The timeout is a guard against a hung browser, not a speed check, and node applies it to each
-  # test file as a whole too: ui.test.js holds every test of loam's own UI. Files run one at a
-  # time, in name order, on the one server: Argilla's UI (upstream-…) after loam's.
+  # test file as a whole too. Files run one at a time, in name order, on the one server: loam's UI
+  # (ui-1-…, ui-2-…, ui-3-…, in that order, as each relies on what the ones before left), then
+  # Argilla's (upstream-…).
   LOAM_URL="$LOAM_SERVER_URL" LOAM_KEY="$LOAM_SERVER_KEY" SCREENSHOTS="$shots" CHROMIUM="$CHROMIUM" \
   ARGILLA_UI_DIR="$argilla_ui/static" \
     node --test --test-concurrency=1 --test-timeout=300000 browser/ || { rc=1; loam_server_log_tail 40; }

@@ -1,0 +1,122 @@
+// Unit tests of the annotation queues (ui/js/lib/queue.js): the URL's query, the search body,
+// the window of records in hand and how answering, navigating and the bulk view move it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as qu from '../../../ui/js/lib/queue.js';
+
+const recs = (...ids) => ids.map((id) => ({ id }));
+const query = (status, extra = {}) => ({ status, pos: 0, text: '', sort: 'default', meta: '', ...extra });
+
+test('the URL query: known queues and sorts only, 1-based pages, defaults otherwise', () => {
+  assert.deepEqual(qu.queueQuery(new URLSearchParams('status=draft&page=3&q=apples&sort=oldest&meta=source%3Dbook')), {
+    status: 'draft', pos: 2, text: 'apples', sort: 'oldest', meta: 'source=book',
+  });
+  assert.deepEqual(qu.queueQuery(new URLSearchParams('status=nope&page=-4&sort=random')), query('pending'));
+  assert.deepEqual(qu.queueQuery(new URLSearchParams('page=x')), query('pending'));
+});
+
+test('the search body: Pending also needs a pending record; text, sort and a metadata term', () => {
+  const byResponse = { type: 'terms', scope: { entity: 'response', property: 'status' }, values: ['pending'] };
+  const byRecord = { type: 'terms', scope: { entity: 'record', property: 'status' }, values: ['pending'] };
+  assert.deepEqual(qu.searchBody(query('pending')), { filters: { type: 'and', and: [byResponse, byRecord] } });
+  assert.deepEqual(qu.pendingCountBody(), { filters: { type: 'and', and: [byResponse, byRecord] } });
+  const drafts = qu.searchBody(query('draft', { text: 'apples', sort: 'newest', meta: 'source=a=b' }));
+  assert.deepEqual(drafts, {
+    filters: {
+      type: 'and',
+      and: [
+        { type: 'terms', scope: { entity: 'response', property: 'status' }, values: ['draft'] },
+        // Only the first `=` splits: a value may hold one.
+        { type: 'terms', scope: { entity: 'metadata', metadata_property: 'source' }, values: ['a=b'] },
+      ],
+    },
+    query: { text: { q: 'apples' } },
+    sort: [{ scope: { entity: 'record', property: 'inserted_at' }, order: 'desc' }],
+  });
+});
+
+test('the view URL keeps search, sort and filter; the default sort is left out', () => {
+  assert.equal(qu.queueUrl('d1', query('pending'), 'submitted', 0), '/datasets/d1/annotate?status=submitted&page=1');
+  assert.equal(
+    qu.queueUrl('d1', query('pending', { text: 'a b', sort: 'oldest', meta: 'source=book' }), 'draft', 4),
+    '/datasets/d1/annotate?status=draft&page=5&q=a+b&sort=oldest&meta=source%3Dbook',
+  );
+});
+
+test('a page is fetched when nothing is in hand or the position is outside the window but in the queue', () => {
+  const w = { offset: 50, records: recs('a', 'b', 'c'), total: 60 };
+  assert.equal(qu.needsPage(null, 0), true);
+  assert.equal(qu.needsPage(w, 50), false);
+  assert.equal(qu.needsPage(w, 52), false);
+  assert.equal(qu.needsPage(w, 53), true);
+  assert.equal(qu.needsPage(w, 49), true);
+  assert.equal(qu.needsPage(w, 60), false, 'one past the end shows the empty queue without asking');
+  assert.equal(qu.recordAt(w, 51).id, 'b');
+  assert.equal(qu.recordAt(w, 53), null);
+});
+
+test('the next page is fetched ahead near the end of the window only when more exist; no record twice', () => {
+  const w = { offset: 0, records: recs('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'), total: 20 };
+  assert.equal(qu.nearEnd(w, 3), false);
+  assert.equal(qu.nearEnd(w, 4), true);
+  assert.equal(qu.nearEnd({ ...w, total: 8 }, 7), false);
+  qu.extend(w, { offset: 8, records: recs('h', 'i'), total: 19 });
+  assert.deepEqual(w.records.map((r) => r.id), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']);
+  assert.equal(w.total, 19);
+});
+
+test('← and → stop at the first record and one past the last', () => {
+  const w = { offset: 0, records: recs('a', 'b'), total: 2 };
+  assert.equal(qu.step(null, 0, 1), null);
+  assert.equal(qu.step(w, 0, -1), null);
+  assert.equal(qu.step(w, 0, 1), 1);
+  assert.equal(qu.step(w, 1, 1), 2);
+  assert.equal(qu.step(w, 2, 1), null);
+});
+
+test('an answer that leaves the queue drops the record and keeps the position; one that stays moves on', () => {
+  const w = { offset: 10, records: recs('a', 'b', 'c'), total: 13 };
+  assert.equal(qu.afterAnswer(w, 11, 'submitted', 'pending'), 11);
+  assert.deepEqual(w.records.map((r) => r.id), ['a', 'c']);
+  assert.equal(w.total, 12);
+  // Re-submitting a record in Submitted keeps it there: the next one is shown.
+  assert.equal(qu.afterAnswer(w, 11, 'submitted', 'submitted'), 12);
+  assert.deepEqual(w.records.map((r) => r.id), ['a', 'c']);
+  assert.equal(qu.afterAnswer(null, 3, 'draft', 'pending'), 4);
+});
+
+test('the bulk view: its slice, when it needs more, and the saved records leaving the queue', () => {
+  const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
+  const w = { offset: 0, records: recs(...ids), total: 30 };
+  assert.deepEqual(qu.bulkRecords(w, 5).map((r) => r.id), ids.slice(5, 5 + qu.BULK_SIZE));
+  assert.deepEqual(qu.bulkRecords(null, 0), []);
+  assert.equal(qu.bulkNeedsMore(w, 2), false);
+  assert.equal(qu.bulkNeedsMore(w, 3), true);
+  assert.equal(qu.bulkNeedsMore({ ...w, total: 12 }, 3), false);
+  // r1 failed: it stays; r0 and r2 were saved and leave Pending.
+  qu.dropAnswered(w, ['r0', 'r1', 'r2'], [{}, { error: { detail: 'no' } }, { error: null }], 'submitted', 'pending');
+  assert.deepEqual(w.records.slice(0, 2).map((r) => r.id), ['r1', 'r3']);
+  assert.equal(w.total, 28);
+  // Saved as drafts while Draft is shown: they stay.
+  qu.dropAnswered(w, ['r1'], [{}], 'draft', 'draft');
+  assert.equal(w.total, 28);
+});
+
+test('counts and progress from the metrics', () => {
+  const metrics = { records: { count: 8 }, responses: { draft: 1, submitted: 2, discarded: 1, pending: 4 } };
+  assert.deepEqual(qu.queueCounts(metrics, 3), { pending: 3, draft: 1, submitted: 2, discarded: 1 });
+  assert.deepEqual(qu.progressOf(metrics), { done: 3, total: 8, pct: 38 });
+  assert.deepEqual(qu.progressOf({ records: { count: 0 }, responses: { submitted: 0, discarded: 0 } }), { done: 0, total: 0, pct: 0 });
+});
+
+test('metadata filter choices: terms properties with values only', () => {
+  const props = [
+    { name: 'source', title: 'Source', settings: { type: 'terms', values: ['web', 'book'] } },
+    { name: 'free', title: 'Free', settings: { type: 'terms', values: null } },
+    { name: 'n', title: 'N', settings: { type: 'integer' } },
+  ];
+  assert.deepEqual(qu.metadataChoices(props), [
+    { name: 'source', title: 'Source', value: 'web' },
+    { name: 'source', title: 'Source', value: 'book' },
+  ]);
+});

@@ -1,0 +1,194 @@
+// The annotation queues as plain data: which queue and page the URL asks for, the search body
+// that reads a queue, the window of records in hand and how it moves when the annotator answers,
+// navigates or selects in the bulk view, and the counts and progress shown above it.
+// Pure: no DOM, no network, so `node --test` covers it.
+
+/** The queues, by the caller's response status, in the order they are shown. */
+export const QUEUES = ['pending', 'draft', 'submitted', 'discarded'];
+/** Records asked for per page. */
+export const PAGE = 50;
+/** Records shown at once in the bulk view. */
+export const BULK_SIZE = 10;
+/** The sort orders the annotator may pick, as search `sort` bodies (`default`: the server's). */
+export const SORTS = /** @type {Record<string, any[]|undefined>} */ ({
+  default: undefined,
+  oldest: [{ scope: { entity: 'record', property: 'inserted_at' }, order: 'asc' }],
+  newest: [{ scope: { entity: 'record', property: 'inserted_at' }, order: 'desc' }],
+});
+
+/**
+ * What the URL asks for: the queue, the position in it (0-based), the search text, the sort and a
+ * metadata filter (`name=value`, or '').
+ * @typedef {{status: string, pos: number, text: string, sort: string, meta: string}} QueueQuery
+ * The records in hand: `records` hold the queue's positions `offset`, `offset + 1`, …
+ * @typedef {{offset: number, records: any[], total: number}} Window
+ */
+
+/**
+ * The queue a URL's query asks for; unknown values fall back to the defaults.
+ * @param {URLSearchParams} query
+ * @returns {QueueQuery}
+ */
+export function queueQuery(query) {
+  return {
+    status: QUEUES.includes(query.get('status') || '') ? /** @type {string} */ (query.get('status')) : 'pending',
+    pos: Math.max(0, (Number(query.get('page')) || 1) - 1),
+    text: query.get('q') || '',
+    sort: SORTS[query.get('sort') || ''] ? /** @type {string} */ (query.get('sort')) : 'default',
+    meta: query.get('meta') || '',
+  };
+}
+
+/**
+ * The body of `POST /api/v1/me/datasets/{id}/records/search` that reads a queue.
+ * @param {QueueQuery} q
+ */
+export function searchBody(q) {
+  /** @type {any[]} */
+  const and = [{ type: 'terms', scope: { entity: 'response', property: 'status' }, values: [q.status] }];
+  if (q.status === 'pending') {
+    // A record that reached its min_submitted is no longer anyone's to do.
+    and.push({ type: 'terms', scope: { entity: 'record', property: 'status' }, values: ['pending'] });
+  }
+  /** @type {any} */
+  const body = { filters: { type: 'and', and } };
+  if (q.text) body.query = { text: { q: q.text } };
+  if (SORTS[q.sort]) body.sort = SORTS[q.sort];
+  if (q.meta) {
+    const at = q.meta.indexOf('=');
+    and.push({ type: 'terms', scope: { entity: 'metadata', metadata_property: q.meta.slice(0, at) }, values: [q.meta.slice(at + 1)] });
+  }
+  return body;
+}
+
+/** The search body whose `total` is the Pending queue's count (no text, sort or filter). */
+export function pendingCountBody() {
+  return searchBody({ status: 'pending', pos: 0, text: '', sort: 'default', meta: '' });
+}
+
+/**
+ * The view's URL for queue `status` at `pos`, keeping the search, sort and filter of `q`.
+ * @param {string} datasetId @param {QueueQuery} q @param {string} status @param {number} pos
+ */
+export function queueUrl(datasetId, q, status, pos) {
+  const p = new URLSearchParams({ status, page: String(pos + 1) });
+  if (q.text) p.set('q', q.text);
+  if (q.sort !== 'default') p.set('sort', q.sort);
+  if (q.meta) p.set('meta', q.meta);
+  return `/datasets/${datasetId}/annotate?${p}`;
+}
+
+/**
+ * Whether showing `pos` needs a page fetched from `pos`: nothing is in hand, or `pos` is outside
+ * the window and still inside the queue (one past the end shows "nothing here" without asking).
+ * @param {Window|null} w @param {number} pos
+ */
+export function needsPage(w, pos) {
+  if (!w) return true;
+  const inWindow = pos >= w.offset && pos < w.offset + w.records.length;
+  return !inWindow && pos < w.total;
+}
+
+/** The record at `pos`, or null. @param {Window} w @param {number} pos */
+export function recordAt(w, pos) {
+  return w.records[pos - w.offset] || null;
+}
+
+/** Whether to fetch the next page ahead: `pos` is near the window's end and more exist. @param {Window} w @param {number} pos */
+export function nearEnd(w, pos) {
+  return pos - w.offset > w.records.length - 5 && w.offset + w.records.length < w.total;
+}
+
+/** Appends a later page to the window (records already in hand are not repeated). @param {Window} w @param {Window} more */
+export function extend(w, more) {
+  w.records.push(...more.records.filter((r) => !w.records.some((x) => x.id === r.id)));
+  w.total = more.total;
+}
+
+/**
+ * Where ← / → lead from `pos`: the new position, or null when there is nowhere to go. One past
+ * the last record is a place (it says the queue is done).
+ * @param {Window|null} w @param {number} pos @param {number} delta
+ */
+export function step(w, pos, delta) {
+  if (!w) return null;
+  const to = pos + delta;
+  return to < 0 || to > w.total ? null : to;
+}
+
+/** Takes the record at `pos` out of the window: it left this queue. @param {Window} w @param {number} pos */
+export function dropAt(w, pos) {
+  w.records.splice(pos - w.offset, 1);
+  w.total -= 1;
+}
+
+/**
+ * After the record at `pos` was answered with `status` while queue `queue` is shown: a record
+ * that left the queue is dropped and the next one slides into `pos`; one that stays (an edit in
+ * its own queue) is passed. Returns the position to show next.
+ * @param {Window|null} w @param {number} pos @param {string} status @param {string} queue
+ */
+export function afterAnswer(w, pos, status, queue) {
+  if (w && status !== queue) {
+    dropAt(w, pos);
+    return pos;
+  }
+  return pos + 1;
+}
+
+/** The records the bulk view shows from `pos`. @param {Window|null} w @param {number} pos */
+export function bulkRecords(w, pos) {
+  return w ? w.records.slice(pos - w.offset, pos - w.offset + BULK_SIZE) : [];
+}
+
+/** Whether the bulk view at `pos` needs the next page to fill its list. @param {Window} w @param {number} pos */
+export function bulkNeedsMore(w, pos) {
+  return pos - w.offset + BULK_SIZE > w.records.length && w.offset + w.records.length < w.total;
+}
+
+/**
+ * After a bulk answer with `status` to `ids` (in order; `results[i]` says whether `ids[i]`
+ * failed): the records saved leave the window when they left the queue.
+ * @param {Window|null} w @param {string[]} ids @param {{error?: any}[]} results
+ * @param {string} status @param {string} queue
+ */
+export function dropAnswered(w, ids, results, status, queue) {
+  if (!w || status === queue) return;
+  const done = new Set(ids.filter((_, i) => !results[i].error));
+  w.records = w.records.filter((r) => !done.has(r.id));
+  w.total -= done.size;
+}
+
+/**
+ * The queue counts shown in the toolbar: Pending from its own count, the others from the
+ * caller's metrics.
+ * @param {{responses: {draft: number, submitted: number, discarded: number}}} metrics
+ * @param {number} pendingTotal
+ * @returns {Record<string, number>}
+ */
+export function queueCounts(metrics, pendingTotal) {
+  return { pending: pendingTotal, draft: metrics.responses.draft, submitted: metrics.responses.submitted, discarded: metrics.responses.discarded };
+}
+
+/**
+ * The caller's progress: records submitted or discarded of all records, as a whole percentage.
+ * @param {{records: {count: number}, responses: {submitted: number, discarded: number}}} metrics
+ */
+export function progressOf(metrics) {
+  const total = metrics.records.count;
+  const done = metrics.responses.submitted + metrics.responses.discarded;
+  const pct = total ? Math.round((100 * done) / total) : 0;
+  return { done, total, pct };
+}
+
+/**
+ * The metadata filter's choices: every value of every terms property the annotator may see, as
+ * `name=value` with a title.
+ * @param {any[]} properties the items of `GET /api/v1/me/datasets/{id}/metadata-properties`
+ * @returns {{name: string, title: string, value: string}[]}
+ */
+export function metadataChoices(properties) {
+  return properties
+    .filter((m) => m.settings.type === 'terms' && Array.isArray(m.settings.values))
+    .flatMap((m) => m.settings.values.map((/** @type {string} */ v) => ({ name: m.name, title: m.title, value: v })));
+}

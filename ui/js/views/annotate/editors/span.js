@@ -1,0 +1,80 @@
+// The editor of span questions: the field's text in a text area the keyboard can select in
+// (Shift and the arrows), a button per label that labels the selection there or the text last
+// selected with the mouse in the field, and the spans so far, each removable.
+
+import { h } from '../../../dom.js';
+import { spanRange, withoutSpan } from '../../../lib/answers.js';
+import { addSpan, spanText } from '../../../lib/form.js';
+
+/**
+ * @param {import('../../../lib/form.js').Question} q @param {any} value
+ * @param {import('./context.js').EditorContext} ctx
+ */
+export function spanEditor(q, value, ctx) {
+  const fieldName = q.settings.field || '';
+  const text = String(ctx.record.fields[fieldName] ?? '');
+  const spans = /** @type {import('../../../lib/form.js').Span[]} */ (value || []);
+  const source = /** @type {HTMLTextAreaElement} */ (
+    h('textarea', {
+      class: 'span-source',
+      rows: '4',
+      'aria-readonly': 'true',
+      'aria-label': `Text of ${fieldName}: select a part with Shift and the arrows, then pick a label`,
+      'data-key': `${q.name}:source`,
+      'data-span-source': 'true',
+      value: text,
+      // Not `readonly`: browsers give a read-only text area no caret, so no keyboard selection.
+      // Edits are refused instead.
+      onbeforeinput: (/** @type {Event} */ ev) => ev.preventDefault(),
+    })
+  );
+  /** @param {string} label */
+  const addLabel = (label) => {
+    const { start, end } = spanRange(text, source.selectionStart, source.selectionEnd, ctx.takeFieldSelection(), fieldName);
+    if (end <= start) {
+      ctx.say('Select some text first (in the field, or with Shift and the arrows in the text box), then pick a label.');
+      return;
+    }
+    const next = addSpan(ctx.current(q.name), { label, start, end }, !!q.settings.allow_overlapping);
+    if (!next) {
+      ctx.say('That span overlaps another one; this question does not allow overlapping spans.');
+      return;
+    }
+    ctx.answer(q.name, next);
+  };
+  const options = q.settings.options || [];
+  return h(
+    'div',
+    { class: 'span-q' },
+    source,
+    h(
+      'div',
+      { class: 'options', role: 'group', 'aria-label': 'Span labels' },
+      options.map((opt, i) =>
+        h('button', { type: 'button', class: 'option', 'data-option': opt.value, 'data-key': `${q.name}:${opt.value}`, onclick: () => addLabel(opt.value) }, i < 9 ? h('kbd', null, String(i + 1)) : null, opt.text || opt.value),
+      ),
+    ),
+    h(
+      'ul',
+      { class: 'spans' },
+      spans.map((s, i) =>
+        h(
+          'li',
+          null,
+          h('span', { class: 'span-label' }, s.label),
+          ` “${spanText(text, s)}” `,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              'aria-label': `Remove ${s.label} span ${spanText(text, s)}`,
+              onclick: () => ctx.answer(q.name, withoutSpan(spans, i)),
+            },
+            'remove',
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,80 @@
+// The caller's responses as the annotation view writes them: a record's response created or
+// updated (the record's copy of its responses follows), a cleared draft deleted, one answer for
+// many records, and the draft autosaver, whose state the status line shows.
+
+import * as api from '../../api.js';
+import { ownResponse } from '../../lib/answers.js';
+import { Autosaver, dropBackup } from '../../lib/drafts.js';
+
+/**
+ * Writes the caller's response on `record` (`PUT` their response, else `POST` a new one).
+ * @param {any} record @param {string} userId @param {string} status @param {Record<string, any>} values
+ */
+export async function saveResponse(record, userId, status, values) {
+  const mine = ownResponse(record, userId);
+  const body = { values, status };
+  const res = mine
+    ? await api.put(`/api/v1/responses/${mine.id}`, body)
+    : await api.post(`/api/v1/records/${record.id}/responses`, body);
+  record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== userId), res];
+  return res;
+}
+
+/** Deletes the caller's response `mine` on `record`. @param {any} record @param {any} mine */
+export async function deleteResponse(record, mine) {
+  await api.del(`/api/v1/responses/${mine.id}`);
+  record.responses = (record.responses || []).filter((/** @type {any} */ r) => r.id !== mine.id);
+}
+
+/**
+ * One answer for many records: `POST /api/v1/me/responses/bulk`; its items say, in order, which
+ * failed.
+ * @param {string[]} ids @param {string} status @param {Record<string, any>} values
+ * @returns {Promise<{items: {error?: any}[]}>}
+ */
+export function answerMany(ids, status, values) {
+  return api.post('/api/v1/me/responses/bulk', { items: ids.map((record_id) => ({ record_id, status, values })) });
+}
+
+/**
+ * The status line after a bulk answer.
+ * @param {string[]} ids @param {{error?: any}[]} results @param {string} status
+ */
+export function answeredManyText(ids, results, status) {
+  const failed = results.filter((it) => it.error);
+  return failed.length
+    ? `${ids.length - failed.length} saved, ${failed.length} failed: ${failed[0].error.detail}`
+    : `${ids.length} records ${status === 'submitted' ? 'submitted' : status === 'discarded' ? 'discarded' : 'saved as drafts'}`;
+}
+
+/**
+ * The draft autosaver of the single view: saves `{record, values}` as the caller's draft, drops
+ * the local backup once saved, and shows its state in `statusLine`.
+ * @param {string} userId @param {HTMLElement} statusLine @param {() => void} saved after each save
+ */
+export function draftSaver(userId, statusLine, saved) {
+  return new Autosaver({
+    save: async (/** @type {{record: any, values: any}} */ p) => {
+      await saveResponse(p.record, userId, 'draft', p.values);
+      dropBackup(localStorage, p.record.id);
+      saved();
+    },
+    onStatus: (status) => {
+      const text = {
+        idle: '',
+        pending: 'Unsaved changes',
+        saving: 'Saving draft…',
+        saved: 'Draft saved',
+        retrying: 'Could not save: connection lost, retrying. Your answers are kept.',
+      }[status];
+      statusLine.textContent = text;
+      statusLine.className = `save-status ${status}`;
+    },
+  });
+}
+
+/** Drops the autosaver's unsaved change and waits for a save under way. @param {Autosaver} saver */
+export async function settle(saver) {
+  saver.cancel();
+  while (saver.running) await saver.running;
+}

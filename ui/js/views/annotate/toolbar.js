@@ -1,0 +1,144 @@
+// The annotation view's frame: the toolbar (dataset name, queues with counts, position with ← / →,
+// bulk, guidelines and shortcuts toggles), the line below it (progress, search, sort, metadata
+// filter), and the panes (record, questions with the status line, side panel).
+
+import { h, replace } from '../../dom.js';
+import { QUEUES } from '../../lib/queue.js';
+
+/**
+ * What the toolbar's controls do.
+ * @typedef {object} ToolbarActions
+ * @property {(delta: number) => void} go
+ * @property {(which: 'guidelines'|'help') => void} panel
+ * @property {() => void} bulk
+ * @property {(text: string) => void} search
+ * @property {(sort: string) => void} sort
+ * @property {(meta: string) => void} meta
+ */
+
+/**
+ * Builds the view into `main` and returns the elements the view updates.
+ * @param {HTMLElement} main
+ * @param {{dataset: any, query: import('../../lib/queue.js').QueueQuery,
+ *   metaChoices: {name: string, title: string, value: string}[]}} at
+ * @param {ToolbarActions} on
+ */
+export function buildFrame(main, { dataset, query, metaChoices }, on) {
+  const counts = h('nav', { class: 'queues', 'aria-label': 'Queues' });
+  const progress = h('div', { class: 'progress' });
+  const searchInput = /** @type {HTMLInputElement} */ (
+    h('input', { type: 'search', id: 'search', placeholder: 'Search records', 'aria-label': 'Search records', value: query.text })
+  );
+  const sortSelect = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      { id: 'sort', 'aria-label': 'Sort' },
+      h('option', { value: 'default' }, 'Default order'),
+      h('option', { value: 'oldest' }, 'Oldest first'),
+      h('option', { value: 'newest' }, 'Newest first'),
+    )
+  );
+  sortSelect.value = query.sort;
+  const metaSelect = /** @type {HTMLSelectElement} */ (
+    h(
+      'select',
+      { id: 'meta-filter', 'aria-label': 'Filter by metadata', hidden: !metaChoices.length },
+      h('option', { value: '' }, 'All records'),
+      metaChoices.map((c) => h('option', { value: `${c.name}=${c.value}` }, `${c.title}: ${c.value}`)),
+    )
+  );
+  metaSelect.value = query.meta;
+  metaSelect.addEventListener('change', () => on.meta(metaSelect.value));
+  const position = h('span', { class: 'position', id: 'position' });
+  const prevBtn = h('button', { type: 'button', title: 'Previous record (←)', 'aria-label': 'Previous record', onclick: () => on.go(-1) }, '←');
+  const nextBtn = h('button', { type: 'button', title: 'Next record (→)', 'aria-label': 'Next record', onclick: () => on.go(1) }, '→');
+  const recordPane = h('section', { class: 'record', 'aria-label': 'Record' });
+  const formPane = h('section', { class: 'form', 'aria-label': 'Questions' });
+  const statusLine = h('p', { class: 'save-status', role: 'status', 'aria-live': 'polite', id: 'save-status' });
+  const side = h('aside', { class: 'side', id: 'guidelines', hidden: true, 'aria-label': 'Guidelines' });
+  side.setAttribute('tabindex', '-1');
+  const guidelinesBtn = h('button', { type: 'button', id: 'guidelines-toggle', 'aria-keyshortcuts': 'g', onclick: () => on.panel('guidelines') }, 'Guidelines ', h('kbd', null, 'g'));
+  const helpBtn = h('button', { type: 'button', id: 'help-toggle', 'aria-keyshortcuts': '?', onclick: () => on.panel('help') }, 'Shortcuts ', h('kbd', null, '?'));
+  const bulkBtn = h('button', { type: 'button', id: 'bulk-toggle', 'aria-pressed': 'false', onclick: () => on.bulk() }, 'Bulk view');
+
+  replace(
+    main,
+    h(
+      'div',
+      { class: 'annotate' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('h1', { title: dataset.name }, dataset.name),
+        counts,
+        h('span', { class: 'nav' }, prevBtn, position, nextBtn),
+        h('span', { class: 'tools' }, bulkBtn, guidelinesBtn, helpBtn),
+      ),
+      // Progress, and finding records: a line of their own, so the toolbar above stays one line.
+      h(
+        'div',
+        { class: 'subbar' },
+        progress,
+        h(
+          'form',
+          {
+            class: 'search',
+            role: 'search',
+            onsubmit: (/** @type {Event} */ ev) => {
+              ev.preventDefault();
+              on.search(searchInput.value.trim());
+            },
+          },
+          searchInput,
+          sortSelect,
+          metaSelect,
+        ),
+      ),
+      h('div', { class: 'panes' }, recordPane, h('div', { class: 'form-wrap' }, formPane, statusLine), side),
+    ),
+  );
+  sortSelect.addEventListener('change', () => on.sort(sortSelect.value));
+  return { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn };
+}
+
+/**
+ * The queue links with their counts.
+ * @param {HTMLElement} nav @param {Record<string, number>} n @param {string} current
+ * @param {(queue: string) => string} href @param {(queue: string) => void} open
+ */
+export function renderQueues(nav, n, current, href, open) {
+  replace(
+    nav,
+    QUEUES.map((s) =>
+      h(
+        'a',
+        {
+          href: href(s),
+          class: s === current ? 'queue current' : 'queue',
+          'aria-current': s === current ? 'page' : null,
+          'data-queue': s,
+          onclick: (/** @type {Event} */ ev) => {
+            ev.preventDefault();
+            ev.stopPropagation();
+            open(s);
+          },
+        },
+        `${s[0].toUpperCase()}${s.slice(1)} `,
+        h('span', { class: 'count' }, String(n[s])),
+      ),
+    ),
+  );
+}
+
+/**
+ * The caller's progress bar. @param {HTMLElement} el @param {{done: number, total: number, pct: number}} p
+ */
+export function renderProgress(el, { done, total, pct }) {
+  const fill = h('span', { class: 'fill' });
+  fill.style.width = `${pct}%`;
+  replace(
+    el,
+    h('span', { class: 'bar', role: 'progressbar', 'aria-label': 'My progress', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct) }, fill),
+    h('span', { class: 'label' }, `${done} of ${total} done (${pct}%)`),
+  );
+}
