@@ -15,11 +15,13 @@ mod hashing;
 mod outbox;
 mod policy;
 mod records;
+mod response_write;
 mod responses;
 mod search;
 mod settings;
 mod similarity;
 mod users;
+mod vector_set;
 mod webhooks;
 mod workspaces;
 
