@@ -10,6 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::{self, Arg, Query};
+use crate::text_index::MAX_FIELDS_PER_DATASET;
 use crate::{StoreError, Tx};
 
 /// What a filter or sort key reads, resolved to storage terms by the service.
