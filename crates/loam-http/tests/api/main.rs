@@ -12,6 +12,7 @@ mod datasets;
 mod distribution;
 mod legacy;
 mod permissions;
+mod races;
 mod records;
 mod responses;
 mod search;
