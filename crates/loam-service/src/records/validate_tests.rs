@@ -131,6 +131,7 @@ fn responses_by_unknown_users_or_twice_by_one_user_are_refused() {
     let err = validator.check(&payload, RecordId::new(), None).err().unwrap();
     assert_eq!(reason_of(err), format!("record does not have valid responses: user with id {user} not found"));
     payload.responses.push(response);
+    let validator = Validator { dataset: &ds, schema: &schema, known_users: HashSet::from([user]) };
     match validator.check(&payload, RecordId::new(), None).err().unwrap() {
         ValueError::Schema(it) => assert_eq!(it.loc, vec![Loc::from("responses")]),
         ValueError::Invalid(it) => panic!("a shape error was expected, got {}", it.0),
