@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod distribution;
 pub mod error;
+pub mod field_text;
 pub mod ids;
 pub mod model;
 pub mod python;

@@ -214,6 +214,3 @@ pub fn uuid_value(value: &Value, loc: &[Loc]) -> Result<uuid::Uuid, SchemaError>
         .and_then(|text| uuid::Uuid::parse_str(text).ok())
         .ok_or_else(|| SchemaError::new(loc.to_vec(), "uuid_parsing", "Input should be a valid UUID"))
 }
-
-/// Python's `repr(list_of_str)`, under the name loam-service's settings rules import it by.
-pub use crate::python::repr_str_list as py_list;

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use loam_domain::RecordId;
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
-use crate::similarity::{Ranked, VectorSet};
+use crate::vector_set::{Ranked, VectorSet};
 
 /// Neighbours kept per node and layer (HNSW's `M`).
 const CONNECTIVITY: usize = 16;
@@ -228,7 +228,7 @@ pub(crate) fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::similarity::tests::{stored, vectors_near};
+    use crate::vector_set::tests::{stored, vectors_near};
 
     fn set_of(version: i64, all: &[(i64, Vec<f64>)], dims: usize) -> Arc<VectorSet> {
         let mut set = VectorSet::new(version, dims, all.len());
@@ -252,7 +252,7 @@ mod tests {
     fn recall(index: &Index, set: &VectorSet, queries: &[Vec<f64>], k: usize) -> f64 {
         let mut found = 0;
         for q in queries {
-            let query = crate::similarity::unit_f32(q.iter().copied());
+            let query = crate::vector_set::unit_f32(q.iter().copied());
             let exact: Vec<u64> = set.top_k(&query, k, None, None).iter().map(|it| it.position).collect();
             let got: Vec<u64> =
                 search(index, set, &query, k, None).unwrap_or_default().iter().map(|it| it.position).collect();
@@ -305,7 +305,7 @@ mod tests {
         let found = probes
             .iter()
             .filter(|(seq, v)| {
-                let query = crate::similarity::unit_f32(v.iter().copied());
+                let query = crate::vector_set::unit_f32(v.iter().copied());
                 let got = search(&index, &second, &query, 10 + crate::search::RESCORE_MARGIN, None).unwrap_or_default();
                 let position = second.position_of(*seq).map(|it| it as u64);
                 got.iter().any(|it| Some(it.position) == position)
@@ -314,7 +314,7 @@ mod tests {
         assert!(found * 10 >= probes.len() * 9, "{found} of {} changed vectors found by themselves", probes.len());
 
         // Leaving out a position (a search by a record's own vector).
-        let query = crate::similarity::unit_f32(all[3].1.iter().copied());
+        let query = crate::vector_set::unit_f32(all[3].1.iter().copied());
         let own = second.position_of(all[3].0);
         let got = search(&index, &second, &query, 10, own.map(|it| second.id(it))).unwrap_or_default();
         assert_eq!(got.len(), 10);
@@ -346,7 +346,7 @@ mod tests {
 #[cfg(test)]
 mod bench {
     use super::*;
-    use crate::similarity::tests::{stored, vectors_near};
+    use crate::vector_set::tests::{stored, vectors_near};
 
     fn env(name: &str, default: usize) -> usize {
         std::env::var(name).ok().and_then(|it| it.parse().ok()).unwrap_or(default)
@@ -379,7 +379,7 @@ mod bench {
         let k = 50 + 64;
         let (mut exact_ms, mut ann_ms, mut found) = (Vec::new(), Vec::new(), 0usize);
         for q in vectors_near(queries, dims, clusters, 5) {
-            let query = crate::similarity::unit_f32(q.iter().copied());
+            let query = crate::vector_set::unit_f32(q.iter().copied());
             let t = std::time::Instant::now();
             let exact = set.top_k(&query, k, None, None);
             exact_ms.push(t.elapsed().as_secs_f64() * 1000.0);

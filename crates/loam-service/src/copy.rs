@@ -4,14 +4,10 @@
 
 use loam_store::{copy, datasets, records, settings as store_settings};
 
-use crate::search::record_texts;
 use crate::{Error, Result, Service};
 
 /// Rows copied per table.
 pub type CopyCounts = Vec<(&'static str, u64)>;
-
-/// Records re-indexed per statement batch.
-const INDEX_BATCH: i64 = 1000;
 
 impl Service {
     /// Copies everything in this service's database into `target`'s, which must hold no users
@@ -27,21 +23,7 @@ impl Service {
         let counts = copy::copy_all(&mut from, &mut to).await?;
         for ds in datasets::list_datasets(&mut to, None).await? {
             let schema = store_settings::load_schema(&mut to, ds.id).await?;
-            let seqs = copy::record_seqs(&mut to, ds.id).await?;
-            let mut offset = 0;
-            for part in seqs.chunks(INDEX_BATCH as usize) {
-                let recs = records::list_records(&mut to, ds.id, offset, INDEX_BATCH).await?;
-                offset += INDEX_BATCH;
-                let texts: Vec<(i64, Vec<(i64, String)>)> = part
-                    .iter()
-                    .zip(&recs)
-                    .map(|((id, seq), record)| {
-                        debug_assert_eq!(*id, record.id);
-                        (*seq, record_texts(&schema, &record.fields))
-                    })
-                    .collect();
-                loam_store::text_index::index_records(&mut to, &texts).await?;
-            }
+            records::index_dataset_texts(&mut to, ds.id, &schema).await?;
         }
         to.commit().await?;
         Ok(counts)

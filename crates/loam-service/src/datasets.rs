@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::outbox::Outbox;
 use crate::policy::{may_manage, may_read, require_manager, require_member};
+use crate::response_write::{recompute, Locked};
 use crate::users::conflict_or;
 use crate::wire::event::Event;
 
@@ -160,18 +161,22 @@ impl Service {
                 ds.metadata = Some(merged);
             }
         }
+        // A new min_submitted changes which records are complete: every record with responses is
+        // re-evaluated in this same transaction, so no reader ever sees a mix. Their row locks
+        // come first (in id order, before the dataset's row), as every recompute takes them.
+        let mut answered = None;
+        if redistribute {
+            let ids = records::list_answered_record_ids(&mut tx, ds.id).await?;
+            answered = Some((Locked::take(&mut tx, ids.iter().copied()).await?, ids));
+        }
         let at = now();
         ds.updated_at = at;
         ds.last_activity_at = at;
         datasets::update_dataset(&mut tx, &ds)
             .await
             .map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
-        if redistribute {
-            // A new min_submitted changes which records are complete: re-evaluate every record
-            // with responses, in this same transaction, so no reader ever sees a mix.
-            for record_id in records::list_answered_record_ids(&mut tx, ds.id).await? {
-                self.recompute_status(&mut tx, ds.id, record_id).await?;
-            }
+        if let Some((locked, ids)) = answered {
+            recompute(&mut tx, &ds, &locked, &ids, None).await?;
         }
         Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetUpdated, &ds).await?;
         tx.commit().await?;

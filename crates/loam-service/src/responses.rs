@@ -1,15 +1,16 @@
-//! Responses of annotators, and suggestions of models, on single records.
+//! Responses of annotators, and suggestions of models, on single records. Responses are
+//! validated here and written through `response_write.rs`.
 
 use loam_domain::model::{Dataset, Record, Response, Suggestion, User};
-use loam_domain::value::{check_response, QuestionRef, ResponseStatus, ValueError};
+use loam_domain::value::{check_response, QuestionRef, ResponseStatus};
+use loam_domain::Rejection;
 use loam_domain::{QuestionId, RecordId, ResponseId, Role, SuggestionId};
-use loam_store::{datasets, records, responses, settings as store_settings, suggestions, Tx};
+use loam_store::{responses, settings as store_settings, suggestions, Tx};
 use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
-use crate::outbox::Outbox;
-use crate::records::{checked_suggestion, find_record, recompute_touching, NewSuggestionItem};
-use crate::wire::event::Event;
+use crate::records::{checked_suggestion, find_record, NewSuggestionItem};
+use crate::response_write::{Locked, ResponseWrites, StatusEvents};
 use crate::{now, Error, Result, Service};
 
 /// One item of `POST /me/responses/bulk`.
@@ -20,10 +21,10 @@ pub struct BulkResponseItem {
     pub values: Option<Value>,
 }
 
-fn value_error(err: ValueError) -> Error {
+fn value_error(err: Rejection) -> Error {
     match err {
-        ValueError::Schema(it) => Error::Schema(vec![it.under(&[loam_domain::error::Loc::from("body")])]),
-        ValueError::Invalid(it) => Error::Invalid(it.0),
+        Rejection::Schema(it) => Error::Schema(vec![it.under(&[loam_domain::error::Loc::from("body")])]),
+        Rejection::Invalid(it) => Error::Invalid(it.0),
     }
 }
 
@@ -38,7 +39,7 @@ impl Service {
     ) -> Result<Response> {
         let mut tx = self.store.write().await?;
         // The row lock first, so the record read next is the one this response is checked against.
-        records::lock_record(&mut tx, record_id).await?;
+        let locked = Locked::take(&mut tx, [record_id]).await?;
         let record = find_record(&mut tx, record_id).await?;
         let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
         if responses::find_response_of(&mut tx, record_id, actor.id).await?.is_some() {
@@ -47,7 +48,7 @@ impl Service {
                 actor.id
             )));
         }
-        let response = self.write_response(&mut tx, actor, &record, &ds, None, status, values).await?;
+        let response = self.write_response(&mut tx, locked, actor, &record, &ds, None, status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -63,11 +64,12 @@ impl Service {
         let mut tx = self.store.write().await?;
         let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
         self.require_response_access(&mut tx, actor, &existing).await?;
-        records::lock_record(&mut tx, existing.record_id).await?;
+        let locked = Locked::take(&mut tx, [existing.record_id]).await?;
         let record = find_record(&mut tx, existing.record_id).await?;
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
         let author = crate::users::find_user(&mut tx, existing.user_id).await?;
-        let response = self.write_response(&mut tx, &author, &record, &ds, Some(existing), status, values).await?;
+        let response =
+            self.write_response(&mut tx, locked, &author, &record, &ds, Some(existing), status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -76,17 +78,12 @@ impl Service {
         let mut tx = self.store.write().await?;
         let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
         self.require_response_access(&mut tx, actor, &existing).await?;
+        let locked = Locked::take(&mut tx, [existing.record_id]).await?;
         let record = find_record(&mut tx, existing.record_id).await?;
-        records::lock_record(&mut tx, record.id).await?;
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
-        let mut outbox = Outbox::open(&mut tx).await?;
-        if outbox.wants(Event::ResponseDeleted) {
-            let author = crate::users::find_user(&mut tx, existing.user_id).await?;
-            outbox.response(&mut tx, Event::ResponseDeleted, &ds, &record, &existing, &author).await?;
-        }
-        responses::delete_response(&mut tx, id).await?;
-        let status = recompute_touching(&mut tx, &ds, record.id, now()).await?;
-        outbox.status_changed(&mut tx, &ds, &record, status).await?;
+        let mut writes = ResponseWrites::new(&mut tx, &ds, locked, now()).await?;
+        writes.delete(&mut tx, &record, &existing).await?;
+        writes.finish(&mut tx, StatusEvents::Queue).await?;
         tx.commit().await?;
         Ok(existing)
     }
@@ -97,12 +94,13 @@ impl Service {
         for item in items {
             let outcome = async {
                 let mut tx = self.store.write().await?;
-                records::lock_record(&mut tx, item.record_id).await?;
+                let locked = Locked::take(&mut tx, [item.record_id]).await?;
                 let record = find_record(&mut tx, item.record_id).await?;
                 let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
-                let response =
-                    self.write_response(&mut tx, actor, &record, &ds, existing, item.status, item.values).await?;
+                let response = self
+                    .write_response(&mut tx, locked, actor, &record, &ds, existing, item.status, item.values)
+                    .await?;
                 tx.commit().await?;
                 Ok(response)
             }
@@ -120,12 +118,13 @@ impl Service {
         managed_dataset(tx, actor, record.dataset_id).await.map(|_| ())
     }
 
-    /// Validates and writes `author`'s response to `record` of `ds`, then the record's status. The
-    /// record's row must already be locked by the caller, and `record` read after that.
+    /// Validates `author`'s response to `record` of `ds` against the record as read after taking
+    /// its row lock (`locked`), and writes it through [`ResponseWrites`].
     #[allow(clippy::too_many_arguments)]
     async fn write_response(
         &self,
         tx: &mut Tx,
+        locked: Locked,
         author: &User,
         record: &Record,
         ds: &Dataset,
@@ -133,7 +132,6 @@ impl Service {
         status: ResponseStatus,
         values: Option<Value>,
     ) -> Result<Response> {
-        let record_id = record.id;
         let schema = self.schemas.get(tx, ds).await?;
         let refs: Vec<QuestionRef<'_>> = schema
             .questions
@@ -141,35 +139,9 @@ impl Service {
             .map(|q| QuestionRef { name: &q.name, required: q.required, settings: &q.settings })
             .collect();
         let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
-        let at = now();
-        let event = if existing.is_some() { Event::ResponseUpdated } else { Event::ResponseCreated };
-        let response = match existing {
-            Some(mut response) => {
-                response.status = status;
-                response.values = values;
-                response.updated_at = at;
-                responses::update_response(tx, &response).await?;
-                response
-            }
-            None => {
-                let response = Response {
-                    id: ResponseId::new(),
-                    record_id,
-                    user_id: author.id,
-                    values,
-                    status,
-                    inserted_at: at,
-                    updated_at: at,
-                };
-                responses::insert_response(tx, ds.id, &response).await?;
-                datasets::add_dataset_user(tx, ds.id, author.id, at).await?;
-                response
-            }
-        };
-        let status = recompute_touching(tx, ds, record_id, at).await?;
-        let mut outbox = Outbox::open(tx).await?;
-        outbox.response(tx, event, ds, record, &response, author).await?;
-        outbox.status_changed(tx, ds, record, status).await?;
+        let mut writes = ResponseWrites::new(tx, ds, locked, now()).await?;
+        let response = writes.put(tx, record, author, existing, status, values).await?;
+        writes.finish(tx, StatusEvents::Queue).await?;
         Ok(response)
     }
 

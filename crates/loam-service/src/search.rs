@@ -5,21 +5,22 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use loam_domain::model::{DatasetSchema, MetadataProperty, Question, Record, User};
+use loam_domain::model::{DatasetSchema, MetadataProperty, Question, User};
 use loam_domain::query::{
     legacy_query, Filter, PropertyKind, RecordProperty, Scope, SearchQuery, SimilarityOrder, SuggestionProperty,
     TextMatch,
 };
-use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
+use loam_domain::settings::{MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, RecordId, Timestamp, VectorSettingsId};
 use loam_store::search::{self as store_search, Bound, Condition, RecordQuery, SortKey, Target, VectorVersion};
 use loam_store::{records, Tx};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::policy::sees_hidden_metadata;
-use crate::records::{hydrate_ids, Include, RecordView};
-use crate::similarity::{cosine, cosine_with_stored, unit_f32, Ranked, TopK, VectorCache, VectorSet};
+use crate::records::{hide_metadata, hydrate_ids, Include, RecordView};
+use crate::similarity::VectorCache;
+use crate::vector_set::{cosine, cosine_with_stored, unit_f32, Ranked, TopK, VectorSet};
 use crate::{Error, Result, Service};
 
 /// The legacy SDK's query-string filters (`response_status`, `metadata`, `sort_by`).
@@ -68,32 +69,6 @@ pub enum SearchAs {
     Manager,
     /// `POST /me/datasets/{id}/records/search` (any member; the caller's responses only).
     Member,
-}
-
-/// Field text that the index holds for one field value.
-pub(crate) fn field_text(settings: &FieldSettings, value: &Value) -> Option<String> {
-    match (settings, value) {
-        (FieldSettings::Text { .. }, Value::String(text)) => Some(text.clone()),
-        (FieldSettings::Chat { .. }, Value::Array(messages)) => {
-            let parts: Vec<&str> = messages.iter().filter_map(|m| m.get("content").and_then(Value::as_str)).collect();
-            Some(parts.join("\n"))
-        }
-        (FieldSettings::Custom { .. }, Value::Object(_)) => Some(value.to_string()),
-        _ => None,
-    }
-}
-
-/// The `(ordinal, text)` pairs of a record, for the text index.
-pub(crate) fn record_texts(schema: &DatasetSchema, fields: &Map<String, Value>) -> Vec<(i64, String)> {
-    schema
-        .fields
-        .iter()
-        .enumerate()
-        .filter_map(|(ordinal, field)| {
-            let text = field_text(&field.settings, fields.get(&field.name)?)?;
-            Some((ordinal as i64, text))
-        })
-        .collect()
 }
 
 fn metadata_not_found(name: &str, dataset: DatasetId) -> Error {
@@ -248,21 +223,6 @@ pub(crate) fn schema_seen_by<'a>(schema: &'a DatasetSchema, actor: &User) -> Cow
     let mut res = schema.clone();
     res.metadata_properties.retain(|it| it.visible_for_annotators);
     Cow::Owned(res)
-}
-
-/// Removes from records what `actor` may not see of their metadata: for an annotator, every key
-/// without a property visible to annotators (hidden properties, and keys of no property at all,
-/// which the reference shows to owners and admins only).
-pub(crate) fn hide_metadata<'a>(records: impl Iterator<Item = &'a mut Record>, schema: &DatasetSchema, actor: &User) {
-    if sees_hidden_metadata(actor) {
-        return;
-    }
-    for record in records {
-        if let Some(metadata) = &mut record.metadata {
-            metadata
-                .retain(|key, _| schema.metadata_properties.iter().any(|p| &p.name == key && p.visible_for_annotators));
-        }
-    }
 }
 
 impl Service {
@@ -493,19 +453,6 @@ async fn rescore(
         }
     }
     Ok(best.into_sorted().into_iter().map(|it| (set.id(it.position as usize), it.score)).collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chat_and_custom_fields_are_indexed_as_text() {
-        let chat = FieldSettings::Chat { use_markdown: true };
-        let value = serde_json::json!([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]);
-        assert_eq!(field_text(&chat, &value).as_deref(), Some("hi\nhello"));
-        assert_eq!(field_text(&FieldSettings::Image, &serde_json::json!("http://x/y.png")), None);
-    }
 }
 
 /// Statistics of one metadata property over its dataset (the UI's filter ranges and term lists).

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use loam_domain::model::DatasetStatus;
 use loam_domain::model::{Dataset, DatasetSchema, Field, MetadataProperty, Question, User, VectorSettings};
-use loam_domain::schema::py_list;
+use loam_domain::python::repr_str_list;
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
 use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, Role, VectorSettingsId};
 use loam_store::settings as store;
@@ -174,7 +174,7 @@ impl Service {
                 let names: Vec<&str> = fields.iter().map(|it| it.name.as_str()).collect();
                 return Err(Error::invalid(format!(
                     "'{field}' is not a valid field name.\nValid field names are {}",
-                    py_list(&names)
+                    repr_str_list(&names)
                 )));
             }
             let used_by = questions

@@ -1,11 +1,14 @@
 //! Users: create, list, update, delete (owners only), and the bootstrap owner.
 
+use std::collections::BTreeMap;
+
 use loam_domain::model::{User, Workspace};
-use loam_domain::{Role, UserId, WorkspaceId};
+use loam_domain::{DatasetId, RecordId, Role, UserId, WorkspaceId};
 use loam_store::{responses, users, workspaces, Tx, TxLock};
 
 use crate::auth::{check_new_password, digest, generate_api_key};
 use crate::policy::require_owner;
+use crate::response_write::{recompute, Locked};
 use crate::{now, Error, Result, Service};
 
 #[derive(Clone, Debug)]
@@ -240,9 +243,16 @@ impl Service {
     /// answered (model.md §14 item 12).
     async fn remove_user(&self, tx: &mut Tx, user: &User) -> Result<()> {
         let answered = responses::list_record_ids_of_user(tx, user.id).await?;
+        // The records' row locks before their responses go, as every recompute takes them.
+        let locked = Locked::take(tx, answered.iter().map(|(_, record)| *record)).await?;
         users::delete_user(tx, user.id).await?;
-        for (dataset_id, record_id) in answered {
-            self.recompute_status(tx, dataset_id, record_id).await?;
+        let mut by_dataset: BTreeMap<DatasetId, Vec<RecordId>> = BTreeMap::new();
+        for (dataset, record) in answered {
+            by_dataset.entry(dataset).or_default().push(record);
+        }
+        for (dataset, ids) in by_dataset {
+            let ds = crate::datasets::find_dataset(tx, dataset).await?;
+            recompute(tx, &ds, &locked, &ids, None).await?;
         }
         Ok(())
     }

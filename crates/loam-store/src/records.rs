@@ -1,14 +1,19 @@
-//! Records and their vectors.
+//! Records and their vectors. A record is written through [`RecordWrites`] (or its two short
+//! forms, [`insert_records`] and [`update_record`]), which keeps in the same transaction
+//! everything derived from the row: the text index (`text_index.rs`), the metadata index
+//! (`record_metadata`), the dataset's record counts and the vectors. No caller above the store
+//! sees a record's `seq` or writes an index itself.
 
 use crate::db::Json;
 use loam_domain::distribution::RecordStatus;
-use loam_domain::model::{Record, Vector};
+use loam_domain::field_text::record_texts;
+use loam_domain::model::{DatasetSchema, Record, Vector};
 use loam_domain::{DatasetId, RecordId, Timestamp, VectorSettingsId};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::rows::{encode_f64, RecordRow, VectorRow};
-use crate::{db, StoreError, Tx};
+use crate::{db, text_index, StoreError, Tx};
 
 const COLUMNS: &str = "id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at";
 
@@ -36,20 +41,107 @@ fn metadata_json(record: &Record) -> Option<Json<Value>> {
     record.metadata.clone().map(|it| Json(Value::Object(it)))
 }
 
-/// Inserts a record and returns its `seq` (its place in insertion order, and its search key).
-pub async fn insert_record(tx: &mut Tx, r: &Record) -> Result<i64, StoreError> {
-    let seqs = insert_records(tx, std::slice::from_ref(r)).await?;
-    seqs.into_iter().next().ok_or_else(|| StoreError::Corrupt(format!("record {} was not inserted", r.id)))
+/// Whether an update of a record changes its field texts (the text index is rewritten then) or
+/// only its metadata.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Texts {
+    /// The fields are unchanged: the text index keeps the record's texts.
+    Keep,
+    /// The fields changed: the record's texts are replaced in the text index.
+    Rewrite,
 }
 
-/// The `seq` of a record.
-pub async fn find_seq(tx: &mut Tx, id: RecordId) -> Result<Option<i64>, StoreError> {
-    let sql = "select seq from records where id = $1";
-    db::query(sql).bind(id.0).fetch_optional::<i64>(tx).await
+/// Record writes of one transaction, gathered so that each kind of row reaches the database in
+/// multi-row statements: new records, updates of existing ones (fields, metadata and
+/// `updated_at`), and vectors (of either). [`RecordWrites::write`] stores them with their text
+/// index, metadata index and the datasets' record counts.
+#[derive(Debug, Default)]
+pub struct RecordWrites {
+    inserts: Vec<Record>,
+    updates: Vec<(Record, Texts)>,
+    vectors: Vec<(RecordId, VectorSettingsId, Vec<f64>)>,
 }
 
-/// Writes fields, metadata and `updated_at`, and re-indexes the metadata.
-pub async fn update_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
+impl RecordWrites {
+    /// A new record (its status counts towards its dataset's `completed_count`).
+    pub fn insert(&mut self, record: Record) {
+        self.inserts.push(record);
+    }
+
+    /// New fields, metadata and `updated_at` for an existing record.
+    pub fn update(&mut self, record: Record, texts: Texts) {
+        self.updates.push((record, texts));
+    }
+
+    /// Vectors of a record (new or existing), replacing the ones it has for the same settings.
+    pub fn vectors(&mut self, record: RecordId, vectors: impl IntoIterator<Item = (VectorSettingsId, Vec<f64>)>) {
+        self.vectors.extend(vectors.into_iter().map(|(settings, value)| (record, settings, value)));
+    }
+
+    /// Writes everything gathered, for records of the dataset whose settings are `schema` (the
+    /// fields it names are the ones the text index holds, by their position).
+    pub async fn write(self, tx: &mut Tx, schema: &DatasetSchema) -> Result<(), StoreError> {
+        let mut texts: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
+        let mut reindexed: Vec<(i64, &Record)> = Vec::with_capacity(self.inserts.len() + self.updates.len());
+        for (record, change) in &self.updates {
+            let Some(seq) = update_row(tx, record).await? else {
+                continue;
+            };
+            if *change == Texts::Rewrite {
+                text_index::unindex_record(tx, seq).await?;
+                texts.push((seq, record_texts(schema, &record.fields)));
+            }
+            reindexed.push((seq, record));
+        }
+        let seqs = insert_rows(tx, &self.inserts).await?;
+        for (seq, record) in seqs.iter().zip(&self.inserts) {
+            texts.push((*seq, record_texts(schema, &record.fields)));
+            reindexed.push((*seq, record));
+        }
+        index_metadata(tx, &reindexed).await?;
+        text_index::index_records(tx, &texts).await?;
+        upsert_vectors(tx, &self.vectors).await?;
+        Ok(())
+    }
+}
+
+/// Inserts records of the dataset whose settings are `schema`, with their texts, metadata index
+/// entries and counts: [`RecordWrites`] with only new records.
+pub async fn insert_records(tx: &mut Tx, schema: &DatasetSchema, batch: &[Record]) -> Result<(), StoreError> {
+    let writes = RecordWrites { inserts: batch.to_vec(), ..RecordWrites::default() };
+    writes.write(tx, schema).await
+}
+
+/// Writes a record's fields, metadata and `updated_at`, and re-indexes its metadata (and its
+/// texts under [`Texts::Rewrite`]): [`RecordWrites`] with one update.
+pub async fn update_record(tx: &mut Tx, schema: &DatasetSchema, r: &Record, texts: Texts) -> Result<(), StoreError> {
+    let mut writes = RecordWrites::default();
+    writes.update(r.clone(), texts);
+    writes.write(tx, schema).await
+}
+
+/// Adds the texts of every record of `dataset` to the text index, a page at a time (`loam db
+/// copy` builds the index in the target's form after copying the rows).
+pub async fn index_dataset_texts(tx: &mut Tx, dataset: DatasetId, schema: &DatasetSchema) -> Result<(), StoreError> {
+    const PAGE: i64 = 1000;
+    let sql = "select seq, fields from records where dataset_id = $1 and seq > $2 order by seq limit $3";
+    let mut after = i64::MIN;
+    loop {
+        let page: Vec<(i64, Json<Map<String, Value>>)> =
+            db::query(sql).long().bind(dataset.0).bind(after).bind(PAGE).fetch_all(tx).await?;
+        let Some((last, _)) = page.last() else {
+            return Ok(());
+        };
+        after = *last;
+        let texts: Vec<(i64, Vec<(i64, String)>)> =
+            page.iter().map(|(seq, fields)| (*seq, record_texts(schema, &fields.0))).collect();
+        text_index::index_records(tx, &texts).await?;
+    }
+}
+
+/// Writes a record's row; returns its `seq`, and `None` when it is gone. Its metadata index
+/// entries are removed, to be written again by the caller.
+async fn update_row(tx: &mut Tx, r: &Record) -> Result<Option<i64>, StoreError> {
     let sql = "update records set fields = $2, metadata = $3, updated_at = $4 where id = $1 returning seq";
     let seq: Option<i64> = db::query(sql)
         .bind(r.id.0)
@@ -61,9 +153,8 @@ pub async fn update_record(tx: &mut Tx, r: &Record) -> Result<(), StoreError> {
     if let Some(seq) = seq {
         let sql = "delete from record_metadata where record_seq = $1";
         db::query(sql).bind(seq).execute(tx).await?;
-        index_metadata(tx, &[(seq, r)]).await?;
     }
-    Ok(())
+    Ok(seq)
 }
 
 /// One indexed metadata value: (key, element position or -1 for the value itself, number, text).
@@ -131,6 +222,27 @@ pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Takes the row locks of records, in the order given (callers sort the ids, so that two
+/// transactions locking some of the same records cannot deadlock), like [`lock_record`]: one
+/// statement per chunk on PostgreSQL, nothing on SQLite.
+pub async fn lock_records(tx: &mut Tx, ids: &[RecordId]) -> Result<(), StoreError> {
+    if let [id] = ids {
+        return lock_record(tx, *id).await;
+    }
+    if !matches!(tx, Tx::Postgres(_)) {
+        return Ok(());
+    }
+    for chunk in ids.chunks(BATCH_ROWS) {
+        // Rows are locked as the sorted scan returns them: in id order.
+        let sql = format!(
+            "select id from records where id in ({}) order by id for no key update",
+            placeholders(1, chunk.len())
+        );
+        let _: Vec<Uuid> = db::query(&sql).bind_all(chunk.iter().map(|id| id.0)).fetch_all(tx).await?;
+    }
+    Ok(())
+}
+
 /// Sets a record's status, keeping its dataset's `completed_count` (migration 0009).
 pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Result<(), StoreError> {
     if let Some((dataset, delta)) = change_status(tx, id, status).await? {
@@ -139,18 +251,27 @@ pub async fn set_status(tx: &mut Tx, id: RecordId, status: RecordStatus) -> Resu
     Ok(())
 }
 
-/// `set_status`, and the dataset's last activity set to `at` in the same statement as its
-/// `completed_count`: what a response write does.
-pub async fn set_status_touching(
+/// Sets the statuses of records of `dataset` (those that differ), with the dataset's
+/// `completed_count` changed by them in one statement, which also sets its last activity to
+/// `activity` when given: what every recompute after a response change ends with.
+pub async fn set_statuses(
     tx: &mut Tx,
     dataset: DatasetId,
-    id: RecordId,
-    status: RecordStatus,
-    at: Timestamp,
+    statuses: &[(RecordId, RecordStatus)],
+    activity: Option<Timestamp>,
 ) -> Result<(), StoreError> {
-    let delta = change_status(tx, id, status).await?.map_or(0, |(_, delta)| delta);
-    let sql = "update datasets set last_activity_at = $2, completed_count = completed_count + $3 where id = $1";
-    db::query(sql).bind(dataset.0).bind(at.0).bind(delta).execute(tx).await?;
+    let mut delta = 0;
+    for (id, status) in statuses {
+        delta += change_status(tx, *id, *status).await?.map_or(0, |(_, delta)| delta);
+    }
+    match activity {
+        Some(at) => {
+            let sql = "update datasets set last_activity_at = $2, completed_count = completed_count + $3 where id = $1";
+            db::query(sql).bind(dataset.0).bind(at.0).bind(delta).execute(tx).await?;
+        }
+        None if delta != 0 => add_to_counts(tx, dataset.0, 0, delta).await?,
+        None => {}
+    }
     Ok(())
 }
 
@@ -273,8 +394,9 @@ pub async fn list_vectors(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<Vecto
 /// Rows per multi-row statement: well under both engines' bind-parameter limits.
 const BATCH_ROWS: usize = 200;
 
-/// Inserts many records in multi-row statements; returns each record's `seq`, in input order.
-pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, StoreError> {
+/// Inserts records' rows in multi-row statements and counts them in their datasets; returns each
+/// record's `seq`, in input order.
+async fn insert_rows(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, StoreError> {
     let mut seqs: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::with_capacity(batch.len());
     for chunk in batch.chunks(BATCH_ROWS) {
         let sql =
@@ -300,8 +422,6 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
             seqs.get(&r.id.0).copied().ok_or_else(|| StoreError::Corrupt(format!("record {} was not inserted", r.id)))
         })
         .collect::<Result<_, _>>()?;
-    let indexed: Vec<(i64, &Record)> = seqs.iter().copied().zip(batch).collect();
-    index_metadata(tx, &indexed).await?;
     let mut per_dataset: std::collections::BTreeMap<Uuid, (i64, i64)> = std::collections::BTreeMap::new();
     for r in batch {
         let counts = per_dataset.entry(r.dataset_id.0).or_default();
@@ -316,7 +436,7 @@ pub async fn insert_records(tx: &mut Tx, batch: &[Record]) -> Result<Vec<i64>, S
 
 /// Inserts or replaces many vectors in multi-row statements, and raises the version of each vector
 /// setting they belong to (see migration 0006), stamping the vectors with it (migration 0012).
-pub async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, Vec<f64>)]) -> Result<(), StoreError> {
+async fn upsert_vectors(tx: &mut Tx, batch: &[(RecordId, VectorSettingsId, Vec<f64>)]) -> Result<(), StoreError> {
     let mut settings: Vec<Uuid> = batch.iter().map(|(_, it, _)| it.0).collect();
     settings.sort_unstable();
     settings.dedup();

@@ -1,5 +1,7 @@
 //! The full-text index of record fields, written in the caller's transaction, so a committed
-//! record is searchable at once and a rolled-back one never is.
+//! record is searchable at once and a rolled-back one never is. Its rows are written only by the
+//! record write (`records::RecordWrites`), which computes the texts
+//! (`loam_domain::field_text`); callers above the store never address it by `seq`.
 //!
 //! SQLite: the contentless FTS5 table `record_fts` (migration 0002), rowid = seq * 1024 + field
 //! ordinal. PostgreSQL: `record_texts`, one GIN-indexed tsvector per (record, field), built from
@@ -13,13 +15,8 @@ use crate::{StoreError, Tx};
 /// Fields per dataset that the text index can address (the rowid packs seq and field ordinal).
 pub const MAX_FIELDS_PER_DATASET: i64 = 1024;
 
-/// Adds a record's field texts (`(field ordinal, text)`) to the text index.
-pub async fn index_record(tx: &mut Tx, seq: i64, texts: &[(i64, String)]) -> Result<(), StoreError> {
-    index_records(tx, &[(seq, texts.to_vec())]).await
-}
-
 /// Removes a record's texts from the index (before re-indexing changed fields).
-pub async fn unindex_record(tx: &mut Tx, seq: i64) -> Result<(), StoreError> {
+pub(crate) async fn unindex_record(tx: &mut Tx, seq: i64) -> Result<(), StoreError> {
     let q = match tx {
         Tx::Sqlite(_) => db::query("delete from record_fts where rowid >= $1 and rowid < $2")
             .bind(seq * MAX_FIELDS_PER_DATASET)
@@ -57,7 +54,7 @@ pub async fn merge_index_step(tx: &mut Tx, pages: i64) -> Result<bool, StoreErro
 }
 
 /// Adds many records' field texts to the index in multi-row statements: `(seq, texts)` pairs.
-pub async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> Result<(), StoreError> {
+pub(crate) async fn index_records(tx: &mut Tx, batch: &[(i64, Vec<(i64, String)>)]) -> Result<(), StoreError> {
     let rows: Vec<(i64, i64, &str)> = batch
         .iter()
         .flat_map(|(seq, texts)| texts.iter().filter(|(_, t)| !t.is_empty()).map(move |(o, t)| (*seq, *o, t.as_str())))

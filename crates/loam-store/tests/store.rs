@@ -4,17 +4,18 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 
-use loam_domain::distribution::{Distribution, RecordStatus};
-use loam_domain::model::{Dataset, DatasetStatus, Record, Workspace};
-use loam_domain::query::TextMatch;
-use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
-use loam_store::search::{search_records, RecordQuery};
-use loam_store::testing::{self, ScratchDb};
-use loam_store::text_index::{index_record, index_size, merge_index_step};
-use loam_store::{datasets, records, workspaces, Store, StoreConfig, Tx};
-use serde_json::{Map, Value};
+use common::{dataset, find, open, record, schema, seqs, write};
+use loam_domain::distribution::RecordStatus;
+use loam_domain::{DatasetId, RecordId, Timestamp};
+use loam_store::records::Texts;
+use loam_store::testing;
+use loam_store::text_index::{index_size, merge_index_step};
+use loam_store::{datasets, records, workspaces, Store, Tx};
+use serde_json::Value;
 
 fn migration_names(engine: &str) -> BTreeSet<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
@@ -26,71 +27,6 @@ fn migrations_are_kept_in_step_for_both_engines() {
     let sqlite = migration_names("sqlite");
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, migration_names("postgres"));
-}
-
-/// A store on a scratch database: SQLite, or PostgreSQL when `LOAM_TEST_POSTGRES` is set.
-async fn open() -> (Store, ScratchDb) {
-    let db = ScratchDb::new().await;
-    let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections: 4 }).await.unwrap();
-    (store, db)
-}
-
-async fn dataset(store: &Store) -> DatasetId {
-    let at = Timestamp(1);
-    let ws = Workspace { id: WorkspaceId::new(), name: "ws".into(), inserted_at: at, updated_at: at };
-    let ds = Dataset {
-        id: DatasetId::new(),
-        name: "ds".into(),
-        guidelines: None,
-        allow_extra_metadata: true,
-        status: DatasetStatus::Ready,
-        distribution: Distribution::default(),
-        metadata: None,
-        workspace_id: ws.id,
-        last_activity_at: at,
-        inserted_at: at,
-        updated_at: at,
-        responses_visible_for_annotators: false,
-        settings_version: 0,
-    };
-    let mut tx = store.write().await.unwrap();
-    workspaces::insert_workspace(&mut tx, &ws).await.unwrap();
-    datasets::insert_dataset(&mut tx, &ds).await.unwrap();
-    tx.commit().await.unwrap();
-    ds.id
-}
-
-fn record(dataset: DatasetId, text: &str) -> Record {
-    let mut fields = Map::new();
-    fields.insert("text".into(), Value::String(text.into()));
-    Record {
-        id: RecordId::new(),
-        dataset_id: dataset,
-        fields,
-        metadata: None,
-        external_id: None,
-        status: RecordStatus::Pending,
-        inserted_at: Timestamp(2),
-        updated_at: Timestamp(2),
-    }
-}
-
-async fn write(store: &Store, record: &Record, commit: bool) {
-    let mut tx = store.write().await.unwrap();
-    let seq = records::insert_record(&mut tx, record).await.unwrap();
-    let text = record.fields["text"].as_str().unwrap().to_owned();
-    index_record(&mut tx, seq, &[(0, text)]).await.unwrap();
-    if commit {
-        tx.commit().await.unwrap();
-    }
-}
-
-async fn find(store: &Store, dataset: DatasetId, q: &str) -> Vec<RecordId> {
-    let query = RecordQuery { text: Some(TextMatch::parse(q)), ..RecordQuery::default() };
-    let mut tx = store.read().await.unwrap();
-    let (hits, total) = search_records(&mut tx, dataset, &query, 0, 100).await.unwrap();
-    assert_eq!(total as usize, hits.len());
-    hits.into_iter().map(|it| it.record_id).collect()
 }
 
 #[tokio::test]
@@ -239,8 +175,9 @@ async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
     let second = with("second", serde_json::json!({"a": -3, "b": "z"}));
     let third = record(ds, "third");
     let mut tx = store.write().await.unwrap();
-    let seqs = records::insert_records(&mut tx, &[first.clone(), second.clone(), third]).await.unwrap();
+    records::insert_records(&mut tx, &schema(ds), &[first.clone(), second.clone(), third]).await.unwrap();
     tx.commit().await.unwrap();
+    let seqs = seqs(&store).await;
     let (s1, s2) = (seqs[0], seqs[1]);
     let row = |seq: i64, name: &str, pos: i32, num: Option<f64>, term: Option<&str>| {
         (seq, name.to_owned(), pos, num, term.map(str::to_owned))
@@ -268,10 +205,10 @@ async fn the_metadata_index_follows_every_write_and_the_backfill_agrees() {
     // An update replaces the record's rows; a rolled-back insert leaves none.
     first.metadata = serde_json::json!({"a": 5}).as_object().cloned();
     let mut tx = store.write().await.unwrap();
-    records::update_record(&mut tx, &first).await.unwrap();
+    records::update_record(&mut tx, &schema(ds), &first, Texts::Keep).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.write().await.unwrap();
-    records::insert_record(&mut tx, &with("ghost", serde_json::json!({"a": 7}))).await.unwrap();
+    records::insert_records(&mut tx, &schema(ds), &[with("ghost", serde_json::json!({"a": 7}))]).await.unwrap();
     drop(tx); // rolled back
     assert_eq!(
         metadata_index(&store).await,
@@ -318,7 +255,7 @@ async fn completed_counts_follow_status_changes_deletes_rollbacks_and_the_backfi
     done.status = RecordStatus::Completed;
     let (a, b) = (record(ds, "a"), record(ds, "b"));
     let mut tx = store.write().await.unwrap();
-    records::insert_records(&mut tx, &[a.clone(), b.clone(), done.clone()]).await.unwrap();
+    records::insert_records(&mut tx, &schema(ds), &[a.clone(), b.clone(), done.clone()]).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(counts().await, (3, 1));
     let set = |id: RecordId, status: RecordStatus, commit: bool| {

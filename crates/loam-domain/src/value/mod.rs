@@ -36,9 +36,6 @@ pub use suggestion::{
     agent_matches, check_suggestion, CheckedSuggestion, AGENT_MAX_CHARS, AGENT_MIN_CHARS, AGENT_PATTERN,
 };
 
-/// The old name of [`Rejection`], kept only until loam-service's callers use the new one.
-pub use crate::error::Rejection as ValueError;
-
 /// Validates a response's `values` (`{"<question>": {"value": …}}` or null) for `status`
 /// against the dataset's `questions`; `record_fields` are the record's stored field values (span
 /// questions measure their field). Returns the normalised values to store (`None` for none).

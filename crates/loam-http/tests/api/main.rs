@@ -15,6 +15,7 @@ mod distribution;
 mod legacy;
 mod permissions;
 mod permissions_world;
+mod races;
 mod records;
 mod responses;
 mod search;
