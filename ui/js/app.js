@@ -3,25 +3,10 @@
 
 import * as api from './api.js';
 import { h, replace } from './dom.js';
+import { currentUser, navigate, resetUser, setRouter } from './session.js';
 
-/** @typedef {{id: string, username: string, first_name: string, role: string}} Me */
-
-/** @type {Me|null} */
-let me = null;
 /** @type {(() => void)|null} */
 let cleanup = null;
-
-/** The signed-in user (loaded once per sign-in). @returns {Promise<Me>} */
-export async function currentUser() {
-  if (!me) me = await api.get('/api/v1/me');
-  return /** @type {Me} */ (me);
-}
-
-/** @param {string} path */
-export function navigate(path) {
-  history.pushState(null, '', path);
-  void route();
-}
 
 /** Routes: [pattern, module loader]. */
 const ROUTES = /** @type {[RegExp, () => Promise<any>][]} */ ([
@@ -63,7 +48,7 @@ async function route() {
   }
 }
 
-/** @param {Me|null} user */
+/** @param {import('./session.js').Me|null} user */
 function renderHeader(user) {
   const top = /** @type {HTMLElement} */ (document.getElementById('top'));
   if (!user) {
@@ -95,7 +80,7 @@ async function signOut() {
     // The token expires by itself; nothing else is lost.
   }
   api.setToken(null);
-  me = null;
+  resetUser();
   navigate('/signin');
 }
 
@@ -114,7 +99,7 @@ function networkBanner() {
 
 api.onUnauthorized(() => {
   api.setToken(null);
-  me = null;
+  resetUser();
   const next = location.pathname + location.search;
   navigate(`/signin?next=${encodeURIComponent(next)}`);
 });
@@ -130,10 +115,6 @@ document.addEventListener('click', (ev) => {
 });
 window.addEventListener('popstate', () => void route());
 
-/** Signed in or out: forget the cached user. */
-export function resetUser() {
-  me = null;
-}
-
+setRouter(() => void route());
 networkBanner();
 void route();

@@ -6,10 +6,10 @@ use loam_domain::{DatasetId, Role, WorkspaceId};
 use loam_store::{datasets, records, settings as store_settings, Tx};
 use serde_json::{Map, Value};
 
+use crate::error::conflict_or;
 use crate::outbox::Outbox;
 use crate::policy::{may_manage, may_read, require_manager, require_member};
 use crate::response_write::{recompute, Locked};
-use crate::users::conflict_or;
 use crate::wire::event::Event;
 
 use crate::{now, Error, Result, Service};

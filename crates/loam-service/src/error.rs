@@ -111,3 +111,11 @@ mod tests {
         assert_eq!(other.to_string(), "internal error: stored data is corrupt: bad row");
     }
 }
+
+/// A unique violation that slipped past the pre-checks (a concurrent writer) is a conflict.
+pub(crate) fn conflict_or(err: StoreError, msg: String) -> Error {
+    match err {
+        StoreError::UniqueViolation { .. } => Error::Conflict(msg),
+        other => Error::from(other),
+    }
+}

@@ -129,7 +129,9 @@ impl<'a> ResponseWrites<'a> {
     pub(crate) async fn delete(&mut self, tx: &mut Tx, record: &Record, response: &Response) -> Result<()> {
         self.locked.holds(record.id)?;
         if self.outbox.wants(Event::ResponseDeleted) {
-            let author = crate::users::find_user(tx, response.user_id).await?;
+            let author = loam_store::users::find_user(tx, response.user_id)
+                .await?
+                .ok_or_else(|| Error::not_found("User", response.user_id))?;
             self.outbox.response(tx, Event::ResponseDeleted, self.ds, record, response, &author).await?;
         }
         responses::delete_response(tx, response.id).await?;

@@ -13,7 +13,7 @@ use loam_store::Tx;
 use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
-use crate::users::conflict_or;
+use crate::error::conflict_or;
 use crate::{now, Error, Result, Service};
 
 #[derive(Clone, Debug)]

@@ -7,6 +7,7 @@ use loam_domain::{DatasetId, RecordId, Role, UserId, WorkspaceId};
 use loam_store::{responses, users, workspaces, Tx, TxLock};
 
 use crate::auth::{check_new_password, digest, generate_api_key};
+use crate::error::conflict_or;
 use crate::policy::require_owner;
 use crate::response_write::{recompute, Locked};
 use crate::{now, Error, Result, Service};
@@ -281,12 +282,4 @@ impl Service {
 
 pub(crate) async fn find_user(tx: &mut Tx, id: UserId) -> Result<User> {
     users::find_user(tx, id).await?.ok_or_else(|| Error::not_found("User", id))
-}
-
-/// A unique violation that slipped past the pre-checks (a concurrent writer) is a conflict.
-pub(crate) fn conflict_or(err: loam_store::StoreError, msg: String) -> Error {
-    match err {
-        loam_store::StoreError::UniqueViolation { .. } => Error::Conflict(msg),
-        other => Error::from(other),
-    }
 }

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
-import { navigate } from '../app.js';
+import { navigate } from '../session.js';
 import { Poller } from '../lib/poll.js';
 
 const POLL_MS = 1500;

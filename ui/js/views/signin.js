@@ -2,7 +2,7 @@
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
-import { navigate, resetUser } from '../app.js';
+import { navigate, resetUser } from '../session.js';
 
 /** @param {HTMLElement} main @param {{query: URLSearchParams}} params */
 export function render(main, params) {
