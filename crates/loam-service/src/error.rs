@@ -94,6 +94,14 @@ impl From<Invalid> for Error {
     }
 }
 
+/// A unique violation that slipped past the pre-checks (a concurrent writer) is a conflict.
+pub(crate) fn conflict_or(err: StoreError, msg: String) -> Error {
+    match err {
+        StoreError::UniqueViolation { .. } => Error::Conflict(msg),
+        other => Error::from(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,13 +117,5 @@ mod tests {
         let other = Error::from(StoreError::Corrupt("bad row".into()));
         assert!(matches!(other, Error::Internal(StoreError::Corrupt(_))));
         assert_eq!(other.to_string(), "internal error: stored data is corrupt: bad row");
-    }
-}
-
-/// A unique violation that slipped past the pre-checks (a concurrent writer) is a conflict.
-pub(crate) fn conflict_or(err: StoreError, msg: String) -> Error {
-    match err {
-        StoreError::UniqueViolation { .. } => Error::Conflict(msg),
-        other => Error::from(other),
     }
 }

@@ -4,8 +4,9 @@ use loam_domain::model::{User, Workspace};
 use loam_domain::{Role, UserId, WorkspaceId};
 use loam_store::{users, workspaces, Tx};
 
+use crate::error::conflict_or;
 use crate::policy::{require_manager, require_member, require_owner};
-use crate::users::{conflict_or, find_user};
+use crate::users::find_user;
 use crate::{now, Error, Result, Service};
 
 impl Service {
