@@ -124,6 +124,26 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// Settings with one required text field, `text` (plain, no markdown): what the tests that write
+/// records through the store or validate them in the service need of a dataset.
+pub fn text_schema(dataset: loam_domain::DatasetId) -> loam_domain::model::DatasetSchema {
+    use loam_domain::model::{DatasetSchema, Field};
+    use loam_domain::settings::FieldSettings;
+    use loam_domain::{FieldId, Timestamp};
+    let field = Field {
+        id: FieldId::new(),
+        dataset_id: dataset,
+        name: "text".into(),
+        title: "Text".into(),
+        description: None,
+        required: true,
+        settings: FieldSettings::Text { use_markdown: false },
+        inserted_at: Timestamp(1),
+        updated_at: Timestamp(1),
+    };
+    DatasetSchema { fields: vec![field], ..DatasetSchema::default() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -7,11 +7,11 @@ use std::collections::HashSet;
 
 use loam_domain::distribution::{Distribution, RecordStatus};
 use loam_domain::error::Loc;
-use loam_domain::model::{Dataset, DatasetSchema, DatasetStatus, Field, Question, Record};
-use loam_domain::settings::{FieldSettings, QuestionSettings};
+use loam_domain::model::{Dataset, DatasetSchema, DatasetStatus, Question, Record};
+use loam_domain::settings::QuestionSettings;
 use loam_domain::value::ResponseStatus;
 use loam_domain::Rejection;
-use loam_domain::{DatasetId, FieldId, QuestionId, RecordId, Timestamp, UserId, WorkspaceId};
+use loam_domain::{DatasetId, QuestionId, RecordId, Timestamp, UserId, WorkspaceId};
 use serde_json::{json, Value};
 
 use super::*;
@@ -36,17 +36,6 @@ fn dataset() -> Dataset {
 }
 
 fn schema(ds: &Dataset) -> DatasetSchema {
-    let field = Field {
-        id: FieldId::new(),
-        dataset_id: ds.id,
-        name: "text".into(),
-        title: "Text".into(),
-        description: None,
-        required: true,
-        settings: FieldSettings::Text { use_markdown: false },
-        inserted_at: Timestamp(1),
-        updated_at: Timestamp(1),
-    };
     let question = Question {
         id: QuestionId::new(),
         dataset_id: ds.id,
@@ -58,7 +47,7 @@ fn schema(ds: &Dataset) -> DatasetSchema {
         inserted_at: Timestamp(1),
         updated_at: Timestamp(1),
     };
-    DatasetSchema { fields: vec![field], questions: vec![question], ..DatasetSchema::default() }
+    DatasetSchema { questions: vec![question], ..loam_store::testing::text_schema(ds.id) }
 }
 
 fn item(fields: Value) -> NewRecord {

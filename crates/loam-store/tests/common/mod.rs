@@ -4,10 +4,9 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 use loam_domain::distribution::{Distribution, RecordStatus};
-use loam_domain::model::{Dataset, DatasetSchema, DatasetStatus, Field, Record, Workspace};
+use loam_domain::model::{Dataset, DatasetSchema, DatasetStatus, Record, Workspace};
 use loam_domain::query::TextMatch;
-use loam_domain::settings::FieldSettings;
-use loam_domain::{DatasetId, FieldId, RecordId, Timestamp, WorkspaceId};
+use loam_domain::{DatasetId, RecordId, Timestamp, WorkspaceId};
 use loam_store::search::{search_records, RecordQuery};
 use loam_store::testing::{self, ScratchDb};
 use loam_store::{datasets, records, workspaces, Store, StoreConfig};
@@ -62,21 +61,9 @@ pub fn record(dataset: DatasetId, text: &str) -> Record {
 
 /// Settings with the one text field `text` that `record` fills, for the record write's text index.
 pub fn schema(dataset: DatasetId) -> DatasetSchema {
-    let field = Field {
-        id: FieldId::new(),
-        dataset_id: dataset,
-        name: "text".into(),
-        title: "Text".into(),
-        description: None,
-        required: true,
-        settings: FieldSettings::Text { use_markdown: false },
-        inserted_at: Timestamp(1),
-        updated_at: Timestamp(1),
-    };
-    DatasetSchema { fields: vec![field], ..DatasetSchema::default() }
+    testing::text_schema(dataset)
 }
 
-/// The `seq` of every record, in insertion order.
 pub async fn seqs(store: &Store) -> Vec<i64> {
     let mut tx = store.read().await.unwrap();
     testing::fetch_all(&mut tx, "select seq from records order by seq").await.unwrap()
