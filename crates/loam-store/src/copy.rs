@@ -222,13 +222,3 @@ pub async fn copy_all(from: &mut Tx, to: &mut Tx) -> Result<Counts, StoreError> 
     }
     Ok(counts)
 }
-
-/// The `(id, seq)` of a dataset's records, in insertion order (for rebuilding the text index).
-pub async fn record_seqs(
-    tx: &mut Tx,
-    dataset: loam_domain::DatasetId,
-) -> Result<Vec<(loam_domain::RecordId, i64)>, StoreError> {
-    let sql = "select id, seq from records where dataset_id = $1 order by seq";
-    let rows: Vec<(Uuid, i64)> = db::query(sql).long().bind(dataset.0).fetch_all(tx).await?;
-    Ok(rows.into_iter().map(|(id, seq)| (loam_domain::RecordId(id), seq)).collect())
-}
