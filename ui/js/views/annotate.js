@@ -381,9 +381,7 @@ export async function render(main, params) {
       renderForm();
     };
     const model = { records: shownInBulk(), selected: view.selected, queue: q.status, fields, markdown, toggle };
-    showBulkList(recordPane, model, (missing) => {
-      if (view.bulk && shownInBulk().some((r) => missing.includes(r))) renderBulk();
-    });
+    showBulkList(recordPane, model);
   }
 
   /** One answer for every selected record: `POST /api/v1/me/responses/bulk`. @param {string} status */

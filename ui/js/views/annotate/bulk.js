@@ -17,35 +17,51 @@ import { markdownIndex } from '../../lib/markdown.js';
 
 /**
  * Renders the list into the record pane, and asks for the markdown previews it lacks (for all the
- * records shown in one request, into the cache the single view shares; until then, plain text);
- * `arrived` is called with the records whose markdown came, to render again if still shown.
- * @param {HTMLElement} pane @param {BulkListModel} model @param {(records: any[]) => void} arrived
+ * records shown in one request, into the cache the single view shares; until then, plain text).
+ * Previews that arrive replace only their own element, in place: the list is not rendered again,
+ * so a key press on a checkbox (Space toggles on key up) is never split across two renders.
+ * @param {HTMLElement} pane @param {BulkListModel} model
  */
-export function showBulkList(pane, model, arrived) {
+export function showBulkList(pane, model) {
   const missing = model.records.filter((r) => model.markdown.missing(r));
   if (missing.length) {
     void model.markdown
       .forMany(missing)
-      .then(() => arrived(missing))
+      .then(() => {
+        for (const r of missing) {
+          const shown = pane.querySelector(`[data-preview="${CSS.escape(r.id)}"]`);
+          if (shown) shown.replaceWith(preview(r, model));
+        }
+      })
       .catch(() => {}); // the plain-text previews stay; the next render asks again
   }
   renderBulkList(pane, model);
 }
 
+/** A record's preview: its first text field, as rendered markdown when cached, else plain text.
+ * @param {any} r @param {BulkListModel} model @returns {HTMLElement} */
+function preview(r, { fields, markdown }) {
+  const f = fields.find((it) => typeof r.fields[it.name] === 'string' && it.settings.type === 'text');
+  const html = f && f.settings.use_markdown ? markdown.get(r.id) : undefined;
+  const shown =
+    f && html
+      ? trustedHtml('div', 'preview markdown', html[markdownIndex(fields, r, f.name)] || '')
+      : (() => {
+          const text = f ? String(r.fields[f.name]) : JSON.stringify(r.fields);
+          return h('span', { class: 'preview' }, text.length > 280 ? `${text.slice(0, 280)}…` : text);
+        })();
+  shown.dataset.preview = r.id;
+  return shown;
+}
+
 /** @param {HTMLElement} pane @param {BulkListModel} model */
-function renderBulkList(pane, { records, selected, queue, fields, markdown, toggle }) {
+function renderBulkList(pane, model) {
+  const { records, selected, queue, toggle } = model;
   if (!records.length) {
     replace(pane, h('div', { class: 'empty' }, h('p', null, `No records in ${queue}.`)));
     return;
   }
   const all = records.every((r) => selected.has(r.id));
-  const preview = (/** @type {any} */ r) => {
-    const f = fields.find((it) => typeof r.fields[it.name] === 'string' && it.settings.type === 'text');
-    const html = f && f.settings.use_markdown ? markdown.get(r.id) : undefined;
-    if (f && html) return trustedHtml('div', 'preview markdown', html[markdownIndex(fields, r, f.name)] || '');
-    const text = f ? String(r.fields[f.name]) : JSON.stringify(r.fields);
-    return h('span', { class: 'preview' }, text.length > 280 ? `${text.slice(0, 280)}…` : text);
-  };
   replace(
     pane,
     h(
@@ -71,7 +87,7 @@ function renderBulkList(pane, { records, selected, queue, fields, markdown, togg
               checked: selected.has(r.id),
               onchange: (/** @type {Event} */ ev) => toggle([r.id], /** @type {HTMLInputElement} */ (ev.target).checked),
             }),
-            preview(r),
+            preview(r, model),
           ),
         ),
       ),
