@@ -24,7 +24,12 @@ use crate::{Error, Result};
 
 /// The row locks of some records, held by the transaction that took them. Statuses are only
 /// recomputed, and responses only written, on records whose lock is held.
-pub(crate) struct Locked(BTreeSet<RecordId>);
+pub(crate) struct Locked {
+    ids: BTreeSet<RecordId>,
+    /// Whether taking the locks may have waited for another writer (PostgreSQL), so that what
+    /// was read of the records before may be stale.
+    waited: bool,
+}
 
 impl Locked {
     /// Takes the row locks of `ids` in record-id order (a no-op on SQLite, whose write
@@ -34,19 +39,25 @@ impl Locked {
     pub(crate) async fn take(tx: &mut Tx, ids: impl IntoIterator<Item = RecordId>) -> Result<Self> {
         let ids: BTreeSet<RecordId> = ids.into_iter().collect();
         let ordered: Vec<RecordId> = ids.iter().copied().collect();
-        records::lock_records(tx, &ordered).await?;
-        Ok(Self(ids))
+        let waited = records::lock_records(tx, &ordered).await?;
+        Ok(Self { ids, waited })
     }
 
     /// Adds records this transaction inserts: no other transaction sees them before it commits,
     /// so there is no lock to take.
     pub(crate) fn with_new(mut self, ids: impl IntoIterator<Item = RecordId>) -> Self {
-        self.0.extend(ids);
+        self.ids.extend(ids);
         self
     }
 
+    /// Whether records read before [`Locked::take`] must be read again: another transaction may
+    /// have changed them before the locks were granted (never on SQLite).
+    pub(crate) fn may_be_stale(&self) -> bool {
+        self.waited
+    }
+
     fn holds(&self, id: RecordId) -> Result<()> {
-        if self.0.contains(&id) {
+        if self.ids.contains(&id) {
             Ok(())
         } else {
             Err(Error::Failed(format!("a response write on record {id} without its row lock")))

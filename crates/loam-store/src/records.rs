@@ -224,13 +224,16 @@ pub async fn lock_record(tx: &mut Tx, id: RecordId) -> Result<(), StoreError> {
 
 /// Takes the row locks of records, in the order given (callers sort the ids, so that two
 /// transactions locking some of the same records cannot deadlock), like [`lock_record`]: one
-/// statement per chunk on PostgreSQL, nothing on SQLite.
-pub async fn lock_records(tx: &mut Tx, ids: &[RecordId]) -> Result<(), StoreError> {
-    if let [id] = ids {
-        return lock_record(tx, *id).await;
+/// statement per chunk on PostgreSQL, nothing on SQLite. Returns whether locks were taken, that
+/// is whether another transaction may have changed the records between an earlier read and the
+/// lock (never on SQLite, whose write transaction excludes every other writer from its start).
+pub async fn lock_records(tx: &mut Tx, ids: &[RecordId]) -> Result<bool, StoreError> {
+    if !matches!(tx, Tx::Postgres(_)) || ids.is_empty() {
+        return Ok(false);
     }
-    if !matches!(tx, Tx::Postgres(_)) {
-        return Ok(());
+    if let [id] = ids {
+        lock_record(tx, *id).await?;
+        return Ok(true);
     }
     for chunk in ids.chunks(BATCH_ROWS) {
         // Rows are locked as the sorted scan returns them: in id order.
@@ -240,7 +243,7 @@ pub async fn lock_records(tx: &mut Tx, ids: &[RecordId]) -> Result<(), StoreErro
         );
         let _: Vec<Uuid> = db::query(&sql).bind_all(chunk.iter().map(|id| id.0)).fetch_all(tx).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Sets a record's status, keeping its dataset's `completed_count` (migration 0009).

@@ -163,11 +163,12 @@ impl Service {
         check_unique_external_ids(items.iter().map(|it| it.record.external_id.as_deref()))?;
         let (mut by_id, mut by_external) = find_existing(&mut tx, dataset, &items).await?;
         // The existing records' row locks before anything is written (in id order, see
-        // `response_write.rs`), and the records read again under them, so what is checked and
-        // written is what concurrent response writers leave.
+        // `response_write.rs`), and the records read again under them where another writer may
+        // have come first (PostgreSQL), so what is checked and written is what concurrent
+        // response writers leave.
         let existing: Vec<RecordId> = by_id.keys().chain(by_external.values().map(|it| &it.id)).copied().collect();
         let locked = Locked::take(&mut tx, existing.iter().copied()).await?;
-        if !existing.is_empty() {
+        if locked.may_be_stale() {
             (by_id, by_external) = find_existing(&mut tx, dataset, &items).await?;
         }
         let schema = store_settings::load_schema(&mut tx, dataset).await?;
