@@ -4,6 +4,7 @@
 //! properties, vector settings) and their validation, record / response / suggestion value
 //! validation, task distribution. No IO, no async, no SQL, no HTTP.
 
+pub mod answer;
 pub mod auth;
 pub mod distribution;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod record;
 pub mod role;
 pub mod schema;
 pub mod settings;
+pub mod table;
 pub mod timestamp;
 pub mod value;
 
