@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::model::{DatasetSchema, Question, Record, Response, Suggestion};
 use crate::settings::QuestionSettings;
+use crate::value::ResponseStatus;
 
 /// One answer to one question, typed by the question's kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,6 +137,39 @@ pub struct AnnotatedRecord {
     pub record: Record,
     pub responses: Vec<NamedResponse>,
     pub suggestions: Vec<Suggestion>,
+}
+
+impl AnnotatedRecord {
+    /// The submitted responses' answers, one ballot per annotator, in the responses' order.
+    pub fn ballots(&self, schema: &DatasetSchema) -> Vec<Ballot> {
+        self.responses
+            .iter()
+            .filter(|it| it.response.status == ResponseStatus::Submitted)
+            .map(|it| Ballot {
+                username: it.username.clone(),
+                answers: read_answers(schema, it.response.values.as_ref()),
+            })
+            .collect()
+    }
+}
+
+/// One annotator's submitted answers to one record, by question name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ballot {
+    pub username: String,
+    pub answers: BTreeMap<String, Answer>,
+}
+
+/// What consolidation makes of one question's answers to one record.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Final {
+    /// One unified answer.
+    One(Answer),
+    /// Each annotator's answer kept apart, by username (a text question's "all of them": the
+    /// exports write one row each).
+    Each(Vec<(String, Answer)>),
+    /// No answer could be chosen, and why (no submitted answer, a tie left unresolved).
+    Unresolved(String),
 }
 
 #[cfg(test)]

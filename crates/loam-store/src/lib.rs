@@ -19,6 +19,7 @@ mod error;
 mod lite;
 mod rows;
 
+pub mod annotated;
 pub mod copy;
 pub mod datasets;
 pub mod records;
