@@ -168,6 +168,8 @@ pub enum Final {
     /// Each annotator's answer kept apart, by username (a text question's "all of them": the
     /// exports write one row each).
     Each(Vec<(String, Answer)>),
+    /// A number that need not be an option: a rating's unrounded mean or median.
+    Score(f64),
     /// No answer could be chosen, and why (no submitted answer, a tie left unresolved).
     Unresolved(String),
 }
