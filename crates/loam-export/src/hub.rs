@@ -22,8 +22,8 @@ use crate::{Card, TableWriter};
 /// The data file's path inside the folder.
 pub const DATA_FILE: &str = "data/train-00000-of-00001.parquet";
 
-/// The dataset card of a folder holding `rows` rows of `columns`.
-pub fn card_text(columns: &[Column], card: &Card, rows: u64) -> String {
+/// The dataset card of a folder holding `rows` rows of `columns` in a data file of `bytes` bytes.
+pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> String {
     let mut out = String::from("---\ndataset_info:\n  features:\n");
     for column in columns {
         out.push_str(&format!("  - name: {}\n", yaml_string(&column.name)));
@@ -38,7 +38,7 @@ pub fn card_text(columns: &[Column], card: &Card, rows: u64) -> String {
             }
         });
     }
-    out.push_str(&format!("  splits:\n  - name: train\n    num_examples: {rows}\n"));
+    out.push_str(&format!("  splits:\n  - name: train\n    num_bytes: {bytes}\n    num_examples: {rows}\n"));
     out.push_str("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n");
     out.push_str("---\n\n");
     out.push_str(&format!("# {}\n\n", card.title));
@@ -104,7 +104,8 @@ impl TableWriter for FolderWriter {
 
     fn finish(self: Box<Self>) -> io::Result<u64> {
         let rows = self.data.finish()?;
-        std::fs::write(self.dir.join("README.md"), card_text(&self.columns, &self.card, rows))?;
+        let bytes = std::fs::metadata(self.dir.join(DATA_FILE))?.len();
+        std::fs::write(self.dir.join("README.md"), card_text(&self.columns, &self.card, rows, bytes))?;
         Ok(rows)
     }
 }
@@ -136,7 +137,7 @@ impl<W: Write> TableWriter for TarWriter<W> {
         let rows = data.finish()?;
         let size = spool.seek(SeekFrom::End(0))?;
         spool.seek(SeekFrom::Start(0))?;
-        let readme = card_text(&columns, &card, rows);
+        let readme = card_text(&columns, &card, rows, size);
         let folder = if card.folder.is_empty() { "export".to_owned() } else { card.folder.clone() };
         let mut archive = tar::Builder::new(out);
         archive.mode(tar::HeaderMode::Deterministic);

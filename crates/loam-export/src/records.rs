@@ -232,3 +232,225 @@ fn chat_cell(value: &Value) -> Cell {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use loam_domain::answer::NamedResponse;
+    use loam_domain::distribution::RecordStatus;
+    use loam_domain::model::{Field, MetadataProperty, Record, Response, Suggestion, VectorSettings};
+    use loam_domain::settings::LabelOption;
+    use loam_domain::value::ResponseStatus;
+    use loam_domain::*;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    use super::*;
+
+    const T: Timestamp = Timestamp(0);
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn options(values: &[&str]) -> Vec<LabelOption> {
+        values.iter().map(|it| LabelOption { value: (*it).into(), text: (*it).into(), description: None }).collect()
+    }
+
+    fn schema() -> DatasetSchema {
+        let ds = DatasetId(id(1));
+        let field = |n, name: &str, settings| Field {
+            id: FieldId(id(n)),
+            dataset_id: ds,
+            name: name.into(),
+            title: name.into(),
+            description: None,
+            required: true,
+            settings,
+            inserted_at: T,
+            updated_at: T,
+        };
+        let question = |n, name: &str, settings| Question {
+            id: QuestionId(id(n)),
+            dataset_id: ds,
+            name: name.into(),
+            title: name.into(),
+            description: None,
+            required: false,
+            settings,
+            inserted_at: T,
+            updated_at: T,
+        };
+        let property = |n, name: &str, settings| MetadataProperty {
+            id: MetadataPropertyId(id(n)),
+            dataset_id: ds,
+            name: name.into(),
+            title: name.into(),
+            settings,
+            visible_for_annotators: true,
+            inserted_at: T,
+            updated_at: T,
+        };
+        DatasetSchema {
+            fields: vec![
+                field(10, "prompt", FieldSettings::Text { use_markdown: false }),
+                field(11, "chat", FieldSettings::Chat { use_markdown: false }),
+            ],
+            questions: vec![
+                question(
+                    20,
+                    "label",
+                    QuestionSettings::LabelSelection { options: options(&["a", "b"]), visible_options: None },
+                ),
+                question(21, "rank", QuestionSettings::Ranking { options: options(&["r1", "r2"]) }),
+                question(22, "score", QuestionSettings::Rating { options: vec![1, 2, 3] }),
+            ],
+            metadata_properties: vec![
+                property(30, "n", MetadataSettings::Integer { min: None, max: None }),
+                property(31, "tag", MetadataSettings::Terms { values: None }),
+            ],
+            vector_settings: vec![VectorSettings {
+                id: VectorSettingsId(id(40)),
+                dataset_id: ds,
+                name: "emb".into(),
+                title: "emb".into(),
+                dimensions: 2,
+                inserted_at: T,
+                updated_at: T,
+            }],
+        }
+    }
+
+    fn response(n: u128, user: u128, status: ResponseStatus, values: Value) -> NamedResponse {
+        NamedResponse {
+            username: format!("user{user}"),
+            response: Response {
+                id: ResponseId(id(n)),
+                record_id: RecordId(id(100)),
+                user_id: UserId(id(user)),
+                values: Some(values),
+                status,
+                inserted_at: T,
+                updated_at: T,
+            },
+        }
+    }
+
+    #[test]
+    fn a_record_flattens_into_the_sdk_columns() {
+        let shape = RecordsShape::new(&schema());
+        let names: Vec<&str> = shape.columns().iter().map(|it| it.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "status",
+                "_server_id",
+                "prompt",
+                "chat",
+                "n",
+                "tag",
+                "emb",
+                "label.responses",
+                "label.responses.users",
+                "label.responses.status",
+                "rank.responses",
+                "rank.responses.users",
+                "rank.responses.status",
+                "score.responses",
+                "score.responses.users",
+                "score.responses.status",
+                "label.suggestion",
+                "label.suggestion.score",
+                "label.suggestion.agent",
+                "rank.suggestion",
+                "rank.suggestion.score",
+                "rank.suggestion.agent",
+                "score.suggestion",
+                "score.suggestion.score",
+                "score.suggestion.agent",
+            ]
+        );
+        let mut fields = serde_json::Map::new();
+        fields.insert("prompt".into(), json!("Why?"));
+        fields.insert("chat".into(), json!([{"role": "user", "content": "hi"}]));
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("n".into(), json!(7));
+        metadata.insert("tag".into(), json!(["x", "y"]));
+        metadata.insert("unlisted".into(), json!(1));
+        let record = AnnotatedRecord {
+            record: Record {
+                id: RecordId(id(100)),
+                dataset_id: DatasetId(id(1)),
+                fields,
+                metadata: Some(metadata),
+                external_id: Some("ext-1".into()),
+                status: RecordStatus::Completed,
+                inserted_at: T,
+                updated_at: T,
+            },
+            responses: vec![
+                response(200, 2, ResponseStatus::Submitted, json!({"label": {"value": "a"}, "score": {"value": 3}})),
+                response(
+                    201,
+                    3,
+                    ResponseStatus::Draft,
+                    json!({"label": {"value": "b"}, "rank": {"value": [{"value": "r2", "rank": 1}, {"value": "r1", "rank": 2}]}}),
+                ),
+            ],
+            suggestions: vec![Suggestion {
+                id: SuggestionId(id(300)),
+                record_id: RecordId(id(100)),
+                question_id: QuestionId(id(20)),
+                value: json!("b"),
+                score: json!(0.25),
+                agent: Some("gpt".into()),
+                kind: None,
+                inserted_at: T,
+                updated_at: T,
+            }],
+        };
+        let vectors = [Vector {
+            record_id: RecordId(id(100)),
+            vector_settings_id: VectorSettingsId(id(40)),
+            value: vec![0.5, 1.0],
+        }];
+        let row = shape.row(&record, &vectors);
+        let strs = |items: &[&str]| Cell::StrList(items.iter().map(|it| (*it).to_owned()).collect());
+        let u2 = id(2).to_string();
+        let u3 = id(3).to_string();
+        assert_eq!(
+            row,
+            vec![
+                Cell::Str("ext-1".into()),
+                Cell::Str("completed".into()),
+                Cell::Str(id(100).to_string()),
+                Cell::Str("Why?".into()),
+                Cell::Messages(vec![Message { role: "user".into(), content: "hi".into() }]),
+                Cell::Int(7),
+                Cell::Json(json!(["x", "y"])),
+                Cell::Json(json!([0.5, 1.0])),
+                strs(&["a", "b"]),
+                strs(&[&u2, &u3]),
+                strs(&["submitted", "draft"]),
+                Cell::Json(json!([["r2", "r1"]])),
+                strs(&[&u3]),
+                strs(&["draft"]),
+                Cell::Json(json!([3])),
+                strs(&[&u2]),
+                strs(&["submitted"]),
+                Cell::Str("b".into()),
+                Cell::Float(0.25),
+                Cell::Str("gpt".into()),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+            ]
+        );
+        for (cell, column) in row.iter().zip(shape.columns()) {
+            assert!(cell.fits(column.ty), "{} {cell:?}", column.name);
+        }
+    }
+}

@@ -225,13 +225,14 @@ fn the_tar_holds_the_card_and_the_same_parquet_file_under_one_folder() {
         names,
         ["reviews-sft/", "reviews-sft/README.md", "reviews-sft/data/", "reviews-sft/data/train-00000-of-00001.parquet"]
     );
-    assert_eq!(String::from_utf8(entries[1].1.clone()).unwrap(), card_text(&columns(), &card(), 3));
+    let size = entries[3].1.len() as u64;
+    assert_eq!(String::from_utf8(entries[1].1.clone()).unwrap(), card_text(&columns(), &card(), 3, size));
     assert_eq!(entries[3].1, write_all(Format::Parquet, &columns(), &rows()));
 }
 
 #[test]
 fn the_card_lists_every_feature_with_its_dtype_and_the_provenance() {
-    let text = card_text(&columns(), &card(), 3);
+    let text = card_text(&columns(), &card(), 3, 1234);
     let header = text.split("---\n").nth(1).unwrap();
     assert_eq!(
         header,
@@ -243,7 +244,7 @@ fn the_card_lists_every_feature_with_its_dtype_and_the_provenance() {
          \x20 - name: \"labels\"\n    sequence: string\n\
          \x20 - name: \"messages\"\n    list:\n    - name: role\n      dtype: string\n    - name: content\n      dtype: string\n\
          \x20 - name: \"extra\"\n    dtype: string\n\
-         \x20 splits:\n  - name: train\n    num_examples: 3\n\
+         \x20 splits:\n  - name: train\n    num_bytes: 1234\n    num_examples: 3\n\
          configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
     );
     assert!(text.contains("| dataset | ws/reviews |\n| build id | abc\\|def |\n| rows | 3 |\n"), "{text}");
@@ -258,8 +259,10 @@ fn the_folder_on_disk_holds_the_data_file_and_the_card() {
         writer.write(&row).unwrap();
     }
     assert_eq!(writer.finish().unwrap(), 3);
-    assert_eq!(std::fs::read(path.join(DATA_FILE)).unwrap(), write_all(Format::Parquet, &columns(), &rows()));
-    assert_eq!(std::fs::read_to_string(path.join("README.md")).unwrap(), card_text(&columns(), &card(), 3));
+    let data = std::fs::read(path.join(DATA_FILE)).unwrap();
+    assert_eq!(data, write_all(Format::Parquet, &columns(), &rows()));
+    let card_on_disk = std::fs::read_to_string(path.join("README.md")).unwrap();
+    assert_eq!(card_on_disk, card_text(&columns(), &card(), 3, data.len() as u64));
 }
 
 #[test]
