@@ -22,6 +22,7 @@ mod rows;
 pub mod annotated;
 pub mod copy;
 pub mod datasets;
+pub mod exports;
 pub mod records;
 pub mod responses;
 pub mod search;
@@ -151,6 +152,17 @@ impl Store {
             Pool::Sqlite(pool) => Tx::Sqlite(LiteTx::begin(pool.acquire().await?, None)?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// A read transaction whose statements all see one snapshot: REPEATABLE READ, READ ONLY on
+    /// PostgreSQL (where [`Store::read`]'s statements each see their own); on SQLite every read
+    /// transaction already does. For reads spread over many statements, such as an export.
+    pub async fn read_snapshot(&self) -> Result<Tx, StoreError> {
+        let mut tx = self.read().await?;
+        if let Tx::Postgres(_) = tx {
+            db::query("set transaction isolation level repeatable read, read only").execute(&mut tx).await?;
+        }
+        Ok(tx)
     }
 
     /// A transaction that will write.

@@ -402,5 +402,18 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             ),
         ),
         ("MarkdownTexts", object(&[("texts", array(string()))], &["texts"])),
+        (
+            "ExportRequest",
+            object(
+                &[
+                    ("shape", one_of_text(loam_service::ExportShape::NAMES)),
+                    ("format", one_of_text(loam_export::Format::NAMES)),
+                    ("mapping", nullable(map(any()))),
+                    ("layout", nullable(one_of_text(&["standard", "conversational"]))),
+                    ("below_min_submitted", nullable(one_of_text(loam_service::BelowMin::NAMES))),
+                ],
+                &["shape"],
+            ),
+        ),
     ]
 }

@@ -1,6 +1,7 @@
 //! One module per resource family; each exposes `router()`, merged in `lib.rs`.
 
 pub mod datasets;
+pub mod export;
 pub mod info;
 pub mod legacy;
 mod parse;

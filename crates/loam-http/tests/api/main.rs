@@ -12,6 +12,7 @@ mod common;
 mod copy;
 mod datasets;
 mod distribution;
+mod export;
 mod legacy;
 mod permissions;
 mod permissions_world;
