@@ -118,7 +118,7 @@ pub(super) fn text_field<'a>(schema: &'a DatasetSchema, key: &str, name: &str) -
     match res.settings {
         FieldSettings::Text { .. } => Ok(res),
         _ => Err(invalid(format!(
-            "mapping.{key}: field '{name}' is a {} field; it must be a text field",
+            "mapping.{key}: field '{name}' is of type {}; it must be a text field",
             res.settings.type_name()
         ))),
     }
@@ -140,7 +140,7 @@ pub(super) fn question<'a>(
     let kind = res.settings.type_name();
     if !kinds.contains(&kind) {
         return Err(invalid(format!(
-            "mapping.{key}: question '{name}' is a {kind} question; it must be a {} question",
+            "mapping.{key}: question '{name}' is of type {kind}; it must be of type {}",
             kinds.join(" or ")
         )));
     }
@@ -193,7 +193,7 @@ impl Mapping {
             FieldSettings::Chat { .. } => true,
             _ => {
                 return Err(invalid(format!(
-                    "mapping.prompt: field '{prompt_name}' is a {} field; the prompt must be a text or chat field",
+                    "mapping.prompt: field '{prompt_name}' is of type {}; the prompt must be a text or chat field",
                     prompt.settings.type_name()
                 )))
             }
