@@ -67,22 +67,21 @@ fn answer_cell(layout: Layout, content: &str) -> Cell {
     }
 }
 
+/// A completion's text, with the annotator it is from when it is one of a [`Final::Each`].
+type Said = (Option<String>, String);
+
 /// The completions of a record: the question's consolidated text (one, or one per annotator),
 /// else the field's.
-fn completions(
-    completion: &Completion,
-    fields: &Fields,
-    finals: &BTreeMap<String, Final>,
-) -> Result<Vec<String>, Skip> {
+fn completions(completion: &Completion, fields: &Fields, finals: &BTreeMap<String, Final>) -> Result<Vec<Said>, Skip> {
     let mut why = None;
     if let Some(question) = &completion.question {
         match finals.get(question) {
-            Some(Final::One(Answer::Text(it))) => return Ok(vec![it.clone()]),
+            Some(Final::One(Answer::Text(it))) => return Ok(vec![(None, it.clone())]),
             Some(Final::Each(answers)) => {
-                let texts: Vec<String> = answers
+                let texts: Vec<Said> = answers
                     .iter()
-                    .filter_map(|(_, answer)| match answer {
-                        Answer::Text(it) => Some(it.clone()),
+                    .filter_map(|(username, answer)| match answer {
+                        Answer::Text(it) => Some((Some(username.clone()), it.clone())),
                         _ => None,
                     })
                     .collect();
@@ -97,7 +96,7 @@ fn completions(
         }
     }
     match &completion.field {
-        Some(field) => Ok(vec![text(fields, field)?.to_owned()]),
+        Some(field) => Ok(vec![(None, text(fields, field)?.to_owned())]),
         None => Err(Skip(why.unwrap_or_else(|| "no completion".to_owned()))),
     }
 }
@@ -130,12 +129,14 @@ fn float(it: Option<f64>) -> Cell {
     it.map_or(Cell::Null, Cell::Float)
 }
 
+/// A record's rows, each with the annotator whose answer it holds when it comes from a
+/// [`Final::Each`].
 pub(super) fn rows(
     mapping: &Mapping,
     record: &AnnotatedRecord,
     _schema: &DatasetSchema,
     finals: &BTreeMap<String, Final>,
-) -> Result<Vec<Row>, Skip> {
+) -> Result<Vec<(Option<String>, Row)>, Skip> {
     let fields = &record.record.fields;
     let layout = mapping.layout;
     match &mapping.target {
@@ -147,22 +148,25 @@ pub(super) fn rows(
             }
             let Some(completion) = completion else {
                 // The chat is the whole example.
-                return Ok(vec![vec![Cell::Messages(prompt_messages(mapping, fields)?)]]);
+                return Ok(vec![(None, vec![Cell::Messages(prompt_messages(mapping, fields)?)])]);
             };
             let texts = completions(completion, fields, finals)?;
             match layout {
                 Layout::Standard => {
                     let prompt = text(fields, &mapping.prompt)?;
-                    Ok(texts.into_iter().map(|it| vec![Cell::Str(prompt.to_owned()), Cell::Str(it)]).collect())
+                    Ok(texts
+                        .into_iter()
+                        .map(|(by, it)| (by, vec![Cell::Str(prompt.to_owned()), Cell::Str(it)]))
+                        .collect())
                 }
                 Layout::Conversational => {
                     let prompt = prompt_messages(mapping, fields)?;
                     Ok(texts
                         .into_iter()
-                        .map(|it| {
+                        .map(|(by, it)| {
                             let mut messages = prompt.clone();
                             messages.push(message("assistant", &it));
-                            vec![Cell::Messages(messages)]
+                            (by, vec![Cell::Messages(messages)])
                         })
                         .collect())
                 }
@@ -174,7 +178,7 @@ pub(super) fn rows(
             let texts = completions(completion, fields, finals)?;
             Ok(texts
                 .into_iter()
-                .map(|it| vec![prompt.clone(), answer_cell(layout, &it), Cell::Bool(desirable)])
+                .map(|(by, it)| (by, vec![prompt.clone(), answer_cell(layout, &it), Cell::Bool(desirable)]))
                 .collect())
         }
         Target::Pairs { comparison, pairs: rule, margin } => {
@@ -211,7 +215,7 @@ pub(super) fn rows(
                         row
                     }
                 };
-                res.push(row);
+                res.push((None, row));
             }
             Ok(res)
         }

@@ -414,6 +414,7 @@ fn pairs_target(shape: Shape, obj: &Map<String, Value>, schema: &DatasetSchema) 
                 )?;
                 let q = question(schema, "ranking.question", name, &["ranking"])?;
                 let options = option_fields(q, it.get("options"), "ranking", schema)?;
+                distinct(options.values().map(String::as_str), "ranking.options")?;
                 Comparison::Ranking { question: q.name.clone(), options }
             }
             ["choice"] => {
@@ -439,6 +440,7 @@ fn pairs_target(shape: Shape, obj: &Map<String, Value>, schema: &DatasetSchema) 
                 if questions.len() < 2 {
                     return Err(invalid("mapping.ratings must tie at least two rating questions to response fields"));
                 }
+                distinct(questions.iter().map(|(_, f)| f.as_str()), "ratings")?;
                 Comparison::Ratings { questions }
             }
             [] => return Err(invalid(
@@ -469,6 +471,21 @@ fn pairs_target(shape: Shape, obj: &Map<String, Value>, schema: &DatasetSchema) 
         return Err(invalid("mapping.margin: a choice between responses gives no margin; leave margin out or false"));
     }
     Ok(Target::Pairs { comparison, pairs, margin })
+}
+
+/// Rejects a response field that two ratings or ranking options name (it would be compared with
+/// itself).
+fn distinct<'a>(fields: impl Iterator<Item = &'a str>, key: &str) -> Result<(), Rejection> {
+    let mut seen = Vec::new();
+    for field in fields {
+        if seen.contains(&field) {
+            return Err(invalid(format!(
+                "mapping.{key} names field '{field}' twice: each must name a different response"
+            )));
+        }
+        seen.push(field);
+    }
+    Ok(())
 }
 
 /// The options of a ranking or label question mapped to response fields: as given, or, when not

@@ -188,6 +188,18 @@ pub fn rows_or_skip(
     schema: &DatasetSchema,
     finals: &BTreeMap<String, Final>,
 ) -> Result<Vec<Row>, Skip> {
+    Ok(build::rows(mapping, record, schema, finals)?.into_iter().map(|(_, row)| row).collect())
+}
+
+/// As [`rows_or_skip`], each row with the annotator whose answer it holds when it comes from a
+/// [`Final::Each`] (one row per annotator), so the export's provenance can name that annotator
+/// alone; `None` for rows made from consolidated answers.
+pub fn rows_by_annotator(
+    mapping: &Mapping,
+    record: &AnnotatedRecord,
+    schema: &DatasetSchema,
+    finals: &BTreeMap<String, Final>,
+) -> Result<Vec<(Option<String>, Row)>, Skip> {
     build::rows(mapping, record, schema, finals)
 }
 

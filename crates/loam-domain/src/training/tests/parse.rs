@@ -133,6 +133,8 @@ fn every_impossible_mapping_is_rejected_with_its_name() {
         (Shape::Dpo, json!({"prompt": "prompt", "ratings": {"a-rating": "a"}}), "mapping.ratings must tie at least two rating questions to response fields"),
         (Shape::Dpo, json!({"prompt": "prompt", "ratings": {"a-rating": "a", "best": "b"}}), "mapping.ratings: question 'best' is of type label_selection; it must be of type rating"),
         (Shape::Dpo, json!({"prompt": "prompt", "ratings": {"a-rating": "a", "b-rating": "nope"}}), "mapping.ratings.b-rating names no field of the dataset: 'nope' (fields: prompt, context, chat, image, a, b)"),
+        (Shape::Dpo, json!({"prompt": "prompt", "ratings": {"a-rating": "a", "b-rating": "a"}}), "mapping.ratings names field 'a' twice: each must name a different response"),
+        (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "rank", "options": {"a": "b", "b": "b"}}}), "mapping.ranking.options names field 'b' twice: each must name a different response"),
         (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "rank"}, "pairs": "some"}), "mapping.pairs must be 'best_worst' or 'all', not 'some'"),
         (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "rank", "order": 1}}), "mapping.ranking.order is not a key of a ranking (keys: question, options)"),
         (Shape::Rm, json!({"prompt": "prompt", "choice": {"question": "best", "options": {"A": "a", "B": "b"}}, "margin": true}), "mapping.margin: a choice between responses gives no margin; leave margin out or false"),

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::*;
 use crate::answer::{Answer, RankedOption};
 use crate::table::{ColumnType, Row};
-use crate::training::{columns, rows, rows_or_skip, Mapping, Shape, Skip};
+use crate::training::{columns, rows, rows_by_annotator, rows_or_skip, Mapping, Shape, Skip};
 
 /// The record's rows for `mapping`, checked to fit the mapping's columns.
 fn made(
@@ -269,6 +269,14 @@ fn sft_takes_the_corrected_text_else_the_field_and_filters() {
         Final::Each(vec![("ann".into(), Answer::Text("c2".into())), ("bob".into(), Answer::Text("c1".into()))]),
     );
     assert_eq!(made(&sft, &schema, fields.clone(), &each), Ok(vec![vec![s("p"), s("c2")], vec![s("p"), s("c1")]]));
+    let by: Vec<Option<String>> = rows_by_annotator(&sft, &record(fields.clone()), &schema, &each)
+        .unwrap()
+        .into_iter()
+        .map(|(by, _)| by)
+        .collect();
+    assert_eq!(by, [Some("ann".to_owned()), Some("bob".to_owned())]);
+    let by = rows_by_annotator(&sft, &record(fields.clone()), &schema, &fixed).unwrap();
+    assert_eq!(by, [(None, vec![s("p"), s("c")])]);
     // Without a field to fall back on, an unresolved correction gives no row.
     let only_question =
         mapping(Shape::Sft, json!({"prompt": "prompt", "completion": {"question": "corrected"}}), &schema);
