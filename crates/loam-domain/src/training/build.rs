@@ -30,7 +30,8 @@ fn text<'a>(fields: &'a Fields, field: &str) -> Result<&'a str, Skip> {
 /// user turn with the text field's value.
 fn prompt_messages(mapping: &Mapping, fields: &Fields) -> Result<Vec<Message>, Skip> {
     let mut res = Vec::new();
-    if let Some(system) = &mapping.system {
+    // A record without a system text has no system turn.
+    if let Some(system) = mapping.system.as_ref().filter(|it| fields.get(*it).is_some_and(|v| !v.is_null())) {
         res.push(message("system", text(fields, system)?));
     }
     match fields.get(&mapping.prompt) {

@@ -261,6 +261,28 @@ impl Mapping {
         Ok(Mapping { shape, layout, prompt: prompt_name.to_owned(), system, target })
     }
 
+    /// The questions whose consolidated answers the rows read, in the mapping's order: what the
+    /// caller must consolidate before asking for rows.
+    pub fn questions(&self) -> Vec<&str> {
+        let mut res = Vec::new();
+        match &self.target {
+            Target::Sft { completion, filter } => {
+                res.extend(completion.as_ref().and_then(|it| it.question.as_deref()));
+                res.extend(filter.as_ref().map(Judge::question));
+            }
+            Target::Kto { completion, label } => {
+                res.extend(completion.question.as_deref());
+                res.push(label.question());
+            }
+            Target::Pairs { comparison, .. } => match comparison {
+                Comparison::Ranking { question, .. } | Comparison::Choice { question, .. } => res.push(question),
+                Comparison::Ratings { questions } => res.extend(questions.iter().map(|(q, _)| q.as_str())),
+            },
+        }
+        res.dedup();
+        res
+    }
+
     /// Whether the rows carry a margin column of their own choosing (`rm` only).
     pub fn has_margin(&self) -> bool {
         matches!(self.target, Target::Pairs { margin: true, .. })

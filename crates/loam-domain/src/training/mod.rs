@@ -16,7 +16,8 @@
 //!   chat field, else standard.
 //! * `prompt`: a text field (either layout) or a chat field (conversational only). A text prompt
 //!   becomes one user turn; a chat field gives its messages.
-//! * `system` (conversational only): a text field, put first as a system turn.
+//! * `system` (conversational only): a text field, put first as a system turn (none for a record
+//!   whose system field is empty).
 //! * `sft` and `kto`: `completion`: `{"question": <text question>, "field": <text field>}`, at
 //!   least one of them; the question's consolidated text when it holds one (the guides'
 //!   "corrected response"), else the field. A plain string names a field, or a text question when

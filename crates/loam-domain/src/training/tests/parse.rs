@@ -84,11 +84,16 @@ fn a_full_mapping_reads_and_renders_back() {
             label: Judge::AnyOf { question: "topics".into(), labels: vec!["x".into(), "y".into()] }
         }
     );
+    assert_eq!(sft.questions(), ["corrected", "quality"]);
+    assert_eq!(rm.questions(), ["best"]);
+    assert_eq!(dpo.questions(), ["rank"]);
+    assert_eq!(kto.questions(), ["corrected", "topics"]);
     // Each renders to JSON that reads back to the same mapping.
     let ratings =
         parse(Shape::Preference, json!({"prompt": "chat", "ratings": {"b-rating": "b", "a-rating": "a"}}), &schema)
             .unwrap();
     assert_eq!(ratings.layout, Layout::Conversational);
+    assert_eq!(ratings.questions(), ["b-rating", "a-rating"]);
     for mapping in [sft, rm, dpo, kto, ratings] {
         assert_eq!(parse(mapping.shape, mapping.to_json(), &schema).as_ref(), Ok(&mapping), "{}", mapping.to_json());
     }

@@ -403,3 +403,42 @@ fn kto_labels_completions_by_a_label_or_a_rating() {
     );
     assert_eq!(made(&tagged, &schema, fields, &tags(&["long"])), Ok(vec![vec![s("p"), s("r"), Cell::Bool(false)]]));
 }
+
+#[test]
+fn a_chat_prompt_with_a_system_turn_opens_every_conversational_pair() {
+    let schema = super::schema(
+        vec![text("system"), chat("chat"), text("response-1"), text("response-2")],
+        vec![ranking_q("rank", &["response-1", "response-2"])],
+    );
+    let fields = json!({
+        "system": "be kind",
+        "chat": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}, {"role": "user", "content": "why?"}],
+        "response-1": "because", "response-2": "no"
+    });
+    let finals = ranking(&[("response-1", 2), ("response-2", 1)]);
+    let turns = [("system", "be kind"), ("user", "hi"), ("assistant", "hello"), ("user", "why?")];
+    let dpo =
+        mapping(Shape::Dpo, json!({"prompt": "chat", "system": "system", "ranking": {"question": "rank"}}), &schema);
+    assert_eq!(
+        made(&dpo, &schema, fields.clone(), &finals),
+        Ok(vec![vec![msgs(&turns), msgs(&[("assistant", "no")]), msgs(&[("assistant", "because")])]])
+    );
+    let rm =
+        mapping(Shape::Rm, json!({"prompt": "chat", "system": "system", "ranking": {"question": "rank"}}), &schema);
+    let with = |answer: &str| {
+        let mut all = turns.to_vec();
+        all.push(("assistant", answer));
+        msgs(&all)
+    };
+    assert_eq!(
+        made(&rm, &schema, fields.clone(), &finals),
+        Ok(vec![vec![with("no"), with("because"), Cell::Float(1.0)]])
+    );
+    // A record without a system text has no system turn.
+    let mut without = fields;
+    without["system"] = Value::Null;
+    assert_eq!(
+        made(&dpo, &schema, without, &finals),
+        Ok(vec![vec![msgs(&turns[1..]), msgs(&[("assistant", "no")]), msgs(&[("assistant", "because")])]])
+    );
+}
