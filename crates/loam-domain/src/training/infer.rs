@@ -112,6 +112,18 @@ fn comparisons(schema: &DatasetSchema, fields: &[&Field]) -> Vec<Candidate> {
     res
 }
 
+/// `mapping.a or mapping.b`, each key once.
+fn keys<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut res: Vec<String> = Vec::new();
+    for key in items {
+        let key = format!("mapping.{key}");
+        if !res.contains(&key) {
+            res.push(key);
+        }
+    }
+    res.join(" or ")
+}
+
 /// The one prompt among `fields` once `used` are taken out.
 fn prompt<'a>(shape: Shape, fields: &[&'a Field], used: &[String]) -> Result<&'a Field, Rejection> {
     let left: Vec<&Field> = fields.iter().copied().filter(|it| !used.contains(&it.name)).collect();
@@ -161,9 +173,9 @@ fn infer_pairs(shape: Shape, schema: &DatasetSchema, fields: &[&Field]) -> Resul
             return Err(cannot(
                 shape,
                 format!(
-                    "several questions compare responses ({}): give one of them as mapping.{}",
+                    "several questions compare responses ({}): say which decides with {}",
                     list(many.iter().map(|it| it.question.as_str())),
-                    list(many.iter().map(|it| it.key))
+                    keys(many.iter().map(|it| it.key))
                 ),
             ))
         }

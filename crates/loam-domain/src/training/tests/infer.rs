@@ -148,8 +148,8 @@ fn ambiguous_settings_name_what_to_give() {
     );
     assert_eq!(
         rejected(Mapping::infer(Shape::Preference, &two_ways)),
-        "cannot infer a preference mapping: several questions compare responses (rank, best): give \
-         one of them as mapping.ranking, choice"
+        "cannot infer a preference mapping: several questions compare responses (rank, best): say \
+         which decides with mapping.ranking or mapping.choice"
     );
     let two_completions = super::schema(vec![text("prompt"), text("response"), text("output")], vec![]);
     assert_eq!(
