@@ -59,7 +59,9 @@
 //! worse, or the worse rank minus the better. [`rows_or_skip`] gives a record's rows (0..n), or
 //! why it gives none ([`Skip`]): a question the shape needs is unresolved or was never
 //! consolidated, the quality filter said no, a field is empty, a tie. A [`Final::Each`] (a text
-//! question's "all of them") gives one row per annotator, in the annotators' order.
+//! question's "all of them") gives one row per annotator, in the annotators' order;
+//! [`rows_by_annotator`] says whose each is. [`Mapping::questions`] lists the questions whose
+//! finals the rows read, so the caller consolidates only those.
 
 mod build;
 mod infer;
