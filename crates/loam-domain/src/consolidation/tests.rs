@@ -402,3 +402,105 @@ fn refusals_name_the_question_and_the_problem() {
         assert_eq!(Strategy::parse(&s, &q, &value, 0).unwrap_err().0, expected, "{value}");
     }
 }
+
+/// A small deterministic generator (xorshift64*), so the sweep below is the same on every run.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+    }
+}
+
+fn any_answer(g: &mut Gen, q: &Question) -> Answer {
+    let pick = |g: &mut Gen, values: &[&str]| values[g.next(values.len() as u64) as usize].to_owned();
+    match &q.settings {
+        QuestionSettings::LabelSelection { .. } => Answer::Label(pick(g, &["pos", "neu", "neg"])),
+        QuestionSettings::MultiLabelSelection { .. } => {
+            let mut set: Vec<String> = (0..g.next(4)).map(|_| pick(g, &["a", "b", "c"])).collect();
+            set.sort();
+            set.dedup();
+            Answer::Labels(set)
+        }
+        QuestionSettings::Rating { .. } => Answer::Rating(1 + g.next(5) as i64),
+        QuestionSettings::Ranking { .. } => {
+            let n = 1 + g.next(3) as usize;
+            Answer::Ranking(
+                ["x", "y", "z"][..n]
+                    .iter()
+                    .map(|v| RankedOption { value: (*v).into(), rank: 1 + g.next(n as u64) as i64 })
+                    .collect(),
+            )
+        }
+        QuestionSettings::Text { .. } => Answer::Text(pick(g, &["A", "B", "C"])),
+        QuestionSettings::Span { .. } => {
+            let mut spans: Vec<SpanAnswer> = (0..g.next(4))
+                .map(|_| {
+                    let start = g.next(5) as i64;
+                    SpanAnswer { start, end: start + 1 + g.next(3) as i64, label: pick(g, &["PER", "LOC"]) }
+                })
+                .collect();
+            spans.sort();
+            Answer::Spans(spans)
+        }
+    }
+}
+
+#[test]
+fn every_strategy_on_generated_ballots_gives_an_answer_its_question_can_hold() {
+    let s = schema();
+    let strategies: Vec<(usize, Value)> = vec![
+        (0, json!({"kind": "majority", "tie_break": "lowest"})),
+        (0, json!({"kind": "majority", "tie_break": "random", "seed": 5})),
+        (1, json!({"kind": "label_majority", "threshold": 0.3})),
+        (2, json!({"kind": "majority", "tie_break": "highest"})),
+        (2, json!({"kind": "mean", "rounding": "half_even"})),
+        (2, json!({"kind": "median", "rounding": "nearest_option"})),
+        (2, json!({"kind": "min"})),
+        (3, json!({"kind": "mean_rank"})),
+        (3, json!({"kind": "borda"})),
+        (4, json!({"kind": "by_rating", "question": "quality"})),
+        (4, json!({"kind": "by_weight", "weights": {"u1": 1}})),
+        (4, json!({"kind": "all"})),
+        (5, json!({"kind": "majority"})),
+    ];
+    let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+    for round in 0..3000 {
+        let (idx, value) = &strategies[round % strategies.len()];
+        let q = &s.questions[*idx];
+        let strategy = Strategy::parse(&s, q, value, 1).unwrap();
+        let ballots: Vec<Ballot> = (0..g.next(6))
+            .map(|i| {
+                let mut answers = BTreeMap::new();
+                if g.next(4) > 0 {
+                    answers.insert(q.name.clone(), any_answer(&mut g, q));
+                }
+                answers.insert("quality".to_owned(), Answer::Rating(1 + g.next(5) as i64));
+                Ballot { username: format!("u{i}"), answers }
+            })
+            .collect();
+        let held = |answer: &Answer| {
+            let json = match answer {
+                Answer::Label(it) | Answer::Text(it) => json!(it),
+                Answer::Labels(it) => json!(it),
+                Answer::Rating(it) => json!(it),
+                Answer::Ranking(it) => {
+                    Value::Array(it.iter().map(|r| json!({"value": r.value, "rank": r.rank})).collect())
+                }
+                Answer::Spans(it) => {
+                    Value::Array(it.iter().map(|r| json!({"start": r.start, "end": r.end, "label": r.label})).collect())
+                }
+            };
+            Answer::read(&q.settings, &json).as_ref() == Some(answer)
+        };
+        match consolidate(q, &strategy, &ballots, RecordId::new()) {
+            Final::One(answer) => assert!(held(&answer), "{answer:?} for {value}"),
+            Final::Each(each) => assert!(each.iter().all(|(_, it)| held(it))),
+            Final::Score(score) => assert!((1.0..=5.0).contains(&score)),
+            Final::Unresolved(reason) => assert!(!reason.is_empty()),
+        }
+    }
+}
