@@ -1,3 +1,6 @@
+//! Tests of the consolidation strategies: every kind and tie rule, rounding at the half, the
+//! guides' three-annotator example, JSON round trips and refusals, and a sweep over generated ballots.
+
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
