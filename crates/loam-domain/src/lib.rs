@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod auth;
+pub mod consolidation;
 pub mod distribution;
 pub mod error;
 pub mod field_text;
@@ -19,6 +20,7 @@ pub mod schema;
 pub mod settings;
 pub mod table;
 pub mod timestamp;
+pub mod training;
 pub mod value;
 
 pub use error::{Invalid, Rejection, SchemaError};
