@@ -95,6 +95,9 @@ pub async fn run(service: &Service, args: ExportArgs) -> anyhow::Result<()> {
     if stats.flagged_below_min > 0 {
         summary.push_str(&format!("; flagged {} below min_submitted", stats.flagged_below_min));
     }
+    for (reason, n) in &stats.no_row {
+        summary.push_str(&format!("; {n} gave no row ({reason})"));
+    }
     summary.push_str(&format!("; build id {}", export.build_id()));
     println!("{summary}");
     Ok(())

@@ -24,7 +24,8 @@ use tokio::sync::mpsc;
 
 use super::ApiResult;
 use crate::error::ApiError;
-use crate::extract::{path_id, Auth, Body};
+use crate::extract::{path_id, Auth, Body, QueryPairs};
+use crate::openapi::{QueryParam, QueryType};
 use crate::AppState;
 
 pub fn routes(r: crate::openapi::Routes) -> crate::openapi::Routes {
@@ -38,6 +39,44 @@ pub fn routes(r: crate::openapi::Routes) -> crate::openapi::Routes {
         export,
     )
     .json_body("ExportRequest")
+    .get(
+        "/api/v1/datasets/{dataset_id}/exports/mapping",
+        "The mapping a training export of `shape` would use, inferred from the settings (loam extension; \
+         owners and admins); a 422 says what is ambiguous",
+        200,
+        Some("ExportMapping"),
+        mapping,
+    )
+    .query(MAPPING_QUERY)
+}
+
+const MAPPING_QUERY: &[QueryParam] = &[
+    QueryParam {
+        name: "shape",
+        kind: QueryType::OneOf(&["sft", "preference", "rm", "dpo", "kto"]),
+        repeated: false,
+        required: true,
+    },
+    QueryParam {
+        name: "layout",
+        kind: QueryType::OneOf(&["standard", "conversational"]),
+        repeated: false,
+        required: false,
+    },
+];
+
+async fn mapping(
+    State(app): State<AppState>,
+    Auth(actor): Auth,
+    Path(dataset_id): Path<String>,
+    query: QueryPairs,
+) -> ApiResult {
+    let id = path_id(&dataset_id, "dataset_id")?;
+    let Some(shape) = query.get("shape") else {
+        return Err(ApiError::at(&["query", "shape"], "missing", "Field required"));
+    };
+    let res = app.service.export_mapping(&actor, id.into(), shape, query.get("layout")).await?;
+    Ok(super::ok(res))
 }
 
 /// Bytes gathered before they go to the channel.

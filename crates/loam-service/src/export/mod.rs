@@ -8,14 +8,21 @@
 //! from one read transaction that sees one snapshot of the database ([`Export::next_batch`],
 //! [`BATCH_RECORDS`] records at a time), so memory holds one batch however large the dataset.
 //!
+//! The training shapes (`plan.rs`) take the request's mapping, or the one inferred from the
+//! settings, and consolidate the questions it reads with the strategies in force
+//! (`consolidation.rs`) record by record; a record that gives no row is counted with the reason.
+//!
 //! Every shape ends with the provenance columns: `loam_record_id`, `loam_external_id`,
-//! `loam_annotators` (usernames with a submitted response), `loam_build_id` (a digest of the
-//! dataset's state and the request: the same data and options give the same id, and the same
-//! bytes), and `loam_flag` when records below the dataset's `min_submitted` are flagged rather
-//! than left out.
+//! `loam_annotators` (usernames with a submitted response; for a row made of one annotator's
+//! answer, that annotator alone), `loam_build_id` (a digest of the dataset's state and the
+//! request: the same data and options give the same id, and the same bytes), `loam_strategy`
+//! (training shapes: the strategies used, JSON `{question: strategy}`), and `loam_flag` when
+//! records below the dataset's `min_submitted` are flagged rather than left out.
 
+mod plan;
 mod request;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use loam_domain::answer::AnnotatedRecord;
@@ -26,9 +33,12 @@ use loam_domain::DatasetId;
 use loam_export::{Card, Format, RecordsShape};
 use loam_store::annotated::{read_annotated, Cursor, Responses};
 use loam_store::{datasets as store_datasets, exports, records, workspaces, Tx};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use request::{BelowMin, ExportRequest, Shape};
+
+use plan::Plan;
 
 use crate::datasets::managed_dataset;
 use crate::{Error, Result, Service};
@@ -40,7 +50,7 @@ pub const BATCH_RECORDS: i64 = 1000;
 pub const BELOW_MIN_SUBMITTED: &str = "below_min_submitted";
 
 /// What an export has done so far.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExportStats {
     pub records_read: u64,
     pub rows: u64,
@@ -48,12 +58,12 @@ pub struct ExportStats {
     pub skipped_below_min: u64,
     /// Records written with `loam_flag` set for the same reason.
     pub flagged_below_min: u64,
+    /// Records that gave no row (a training shape), by reason.
+    pub no_row: BTreeMap<String, u64>,
 }
 
-/// How a shape's rows are made.
-enum Plan {
-    Records(RecordsShape),
-}
+/// Distinct reasons [`ExportStats::no_row`] keeps; the rest are counted under "other reasons".
+const NO_ROW_REASONS: usize = 32;
 
 /// A validated export, holding its read transaction; [`Export::next_batch`] gives its rows.
 pub struct Export {
@@ -99,20 +109,16 @@ impl Service {
 
     async fn open_export(&self, mut tx: Tx, ds: Dataset, request: ExportRequest) -> Result<Export> {
         let schema = self.schemas.get(&mut tx, &ds).await?;
-        request.check(&schema)?;
-        let plan = match request.shape {
-            Shape::Records => Plan::Records(RecordsShape::new(&schema)),
-            other => {
-                return Err(Error::invalid(format!(
-                    "shape `{}` is not available on this server yet; the shapes are: records",
-                    other.name()
-                )))
+        request.check()?;
+        let plan = match plan::training_shape(request.shape) {
+            None => Plan::Records(RecordsShape::new(&schema)),
+            Some(shape) => {
+                let strategies = self.strategies_in_tx(&mut tx, ds.id, &schema).await?;
+                Plan::Training(plan::training(shape, &request, &schema, &strategies)?)
             }
         };
-        let mut columns = match &plan {
-            Plan::Records(shape) => shape.columns().to_vec(),
-        };
-        columns.extend(provenance_columns(request.below_min));
+        let mut columns = plan.columns();
+        columns.extend(provenance_columns(&plan, request.below_min));
         if let Some(dup) = duplicate_name(&columns) {
             return Err(Error::invalid(format!(
                 "the export would have two columns named `{dup}`; rename the field, metadata property or question"
@@ -123,7 +129,7 @@ impl Service {
             .map(|it| it.name)
             .ok_or_else(|| Error::not_found("Workspace", ds.workspace_id))?;
         let marks = exports::state_marks(&mut tx, ds.id).await?;
-        let build_id = build_id(&ds, &marks, &request);
+        let build_id = build_id(&ds, &marks, &request, &plan);
         let total_records = records::count_records(&mut tx, ds.id).await?;
         Ok(Export {
             tx,
@@ -140,15 +146,39 @@ impl Service {
             stats: ExportStats::default(),
         })
     }
+
+    /// The mapping an export of `shape` would use for dataset `id`, with `layout` over it: the
+    /// inferred one (or the 422 saying what is ambiguous). Owners and admins of the workspace.
+    pub async fn export_mapping(
+        &self,
+        actor: &User,
+        id: DatasetId,
+        shape: &str,
+        layout: Option<&str>,
+    ) -> Result<Value> {
+        let mut tx = self.store.read().await?;
+        let ds = managed_dataset(&mut tx, actor, id).await?;
+        let schema = self.schemas.get(&mut tx, &ds).await?;
+        let request = ExportRequest::parse(shape, "jsonl", None, layout, None)?;
+        let Some(shape) = plan::training_shape(request.shape) else {
+            return Err(Error::invalid(
+                "shape `records` has no mapping: it holds every field, metadata property, response and suggestion",
+            ));
+        };
+        Ok(plan::mapping(shape, &request, &schema)?.to_json())
+    }
 }
 
-fn provenance_columns(below: BelowMin) -> Vec<Column> {
+fn provenance_columns(plan: &Plan, below: BelowMin) -> Vec<Column> {
     let mut columns = vec![
         Column::new("loam_record_id", ColumnType::Str),
         Column::new("loam_external_id", ColumnType::Str),
         Column::new("loam_annotators", ColumnType::StrList),
         Column::new("loam_build_id", ColumnType::Str),
     ];
+    if let Plan::Training(_) = plan {
+        columns.push(Column::new("loam_strategy", ColumnType::Json));
+    }
     if below == BelowMin::Flag {
         columns.push(Column::new("loam_flag", ColumnType::Str));
     }
@@ -160,9 +190,10 @@ fn duplicate_name(columns: &[Column]) -> Option<&str> {
     columns.iter().map(|it| it.name.as_str()).find(|name| !seen.insert(*name))
 }
 
-/// A digest of the dataset's identity, settings version and state marks, and of the request's
-/// options (the format aside: every format holds the same rows).
-fn build_id(ds: &Dataset, marks: &exports::StateMarks, request: &ExportRequest) -> String {
+/// A digest of the dataset's identity, settings version and state marks, of the request's
+/// options (the format aside: every format holds the same rows), and of the mapping and
+/// strategies a training shape uses.
+fn build_id(ds: &Dataset, marks: &exports::StateMarks, request: &ExportRequest, plan: &Plan) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"loam-export/1\n");
     hasher.update(ds.id.to_string().as_bytes());
@@ -181,6 +212,11 @@ fn build_id(ds: &Dataset, marks: &exports::StateMarks, request: &ExportRequest) 
         hasher.update(n.to_le_bytes());
     }
     hasher.update(request.canonical().as_bytes());
+    if let Plan::Training(it) = plan {
+        hasher.update(request::canonical_json(&it.mapping.to_json()).as_bytes());
+        hasher.update(b"\n");
+        hasher.update(request::canonical_json(&it.strategies).as_bytes());
+    }
     let digest = hasher.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -203,8 +239,8 @@ impl Export {
         self.total_records
     }
 
-    pub fn stats(&self) -> ExportStats {
-        self.stats
+    pub fn stats(&self) -> &ExportStats {
+        &self.stats
     }
 
     /// `<dataset>-<shape>.<ext>`, with anything but letters, digits, `.`, `_` and `-` as `_`.
@@ -232,8 +268,9 @@ impl Export {
         if let Some(layout) = &self.request.layout {
             provenance.push(("layout".to_owned(), layout.clone()));
         }
-        if let Some(mapping) = &self.request.mapping {
-            provenance.push(("mapping".to_owned(), mapping.to_string()));
+        if let Plan::Training(it) = &self.plan {
+            provenance.push(("mapping".to_owned(), it.mapping.to_json().to_string()));
+            provenance.push(("strategies".to_owned(), it.strategies.to_string()));
         }
         provenance.push(("min_submitted".to_owned(), self.dataset.distribution.min_submitted.to_string()));
         provenance.push(("records below min_submitted".to_owned(), self.request.below_min.name().to_owned()));
@@ -272,31 +309,43 @@ impl Export {
             if below {
                 self.stats.flagged_below_min += 1;
             }
-            let mut shaped = match &self.plan {
-                Plan::Records(shape) => vec![shape.row(it, &vectors)],
+            let made = match self.plan.rows(&self.schema, it, &vectors) {
+                Ok(made) => made,
+                Err(reason) => {
+                    let known = self.stats.no_row.len() < NO_ROW_REASONS || self.stats.no_row.contains_key(&reason);
+                    let key = if known { reason } else { "other reasons".to_owned() };
+                    *self.stats.no_row.entry(key).or_default() += 1;
+                    continue;
+                }
             };
-            for row in &mut shaped {
-                row.extend(self.provenance(it, below));
+            for (annotator, mut row) in made {
+                row.extend(self.provenance(it, annotator, below));
+                rows.push(row);
+                self.stats.rows += 1;
             }
-            self.stats.rows += shaped.len() as u64;
-            rows.extend(shaped);
         }
         Ok(Some(rows))
     }
 
-    fn provenance(&self, it: &AnnotatedRecord, below: bool) -> Vec<Cell> {
-        let annotators = it
-            .responses
-            .iter()
-            .filter(|r| r.response.status == ResponseStatus::Submitted)
-            .map(|r| r.username.clone())
-            .collect();
+    fn provenance(&self, it: &AnnotatedRecord, annotator: Option<String>, below: bool) -> Vec<Cell> {
+        let annotators = match annotator {
+            Some(one) => vec![one],
+            None => it
+                .responses
+                .iter()
+                .filter(|r| r.response.status == ResponseStatus::Submitted)
+                .map(|r| r.username.clone())
+                .collect(),
+        };
         let mut cells = vec![
             Cell::Str(it.record.id.to_string()),
             it.record.external_id.clone().map_or(Cell::Null, Cell::Str),
             Cell::StrList(annotators),
             Cell::Str(self.build_id.clone()),
         ];
+        if let Plan::Training(plan) = &self.plan {
+            cells.push(Cell::Json(plan.strategies.clone()));
+        }
         if self.request.below_min == BelowMin::Flag {
             cells.push(if below { Cell::Str(BELOW_MIN_SUBMITTED.to_owned()) } else { Cell::Null });
         }

@@ -1,6 +1,5 @@
 //! What an export is asked for, checked against the dataset's settings.
 
-use loam_domain::model::DatasetSchema;
 use loam_export::Format;
 use serde_json::Value;
 
@@ -132,8 +131,9 @@ impl ExportRequest {
         Ok(ExportRequest { shape, format, mapping, layout: layout.map(str::to_owned), below_min })
     }
 
-    /// What the shape cannot take, checked against the settings.
-    pub(crate) fn check(&self, _schema: &DatasetSchema) -> Result<()> {
+    /// What the shape cannot take (the mapping itself is checked against the settings by the
+    /// training plan).
+    pub(crate) fn check(&self) -> Result<()> {
         if self.shape == Shape::Records && self.mapping.is_some() {
             return Err(Error::invalid(
                 "shape `records` takes no mapping: it holds every field, metadata property, response and suggestion",
@@ -159,7 +159,7 @@ impl ExportRequest {
 }
 
 /// JSON text with every object's keys sorted.
-fn canonical_json(value: &Value) -> String {
+pub(crate) fn canonical_json(value: &Value) -> String {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
