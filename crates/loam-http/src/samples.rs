@@ -395,6 +395,9 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in info_samples {
         put(name, schema);
     }
+    for (name, schema) in crate::routes::agreement::schemas() {
+        put(name, schema);
+    }
     res
 }
 
