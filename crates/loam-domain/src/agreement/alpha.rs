@@ -3,7 +3,7 @@
 //! m_u ≥ 2 values, n_c = Σ_k o_ck, n = Σ_c n_c, e_ck = (n_c n_k − [c = k] n_c) / (n − 1),
 //! α = 1 − Σ o_ck d_ck / Σ e_ck d_ck. Memory grows with the distinct values, not the units.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::values::{footrule_distance, jaccard_distance, masi_distance, Val};
 
@@ -27,7 +27,8 @@ pub(super) enum Level<'a> {
 pub(super) struct Coincidences {
     ids: HashMap<Val, usize>,
     vals: Vec<Val>,
-    o: HashMap<(usize, usize), f64>,
+    /// Ordered, so the sums run in one order and a report is the same bit for bit every time.
+    o: BTreeMap<(usize, usize), f64>,
 }
 
 impl Coincidences {

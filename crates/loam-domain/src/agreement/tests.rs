@@ -235,3 +235,20 @@ fn spans_compare_per_character_and_by_exact_match() {
     // α = 1 − 4 / (40 / 7) = 0.3.
     close(metric(q, "krippendorff_alpha", Some("span_characters")), 0.3);
 }
+
+#[test]
+fn folding_in_batches_gives_the_report_of_one_fold() {
+    let q = question("q", QuestionSettings::Rating { options: vec![1, 2, 3, 4] });
+    let records: Vec<AnnotatedRecord> = (0..9)
+        .map(|i: i64| {
+            submitted(&[("a", json!(1 + i % 4)), ("b", json!(1 + (i / 2) % 4)), ("c", json!(1 + (i * 7) % 4))])
+        })
+        .collect();
+    let whole = report(q.clone(), &records);
+    let mut batched = Agreement::new(&schema(vec![q]));
+    for batch in records.chunks(4) {
+        batched.fold(batch);
+    }
+    assert_eq!(batched.finish(), whole);
+    assert!(whole.questions[0].metrics.iter().all(|it| it.figure.value.is_some()));
+}
