@@ -209,7 +209,7 @@ agreement_reference() {
   local venv="$HOME/.cache/loam/venvs/agreement-reference"
   loam_ensure_venv "$venv" "$REPO/e2e/reference/requirements.txt" || return 1
   LOAM_REFERENCE_PYTHON="$venv/bin/python" \
-    cargo test -p loam-domain --test agreement_reference -- --ignored --nocapture
+    cargo test -p loam-domain --test agreement_reference -- --nocapture
 }
 
 # ---- the storage and API tests on PostgreSQL ---------------------------------------------------
