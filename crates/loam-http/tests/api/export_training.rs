@@ -173,6 +173,11 @@ async fn dpo_rows_equal_the_hand_computed_pairs() {
     assert_eq!(rows[0]["prompt"], json!([{"role": "user", "content": "p1"}]));
     assert_eq!(rows[0]["chosen"], json!([{"role": "assistant", "content": "a1"}]));
     assert_eq!(rows[1]["rejected"], json!([{"role": "assistant", "content": "a2"}]));
+    // A mapping of only options (layout, pairs, margin) is laid over the inferred one.
+    let (status, options_only, _) =
+        export(&c.app, &c.app.owner.key, &c.ds, json!({"shape": "dpo", "mapping": {"layout": "conversational"}})).await;
+    assert_eq!(status, 200);
+    assert_eq!(without_build_id(&options_only), without_build_id(&rows));
 }
 
 #[tokio::test]

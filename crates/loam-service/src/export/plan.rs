@@ -82,12 +82,25 @@ pub(super) fn training(
     Ok(Training { mapping, questions, strategies: Value::Object(used) })
 }
 
-/// The mapping of an export of `shape`: the request's, else the inferred one; the request's
-/// `layout` replaces the mapping's unless the mapping states another one.
+/// Mapping keys that choose among the ways of an inferred mapping rather than name fields and
+/// questions: a mapping of only these keys is laid over the inferred one.
+const OPTION_KEYS: &[&str] = &["shape", "layout", "pairs", "margin"];
+
+/// The mapping of an export of `shape`: the request's, else the inferred one; a request mapping
+/// of only [`OPTION_KEYS`] (`{"layout": "conversational"}`) is laid over the inferred one. The
+/// request's `layout` replaces the mapping's unless the mapping states another one.
 pub(super) fn mapping(shape: training::Shape, request: &ExportRequest, schema: &DatasetSchema) -> Result<Mapping> {
+    let inferred = || Mapping::infer(shape, schema).map(|it| it.to_json()).map_err(rejection);
     let mut value = match &request.mapping {
+        Some(Value::Object(given)) if given.keys().all(|key| OPTION_KEYS.contains(&key.as_str())) => {
+            let mut value = inferred()?;
+            if let Value::Object(map) = &mut value {
+                map.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            value
+        }
         Some(value) => value.clone(),
-        None => Mapping::infer(shape, schema).map_err(rejection)?.to_json(),
+        None => inferred()?,
     };
     if let (Some(layout), Value::Object(map)) = (&request.layout, &mut value) {
         match map.get("layout").and_then(Value::as_str) {
