@@ -110,6 +110,22 @@ async fn strategies(c: &Ctx, questions: &[&str]) -> Value {
     Value::Object(res)
 }
 
+/// The `loam_agreement` of each record by external id: `{question: disagreement}` as the
+/// agreement API reports it (null where it lists no score: fewer than two answers).
+async fn agreement(c: &Ctx, questions: &[&str]) -> std::collections::BTreeMap<String, Value> {
+    let mut res: std::collections::BTreeMap<String, serde_json::Map<String, Value>> = (1..=4)
+        .map(|i| (format!("r{i}"), questions.iter().map(|q| ((*q).to_owned(), Value::Null)).collect()))
+        .collect();
+    for question in questions {
+        let page = c.app.read(&format!("/api/v1/datasets/{}/agreement/records?question={question}", c.ds)).await;
+        for item in page["items"].as_array().unwrap() {
+            let record = res.get_mut(item["external_id"].as_str().unwrap()).unwrap();
+            record.insert((*question).to_owned(), item["disagreement"].clone());
+        }
+    }
+    res.into_iter().map(|(k, v)| (k, Value::Object(v))).collect()
+}
+
 /// The training columns of each row (provenance but the build id, checked apart).
 fn without_build_id(rows: &[Value]) -> Vec<Value> {
     let build = rows[0]["loam_build_id"].clone();
@@ -132,13 +148,17 @@ async fn dpo_rows_equal_the_hand_computed_pairs() {
     assert_eq!(status, 200, "{body}");
     let all = json!([c.app.owner.username, c.ann1.username, c.ann2.username]);
     let strategy = strategies(&c, &["rank"]).await;
+    let agree = agreement(&c, &["rank"]).await;
+    // Two of three rankings agree on p1; all three on p2.
+    assert_eq!(agree["r2"], json!({"rank": 0.0}));
+    assert!(agree["r1"]["rank"].as_f64().unwrap() > 0.0);
     // p1: mean ranks response1 (1+1+2)/3 < response2 (2+2+1)/3; p2: response2 everywhere; p3 is
     // a tie (no row); p4 has no submitted response (left out: below min_submitted).
     let expected = vec![
         json!({"prompt": "p1", "chosen": "a1", "rejected": "b1", "loam_record_id": rows[0]["loam_record_id"],
-               "loam_external_id": "r1", "loam_annotators": all, "loam_strategy": strategy}),
+               "loam_external_id": "r1", "loam_annotators": all, "loam_agreement": agree["r1"], "loam_strategy": strategy}),
         json!({"prompt": "p2", "chosen": "b2", "rejected": "a2", "loam_record_id": rows[1]["loam_record_id"],
-               "loam_external_id": "r2", "loam_annotators": all, "loam_strategy": strategy}),
+               "loam_external_id": "r2", "loam_annotators": all, "loam_agreement": agree["r2"], "loam_strategy": strategy}),
     ];
     assert_eq!(without_build_id(&rows), expected);
     // The key order is the columns' order.
@@ -153,6 +173,7 @@ async fn dpo_rows_equal_the_hand_computed_pairs() {
             "loam_external_id",
             "loam_annotators",
             "loam_build_id",
+            "loam_agreement",
             "loam_strategy"
         ]
     );
@@ -189,13 +210,15 @@ async fn sft_rows_equal_the_hand_computed_completions() {
     let (status, rows, body) = export(&c.app, &c.app.owner.key, &c.ds, body).await;
     assert_eq!(status, 200, "{body}");
     let strategy = strategies(&c, &["corrected", "quality"]).await;
+    let agree = agreement(&c, &["corrected", "quality"]).await;
     let owner = &c.app.owner.username;
     // p1: mean quality 4 keeps it; `corrected` keeps each annotator's text (its default), one row
     // each, with that annotator alone. p2: mean quality 7/3 < 4, no row. p3: quality 5 and no
     // correction, so the field. p4: no answer at all (flagged, but the filter has nothing: no row).
     let row = |prompt: &str, completion: &str, record: &Value, external: &str, annotators: Value| {
         json!({"prompt": prompt, "completion": completion, "loam_record_id": record, "loam_external_id": external,
-               "loam_annotators": annotators, "loam_strategy": strategy, "loam_flag": null})
+               "loam_annotators": annotators, "loam_agreement": agree[external], "loam_strategy": strategy,
+               "loam_flag": null})
     };
     let expected = vec![
         row("p1", "fixed by owner", &rows[0]["loam_record_id"], "r1", json!([owner])),

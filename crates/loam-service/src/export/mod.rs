@@ -15,7 +15,10 @@
 //! Every shape ends with the provenance columns: `loam_record_id`, `loam_external_id`,
 //! `loam_annotators` (usernames with a submitted response; for a row made of one annotator's
 //! answer, that annotator alone), `loam_build_id` (a digest of the dataset's state and the
-//! request: the same data and options give the same id, and the same bytes), `loam_strategy`
+//! request: the same data and options give the same id, and the same bytes), `loam_agreement`
+//! (JSON `{question: disagreement}` for every question of `records`, the questions the mapping
+//! reads otherwise: `loam_domain::agreement::record_disagreement`, the mean pairwise normalised
+//! distance among the submitted answers, 0 when all agree, null with fewer than two), `loam_strategy`
 //! (training shapes: the strategies used, JSON `{question: strategy}`), and `loam_flag` when
 //! records below the dataset's `min_submitted` are flagged rather than left out.
 
@@ -25,7 +28,8 @@ mod request;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use loam_domain::answer::AnnotatedRecord;
+use loam_domain::agreement::record_disagreement;
+use loam_domain::answer::{AnnotatedRecord, Ballot};
 use loam_domain::model::{Dataset, DatasetSchema, User};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 use loam_domain::value::ResponseStatus;
@@ -175,6 +179,7 @@ fn provenance_columns(plan: &Plan, below: BelowMin) -> Vec<Column> {
         Column::new("loam_external_id", ColumnType::Str),
         Column::new("loam_annotators", ColumnType::StrList),
         Column::new("loam_build_id", ColumnType::Str),
+        Column::new("loam_agreement", ColumnType::Json),
     ];
     if let Plan::Training(_) = plan {
         columns.push(Column::new("loam_strategy", ColumnType::Json));
@@ -309,7 +314,8 @@ impl Export {
             if below {
                 self.stats.flagged_below_min += 1;
             }
-            let made = match self.plan.rows(&self.schema, it, &vectors) {
+            let ballots = it.ballots(&self.schema);
+            let made = match self.plan.rows(&self.schema, it, &ballots, &vectors) {
                 Ok(made) => made,
                 Err(reason) => {
                     let known = self.stats.no_row.len() < NO_ROW_REASONS || self.stats.no_row.contains_key(&reason);
@@ -319,7 +325,7 @@ impl Export {
                 }
             };
             for (annotator, mut row) in made {
-                row.extend(self.provenance(it, annotator, below));
+                row.extend(self.provenance(it, &ballots, annotator, below));
                 rows.push(row);
                 self.stats.rows += 1;
             }
@@ -327,7 +333,13 @@ impl Export {
         Ok(Some(rows))
     }
 
-    fn provenance(&self, it: &AnnotatedRecord, annotator: Option<String>, below: bool) -> Vec<Cell> {
+    fn provenance(
+        &self,
+        it: &AnnotatedRecord,
+        ballots: &[Ballot],
+        annotator: Option<String>,
+        below: bool,
+    ) -> Vec<Cell> {
         let annotators = match annotator {
             Some(one) => vec![one],
             None => it
@@ -342,6 +354,7 @@ impl Export {
             it.record.external_id.clone().map_or(Cell::Null, Cell::Str),
             Cell::StrList(annotators),
             Cell::Str(self.build_id.clone()),
+            Cell::Json(self.disagreement(ballots)),
         ];
         if let Plan::Training(plan) = &self.plan {
             cells.push(Cell::Json(plan.strategies.clone()));
@@ -350,6 +363,18 @@ impl Export {
             cells.push(if below { Cell::Str(BELOW_MIN_SUBMITTED.to_owned()) } else { Cell::Null });
         }
         cells
+    }
+}
+
+impl Export {
+    /// `{question: disagreement or null}` of the deciding questions.
+    fn disagreement(&self, ballots: &[Ballot]) -> Value {
+        let mut res = serde_json::Map::new();
+        for question in self.plan.deciding(&self.schema) {
+            let value = record_disagreement(question, ballots).and_then(serde_json::Number::from_f64);
+            res.insert(question.name.clone(), value.map_or(Value::Null, Value::Number));
+        }
+        Value::Object(res)
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use loam_domain::answer::{AnnotatedRecord, Final};
+use loam_domain::answer::{AnnotatedRecord, Ballot, Final};
 use loam_domain::consolidation::{consolidate, Strategy};
 use loam_domain::error::Loc;
 use loam_domain::model::{DatasetSchema, Question, Vector};
@@ -41,16 +41,24 @@ impl Plan {
         }
     }
 
-    /// The rows of `it`, or why it gives none.
-    pub fn rows(&self, schema: &DatasetSchema, it: &AnnotatedRecord, vectors: &[Vector]) -> Made {
+    /// The questions whose disagreement `loam_agreement` reports: every question for `records`,
+    /// the questions the mapping reads for a training shape.
+    pub fn deciding<'a>(&'a self, schema: &'a DatasetSchema) -> Vec<&'a Question> {
+        match self {
+            Plan::Records(_) => schema.questions.iter().collect(),
+            Plan::Training(plan) => plan.questions.iter().map(|(q, _)| q).collect(),
+        }
+    }
+
+    /// The rows of `it` (whose submitted answers are `ballots`), or why it gives none.
+    pub fn rows(&self, schema: &DatasetSchema, it: &AnnotatedRecord, ballots: &[Ballot], vectors: &[Vector]) -> Made {
         match self {
             Plan::Records(shape) => Ok(vec![(None, shape.row(it, vectors))]),
             Plan::Training(plan) => {
-                let ballots = it.ballots(schema);
                 let finals: BTreeMap<String, Final> = plan
                     .questions
                     .iter()
-                    .map(|(q, strategy)| (q.name.clone(), consolidate(q, strategy, &ballots, it.record.id)))
+                    .map(|(q, strategy)| (q.name.clone(), consolidate(q, strategy, ballots, it.record.id)))
                     .collect();
                 training::rows_by_annotator(&plan.mapping, it, schema, &finals).map_err(|skip| skip.0)
             }
