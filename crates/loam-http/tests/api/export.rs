@@ -351,3 +351,31 @@ async fn bad_requests_get_a_422_that_names_the_problem() {
         assert_eq!(code(&reply.json()), "argilla.api.errors::ValidationError", "{body}");
     }
 }
+
+#[tokio::test]
+async fn exports_of_several_batches_keep_every_record_in_order() {
+    let app = TestApp::new().await;
+    let ws = app.create_workspace(&unique("ws")).await;
+    let ds = app.simple_dataset(&ws, "many").await;
+    let n = loam_service::BATCH_RECORDS as usize * 2 + 345;
+    for start in (0..n).step_by(500) {
+        let items = (start..n.min(start + 500))
+            .map(
+                |i| json!({"fields": {"text": format!("record {i}, with a comma")}, "external_id": format!("x{i:05}")}),
+            )
+            .collect();
+        app.log(&ds, items).await;
+    }
+    let jsonl = download(&app, &app.owner.key, &ds, json!({"shape": "records", "format": "jsonl"})).await;
+    assert_eq!(jsonl.status, 200);
+    let ids: Vec<String> = jsonl
+        .text()
+        .lines()
+        .map(|it| serde_json::from_str::<Value>(it).unwrap()["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, (0..n).map(|i| format!("x{i:05}")).collect::<Vec<_>>());
+    // The CSV body is larger than one chunk of the stream, and arrives whole.
+    let csv = download(&app, &app.owner.key, &ds, json!({"shape": "records", "format": "csv"})).await;
+    assert!(csv.bytes.len() > 64 * 1024);
+    assert_eq!(csv::Reader::from_reader(csv.bytes.as_slice()).records().count(), n);
+}
