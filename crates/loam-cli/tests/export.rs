@@ -123,6 +123,45 @@ fn export_writes_jsonl_and_a_hugging_face_folder_from_the_data_dir() {
 }
 
 #[test]
+fn export_reads_a_toml_mapping_for_a_training_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    make_dataset(dir.path());
+    let mapping = dir.path().join("mapping.toml");
+    std::fs::write(
+        &mapping,
+        "prompt = \"text\"\n[completion]\nfield = \"text\"\n[filter]\nquestion = \"label\"\nlabels = [\"b\"]\n",
+    )
+    .unwrap();
+    let out = dir.path().join("sft.jsonl");
+    let res = loam(
+        dir.path(),
+        &[
+            "export",
+            "argilla/reviews",
+            "--shape",
+            "sft",
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(res.status.success(), "{res:?}");
+    let summary = String::from_utf8_lossy(&res.stdout).into_owned();
+    // e2 has no submitted response: below min_submitted, skipped (the training shapes' default).
+    assert!(
+        summary.contains("wrote 1 rows (sft jsonl)") && summary.contains("skipped 1 below min_submitted"),
+        "{summary}"
+    );
+    let row: Value = serde_json::from_str(std::fs::read_to_string(&out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (&row["prompt"], &row["completion"], &row["loam_external_id"]),
+        (&json!("first"), &json!("first"), &json!("e1"))
+    );
+    assert_eq!(row["loam_strategy"]["label"]["kind"], json!("majority"));
+}
+
+#[test]
 fn export_names_what_is_wrong() {
     let dir = tempfile::tempdir().unwrap();
     make_dataset(dir.path());
