@@ -293,8 +293,12 @@ impl Export {
         if self.done {
             return Ok(None);
         }
-        let (batch, next) =
-            read_annotated(&mut self.tx, self.dataset.id, self.cursor, BATCH_RECORDS, Responses::All).await?;
+        // The records shape shows every response; the training shapes read submitted ones only.
+        let which = match self.plan {
+            Plan::Records(_) => Responses::All,
+            Plan::Training(_) => Responses::Submitted,
+        };
+        let (batch, next) = read_annotated(&mut self.tx, self.dataset.id, self.cursor, BATCH_RECORDS, which).await?;
         self.cursor = next;
         self.done = next.is_none();
         let vectors = if self.schema.vector_settings.is_empty() || batch.is_empty() {
@@ -306,7 +310,8 @@ impl Export {
         let mut rows = Vec::with_capacity(batch.len());
         for it in &batch {
             self.stats.records_read += 1;
-            let below = submitted(it) < self.dataset.distribution.min_submitted;
+            let ballots = it.ballots(&self.schema);
+            let below = (ballots.len() as i64) < self.dataset.distribution.min_submitted;
             if below && self.request.below_min == BelowMin::Skip {
                 self.stats.skipped_below_min += 1;
                 continue;
@@ -314,7 +319,6 @@ impl Export {
             if below {
                 self.stats.flagged_below_min += 1;
             }
-            let ballots = it.ballots(&self.schema);
             let made = match self.plan.rows(&self.schema, it, &ballots, &vectors) {
                 Ok(made) => made,
                 Err(reason) => {
@@ -376,8 +380,4 @@ impl Export {
         }
         Value::Object(res)
     }
-}
-
-fn submitted(it: &AnnotatedRecord) -> i64 {
-    it.responses.iter().filter(|r| r.response.status == ResponseStatus::Submitted).count() as i64
 }
