@@ -157,13 +157,18 @@ impl Store {
 
     /// A read transaction whose statements all see one snapshot: REPEATABLE READ, READ ONLY on
     /// PostgreSQL (where [`Store::read`]'s statements each see their own); on SQLite every read
-    /// transaction already does. For reads spread over many statements, such as an export.
+    /// transaction already does, and this one runs on a connection of its own that does not
+    /// memory-map the file (a scan of it all would map it all into the process's resident
+    /// memory). For long reads spread over many statements, such as an export.
     pub async fn read_snapshot(&self) -> Result<Tx, StoreError> {
-        let mut tx = self.read().await?;
-        if let Tx::Postgres(_) = tx {
-            db::query("set transaction isolation level repeatable read, read only").execute(&mut tx).await?;
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(Tx::Sqlite(LiteTx::begin(pool.acquire_for_scan().await?, None)?)),
+            Pool::Postgres(_) => {
+                let mut tx = self.read().await?;
+                db::query("set transaction isolation level repeatable read, read only").execute(&mut tx).await?;
+                Ok(tx)
+            }
         }
-        Ok(tx)
     }
 
     /// A transaction that will write.
