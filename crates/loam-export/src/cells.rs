@@ -15,6 +15,8 @@ pub(crate) fn to_json(cell: &Cell) -> Value {
         Cell::StrList(items) => Value::Array(items.iter().cloned().map(Value::String).collect()),
         Cell::Messages(messages) => Value::Array(messages.iter().map(message_json).collect()),
         Cell::Json(it) => it.clone(),
+        Cell::IntList(items) => Value::Array(items.iter().map(|it| json!(it)).collect()),
+        Cell::FloatList(items) => Value::Array(items.iter().map(|it| to_json(&Cell::Float(*it))).collect()),
     }
 }
 
@@ -34,7 +36,7 @@ pub(crate) fn to_text(cell: &Cell) -> String {
         Cell::Int(it) => it.to_string(),
         Cell::Float(it) => float_text(*it),
         Cell::Bool(it) => it.to_string(),
-        Cell::StrList(_) | Cell::Messages(_) => to_json(cell).to_string(),
+        Cell::StrList(_) | Cell::Messages(_) | Cell::IntList(_) | Cell::FloatList(_) => to_json(cell).to_string(),
         // A JSON string is written as JSON too (quoted), so that the column reads back as JSON.
         Cell::Json(it) => it.to_string(),
     }

@@ -3,7 +3,8 @@
 //! so memory holds at most one row group, however many rows pass.
 //!
 //! Column types: `Str` utf8, `Int` int64, `Float` double, `Bool` boolean, `StrList`
-//! list<utf8>, `Messages` list<struct<role: utf8, content: utf8>>, `Json` utf8 (JSON text). Every
+//! list<utf8>, `IntList` list<int64>, `FloatList` list<double>, `Messages`
+//! list<struct<role: utf8, content: utf8>>, `Json` utf8 (JSON text). Every
 //! column is nullable. Snappy compression. The footer names "loam" as its writer and holds
 //! nothing that changes between runs, so the same rows give the same bytes.
 
@@ -38,6 +39,10 @@ fn string_item() -> Field {
     Field::new("item", DataType::Utf8, true)
 }
 
+fn item(ty: DataType) -> Field {
+    Field::new("item", ty, true)
+}
+
 fn message_item() -> Field {
     Field::new("item", DataType::Struct(message_fields()), true)
 }
@@ -50,6 +55,8 @@ fn arrow_type(ty: ColumnType) -> DataType {
         ColumnType::Bool => DataType::Boolean,
         ColumnType::StrList => DataType::List(Arc::new(string_item())),
         ColumnType::Messages => DataType::List(Arc::new(message_item())),
+        ColumnType::IntList => DataType::List(Arc::new(item(DataType::Int64))),
+        ColumnType::FloatList => DataType::List(Arc::new(item(DataType::Float64))),
     }
 }
 
@@ -60,6 +67,8 @@ enum Builder {
     Bool(BooleanBuilder),
     StrList(ListBuilder<StringBuilder>),
     Messages(ListBuilder<StructBuilder>),
+    IntList(ListBuilder<Int64Builder>),
+    FloatList(ListBuilder<Float64Builder>),
 }
 
 impl Builder {
@@ -74,6 +83,12 @@ impl Builder {
                 let fields = message_fields();
                 let values = StructBuilder::from_fields(fields, 0);
                 Builder::Messages(ListBuilder::new(values).with_field(message_item()))
+            }
+            ColumnType::IntList => {
+                Builder::IntList(ListBuilder::new(Int64Builder::new()).with_field(item(DataType::Int64)))
+            }
+            ColumnType::FloatList => {
+                Builder::FloatList(ListBuilder::new(Float64Builder::new()).with_field(item(DataType::Float64)))
             }
         }
     }
@@ -107,6 +122,16 @@ impl Builder {
                 it.append(true);
             }
             (Builder::Messages(it), _) => it.append(false),
+            (Builder::IntList(it), Cell::IntList(items)) => {
+                it.values().append_slice(items);
+                it.append(true);
+            }
+            (Builder::IntList(it), _) => it.append(false),
+            (Builder::FloatList(it), Cell::FloatList(items)) => {
+                it.values().append_slice(items);
+                it.append(true);
+            }
+            (Builder::FloatList(it), _) => it.append(false),
         }
     }
 
@@ -118,6 +143,8 @@ impl Builder {
             Builder::Bool(it) => Arc::new(it.finish()),
             Builder::StrList(it) => Arc::new(it.finish()),
             Builder::Messages(it) => Arc::new(it.finish()),
+            Builder::IntList(it) => Arc::new(it.finish()),
+            Builder::FloatList(it) => Arc::new(it.finish()),
         }
     }
 }

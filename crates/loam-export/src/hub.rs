@@ -33,6 +33,8 @@ pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> Stri
             ColumnType::Float => "    dtype: float64\n",
             ColumnType::Bool => "    dtype: bool\n",
             ColumnType::StrList => "    sequence: string\n",
+            ColumnType::IntList => "    sequence: int64\n",
+            ColumnType::FloatList => "    sequence: float64\n",
             ColumnType::Messages => {
                 "    list:\n    - name: role\n      dtype: string\n    - name: content\n      dtype: string\n"
             }
@@ -57,6 +59,8 @@ pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> Stri
             ColumnType::Float => "float64",
             ColumnType::Bool => "bool",
             ColumnType::StrList => "list of strings",
+            ColumnType::IntList => "list of int64",
+            ColumnType::FloatList => "list of float64",
             ColumnType::Messages => "chat messages (role, content)",
             ColumnType::Json => "JSON text",
         };

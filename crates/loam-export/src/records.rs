@@ -10,8 +10,8 @@
 //! | `_server_id` | the record's id on the server |
 //! | `<field>` | text and image fields as strings, chat fields as `[{role, content}]`, custom fields as JSON |
 //! | `<metadata>` | integer and float properties as numbers, terms as JSON (a string or a list) |
-//! | `<vector>` | the vector as JSON (a list of numbers) |
-//! | `<question>.responses` | the answers of every response that answers the question (any status), in the responses' order; text and label answers as strings, the rest as JSON; a ranking as its values in the order given (the SDK drops the ranks) |
+//! | `<vector>` | the vector (a list of floats) |
+//! | `<question>.responses` | the answers of every response that answers the question (any status), in the responses' order: a list of strings (text, label), of integers (rating), else JSON (a list of lists: multi-label, ranking as its values in the order given, the SDK drops the ranks; spans) |
 //! | `<question>.responses.users` | the responders' user ids, in the same order |
 //! | `<question>.responses.status` | the responses' statuses, in the same order |
 //! | `<question>.suggestion` | the suggestion's value (a ranking as its values) |
@@ -62,7 +62,7 @@ impl RecordsShape {
             columns.push(Column::new(&property.name, ty));
         }
         for vector in &schema.vector_settings {
-            columns.push(Column::new(&vector.name, ColumnType::Json));
+            columns.push(Column::new(&vector.name, ColumnType::FloatList));
         }
         for question in &schema.questions {
             let name = &question.name;
@@ -113,7 +113,7 @@ impl RecordsShape {
             vectors.iter().filter(|it| it.record_id == record.id).map(|it| (it.vector_settings_id, it)).collect();
         for settings in &self.schema.vector_settings {
             row.push(match by_settings.get(&settings.id) {
-                Some(vector) => Cell::Json(Value::from(vector.value.clone())),
+                Some(vector) => Cell::FloatList(vector.value.clone()),
                 None => Cell::Null,
             });
         }
@@ -138,6 +138,10 @@ impl RecordsShape {
             }
             row.push(match responses_type(question) {
                 ColumnType::StrList => Cell::StrList(values.iter().map(plain_text).collect()),
+                // A stored rating that is no integer (never valid) makes the list null.
+                ColumnType::IntList => {
+                    values.iter().map(Value::as_i64).collect::<Option<Vec<_>>>().map_or(Cell::Null, Cell::IntList)
+                }
                 _ => Cell::Json(Value::Array(values)),
             });
             row.push(Cell::StrList(users));
@@ -173,6 +177,7 @@ impl RecordsShape {
 fn responses_type(question: &Question) -> ColumnType {
     match question.settings {
         QuestionSettings::Text { .. } | QuestionSettings::LabelSelection { .. } => ColumnType::StrList,
+        QuestionSettings::Rating { .. } => ColumnType::IntList,
         _ => ColumnType::Json,
     }
 }
@@ -428,14 +433,14 @@ mod tests {
                 Cell::Messages(vec![Message { role: "user".into(), content: "hi".into() }]),
                 Cell::Int(7),
                 Cell::Json(json!(["x", "y"])),
-                Cell::Json(json!([0.5, 1.0])),
+                Cell::FloatList(vec![0.5, 1.0]),
                 strs(&["a", "b"]),
                 strs(&[&u2, &u3]),
                 strs(&["submitted", "draft"]),
                 Cell::Json(json!([["r2", "r1"]])),
                 strs(&[&u3]),
                 strs(&["draft"]),
-                Cell::Json(json!([3])),
+                Cell::IntList(vec![3]),
                 strs(&[&u2]),
                 strs(&["submitted"]),
                 Cell::Str("b".into()),

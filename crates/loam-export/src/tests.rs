@@ -21,6 +21,8 @@ fn columns() -> Vec<Column> {
         Column::new("labels", ColumnType::StrList),
         Column::new("messages", ColumnType::Messages),
         Column::new("extra", ColumnType::Json),
+        Column::new("ints", ColumnType::IntList),
+        Column::new("floats", ColumnType::FloatList),
     ]
 }
 
@@ -40,8 +42,10 @@ fn rows() -> Vec<Row> {
             Cell::StrList(vec!["x".into(), "y,z".into()]),
             chat(&[("user", "hi"), ("assistant", "hello")]),
             Cell::Json(json!({"k": [1, 2]})),
+            Cell::IntList(vec![3, -1]),
+            Cell::FloatList(vec![0.25, 1.0]),
         ],
-        vec![Cell::Null, Cell::Null, Cell::Null, Cell::Null, Cell::Null, Cell::Null, Cell::Null],
+        vec![Cell::Null; 9],
         vec![
             Cell::Str("".into()),
             Cell::Int(i64::MAX),
@@ -50,6 +54,8 @@ fn rows() -> Vec<Row> {
             Cell::StrList(vec![]),
             chat(&[]),
             Cell::Json(json!("s")),
+            Cell::IntList(vec![]),
+            Cell::FloatList(vec![]),
         ],
     ]
 }
@@ -95,9 +101,9 @@ fn card() -> Card {
 fn jsonl_is_one_object_per_line_in_column_order() {
     let text = String::from_utf8(write_all(Format::Jsonl, &columns(), &rows())).unwrap();
     let expected = [
-        r#"{"text":"a, \"quoted\"\nline","n":-3,"x":0.5,"ok":true,"labels":["x","y,z"],"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"extra":{"k":[1,2]}}"#,
-        r#"{"text":null,"n":null,"x":null,"ok":null,"labels":null,"messages":null,"extra":null}"#,
-        r#"{"text":"","n":9223372036854775807,"x":1.0,"ok":false,"labels":[],"messages":[],"extra":"s"}"#,
+        r#"{"text":"a, \"quoted\"\nline","n":-3,"x":0.5,"ok":true,"labels":["x","y,z"],"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"extra":{"k":[1,2]},"ints":[3,-1],"floats":[0.25,1.0]}"#,
+        r#"{"text":null,"n":null,"x":null,"ok":null,"labels":null,"messages":null,"extra":null,"ints":null,"floats":null}"#,
+        r#"{"text":"","n":9223372036854775807,"x":1.0,"ok":false,"labels":[],"messages":[],"extra":"s","ints":[],"floats":[]}"#,
     ];
     assert_eq!(text, expected.iter().map(|it| format!("{it}\n")).collect::<String>());
 }
@@ -105,10 +111,10 @@ fn jsonl_is_one_object_per_line_in_column_order() {
 #[test]
 fn csv_quotes_what_it_must_and_writes_nested_cells_as_json() {
     let text = String::from_utf8(write_all(Format::Csv, &columns(), &rows())).unwrap();
-    let expected = "text,n,x,ok,labels,messages,extra\n\
-        \"a, \"\"quoted\"\"\nline\",-3,0.5,true,\"[\"\"x\"\",\"\"y,z\"\"]\",\"[{\"\"role\"\":\"\"user\"\",\"\"content\"\":\"\"hi\"\"},{\"\"role\"\":\"\"assistant\"\",\"\"content\"\":\"\"hello\"\"}]\",\"{\"\"k\"\":[1,2]}\"\n\
-        ,,,,,,\n\
-        ,9223372036854775807,1.0,false,[],[],\"\"\"s\"\"\"\n";
+    let expected = "text,n,x,ok,labels,messages,extra,ints,floats\n\
+        \"a, \"\"quoted\"\"\nline\",-3,0.5,true,\"[\"\"x\"\",\"\"y,z\"\"]\",\"[{\"\"role\"\":\"\"user\"\",\"\"content\"\":\"\"hi\"\"},{\"\"role\"\":\"\"assistant\"\",\"\"content\"\":\"\"hello\"\"}]\",\"{\"\"k\"\":[1,2]}\",\"[3,-1]\",\"[0.25,1.0]\"\n\
+        ,,,,,,,,\n\
+        ,9223372036854775807,1.0,false,[],[],\"\"\"s\"\"\",[],[]\n";
     assert_eq!(text, expected);
     // And the csv crate's reader gets the cells back.
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -168,6 +174,14 @@ fn parquet_reads_back_with_its_types_and_nulls() {
     let extra = batch.column(6).as_string::<i32>();
     assert_eq!(serde_json::from_str::<Value>(extra.value(0)).unwrap(), json!({"k": [1, 2]}));
     assert_eq!(extra.value(2), "\"s\"");
+    let ints = batch.column(7).as_list::<i32>();
+    assert_eq!(ints.value(0).as_primitive::<Int64Type>().values().to_vec(), [3, -1]);
+    assert!(ints.is_null(1));
+    assert_eq!(ints.value(2).len(), 0);
+    let floats = batch.column(8).as_list::<i32>();
+    assert_eq!(floats.value(0).as_primitive::<Float64Type>().values().to_vec(), [0.25, 1.0]);
+    assert!(floats.is_null(1));
+    assert!(types[7].contains("Int64") && types[8].contains("Float64"), "{types:?}");
 }
 
 fn arrow_select_concat(batches: &[RecordBatch]) -> RecordBatch {
@@ -244,6 +258,8 @@ fn the_card_lists_every_feature_with_its_dtype_and_the_provenance() {
          \x20 - name: \"labels\"\n    sequence: string\n\
          \x20 - name: \"messages\"\n    list:\n    - name: role\n      dtype: string\n    - name: content\n      dtype: string\n\
          \x20 - name: \"extra\"\n    dtype: string\n\
+         \x20 - name: \"ints\"\n    sequence: int64\n\
+         \x20 - name: \"floats\"\n    sequence: float64\n\
          \x20 splits:\n  - name: train\n    num_bytes: 1234\n    num_examples: 3\n\
          configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n"
     );

@@ -259,6 +259,7 @@ async fn parquet_and_the_hugging_face_folder_read_back() {
     assert_eq!(files[3].1, reply.bytes);
     let card = String::from_utf8(files[1].1.clone()).unwrap();
     assert!(card.contains("  - name: \"label.responses\"\n    sequence: string\n"), "{card}");
+    assert!(card.contains("  - name: \"score.responses\"\n    sequence: int64\n"), "{card}");
     assert!(card.contains("    num_examples: 2\n"), "{card}");
     assert!(card.contains(&format!("| build id | {} |", first["loam_build_id"].as_str().unwrap())), "{card}");
 }
@@ -290,6 +291,12 @@ fn arrow_json(batch: &arrow_array::RecordBatch) -> Vec<Value> {
                         }
                         DataType::Int64 => json!(column.as_primitive::<Int64Type>().value(i)),
                         DataType::Float64 => json!(column.as_primitive::<Float64Type>().value(i)),
+                        DataType::List(item) if item.data_type() == &DataType::Int64 => {
+                            let items = column.as_list::<i32>().value(i);
+                            Value::Array(
+                                items.as_primitive::<Int64Type>().iter().map(|it| json!(it.unwrap())).collect(),
+                            )
+                        }
                         DataType::List(_) => {
                             let items = column.as_list::<i32>().value(i);
                             Value::Array(items.as_string::<i32>().iter().map(|it| json!(it.unwrap())).collect())
