@@ -70,7 +70,7 @@ def unique():
 
 
 @pytest.fixture
-def team(client, api_url, unique):
+def team(client, owner, api_url, unique):
     """A workspace with three annotators (ann, bob, cat): (workspace, {name: Api as that user})."""
     import argilla as rg
 
@@ -82,7 +82,9 @@ def team(client, api_url, unique):
             client=client,
         ).create()
         workspace.add_user(user)
-        apis[name] = Api(api_url, user.api_key)
+        # The SDK's User does not show another user's key: the owner issues one (loam extension).
+        key = owner.json("POST", f"/api/v1/users/{user.id}/api-key")["api_key"]
+        apis[name] = Api(api_url, key)
         apis[name].user_id = str(user.id)
         apis[name].username = user.username
     return workspace, apis

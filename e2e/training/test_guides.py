@@ -74,6 +74,7 @@ def load_rows(reply, fmt, tmp_path):
         assert card.startswith("---\n") and "dataset_info:" in card and "features:" in card
         data_dir = next(folder.rglob("data")).parent
         return list(datasets.load_dataset(str(data_dir), split="train"))
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / f"export.{fmt}"
     path.write_bytes(reply.content)
     builder = {"jsonl": "json", "parquet": "parquet", "csv": "csv"}[fmt]
