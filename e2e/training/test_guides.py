@@ -205,3 +205,43 @@ def test_bad_export_requests_are_refused_with_their_reason_and_annotators_get_40
     export(owner, dataset.id, {"shape": "shapeless", "format": "jsonl"}, expect=422)
     export(owner, dataset.id, {"shape": "records", "format": "xlsx"}, expect=422)
     people["ann"].call("POST", f"/api/v1/datasets/{dataset.id}/exports", 403, json={"shape": "records", "format": "jsonl"})
+
+
+def test_the_records_export_has_the_columns_and_values_of_the_sdks_to_datasets(client, owner, team, unique, tmp_path):
+    workspace, people = team
+    settings = rg.Settings(
+        fields=[rg.TextField(name="prompt"), rg.TextField(name="response")],
+        questions=[
+            rg.RatingQuestion(name="quality", values=[1, 2, 3, 4, 5]),
+            rg.LabelQuestion(name="topic", labels=["math", "code"]),
+            rg.TextQuestion(name="note", required=False),
+        ],
+        metadata=[rg.TermsMetadataProperty(name="source"), rg.IntegerMetadataProperty(name="length")],
+    )
+    dataset = rg.Dataset(name=unique("records"), workspace=workspace, settings=settings, client=client).create()
+    dataset.records.log(
+        [
+            rg.Record(
+                id=f"x{i}",
+                fields={"prompt": f"prompt {i}", "response": f"response {i}"},
+                metadata={"source": "web" if i % 2 else "books", "length": 10 * i},
+                suggestions=[rg.Suggestion("topic", "math" if i % 2 else "code", score=0.25, agent="judge")],
+            )
+            for i in range(5)
+        ]
+    )
+    ids = record_ids(owner, dataset.id)
+    for i in range(4):
+        submit(people["ann"], ids[f"x{i}"], {"quality": 1 + i, "topic": "math", "note": f"ann {i}"})
+    for i in range(2):
+        submit(people["bob"], ids[f"x{i}"], {"quality": 5, "topic": "code"})
+
+    sdk = client.datasets(name=dataset.name, workspace=workspace.name).records.to_datasets()
+    ours = load_rows(export(owner, dataset.id, {"shape": "records", "format": "parquet"}), "parquet", tmp_path)
+    assert len(ours) == len(sdk) == 5
+    by_id = {row["id"]: row for row in ours}
+    for theirs in sdk:
+        row = by_id[theirs["id"]]
+        for column, value in theirs.items():
+            assert column in row, f"column {column} missing from loam's records export"
+            assert row[column] == value, f"{theirs['id']} {column}: loam {row[column]!r}, SDK {value!r}"

@@ -9,7 +9,7 @@
 //! | `status` | `pending` / `completed` |
 //! | `_server_id` | the record's id on the server |
 //! | `<field>` | text and image fields as strings, chat fields as `[{role, content}]`, custom fields as JSON |
-//! | `<metadata>` | integer and float properties as numbers, terms as JSON (a string or a list) |
+//! | `<metadata>` | integer and float properties as numbers, terms as strings (the SDK's type for the usual single term; a list of terms as its JSON text) |
 //! | `<vector>` | the vector (a list of floats) |
 //! | `<question>.responses` | the answers of every response that answers the question (any status), in the responses' order: a list of strings (text, label), of integers (rating), else JSON (a list of lists: multi-label, ranking as its values in the order given, the SDK drops the ranks; spans) |
 //! | `<question>.responses.users` | the responders' user ids, in the same order |
@@ -55,7 +55,7 @@ impl RecordsShape {
         }
         for property in &schema.metadata_properties {
             let ty = match property.settings {
-                MetadataSettings::Terms { .. } => ColumnType::Json,
+                MetadataSettings::Terms { .. } => ColumnType::Str,
                 MetadataSettings::Integer { .. } => ColumnType::Int,
                 MetadataSettings::Float { .. } => ColumnType::Float,
             };
@@ -104,7 +104,7 @@ impl RecordsShape {
             let value = record.metadata.as_ref().and_then(|it| it.get(&property.name));
             row.push(match (&property.settings, value) {
                 (_, None | Some(Value::Null)) => Cell::Null,
-                (MetadataSettings::Terms { .. }, Some(value)) => Cell::Json(value.clone()),
+                (MetadataSettings::Terms { .. }, Some(value)) => text_cell(value),
                 (MetadataSettings::Integer { .. }, Some(value)) => value.as_i64().map_or(Cell::Null, Cell::Int),
                 (MetadataSettings::Float { .. }, Some(value)) => value.as_f64().map_or(Cell::Null, Cell::Float),
             });
@@ -432,7 +432,7 @@ mod tests {
                 Cell::Str("Why?".into()),
                 Cell::Messages(vec![Message { role: "user".into(), content: "hi".into() }]),
                 Cell::Int(7),
-                Cell::Json(json!(["x", "y"])),
+                Cell::Str(r#"["x","y"]"#.into()),
                 Cell::FloatList(vec![0.5, 1.0]),
                 strs(&["a", "b"]),
                 strs(&[&u2, &u3]),

@@ -425,7 +425,7 @@ fn consolidation_samples() -> Vec<(&'static str, Value)> {
         strategy: Strategy::default_for(&QuestionSettings::Rating { options: vec![1, 2] }),
         default: true,
     };
-    let mut strategies = describe_all(&[loam_service::strategies_json(&[strategy])]);
+    let mut strategies = describe_all(&[loam_service::wire::strategies_json(&[strategy])]);
     set_at(&mut strategies, &["questions", "[]", "strategy"], object(&[("kind", string())], &["kind"]));
     let finals = vec![
         ("label".to_owned(), Final::One(Answer::Label("good".into()))),
@@ -441,7 +441,7 @@ fn consolidation_samples() -> Vec<(&'static str, Value)> {
         finals: finals.clone(),
     };
     let page = FinalsPage { items: vec![item(Some("r1")), item(None)], total: 2 };
-    let mut preview = describe_all(&[loam_service::finals_page_json(&page)]);
+    let mut preview = describe_all(&[loam_service::wire::finals_page_json(&page)]);
     let one_final = object(
         &[
             ("status", one_of_text(&["resolved", "score", "each", "unresolved"])),

@@ -37,9 +37,7 @@ pub use auth::{
     generate_api_key, generate_password, is_weak_api_key, Credentials, SignInConfig, DEFAULT_ADDRESS_THROTTLE,
     DEFAULT_USERNAME_THROTTLE,
 };
-pub use consolidation::{
-    answer_json, final_json, finals_page_json, strategies_json, FinalsPage, QuestionStrategy, RecordFinals,
-};
+pub use consolidation::{FinalsPage, QuestionStrategy, RecordFinals};
 pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};

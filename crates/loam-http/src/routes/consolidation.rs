@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::extract::{path_id, Auth, Body, QueryPairs};
 use crate::openapi::{Routes, PAGE};
 use crate::AppState;
-use loam_service::{finals_page_json, strategies_json};
+use loam_service::wire::{finals_page_json, strategies_json};
 
 pub fn routes(r: Routes) -> Routes {
     r.get(

@@ -11,10 +11,12 @@
 //!   types (the bulk of what loam sends).
 //! - `listing.rs`: records as the use cases return them (`RecordView`), singly and in pages.
 //! - `metrics.rs`: progress and metrics replies.
+//! - `consolidation.rs`: consolidation strategies and finals (loam extensions).
 //! - `event.rs`: webhook events: their names, their `data`, their envelope.
 //! - `ser.rs`: the serialization helpers the shapes share.
 
 mod account;
+mod consolidation;
 mod dataset;
 pub(crate) mod event;
 mod listing;
@@ -23,6 +25,7 @@ mod record;
 mod ser;
 
 pub use account::{user, user_v0, webhook, workspace, MASKED_KEY};
+pub use consolidation::{answer_json, final_json, finals_page_json, strategies_json};
 pub use dataset::{dataset, field, metadata_property, question, vector_settings};
 pub use event::{dataset_event, event_body, record_event, response_event, user_event, Event, EVENTS};
 pub use listing::{record, RecordItems, RecordPage, SearchPage};
