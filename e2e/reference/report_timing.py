@@ -7,7 +7,8 @@ Against a running `loam serve` (release build): creates a dataset with a text fi
 questions (label a/b/c, rating 1..5, multi-label x/y/z), three annotators, and `--records` records
 each with the three annotators' submitted responses (sent with the records, attributed by the
 owner), then times `GET /api/v1/datasets/{id}/agreement` (three runs) and
-`GET …/agreement/records?question=label`. Standard library only.
+`GET …/agreement/records?question=label`. `--dataset ID` times a dataset an earlier run made (so
+two builds can be timed in turn against the same data dir). Standard library only.
 """
 
 import argparse
@@ -41,8 +42,25 @@ def main():
     ap.add_argument("--api-key", required=True)
     ap.add_argument("--records", type=int, default=100_000)
     ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--dataset", help="time an existing dataset (one made by an earlier run) instead of making one")
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     api = Api(args.url, args.api_key)
+    ds = args.dataset or load(api, args)
+    print(f"dataset {ds}")
+    for run in range(args.runs):
+        start = time.monotonic()
+        report = api.call("GET", f"/api/v1/datasets/{ds}/agreement")
+        took = time.monotonic() - start
+        figures = {q["name"]: [(m["variant"] or m["name"], m["value"]) for m in q["metrics"]] for q in report["questions"]}
+        print(f"agreement report run {run + 1}: {took:.2f} s  ({report['records']} records) {figures if run == 0 else ''}")
+    start = time.monotonic()
+    page = api.call("GET", f"/api/v1/datasets/{ds}/agreement/records?question=label&limit=20")
+    print(f"most disagreed records (label, 20 of {page['total']}): {time.monotonic() - start:.2f} s")
+
+
+def load(api, args):
+    """Creates the timing dataset with `args.records` records; returns its id."""
     rng = random.Random(7)
 
     ws = api.call("POST", "/api/v1/workspaces", {"name": "timing"})["id"]
@@ -83,16 +101,7 @@ def main():
             items.append({"fields": {"text": f"record {i}"}, "responses": responses})
         api.call("POST", f"/api/v1/datasets/{ds}/records/bulk", {"items": items})
     print(f"loaded {args.records} records x 3 responses in {time.monotonic() - start:.1f} s")
-
-    for run in range(3):
-        start = time.monotonic()
-        report = api.call("GET", f"/api/v1/datasets/{ds}/agreement")
-        took = time.monotonic() - start
-        figures = {q["name"]: [(m["variant"] or m["name"], m["value"]) for m in q["metrics"]] for q in report["questions"]}
-        print(f"agreement report run {run + 1}: {took:.2f} s  ({report['records']} records) {figures if run == 0 else ''}")
-    start = time.monotonic()
-    page = api.call("GET", f"/api/v1/datasets/{ds}/agreement/records?question=label&limit=20")
-    print(f"most disagreed records (label, 20 of {page['total']}): {time.monotonic() - start:.2f} s")
+    return ds
 
 
 if __name__ == "__main__":

@@ -80,6 +80,8 @@ pub enum QueryType {
     OneOf(&'static [&'static str]),
     /// Comma-separated UUIDs.
     UuidList,
+    /// A number within `min..=max`.
+    Number(f64, f64),
 }
 
 /// One query parameter; `repeated` ones may be given several times.
@@ -313,6 +315,7 @@ fn query_schema(kind: QueryType) -> Value {
         QueryType::Text => schema::string(),
         QueryType::OneOf(values) => schema::one_of_text(values),
         QueryType::UuidList => json!({"type": "string", "description": "Comma-separated UUIDs"}),
+        QueryType::Number(min, max) => json!({"type": "number", "minimum": min, "maximum": max}),
     }
 }
 

@@ -1,16 +1,18 @@
 //! A dataset's agreement report and its most disagreed records (owners, and admins of the
 //! dataset's workspace). The records are read in one read transaction, batch by batch
-//! (`loam_store::annotated`, every response status: the report counts discarded ones), and each
+//! (`loam_store::annotated`, every response status: the report counts discarded ones; fields only
+//! when a span question needs its text, metadata never), and each
 //! batch is folded into the pure accumulator of `loam_domain::agreement` on a blocking thread, so
 //! memory stays flat and the async workers stay free. The JSON shapes are rendered here too.
 
 use std::sync::Arc;
 
-use loam_domain::agreement::{Agreement, Figure, Metric, Report};
+use loam_domain::agreement::{Agreement, Figure, Metric, MostDisagreed, Report, ScoreRange};
 use loam_domain::answer::AnnotatedRecord;
-use loam_domain::model::User;
+use loam_domain::model::{Question, User};
+use loam_domain::settings::QuestionSettings;
 use loam_domain::{DatasetId, RecordId};
-use loam_store::annotated::{read_annotated, Cursor, Responses};
+use loam_store::annotated::{read_annotated_with, Contents, Cursor, Responses};
 use loam_store::Tx;
 use serde_json::{json, Value};
 
@@ -41,12 +43,20 @@ pub struct DisagreedRecord {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DisagreedRecords {
     pub items: Vec<DisagreedRecord>,
-    /// Records with a score (2 or more submitted answers to the question).
+    /// Records with a score (2 or more submitted answers to the question) within the range asked.
     pub total: u64,
 }
 
-/// Reads `dataset`'s records batch by batch, handing each batch to `fold` on a blocking thread.
-async fn fold_batches<S, F>(tx: &mut Tx, dataset: DatasetId, mut state: S, fold: F) -> Result<S>
+/// What agreement reads of the records when it asks about `questions`: the fields only for a
+/// span question (its text is cut into characters), never the metadata.
+fn contents<'q>(mut questions: impl Iterator<Item = &'q Question>) -> Contents {
+    let fields = questions.any(|it| matches!(it.settings, QuestionSettings::Span { .. }));
+    Contents { responses: Responses::All, fields, metadata: false }
+}
+
+/// Reads `dataset`'s records batch by batch (with `contents`), handing each batch to `fold` on a
+/// blocking thread.
+async fn fold_batches<S, F>(tx: &mut Tx, dataset: DatasetId, contents: Contents, mut state: S, fold: F) -> Result<S>
 where
     S: Send + 'static,
     F: Fn(&mut S, &[AnnotatedRecord]) + Send + Sync + 'static,
@@ -54,7 +64,7 @@ where
     let fold = Arc::new(fold);
     let mut after: Option<Cursor> = None;
     loop {
-        let (batch, next) = read_annotated(tx, dataset, after, BATCH, Responses::All).await?;
+        let (batch, next) = read_annotated_with(tx, dataset, after, BATCH, contents).await?;
         let fold = fold.clone();
         state = tokio::task::spawn_blocking(move || {
             fold(&mut state, &batch);
@@ -74,24 +84,24 @@ impl Service {
         let mut tx = self.store.read().await?;
         let ds = managed_dataset(&mut tx, actor, id).await?;
         let schema = self.schemas.get(&mut tx, &ds).await?;
-        let agreement = fold_batches(&mut tx, id, Agreement::new(&schema), |acc, batch| acc.fold(batch)).await?;
+        let read = contents(schema.questions.iter());
+        let agreement = fold_batches(&mut tx, id, read, Agreement::new(&schema), |acc, batch| acc.fold(batch)).await?;
         Ok(AgreementReport { dataset_id: id, min_submitted: ds.distribution.min_submitted, report: agreement.finish() })
     }
 
     /// The records of `dataset` by their disagreement on `question`, most disagreed first (ties
-    /// in insertion order), `limit` from `offset`.
+    /// in insertion order), those with a score within `min..=max` (each optional, in [0, 1]),
+    /// `limit` from `offset`. Memory holds `offset + limit` records, not the dataset.
     pub async fn disagreed_records(
         &self,
         actor: &User,
         id: DatasetId,
-        question: Option<&str>,
-        limit: usize,
-        offset: usize,
+        query: &DisagreedQuery<'_>,
     ) -> Result<DisagreedRecords> {
         let mut tx = self.store.read().await?;
         let ds = managed_dataset(&mut tx, actor, id).await?;
         let schema = self.schemas.get(&mut tx, &ds).await?;
-        let Some(name) = question else {
+        let Some(name) = query.question else {
             return Err(Error::invalid(
                 "The query parameter `question` is required: the name of a question of the dataset",
             ));
@@ -99,26 +109,38 @@ impl Service {
         let Some(question) = schema.questions.iter().find(|it| it.name == name).cloned() else {
             return Err(Error::invalid(format!("Question `{name}` does not exist in dataset `{id}`")));
         };
-        let mut scored = fold_batches(&mut tx, id, Vec::new(), move |scored: &mut Vec<DisagreedRecord>, batch| {
+        let range = ScoreRange::new(query.min, query.max).map_err(Error::invalid)?;
+        let read = contents(std::iter::once(&question));
+        let list = MostDisagreed::new(query.offset, query.limit, range);
+        let list = fold_batches(&mut tx, id, read, list, move |list: &mut MostDisagreed<DisagreedRecord>, batch| {
             for record in batch {
                 let ballots = record.ballots(&schema);
                 if let Some(disagreement) = loam_domain::agreement::record_disagreement(&question, &ballots) {
-                    scored.push(DisagreedRecord {
+                    let item = DisagreedRecord {
                         record_id: record.record.id,
                         external_id: record.record.external_id.clone(),
                         submitted: ballots.len() as u64,
                         disagreement,
-                    });
+                    };
+                    list.offer(disagreement, item);
                 }
             }
         })
         .await?;
-        // A stable sort keeps insertion order among equal scores.
-        scored.sort_by(|a, b| b.disagreement.total_cmp(&a.disagreement));
-        let total = scored.len() as u64;
-        let items = scored.into_iter().skip(offset).take(limit).collect();
-        Ok(DisagreedRecords { items, total })
+        let (items, total) = list.page(query.offset);
+        Ok(DisagreedRecords { items: items.into_iter().map(|it| it.1).collect(), total })
     }
+}
+
+/// What `GET …/agreement/records` asks for.
+#[derive(Clone, Debug, Default)]
+pub struct DisagreedQuery<'q> {
+    /// The question's name (required; `None` is refused with a 422 that says so).
+    pub question: Option<&'q str>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub limit: usize,
+    pub offset: usize,
 }
 
 fn figure(figure: &Figure) -> Value {

@@ -4,11 +4,12 @@
 
 mod common;
 
-use loam_domain::model::{Response, User};
+use loam_domain::distribution::Distribution;
+use loam_domain::model::{Dataset, DatasetStatus, Response, User, Workspace};
 use loam_domain::value::ResponseStatus;
-use loam_domain::{ResponseId, Role, Timestamp, UserId};
-use loam_store::annotated::{read_annotated, Responses};
-use loam_store::{records, responses, users};
+use loam_domain::{DatasetId, ResponseId, Role, Timestamp, UserId, WorkspaceId};
+use loam_store::annotated::{read_annotated, read_annotated_with, Contents, Responses};
+use loam_store::{datasets, records, responses, users, workspaces};
 use serde_json::json;
 
 #[tokio::test]
@@ -65,4 +66,96 @@ async fn batches_follow_insertion_order_and_carry_named_responses() {
     assert_eq!(submitted.len(), 5);
     assert_eq!(submitted[1].responses.len(), 1);
     assert_eq!(submitted[1].responses[0].username, "ann");
+}
+
+#[tokio::test]
+async fn a_lighter_read_leaves_fields_and_metadata_out_and_keeps_to_its_dataset() {
+    let (store, _db) = common::open().await;
+    let (dataset, other) = (common::dataset(&store).await, second_dataset(&store).await);
+    let mut tx = store.write().await.unwrap();
+    // The two datasets' records alternate, so their `seq` ranges interleave.
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for i in 0..4 {
+        let mut record = common::record(dataset, &format!("mine {i}"));
+        record.metadata = Some(serde_json::from_value(json!({"n": i})).unwrap());
+        records::insert_records(&mut tx, &common::schema(dataset), std::slice::from_ref(&record)).await.unwrap();
+        mine.push(record);
+        let record = common::record(other, &format!("theirs {i}"));
+        records::insert_records(&mut tx, &common::schema(other), std::slice::from_ref(&record)).await.unwrap();
+        theirs.push(record);
+    }
+    let at = Timestamp(1);
+    let user = User {
+        id: UserId::new(),
+        first_name: "ann".into(),
+        last_name: None,
+        username: "ann".into(),
+        role: Role::Annotator,
+        inserted_at: at,
+        updated_at: at,
+    };
+    users::insert_user(&mut tx, &user, "digest-ann", "hash").await.unwrap();
+    for (ds, record) in [(dataset, &mine[1]), (other, &theirs[1]), (dataset, &mine[2])] {
+        let response = Response {
+            id: ResponseId::new(),
+            record_id: record.id,
+            user_id: user.id,
+            values: Some(json!({"q": {"value": 1}})),
+            status: ResponseStatus::Submitted,
+            inserted_at: at,
+            updated_at: at,
+        };
+        responses::insert_response(&mut tx, ds, &response).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let lean = Contents { responses: Responses::All, fields: false, metadata: false };
+    let (light, next) = read_annotated_with(&mut tx, dataset, None, 3, lean).await.unwrap();
+    let (full, _) = read_annotated(&mut tx, dataset, None, 3, Responses::All).await.unwrap();
+    assert_eq!(light.iter().map(|it| it.record.id).collect::<Vec<_>>(), [mine[0].id, mine[1].id, mine[2].id]);
+    assert!(light.iter().all(|it| it.record.fields.is_empty() && it.record.metadata.is_none()));
+    assert_eq!(full[1].record.fields, mine[1].fields);
+    assert_eq!(full[1].record.metadata, mine[1].metadata);
+    for (light, full) in light.iter().zip(&full) {
+        assert_eq!(light.responses, full.responses);
+        assert_eq!(light.record.external_id, full.record.external_id);
+    }
+    let counts: Vec<usize> = full.iter().map(|it| it.responses.len()).collect();
+    assert_eq!(counts, [0, 1, 1], "the other dataset's response stays out");
+
+    let fields_only = Contents { responses: Responses::Submitted, fields: true, metadata: false };
+    let (rest, end) = read_annotated_with(&mut tx, dataset, next, 3, fields_only).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(
+        (rest[0].record.id, &rest[0].record.fields, &rest[0].record.metadata),
+        (mine[3].id, &mine[3].fields, &None)
+    );
+    assert_eq!(end, None);
+}
+
+/// A dataset in a workspace of its own (`common::dataset` names every workspace `ws`).
+async fn second_dataset(store: &loam_store::Store) -> DatasetId {
+    let at = Timestamp(1);
+    let ws = Workspace { id: WorkspaceId::new(), name: "other".into(), inserted_at: at, updated_at: at };
+    let ds = Dataset {
+        id: DatasetId::new(),
+        name: "other".into(),
+        guidelines: None,
+        allow_extra_metadata: true,
+        status: DatasetStatus::Ready,
+        distribution: Distribution::default(),
+        metadata: None,
+        workspace_id: ws.id,
+        last_activity_at: at,
+        inserted_at: at,
+        updated_at: at,
+        responses_visible_for_annotators: false,
+        settings_version: 0,
+    };
+    let mut tx = store.write().await.unwrap();
+    workspaces::insert_workspace(&mut tx, &ws).await.unwrap();
+    datasets::insert_dataset(&mut tx, &ds).await.unwrap();
+    tx.commit().await.unwrap();
+    ds.id
 }

@@ -26,11 +26,13 @@
 //! answered where the others' most frequent answer is unique (ties and lone answers skipped) of
 //! 1 − the normalised distance to it. Per suggestion agent: the same for the suggested value
 //! against the most frequent of all submitted answers. Per record: the disagreement score, the
-//! mean pairwise normalised distance among the submitted answers (`None` with fewer than 2).
+//! mean pairwise normalised distance among the submitted answers (`None` with fewer than 2);
+//! [`MostDisagreed`] keeps a page of the most disagreed in flat memory.
 
 mod alpha;
 mod kappa;
 mod question;
+mod ranking;
 mod values;
 
 use std::collections::BTreeMap;
@@ -40,6 +42,7 @@ use crate::model::{DatasetSchema, Question};
 use crate::value::ResponseStatus;
 
 use question::QuestionAcc;
+pub use ranking::{MostDisagreed, ScoreRange};
 
 /// A figure, or why it is undefined (exactly one of the two is set).
 #[derive(Clone, Debug, PartialEq)]
@@ -173,7 +176,11 @@ impl Agreement {
         for record in batch {
             self.records += 1;
             for response in &record.responses {
-                let counts = self.annotators.entry(response.username.clone()).or_default();
+                // Looked up before inserting: a username is allocated once, not once per response.
+                let counts = match self.annotators.get_mut(&response.username) {
+                    Some(counts) => counts,
+                    None => self.annotators.entry(response.username.clone()).or_default(),
+                };
                 match response.response.status {
                     ResponseStatus::Submitted => counts.0 += 1,
                     ResponseStatus::Discarded => counts.1 += 1,

@@ -34,7 +34,9 @@ pub(super) struct QuestionAcc {
     kind: Kind,
     answered: u64,
     alpha: Coincidences,
-    pairs: BTreeMap<(String, String), Confusion>,
+    /// Confusion per annotator pair, by the first and then the second username (nested so a
+    /// pair is found by `&str` without allocating).
+    pairs: BTreeMap<String, BTreeMap<String, Confusion>>,
     fleiss: Option<Fleiss>,
     /// Text: (equal pairs, pairs); span: (F1 sum, pairs with a span).
     pairwise: (f64, u64),
@@ -119,8 +121,15 @@ impl QuestionAcc {
             for (i, (first, a)) in vals.iter().enumerate() {
                 for (second, b) in &vals[i + 1..] {
                     if let (Val::Index(a), Val::Index(b)) = (a, b) {
-                        let key = ((*first).to_owned(), (*second).to_owned());
-                        self.pairs.entry(key).or_insert_with(|| Confusion::new(k)).add(*a, *b);
+                        let seconds = match self.pairs.get_mut(*first) {
+                            Some(it) => it,
+                            None => self.pairs.entry((*first).to_owned()).or_default(),
+                        };
+                        let confusion = match seconds.get_mut(*second) {
+                            Some(it) => it,
+                            None => seconds.entry((*second).to_owned()).or_insert_with(|| Confusion::new(k)),
+                        };
+                        confusion.add(*a, *b);
                     }
                 }
             }
@@ -147,7 +156,10 @@ impl QuestionAcc {
             self.bins[bin] += 1;
         }
         for (username, value) in &vals {
-            let mean = self.annotators.entry((*username).to_owned()).or_default();
+            let mean = match self.annotators.get_mut(*username) {
+                Some(it) => it,
+                None => self.annotators.entry((*username).to_owned()).or_default(),
+            };
             mean.offered += 1;
             let others = vals.iter().filter(|it| it.0 != *username).map(|it| &it.1);
             if let Some(agreed) = consensus(others) {
@@ -261,7 +273,8 @@ impl QuestionAcc {
         let pairs = self
             .pairs
             .iter()
-            .map(|((a, b), confusion)| PairReport {
+            .flat_map(|(a, seconds)| seconds.iter().map(move |(b, confusion)| (a, b, confusion)))
+            .map(|(a, b, confusion)| PairReport {
                 annotators: [a.clone(), b.clone()],
                 records: confusion.records,
                 metrics: weights

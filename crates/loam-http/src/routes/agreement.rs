@@ -6,11 +6,12 @@ use axum::extract::{Path, State};
 use serde_json::Value;
 
 use super::{ok, ApiResult};
+use crate::error::ApiError;
 use crate::extract::{path_id, Auth, QueryPairs};
 use crate::openapi::schema::{array, integer, nullable, number, object, one_of_text, string};
 use crate::openapi::{QueryParam, QueryType, Routes, PAGE};
 use crate::AppState;
-use loam_service::agreement::{render_records, render_report};
+use loam_service::agreement::{render_records, render_report, DisagreedQuery};
 
 const REPORT: &str = "Agreement among annotators per question, over submitted responses (loam extension; owners \
 and workspace admins). Metrics (`name`/`variant`): `krippendorff_alpha` as the `krippendorff` package computes it, \
@@ -33,15 +34,22 @@ the most frequent of all submitted answers. Normalised distances: label and text
 
 const RECORDS: &str = "The records of a dataset by their disagreement on `question` (the mean pairwise normalised \
 distance among its submitted answers; see the agreement report), most disagreed first, ties in insertion order; \
-only records with 2 or more submitted answers have a score (`total` counts them). A loam extension for owners and \
-workspace admins; 422 when `question` is missing or names no question of the dataset.";
+only records with 2 or more submitted answers have a score. `min` and `max` (each optional, from 0 to 1) keep the \
+records whose score lies in [min, max]; `total` counts the records with a score in that range. A loam extension for \
+owners and workspace admins; 422 when `question` is missing or names no question of the dataset, or when `min` or \
+`max` is not a number from 0 to 1 or `min` is greater than `max`.";
 
 const QUESTION: QueryParam = QueryParam { name: "question", kind: QueryType::Text, repeated: false, required: true };
+const RANGE: &[QueryParam] = &[
+    QueryParam { name: "min", kind: QueryType::Number(0.0, 1.0), repeated: false, required: false },
+    QueryParam { name: "max", kind: QueryType::Number(0.0, 1.0), repeated: false, required: false },
+];
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/datasets/{dataset_id}/agreement", REPORT, 200, Some("AgreementReport"), report)
         .get("/api/v1/datasets/{dataset_id}/agreement/records", RECORDS, 200, Some("DisagreedRecords"), records)
         .query(&[QUESTION])
+        .query(RANGE)
         .query(PAGE)
 }
 
@@ -60,9 +68,28 @@ async fn records(
     let id = path_id(&dataset_id, "dataset_id")?;
     let limit = query.int("limit", 20, 1, Some(1000))?;
     let offset = query.int("offset", 0, 0, None)?;
-    let question = query.get("question");
-    let page = app.service.disagreed_records(&actor, id.into(), question, limit as usize, offset as usize).await?;
+    let ask = DisagreedQuery {
+        question: query.get("question"),
+        min: score_bound(&query, "min")?,
+        max: score_bound(&query, "max")?,
+        limit: limit as usize,
+        offset: offset as usize,
+    };
+    let page = app.service.disagreed_records(&actor, id.into(), &ask).await?;
     Ok(ok(render_records(&page)))
+}
+
+/// An optional number parameter (whether it is in range is the service's to say).
+fn score_bound(query: &QueryPairs, key: &str) -> Result<Option<f64>, ApiError> {
+    let Some(raw) = query.get(key) else { return Ok(None) };
+    let value: f64 = raw.trim().parse().map_err(|_| {
+        ApiError::at(
+            &["query", key],
+            "float_parsing",
+            "Input should be a valid number, unable to parse string as a number",
+        )
+    })?;
+    Ok(Some(value))
 }
 
 /// A figure or why it is undefined.

@@ -227,3 +227,73 @@ async fn an_empty_dataset_has_only_undefined_figures() {
         assert!(metric["reason"].is_string(), "{metric}");
     }
 }
+
+#[tokio::test]
+async fn records_are_filtered_by_their_disagreement() {
+    let s = setup().await;
+    let path = format!("/api/v1/datasets/{}/agreement/records?question=label", s.ds);
+    // Scores: r3 1, r1 2/3, r0 and r2 0.
+    for (range, want) in [
+        ("&min=0.5", vec!["r3", "r1"]),
+        ("&max=0.5", vec!["r0", "r2"]),
+        ("&min=0.6&max=0.7", vec!["r1"]),
+        ("&min=1&max=1", vec!["r3"]),
+        ("&min=0&max=0", vec!["r0", "r2"]),
+        ("&min=0.7&max=0.9", vec![]),
+    ] {
+        let page = s.app.read(&format!("{path}{range}")).await;
+        let order: Vec<&str> =
+            page["items"].as_array().unwrap().iter().map(|it| it["external_id"].as_str().unwrap()).collect();
+        assert_eq!(order, want, "{range}");
+        assert_eq!(page["total"], want.len(), "{range}");
+    }
+    // `total` counts the filtered set, not the page.
+    let page = s.app.read(&format!("{path}&min=0.5&limit=1&offset=1")).await;
+    assert_eq!(page["total"], 2);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["external_id"], "r1");
+}
+
+#[tokio::test]
+async fn a_disagreement_range_outside_zero_one_or_inverted_is_refused() {
+    let s = setup().await;
+    let path = format!("/api/v1/datasets/{}/agreement/records?question=label", s.ds);
+    for (range, name) in
+        [("&min=-0.1", "`min`"), ("&max=1.5", "`max`"), ("&min=nan", "`min`"), ("&min=0.8&max=0.2", "`min`")]
+    {
+        let reply = s.app.get(&s.app.owner.key, &format!("{path}{range}")).await;
+        check(&reply, 422);
+        assert!(reply.1["detail"].as_str().unwrap().contains(name), "{range}: {}", reply.1);
+    }
+    let reply = s.app.get(&s.app.owner.key, &format!("{path}&max=lots")).await;
+    check(&reply, 422);
+    assert_eq!(reply.1["detail"]["params"]["errors"][0]["loc"], json!(["query", "max"]), "{}", reply.1);
+}
+
+/// Span agreement reads the span field's text (the lighter read leaves fields out otherwise).
+#[tokio::test]
+async fn span_questions_are_compared_over_their_fields_text() {
+    let app = TestApp::new().await;
+    let ws = app.create_workspace("spans").await;
+    let ds = app.create_dataset(&ws, "spans").await;
+    app.add_field(&ds, "text", true).await;
+    app.add_question(&ds, "entities", true, json!({"type": "span", "field": "text", "options": options(&["x", "y"])}))
+        .await;
+    app.publish(&ds).await;
+    let records = app.log(&ds, vec![json!({"fields": {"text": "abcd"}, "external_id": "s0"})]).await;
+    let record = records[0]["id"].as_str().unwrap().to_owned();
+    for name in ["sam", "sue"] {
+        let annotator = app.member(name, "annotator", &[&ws]).await;
+        let body =
+            json!({"status": "submitted", "values": {"entities": {"value": [{"label": "x", "start": 0, "end": 2}]}}});
+        check(&app.post(&annotator.key, &format!("/api/v1/records/{record}/responses"), body).await, 201);
+    }
+    let report = app.read(&format!("/api/v1/datasets/{ds}/agreement")).await;
+    let entities = question(&report, "entities");
+    // Characters 0..2 are {x} for both, 2..4 nothing for both: full agreement with variation.
+    close(&metric(entities, "krippendorff_alpha", Some("span_characters"))["value"], 1.0);
+    close(&metric(entities, "span_f1", None)["value"], 1.0);
+    let page = app.read(&format!("/api/v1/datasets/{ds}/agreement/records?question=entities")).await;
+    assert_eq!(page["total"], 1);
+    close(&page["items"][0]["disagreement"], 0.0);
+}
