@@ -25,12 +25,12 @@ export function barChart(opts) {
   if (!opts.bars.length) {
     return h('figure', { class: 'chart', id: opts.id }, h('figcaption', { id: captionId }, opts.caption), h('p', { class: 'muted' }, opts.empty || 'Nothing to show yet.'));
   }
-  const width = Math.max(240, opts.bars.length * 48);
-  const chart = layoutBars(opts.bars, { width, height: 140 });
+  const width = Math.max(300, opts.bars.length * 60);
+  const chart = layoutBars(opts.bars, { width, height: 160 });
   const summary = opts.bars.map((b) => `${opts.labelHead} ${b.label}: ${b.value} ${opts.valueHead.toLowerCase()}`).join('; ');
   const svg = s(
     'svg',
-    { viewBox: `0 0 ${chart.width} ${chart.height}`, role: 'img', 'aria-label': `${opts.caption}. ${summary}`, class: 'bars', preserveAspectRatio: 'xMinYMin meet' },
+    { viewBox: `0 0 ${chart.width} ${chart.height}`, width: chart.width, height: chart.height, role: 'img', 'aria-label': `${opts.caption}. ${summary}`, class: 'bars', preserveAspectRatio: 'xMinYMin meet' },
     s('line', { x1: 0, y1: chart.baseline, x2: chart.width, y2: chart.baseline, class: 'axis' }),
     ...chart.bars.map((b) =>
       s(
