@@ -39,5 +39,5 @@ test('the file name: filename* first, then quoted or bare filename, folders and 
 
 test('the fallback name: the dataset, the shape and the format', () => {
   assert.equal(dl.defaultFilename('my reviews/2', 'sft', 'jsonl'), 'my-reviews-2-sft.jsonl');
-  assert.equal(dl.defaultFilename('***', 'records', 'hf'), 'dataset-records.zip');
+  assert.equal(dl.defaultFilename('***', 'records', 'hf'), 'dataset-records.tar');
 });

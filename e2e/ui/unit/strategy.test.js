@@ -21,9 +21,11 @@ test('a stored strategy as form values, and the same values back as the same str
     ['label_selection', { kind: 'majority', tie_break: 'unresolved' }],
     ['multi_label_selection', { kind: 'label_majority', threshold: 0.75 }],
     ['rating', { kind: 'mean', rounding: 'half_even' }],
-    ['rating', { kind: 'majority', rounding: 'none', tie_break: 'highest' }],
+    ['rating', { kind: 'majority', tie_break: 'highest' }],
+    ['rating', { kind: 'majority', tie_break: 'random', seed: 42 }],
+    ['rating', { kind: 'max' }],
     ['ranking', { kind: 'borda' }],
-    ['text', { kind: 'by_rating', question: 'quality', pick: 'lowest' }],
+    ['text', { kind: 'by_rating', question: 'quality', pick: 'lowest', tie_break: 'unresolved' }],
     ['text', { kind: 'by_annotator', order: ['bob', 'ann'] }],
     ['text', { kind: 'by_weight', weights: { ann: 2, bob: 0.5 } }],
     ['text', { kind: 'all' }],
@@ -38,14 +40,24 @@ test('a stored strategy as form values, and the same values back as the same str
   assert.deepEqual(st.toForm('text', { kind: 'by_annotator', order: ['bob', 'ann'] }).values, { order: 'bob, ann' });
 });
 
-test('a kind picked anew starts from sensible values: the first choice, the stated threshold, optional ones empty', () => {
-  assert.deepEqual(st.toForm('label_selection', null), { kind: 'majority', values: { tie_break: 'lowest', seed: '' } });
+test('a kind picked anew starts from the server defaults: ties unresolved, threshold 0.5, no rounding, optional ones empty', () => {
+  assert.deepEqual(st.toForm('label_selection', null), { kind: 'majority', values: { tie_break: 'unresolved', seed: '' } });
   assert.deepEqual(st.toForm('multi_label_selection', null), { kind: 'label_majority', values: { threshold: '0.5' } });
   assert.deepEqual(st.toForm('rating', { kind: 'median' }), { kind: 'median', values: { rounding: 'none' } });
-  assert.deepEqual(st.toForm('rating', { kind: 'majority', rounding: 'floor' }).values, { rounding: 'floor', tie_break: '', seed: '' });
+  assert.deepEqual(st.toForm('text', { kind: 'by_rating' }).values, { question: '', pick: 'highest', tie_break: 'first' });
+  // Each kind takes only its own inputs (the server refuses others): min and max take none.
+  assert.deepEqual(st.toForm('rating', { kind: 'min' }), { kind: 'min', values: {} });
   // A kind the type does not offer falls back to the first one.
   assert.equal(st.toForm('ranking', { kind: 'majority' }).kind, 'mean_rank');
-  assert.deepEqual(st.fromForm('rating', 'majority', { rounding: 'none', tie_break: '', seed: '' }), { strategy: { kind: 'majority', rounding: 'none' } });
+});
+
+test('a seed goes only with a random tie-break; left empty, the server picks it', () => {
+  assert.deepEqual(st.fromForm('label_selection', 'majority', { tie_break: 'lowest', seed: '7' }), { strategy: { kind: 'majority', tie_break: 'lowest' } });
+  assert.deepEqual(st.fromForm('label_selection', 'majority', { tie_break: 'random', seed: '7' }), { strategy: { kind: 'majority', tie_break: 'random', seed: 7 } });
+  assert.deepEqual(st.fromForm('rating', 'majority', { tie_break: 'random', seed: ' ' }), { strategy: { kind: 'majority', tie_break: 'random' } });
+  const seed = st.paramsOf('rating', 'majority').find((p) => p.name === 'seed');
+  assert.equal(st.applies(seed, { tie_break: 'random' }), true);
+  assert.equal(st.applies(seed, { tie_break: 'highest' }), false);
 });
 
 test('what a form refuses before the server: a number that is none, a bad weight, a missing input, a foreign kind', () => {

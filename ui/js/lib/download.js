@@ -7,8 +7,8 @@ export const FORMATS = ['jsonl', 'csv', 'parquet', 'hf'];
 export const LAYOUTS = ['standard', 'conversational'];
 export const BELOW_MIN = ['skip', 'flag'];
 
-/** What a format's file ends with when the server names none (hf: a folder, sent as an archive). */
-const EXTENSIONS = /** @type {Record<string, string>} */ ({ jsonl: 'jsonl', csv: 'csv', parquet: 'parquet', hf: 'zip' });
+/** What a format's file ends with when the server names none (hf: a folder, sent as a tar archive). */
+const EXTENSIONS = /** @type {Record<string, string>} */ ({ jsonl: 'jsonl', csv: 'csv', parquet: 'parquet', hf: 'tar' });
 
 /**
  * The request body, or an error naming what is wrong with the typed mapping. The mapping is sent

@@ -7,38 +7,43 @@
  * One input of a strategy's form. `select` offers `options` (or, for `question`, the dataset's
  * questions the caller passes); `number` and `integer` are read as numbers; `list` is a comma
  * separated list of names; `weights` is "name=weight" pairs separated by commas.
+ * `when` names another input and the value it must hold for this one to count (a seed only goes
+ * with a random tie-break); otherwise the input is left out.
  * @typedef {{name: string, label: string, input: 'select'|'number'|'integer'|'list'|'weights'|'question',
- *   options?: string[], optional?: boolean, initial?: string}} Param
+ *   options?: string[], optional?: boolean, initial?: string, when?: [string, string]}} Param
  */
 
 const TIE_BREAKS = ['lowest', 'highest', 'random', 'unresolved'];
 const ROUNDINGS = ['none', 'half_up', 'half_even', 'floor', 'ceil', 'nearest_option'];
 
 /** @type {Param} */
-const SEED = { name: 'seed', label: 'Seed (random tie-break)', input: 'integer', optional: true };
+const TIE_BREAK = { name: 'tie_break', label: 'Ties', input: 'select', options: TIE_BREAKS, initial: 'unresolved' };
+/** @type {Param} */
+const SEED = { name: 'seed', label: 'Seed (empty: the server picks one and records it)', input: 'integer', optional: true, when: ['tie_break', 'random'] };
 /** @type {Param} */
 const ROUNDING = { name: 'rounding', label: 'Rounding', input: 'select', options: ROUNDINGS };
 
 /** The kinds each question type offers, each with its inputs, in the order they are offered. */
 export const STRATEGIES = /** @type {Record<string, Record<string, Param[]>>} */ ({
   label_selection: {
-    majority: [{ name: 'tie_break', label: 'Ties', input: 'select', options: TIE_BREAKS }, SEED],
+    majority: [TIE_BREAK, SEED],
   },
   multi_label_selection: {
     label_majority: [{ name: 'threshold', label: 'Threshold (share of annotators)', input: 'number', initial: '0.5' }],
   },
   rating: {
-    majority: [ROUNDING, { name: 'tie_break', label: 'Ties', input: 'select', options: TIE_BREAKS, optional: true }, SEED],
+    majority: [TIE_BREAK, SEED],
     mean: [ROUNDING],
     median: [ROUNDING],
-    min: [ROUNDING],
-    max: [ROUNDING],
+    min: [],
+    max: [],
   },
   ranking: { mean_rank: [], borda: [] },
   text: {
     by_rating: [
       { name: 'question', label: 'Rating question', input: 'question' },
       { name: 'pick', label: 'Pick', input: 'select', options: ['highest', 'lowest'] },
+      { name: 'tie_break', label: 'Equal ratings', input: 'select', options: ['first', 'unresolved'] },
     ],
     by_annotator: [{ name: 'order', label: 'Annotators, first preferred (comma separated)', input: 'list' }],
     by_weight: [{ name: 'weights', label: 'Weights (name=weight, comma separated)', input: 'weights' }],
@@ -104,6 +109,7 @@ export function fromForm(type, kind, values) {
   /** @type {Record<string, any>} */
   const strategy = { kind };
   for (const p of paramsOf(type, kind)) {
+    if (!applies(p, values)) continue;
     const raw = (values[p.name] ?? '').trim();
     if (raw === '') {
       if (p.optional) continue;
@@ -131,6 +137,11 @@ export function fromForm(type, kind, values) {
     }
   }
   return { strategy };
+}
+
+/** Whether an input counts with these values (see `when`). @param {Param} p @param {Record<string, string>} values */
+export function applies(p, values) {
+  return !p.when || (values[p.when[0]] ?? '') === p.when[1];
 }
 
 /**

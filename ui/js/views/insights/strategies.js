@@ -5,7 +5,7 @@
 
 import * as api from '../../api.js';
 import { h, replace } from '../../dom.js';
-import { describe, finalText, fromForm, KIND_LABELS, kindsOf, paramsOf, toForm } from '../../lib/strategy.js';
+import { applies, describe, finalText, fromForm, KIND_LABELS, kindsOf, paramsOf, toForm } from '../../lib/strategy.js';
 import { recordHref } from './disagreed.js';
 import { figure, scroller } from './agreement.js';
 
@@ -61,6 +61,9 @@ function strategyRow(datasetId, q, ctx) {
   const showParams = (kind, strategy) => {
     const form = toForm(q.type, strategy && strategy.kind === kind ? strategy : { kind });
     inputs = {};
+    /** Inputs that count only with another's value (a seed with a random tie-break), shown then only. */
+    /** @type {(() => void)[]} */
+    const toggles = [];
     replace(
       params,
       paramsOf(q.type, kind).map((p) => {
@@ -80,9 +83,19 @@ function strategyRow(datasetId, q, ctx) {
         input.value = form.values[p.name] ?? '';
         inputs[p.name] = input;
         const hint = (p.input === 'list' || p.input === 'weights') && ctx.annotators.length ? h('span', { class: 'hint muted' }, `Annotators: ${ctx.annotators.join(', ')}`) : null;
-        return h('div', { class: 'param' }, h('label', { for: id }, p.label), input, hint);
+        const row = h('div', { class: 'param' }, h('label', { for: id }, p.label), input, hint);
+        if (p.when) {
+          const values = () => Object.fromEntries(Object.entries(inputs).map(([k, it]) => [k, it.value]));
+          toggles.push(() => {
+            row.hidden = !applies(p, values());
+          });
+        }
+        return row;
       }),
     );
+    const toggle = () => toggles.forEach((it) => it());
+    for (const input of Object.values(inputs)) input.addEventListener('change', toggle);
+    toggle();
   };
 
   /** @param {any} body */
