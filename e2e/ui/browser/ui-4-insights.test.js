@@ -74,7 +74,7 @@ test('the most-disagreed records come first and link into the annotation view on
   const page = await signedIn('chief');
   await page.goto(insightsUrl());
   await page.waitForSelector('#disagreed-list li');
-  await tabTo(page, '#disagreed-question');
+  await tabTo(page, '#disagreed-question', 200);
   await page.selectOption('#disagreed-question', 'sentiment');
   await page.waitForSelector('#disagreed-note:has-text("most disagreed first")');
   const listed = await page.locator('#disagreed-list li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-record')));
@@ -99,7 +99,7 @@ test('an owner changes a strategy by keyboard; the preview follows; a refused st
   await page.goto(insightsUrl());
   await page.waitForSelector('#strategy-quality-kind');
   assert.ok((await text(page, '#strategy-quality-effective')).includes('default'));
-  await tabTo(page, '#strategy-quality-kind');
+  await tabTo(page, '#strategy-quality-kind', 200);
   await page.selectOption('#strategy-quality-kind', 'max');
   await tabTo(page, '#strategy-quality-save');
   await page.keyboard.press('Enter');
@@ -142,7 +142,7 @@ test('an owner downloads a JSONL export; the file holds one right row per record
   const page = await signedIn('chief');
   await page.goto(insightsUrl());
   await page.waitForSelector('#export-shape');
-  await tabTo(page, '#export-shape');
+  await tabTo(page, '#export-shape', 200);
   await page.selectOption('#export-shape', 'records');
   await page.waitForSelector('#export-mapping-note:not(:empty)');
   await page.selectOption('#export-format', 'jsonl');
