@@ -11,20 +11,23 @@
 #                    themselves. It starts its own replicas and databases (scratch databases on the
 #                    shared PostgreSQL at 127.0.0.1:5432, a private cluster it crashes), not the
 #                    server below; it needs psql and PostgreSQL 15's initdb / pg_ctl.
+#   e2e/training/    the guides' flows from answers to training data with the v2 SDK (argilla 2.8):
+#                    three annotators rate, correct and rank; consolidation strategies give the
+#                    hand-computed finals; sft / dpo / rm exports load with `datasets` row for row
 #   e2e/openapi/     schemathesis 4.32 generates requests from loam's own OpenAPI document
 #                    (/api/v1/openapi.json) and fails on any 5xx, undeclared status, wrong content
 #                    type or reply that does not match its schema; two bounded runs (generated ids,
 #                    then ids of seeded entities), a few minutes in all (see its test file)
 #
-#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, replicas, openapi
-#                                                       (default: all four)
+#   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, training,
+#                                                       replicas, openapi (default: all five)
 #
 # Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, replicas,
-# openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite), built from the pinned requirement files
-# beside the tests and rebuilt when those change (scripts/lib/venv.sh). One loam server (fresh temp
-# data dir, generated owner) serves the client suites and openapi; they get it as LOAM_URL and
-# LOAM_API_KEY (openapi runs last, so what it creates is not in the others' way). The
-# replicas suite gets the binary as LOAM_BIN.
+# openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite and used by training), built
+# from the pinned requirement files beside the tests and rebuilt when those change
+# (scripts/lib/venv.sh). One loam server (fresh temp data dir, generated owner) serves the client
+# suites and openapi; they get it as LOAM_URL and LOAM_API_KEY (openapi runs last, so what it
+# creates is not in the others' way). The replicas suite gets the binary as LOAM_BIN.
 # Exit status is non-zero if any suite fails; each suite prints pytest's own closing line.
 #
 # Env:
@@ -40,13 +43,13 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel replicas openapi)
+ALL_SUITES=(legacy distilabel training replicas openapi)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel | replicas | openapi) SUITES+=("$1"); shift ;;
+    legacy | distilabel | training | replicas | openapi) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
@@ -96,6 +99,7 @@ for suite in "${SUITES[@]}"; do
   case "$suite" in
     legacy) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;;
     distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
+    training) ;; # the v2 SDK venv above
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
     openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
@@ -116,6 +120,7 @@ for suite in "${SUITES[@]}"; do
   case "$suite" in
     legacy) venv="$VENVS/legacy-1.29" ;;
     distilabel) venv="$VENVS/distilabel-1.5" ;;
+    training) venv="$VENVS/sdk-2.8" ;;
     replicas) venv="$VENVS/replicas" ;;
     openapi) venv="$VENVS/openapi" ;;
   esac

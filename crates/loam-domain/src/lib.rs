@@ -19,6 +19,7 @@ pub mod schema;
 pub mod settings;
 pub mod table;
 pub mod timestamp;
+pub mod training;
 pub mod value;
 
 pub use error::{Invalid, Rejection, SchemaError};
