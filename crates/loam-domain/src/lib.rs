@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod auth;
+pub mod consolidation;
 pub mod distribution;
 pub mod error;
 pub mod field_text;

@@ -395,7 +395,52 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in info_samples {
         put(name, schema);
     }
+    for (name, schema) in consolidation_samples() {
+        put(name, schema);
+    }
     res
+}
+
+/// The consolidation extension's replies: strategies (whose parameters depend on their kind) and
+/// the preview (whose `finals` are keyed by question name, each value shaped by its question).
+fn consolidation_samples() -> Vec<(&'static str, Value)> {
+    use loam_domain::answer::{Answer, Final};
+    use loam_domain::consolidation::Strategy;
+    use loam_service::{FinalsPage, QuestionStrategy, RecordFinals};
+
+    let strategy = QuestionStrategy {
+        name: "quality".into(),
+        type_name: "rating",
+        strategy: Strategy::default_for(&QuestionSettings::Rating { options: vec![1, 2] }),
+        default: true,
+    };
+    let mut strategies = describe_all(&[loam_service::strategies_json(&[strategy])]);
+    set_at(&mut strategies, &["questions", "[]", "strategy"], object(&[("kind", string())], &["kind"]));
+    let finals = vec![
+        ("label".to_owned(), Final::One(Answer::Label("good".into()))),
+        ("quality".to_owned(), Final::Score(3.5)),
+        ("fix".to_owned(), Final::Each(vec![("ada".into(), Answer::Text("Paris".into()))])),
+        ("rank".to_owned(), Final::Unresolved("no submitted answer".into())),
+    ];
+    let item = |external_id: Option<&str>| RecordFinals {
+        record_id: RecordId::new(),
+        external_id: external_id.map(Into::into),
+        submitted: 2,
+        complete: true,
+        finals: finals.clone(),
+    };
+    let page = FinalsPage { items: vec![item(Some("r1")), item(None)], total: 2 };
+    let mut preview = describe_all(&[loam_service::finals_page_json(&page)]);
+    let one_final = object(
+        &[
+            ("status", one_of_text(&["resolved", "score", "each", "unresolved"])),
+            ("value", any()),
+            ("reason", nullable(string())),
+        ],
+        &["status", "value", "reason"],
+    );
+    set_at(&mut preview, &["items", "[]", "finals"], map(one_final));
+    vec![("ConsolidationStrategies", strategies), ("ConsolidationPreview", preview)]
 }
 
 #[cfg(test)]

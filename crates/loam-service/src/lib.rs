@@ -7,6 +7,7 @@
 
 mod ann;
 mod auth;
+mod consolidation;
 mod copy;
 mod datasets;
 mod delivery;
@@ -33,6 +34,9 @@ use loam_store::Store;
 pub use auth::{
     generate_api_key, generate_password, is_weak_api_key, Credentials, SignInConfig, DEFAULT_ADDRESS_THROTTLE,
     DEFAULT_USERNAME_THROTTLE,
+};
+pub use consolidation::{
+    answer_json, final_json, finals_page_json, strategies_json, FinalsPage, QuestionStrategy, RecordFinals,
 };
 pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};

@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "dataset_users",
     "fields",
     "questions",
+    "question_strategies",
     "metadata_properties",
     "vector_settings",
     "records",

@@ -26,6 +26,7 @@ pub mod records;
 pub mod responses;
 pub mod search;
 pub mod settings;
+pub mod strategies;
 pub mod suggestions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -402,5 +402,9 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             ),
         ),
         ("MarkdownTexts", object(&[("texts", array(string()))], &["texts"])),
+        (
+            "ConsolidationChanges",
+            object(&[("questions", map(nullable(object(&[("kind", string())], &["kind"]))))], &["questions"]),
+        ),
     ]
 }

@@ -9,6 +9,7 @@ mod bad_input;
 mod bad_references;
 mod bodies;
 mod common;
+mod consolidation;
 mod copy;
 mod datasets;
 mod distribution;
