@@ -181,7 +181,7 @@ async function renderPreview(datasetId, questions, el) {
                 'tr',
                 { 'data-record': r.record_id },
                 h('td', null, h('a', { href: recordHref(datasetId, r.record_id) }, r.external_id || r.record_id)),
-                h('td', null, String(r.submitted)),
+                h('td', null, String(r.submitted), r.complete === false ? h('span', { class: 'reason' }, ' below the minimum') : null),
                 questions.map((q) => {
                   const f = finalText(r.finals ? r.finals[q.name] : null);
                   return h('td', { 'data-question': q.name, 'data-status': f.status }, figure(f));
