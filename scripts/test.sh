@@ -7,6 +7,10 @@
 #   fmt        cargo fmt --all -- --check
 #   clippy     cargo clippy --workspace --all-targets -- -D warnings
 #   test       cargo test --workspace (storage on SQLite)
+#   agreement  loam's agreement figures against the reference implementations (the `krippendorff`
+#              package, scikit-learn's cohen_kappa_score, statsmodels' fleiss_kappa; venv from
+#              e2e/reference/requirements.txt): crates/loam-domain/tests/agreement_reference.rs,
+#              1,000 generated cases per question type, every figure equal to 1e-9
 #   test-pg    the storage and API tests again, on PostgreSQL (loam-store, loam-http: each test on a
 #              scratch database of the server below)
 #   build      cargo build --release -p loam-cli, then `cargo run --release -- --version` (README's
@@ -64,7 +68,7 @@ SDK_SUITE_FILES=(
   test_vectors
 )
 
-ALL_STEPS=(fmt clippy test test-pg build sdk-suite sdk-suite-pg e2e ui)
+ALL_STEPS=(fmt clippy test agreement test-pg build sdk-suite sdk-suite-pg e2e ui)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib/loam-server.sh
@@ -200,6 +204,14 @@ sdk_suite() {
   return "$rc"
 }
 
+# ---- agreement figures against the Python reference implementations ----------------------------
+agreement_reference() {
+  local venv="$HOME/.cache/loam/venvs/agreement-reference"
+  loam_ensure_venv "$venv" "$REPO/e2e/reference/requirements.txt" || return 1
+  LOAM_REFERENCE_PYTHON="$venv/bin/python" \
+    cargo test -p loam-domain --test agreement_reference -- --nocapture
+}
+
 # ---- the storage and API tests on PostgreSQL ---------------------------------------------------
 test_pg() {
   loam_pg_ensure || return 1
@@ -230,6 +242,7 @@ ui_suite() {
 run_step fmt cargo fmt --all -- --check
 run_step clippy cargo clippy --workspace --all-targets -- -D warnings
 run_step test cargo test --workspace
+run_step agreement agreement_reference
 run_step test-pg test_pg
 run_step build release_build
 BUILD_RC=$LAST_RC

@@ -4,6 +4,7 @@
 //! properties, vector settings) and their validation, record / response / suggestion value
 //! validation, task distribution. No IO, no async, no SQL, no HTTP.
 
+pub mod agreement;
 pub mod answer;
 pub mod auth;
 pub mod consolidation;

@@ -48,6 +48,7 @@ fn routes() -> openapi::Routes {
     r = routes::users::routes(r);
     r = routes::workspaces::routes(r);
     r = routes::datasets::routes(r);
+    r = routes::agreement::routes(r);
     r = routes::settings::routes(r);
     r = routes::records::routes(r);
     r = routes::responses::routes(r);

@@ -5,6 +5,7 @@
 //! transaction, and returns domain types. Errors are [`Error`], the vocabulary of outcomes that
 //! the HTTP layer renders.
 
+pub mod agreement;
 mod ann;
 mod auth;
 mod consolidation;

@@ -1,5 +1,6 @@
 //! One module per resource family; each exposes `router()`, merged in `lib.rs`.
 
+pub mod agreement;
 pub mod consolidation;
 pub mod datasets;
 pub mod info;

@@ -3,6 +3,7 @@
 //! data in, expected status and body out.
 #![allow(clippy::unwrap_used)]
 
+mod agreement;
 mod auth;
 mod auth_sessions;
 mod bad_input;
