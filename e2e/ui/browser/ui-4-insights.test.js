@@ -190,7 +190,7 @@ test('an annotator sees no Insights link and gets no data', async () => {
   /** @type {string[]} */
   const asked = [];
   page.on('request', (req) => {
-    if (/\/(agreement|consolidation|exports)/.test(req.url())) asked.push(req.url());
+    if (/\/api\/.*\/(agreement|consolidation|exports)/.test(req.url())) asked.push(req.url());
   });
   await page.goto(insightsUrl());
   await page.waitForSelector('#insights-forbidden');
