@@ -1,6 +1,6 @@
 // The Insights view's export panel: shape, format, layout, what to do with records below
-// min_submitted, and a mapping (JSON, pre-filled with the server's inferred default for the shape,
-// or its 422 detail when it infers none); Download POSTs the export and saves the streamed reply
+// min_submitted, and a mapping (JSON, pre-filled with the server's inferred default for the shape
+// and layout, or its 422 detail when it infers none; the records shape takes none); Download POSTs the export and saves the streamed reply
 // as a file (blob → object URL → a[download], named by Content-Disposition).
 
 import * as api from '../../api.js';
@@ -47,13 +47,22 @@ export function renderExport(datasetId, datasetName) {
   async function loadMapping() {
     const ticket = ++asked;
     const forShape = shape.select.value;
+    if (forShape === 'records') {
+      inferred = null;
+      mapping.value = '';
+      mapping.disabled = true;
+      mappingNote.textContent = 'The records shape takes no mapping: every field, metadata, suggestion and response is written.';
+      return;
+    }
+    mapping.disabled = false;
     mappingNote.textContent = 'Asking the server for the default mapping…';
     try {
-      const res = await api.get(`/api/v1/datasets/${datasetId}/exports/mapping?shape=${encodeURIComponent(forShape)}`);
+      const query = new URLSearchParams({ shape: forShape, layout: layout.select.value });
+      const res = await api.get(`/api/v1/datasets/${datasetId}/exports/mapping?${query}`);
       if (ticket !== asked) return;
       inferred = JSON.stringify(res, null, 2);
       mapping.value = inferred;
-      mappingNote.textContent = `The default mapping for ${forShape}, inferred from the settings; edit it to choose other fields or questions.`;
+      mappingNote.textContent = `The default mapping for ${forShape} (${layout.select.value} layout), inferred from the settings; edit it to choose other fields or questions.`;
     } catch (err) {
       if (ticket !== asked) return;
       inferred = null;
@@ -96,6 +105,7 @@ export function renderExport(datasetId, datasetName) {
   }
 
   shape.select.addEventListener('change', () => void loadMapping());
+  layout.select.addEventListener('change', () => void loadMapping());
   void loadMapping();
   return h(
     'section',
