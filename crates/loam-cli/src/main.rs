@@ -4,6 +4,7 @@
 //! commands call the service layer directly, never the HTTP API.
 
 mod config;
+mod export;
 
 use std::io::Write;
 use std::path::Path;
@@ -42,6 +43,8 @@ enum Command {
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Export a dataset's records or training rows to a file or a Hugging Face datasets folder.
+    Export(export::ExportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -144,6 +147,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(_) => serve(cfg, service).await,
         Command::User(cmd) => user_command(&service, cmd).await,
         Command::Workspace(cmd) => workspace_command(&service, cmd).await,
+        Command::Export(args) => export::run(&service, args).await,
         Command::Config(_) => Ok(()),
         Command::Db(_) => Ok(()),
     };

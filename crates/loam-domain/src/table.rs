@@ -16,6 +16,10 @@ pub enum ColumnType {
     Messages,
     /// Any JSON value; written as JSON text where the format has no nested values of its own.
     Json,
+    /// A list of integers (the rating answers of a record).
+    IntList,
+    /// A list of floats (a vector).
+    FloatList,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +51,8 @@ pub enum Cell {
     StrList(Vec<String>),
     Messages(Vec<Message>),
     Json(Value),
+    IntList(Vec<i64>),
+    FloatList(Vec<f64>),
 }
 
 impl Cell {
@@ -62,6 +68,8 @@ impl Cell {
                 | (Cell::StrList(_), ColumnType::StrList)
                 | (Cell::Messages(_), ColumnType::Messages)
                 | (Cell::Json(_), ColumnType::Json)
+                | (Cell::IntList(_), ColumnType::IntList)
+                | (Cell::FloatList(_), ColumnType::FloatList)
         )
     }
 }

@@ -114,6 +114,13 @@ pub const DATASET_FILTERS: &[QueryParam] = &[
     q("status", QueryType::OneOf(&["draft", "ready"])),
 ];
 
+/// The reply "schema" of routes that stream a file rather than JSON (exports): the document
+/// lists [`FILE_MEDIA`] as its content, each a binary string.
+pub const FILE_REPLY: &str = "File";
+/// The media types a file reply may have.
+pub const FILE_MEDIA: &[&str] =
+    &["application/x-ndjson", "text/csv; charset=utf-8", "application/vnd.apache.parquet", "application/x-tar"];
+
 /// One documented operation.
 #[derive(Clone, Debug)]
 pub struct Operation {
@@ -352,7 +359,10 @@ pub fn document(operations: &[Operation], mut schemas: Map<String, Value>, versi
         for (status, reply) in std::iter::once((op.status, op.reply)).chain(op.also.iter().copied()) {
             let mut it =
                 json!({"description": if status == 304 { "Not modified since the ETag sent" } else { "Success" }});
-            if let Some(schema) = reply {
+            if reply == Some(FILE_REPLY) {
+                let binary = json!({"schema": {"type": "string", "format": "binary"}});
+                it["content"] = FILE_MEDIA.iter().map(|media| ((*media).to_owned(), binary.clone())).collect();
+            } else if let Some(schema) = reply {
                 it["content"] = json_content(component(schema));
             }
             responses.insert(status.to_string(), it);

@@ -401,6 +401,14 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in crate::routes::agreement::schemas() {
         put(name, schema);
     }
+    // An export's mapping (loam_domain::training): its keys beyond these depend on the shape.
+    put(
+        "ExportMapping",
+        object(
+            &[("shape", string()), ("layout", one_of_text(&["standard", "conversational"])), ("prompt", string())],
+            &["shape", "layout", "prompt"],
+        ),
+    );
     res
 }
 

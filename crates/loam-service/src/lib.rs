@@ -13,6 +13,7 @@ mod copy;
 mod datasets;
 mod delivery;
 mod error;
+mod export;
 mod hashing;
 mod outbox;
 mod policy;
@@ -43,6 +44,9 @@ pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
+pub use export::{
+    BelowMin, Export, ExportRequest, ExportStats, Shape as ExportShape, BATCH_RECORDS, BELOW_MIN_SUBMITTED,
+};
 pub use hashing::{HashingConfig, HashingStatus};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,

@@ -22,6 +22,7 @@ mod rows;
 pub mod annotated;
 pub mod copy;
 pub mod datasets;
+pub mod exports;
 pub mod records;
 pub mod responses;
 pub mod search;
@@ -152,6 +153,22 @@ impl Store {
             Pool::Sqlite(pool) => Tx::Sqlite(LiteTx::begin(pool.acquire().await?, None)?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
+    }
+
+    /// A read transaction whose statements all see one snapshot: REPEATABLE READ, READ ONLY on
+    /// PostgreSQL (where [`Store::read`]'s statements each see their own); on SQLite every read
+    /// transaction already does, and this one runs on a connection of its own that does not
+    /// memory-map the file (a scan of it all would map it all into the process's resident
+    /// memory). For long reads spread over many statements, such as an export.
+    pub async fn read_snapshot(&self) -> Result<Tx, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(Tx::Sqlite(LiteTx::begin(pool.acquire_for_scan().await?, None)?)),
+            Pool::Postgres(_) => {
+                let mut tx = self.read().await?;
+                db::query("set transaction isolation level repeatable read, read only").execute(&mut tx).await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// A transaction that will write.

@@ -82,7 +82,22 @@ impl LitePool {
             Some(conn) => conn,
             None => self.open()?,
         };
-        Ok(PooledConn { conn: Some(conn), pool: Arc::clone(self), _permit: permit })
+        Ok(PooledConn { conn: Some(conn), pool: Arc::clone(self), _permit: permit, keep: true })
+    }
+
+    /// A connection of its own for one long sequential read (an export): opened fresh with the
+    /// file not memory-mapped, and closed when dropped. Memory-mapped pages count in the
+    /// process's resident memory; a scan of the whole file would map all of it, for no reuse.
+    pub async fn acquire_for_scan(self: &Arc<Self>) -> Result<PooledConn, StoreError> {
+        let mut pooled = self.acquire().await?;
+        let conn = self.open()?;
+        conn.execute_batch("pragma mmap_size = 0;")?;
+        // The pooled connection goes back idle; this one takes its permit.
+        if let Some(idle) = pooled.conn.replace(conn) {
+            self.idle().push(idle);
+        }
+        pooled.keep = false;
+        Ok(pooled)
     }
 
     /// Refuses new connections and closes the idle ones; connections in use close when returned.
@@ -92,11 +107,13 @@ impl LitePool {
     }
 }
 
-/// A connection taken from the pool; it goes back when dropped, unless it was discarded.
+/// A connection taken from the pool; it goes back when dropped, unless it was discarded or is
+/// not to be kept (`acquire_for_scan`).
 pub(crate) struct PooledConn {
     conn: Option<Connection>,
     pool: Arc<LitePool>,
     _permit: OwnedSemaphorePermit,
+    keep: bool,
 }
 
 impl PooledConn {
@@ -113,7 +130,7 @@ impl PooledConn {
 impl Drop for PooledConn {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            if !self.pool.permits.is_closed() {
+            if self.keep && !self.pool.permits.is_closed() {
                 self.pool.idle().push(conn);
             }
         }

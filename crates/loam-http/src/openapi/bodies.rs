@@ -406,5 +406,18 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             "ConsolidationChanges",
             object(&[("questions", map(nullable(object(&[("kind", string())], &["kind"]))))], &["questions"]),
         ),
+        (
+            "ExportRequest",
+            object(
+                &[
+                    ("shape", one_of_text(loam_service::ExportShape::NAMES)),
+                    ("format", one_of_text(loam_export::Format::NAMES)),
+                    ("mapping", nullable(map(any()))),
+                    ("layout", nullable(one_of_text(&["standard", "conversational"]))),
+                    ("below_min_submitted", nullable(one_of_text(loam_service::BelowMin::NAMES))),
+                ],
+                &["shape"],
+            ),
+        ),
     ]
 }

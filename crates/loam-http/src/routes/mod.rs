@@ -3,6 +3,7 @@
 pub mod agreement;
 pub mod consolidation;
 pub mod datasets;
+pub mod export;
 pub mod info;
 pub mod legacy;
 mod parse;

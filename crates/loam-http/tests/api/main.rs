@@ -14,6 +14,8 @@ mod consolidation;
 mod copy;
 mod datasets;
 mod distribution;
+mod export;
+mod export_training;
 mod legacy;
 mod permissions;
 mod permissions_world;

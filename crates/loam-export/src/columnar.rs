@@ -1,0 +1,230 @@
+//! Parquet through arrow-rs: rows are gathered into arrow arrays of [`ROWS_PER_BATCH`] rows and
+//! handed to `parquet`'s `ArrowWriter`, which closes a row group every [`ROWS_PER_GROUP`] rows;
+//! so memory holds at most one row group, however many rows pass.
+//!
+//! Column types: `Str` utf8, `Int` int64, `Float` double, `Bool` boolean, `StrList`
+//! list<utf8>, `IntList` list<int64>, `FloatList` list<double>, `Messages`
+//! list<struct<role: utf8, content: utf8>>, `Json` utf8 (JSON text). Every
+//! column is nullable. Snappy compression. The footer names "loam" as its writer and holds
+//! nothing that changes between runs, so the same rows give the same bytes.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, StructBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use loam_domain::table::{Cell, Column, ColumnType, Row};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::{cells, check_row, TableWriter};
+
+/// Rows per row group.
+pub const ROWS_PER_GROUP: usize = 16_384;
+/// Rows gathered into arrays before they go to the writer.
+const ROWS_PER_BATCH: usize = 1024;
+
+/// The arrow field of a column.
+pub(crate) fn arrow_field(column: &Column) -> Field {
+    Field::new(&column.name, arrow_type(column.ty), true)
+}
+
+fn message_fields() -> Fields {
+    Fields::from(vec![Field::new("role", DataType::Utf8, true), Field::new("content", DataType::Utf8, true)])
+}
+
+fn string_item() -> Field {
+    Field::new("item", DataType::Utf8, true)
+}
+
+fn item(ty: DataType) -> Field {
+    Field::new("item", ty, true)
+}
+
+fn message_item() -> Field {
+    Field::new("item", DataType::Struct(message_fields()), true)
+}
+
+fn arrow_type(ty: ColumnType) -> DataType {
+    match ty {
+        ColumnType::Str | ColumnType::Json => DataType::Utf8,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+        ColumnType::StrList => DataType::List(Arc::new(string_item())),
+        ColumnType::Messages => DataType::List(Arc::new(message_item())),
+        ColumnType::IntList => DataType::List(Arc::new(item(DataType::Int64))),
+        ColumnType::FloatList => DataType::List(Arc::new(item(DataType::Float64))),
+    }
+}
+
+enum Builder {
+    Str(StringBuilder),
+    Int(Int64Builder),
+    Float(Float64Builder),
+    Bool(BooleanBuilder),
+    StrList(ListBuilder<StringBuilder>),
+    Messages(ListBuilder<StructBuilder>),
+    IntList(ListBuilder<Int64Builder>),
+    FloatList(ListBuilder<Float64Builder>),
+}
+
+impl Builder {
+    fn new(ty: ColumnType) -> Builder {
+        match ty {
+            ColumnType::Str | ColumnType::Json => Builder::Str(StringBuilder::new()),
+            ColumnType::Int => Builder::Int(Int64Builder::new()),
+            ColumnType::Float => Builder::Float(Float64Builder::new()),
+            ColumnType::Bool => Builder::Bool(BooleanBuilder::new()),
+            ColumnType::StrList => Builder::StrList(ListBuilder::new(StringBuilder::new()).with_field(string_item())),
+            ColumnType::Messages => {
+                let fields = message_fields();
+                let values = StructBuilder::from_fields(fields, 0);
+                Builder::Messages(ListBuilder::new(values).with_field(message_item()))
+            }
+            ColumnType::IntList => {
+                Builder::IntList(ListBuilder::new(Int64Builder::new()).with_field(item(DataType::Int64)))
+            }
+            ColumnType::FloatList => {
+                Builder::FloatList(ListBuilder::new(Float64Builder::new()).with_field(item(DataType::Float64)))
+            }
+        }
+    }
+
+    /// Appends a cell that fits the column (checked before).
+    fn append(&mut self, cell: &Cell) {
+        match (self, cell) {
+            (Builder::Str(it), Cell::Str(value)) => it.append_value(value),
+            (Builder::Str(it), Cell::Json(_)) => it.append_value(cells::to_text(cell)),
+            (Builder::Str(it), _) => it.append_null(),
+            (Builder::Int(it), Cell::Int(value)) => it.append_value(*value),
+            (Builder::Int(it), _) => it.append_null(),
+            (Builder::Float(it), Cell::Float(value)) => it.append_value(*value),
+            (Builder::Float(it), _) => it.append_null(),
+            (Builder::Bool(it), Cell::Bool(value)) => it.append_value(*value),
+            (Builder::Bool(it), _) => it.append_null(),
+            (Builder::StrList(it), Cell::StrList(items)) => {
+                for item in items {
+                    it.values().append_value(item);
+                }
+                it.append(true);
+            }
+            (Builder::StrList(it), _) => it.append(false),
+            (Builder::Messages(it), Cell::Messages(messages)) => {
+                let values = it.values();
+                for message in messages {
+                    string_field(values, 0).append_value(&message.role);
+                    string_field(values, 1).append_value(&message.content);
+                    values.append(true);
+                }
+                it.append(true);
+            }
+            (Builder::Messages(it), _) => it.append(false),
+            (Builder::IntList(it), Cell::IntList(items)) => {
+                it.values().append_slice(items);
+                it.append(true);
+            }
+            (Builder::IntList(it), _) => it.append(false),
+            (Builder::FloatList(it), Cell::FloatList(items)) => {
+                it.values().append_slice(items);
+                it.append(true);
+            }
+            (Builder::FloatList(it), _) => it.append(false),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Str(it) => Arc::new(it.finish()),
+            Builder::Int(it) => Arc::new(it.finish()),
+            Builder::Float(it) => Arc::new(it.finish()),
+            Builder::Bool(it) => Arc::new(it.finish()),
+            Builder::StrList(it) => Arc::new(it.finish()),
+            Builder::Messages(it) => Arc::new(it.finish()),
+            Builder::IntList(it) => Arc::new(it.finish()),
+            Builder::FloatList(it) => Arc::new(it.finish()),
+        }
+    }
+}
+
+fn string_field(values: &mut StructBuilder, index: usize) -> &mut StringBuilder {
+    // The struct was built from `message_fields()`: two utf8 fields, so both are StringBuilders.
+    #[allow(clippy::expect_used)]
+    values.field_builder::<StringBuilder>(index).expect("a chat message's fields are strings")
+}
+
+pub struct ParquetWriter<W: Write + Send> {
+    columns: Vec<Column>,
+    schema: SchemaRef,
+    builders: Vec<Builder>,
+    pending: usize,
+    rows: u64,
+    writer: ArrowWriter<W>,
+}
+
+impl<W: Write + Send> ParquetWriter<W> {
+    pub fn new(columns: &[Column], out: W) -> io::Result<Self> {
+        let schema = Arc::new(Schema::new(columns.iter().map(arrow_field).collect::<Vec<_>>()));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_size(ROWS_PER_GROUP)
+            .set_created_by("loam".to_owned())
+            .build();
+        let writer = ArrowWriter::try_new(out, Arc::clone(&schema), Some(props)).map_err(parquet_error)?;
+        Ok(ParquetWriter {
+            columns: columns.to_vec(),
+            schema,
+            builders: columns.iter().map(|it| Builder::new(it.ty)).collect(),
+            pending: 0,
+            rows: 0,
+            writer,
+        })
+    }
+
+    fn flush_batch(&mut self) -> io::Result<()> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+        let batch =
+            RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|err| io::Error::other(err.to_string()))?;
+        self.writer.write(&batch).map_err(parquet_error)?;
+        self.pending = 0;
+        Ok(())
+    }
+}
+
+impl<W: Write + Send> TableWriter for ParquetWriter<W> {
+    fn write(&mut self, row: &Row) -> io::Result<()> {
+        check_row(&self.columns, row)?;
+        for (builder, cell) in self.builders.iter_mut().zip(row) {
+            builder.append(cell);
+        }
+        self.pending += 1;
+        self.rows += 1;
+        if self.pending >= ROWS_PER_BATCH {
+            self.flush_batch()?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> io::Result<u64> {
+        self.flush_batch()?;
+        let rows = self.rows;
+        let mut out = self.writer.into_inner().map_err(parquet_error)?;
+        out.flush()?;
+        Ok(rows)
+    }
+}
+
+fn parquet_error(err: parquet::errors::ParquetError) -> io::Error {
+    match err {
+        parquet::errors::ParquetError::External(inner) => match inner.downcast::<io::Error>() {
+            Ok(io) => *io,
+            Err(other) => io::Error::other(other.to_string()),
+        },
+        other => io::Error::other(other.to_string()),
+    }
+}

@@ -1,0 +1,177 @@
+//! A Hugging Face datasets folder: `data/train-00000-of-00001.parquet` and a `README.md` dataset
+//! card. The card's YAML header declares the features (`dataset_info.features`, with the dtypes
+//! the Parquet columns have), the split's row count and the `configs` entry that points the
+//! `datasets` library at the data file; its body states the provenance. `load_dataset("parquet",
+//! data_dir=…)` and `load_dataset(<folder>)` both load it.
+//!
+//! [`FolderWriter`] writes the folder on disk; [`TarWriter`] streams it as a tar archive whose
+//! entries sit under one folder named by the card. A tar entry states its size before its bytes,
+//! so the Parquet file is spooled to a temporary file and archived when the last row is in. The
+//! archive is deterministic: mode 0644, owner 0, time 0, entries in a fixed order.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use loam_domain::table::{Column, ColumnType, Row};
+use serde_json::Value;
+
+use crate::columnar::ParquetWriter;
+use crate::{Card, TableWriter};
+
+/// The data file's path inside the folder.
+pub const DATA_FILE: &str = "data/train-00000-of-00001.parquet";
+
+/// The dataset card of a folder holding `rows` rows of `columns` in a data file of `bytes` bytes.
+pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> String {
+    let mut out = String::from("---\ndataset_info:\n  features:\n");
+    for column in columns {
+        out.push_str(&format!("  - name: {}\n", yaml_string(&column.name)));
+        out.push_str(match column.ty {
+            ColumnType::Str | ColumnType::Json => "    dtype: string\n",
+            ColumnType::Int => "    dtype: int64\n",
+            ColumnType::Float => "    dtype: float64\n",
+            ColumnType::Bool => "    dtype: bool\n",
+            ColumnType::StrList => "    sequence: string\n",
+            ColumnType::IntList => "    sequence: int64\n",
+            ColumnType::FloatList => "    sequence: float64\n",
+            ColumnType::Messages => {
+                "    list:\n    - name: role\n      dtype: string\n    - name: content\n      dtype: string\n"
+            }
+        });
+    }
+    out.push_str(&format!("  splits:\n  - name: train\n    num_bytes: {bytes}\n    num_examples: {rows}\n"));
+    out.push_str("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n");
+    out.push_str("---\n\n");
+    out.push_str(&format!("# {}\n\n", card.title));
+    out.push_str("Exported by loam from the annotations of its dataset. Load it with\n");
+    out.push_str("`datasets.load_dataset(\"parquet\", data_dir=\"<this folder>\")`.\n\n");
+    out.push_str("| | |\n|---|---|\n");
+    for (key, value) in &card.provenance {
+        out.push_str(&format!("| {} | {} |\n", table_text(key), table_text(value)));
+    }
+    out.push_str(&format!("| rows | {rows} |\n\n"));
+    out.push_str("## Columns\n\n");
+    for column in columns {
+        let ty = match column.ty {
+            ColumnType::Str => "string",
+            ColumnType::Int => "int64",
+            ColumnType::Float => "float64",
+            ColumnType::Bool => "bool",
+            ColumnType::StrList => "list of strings",
+            ColumnType::IntList => "list of int64",
+            ColumnType::FloatList => "list of float64",
+            ColumnType::Messages => "chat messages (role, content)",
+            ColumnType::Json => "JSON text",
+        };
+        out.push_str(&format!("- `{}`: {ty}\n", column.name.replace('`', "'")));
+    }
+    out
+}
+
+/// A YAML double-quoted scalar: a JSON string is one.
+fn yaml_string(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
+
+/// Text that stays inside one markdown table cell.
+fn table_text(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The folder on disk: the Parquet file as rows arrive, the card at the end.
+pub struct FolderWriter {
+    columns: Vec<Column>,
+    card: Card,
+    dir: PathBuf,
+    data: Box<ParquetWriter<BufWriter<File>>>,
+}
+
+impl FolderWriter {
+    /// Creates `dir` and `dir/data` when missing.
+    pub fn new(columns: &[Column], card: Card, dir: &Path) -> io::Result<Self> {
+        std::fs::create_dir_all(dir.join("data"))?;
+        let file = BufWriter::with_capacity(1 << 16, File::create(dir.join(DATA_FILE))?);
+        Ok(FolderWriter {
+            columns: columns.to_vec(),
+            card,
+            dir: dir.to_owned(),
+            data: Box::new(ParquetWriter::new(columns, file)?),
+        })
+    }
+}
+
+impl TableWriter for FolderWriter {
+    fn write(&mut self, row: &Row) -> io::Result<()> {
+        self.data.write(row)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<u64> {
+        let rows = self.data.finish()?;
+        let bytes = std::fs::metadata(self.dir.join(DATA_FILE))?.len();
+        std::fs::write(self.dir.join("README.md"), card_text(&self.columns, &self.card, rows, bytes))?;
+        Ok(rows)
+    }
+}
+
+/// The folder as a tar stream.
+pub struct TarWriter<W: Write> {
+    columns: Vec<Column>,
+    card: Card,
+    spool: File,
+    data: Box<ParquetWriter<BufWriter<File>>>,
+    out: W,
+}
+
+impl<W: Write> TarWriter<W> {
+    pub fn new(columns: &[Column], card: Card, out: W) -> io::Result<Self> {
+        let spool = tempfile::tempfile()?;
+        let data = Box::new(ParquetWriter::new(columns, BufWriter::with_capacity(1 << 16, spool.try_clone()?))?);
+        Ok(TarWriter { columns: columns.to_vec(), card, spool, data, out })
+    }
+}
+
+impl<W: Write> TableWriter for TarWriter<W> {
+    fn write(&mut self, row: &Row) -> io::Result<()> {
+        self.data.write(row)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<u64> {
+        let TarWriter { columns, card, mut spool, data, out } = *self;
+        let rows = data.finish()?;
+        let size = spool.seek(SeekFrom::End(0))?;
+        spool.seek(SeekFrom::Start(0))?;
+        let readme = card_text(&columns, &card, rows, size);
+        let folder = if card.folder.is_empty() { "export".to_owned() } else { card.folder.clone() };
+        let mut archive = tar::Builder::new(out);
+        archive.mode(tar::HeaderMode::Deterministic);
+        append_dir(&mut archive, &format!("{folder}/"))?;
+        append_file(&mut archive, &format!("{folder}/README.md"), readme.len() as u64, readme.as_bytes())?;
+        append_dir(&mut archive, &format!("{folder}/data/"))?;
+        append_file(&mut archive, &format!("{folder}/{DATA_FILE}"), size, &mut spool)?;
+        let mut out = archive.into_inner()?;
+        out.flush()?;
+        Ok(rows)
+    }
+}
+
+fn header(kind: tar::EntryType, size: u64, mode: u32) -> tar::Header {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(kind);
+    header.set_size(size);
+    header.set_mode(mode);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header
+}
+
+fn append_dir<W: Write>(archive: &mut tar::Builder<W>, path: &str) -> io::Result<()> {
+    let mut header = header(tar::EntryType::Directory, 0, 0o755);
+    archive.append_data(&mut header, path, io::empty())
+}
+
+fn append_file<W: Write>(archive: &mut tar::Builder<W>, path: &str, size: u64, data: impl io::Read) -> io::Result<()> {
+    let mut header = header(tar::EntryType::Regular, size, 0o644);
+    archive.append_data(&mut header, path, data)
+}
