@@ -156,9 +156,21 @@ test('an owner downloads a JSONL export by keyboard; its rows equal the answers'
   assert.match(download.suggestedFilename(), /\.jsonl$/);
   const body = await readFile(await download.path(), 'utf8');
   const rows = body.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
-  // The text question's default strategy keeps every annotator's text: one row each, for the
-  // records with enough submitted answers (r5 has none).
-  const expected = Object.entries(ANSWERS).flatMap(([ext, byUser]) => Object.values(byUser).map((v) => `${PROMPTS[ext]} => ${v.answer}`));
+  // The inferred mapping filters on the label question's "good" label: a record is kept when its
+  // majority sentiment (ties unresolved, the default) is positive. The text question's default
+  // strategy keeps every annotator's text: one row each.
+  assert.deepEqual(inferred.filter, { question: 'sentiment', labels: ['positive'] });
+  const majority = (byUser) => {
+    const votes = {};
+    for (const v of Object.values(byUser)) votes[v.sentiment] = (votes[v.sentiment] || 0) + 1;
+    const top = Math.max(0, ...Object.values(votes));
+    const winners = Object.keys(votes).filter((k) => votes[k] === top);
+    return winners.length === 1 ? winners[0] : null;
+  };
+  const expected = Object.entries(ANSWERS)
+    .filter(([, byUser]) => majority(byUser) === 'positive')
+    .flatMap(([ext, byUser]) => Object.values(byUser).map((v) => `${PROMPTS[ext]} => ${v.answer}`));
+  assert.ok(expected.length > 0);
   assert.deepEqual(rows.map((r) => `${r.prompt} => ${r.completion}`).sort(), expected.sort());
   await page.screenshot({ path: join(SHOTS, 'insights-export.png') });
 
