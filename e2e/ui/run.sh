@@ -7,6 +7,8 @@
 #      started as scripts/lib/loam-server.sh starts it; screenshots to target/ui-screenshots/.
 #      browser/ui-1-annotate, ui-2-admin and ui-3-queues.test.js drive loam's own UI (sharing
 #      lib/loam-ui.js; each relies on what the ones before it left on the server);
+#      browser/ui-4-insights.test.js drives the Insights view (agreement, consolidation, export)
+#      on a workspace and dataset of its own (lib/insights-data.js);
 #      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
 #      argilla-server 2.8.0 wheel from PyPI, fetched once with `pip download` into
 #      ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by keyboard, the datasets home,

@@ -135,6 +135,33 @@ export async function getIfChanged(path, etag) {
   return { changed: true, etag: res.headers.get('ETag'), data };
 }
 
+/**
+ * POSTs `json` and reads the reply as a file (an export streamed by the server): its bytes and
+ * its Content-Disposition. An error reply is read as JSON and thrown as an ApiError. Not retried:
+ * an export is no lost work, and asking again is one click.
+ * @param {string} path @param {any} json
+ * @returns {Promise<{blob: Blob, disposition: string|null}>}
+ */
+export async function download(path, json) {
+  /** @type {Record<string, string>} */
+  const headers = { 'Content-Type': 'application/json' };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(json), credentials: 'omit' });
+  if (!res.ok) {
+    const text = await res.text();
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = text;
+    }
+    if (res.status === 401 && t) unauthorizedListener();
+    throw new ApiError(res.status, data);
+  }
+  return { blob: await res.blob(), disposition: res.headers.get('Content-Disposition') };
+}
+
 export const get = (/** @type {string} */ p) => call('GET', p);
 export const post = (/** @type {string} */ p, /** @type {any} */ json) => call('POST', p, { json });
 export const put = (/** @type {string} */ p, /** @type {any} */ json) => call('PUT', p, { json });

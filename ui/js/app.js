@@ -14,6 +14,7 @@ const ROUTES = /** @type {[RegExp, () => Promise<any>][]} */ ([
   [/^\/$/, () => import('./views/home.js')],
   [/^\/datasets\/(?<id>[0-9a-f-]{36})(?:\/annotate)?$/, () => import('./views/annotate.js')],
   [/^\/datasets\/(?<id>[0-9a-f-]{36})\/settings$/, () => import('./views/settings.js')],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/insights$/, () => import('./views/insights.js')],
   [/^\/users$/, () => import('./views/users.js')],
   [/^\/me$/, () => import('./views/me.js')],
 ]);

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import * as qu from '../../../ui/js/lib/queue.js';
 
 const recs = (...ids) => ids.map((id) => ({ id }));
-const query = (status, extra = {}) => ({ status, pos: 0, text: '', sort: 'default', meta: '', ...extra });
+const query = (status, extra = {}) => ({ status, pos: 0, text: '', sort: 'default', meta: '', record: '', ...extra });
 
 test('the URL query: known queues and sorts only, 1-based pages, defaults otherwise', () => {
   assert.deepEqual(qu.queueQuery(new URLSearchParams('status=draft&page=3&q=apples&sort=oldest&meta=source%3Dbook')), {
-    status: 'draft', pos: 2, text: 'apples', sort: 'oldest', meta: 'source=book',
+    status: 'draft', pos: 2, text: 'apples', sort: 'oldest', meta: 'source=book', record: '',
   });
   assert.deepEqual(qu.queueQuery(new URLSearchParams('status=nope&page=-4&sort=random')), query('pending'));
   assert.deepEqual(qu.queueQuery(new URLSearchParams('page=x')), query('pending'));
@@ -41,6 +41,22 @@ test('the view URL keeps search, sort and filter; the default sort is left out',
     qu.queueUrl('d1', query('pending', { text: 'a b', sort: 'oldest', meta: 'source=book' }), 'draft', 4),
     '/datasets/d1/annotate?status=draft&page=5&q=a+b&sort=oldest&meta=source%3Dbook',
   );
+});
+
+const RECORD = '0b7a4c2e-93d1-4f57-8a55-3c1f0e9d2b61';
+
+test('one record by its id: read from the URL (a uuid only), searched by id alone, kept in the URL', () => {
+  assert.equal(qu.queueQuery(new URLSearchParams(`record=${RECORD.toUpperCase()}`)).record, RECORD);
+  assert.equal(qu.queueQuery(new URLSearchParams('record=not-a-uuid')).record, '');
+  assert.equal(qu.queueQuery(new URLSearchParams(`record=${RECORD}x`)).record, '');
+  // Whatever the caller's response to it (an owner looking at others' answers has none): no status
+  // filter, and neither text, sort nor metadata narrow it.
+  assert.deepEqual(qu.searchBody(query('pending', { record: RECORD, text: 'apples', meta: 'source=a' })), {
+    filters: { type: 'and', and: [{ type: 'terms', scope: { entity: 'record', property: 'id' }, values: [RECORD] }] },
+  });
+  assert.equal(qu.queueUrl('d1', query('pending', { record: RECORD }), 'pending', 0), `/datasets/d1/annotate?status=pending&page=1&record=${RECORD}`);
+  // The Pending count is never narrowed to the record.
+  assert.deepEqual(qu.pendingCountBody().filters.and.map((f) => f.scope.property), ['status', 'status']);
 });
 
 test('a page is fetched when nothing is in hand or the position is outside the window but in the queue', () => {

@@ -18,8 +18,10 @@ export const SORTS = /** @type {Record<string, any[]|undefined>} */ ({
 
 /**
  * What the URL asks for: the queue, the position in it (0-based), the search text, the sort and a
- * metadata filter (`name=value`, or '').
- * @typedef {{status: string, pos: number, text: string, sort: string, meta: string}} QueueQuery
+ * metadata filter (`name=value`, or ''); or one record by its id (`record`, '' for none: a link
+ * from Insights, whatever the caller's response to it), which the queue's filters then do not
+ * narrow.
+ * @typedef {{status: string, pos: number, text: string, sort: string, meta: string, record: string}} QueueQuery
  * The records in hand: `records` hold the queue's positions `offset`, `offset + 1`, …
  * @typedef {{offset: number, records: any[], total: number}} Window
  */
@@ -36,14 +38,20 @@ export function queueQuery(query) {
     text: query.get('q') || '',
     sort: SORTS[query.get('sort') || ''] ? /** @type {string} */ (query.get('sort')) : 'default',
     meta: query.get('meta') || '',
+    record: UUID.test(query.get('record') || '') ? /** @type {string} */ (query.get('record')).toLowerCase() : '',
   };
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The body of `POST /api/v1/me/datasets/{id}/records/search` that reads a queue.
  * @param {QueueQuery} q
  */
 export function searchBody(q) {
+  if (q.record) {
+    return { filters: { type: 'and', and: [{ type: 'terms', scope: { entity: 'record', property: 'id' }, values: [q.record] }] } };
+  }
   /** @type {any[]} */
   const and = [{ type: 'terms', scope: { entity: 'response', property: 'status' }, values: [q.status] }];
   if (q.status === 'pending') {
@@ -63,7 +71,7 @@ export function searchBody(q) {
 
 /** The search body whose `total` is the Pending queue's count (no text, sort or filter). */
 export function pendingCountBody() {
-  return searchBody({ status: 'pending', pos: 0, text: '', sort: 'default', meta: '' });
+  return searchBody({ status: 'pending', pos: 0, text: '', sort: 'default', meta: '', record: '' });
 }
 
 /**
@@ -75,6 +83,7 @@ export function queueUrl(datasetId, q, status, pos) {
   if (q.text) p.set('q', q.text);
   if (q.sort !== 'default') p.set('sort', q.sort);
   if (q.meta) p.set('meta', q.meta);
+  if (q.record) p.set('record', q.record);
   return `/datasets/${datasetId}/annotate?${p}`;
 }
 

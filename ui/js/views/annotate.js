@@ -98,7 +98,9 @@ export async function render(main, params) {
   const markdownOf = (text) => renderMarkdown([text]).then((items) => items[0]);
   const markdown = new MarkdownCache(fields, renderMarkdown);
 
+  /** A new queue, search, sort or filter: a record opened by its id (`?record=`) is left. */
   const reloadWith = (/** @type {() => void} */ set) => {
+    q.record = '';
     set();
     q.pos = 0;
     void reload();
@@ -203,8 +205,10 @@ export async function render(main, params) {
     dropBackup(localStorage, record.id);
     statusLine.textContent = { submitted: 'Submitted', discarded: 'Discarded', draft: 'Draft saved' }[status];
     statusLine.className = 'save-status saved';
-    // The record left this queue (the next one takes its place), or it stays and we move on.
-    q.pos = afterAnswer(view.window, q.pos, status, q.status);
+    // The record left this queue (the next one takes its place), or it stays and we move on; one
+    // opened by its id stays in view, read again with the answer saved.
+    if (q.record) view.window = null;
+    else q.pos = afterAnswer(view.window, q.pos, status, q.status);
     void refreshCounts();
     await show();
   }
@@ -221,7 +225,7 @@ export async function render(main, params) {
       try {
         await deleteResponse(record, mine);
         statusLine.textContent = 'Cleared; the record is pending again';
-        if (q.status === 'draft' && view.window) {
+        if (q.status === 'draft' && !q.record && view.window) {
           dropAt(view.window, q.pos);
           void refreshCounts();
           await show();
@@ -252,7 +256,8 @@ export async function render(main, params) {
       api.post(`/api/v1/me/datasets/${datasetId}/records/search?offset=0&limit=1`, pendingCountBody()),
     ]);
     const open = (/** @type {string} */ status) => reloadWith(() => (q.status = status));
-    renderQueues(counts, queueCounts(metrics, pending.total), q.status, (status) => queueUrl(datasetId, q, status, 0), open);
+    const current = q.record ? '' : q.status;
+    renderQueues(counts, queueCounts(metrics, pending.total), current, (status) => queueUrl(datasetId, { ...q, record: '' }, status, 0), open);
     renderProgress(progress, progressOf(metrics));
   }
 
@@ -288,7 +293,8 @@ export async function render(main, params) {
       statusLine.classList.remove('saved');
       await markdown.forRecord(view.record);
     }
-    position.textContent = view.record ? `${q.pos + 1} of ${w.total}` : `${w.total} in this queue`;
+    if (q.record) position.textContent = view.record ? 'This record' : 'No such record';
+    else position.textContent = view.record ? `${q.pos + 1} of ${w.total}` : `${w.total} in this queue`;
     renderRecord(true);
     renderForm();
     // Prefetch: the next record's markdown, and the next page when close to the end of this one.
@@ -323,7 +329,7 @@ export async function render(main, params) {
     }
     const record = view.record;
     if (!record) {
-      renderNothing(recordPane, q.status);
+      renderNothing(recordPane, q.record ? 'record' : q.status);
       return;
     }
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;

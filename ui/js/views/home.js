@@ -32,7 +32,11 @@ export async function render(main, params) {
         bar,
         m ? ` ${m.responses.submitted} submitted, ${m.responses.discarded} discarded, ${m.responses.draft} draft of ${total}` : '',
       ),
-      h('td', null, manager ? h('a', { href: `/datasets/${d.id}/settings` }, 'Settings') : null),
+      h(
+        'td',
+        { class: 'manage' },
+        manager ? [h('a', { href: `/datasets/${d.id}/settings` }, 'Settings'), ' ', d.status === 'ready' ? h('a', { href: `/datasets/${d.id}/insights` }, 'Insights') : null] : null,
+      ),
     );
   });
   replace(

@@ -9,7 +9,7 @@ import { Poller } from '../lib/poll.js';
 
 const POLL_MS = 1500;
 
-/** @param {HTMLElement} main @param {{id: string}} params */
+/** @param {HTMLElement} main @param {{id: string, me?: any}} params */
 export async function render(main, params) {
   const id = params.id;
   const [dataset, fields, questions, metadata] = await Promise.all([
@@ -154,7 +154,7 @@ export async function render(main, params) {
   replace(
     main,
     h('h1', null, `Settings: ${dataset.name}`),
-    h('p', null, h('a', { href: `/datasets/${id}/annotate` }, 'Annotate this dataset')),
+    h('p', null, h('a', { href: `/datasets/${id}/annotate` }, 'Annotate this dataset'), params.me && ['owner', 'admin'].includes(params.me.role) ? [' · ', h('a', { href: `/datasets/${id}/insights` }, 'Insights: agreement, consolidation, export')] : null),
     status,
     h('div', { class: 'settings' },
       general,

@@ -13,7 +13,7 @@ import { codePointOffset, spanSegments } from '../../lib/form.js';
  * Shows the queue's end in the record pane. @param {HTMLElement} pane @param {string} queue
  */
 export function renderNothing(pane, queue) {
-  replace(pane, h('div', { class: 'empty' }, h('h2', null, 'Nothing here'), h('p', null, queue === 'pending' ? 'No pending records: this queue is done.' : `No records in ${queue}.`)));
+  replace(pane, h('div', { class: 'empty' }, h('h2', null, 'Nothing here'), h('p', null, queue === 'pending' ? 'No pending records: this queue is done.' : queue === 'record' ? 'No record with this id in the dataset.' : `No records in ${queue}.`)));
 }
 
 /**
