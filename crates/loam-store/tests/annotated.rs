@@ -4,12 +4,11 @@
 
 mod common;
 
-use loam_domain::distribution::Distribution;
-use loam_domain::model::{Dataset, DatasetStatus, Response, User, Workspace};
+use loam_domain::model::{Response, User};
 use loam_domain::value::ResponseStatus;
-use loam_domain::{DatasetId, ResponseId, Role, Timestamp, UserId, WorkspaceId};
+use loam_domain::{ResponseId, Role, Timestamp, UserId};
 use loam_store::annotated::{read_annotated, read_annotated_with, Contents, Responses};
-use loam_store::{datasets, records, responses, users, workspaces};
+use loam_store::{records, responses, users};
 use serde_json::json;
 
 #[tokio::test]
@@ -71,7 +70,7 @@ async fn batches_follow_insertion_order_and_carry_named_responses() {
 #[tokio::test]
 async fn a_lighter_read_leaves_fields_and_metadata_out_and_keeps_to_its_dataset() {
     let (store, _db) = common::open().await;
-    let (dataset, other) = (common::dataset(&store).await, second_dataset(&store).await);
+    let (dataset, other) = (common::dataset(&store).await, common::dataset(&store).await);
     let mut tx = store.write().await.unwrap();
     // The two datasets' records alternate, so their `seq` ranges interleave.
     let (mut mine, mut theirs) = (Vec::new(), Vec::new());
@@ -132,30 +131,4 @@ async fn a_lighter_read_leaves_fields_and_metadata_out_and_keeps_to_its_dataset(
         (mine[3].id, &mine[3].fields, &None)
     );
     assert_eq!(end, None);
-}
-
-/// A dataset in a workspace of its own (`common::dataset` names every workspace `ws`).
-async fn second_dataset(store: &loam_store::Store) -> DatasetId {
-    let at = Timestamp(1);
-    let ws = Workspace { id: WorkspaceId::new(), name: "other".into(), inserted_at: at, updated_at: at };
-    let ds = Dataset {
-        id: DatasetId::new(),
-        name: "other".into(),
-        guidelines: None,
-        allow_extra_metadata: true,
-        status: DatasetStatus::Ready,
-        distribution: Distribution::default(),
-        metadata: None,
-        workspace_id: ws.id,
-        last_activity_at: at,
-        inserted_at: at,
-        updated_at: at,
-        responses_visible_for_annotators: false,
-        settings_version: 0,
-    };
-    let mut tx = store.write().await.unwrap();
-    workspaces::insert_workspace(&mut tx, &ws).await.unwrap();
-    datasets::insert_dataset(&mut tx, &ds).await.unwrap();
-    tx.commit().await.unwrap();
-    ds.id
 }

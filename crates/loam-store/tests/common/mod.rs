@@ -21,7 +21,9 @@ pub async fn open() -> (Store, ScratchDb) {
 
 pub async fn dataset(store: &Store) -> DatasetId {
     let at = Timestamp(1);
-    let ws = Workspace { id: WorkspaceId::new(), name: "ws".into(), inserted_at: at, updated_at: at };
+    // Named by its id, so a test may make several.
+    let id = WorkspaceId::new();
+    let ws = Workspace { id, name: format!("ws-{}", id.0), inserted_at: at, updated_at: at };
     let ds = Dataset {
         id: DatasetId::new(),
         name: "ds".into(),
