@@ -172,13 +172,15 @@ def main() -> int:
     ap.add_argument("--json-out")
     args = ap.parse_args()
 
-    api = Api(args.url, args.api_key)
     work = tempfile.mkdtemp(prefix="loam-bench-export.")
     results: dict = {"records": args.records, "baseline_records": args.baseline_records}
     sizes = [("big", args.records)]
     if args.sdk_python:
         sizes.append(("small", args.baseline_records))
     for label, count in sizes:
+        # A fresh connection: the server closes one left idle through the exports (its keep-alive
+        # timeout), and http.client does not reconnect by itself.
+        api = Api(args.url, args.api_key)
         ds_id, quality, score = setup_dataset(api, f"export-{label}")
         ds = api.call("GET", f"/api/v1/datasets/{ds_id}")
         workspace = api.call("GET", f"/api/v1/workspaces/{ds['workspace_id']}")["name"]
