@@ -17,8 +17,9 @@
 #              start command must find the one binary, `loam`)
 #   sdk-suite  the argilla 2.8 SDK's own integration tests (files below) against the release binary
 #   sdk-suite-pg  the same suite against the release binary serving from a PostgreSQL database
-#   e2e        e2e/run.sh: the legacy SDK (argilla 1.29.1) and distilabel 1.5.3 end to end against the
-#              release binary, each in its own venv, three replicas on one PostgreSQL database
+#   e2e        e2e/run.sh: the legacy SDK (argilla 1.29.1), distilabel 1.5.3 and the guides' flows to
+#              training data (v2 SDK, datasets) end to end against the release binary, each in its
+#              own venv, three replicas on one PostgreSQL database
 #              (50 annotators; a database crash under load), and schemathesis fuzzing the binary
 #              from its own OpenAPI document (no 5xx, every reply as declared) (see e2e/run.sh)
 #   ui         e2e/ui/run.sh: the web UI: tsc --noEmit --checkJs over ui/, unit tests of its logic
@@ -218,7 +219,7 @@ test_pg() {
   LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-store -p loam-http
 }
 
-# ---- step e: the legacy SDK, distilabel, the replicas and the OpenAPI fuzzer against the release binary
+# ---- step e: the legacy SDK, distilabel, training, the replicas and the OpenAPI fuzzer (release binary)
 e2e_suite() {
   local bin out rc=0
   bin="$(loam_bin "$REPO")"
@@ -226,7 +227,7 @@ e2e_suite() {
   # e2e/run.sh starts and stops its own server; LOAM_BIN keeps it from rebuilding. Its output is
   # teed so the summary can quote each suite's closing pytest line.
   LOAM_BIN="$bin" LOAM_SHARED_DIR="$SHARED" bash "$REPO/e2e/run.sh" 2>&1 | tee "$out" || rc=$?
-  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel|replicas|openapi): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
+  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel|training|replicas|openapi): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
   rm -f "$out"
   return "$rc"
 }
