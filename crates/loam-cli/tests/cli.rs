@@ -4,23 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 mod common;
 
-use common::{Reply, Server, KEY, PASSWORD};
-
-fn loam(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loam"))
-        .env_clear()
-        .env("LOAM_LOG", "warn")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{loam, Reply, Server, KEY, PASSWORD};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -5,24 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
 mod common;
 
-use common::{Server, KEY};
-
-fn loam(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loam"))
-        .env_clear()
-        .env("LOAM_LOG", "warn")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::{loam, Server, KEY};
 
 fn call(server: &Server, method: &str, path: &str, body: Value) -> Value {
     let text = if body.is_null() { String::new() } else { body.to_string() };

@@ -6,12 +6,24 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The owner's API key and password every server here starts with.
 pub const KEY: &str = "loam_test_owner_key_that_is_long_enough_0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Runs a `loam` command on `data_dir` with a clean environment; its output.
+pub fn loam(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loam"))
+        .env_clear()
+        .env("LOAM_LOG", "warn")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
 
 /// A running `loam serve`; dropping it kills and reaps the process.
 pub struct Server {
