@@ -52,7 +52,8 @@ export function openPanel(host, { schema, filters, sources, apply, close }) {
     ...schema.metadata.map((m) => metadataGroup(m, filters, sources)),
     ...schema.questions.map((q) => questionGroup(q, filters, sources)),
   ];
-  const form = h(
+  /** @type {HTMLFormElement} */
+  const form = /** @type {any} */ (h(
     'form',
     {
       class: 'filter-form',
@@ -61,10 +62,18 @@ export function openPanel(host, { schema, filters, sources, apply, close }) {
         apply(read(form, filters));
       },
       onkeydown: (/** @type {KeyboardEvent} */ ev) => {
-        if (ev.key !== 'Escape') return;
-        ev.preventDefault();
+        // Enter applies from a checkbox too (a form submits on Enter only from text inputs);
+        // buttons and summaries keep it.
+        const onCheckbox = ev.target instanceof HTMLInputElement && ev.target.type === 'checkbox';
+        if (ev.key === 'Enter' && onCheckbox) {
+          ev.preventDefault();
+          form.requestSubmit();
+        } else if (ev.key === 'Escape') {
+          ev.preventDefault();
+          close();
+        }
+        // The panel's keys are its own: arrows move in it, not to another record.
         ev.stopPropagation();
-        close();
       },
     },
     h('h2', { id: 'filters-title' }, 'Filters'),
@@ -76,12 +85,14 @@ export function openPanel(host, { schema, filters, sources, apply, close }) {
       h('button', { type: 'button', id: 'reset-filters', onclick: () => apply([]) }, 'Clear all'),
       h('button', { type: 'button', id: 'close-filters', onclick: () => close() }, 'Close (Esc)'),
     ),
-  );
+  ));
   form.setAttribute('aria-labelledby', 'filters-title');
+  // Focus on the panel itself: the next Tab reaches its first control, whichever arrives first
+  // (terms come with their metrics).
+  form.setAttribute('tabindex', '-1');
   replace(host, form);
   host.hidden = false;
-  const first = form.querySelector('input, summary, button');
-  if (first instanceof HTMLElement) first.focus();
+  form.focus();
 }
 
 /** @param {Filter[]} filters @param {string} kind @param {string} name */
@@ -159,7 +170,7 @@ function questionGroup(q, filters, sources) {
   const agents = h('div', { class: 'agents' });
   const details = h(
     'details',
-    { class: 'filter-group question-filters', 'data-question': q.name, open: active },
+    { class: 'filter-group question-filters', 'data-filter-question': q.name, open: active },
     h('summary', null, q.title),
     valued ? checkboxes('suggestion', q.name, 'Suggested value', options, filters) : null,
     agents,
