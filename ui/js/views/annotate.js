@@ -4,9 +4,11 @@
 // This module holds the view's state and its flows (loading a queue, moving through it, saving,
 // the bulk view); the parts live beside it: annotate/toolbar.js (the frame, counts, progress),
 // annotate/record.js (the record pane), annotate/form-pane.js with annotate/editors/ (the
-// questions), annotate/bulk.js (the bulk list), annotate/panels.js (guidelines, shortcuts),
+// questions), annotate/bulk-flow.js with annotate/bulk.js (the bulk view), annotate/filter-bar.js
+// with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines, shortcuts),
 // annotate/keyboard.js and annotate/responses.js (what the view writes). The pure rules are in
-// lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js.
+// lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js
+// (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
@@ -436,10 +438,6 @@ export async function render(main, params) {
   };
   window.addEventListener('beforeunload', beforeUnload);
 
-  if (q.bulk) {
-    bulkBtn.setAttribute('aria-pressed', 'true');
-    bulkBtn.textContent = 'Single record';
-  }
   view.window = firstPage ? await firstPage : null;
   await Promise.all([refreshCounts(), show()]);
   return () => {

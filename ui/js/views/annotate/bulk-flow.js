@@ -115,12 +115,18 @@ export function bulkFlow(d) {
     await load();
   }
 
+  /** The toggle says which view is on. */
+  function markButton() {
+    els.bulkBtn.setAttribute('aria-pressed', String(q.bulk > 0));
+    els.bulkBtn.textContent = q.bulk ? 'Single record' : 'Bulk view';
+  }
+  markButton();
+
   /** Turns the bulk view on (at the page holding `q.pos`) or off. */
   async function toggleView() {
     const on = !q.bulk;
     q.bulk = on ? BULK_SIZES[0] : 0;
-    els.bulkBtn.setAttribute('aria-pressed', String(on));
-    els.bulkBtn.textContent = on ? 'Single record' : 'Bulk view';
+    markButton();
     selection = noSelection();
     d.setForm(initialState(d.questions, null, null));
     if (on) await load();
