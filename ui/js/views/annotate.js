@@ -4,7 +4,7 @@
 // This module holds the view's state and its flows (loading a queue, moving through it, saving,
 // the bulk view); the parts live beside it: annotate/toolbar.js (the frame, counts, progress),
 // annotate/record.js (the record pane), annotate/form-pane.js with annotate/editors/ (the
-// questions), annotate/bulk-flow.js with annotate/bulk.js (the bulk view), annotate/filter-bar.js
+// questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view), annotate/filter-bar.js
 // with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines, shortcuts),
 // annotate/keyboard.js and annotate/responses.js (what the view writes). The pure rules are in
 // lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js
@@ -17,7 +17,7 @@ import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
 import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, searchBody, step } from '../lib/queue.js';
-import { bulkFlow } from './annotate/bulk-flow.js';
+import { lazyBulk } from './annotate/bulk-lazy.js';
 import { filterBar } from './annotate/filter-bar.js';
 import { focusFirstQuestion, focusQuestion, renderFormPane } from './annotate/form-pane.js';
 import { keyHandler, pick, questionForKeys } from './annotate/keyboard.js';
@@ -344,33 +344,36 @@ export async function render(main, params) {
   }
 
   // ---- the bulk view -------------------------------------------------------------------------
-  const bulk = bulkFlow({
-    q,
-    userId: me.id,
-    fields,
-    questions,
-    bulkQuestions,
-    markdown,
-    els: { recordPane, position, statusLine, bulkBtn },
-    fetchPage,
-    key: () => JSON.stringify(searchBody(q)),
-    fetchIds: (offset, limit) =>
-      api.post(`/api/v1/me/datasets/${datasetId}/records/search?offset=${offset}&limit=${limit}`, searchBody(q)).then((res) => ({ ids: res.items.map((/** @type {any} */ it) => it.record.id), total: res.total })),
-    form: () => view.form,
-    setForm: (form) => {
-      view.form = form;
-    },
-    setRecord: (record) => {
-      view.record = record;
-    },
-    renderForm: () => renderForm(),
-    refreshCounts: () => void refreshCounts(),
-    saveUrl: () => history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos)),
-    empty: () => {
-      const el = document.createElement('div');
-      renderNothing(el, q.status, narrowed(q) ? filters.clearAll : null);
-      return el;
-    },
+  const bulk = lazyBulk(q, async () => {
+    const { bulkFlow } = await import('./annotate/bulk-flow.js');
+    return bulkFlow({
+      q,
+      userId: me.id,
+      fields,
+      questions,
+      bulkQuestions,
+      markdown,
+      els: { recordPane, position, statusLine, bulkBtn },
+      fetchPage,
+      key: () => JSON.stringify(searchBody(q)),
+      fetchIds: (offset, limit) =>
+        api.post(`/api/v1/me/datasets/${datasetId}/records/search?offset=${offset}&limit=${limit}`, searchBody(q)).then((res) => ({ ids: res.items.map((/** @type {any} */ it) => it.record.id), total: res.total })),
+      form: () => view.form,
+      setForm: (form) => {
+        view.form = form;
+      },
+      setRecord: (record) => {
+        view.record = record;
+      },
+      renderForm: () => renderForm(),
+      refreshCounts: () => void refreshCounts(),
+      saveUrl: () => history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos)),
+      empty: () => {
+        const el = document.createElement('div');
+        renderNothing(el, q.status, narrowed(q) ? filters.clearAll : null);
+        return el;
+      },
+    });
   });
 
   async function toggleBulk() {

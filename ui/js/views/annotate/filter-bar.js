@@ -3,10 +3,13 @@
 // `/me/…/metadata-properties`), the sort menu's choices, the Filters button (with the number in
 // force), the chips, the panel opened and closed, and what the panel reads from the server
 // (metadata metrics and suggestion agents), each asked for once. A change reloads the queue.
+// The chips and the panel (annotate/filters.js) are loaded when first needed: a view opened
+// without filters does not download them.
 
 import * as api from '../../api.js';
 import { filterSchema, keepKnown, parseSort, sortChoices, sortKnown } from '../../lib/filters.js';
-import { openPanel, renderChips } from './filters.js';
+
+const panelModule = () => import('./filters.js');
 
 /** @typedef {import('../../lib/filters.js').Filter} Filter */
 
@@ -56,7 +59,15 @@ export function filterBar(datasetId, metadata, questions, q) {
     if (!els) return;
     const n = q.filters.length;
     els.filtersBtn.textContent = n ? `Filters (${n})` : 'Filters';
-    renderChips(els.chips, q.filters, schema, apply);
+    if (!n) {
+      els.chips.hidden = true;
+      els.chips.replaceChildren();
+      return;
+    }
+    void panelModule().then((m) => {
+      // The filters in force when the module arrives (a later change rendered them already).
+      if (els) m.renderChips(els.chips, q.filters, schema, apply);
+    });
   }
 
   /** @param {boolean} [refocus] */
@@ -75,7 +86,8 @@ export function filterBar(datasetId, metadata, questions, q) {
       return;
     }
     els.filtersBtn.setAttribute('aria-expanded', 'true');
-    openPanel(els.filterPanel, { schema, filters: q.filters, sources, apply, close: () => close() });
+    const host = els.filterPanel;
+    void panelModule().then((m) => m.openPanel(host, { schema, filters: q.filters, sources, apply, close: () => close() }));
   }
 
   return {
