@@ -108,6 +108,14 @@ test('metadata terms from the metrics (none declared), an integer range and a su
   await page.keyboard.press('Enter');
   await positionIs(page, `1 of ${pending().length}`);
   assert.equal(await page.locator('#filter-chips').isHidden(), true);
+
+  // A link naming hidden metadata (filter and sort) or holding a malformed range: those parts are
+  // dropped, the rest applies, and the address is rewritten without them.
+  await page.goto(annotateUrl('meta.secret=alpha&meta.source=github&sort=meta.secret-asc&range.length=abc'));
+  await positionIs(page, `1 of ${byGithub.length}`);
+  assert.deepEqual(await page.locator('#filter-chips .chip').allInnerTexts().then((t) => t.map((it) => it.replace(/\s+×$/, ''))), ['Source: github']);
+  assert.doesNotMatch(page.url(), /secret|range/);
+  assert.equal(await page.locator('#sort').inputValue(), '');
   await page.context().close();
 });
 
@@ -235,6 +243,11 @@ test('the bulk view: every field, suggestions, paging by keyboard, and an answer
   assert.match(page.url(), /page=3/);
   await page.keyboard.press('ArrowLeft');
   await positionIs(page, `11–20 of ${docs.length}`);
+  // Reload: the bulk view, its page and the filter, from the URL alone.
+  await page.reload();
+  await positionIs(page, `11–20 of ${docs.length}`);
+  assert.equal(await page.locator('#bulk-toggle').getAttribute('aria-pressed'), 'true');
+  assert.match(await page.locator('.bulk-card').first().innerText(), new RegExp(`Task ${docs[10].i}:`));
   await page.selectOption('#bulk-size', '25');
   await positionIs(page, `1–${docs.length} of ${docs.length}`);
   await page.selectOption('#bulk-size', '10');
