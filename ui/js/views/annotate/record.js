@@ -6,7 +6,6 @@
 
 import { h, replace, trustedHtml } from '../../dom.js';
 import { codePointOffset, spanSegments } from '../../lib/form.js';
-import { highlight } from '../../lib/highlight.js';
 
 /** @typedef {import('../../lib/form.js').Question} Question */
 /** @typedef {import('../../lib/answers.js').FieldSelection} FieldSelection */
@@ -84,7 +83,7 @@ export function fieldItems({ record, fields, questions, answers, html, search = 
         ),
       );
     } else body = h('pre', { class: 'custom' }, JSON.stringify(v, null, 2));
-    if (search && body instanceof HTMLElement) highlight(body, search);
+    if (search && body instanceof HTMLElement) markSearch(body, search);
     // Ids by position: a field name may hold characters an id list cannot (spaces).
     const about = f.description ? h('p', { class: 'field-description', id: `${idPrefix}fd-${fi}` }, f.description) : null;
     return h(
@@ -95,6 +94,15 @@ export function fieldItems({ record, fields, questions, answers, html, search = 
       body,
     );
   });
+}
+
+/**
+ * Marks the search text's matches in `el`. lib/highlight.js is downloaded with the first search,
+ * not with the view; the marks follow the render by a moment.
+ * @param {HTMLElement} el @param {string} search
+ */
+function markSearch(el, search) {
+  void import('../../lib/highlight.js').then((m) => m.highlight(el, search));
 }
 
 /**
