@@ -159,11 +159,11 @@ test('markdown with <script> and onerror= payloads is rendered inert', async () 
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => /** @type {any} */ (window).__xss), undefined);
   assert.equal(await page.locator('[data-field="prompt"] script').count(), 0);
-  // The bulk view's previews use the same sanitised renderer.
+  // The bulk view's cards (every field) use the same sanitised renderer.
   await page.focus('#bulk-toggle');
   await page.keyboard.press('Enter');
-  await page.waitForSelector('.bulk-list .preview.markdown');
-  const preview = await page.locator('.bulk-list .preview.markdown').first().innerHTML();
+  await page.waitForSelector('.bulk-list [data-field="prompt"] .markdown');
+  const preview = await page.locator('.bulk-list [data-field="prompt"] .markdown').first().innerHTML();
   assert.doesNotMatch(preview, /<script|onerror|javascript:/i);
   assert.match(preview, /Before/);
   await page.waitForTimeout(300);

@@ -1,7 +1,7 @@
 // loam's web UI in a real headless browser, part 3 of 3: the queue at large and the mouse. The bulk
-// view; 10,000 records paged with the arrow keys (timings reported); search, metadata filter and
-// sort; ranking by drag and drop and a span selected with the mouse (on the record the bulk view
-// left pending); the toolbar's layout at four widths. Runs after ui-1 and ui-2 against the same
+// view; 10,000 records paged with the arrow keys (timings reported); search, a metadata filter
+// (more in ui-6-filters) and sort; ranking by drag and drop and a span selected with the mouse
+// (on the record the bulk view left pending); the toolbar's layout at four widths. Runs after ui-1 and ui-2 against the same
 // server (see ui-1-annotate.test.js).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,7 +85,13 @@ test('search box, metadata filter and sort narrow the queue', async () => {
   const page = await signedIn('ann1');
   await openDataset(page, 'filtered');
   await page.waitForSelector('#position:has-text("1 of 3")');
-  await page.selectOption('#meta-filter', 'source=book');
+  // The filter panel (it replaced a one-value metadata menu): tick a term, apply.
+  await page.focus('#filters-toggle');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('fieldset[data-filter="meta.source"] input[value="book"]');
+  await page.focus('fieldset[data-filter="meta.source"] input[value="book"]');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Enter');
   await page.waitForSelector('#position:has-text("1 of 2")');
   await page.focus('#search');
   await page.keyboard.type('apples');
@@ -93,7 +99,7 @@ test('search box, metadata filter and sort narrow the queue', async () => {
   await page.waitForSelector('#position:has-text("1 of 1")');
   assert.equal(await page.locator('[data-field="text"]').innerText().then((t) => t.includes('apples from a book')), true);
   assert.match(page.url(), /q=apples/);
-  assert.match(page.url(), /meta=source%3Dbook/);
+  assert.match(page.url(), /meta\.source=book/);
   await page.context().close();
 });
 

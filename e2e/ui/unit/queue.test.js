@@ -5,14 +5,32 @@ import assert from 'node:assert/strict';
 import * as qu from '../../../ui/js/lib/queue.js';
 
 const recs = (...ids) => ids.map((id) => ({ id }));
-const query = (status, extra = {}) => ({ status, pos: 0, text: '', sort: 'default', meta: '', record: '', ...extra });
+const query = (status, extra = {}) => ({ status, pos: 0, text: '', sort: '', filters: [], record: '', bulk: 0, ...extra });
+const RECORD = '0b7a4c2e-93d1-4f57-8a55-3c1f0e9d2b61';
+const source = (...values) => ({ kind: 'meta', name: 'source', values });
 
 test('the URL query: known queues and sorts only, 1-based pages, defaults otherwise', () => {
+  // The older `sort=oldest` and `meta=name=value` links still work.
   assert.deepEqual(qu.queueQuery(new URLSearchParams('status=draft&page=3&q=apples&sort=oldest&meta=source%3Dbook')), {
-    status: 'draft', pos: 2, text: 'apples', sort: 'oldest', meta: 'source=book', record: '',
+    status: 'draft', pos: 2, text: 'apples', sort: 'inserted-asc', filters: [source('book')], record: '', bulk: 0,
   });
   assert.deepEqual(qu.queueQuery(new URLSearchParams('status=nope&page=-4&sort=random')), query('pending'));
   assert.deepEqual(qu.queueQuery(new URLSearchParams('page=x')), query('pending'));
+});
+
+test('the bulk view in the URL: its page size (a known one) and pages of that size', () => {
+  assert.deepEqual(qu.queueQuery(new URLSearchParams('view=bulk&size=25&page=3')), query('pending', { bulk: 25, pos: 50 }));
+  assert.deepEqual(qu.queueQuery(new URLSearchParams('view=bulk&size=7')), query('pending', { bulk: qu.BULK_SIZES[0] }));
+  assert.deepEqual(qu.queueQuery(new URLSearchParams('view=list&size=25&page=2')), query('pending', { pos: 1 }));
+  // Written back: the page holding the position.
+  assert.equal(qu.queueUrl('d1', query('pending', { bulk: 25 }), 'pending', 60), '/datasets/d1/annotate?status=pending&page=3&view=bulk&size=25');
+});
+
+test('narrowed: by search text or filters, not by one record opened by id', () => {
+  assert.equal(qu.narrowed(query('pending')), false);
+  assert.equal(qu.narrowed(query('pending', { text: 'x' })), true);
+  assert.equal(qu.narrowed(query('pending', { filters: [source('web')] })), true);
+  assert.equal(qu.narrowed(query('pending', { filters: [source('web')], record: RECORD })), false);
 });
 
 test('the search body: Pending also needs a pending record; text, sort and a metadata term', () => {
@@ -20,7 +38,7 @@ test('the search body: Pending also needs a pending record; text, sort and a met
   const byRecord = { type: 'terms', scope: { entity: 'record', property: 'status' }, values: ['pending'] };
   assert.deepEqual(qu.searchBody(query('pending')), { filters: { type: 'and', and: [byResponse, byRecord] } });
   assert.deepEqual(qu.pendingCountBody(), { filters: { type: 'and', and: [byResponse, byRecord] } });
-  const drafts = qu.searchBody(query('draft', { text: 'apples', sort: 'newest', meta: 'source=a=b' }));
+  const drafts = qu.searchBody(query('draft', { text: 'apples', sort: 'inserted-desc', filters: qu.queueQuery(new URLSearchParams('meta=source%3Da%3Db')).filters }));
   assert.deepEqual(drafts, {
     filters: {
       type: 'and',
@@ -38,12 +56,10 @@ test('the search body: Pending also needs a pending record; text, sort and a met
 test('the view URL keeps search, sort and filter; the default sort is left out', () => {
   assert.equal(qu.queueUrl('d1', query('pending'), 'submitted', 0), '/datasets/d1/annotate?status=submitted&page=1');
   assert.equal(
-    qu.queueUrl('d1', query('pending', { text: 'a b', sort: 'oldest', meta: 'source=book' }), 'draft', 4),
-    '/datasets/d1/annotate?status=draft&page=5&q=a+b&sort=oldest&meta=source%3Dbook',
+    qu.queueUrl('d1', query('pending', { text: 'a b', sort: 'inserted-asc', filters: [source('book', 'web')] }), 'draft', 4),
+    '/datasets/d1/annotate?status=draft&page=5&q=a+b&sort=inserted-asc&meta.source=book&meta.source=web',
   );
 });
-
-const RECORD = '0b7a4c2e-93d1-4f57-8a55-3c1f0e9d2b61';
 
 test('one record by its id: read from the URL (a uuid only), searched by id alone, kept in the URL', () => {
   assert.equal(qu.queueQuery(new URLSearchParams(`record=${RECORD.toUpperCase()}`)).record, RECORD);
@@ -51,7 +67,7 @@ test('one record by its id: read from the URL (a uuid only), searched by id alon
   assert.equal(qu.queueQuery(new URLSearchParams(`record=${RECORD}x`)).record, '');
   // Whatever the caller's response to it (an owner looking at others' answers has none): no status
   // filter, and neither text, sort nor metadata narrow it.
-  assert.deepEqual(qu.searchBody(query('pending', { record: RECORD, text: 'apples', meta: 'source=a' })), {
+  assert.deepEqual(qu.searchBody(query('pending', { record: RECORD, text: 'apples', filters: [source('a')] })), {
     filters: { type: 'and', and: [{ type: 'terms', scope: { entity: 'record', property: 'id' }, values: [RECORD] }] },
   });
   assert.equal(qu.queueUrl('d1', query('pending', { record: RECORD }), 'pending', 0), `/datasets/d1/annotate?status=pending&page=1&record=${RECORD}`);
@@ -101,38 +117,9 @@ test('an answer that leaves the queue drops the record and keeps the position; o
   assert.equal(qu.afterAnswer(null, 3, 'draft', 'pending'), 4);
 });
 
-test('the bulk view: its slice, when it needs more, and the saved records leaving the queue', () => {
-  const ids = Array.from({ length: 12 }, (_, i) => `r${i}`);
-  const w = { offset: 0, records: recs(...ids), total: 30 };
-  assert.deepEqual(qu.bulkRecords(w, 5).map((r) => r.id), ids.slice(5, 5 + qu.BULK_SIZE));
-  assert.deepEqual(qu.bulkRecords(null, 0), []);
-  assert.equal(qu.bulkNeedsMore(w, 2), false);
-  assert.equal(qu.bulkNeedsMore(w, 3), true);
-  assert.equal(qu.bulkNeedsMore({ ...w, total: 12 }, 3), false);
-  // r1 failed: it stays; r0 and r2 were saved and leave Pending.
-  qu.dropAnswered(w, ['r0', 'r1', 'r2'], [{}, { error: { detail: 'no' } }, { error: null }], 'submitted', 'pending');
-  assert.deepEqual(w.records.slice(0, 2).map((r) => r.id), ['r1', 'r3']);
-  assert.equal(w.total, 28);
-  // Saved as drafts while Draft is shown: they stay.
-  qu.dropAnswered(w, ['r1'], [{}], 'draft', 'draft');
-  assert.equal(w.total, 28);
-});
-
 test('counts and progress from the metrics', () => {
   const metrics = { records: { count: 8 }, responses: { draft: 1, submitted: 2, discarded: 1, pending: 4 } };
   assert.deepEqual(qu.queueCounts(metrics, 3), { pending: 3, draft: 1, submitted: 2, discarded: 1 });
   assert.deepEqual(qu.progressOf(metrics), { done: 3, total: 8, pct: 38 });
   assert.deepEqual(qu.progressOf({ records: { count: 0 }, responses: { submitted: 0, discarded: 0 } }), { done: 0, total: 0, pct: 0 });
-});
-
-test('metadata filter choices: terms properties with values only', () => {
-  const props = [
-    { name: 'source', title: 'Source', settings: { type: 'terms', values: ['web', 'book'] } },
-    { name: 'free', title: 'Free', settings: { type: 'terms', values: null } },
-    { name: 'n', title: 'N', settings: { type: 'integer' } },
-  ];
-  assert.deepEqual(qu.metadataChoices(props), [
-    { name: 'source', title: 'Source', value: 'web' },
-    { name: 'source', title: 'Source', value: 'book' },
-  ]);
 });

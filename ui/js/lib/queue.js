@@ -3,25 +3,24 @@
 // navigates or selects in the bulk view, and the counts and progress shown above it.
 // Pure: no DOM, no network, so `node --test` covers it.
 
+import { filterItems, parseFilters, parseSort, sortItems, sortToken, writeFilters } from './filters.js';
+
+/** @typedef {import('./filters.js').Filter} Filter */
+
 /** The queues, by the caller's response status, in the order they are shown. */
 export const QUEUES = ['pending', 'draft', 'submitted', 'discarded'];
 /** Records asked for per page. */
 export const PAGE = 50;
-/** Records shown at once in the bulk view. */
-export const BULK_SIZE = 10;
-/** The sort orders the annotator may pick, as search `sort` bodies (`default`: the server's). */
-export const SORTS = /** @type {Record<string, any[]|undefined>} */ ({
-  default: undefined,
-  oldest: [{ scope: { entity: 'record', property: 'inserted_at' }, order: 'asc' }],
-  newest: [{ scope: { entity: 'record', property: 'inserted_at' }, order: 'desc' }],
-});
+/** The page sizes the bulk view offers; the first is the default. */
+export const BULK_SIZES = [10, 25, 50, 100];
 
 /**
- * What the URL asks for: the queue, the position in it (0-based), the search text, the sort and a
- * metadata filter (`name=value`, or ''); or one record by its id (`record`, '' for none: a link
- * from Insights, whatever the caller's response to it), which the queue's filters then do not
- * narrow.
- * @typedef {{status: string, pos: number, text: string, sort: string, meta: string, record: string}} QueueQuery
+ * What the URL asks for: the queue, the position in it (0-based), the search text, the sort (a
+ * token of lib/filters.js, '' for the server's order) and the filters; or one record by its id
+ * (`record`, '' for none: a link from Insights, whatever the caller's response to it), which the
+ * queue's filters then do not narrow. `bulk` is the bulk view's page size (0: one record at a
+ * time); there `page` counts pages of that size.
+ * @typedef {{status: string, pos: number, text: string, sort: string, filters: Filter[], record: string, bulk: number}} QueueQuery
  * The records in hand: `records` hold the queue's positions `offset`, `offset + 1`, …
  * @typedef {{offset: number, records: any[], total: number}} Window
  */
@@ -32,17 +31,26 @@ export const SORTS = /** @type {Record<string, any[]|undefined>} */ ({
  * @returns {QueueQuery}
  */
 export function queueQuery(query) {
+  const size = Number(query.get('size'));
+  const bulk = query.get('view') === 'bulk' ? (BULK_SIZES.includes(size) ? size : BULK_SIZES[0]) : 0;
+  const page = Math.max(0, (Number(query.get('page')) || 1) - 1);
   return {
     status: QUEUES.includes(query.get('status') || '') ? /** @type {string} */ (query.get('status')) : 'pending',
-    pos: Math.max(0, (Number(query.get('page')) || 1) - 1),
+    pos: bulk ? page * bulk : page,
     text: query.get('q') || '',
-    sort: SORTS[query.get('sort') || ''] ? /** @type {string} */ (query.get('sort')) : 'default',
-    meta: query.get('meta') || '',
+    sort: sortToken(parseSort(query.get('sort'))),
+    filters: parseFilters(query),
     record: UUID.test(query.get('record') || '') ? /** @type {string} */ (query.get('record')).toLowerCase() : '',
+    bulk,
   };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether the queue is narrowed by search text or filters (an empty one is not "done"). @param {QueueQuery} q */
+export function narrowed(q) {
+  return !q.record && (q.text !== '' || q.filters.length > 0);
+}
 
 /**
  * The body of `POST /api/v1/me/datasets/{id}/records/search` that reads a queue.
@@ -58,31 +66,34 @@ export function searchBody(q) {
     // A record that reached its min_submitted is no longer anyone's to do.
     and.push({ type: 'terms', scope: { entity: 'record', property: 'status' }, values: ['pending'] });
   }
+  and.push(...filterItems(q.filters));
   /** @type {any} */
   const body = { filters: { type: 'and', and } };
   if (q.text) body.query = { text: { q: q.text } };
-  if (SORTS[q.sort]) body.sort = SORTS[q.sort];
-  if (q.meta) {
-    const at = q.meta.indexOf('=');
-    and.push({ type: 'terms', scope: { entity: 'metadata', metadata_property: q.meta.slice(0, at) }, values: [q.meta.slice(at + 1)] });
-  }
+  const sort = sortItems(parseSort(q.sort));
+  if (sort) body.sort = sort;
   return body;
 }
 
 /** The search body whose `total` is the Pending queue's count (no text, sort or filter). */
 export function pendingCountBody() {
-  return searchBody({ status: 'pending', pos: 0, text: '', sort: 'default', meta: '', record: '' });
+  return searchBody({ status: 'pending', pos: 0, text: '', sort: '', filters: [], record: '', bulk: 0 });
 }
 
 /**
- * The view's URL for queue `status` at `pos`, keeping the search, sort and filter of `q`.
+ * The view's URL for queue `status` at `pos`, keeping the search, sort, filters and view of `q`.
  * @param {string} datasetId @param {QueueQuery} q @param {string} status @param {number} pos
  */
 export function queueUrl(datasetId, q, status, pos) {
-  const p = new URLSearchParams({ status, page: String(pos + 1) });
+  const page = q.bulk ? Math.floor(pos / q.bulk) : pos;
+  const p = new URLSearchParams({ status, page: String(page + 1) });
+  if (q.bulk) {
+    p.set('view', 'bulk');
+    p.set('size', String(q.bulk));
+  }
   if (q.text) p.set('q', q.text);
-  if (q.sort !== 'default') p.set('sort', q.sort);
-  if (q.meta) p.set('meta', q.meta);
+  if (q.sort) p.set('sort', q.sort);
+  writeFilters(p, q.filters);
   if (q.record) p.set('record', q.record);
   return `/datasets/${datasetId}/annotate?${p}`;
 }
@@ -145,29 +156,6 @@ export function afterAnswer(w, pos, status, queue) {
   return pos + 1;
 }
 
-/** The records the bulk view shows from `pos`. @param {Window|null} w @param {number} pos */
-export function bulkRecords(w, pos) {
-  return w ? w.records.slice(pos - w.offset, pos - w.offset + BULK_SIZE) : [];
-}
-
-/** Whether the bulk view at `pos` needs the next page to fill its list. @param {Window} w @param {number} pos */
-export function bulkNeedsMore(w, pos) {
-  return pos - w.offset + BULK_SIZE > w.records.length && w.offset + w.records.length < w.total;
-}
-
-/**
- * After a bulk answer with `status` to `ids` (in order; `results[i]` says whether `ids[i]`
- * failed): the records saved leave the window when they left the queue.
- * @param {Window|null} w @param {string[]} ids @param {{error?: any}[]} results
- * @param {string} status @param {string} queue
- */
-export function dropAnswered(w, ids, results, status, queue) {
-  if (!w || status === queue) return;
-  const done = new Set(ids.filter((_, i) => !results[i].error));
-  w.records = w.records.filter((r) => !done.has(r.id));
-  w.total -= done.size;
-}
-
 /**
  * The queue counts shown in the toolbar: Pending from its own count, the others from the
  * caller's metrics.
@@ -188,16 +176,4 @@ export function progressOf(metrics) {
   const done = metrics.responses.submitted + metrics.responses.discarded;
   const pct = total ? Math.round((100 * done) / total) : 0;
   return { done, total, pct };
-}
-
-/**
- * The metadata filter's choices: every value of every terms property the annotator may see, as
- * `name=value` with a title.
- * @param {any[]} properties the items of `GET /api/v1/me/datasets/{id}/metadata-properties`
- * @returns {{name: string, title: string, value: string}[]}
- */
-export function metadataChoices(properties) {
-  return properties
-    .filter((m) => m.settings.type === 'terms' && Array.isArray(m.settings.values))
-    .flatMap((m) => m.settings.values.map((/** @type {string} */ v) => ({ name: m.name, title: m.title, value: v })));
 }

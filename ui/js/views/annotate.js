@@ -4,9 +4,11 @@
 // This module holds the view's state and its flows (loading a queue, moving through it, saving,
 // the bulk view); the parts live beside it: annotate/toolbar.js (the frame, counts, progress),
 // annotate/record.js (the record pane), annotate/form-pane.js with annotate/editors/ (the
-// questions), annotate/bulk.js (the bulk list), annotate/panels.js (guidelines, shortcuts),
+// questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view), annotate/filter-bar.js
+// with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines, shortcuts),
 // annotate/keyboard.js and annotate/responses.js (what the view writes). The pure rules are in
-// lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js.
+// lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js
+// (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
@@ -14,33 +16,14 @@ import { draftValues, openingForm, ownResponse } from '../lib/answers.js';
 import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
-import {
-  afterAnswer,
-  BULK_SIZE,
-  bulkNeedsMore,
-  bulkRecords,
-  dropAnswered,
-  dropAt,
-  extend,
-  metadataChoices,
-  nearEnd,
-  needsPage,
-  PAGE,
-  pendingCountBody,
-  progressOf,
-  queueCounts,
-  queueQuery,
-  queueUrl,
-  recordAt,
-  searchBody,
-  step,
-} from '../lib/queue.js';
-import { showBulkList } from './annotate/bulk.js';
+import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, searchBody, step } from '../lib/queue.js';
+import { lazyBulk } from './annotate/bulk-lazy.js';
+import { filterBar } from './annotate/filter-bar.js';
 import { focusFirstQuestion, focusQuestion, renderFormPane } from './annotate/form-pane.js';
 import { keyHandler, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
-import { answeredManyText, answerMany, deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
+import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
 
 /** @typedef {import('../lib/form.js').Question} Question */
@@ -67,17 +50,13 @@ export async function render(main, params) {
     help: false,
     /** @type {string|null} */
     activeQuestion: null,
-    /** The bulk view: several records, many selected, one answer for all. */
-    bulk: false,
-    /** @type {Set<string>} */
-    selected: new Set(),
     /** Text last selected with the mouse in a span field. @type {import('../lib/answers.js').FieldSelection|null} */
     fieldSelection: null,
   };
   // The first page of the queue is asked for with the dataset's settings, not after them: first
   // paint waits for one round trip less.
-  const firstPage = fetchPage(q.pos);
-  firstPage.catch(() => {}); // awaited below; a failure surfaces there
+  let firstPage = q.bulk ? null : fetchPage(q.pos);
+  if (firstPage) firstPage.catch(() => {}); // awaited below; a failure surfaces there
   const [dataset, fieldsRes, questionsRes, metadataRes] = await Promise.all([
     api.get(`/api/v1/datasets/${datasetId}`),
     api.get(`/api/v1/datasets/${datasetId}/fields`),
@@ -105,18 +84,24 @@ export async function render(main, params) {
     q.pos = 0;
     void reload();
   };
-  const { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn } = buildFrame(
+  // Filters and a sort the settings do not know (a stale or edited link) are dropped; the first
+  // page, asked for with them, is asked for again.
+  const filters = filterBar(datasetId, metadataRes.items, questions, q);
+  if (filters.dropped && firstPage) firstPage = fetchPage(q.pos);
+  const frame = buildFrame(
     main,
-    { dataset, query: q, metaChoices: metadataChoices(metadataRes.items) },
+    { dataset, query: q, sorts: filters.sorts },
     {
       go: (delta) => void go(delta),
       panel: (which) => togglePanel(which),
       bulk: () => void toggleBulk(),
       search: (text) => reloadWith(() => (q.text = text)),
       sort: (sort) => reloadWith(() => (q.sort = sort)),
-      meta: (meta) => reloadWith(() => (q.meta = meta)),
+      filters: () => filters.toggle(),
     },
   );
+  const { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn } = frame;
+  filters.mount(frame, (set) => reloadWith(set));
 
   /** What the question editors are given: live views of the state and the ways to change it. @type {EditorContext} */
   const editing = {
@@ -151,7 +136,7 @@ export async function render(main, params) {
   /** The form changed: re-render it, back it up locally, autosave drafts. */
   function changed() {
     renderForm();
-    if (view.bulk) return;
+    if (bulk.active()) return;
     renderRecord(false);
     if (!view.record) return;
     keepBackup(localStorage, view.record.id, view.form.answers);
@@ -167,9 +152,9 @@ export async function render(main, params) {
   function typed(question, text, area) {
     view.form = setAnswer(view.form, question.name, text === '' ? undefined : text);
     const submit = () => /** @type {HTMLButtonElement|null} */ (formPane.querySelector('#submit'));
-    if (view.bulk) {
+    if (bulk.active()) {
       const button = submit();
-      if (button) button.disabled = !canSubmit(bulkQuestions, view.form) || view.selected.size === 0;
+      if (button) button.disabled = !canSubmit(bulkQuestions, view.form) || bulk.count() === 0;
       return;
     }
     keepBackup(localStorage, view.record.id, view.form.answers);
@@ -183,7 +168,7 @@ export async function render(main, params) {
 
   /** @param {'submitted'|'discarded'|'draft'} status */
   async function act(status) {
-    if (view.bulk) return bulkAct(status);
+    if (bulk.active()) return bulk.act(status);
     const record = view.record;
     if (!record) return;
     if (status === 'submitted' && !canSubmit(questions, view.form)) {
@@ -216,6 +201,12 @@ export async function render(main, params) {
   async function clearForm() {
     const record = view.record;
     if (!record) return;
+    if (bulk.active()) {
+      // The bulk form answers no record yet: clearing it touches no response.
+      view.form = clearState(view.form);
+      renderForm();
+      return;
+    }
     await settle(saver);
     view.form = clearState(view.form);
     dropBackup(localStorage, record.id);
@@ -265,20 +256,16 @@ export async function render(main, params) {
     saver.cancel();
     view.window = null;
     void refreshCounts();
+    filters.render();
     await show();
   }
 
   /** Shows the record at `q.pos`, fetching its page when it is not in hand. */
   async function show() {
+    if (bulk.active()) return bulk.load();
     let w = view.window;
     if (!w || needsPage(w, q.pos)) w = view.window = await fetchPage(q.pos);
     view.record = recordAt(w, q.pos);
-    if (view.bulk) {
-      position.textContent = `${w.total} in this queue`;
-      renderBulk();
-      renderForm();
-      return;
-    }
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
       const opened = openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, view.record.id));
@@ -312,7 +299,7 @@ export async function render(main, params) {
 
   /** @param {number} delta */
   async function go(delta) {
-    if (view.bulk) return;
+    if (bulk.active()) return bulk.go(delta);
     const to = step(view.window, q.pos, delta);
     if (to === null) return;
     await saver.flush();
@@ -323,27 +310,27 @@ export async function render(main, params) {
   // ---- rendering -----------------------------------------------------------------------------
   /** @param {boolean} full false: after an answer changed, which only span highlights show */
   function renderRecord(full) {
-    if (view.bulk) {
-      renderBulk();
+    if (bulk.active()) {
+      bulk.render();
       return;
     }
     const record = view.record;
     if (!record) {
-      renderNothing(recordPane, q.record ? 'record' : q.status);
+      renderNothing(recordPane, q.record ? 'record' : q.status, narrowed(q) ? filters.clearAll : null);
       return;
     }
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;
-    renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [] });
+    renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [], search: q.text });
   }
 
   function renderForm() {
     renderFormPane(
       formPane,
       {
-        questions: view.bulk ? bulkQuestions : questions,
+        questions: bulk.active() ? bulkQuestions : questions,
         form: view.form,
-        mine: view.bulk ? null : myResponse(),
-        selected: view.bulk ? view.selected.size : null,
+        mine: bulk.active() ? null : myResponse(),
+        selected: bulk.active() ? bulk.count() : null,
         activeQuestion: view.activeQuestion,
         focused: (name) => {
           view.activeQuestion = name;
@@ -357,68 +344,45 @@ export async function render(main, params) {
   }
 
   // ---- the bulk view -------------------------------------------------------------------------
-  const shownInBulk = () => bulkRecords(view.window, q.pos);
+  const bulk = lazyBulk(q, async () => {
+    const { bulkFlow } = await import('./annotate/bulk-flow.js');
+    return bulkFlow({
+      q,
+      userId: me.id,
+      fields,
+      questions,
+      bulkQuestions,
+      markdown,
+      els: { recordPane, position, statusLine, bulkBtn },
+      fetchPage,
+      key: () => JSON.stringify(searchBody(q)),
+      fetchIds: (offset, limit) =>
+        api.post(`/api/v1/me/datasets/${datasetId}/records/search?offset=${offset}&limit=${limit}`, searchBody(q)).then((res) => ({ ids: res.items.map((/** @type {any} */ it) => it.record.id), total: res.total })),
+      form: () => view.form,
+      setForm: (form) => {
+        view.form = form;
+      },
+      setRecord: (record) => {
+        view.record = record;
+      },
+      renderForm: () => renderForm(),
+      refreshCounts: () => void refreshCounts(),
+      saveUrl: () => history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos)),
+      empty: () => {
+        const el = document.createElement('div');
+        renderNothing(el, q.status, narrowed(q) ? filters.clearAll : null);
+        return el;
+      },
+    });
+  });
 
   async function toggleBulk() {
     await saver.flush();
-    view.bulk = !view.bulk;
-    bulkBtn.setAttribute('aria-pressed', String(view.bulk));
-    bulkBtn.textContent = view.bulk ? 'Single record' : 'Bulk view';
-    view.selected = new Set();
-    if (view.bulk) {
-      const w = view.window;
-      if (w && bulkNeedsMore(w, q.pos)) await extendWindow(w);
-      view.form = initialState(questions, null, null);
-      position.textContent = `${w ? w.total : 0} in this queue`;
-      renderBulk();
-      renderForm();
-    } else {
+    await bulk.toggle();
+    if (!bulk.active()) {
+      view.window = null;
       await show();
     }
-  }
-
-  function renderBulk() {
-    const toggle = (/** @type {string[]} */ ids, /** @type {boolean} */ on) => {
-      for (const id of ids) {
-        if (on) view.selected.add(id);
-        else view.selected.delete(id);
-      }
-      renderBulk();
-      renderForm();
-    };
-    const model = { records: shownInBulk(), selected: view.selected, queue: q.status, fields, markdown, toggle };
-    showBulkList(recordPane, model);
-  }
-
-  /** One answer for every selected record: `POST /api/v1/me/responses/bulk`. @param {string} status */
-  async function bulkAct(status) {
-    const ids = shownInBulk().map((r) => r.id).filter((id) => view.selected.has(id));
-    if (!ids.length) {
-      statusLine.textContent = 'Select records first.';
-      return;
-    }
-    if (status === 'submitted' && !canSubmit(bulkQuestions, view.form)) {
-      statusLine.textContent = `Answer the required questions first: ${missingRequired(bulkQuestions, view.form).join(', ')}`;
-      return;
-    }
-    const values = responseBody(bulkQuestions, view.form, status).values;
-    statusLine.textContent = `Saving ${ids.length} responses…`;
-    let res;
-    try {
-      res = await answerMany(ids, status, values);
-    } catch (err) {
-      statusLine.textContent = `Not saved: ${err instanceof Error ? err.message : err}. Your answers are kept.`;
-      return;
-    }
-    const w = view.window;
-    dropAnswered(w, ids, res.items, status, q.status);
-    view.selected = new Set();
-    view.form = initialState(questions, null, null);
-    statusLine.textContent = answeredManyText(ids, res.items, status);
-    void refreshCounts();
-    if (w && shownInBulk().length < BULK_SIZE && w.offset + w.records.length < w.total) await extendWindow(w);
-    renderBulk();
-    renderForm();
   }
 
   // ---- panels and keys -----------------------------------------------------------------------
@@ -477,7 +441,7 @@ export async function render(main, params) {
   };
   window.addEventListener('beforeunload', beforeUnload);
 
-  view.window = await firstPage;
+  view.window = firstPage ? await firstPage : null;
   await Promise.all([refreshCounts(), show()]);
   return () => {
     document.removeEventListener('keydown', onKey);

@@ -1,101 +1,176 @@
-// The bulk view's record list: the next records of the queue as checkboxes with a preview of
-// each (its first text field, as markdown rendered by the server once it is in the cache, plain
-// text until then), and "Select all".
+// The bulk view's record pane: a page of the queue as cards, each with a checkbox, every field
+// (compact: long texts are cut to a few lines with "Show more"), the record's suggestions and the
+// caller's response status; above them "Select all on this page", "Select all N matching" (every
+// record the queue's search and filters match, on every page), the selection's count, and the
+// pager (previous / next page, records shown, page size). Selection changes update the page in
+// place, so focus and opened texts stay. The rules are in lib/bulk.js; the flow in
+// annotate/bulk-flow.js.
 
-import { h, replace, trustedHtml } from '../../dom.js';
-import { markdownIndex } from '../../lib/markdown.js';
+import { h, replace } from '../../dom.js';
+import { isSelected, pageLabel, selectedCount } from '../../lib/bulk.js';
+import { BULK_SIZES } from '../../lib/queue.js';
+import { fieldItems } from './record.js';
+
+/** @typedef {import('../../lib/bulk.js').Selection} Selection */
 
 /**
- * @typedef {object} BulkListModel
- * @property {any[]} records the records shown
- * @property {Set<string>} selected ids of the selected ones
- * @property {string} queue the queue shown (for the empty list's message)
+ * @typedef {object} BulkModel
+ * @property {import('../../lib/queue.js').Window} page the records shown, from `page.offset` of `page.total`
+ * @property {number} size records per page
+ * @property {Selection} selection
+ * @property {string} queue the queue shown (for the empty page's message)
  * @property {any[]} fields the dataset's fields
- * @property {import('../../lib/markdown.js').MarkdownCache} markdown
- * @property {(ids: string[], on: boolean) => void} toggle (de)selects records
+ * @property {any[]} questions the dataset's questions (to name suggestions)
+ * @property {string} userId the caller (whose response status a card shows)
+ * @property {import('../../lib/markdown.js').MarkdownCache} markdown holds the page's markdown
+ * @property {string} search the search text, whose matches are marked
+ * @property {{toggle: (ids: string[], on: boolean) => void, selectAll: () => void, clear: () => void,
+ *   go: (delta: number) => void, resize: (size: number) => void}} on
  */
+
+/** Long texts are cut in the bulk view beyond this many characters or lines. */
+const LONG_CHARS = 280;
+const LONG_LINES = 5;
 
 /**
- * Renders the list into the record pane, and asks for the markdown previews it lacks (for all the
- * records shown in one request, into the cache the single view shares; until then, plain text).
- * Previews that arrive replace only their own element, in place: the list is not rendered again,
- * so a key press on a checkbox (Space toggles on key up) is never split across two renders.
- * @param {HTMLElement} pane @param {BulkListModel} model
+ * Renders the page into the record pane. @param {HTMLElement} pane @param {BulkModel} model
+ * @param {HTMLElement|null} empty what to show when the page has no records
  */
-export function showBulkList(pane, model) {
-  const missing = model.records.filter((r) => model.markdown.missing(r));
-  if (missing.length) {
-    void model.markdown
-      .forMany(missing)
-      .then(() => {
-        for (const r of missing) {
-          const shown = pane.querySelector(`[data-preview="${CSS.escape(r.id)}"]`);
-          if (shown) shown.replaceWith(preview(r, model));
-        }
-      })
-      .catch(() => {}); // the plain-text previews stay; the next render asks again
-  }
-  renderBulkList(pane, model);
-}
-
-/** A record's preview: its first text field, as rendered markdown when cached, else plain text.
- * @param {any} r @param {BulkListModel} model @returns {HTMLElement} */
-function preview(r, { fields, markdown }) {
-  const f = fields.find((it) => typeof r.fields[it.name] === 'string' && it.settings.type === 'text');
-  const html = f && f.settings.use_markdown ? markdown.get(r.id) : undefined;
-  const shown =
-    f && html
-      ? trustedHtml('div', 'preview markdown', html[markdownIndex(fields, r, f.name)] || '')
-      : (() => {
-          const text = f ? String(r.fields[f.name]) : JSON.stringify(r.fields);
-          return h('span', { class: 'preview' }, text.length > 280 ? `${text.slice(0, 280)}…` : text);
-        })();
-  shown.dataset.preview = r.id;
-  return shown;
-}
-
-/** @param {HTMLElement} pane @param {BulkListModel} model */
-function renderBulkList(pane, model) {
-  const { records, selected, queue, toggle } = model;
-  if (!records.length) {
-    replace(pane, h('div', { class: 'empty' }, h('p', null, `No records in ${queue}.`)));
+export function renderBulk(pane, model, empty) {
+  const { page, on } = model;
+  const focusedKey = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
+  const sizeSelect = /** @type {HTMLSelectElement} */ (
+    h('select', { id: 'bulk-size', 'data-key': 'bulk:size', 'aria-label': 'Records per page' }, BULK_SIZES.map((n) => h('option', { value: String(n) }, `${n} per page`)))
+  );
+  sizeSelect.value = String(model.size);
+  sizeSelect.addEventListener('change', () => on.resize(Number(sizeSelect.value)));
+  const pager = h(
+    'div',
+    { class: 'pager' },
+    h('button', { type: 'button', id: 'bulk-prev', 'data-key': 'bulk:prev', title: 'Previous page (←)', disabled: page.offset === 0, onclick: () => on.go(-1) }, '← Previous page'),
+    h('span', { id: 'bulk-range', class: 'range-label' }, pageLabel(page.offset, page.records.length, page.total)),
+    h('button', { type: 'button', id: 'bulk-next', 'data-key': 'bulk:next', title: 'Next page (→)', disabled: page.offset + page.records.length >= page.total, onclick: () => on.go(1) }, 'Next page →'),
+    sizeSelect,
+  );
+  if (!page.records.length) {
+    replace(pane, h('div', { class: 'bulk-head' }, pager), empty);
     return;
   }
-  const all = records.every((r) => selected.has(r.id));
+  const ids = page.records.map((r) => r.id);
   replace(
     pane,
     h(
-      'label',
-      { class: 'select-all' },
-      h('input', { type: 'checkbox', id: 'select-all', checked: all, 'data-key': 'bulk:all', onchange: (/** @type {Event} */ ev) => toggle(records.map((r) => r.id), /** @type {HTMLInputElement} */ (ev.target).checked) }),
-      ` Select all ${records.length} shown`,
-    ),
-    h(
-      'ul',
-      { class: 'bulk-list' },
-      records.map((r) =>
-        h(
-          'li',
-          { class: selected.has(r.id) ? 'selected' : '' },
-          h(
-            'label',
-            null,
-            h('input', {
-              type: 'checkbox',
-              'data-bulk-record': r.id,
-              'data-key': `bulk:${r.id}`,
-              checked: selected.has(r.id),
-              onchange: (/** @type {Event} */ ev) => toggle([r.id], /** @type {HTMLInputElement} */ (ev.target).checked),
-            }),
-            preview(r, model),
-          ),
-        ),
+      'div',
+      { class: 'bulk-head' },
+      h(
+        'div',
+        { class: 'selection' },
+        h('label', { class: 'select-all' }, h('input', { type: 'checkbox', id: 'select-all', 'data-key': 'bulk:all', onchange: (/** @type {Event} */ ev) => on.toggle(ids, /** @type {HTMLInputElement} */ (ev.target).checked) }), ` Select all ${ids.length} on this page`),
+        h('button', { type: 'button', id: 'select-matching', 'data-key': 'bulk:matching', onclick: () => on.selectAll() }, `Select all ${page.total} matching`),
+        h('button', { type: 'button', id: 'clear-selection', 'data-key': 'bulk:clear', onclick: () => on.clear() }, 'Clear selection'),
+        h('span', { id: 'selection-count', class: 'count-note', role: 'status' }),
       ),
+      pager,
     ),
+    h('ul', { class: 'bulk-list' }, page.records.map((r, i) => card(r, page.offset + i, model))),
   );
-  const focusedKey = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
+  updateSelection(pane, model);
   if (focusedKey) {
     const again = pane.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`);
-    if (again instanceof HTMLElement) again.focus();
+    if (again instanceof HTMLElement && !(again instanceof HTMLButtonElement && again.disabled)) again.focus();
   }
+}
+
+/**
+ * Shows the selection on the page as it is now (checkboxes, cards, counts, buttons), in place.
+ * @param {HTMLElement} pane @param {BulkModel} model
+ */
+export function updateSelection(pane, model) {
+  const { selection, page } = model;
+  let allShown = page.records.length > 0;
+  for (const el of pane.querySelectorAll('[data-bulk-record]')) {
+    const box = /** @type {HTMLInputElement} */ (el);
+    const on = isSelected(selection, box.dataset.bulkRecord || '');
+    box.checked = on;
+    allShown &&= on;
+    const item = box.closest('li');
+    if (item) item.classList.toggle('selected', on);
+  }
+  const all = /** @type {HTMLInputElement|null} */ (pane.querySelector('#select-all'));
+  if (all) all.checked = allShown;
+  const n = selectedCount(selection);
+  const matching = pane.querySelector('#select-matching');
+  if (matching instanceof HTMLElement) matching.hidden = selection.all || page.total <= page.records.length;
+  const clear = pane.querySelector('#clear-selection');
+  if (clear instanceof HTMLElement) clear.hidden = n === 0;
+  const note = pane.querySelector('#selection-count');
+  if (note) {
+    note.textContent = selection.all ? `All ${n} matching records selected, on every page` : n ? `${n} selected` : 'None selected';
+  }
+}
+
+/** A record's card. @param {any} r @param {number} pos @param {BulkModel} model */
+function card(r, pos, model) {
+  const mine = (r.responses || []).find((/** @type {any} */ it) => it.user_id === model.userId);
+  const fields = fieldItems({ record: r, fields: model.fields, questions: [], answers: {}, html: model.markdown.get(r.id) || [], search: model.search, idPrefix: `b${pos}-` });
+  fields.forEach((el, i) => clampIfLong(el, r.fields[model.fields[i].name]));
+  return h(
+    'li',
+    { class: 'bulk-card', 'data-record': r.id },
+    h(
+      'div',
+      { class: 'card-head' },
+      h(
+        'label',
+        null,
+        h('input', { type: 'checkbox', 'data-bulk-record': r.id, 'data-key': `bulk:${r.id}`, onchange: (/** @type {Event} */ ev) => model.on.toggle([r.id], /** @type {HTMLInputElement} */ (ev.target).checked) }),
+        ` Record ${pos + 1}`,
+      ),
+      mine ? h('span', { class: `status-tag ${mine.status}` }, mine.status) : null,
+    ),
+    h('div', { class: 'card-fields' }, fields),
+    suggestionList(r, model.questions),
+  );
+}
+
+/** Cuts a long field to a few lines, with a button that shows it whole and back. @param {HTMLElement} el @param {any} value */
+function clampIfLong(el, value) {
+  const text = typeof value === 'string' ? value : Array.isArray(value) ? value.map((t) => String(t?.content ?? '')).join('\n') : '';
+  if (text.length <= LONG_CHARS && text.split('\n').length <= LONG_LINES) return;
+  el.classList.add('clamped');
+  const more = h('button', { type: 'button', class: 'link more', 'aria-expanded': 'false' }, 'Show more');
+  more.addEventListener('click', () => {
+    const open = el.classList.toggle('clamped');
+    more.textContent = open ? 'Show more' : 'Show less';
+    more.setAttribute('aria-expanded', String(!open));
+  });
+  el.append(more);
+}
+
+/** The record's suggestions, one line per question. @param {any} r @param {any[]} questions */
+function suggestionList(r, questions) {
+  const items = (r.suggestions || [])
+    .map((/** @type {any} */ s) => {
+      const q = questions.find((it) => it.id === s.question_id);
+      if (!q) return null;
+      const score = Array.isArray(s.score) ? s.score.map((/** @type {number} */ n) => n.toFixed(2)).join(', ') : typeof s.score === 'number' ? s.score.toFixed(2) : null;
+      return h(
+        'li',
+        { 'data-suggestion': q.name },
+        h('span', { class: 'q' }, `${q.title}: `),
+        h('span', { class: 'v' }, suggestedText(s.value)),
+        s.agent ? h('span', { class: 'agent' }, ` · ${s.agent}`) : null,
+        score !== null ? h('span', { class: 'score' }, ` · score ${score}`) : null,
+      );
+    })
+    .filter(Boolean);
+  return items.length ? h('ul', { class: 'card-suggestions', 'aria-label': 'Suggestions' }, items) : null;
+}
+
+/** A suggested value as text: labels joined, a ranking in order, spans by label. @param {any} value */
+function suggestedText(value) {
+  if (!Array.isArray(value)) return String(value);
+  return value
+    .map((it) => (it && typeof it === 'object' ? (it.label ? `${it.label} [${it.start}–${it.end}]` : String(it.value)) : String(it)))
+    .join(', ');
 }

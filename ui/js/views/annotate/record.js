@@ -1,7 +1,8 @@
 // The record pane of the annotation view: each field by kind (text, markdown rendered by the
 // server, chat turns, image, anything else as JSON) under its title and description, the spans of
-// span questions highlighted in their text field, the metadata; and the text an annotator selects
-// with the mouse in a span field, as code-point offsets.
+// span questions highlighted in their text field, the search text's matches marked, the metadata;
+// and the text an annotator selects with the mouse in a span field, as code-point offsets. The
+// bulk view shows its records' fields with `fieldItems` too.
 
 import { h, replace, trustedHtml } from '../../dom.js';
 import { codePointOffset, spanSegments } from '../../lib/form.js';
@@ -10,22 +11,56 @@ import { codePointOffset, spanSegments } from '../../lib/form.js';
 /** @typedef {import('../../lib/answers.js').FieldSelection} FieldSelection */
 
 /**
- * Shows the queue's end in the record pane. @param {HTMLElement} pane @param {string} queue
+ * Shows the queue's end in the record pane; a queue narrowed by search or filters says that
+ * nothing matches them, and offers to clear them.
+ * @param {HTMLElement} pane @param {string} queue @param {(() => void)|null} [clearFilters] set when narrowed
  */
-export function renderNothing(pane, queue) {
+export function renderNothing(pane, queue, clearFilters = null) {
+  if (clearFilters) {
+    replace(
+      pane,
+      h(
+        'div',
+        { class: 'empty', id: 'no-match' },
+        h('h2', null, 'No records match these filters'),
+        h('p', null, `Nothing in ${queue} matches the search and filters shown above.`),
+        h('button', { type: 'button', id: 'no-match-clear', onclick: clearFilters }, 'Clear search and filters'),
+      ),
+    );
+    return;
+  }
   replace(pane, h('div', { class: 'empty' }, h('h2', null, 'Nothing here'), h('p', null, queue === 'pending' ? 'No pending records: this queue is done.' : queue === 'record' ? 'No record with this id in the dataset.' : `No records in ${queue}.`)));
 }
 
 /**
- * Renders `record` into the record pane.
- * @param {HTMLElement} pane
- * @param {{record: any, fields: any[], questions: Question[], answers: Record<string, any>, html: string[]}} at
- *   the record, the dataset's fields and questions, the current answers (for span highlights) and
- *   the record's rendered markdown (see lib/markdown.js for its order)
+ * What a record's fields are shown with: the dataset's fields and questions, the current answers
+ * (for span highlights), the record's rendered markdown (see lib/markdown.js for its order), the
+ * search text whose matches are marked, and a prefix that keeps element ids unique on a page.
+ * @typedef {{record: any, fields: any[], questions: Question[], answers: Record<string, any>,
+ *   html: string[], search?: string, idPrefix?: string}} FieldsModel
  */
-export function renderRecord(pane, { record, fields, questions, answers, html }) {
+
+/**
+ * Renders `record` into the record pane.
+ * @param {HTMLElement} pane @param {FieldsModel} at
+ */
+export function renderRecord(pane, at) {
+  const { record } = at;
+  const meta = record.metadata && Object.keys(record.metadata).length
+    ? h('details', { class: 'metadata' }, h('summary', null, 'Metadata'), h('dl', null, Object.entries(record.metadata).map(([k, v]) => [h('dt', null, k), h('dd', null, JSON.stringify(v))])))
+    : null;
+  replace(pane, fieldItems(at), meta);
+}
+
+/**
+ * One element per field of the record: its title, description and body, the search text's
+ * matches marked in the body.
+ * @param {FieldsModel} at
+ * @returns {HTMLElement[]}
+ */
+export function fieldItems({ record, fields, questions, answers, html, search = '', idPrefix = '' }) {
   let mi = 0;
-  const items = fields.map((f, fi) => {
+  return fields.map((f, fi) => {
     const v = record.fields[f.name];
     const type = f.settings.type;
     /** @type {any} */
@@ -48,20 +83,26 @@ export function renderRecord(pane, { record, fields, questions, answers, html })
         ),
       );
     } else body = h('pre', { class: 'custom' }, JSON.stringify(v, null, 2));
+    if (search && body instanceof HTMLElement) markSearch(body, search);
     // Ids by position: a field name may hold characters an id list cannot (spaces).
-    const about = f.description ? h('p', { class: 'field-description', id: `fd-${fi}` }, f.description) : null;
+    const about = f.description ? h('p', { class: 'field-description', id: `${idPrefix}fd-${fi}` }, f.description) : null;
     return h(
       'div',
-      { class: `field field-${type}`, 'data-field': f.name, role: 'group', 'aria-labelledby': `fh-${fi}`, 'aria-describedby': about ? `fd-${fi}` : null },
-      h('h3', { id: `fh-${fi}` }, f.title),
+      { class: `field field-${type}`, 'data-field': f.name, role: 'group', 'aria-labelledby': `${idPrefix}fh-${fi}`, 'aria-describedby': about ? `${idPrefix}fd-${fi}` : null },
+      h('h3', { id: `${idPrefix}fh-${fi}` }, f.title),
       about,
       body,
     );
   });
-  const meta = record.metadata && Object.keys(record.metadata).length
-    ? h('details', { class: 'metadata' }, h('summary', null, 'Metadata'), h('dl', null, Object.entries(record.metadata).map(([k, v]) => [h('dt', null, k), h('dd', null, JSON.stringify(v))])))
-    : null;
-  replace(pane, items, meta);
+}
+
+/**
+ * Marks the search text's matches in `el`. lib/highlight.js is downloaded with the first search,
+ * not with the view; the marks follow the render by a moment.
+ * @param {HTMLElement} el @param {string} search
+ */
+function markSearch(el, search) {
+  void import('../../lib/highlight.js').then((m) => m.highlight(el, search));
 }
 
 /**

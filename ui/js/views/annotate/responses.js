@@ -37,17 +37,6 @@ export function answerMany(ids, status, values) {
 }
 
 /**
- * The status line after a bulk answer.
- * @param {string[]} ids @param {{error?: any}[]} results @param {string} status
- */
-export function answeredManyText(ids, results, status) {
-  const failed = results.filter((it) => it.error);
-  return failed.length
-    ? `${ids.length - failed.length} saved, ${failed.length} failed: ${failed[0].error.detail}`
-    : `${ids.length} records ${status === 'submitted' ? 'submitted' : status === 'discarded' ? 'discarded' : 'saved as drafts'}`;
-}
-
-/**
  * The draft autosaver of the single view: saves `{record, values}` as the caller's draft, drops
  * the local backup once saved, and shows its state in `statusLine`.
  * @param {string} userId @param {HTMLElement} statusLine @param {() => void} saved after each save

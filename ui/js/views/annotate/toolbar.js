@@ -1,6 +1,7 @@
 // The annotation view's frame: the toolbar (dataset name, queues with counts, position with ← / →,
-// bulk, guidelines and shortcuts toggles), the line below it (progress, search, sort, metadata
-// filter), and the panes (record, questions with the status line, side panel).
+// bulk, guidelines and shortcuts toggles), the line below it (progress, search, sort, the filters
+// button), the filter chips and the filter panel's place (views/annotate/filters.js fills them),
+// and the panes (record, questions with the status line, side panel).
 
 import { h, replace } from '../../dom.js';
 import { QUEUES } from '../../lib/queue.js';
@@ -13,42 +14,29 @@ import { QUEUES } from '../../lib/queue.js';
  * @property {() => void} bulk
  * @property {(text: string) => void} search
  * @property {(sort: string) => void} sort
- * @property {(meta: string) => void} meta
+ * @property {() => void} filters opens or closes the filter panel
  */
 
 /**
  * Builds the view into `main` and returns the elements the view updates.
  * @param {HTMLElement} main
- * @param {{dataset: any, query: import('../../lib/queue.js').QueueQuery,
- *   metaChoices: {name: string, title: string, value: string}[]}} at
+ * @param {{dataset: any, query: import('../../lib/queue.js').QueueQuery, sorts: [string, string][]}} at
+ *   the dataset, what the URL asks for, and the sort orders offered (token, label)
  * @param {ToolbarActions} on
  */
-export function buildFrame(main, { dataset, query, metaChoices }, on) {
+export function buildFrame(main, { dataset, query, sorts }, on) {
   const counts = h('nav', { class: 'queues', 'aria-label': 'Queues' });
   const progress = h('div', { class: 'progress' });
   const searchInput = /** @type {HTMLInputElement} */ (
     h('input', { type: 'search', id: 'search', placeholder: 'Search records', 'aria-label': 'Search records', value: query.text })
   );
   const sortSelect = /** @type {HTMLSelectElement} */ (
-    h(
-      'select',
-      { id: 'sort', 'aria-label': 'Sort' },
-      h('option', { value: 'default' }, 'Default order'),
-      h('option', { value: 'oldest' }, 'Oldest first'),
-      h('option', { value: 'newest' }, 'Newest first'),
-    )
+    h('select', { id: 'sort', 'aria-label': 'Sort' }, sorts.map(([token, label]) => h('option', { value: token }, label)))
   );
   sortSelect.value = query.sort;
-  const metaSelect = /** @type {HTMLSelectElement} */ (
-    h(
-      'select',
-      { id: 'meta-filter', 'aria-label': 'Filter by metadata', hidden: !metaChoices.length },
-      h('option', { value: '' }, 'All records'),
-      metaChoices.map((c) => h('option', { value: `${c.name}=${c.value}` }, `${c.title}: ${c.value}`)),
-    )
-  );
-  metaSelect.value = query.meta;
-  metaSelect.addEventListener('change', () => on.meta(metaSelect.value));
+  const filtersBtn = h('button', { type: 'button', id: 'filters-toggle', 'aria-expanded': 'false', 'aria-controls': 'filter-panel', onclick: () => on.filters() }, 'Filters');
+  const chips = h('div', { class: 'filter-chips', id: 'filter-chips', role: 'group', 'aria-label': 'Filters in force', hidden: true });
+  const filterPanel = h('div', { class: 'filter-panel', id: 'filter-panel', hidden: true });
   const position = h('span', { class: 'position', id: 'position' });
   const prevBtn = h('button', { type: 'button', title: 'Previous record (←)', 'aria-label': 'Previous record', onclick: () => on.go(-1) }, '←');
   const nextBtn = h('button', { type: 'button', title: 'Next record (→)', 'aria-label': 'Next record', onclick: () => on.go(1) }, '→');
@@ -91,14 +79,16 @@ export function buildFrame(main, { dataset, query, metaChoices }, on) {
           },
           searchInput,
           sortSelect,
-          metaSelect,
+          filtersBtn,
         ),
       ),
+      chips,
+      filterPanel,
       h('div', { class: 'panes' }, recordPane, h('div', { class: 'form-wrap' }, formPane, statusLine), side),
     ),
   );
   sortSelect.addEventListener('change', () => on.sort(sortSelect.value));
-  return { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn };
+  return { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn, filtersBtn, chips, filterPanel };
 }
 
 /**
