@@ -122,6 +122,9 @@ export function pick(q, n, formPane, ctx) {
   }
   if (!picked) return;
   ctx.answer(q.name, digitAnswer(q, ctx.current(q.name), picked.value, ctx.prefilled(q.name)));
+  // Focus follows the choice of a rating or label (a multi-label's stays where it is).
+  const section = formPane.querySelector(`[data-question="${CSS.escape(q.name)}"]`);
+  if (q.settings.type !== 'multi_label_selection' && section instanceof HTMLElement && section.contains(document.activeElement)) focusQuestion(section);
 }
 
 /**
