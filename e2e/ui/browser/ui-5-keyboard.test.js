@@ -36,10 +36,16 @@ const checked = (page, question, option) => page.locator(`[data-question="${ques
 const instructionShown = (page) => page.locator('[data-field="instruction"]').innerText();
 const waitRecord = (page, id) => page.waitForFunction((text) => document.querySelector('[data-field="instruction"]')?.textContent?.includes(text), CODE[id].instruction.replace(/`/g, ''));
 const annotate = (ds) => `${URL}/datasets/${ds.id}/annotate?sort=oldest`;
+/** Signed in at the desktop size the screenshots are taken at. */
+const atDesk = async (username) => {
+  const page = await signedIn(username);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return page;
+};
 const values = (response) => Object.fromEntries(Object.entries(response.values).map(([k, v]) => [k, v.value]));
 
 test('Shift+Enter from a text question, then a digit: the digit answers the next record, whose text stays empty', async () => {
-  const page = await signedIn('keys1');
+  const page = await atDesk('keys1');
   await page.goto(annotate(D.code));
   await waitRecord(page, 'c1');
   // A new record opens on its first question: the rating, on the suggested value.
@@ -92,7 +98,7 @@ test('Shift+Enter from a text question, then a digit: the digit answers the next
 });
 
 test('a digit on a non-answer element keeps focus and the answer; Tab stops only on answers; every action shows its key', async () => {
-  const page = await signedIn('keys1');
+  const page = await atDesk('keys1');
   await page.goto(annotate(D.code));
   await waitRecord(page, 'c3');
   // Focus on the question's "about" link (no Tab stop, but focusable by a click), then digits.
@@ -150,7 +156,7 @@ test('a digit on a non-answer element keeps focus and the answer; Tab stops only
 });
 
 test('undo: a discard and a submit are undone exactly (no response, or the draft as it was), and the record comes back', async () => {
-  const page = await signedIn('keys2');
+  const page = await atDesk('keys2');
   const uid = D.users.keys2.id;
   await page.goto(annotate(D.code));
   await waitRecord(page, 'c1');
@@ -202,7 +208,7 @@ test('undo: a discard and a submit are undone exactly (no response, or the draft
 });
 
 test('a ranking suggestion logged by the SDK (rank: null) pre-fills its order and submits with Enter; span suggestions submit as logged', async () => {
-  const page = await signedIn('keys3');
+  const page = await atDesk('keys3');
   await page.goto(`${URL}/datasets/${D.ranked.id}/annotate?sort=oldest`);
   await page.waitForSelector('[data-question="preference"] [data-rank-item]');
   const order = () => page.locator('[data-question="preference"] [data-rank-item]').evaluateAll((els) => els.map((el) => /** @type {HTMLElement} */ (el).dataset.rankItem));
@@ -238,7 +244,7 @@ test('a ranking suggestion logged by the SDK (rank: null) pre-fills its order an
 });
 
 test('suggestions stay on the options after the answer changes, on drafts and on submitted records', async () => {
-  const page = await signedIn('keys1');
+  const page = await atDesk('keys1');
   // keys1 submitted c1 in the first test: the judge's rating and verdict are still marked on it.
   await page.goto(`${URL}/datasets/${D.code.id}/annotate?status=submitted&sort=oldest`);
   await waitRecord(page, 'c1');
@@ -252,7 +258,7 @@ test('suggestions stay on the options after the answer changes, on drafts and on
   assert.match(await block.innerText(), new RegExp(`Suggested by ${JUDGE} \\(score 0\\.75\\)[\\s\\S]*return a \\+ b`));
   await page.screenshot({ path: join(SHOTS, 'keys-suggestions-submitted-1280.png'), fullPage: true });
   // A draft (keys2 left one on c1): the suggestion is on the option there too.
-  const other = await signedIn('keys2');
+  const other = await atDesk('keys2');
   await other.goto(`${URL}/datasets/${D.code.id}/annotate?status=draft`);
   await waitRecord(other, 'c1');
   assert.equal(await other.locator('[data-question="quality"] [data-option="2"] .sugg-mark').count(), 1);
@@ -262,15 +268,8 @@ test('suggestions stay on the options after the answer changes, on drafts and on
 });
 
 test('at 390 × 844: keys and marks work and fit on a phone', async () => {
-  const context = await (await import('../lib/loam-ui.js')).browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.goto(URL + '/');
-  await page.waitForSelector('#username');
-  await page.keyboard.type('keys4');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type((await import('../lib/loam-ui.js')).PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('h1:has-text("Datasets")');
+  const page = await signedIn('keys4');
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(annotate(D.code));
   await waitRecord(page, 'c1');
   await page.locator('[data-question="quality"]').scrollIntoViewIfNeeded();
@@ -292,5 +291,5 @@ test('at 390 × 844: keys and marks work and fit on a phone', async () => {
   await page.goto(`${URL}/datasets/${D.ranked.id}/annotate?sort=oldest`);
   await page.waitForSelector('[data-rank-item] .sugg-mark');
   await page.screenshot({ path: join(SHOTS, 'keys-ranking-spans-390.png'), fullPage: true });
-  await context.close();
+  await page.context().close();
 });

@@ -194,7 +194,7 @@ export async function render(main, params) {
       const missing = missingRequired(questions, view.form);
       statusLine.textContent = `Answer the required questions first: ${missing.join(', ')}`;
       const section = formPane.querySelector(`[data-question="${CSS.escape(missing[0])}"]`);
-      if (section) focusQuestion(/** @type {HTMLElement} */ (section));
+      if (section) focusQuestion(/** @type {HTMLElement} */ (section), true);
       return;
     }
     await settle(saver);
