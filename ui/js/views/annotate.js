@@ -488,8 +488,8 @@ export async function render(main, params) {
         else if (action === 'draft') void transition(() => act('draft'));
         else if (action === 'clear') void clearForm();
         else if (action === 'undo') void undo();
-        else if (action === 'prev') void transition(() => go(-1));
-        else if (action === 'next') void transition(() => go(1));
+        else if (action === 'prev') void transition(() => go(-1), false);
+        else if (action === 'next') void transition(() => go(1), false);
         else if (action === 'nextQuestion' || action === 'prevQuestion') moveQuestion(formPane, action === 'nextQuestion' ? 1 : -1, view.activeQuestion);
         else if (typeof action === 'object') pick(questionForKeys(questions, view.activeQuestion, view.fieldSelection), action.pick, formPane, editing);
       },

@@ -56,10 +56,14 @@ export function keyHandler({ main, formPane, recordPane, side }, on) {
     ev.preventDefault();
     on.run(action);
   };
-  /** @param {() => Promise<void>} fn */
-  const transition = async (fn) => {
+  /**
+   * @param {() => Promise<void>} fn
+   * @param {boolean} [writes] the move saves an answer: clicks on the form being left are ignored
+   *   meanwhile (a move that only navigates leaves them be, and spares the form a restyle)
+   */
+  const transition = async (fn, writes = true) => {
     busy += 1;
-    formPane.classList.add('busy');
+    if (writes) formPane.classList.add('busy');
     try {
       await fn();
     } finally {
