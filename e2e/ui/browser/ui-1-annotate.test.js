@@ -38,10 +38,11 @@ test('one record answered with every question type by keyboard only; the suggest
   const page = await signedIn('ann1');
   await page.goto(`${URL}/datasets/${S.ds.id}/annotate?sort=oldest`);
   await page.waitForSelector('.question');
-  // The first record carries a suggestion for Sentiment: shown, marked, with agent and score.
-  const badge = page.locator('[data-question="sentiment"] .suggested');
-  await badge.waitFor();
-  assert.match(await badge.getAttribute('data-tip'), /sentiment-model-v2.*0\.87/);
+  // The first record carries a suggestion for Sentiment: marked on the suggested option itself,
+  // with agent and score as text (issue 19 replaced the chip whose tooltip said so).
+  const mark = page.locator('[data-question="sentiment"] [data-option="negative"] .sugg-mark');
+  await mark.waitFor();
+  assert.match(await mark.innerText(), /sentiment-model-v2 · 0\.87/);
   assert.equal(await page.locator('[data-question="sentiment"] [data-option="negative"]').getAttribute('aria-checked'), 'true');
   assert.equal(await page.locator('#submit').isDisabled(), false, 'the required question is answered by the suggestion');
   // Only 4 of 6 labels are visible; the filter box finds the others.

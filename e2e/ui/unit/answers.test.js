@@ -58,16 +58,50 @@ test('a span label takes the text box selection in code points, else the mouse s
   assert.deepEqual(a.withoutSpan(spans, 1), [spans[0], spans[2]]);
 });
 
-test('number keys pick the nth rating, the nth label shown (filtered, limited) or the nth span label', () => {
+test('digits pick a rating by its value, a label by its place (by value when every label is a digit)', () => {
+  const scale = (lo, hi) => ({ id: 'r', name: 'r', title: 'R', required: false, settings: { type: 'rating', options: Array.from({ length: hi - lo + 1 }, (_, i) => ({ value: lo + i })) } });
+  const zeroToSeven = scale(0, 7);
+  assert.deepEqual(a.pickFor(zeroToSeven, 0, undefined), { kind: 'rating', value: 0 });
+  assert.deepEqual(a.pickFor(zeroToSeven, 1, undefined), { kind: 'rating', value: 1 }, 'on 0–7, 1 is 1, not the first option');
+  assert.deepEqual(a.pickFor(zeroToSeven, 7, undefined), { kind: 'rating', value: 7 });
+  assert.equal(a.pickFor(zeroToSeven, 8, undefined), null);
+  assert.deepEqual(a.pickFor(scale(1, 5), 1, undefined), { kind: 'rating', value: 1 });
+  assert.equal(a.pickFor(scale(1, 5), 0, undefined), null);
+  assert.deepEqual(a.optionKeys(scale(0, 10), undefined).map((it) => it.key), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ''], 'a value past 9 has no key');
   assert.deepEqual(a.pickFor(Q.rating, 2, undefined), { kind: 'rating', value: 2 });
   assert.equal(a.pickFor(Q.rating, 4, undefined), null);
+  // Labels: by place among those shown.
   assert.deepEqual(a.pickFor(Q.label, 2, undefined), { kind: 'label', value: 'neg' });
   assert.equal(a.pickFor(Q.label, 3, { filter: '', expanded: false }), null, 'only 2 are visible');
   assert.deepEqual(a.pickFor(Q.label, 3, { filter: '', expanded: true }), { kind: 'label', value: 'neu' });
   assert.deepEqual(a.pickFor(Q.label, 1, { filter: 'ODD', expanded: false }), { kind: 'label', value: 'odd' });
+  assert.equal(a.pickFor(Q.label, 0, undefined), null);
+  assert.deepEqual(a.optionKeys(Q.label, { filter: '', expanded: true }).map((it) => [it.option.value, it.key]), [['pos', '1'], ['neg', '2'], ['neu', '3'], ['odd', '4']]);
+  const digits = { id: 'd', name: 'd', title: 'D', required: false, settings: { type: 'label_selection', options: opts('0', '1', '2') } };
+  assert.deepEqual(a.pickFor(digits, 0, undefined), { kind: 'label', value: '0' }, 'labels that are digits go by value');
   assert.deepEqual(a.pickFor(Q.span, 2, undefined), { kind: 'span', value: 'ORG' });
   assert.equal(a.pickFor(Q.text, 1, undefined), null);
   assert.equal(a.pickFor(Q.ranking, 1, undefined), null);
+});
+
+test('a digit never clears a rating or label; on a suggested option it confirms it', () => {
+  assert.equal(a.digitAnswer(Q.rating, 2, 2, false), 2, 'the key of the answer keeps it');
+  assert.equal(a.digitAnswer(Q.rating, 2, 3, false), 3);
+  assert.equal(a.digitAnswer(Q.label, 'neg', 'neg', true), 'neg', 'a suggested label is confirmed');
+  assert.equal(a.digitAnswer(Q.label, 'neg', 'neg', false), 'neg');
+  // Multi-labels toggle, but a suggested selection is confirmed first.
+  assert.deepEqual(a.digitAnswer(Q.multi, ['a', 'c'], 'a', true), ['a', 'c']);
+  assert.deepEqual(a.digitAnswer(Q.multi, ['a', 'c'], 'b', true), ['a', 'b', 'c']);
+  assert.deepEqual(a.digitAnswer(Q.multi, ['a', 'c'], 'a', false), ['c']);
+  // Clicks: a suggested option is confirmed by the first click, cleared by the next.
+  assert.equal(a.labelAnswer(Q.label, 'neg', 'neg', true), 'neg');
+  assert.equal(a.ratingAnswer(2, 2, true), 2);
+  assert.equal(a.ratingAnswer(2, 2, false), undefined);
+  // And the form: confirming keeps the value, which is the annotator's own from then on.
+  const form = initialState(questions, null, [{ question_id: 'q1', value: 'neg', agent: 'judge' }]);
+  const confirmed = setAnswer(form, 'label', a.digitAnswer(Q.label, form.answers.label, 'neg', !!form.suggested.label));
+  assert.equal(confirmed.answers.label, 'neg');
+  assert.deepEqual(confirmed.suggested, {});
 });
 
 test('the caller\'s own response is found among everyone\'s', () => {

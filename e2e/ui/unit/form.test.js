@@ -86,3 +86,19 @@ test('a suggestion says who suggested it and how sure it was', () => {
   assert.equal(f.suggestionTitle({ question_id: 'q', value: 'x', agent: 'gpt', score: 0.912 }), 'Suggested by gpt (score 0.91)');
   assert.equal(f.suggestionTitle({ question_id: 'q', value: 'x' }), 'Suggested');
 });
+
+test('a ranking suggestion logged by the SDK (rank: null) opens as the logged order and submits ranked', () => {
+  const logged = [{ value: 'z', rank: null }, { value: 'x', rank: null }, { value: 'y', rank: null }];
+  const s = f.initialState(questions, null, [{ question_id: 'q4', value: logged, agent: 'judge', score: 0.7 }]);
+  assert.deepEqual(f.rankingOrder(Q.ranking, s.answers.ranking), ['z', 'x', 'y']);
+  assert.equal(f.isAnswered(Q.ranking, s.answers.ranking), true);
+  assert.deepEqual(f.toValues(questions, s).ranking, { value: [{ value: 'z', rank: 1 }, { value: 'x', rank: 2 }, { value: 'y', rank: 3 }] });
+  // Ranks given are kept, ties included; a draft stored with null ranks reads like a suggestion.
+  const tied = [{ value: 'x', rank: 1 }, { value: 'y', rank: 1 }, { value: 'z', rank: 2 }];
+  assert.deepEqual(f.normalizeValue(Q.ranking, tied), tied);
+  const draft = f.initialState(questions, { status: 'draft', values: { ranking: { value: logged } } }, null);
+  assert.deepEqual(draft.answers.ranking.map((it) => it.rank), [1, 2, 3]);
+  // Other kinds pass through untouched.
+  const spans = [{ label: 'PER', start: 0, end: 3 }];
+  assert.equal(f.normalizeValue(Q.span, spans), spans);
+});

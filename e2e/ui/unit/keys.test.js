@@ -1,7 +1,7 @@
 // Unit tests of the keyboard map (ui/js/lib/keys.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionFor, isTextEntry } from '../../../ui/js/lib/keys.js';
+import { ACTION_KEYS, SHORTCUTS, actionFor, carriedOver, isTextEntry } from '../../../ui/js/lib/keys.js';
 
 const out = { inTextEntry: false };
 const inText = { inTextEntry: true };
@@ -15,7 +15,15 @@ test('the Feedback UI shortcuts outside text areas', () => {
     [{ key: 'ArrowLeft' }, 'prev'],
     [{ key: 'ArrowRight' }, 'next'],
     [{ key: '3' }, { pick: 3 }],
-    [{ key: '0' }, null],
+    // 0 picks too: a rating scale may start at 0.
+    [{ key: '0' }, { pick: 0 }],
+    [{ key: '3', shiftKey: true }, null],
+    [{ key: 'u' }, 'undo'],
+    [{ key: 'z', ctrlKey: true }, 'undo'],
+    [{ key: 'z', metaKey: true }, 'undo'],
+    [{ key: 'z', ctrlKey: true, shiftKey: true }, null],
+    [{ key: 'j' }, 'nextQuestion'],
+    [{ key: 'k' }, 'prevQuestion'],
     [{ key: 's', ctrlKey: true }, 'draft'],
     [{ key: 'r', ctrlKey: true }, null],
     [{ key: 'g' }, 'guidelines'],
@@ -35,6 +43,11 @@ test('inside a text area, plain keys type and Shift submits or discards', () => 
     [{ key: 'ArrowLeft' }, null],
     [{ key: '3' }, null],
     [{ key: 'g' }, null],
+    [{ key: 'u' }, null],
+    [{ key: 'j' }, null],
+    [{ key: 'k' }, null],
+    // The text's own undo, not the last submit's.
+    [{ key: 'z', ctrlKey: true }, null],
   ];
   for (const [ev, expected] of cases) assert.deepEqual(actionFor(ev, inText), expected, JSON.stringify(ev));
 });
@@ -53,4 +66,25 @@ test('what counts as a text entry', () => {
   assert.equal(isTextEntry({ tagName: 'BUTTON' }), false);
   assert.equal(isTextEntry({ tagName: 'DIV', isContentEditable: true }), true);
   assert.equal(isTextEntry(null), false);
+});
+
+test('keys pressed while the next record opens: answers and actions carry over, typing does not', () => {
+  // Pressed outside a text entry: every action but the panels and Escape.
+  for (const key of ['Enter', 'Backspace', '0', '7', 'j', 'k', 'u', 'ArrowRight']) assert.equal(carriedOver({ key }, false), true, key);
+  for (const key of ['g', '?', 'Escape', 'a', 'Tab', ' ']) assert.equal(carriedOver({ key }, false), false, key);
+  // Pressed in the text area being left: Enter there is a new line and letters are typing (not a
+  // submit, not j / k / u); Shift+Enter is a submit, and a digit is meant for the next record.
+  for (const key of ['Enter', 'Backspace', 'u', 'j', 'x']) assert.equal(carriedOver({ key }, true), false, key);
+  assert.equal(carriedOver({ key: 'Enter', shiftKey: true }, true), true);
+  assert.equal(carriedOver({ key: '5' }, true), true);
+  assert.equal(carriedOver({ key: '5', ctrlKey: true }, true), false);
+});
+
+test('every action button\'s key is a shortcut that does that action, and the panel lists it', () => {
+  const press = { submit: { key: 'Enter' }, discard: { key: 'Backspace' }, clear: { key: ' ', shiftKey: true }, draft: { key: 's', ctrlKey: true }, undo: { key: 'u' } };
+  for (const [action, key] of Object.entries(ACTION_KEYS)) {
+    assert.equal(actionFor(press[action], out), action, action);
+    assert.ok(SHORTCUTS.some(([k]) => k.includes(key === '⌫' ? 'Backspace' : key)), `${key} is in the shortcuts panel`);
+  }
+  assert.ok(SHORTCUTS.some(([k, what]) => k === 'j / k' && /question/.test(what)));
 });

@@ -12,21 +12,42 @@ import { codePointOffset, initialState, responseBody, toggleLabel, visibleOption
 /** @typedef {{field: string, start: number, end: number}} FieldSelection */
 
 /**
- * The answer after `option` is picked on a label question: a multi-label answer toggles it (in
- * the options' order); a single label is chosen, or cleared when it was the answer.
- * @param {Question} q @param {any} current @param {string} option
+ * The answer after `option` is clicked on a label question: a multi-label answer toggles it (in
+ * the options' order); a single label is chosen, or cleared when it was the answer. An option
+ * selected because it was suggested (`prefilled`) is confirmed instead: it stays selected and
+ * becomes the annotator's own answer.
+ * @param {Question} q @param {any} current @param {string} option @param {boolean} [prefilled]
  */
-export function labelAnswer(q, current, option) {
+export function labelAnswer(q, current, option, prefilled = false) {
+  if (prefilled && isSelected(q, current, option)) return current;
   if (q.settings.type === 'multi_label_selection') return toggleLabel(current, option, q.settings.options || []);
   return current === option ? undefined : option;
 }
 
 /**
- * The answer after a rating option is clicked: chosen, or cleared when it was the answer.
- * @param {any} current @param {any} option
+ * The answer after a rating option is clicked: chosen, or cleared when it was the annotator's
+ * answer (a suggested one is confirmed).
+ * @param {any} current @param {any} option @param {boolean} [prefilled]
  */
-export function ratingAnswer(current, option) {
+export function ratingAnswer(current, option, prefilled = false) {
+  if (prefilled && current === option) return current;
   return current === option ? undefined : option;
+}
+
+/**
+ * The answer after a digit key picks `option`: a rating or single label is chosen (a digit never
+ * clears one: pressing the key of the answer, suggested or not, keeps it); a multi-label answer
+ * toggles the option, except one selected because it was suggested, which is confirmed.
+ * @param {Question} q @param {any} current @param {any} option @param {boolean} prefilled
+ */
+export function digitAnswer(q, current, option, prefilled) {
+  if (q.settings.type === 'multi_label_selection') return labelAnswer(q, current, option, prefilled);
+  return option;
+}
+
+/** Whether `option` is part of the answer `current` to `q`. @param {Question} q @param {any} current @param {any} option */
+function isSelected(q, current, option) {
+  return q.settings.type === 'multi_label_selection' ? Array.isArray(current) && current.includes(option) : current === option;
 }
 
 /**
@@ -69,23 +90,36 @@ export function withoutSpan(spans, index) {
 }
 
 /**
- * What number key `n` picks on question `q`: the nth rating option, the nth label shown (after
- * the filter and the visible-options limit), or the nth span label; null when there is none.
+ * The options a question shows, each with the digit key that picks it ('' for none). A rating is
+ * picked by value (on a 0–7 scale `0` … `7`; a value past 9 has no key); a label, multi-label or
+ * span question by value when every option is a single digit, else by position among the
+ * options shown (after the filter and the visible-options limit), `1` … `9`.
+ * @param {Question} q @param {OptionsView|undefined} view
+ * @returns {{option: import('./form.js').Option, key: string}[]}
+ */
+export function optionKeys(q, view) {
+  const type = q.settings.type;
+  const options = q.settings.options || [];
+  const digit = (/** @type {any} */ it) => /^[0-9]$/.test(String(it.value));
+  if (type === 'rating') return options.map((option) => ({ option, key: digit(option) ? String(option.value) : '' }));
+  const state = view || { filter: '', expanded: false };
+  const shown = type === 'label_selection' || type === 'multi_label_selection' ? visibleOptions(q, state.filter, state.expanded).shown : options;
+  const byValue = options.length > 0 && options.every(digit);
+  return shown.map((option, i) => ({ option, key: byValue ? String(option.value) : i < 9 ? String(i + 1) : '' }));
+}
+
+/**
+ * What digit `n` picks on question `q` (see `optionKeys`); null when no option has that key or
+ * the question takes no picks (text, ranking).
  * @param {Question} q @param {number} n @param {OptionsView|undefined} view
  * @returns {{kind: 'rating'|'label'|'span', value: any}|null}
  */
 export function pickFor(q, n, view) {
   const type = q.settings.type;
-  if (type === 'rating' || type === 'span') {
-    const opt = (q.settings.options || [])[n - 1];
-    return opt ? { kind: type, value: opt.value } : null;
-  }
-  if (type === 'label_selection' || type === 'multi_label_selection') {
-    const state = view || { filter: '', expanded: false };
-    const opt = visibleOptions(q, state.filter, state.expanded).shown[n - 1];
-    return opt ? { kind: 'label', value: opt.value } : null;
-  }
-  return null;
+  const kind = type === 'rating' ? 'rating' : type === 'span' ? 'span' : type === 'label_selection' || type === 'multi_label_selection' ? 'label' : null;
+  if (!kind) return null;
+  const found = optionKeys(q, view).find((it) => it.key === String(n));
+  return found ? { kind, value: found.option.value } : null;
 }
 
 /**

@@ -30,13 +30,13 @@ export function initialState(questions, response, suggestions) {
   if (response && response.values) {
     for (const q of questions) {
       const entry = response.values[q.name];
-      if (entry && entry.value !== undefined && entry.value !== null) answers[q.name] = entry.value;
+      if (entry && entry.value !== undefined && entry.value !== null) answers[q.name] = normalizeValue(q, entry.value);
     }
   } else {
     for (const s of suggestions || []) {
       const q = questions.find((it) => it.id === s.question_id);
       if (!q || s.value === null || s.value === undefined) continue;
-      answers[q.name] = s.value;
+      answers[q.name] = normalizeValue(q, s.value);
       suggested[q.name] = s;
     }
   }
@@ -56,6 +56,18 @@ export function setAnswer(state, name, value) {
   const suggested = { ...state.suggested };
   delete suggested[name];
   return { answers, suggested, dirty: true };
+}
+
+/**
+ * A stored or suggested value as the form holds it. A ranking whose items carry no rank (the v2
+ * SDK logs a suggested order as `[{value, rank: null}, …]`) is that order, ranked 1, 2, 3 …: the
+ * server refuses a submitted `rank: null`. Items with ranks keep them (ties included).
+ * @param {Question} question @param {any} value
+ */
+export function normalizeValue(question, value) {
+  if (question.settings.type !== 'ranking' || !Array.isArray(value)) return value;
+  if (value.every((it) => it && Number.isInteger(it.rank))) return value;
+  return value.filter((it) => it && typeof it.value === 'string').map((it, i) => ({ value: it.value, rank: i + 1 }));
 }
 
 /** @param {FormState} _state @returns {FormState} */

@@ -4,10 +4,11 @@
 // This module holds the view's state and its flows (loading a queue, moving through it, saving,
 // the bulk view); the parts live beside it: annotate/toolbar.js (the frame, counts, progress),
 // annotate/record.js (the record pane), annotate/form-pane.js with annotate/editors/ (the
-// questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view), annotate/filter-bar.js
-// with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines, shortcuts),
-// annotate/keyboard.js and annotate/responses.js (what the view writes). The pure rules are in
-// lib/queue.js, lib/answers.js, lib/markdown.js, lib/form.js, lib/keys.js and lib/drafts.js
+// questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view),
+// annotate/filter-bar.js with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines,
+// shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
+// (the last submit or discard undone). The pure rules are in lib/queue.js, lib/answers.js,
+// lib/markdown.js, lib/form.js, lib/keys.js, lib/drafts.js, lib/suggestions.js and lib/undo.js
 // (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
 import * as api from '../api.js';
@@ -19,12 +20,14 @@ import { MarkdownCache } from '../lib/markdown.js';
 import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, searchBody, step } from '../lib/queue.js';
 import { lazyBulk } from './annotate/bulk-lazy.js';
 import { filterBar } from './annotate/filter-bar.js';
-import { focusFirstQuestion, focusQuestion, renderFormPane } from './annotate/form-pane.js';
-import { keyHandler, pick, questionForKeys } from './annotate/keyboard.js';
+import { focusFirstQuestion, focusQuestion, leavePane, renderFormPane } from './annotate/form-pane.js';
+import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
 import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
+import { LastAnswer } from './annotate/undo.js';
+import { putBack, queueKey, snapshot } from '../lib/undo.js';
 
 /** @typedef {import('../lib/form.js').Question} Question */
 /** @typedef {import('../lib/form.js').FormState} FormState */
@@ -110,6 +113,7 @@ export async function render(main, params) {
     },
     views: view.ui,
     current: (name) => view.form.answers[name],
+    prefilled: (name) => !!view.form.suggested[name],
     answer: (name, value) => {
       view.form = setAnswer(view.form, name, value);
       changed();
@@ -175,13 +179,15 @@ export async function render(main, params) {
       const missing = missingRequired(questions, view.form);
       statusLine.textContent = `Answer the required questions first: ${missing.join(', ')}`;
       const section = formPane.querySelector(`[data-question="${CSS.escape(missing[0])}"]`);
-      if (section) focusQuestion(/** @type {HTMLElement} */ (section));
+      if (section) focusQuestion(/** @type {HTMLElement} */ (section), true);
       return;
     }
     await settle(saver);
     statusLine.textContent = status === 'draft' ? 'Saving draft…' : status === 'submitted' ? 'Submitting…' : 'Discarding…';
+    const undoable = { record, before: snapshot(myResponse()), form: view.form, pos: q.pos, queue: queueKey(q) };
     try {
-      await saveResponse(record, me.id, status, responseBody(questions, view.form, status).values);
+      const after = snapshot(await saveResponse(record, me.id, status, responseBody(questions, view.form, status).values));
+      if (after && status !== 'draft') last.remember({ ...undoable, after, status }, status === 'submitted' ? 'Submitted' : 'Discarded');
     } catch (err) {
       statusLine.textContent = `Not saved: ${err instanceof Error ? err.message : err}. Your answers are kept.`;
       statusLine.className = 'save-status error';
@@ -233,6 +239,26 @@ export async function render(main, params) {
     renderRecord(false);
   }
 
+  // ---- undo ----------------------------------------------------------------------------------
+  const last = new LastAnswer(main, () => void undo());
+
+  /** Undoes the last submit or discard: the response as it was, the record back in view as answered. */
+  function undo() {
+    if (!last.entry || bulk.active()) return;
+    return transition(async () => {
+      await saver.flush();
+      const entry = await last.undo().catch((err) => void (statusLine.textContent = `Could not undo: ${err instanceof Error ? err.message : err}`));
+      if (!entry) return;
+      const pos = entry.queue === queueKey(q) ? putBack(view.window, entry.pos, entry.record) : null;
+      // Another queue is shown now: the record opens by its id.
+      if (pos === null) [q.record, q.pos, view.window] = [entry.record.id, 0, null];
+      else q.pos = pos;
+      void refreshCounts();
+      await show(entry.form);
+      statusLine.textContent = `Undone: the record is back as it was (${entry.before ? entry.before.status : 'no response'})`;
+    });
+  }
+
   // ---- loading -------------------------------------------------------------------------------
   /** @param {number} offset @param {number} [limit] @returns {Promise<Window>} */
   async function fetchPage(offset, limit = PAGE) {
@@ -260,15 +286,19 @@ export async function render(main, params) {
     await show();
   }
 
-  /** Shows the record at `q.pos`, fetching its page when it is not in hand. */
-  async function show() {
+  /**
+   * Shows the record at `q.pos`, fetching its page when it is not in hand, with focus on its first
+   * question (never in a text entry); its form as `form` when given (an undo).
+   * @param {FormState} [form]
+   */
+  async function show(form) {
     if (bulk.active()) return bulk.load();
     let w = view.window;
     if (!w || needsPage(w, q.pos)) w = view.window = await fetchPage(q.pos);
     view.record = recordAt(w, q.pos);
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
-      const opened = openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, view.record.id));
+      const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, view.record.id));
       view.form = opened.form;
       if (opened.restored) {
         statusLine.textContent = 'Restored answers that were not saved yet';
@@ -282,13 +312,14 @@ export async function render(main, params) {
     }
     if (q.record) position.textContent = view.record ? 'This record' : 'No such record';
     else position.textContent = view.record ? `${q.pos + 1} of ${w.total}` : `${w.total} in this queue`;
+    leavePane(formPane);
     renderRecord(true);
     renderForm();
     // Prefetch: the next record's markdown, and the next page when close to the end of this one.
     const next = w.records[q.pos - w.offset + 1];
     if (next) void markdown.forRecord(next);
     if (nearEnd(w, q.pos)) void extendWindow(w);
-    focusFirstQuestion(formPane);
+    if (!side.contains(document.activeElement)) focusFirstQuestion(formPane, true);
   }
 
   /** @param {Window} w */
@@ -336,8 +367,9 @@ export async function render(main, params) {
           view.activeQuestion = name;
         },
         showGuidelines: () => togglePanel('guidelines'),
-        act: (status) => void act(status),
+        act: (status) => void transition(() => act(status)),
         clear: () => void clearForm(),
+        undo: bulk.active() ? null : last.button,
       },
       editing,
     );
@@ -408,19 +440,21 @@ export async function render(main, params) {
     focusFirstQuestion(formPane);
   }
 
-  const onKey = keyHandler(
+  const { onKey, transition } = keyHandler(
     { main, formPane, recordPane, side },
     {
       hasRecord: () => !!view.record,
       closePanel,
       panel: togglePanel,
       run: (action) => {
-        if (action === 'submit') void act('submitted');
-        else if (action === 'discard') void act('discarded');
-        else if (action === 'draft') void act('draft');
+        if (action === 'submit') void transition(() => act('submitted'));
+        else if (action === 'discard') void transition(() => act('discarded'));
+        else if (action === 'draft') void transition(() => act('draft'));
         else if (action === 'clear') void clearForm();
-        else if (action === 'prev') void go(-1);
-        else if (action === 'next') void go(1);
+        else if (action === 'undo') void undo();
+        else if (action === 'prev') void transition(() => go(-1), false);
+        else if (action === 'next') void transition(() => go(1), false);
+        else if (action === 'nextQuestion' || action === 'prevQuestion') moveQuestion(formPane, action === 'nextQuestion' ? 1 : -1, view.activeQuestion);
         else if (typeof action === 'object') pick(questionForKeys(questions, view.activeQuestion, view.fieldSelection), action.pick, formPane, editing);
       },
     },
@@ -447,6 +481,7 @@ export async function render(main, params) {
     document.removeEventListener('keydown', onKey);
     document.removeEventListener('mouseup', onMouseUp);
     window.removeEventListener('beforeunload', beforeUnload);
+    last.close();
     void saver.flush();
   };
 }

@@ -1,32 +1,49 @@
 // The annotation view's keyboard: a key press becomes an action of lib/keys.js where focus allows
-// it (panels and Escape anywhere; answering only in the record, the form or the page itself), and
-// a number key picks an option of the question in focus.
+// it (panels and Escape anywhere; answering only in the record, the form or the page itself); a
+// digit picks an option of the question in focus; j / k move between questions. Keys pressed
+// while the view moves to another record are held and replayed on the record that opens, so a
+// digit typed right after a submit answers the next record, never the one being left (see
+// `carriedOver` in lib/keys.js).
 
-import { actionFor, isTextEntry } from '../../lib/keys.js';
-import { pickFor } from '../../lib/answers.js';
-import { pickLabel } from './editors/labels.js';
+import { actionFor, carriedOver, isTextEntry } from '../../lib/keys.js';
+import { digitAnswer, pickFor } from '../../lib/answers.js';
+import { focusQuestion } from './form-pane.js';
 
 /** @typedef {import('../../lib/form.js').Question} Question */
 /** @typedef {import('../../lib/keys.js').Action} Action */
+/** @typedef {import('../../lib/keys.js').KeyPress} KeyPress */
 
 /**
- * The document's keydown handler for the view.
+ * The document's keydown handler for the view, and `transition`, which runs a move to another
+ * record (a submit, discard, undo, navigation or new filter): keys pressed meanwhile are held and
+ * replayed once it is done, on the record then in focus; clicks on the form are ignored.
  * @param {{main: HTMLElement, formPane: HTMLElement, recordPane: HTMLElement, side: HTMLElement}} els
- * @param {{hasRecord: () => boolean, closePanel: () => void, panel: (which: 'guidelines'|'help') => void,
+ * @param {{hasRecord: () => boolean, closePanel: () => void,
+ *   panel: (which: 'guidelines'|'help') => void,
  *   run: (action: Exclude<Action, 'escape'|'guidelines'|'help'>) => void}} on
  */
 export function keyHandler({ main, formPane, recordPane, side }, on) {
-  return (/** @type {KeyboardEvent} */ ev) => {
+  /** @type {KeyPress[]} */
+  const held = [];
+  let busy = 0;
+  const onKey = (/** @type {KeyboardEvent} */ ev) => {
     if (ev.defaultPrevented) return;
     const target = /** @type {any} */ (ev.target);
     const inSpanSource = target instanceof HTMLTextAreaElement && target.dataset.spanSource === 'true';
     const onButton = target instanceof HTMLElement && (target.tagName === 'A' || (target.tagName === 'BUTTON' && !target.dataset.option));
-    const inForm = target instanceof HTMLElement && (formPane.contains(target) || target === document.body || recordPane.contains(target) || target === main);
-    const action = actionFor(ev, { inTextEntry: isTextEntry(target) && !inSpanSource, onButton, inSelectableText: inSpanSource });
+    const inForm = target === document || (target instanceof HTMLElement && (formPane.contains(target) || target === document.body || recordPane.contains(target) || target === main));
+    const inText = isTextEntry(target) && !inSpanSource;
+    if (busy && inForm) {
+      // Moving to another record: nothing typed reaches the record being left.
+      ev.preventDefault();
+      if (carriedOver(ev, inText)) held.push({ key: ev.key, shiftKey: ev.shiftKey, ctrlKey: ev.ctrlKey, metaKey: ev.metaKey, altKey: ev.altKey });
+      return;
+    }
+    const action = actionFor(ev, { inTextEntry: inText, onButton, inSelectableText: inSpanSource });
     if (!action) return;
     if (action === 'escape') {
       if (!side.hidden) on.closePanel();
-      else if (isTextEntry(target)) target.blur();
+      else if (isTextEntry(target)) leaveText(target);
       return;
     }
     if (action === 'guidelines' || action === 'help') {
@@ -34,11 +51,41 @@ export function keyHandler({ main, formPane, recordPane, side }, on) {
       on.panel(action);
       return;
     }
-    if (!on.hasRecord() && action !== 'prev') return;
-    if (!inForm && !(action === 'prev' || action === 'next')) return;
+    if (!on.hasRecord() && action !== 'prev' && action !== 'undo') return;
+    if (!inForm && !(action === 'prev' || action === 'next' || action === 'undo')) return;
     ev.preventDefault();
     on.run(action);
   };
+  /**
+   * @param {() => Promise<void>} fn
+   * @param {boolean} [writes] the move saves an answer: clicks on the form being left are ignored
+   *   meanwhile (a move that only navigates leaves them be, and spares the form a restyle)
+   */
+  const transition = async (fn, writes = true) => {
+    busy += 1;
+    if (writes) formPane.classList.add('busy');
+    try {
+      await fn();
+    } finally {
+      busy -= 1;
+      if (!busy) {
+        formPane.classList.remove('busy');
+        // Replayed one by one: a replayed submit starts the next move, and the rest wait for it.
+        while (held.length && !busy) {
+          const press = /** @type {KeyPress} */ (held.shift());
+          (document.activeElement || document.body).dispatchEvent(new KeyboardEvent('keydown', { ...press, bubbles: true, cancelable: true }));
+        }
+      }
+    }
+  };
+  return { onKey, transition };
+}
+
+/** Escape in a text entry: focus its question (where j / k and digits work), else just leave it. @param {HTMLElement} el */
+function leaveText(el) {
+  const section = el.closest('[data-question]');
+  if (section instanceof HTMLElement) section.focus();
+  else el.blur();
 }
 
 /**
@@ -62,10 +109,11 @@ export function questionForKeys(questions, activeName, selection) {
 }
 
 /**
- * Number key `n` on question `q`: rates, picks a label, or labels the selected text (through the
+ * Digit `n` on question `q`: rates or picks a label (see lib/answers.js `digitAnswer`: a digit
+ * never clears an answer, and confirms a suggested one), or labels the selected text (through the
  * label's button, which reads the selection from the text box).
  * @param {Question|undefined} q @param {number} n @param {HTMLElement} formPane
- * @param {Pick<import('./editors/context.js').EditorContext, 'views'|'current'|'answer'>} ctx
+ * @param {Pick<import('./editors/context.js').EditorContext, 'views'|'current'|'answer'|'prefilled'>} ctx
  */
 export function pick(q, n, formPane, ctx) {
   if (!q) return;
@@ -77,6 +125,23 @@ export function pick(q, n, formPane, ctx) {
     return;
   }
   if (!picked) return;
-  if (picked.kind === 'rating') ctx.answer(q.name, picked.value);
-  else if (picked.kind === 'label') pickLabel(q, picked.value, ctx);
+  ctx.answer(q.name, digitAnswer(q, ctx.current(q.name), picked.value, ctx.prefilled(q.name)));
+  // Focus follows the choice of a rating or label (a multi-label's stays where it is).
+  const section = formPane.querySelector(`[data-question="${CSS.escape(q.name)}"]`);
+  if (q.settings.type !== 'multi_label_selection' && section instanceof HTMLElement && section.contains(document.activeElement)) focusQuestion(section);
+}
+
+/**
+ * j / k: focuses the question `delta` away from the focused one (or the last one focused).
+ * @param {HTMLElement} formPane @param {number} delta @param {string|null} activeName
+ */
+export function moveQuestion(formPane, delta, activeName) {
+  const sections = /** @type {HTMLElement[]} */ ([...formPane.querySelectorAll('.question[data-question]')]);
+  if (!sections.length) return;
+  const el = document.activeElement;
+  const here = el instanceof HTMLElement ? el.closest('.question[data-question]') : null;
+  let at = sections.findIndex((it) => it === here);
+  if (at < 0) at = sections.findIndex((it) => it.dataset.question === activeName);
+  const to = at < 0 ? 0 : Math.max(0, Math.min(sections.length - 1, at + delta));
+  focusQuestion(sections[to], true);
 }

@@ -44,6 +44,10 @@ export function answerMany(ids, status, values) {
 export function draftSaver(userId, statusLine, saved) {
   return new Autosaver({
     save: async (/** @type {{record: any, values: any}} */ p) => {
+      // An autosave never turns a submitted or discarded response back into a draft (a change
+      // made just before a submit is saved by the submit, or dropped with it).
+      const mine = ownResponse(p.record, userId);
+      if (mine && mine.status !== 'draft') return;
       await saveResponse(p.record, userId, 'draft', p.values);
       dropBackup(localStorage, p.record.id);
       saved();

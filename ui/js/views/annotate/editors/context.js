@@ -1,6 +1,7 @@
-// What every question editor is given: the answer it edits and the ways back to the view. An
-// editor renders one question's controls and reports gestures; it holds no state of its own but
-// the view state of its options (filter text, expanded list, markdown preview) in `views`.
+// What every question editor is given: the answer it edits and the ways back to the view (and,
+// as its fourth argument, the record's suggestion for the question, shown whatever the answer).
+// An editor renders one question's controls and reports gestures; it holds no state of its own
+// but the view state of its options (filter text, expanded list, markdown preview) in `views`.
 
 /**
  * @typedef {object} EditorContext
@@ -8,6 +9,8 @@
  * @property {Record<string, import('../../../lib/answers.js').OptionsView>} views each question's
  *   options view (filter, expanded), created by the editor on first use
  * @property {(name: string) => any} current the answer to question `name` now
+ * @property {(name: string) => boolean} prefilled whether question `name`'s answer is a suggestion
+ *   not yet confirmed (picking its option again confirms it rather than clearing it)
  * @property {(name: string, value: any) => void} answer answers question `name` (`undefined`
  *   clears it), then the view re-renders and saves
  * @property {() => void} rerender re-renders the form (an options view changed)

@@ -1,20 +1,25 @@
 // The editor of label and multi-label questions: the options as radio or checkbox buttons with
-// their number keys, a filter box when there are many, and "+N more" past `visible_options`.
+// the digit that picks each, the suggestion's agent and score on each suggested option, a filter
+// box when there are many, and "+N more" past `visible_options`.
 
 import { h } from '../../../dom.js';
-import { labelAnswer } from '../../../lib/answers.js';
+import { labelAnswer, optionKeys } from '../../../lib/answers.js';
 import { visibleOptions } from '../../../lib/form.js';
+import { optionMarks } from '../../../lib/suggestions.js';
+import { suggestionMark } from './marks.js';
 
 /**
  * @param {import('../../../lib/form.js').Question} q @param {any} value
  * @param {import('./context.js').EditorContext} ctx
+ * @param {import('../../../lib/form.js').Suggestion|undefined} suggestion
  */
-export function labelsEditor(q, value, ctx) {
+export function labelsEditor(q, value, ctx, suggestion) {
   const multi = q.settings.type === 'multi_label_selection';
   const state = (ctx.views[q.name] ||= { filter: '', expanded: false });
-  const { shown, hidden } = visibleOptions(q, state.filter, state.expanded);
+  const { hidden } = visibleOptions(q, state.filter, state.expanded);
   const options = q.settings.options || [];
   const selected = multi ? new Set(value || []) : new Set(value ? [value] : []);
+  const marks = optionMarks(q, suggestion);
   const many = options.length > 5 || !!q.settings.visible_options;
   return h(
     'div',
@@ -36,21 +41,23 @@ export function labelsEditor(q, value, ctx) {
     h(
       'div',
       { class: 'options', role: multi ? 'group' : 'radiogroup', 'aria-labelledby': `q-${q.name}` },
-      shown.map((opt, i) =>
+      optionKeys(q, state).map(({ option, key }) =>
         h(
           'button',
           {
             type: 'button',
-            class: `option${selected.has(opt.value) ? ' selected' : ''}`,
+            class: `option${selected.has(option.value) ? ' selected' : ''}${marks[option.value] ? ' suggested-option' : ''}`,
             role: multi ? 'checkbox' : 'radio',
-            'aria-checked': selected.has(opt.value) ? 'true' : 'false',
-            'data-option': opt.value,
-            'data-key': `${q.name}:${opt.value}`,
-            title: opt.description || null,
-            onclick: () => pickLabel(q, opt.value, ctx),
+            'aria-checked': selected.has(option.value) ? 'true' : 'false',
+            'aria-keyshortcuts': key || null,
+            'data-option': option.value,
+            'data-key': `${q.name}:${option.value}`,
+            title: option.description || null,
+            onclick: () => ctx.answer(q.name, labelAnswer(q, ctx.current(q.name), option.value, ctx.prefilled(q.name))),
           },
-          i < 9 ? h('kbd', null, String(i + 1)) : null,
-          opt.text || opt.value,
+          key ? h('kbd', { class: 'key-hint' }, key) : null,
+          option.text || option.value,
+          suggestionMark(marks[option.value]),
         ),
       ),
       hidden
@@ -58,13 +65,4 @@ export function labelsEditor(q, value, ctx) {
         : null,
     ),
   );
-}
-
-/**
- * Picks (or toggles) `option` on label question `q`, by click or number key.
- * @param {import('../../../lib/form.js').Question} q @param {string} option
- * @param {Pick<import('./context.js').EditorContext, 'current'|'answer'>} ctx
- */
-export function pickLabel(q, option, ctx) {
-  ctx.answer(q.name, labelAnswer(q, ctx.current(q.name), option));
 }

@@ -1,16 +1,21 @@
 // The editor of ranking questions: an ordered list whose items move with ↑ / ↓, a digit (to that
-// rank) or drag and drop; "Keep this order" answers with the order shown.
+// rank) or drag and drop, each item marked with the rank a suggestion gave it (and its agent and
+// score); "Keep this order" answers with the order shown.
 
 import { h } from '../../../dom.js';
 import { dropDelta, rankKeyDelta } from '../../../lib/answers.js';
 import { isAnswered, moveRank, rankingOrder } from '../../../lib/form.js';
+import { optionMarks } from '../../../lib/suggestions.js';
+import { suggestionMark } from './marks.js';
 
 /**
  * @param {import('../../../lib/form.js').Question} q @param {any} value
  * @param {import('./context.js').EditorContext} ctx
+ * @param {import('../../../lib/form.js').Suggestion|undefined} suggestion
  */
-export function rankingEditor(q, value, ctx) {
+export function rankingEditor(q, value, ctx, suggestion) {
   const order = rankingOrder(q, value);
+  const marks = optionMarks(q, suggestion);
   const byValue = Object.fromEntries((q.settings.options || []).map((o) => [o.value, o]));
   /** @type {string|null} */
   let dragged = null;
@@ -28,7 +33,7 @@ export function rankingEditor(q, value, ctx) {
           {
             tabindex: '0',
             draggable: 'true',
-            class: 'rank-item',
+            class: `rank-item${marks[item] ? ' suggested-option' : ''}`,
             'data-rank-item': item,
             'data-key': `${q.name}:${item}`,
             'aria-label': `${byValue[item]?.text || item}, rank ${i + 1} of ${order.length}. Up and down arrows move it.`,
@@ -52,6 +57,7 @@ export function rankingEditor(q, value, ctx) {
           },
           h('span', { class: 'rank' }, String(i + 1)),
           byValue[item]?.text || item,
+          suggestionMark(marks[item]),
         ),
       ),
     ),

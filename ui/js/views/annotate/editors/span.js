@@ -1,16 +1,20 @@
 // The editor of span questions: the field's text in a text area the keyboard can select in
 // (Shift and the arrows), a button per label that labels the selection there or the text last
-// selected with the mouse in the field, and the spans so far, each removable.
+// selected with the mouse in the field, and the spans so far, each removable and marked when a
+// suggestion holds it; the suggested spans themselves, with agent and score, stay listed.
 
 import { h } from '../../../dom.js';
-import { spanRange, withoutSpan } from '../../../lib/answers.js';
+import { optionKeys, spanRange, withoutSpan } from '../../../lib/answers.js';
 import { addSpan, spanText } from '../../../lib/form.js';
+import { spanMarks } from '../../../lib/suggestions.js';
+import { suggestionBlock, suggestionMark } from './marks.js';
 
 /**
  * @param {import('../../../lib/form.js').Question} q @param {any} value
  * @param {import('./context.js').EditorContext} ctx
+ * @param {import('../../../lib/form.js').Suggestion|undefined} suggestion
  */
-export function spanEditor(q, value, ctx) {
+export function spanEditor(q, value, ctx, suggestion) {
   const fieldName = q.settings.field || '';
   const text = String(ctx.record.fields[fieldName] ?? '');
   const spans = /** @type {import('../../../lib/form.js').Span[]} */ (value || []);
@@ -42,7 +46,9 @@ export function spanEditor(q, value, ctx) {
     }
     ctx.answer(q.name, next);
   };
-  const options = q.settings.options || [];
+  const suggested = spanMarks(suggestion, spans);
+  /** @param {import('../../../lib/form.js').Span} s */
+  const markOf = (s) => suggested.find((it) => it.label === s.label && it.start === s.start && it.end === s.end)?.mark;
   return h(
     'div',
     { class: 'span-q' },
@@ -50,8 +56,13 @@ export function spanEditor(q, value, ctx) {
     h(
       'div',
       { class: 'options', role: 'group', 'aria-label': 'Span labels' },
-      options.map((opt, i) =>
-        h('button', { type: 'button', class: 'option', 'data-option': opt.value, 'data-key': `${q.name}:${opt.value}`, onclick: () => addLabel(opt.value) }, i < 9 ? h('kbd', null, String(i + 1)) : null, opt.text || opt.value),
+      optionKeys(q, undefined).map(({ option, key }) =>
+        h(
+          'button',
+          { type: 'button', class: 'option', 'aria-keyshortcuts': key || null, 'data-option': option.value, 'data-key': `${q.name}:${option.value}`, onclick: () => addLabel(option.value) },
+          key ? h('kbd', { class: 'key-hint' }, key) : null,
+          option.text || option.value,
+        ),
       ),
     ),
     h(
@@ -63,6 +74,7 @@ export function spanEditor(q, value, ctx) {
           null,
           h('span', { class: 'span-label' }, s.label),
           ` “${spanText(text, s)}” `,
+          suggestionMark(markOf(s)),
           h(
             'button',
             {
@@ -76,5 +88,12 @@ export function spanEditor(q, value, ctx) {
         ),
       ),
     ),
+    suggestion && suggested.length
+      ? suggestionBlock(
+          suggestion,
+          suggested.some((it) => !it.kept),
+          h('ul', { class: 'sugg-spans' }, suggested.map((it) => h('li', { class: it.kept ? 'kept' : null }, h('span', { class: 'span-label' }, it.label), ` “${spanText(text, it)}” `, h('span', { class: 'muted' }, it.kept ? `${it.mark} · in your answer` : it.mark)))),
+        )
+      : null,
   );
 }
