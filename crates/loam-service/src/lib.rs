@@ -16,6 +16,7 @@ mod error;
 mod export;
 mod hashing;
 mod outbox;
+mod overview;
 mod policy;
 mod records;
 mod response_write;
@@ -42,6 +43,7 @@ pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
+pub use overview::{DatasetOverview, Team};
 pub use export::{
     BelowMin, Export, ExportRequest, ExportStats, Shape as ExportShape, BATCH_RECORDS, BELOW_MIN_SUBMITTED,
 };
