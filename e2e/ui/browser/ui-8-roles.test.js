@@ -28,6 +28,14 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const text = (page, selector) => page.locator(selector).first().innerText().then((t) => t.trim());
 const fits = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+/** The elements that reach past the right edge (innermost first), to say what overflows. */
+const overflowing = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')} (${Math.round(el.getBoundingClientRect().right)} px)`),
+  );
 
 /** Signed in as `username` at 1280×800. */
 async function as(username) {
@@ -41,7 +49,7 @@ async function shots(page, name) {
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   await page.setViewportSize(PHONE);
-  assert.ok(await fits(page), `${name}: no horizontal overflow at 390 px`);
+  assert.ok(await fits(page), `${name}: no horizontal overflow at 390 px: ${await overflowing(page)}`);
   await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
   await page.setViewportSize(DESKTOP);
 }
@@ -203,7 +211,7 @@ test('an owner creates a user whose key is shown once and works, takes them out 
   assert.equal((await apiCall('GET', `/api/v1/users/${newUser.id}/workspaces`)).items.length, 0);
 
   // Deleted: the key stops working.
-  await tabTo(page, 'tr[data-user="r-new"] button:has-text("Delete")', 200);
+  await tabTo(page, 'tr[data-user="r-new"] button.danger', 200);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#delete-user-dialog[open]');
   assert.match(await text(page, '#delete-user-dialog'), /responses are deleted/);

@@ -24,20 +24,24 @@ export async function liveProgress(id) {
       h('span', { class: 'bar', role: 'progressbar', 'aria-label': 'Completed records', 'aria-valuenow': String(pct), 'aria-valuemin': '0', 'aria-valuemax': '100' }, fill),
       h('p', { class: 'totals' }, `${p.completed} of ${p.total} records completed, ${p.pending} pending`),
       h(
-        'table',
-        null,
-        h('thead', null, h('tr', null, h('th', null, 'Annotator'), h('th', null, 'Submitted'), h('th', null, 'Discarded'), h('th', null, 'Draft'))),
+        'div',
+        { class: 'table-scroll' },
         h(
-          'tbody',
+          'table',
           null,
-          users.users.map((/** @type {any} */ u) =>
-            h(
-              'tr',
-              null,
-              h('td', null, u.username),
-              h('td', null, String(u.completed.submitted + u.pending.submitted)),
-              h('td', null, String(u.completed.discarded + u.pending.discarded)),
-              h('td', null, String(u.completed.draft + u.pending.draft)),
+          h('thead', null, h('tr', null, h('th', null, 'Annotator'), h('th', null, 'Submitted'), h('th', null, 'Discarded'), h('th', null, 'Draft'))),
+          h(
+            'tbody',
+            null,
+            users.users.map((/** @type {any} */ u) =>
+              h(
+                'tr',
+                null,
+                h('td', null, u.username),
+                h('td', null, String(u.completed.submitted + u.pending.submitted)),
+                h('td', null, String(u.completed.discarded + u.pending.discarded)),
+                h('td', null, String(u.completed.draft + u.pending.draft)),
+              ),
             ),
           ),
         ),
