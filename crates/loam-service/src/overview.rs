@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use loam_domain::model::{DatasetStatus, StatusCounts, User};
 use loam_domain::{DatasetId, Role, UserId};
-use loam_store::overview::{self as store, Visible};
 use loam_store::datasets;
+use loam_store::overview::{self as store, Visible};
 
 use crate::{Result, Service};
 

@@ -292,15 +292,20 @@ test('an owner edits every kind of setting, each checked through the API; a 422 
   assert.equal(f.settings.template, '<p>{{record.fields.prompt}}</p>');
   assert.match(await text(page, '#field-prompt .fixed'), /prompt, text, required/);
 
-  // A label question: title, description, a label's text, visible labels.
+  // A label question: title, description, a label's text and place, visible labels.
   await retype(page, 'textarea[aria-label="Description of question sentiment"]', 'How does the text feel?\n\nPick one.');
   await retype(page, 'input[aria-label="Text of label a of question sentiment"]', 'Alpha');
+  // Label b moves up, by keyboard; focus stays on its button.
+  await page.focus('button[aria-label="Move label b up"]');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Move label b up');
   await retype(page, '#question-sentiment-visible', '3');
   await retype(page, 'input[aria-label="Title of question sentiment"]', 'Tone');
   await page.keyboard.press('Enter');
   await saved('question sentiment');
   let q = await question('sentiment');
-  assert.deepEqual([q.title, q.description, q.settings.options[0], q.settings.visible_options], ['Tone', 'How does the text feel?\n\nPick one.', { value: 'a', text: 'Alpha', description: null }, 3]);
+  assert.deepEqual([q.title, q.description, q.settings.visible_options], ['Tone', 'How does the text feel?\n\nPick one.', 3]);
+  assert.deepEqual(q.settings.options.map((o) => [o.value, o.text]), [['b', 'b'], ['a', 'Alpha'], ['c', 'c'], ['d', 'd']]);
   // The server refuses 2 visible labels: said next to that control; the new title stays typed.
   await retype(page, 'input[aria-label="Title of question sentiment"]', 'Tone, again');
   await retype(page, '#question-sentiment-visible', '2');

@@ -24,12 +24,15 @@ test('what each question kind may change', () => {
 });
 
 test('question bodies: texts keep their values, blank description clears, visible labels as numbers', () => {
-  const body = questionBody(label, { title: 'T', description: '  ', optionTexts: ['Aa', 'Bb', 'Cc', 'Dd'], visibleOptions: '3' });
+  const described = { settings: { ...label.settings, options: label.settings.options.map((o) => ({ ...o, description: o.value === 'b' ? 'Bee' : null })) } };
+  const shown = [{ value: 'b', text: 'Bb' }, { value: 'a', text: 'Aa' }, { value: 'c', text: 'Cc' }, { value: 'd', text: 'Dd' }];
+  const body = questionBody(described, { title: 'T', description: '  ', options: shown, visibleOptions: '3' });
   assert.deepEqual(body, {
     title: 'T',
     description: null,
-    settings: { type: 'label_selection', options: [{ value: 'a', text: 'Aa', description: null }, { value: 'b', text: 'Bb', description: null }, { value: 'c', text: 'Cc', description: null }, { value: 'd', text: 'Dd', description: null }], visible_options: 3 },
-  });
+    settings: { type: 'label_selection', options: [{ value: 'b', text: 'Bb', description: 'Bee' }, { value: 'a', text: 'Aa', description: null }, { value: 'c', text: 'Cc', description: null }, { value: 'd', text: 'Dd', description: null }], visible_options: 3 },
+  }, 'reordered, retitled, descriptions kept');
+  assert.deepEqual(questionBody(label, { title: 'T', description: '' }).settings.options, label.settings.options, 'unchanged without a form');
   assert.equal(questionBody(label, { title: 'T', description: '', visibleOptions: '' }).settings.visible_options, null);
   // Something the server refuses is sent as typed, so its message is the one shown.
   assert.equal(questionBody(label, { title: 'T', description: '', visibleOptions: '2' }).settings.visible_options, 2);

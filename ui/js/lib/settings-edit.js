@@ -11,7 +11,7 @@ export const FIXED = {
   required: 'Set when it was created: the API does not change it.',
   ratingOptions: 'Rating values are fixed once created: the API keeps them as they are.',
   rankingOptions: 'Ranking options are fixed once created: the API keeps them as they are.',
-  optionValues: 'Option values are fixed (answers refer to them); their texts may change.',
+  optionValues: 'Label values are fixed (answers refer to them); their texts and order may change.',
   spanField: 'The field a span question marks is fixed once created.',
   overlapOn: 'Overlapping spans cannot be turned off once allowed: existing answers may overlap.',
   fewOptions: 'Limiting the visible labels needs at least 3 labels.',
@@ -56,8 +56,9 @@ export function intOrText(text) {
 /**
  * The PATCH body of a question.
  * @param {{settings: any}} q
- * @param {{title: string, description: string, useMarkdown?: boolean, optionTexts?: string[],
+ * @param {{title: string, description: string, useMarkdown?: boolean, options?: {value: string, text: string}[],
  *   visibleOptions?: string, optionsOrder?: string, allowOverlapping?: boolean}} v
+ *   `options`: the labels in the order shown, with their texts (values never change; order may).
  */
 export function questionBody(q, v) {
   const s = q.settings;
@@ -66,11 +67,13 @@ export function questionBody(q, v) {
   const body = { title: v.title, description: orNull(v.description) };
   if (can.useMarkdown) body.settings = { type: s.type, use_markdown: !!v.useMarkdown };
   if (can.optionTexts) {
-    const texts = v.optionTexts || [];
+    /** @type {Map<string, any>} */
+    const stored = new Map(s.options.map((/** @type {any} */ o) => [o.value, o]));
+    const shown = v.options || s.options;
     /** @type {Record<string, any>} */
     const settings = {
       type: s.type,
-      options: s.options.map((/** @type {any} */ o, /** @type {number} */ i) => ({ value: o.value, text: texts[i] ?? o.text, description: o.description ?? null })),
+      options: shown.map((/** @type {{value: string, text: string}} */ o) => ({ value: o.value, text: o.text, description: stored.get(o.value)?.description ?? null })),
     };
     if (can.visibleOptions) settings.visible_options = intOrText(v.visibleOptions ?? '');
     if (can.optionsOrder) settings.options_order = v.optionsOrder || s.options_order;

@@ -47,19 +47,38 @@ export function fieldForm(field, status) {
   });
 }
 
-/** The option texts of a label, multi-label or span question. @param {any} q @param {string} id */
+/**
+ * The labels of a label, multi-label or span question: each one's text, and its place (moved with
+ * the Up and Down buttons; values stay). `read()` gives them in the order shown.
+ * @param {any} q @param {string} id
+ */
 function optionInputs(q, id) {
-  const inputs = q.settings.options.map((/** @type {any} */ o, /** @type {number} */ i) =>
-    /** @type {HTMLInputElement} */ (h('input', { id: `${id}-option-${i}`, value: o.text, 'aria-label': `Text of label ${o.value} of question ${q.name}` })),
-  );
-  const list = h(
-    'div',
-    { class: 'control options', dataset: { key: 'options' } },
-    h('span', { class: 'label-like' }, 'Label texts'),
-    h('p', { class: 'hint muted' }, FIXED.optionValues),
-    h('ol', { class: 'option-list' }, q.settings.options.map((/** @type {any} */ o, /** @type {number} */ i) => h('li', null, h('code', null, o.value), inputs[i]))),
-  );
-  return { inputs, list };
+  const list = h('ol', { class: 'option-list' });
+  /** @param {HTMLElement} li @param {number} step */
+  const move = (li, step) => {
+    const other = step < 0 ? li.previousElementSibling : li.nextElementSibling;
+    if (!other) return;
+    if (step < 0) other.before(li);
+    else other.after(li);
+    const button = li.querySelector(step < 0 ? '.move-up' : '.move-down');
+    if (button instanceof HTMLElement) button.focus();
+  };
+  q.settings.options.forEach((/** @type {any} */ o, /** @type {number} */ i) => {
+    const input = h('input', { id: `${id}-option-${i}`, value: o.text, 'aria-label': `Text of label ${o.value} of question ${q.name}`, class: 'option-text' });
+    const li = h('li', { dataset: { value: o.value } }, h('code', null, o.value), input);
+    li.append(
+      h('button', { type: 'button', class: 'link move-up', 'aria-label': `Move label ${o.value} up`, onclick: () => move(li, -1) }, '↑'),
+      h('button', { type: 'button', class: 'link move-down', 'aria-label': `Move label ${o.value} down`, onclick: () => move(li, 1) }, '↓'),
+    );
+    list.append(li);
+  });
+  const read = () =>
+    [...list.children].map((li) => ({
+      value: /** @type {HTMLElement} */ (li).dataset.value || '',
+      text: /** @type {HTMLInputElement} */ (li.querySelector('.option-text')).value,
+    }));
+  const box = h('div', { class: 'control options', dataset: { key: 'options' } }, h('span', { class: 'label-like' }, 'Labels'), h('p', { class: 'hint muted' }, FIXED.optionValues), list);
+  return { read, box };
 }
 
 /** @param {any} q @param {HTMLElement} status */
@@ -90,7 +109,7 @@ export function questionForm(q, status) {
           title: title.value,
           description: description.value,
           useMarkdown: markdown.checked,
-          optionTexts: options ? options.inputs.map((/** @type {HTMLInputElement} */ it) => it.value) : undefined,
+          options: options ? options.read() : undefined,
           visibleOptions: visible.value,
           optionsOrder: order.value,
           allowOverlapping: overlap.checked,
@@ -100,7 +119,7 @@ export function questionForm(q, status) {
       heading(q, s.type),
       controls,
       can.useMarkdown ? checkbox('use_markdown', markdown, 'Answers are markdown (rendered for readers)') : null,
-      options ? options.list : null,
+      options ? options.box : null,
       can.visibleOptions ? control('visible_options', `Labels shown before "more" (3 to ${s.options.length}; empty: all)`, visible) : null,
       can.optionTexts && !can.visibleOptions ? fixed('Visible labels', 'all', FIXED.fewOptions) : null,
       can.optionsOrder ? control('options_order', 'Label order', order) : null,
