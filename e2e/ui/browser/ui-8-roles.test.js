@@ -148,7 +148,7 @@ test('an owner: team progress on the home equals the API, in three requests with
   const ms = Date.now() - started;
   assert.ok((await page.locator('tr[data-name^="roles-many-"]').count()) === MANY);
   assert.deepEqual([...asked].sort(), ['/api/v1/me', '/api/v1/me/datasets', '/api/v1/me/workspaces', '/api/v1/ui/overview'], `requests: ${asked}`);
-  console.log(`# home of ${await page.locator('tbody tr').count()} datasets: ${asked.length} API requests, ${ms} ms to the team figures`);
+  console.log(`home of ${await page.locator('tbody tr').count()} datasets: ${asked.length} API requests, ${ms} ms to the team figures`);
 
   const row = 'tr[data-name="roles-team"]';
   const progress = await apiCall('GET', `/api/v1/datasets/${D.team.id}/progress`);
