@@ -43,11 +43,11 @@ pub use copy::CopyCounts;
 pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress, ProgressWatch};
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
-pub use overview::{DatasetOverview, Team};
 pub use export::{
     BelowMin, Export, ExportRequest, ExportStats, Shape as ExportShape, BATCH_RECORDS, BELOW_MIN_SUBMITTED,
 };
 pub use hashing::{HashingConfig, HashingStatus};
+pub use overview::{DatasetOverview, Team};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };

@@ -31,7 +31,7 @@ pub use consolidation::{answer_json, final_json, finals_page_json, strategies_js
 pub use dataset::{dataset, field, metadata_property, question, vector_settings};
 pub use event::{dataset_event, event_body, record_event, response_event, user_event, Event, EVENTS};
 pub use listing::{record, RecordItems, RecordPage, SearchPage};
-pub use overview::overview;
 pub use metrics::{metadata_metrics, my_metrics, progress, ui_progress, users_progress};
+pub use overview::overview;
 pub use record::{record_base, response, suggestion, RecordOut, ResponseOut, SuggestionOut};
 pub use ser::items;
