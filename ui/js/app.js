@@ -4,19 +4,21 @@
 import * as api from './api.js';
 import { h, replace } from './dom.js';
 import { currentUser, navigate, resetUser, setRouter } from './session.js';
+import { mayOpen, navLinks } from './lib/roles.js';
+import { renderForbidden } from './views/forbidden.js';
 
 /** @type {(() => void)|null} */
 let cleanup = null;
 
-/** Routes: [pattern, module loader]. */
-const ROUTES = /** @type {[RegExp, () => Promise<any>][]} */ ([
-  [/^\/signin$/, () => import('./views/signin.js')],
-  [/^\/$/, () => import('./views/home.js')],
-  [/^\/datasets\/(?<id>[0-9a-f-]{36})(?:\/annotate)?$/, () => import('./views/annotate.js')],
-  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/settings$/, () => import('./views/settings.js')],
-  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/insights$/, () => import('./views/insights.js')],
-  [/^\/users$/, () => import('./views/users.js')],
-  [/^\/me$/, () => import('./views/me.js')],
+/** Routes: [pattern, module loader, screen (lib/roles.js: who may open it)]. */
+const ROUTES = /** @type {[RegExp, () => Promise<any>, import('./lib/roles.js').Screen|null][]} */ ([
+  [/^\/signin$/, () => import('./views/signin.js'), null],
+  [/^\/$/, () => import('./views/home.js'), 'home'],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})(?:\/annotate)?$/, () => import('./views/annotate.js'), 'annotate'],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/settings$/, () => import('./views/settings.js'), 'settings'],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/insights$/, () => import('./views/insights.js'), 'insights'],
+  [/^\/users$/, () => import('./views/users.js'), 'users'],
+  [/^\/me$/, () => import('./views/me.js'), 'me'],
 ]);
 
 async function route() {
@@ -30,21 +32,30 @@ async function route() {
     history.replaceState(null, '', `/signin?next=${encodeURIComponent(path + location.search)}`);
     return route();
   }
-  const found = ROUTES.map(([re, load]) => /** @type {const} */ ([path.match(re), load])).find(([m]) => m);
+  const found = ROUTES.map(([re, load, screen]) => /** @type {const} */ ([path.match(re), load, screen])).find(([m]) => m);
   if (!found) {
     renderHeader(null);
     replace(main, h('h1', null, 'Not found'), h('p', null, h('a', { href: '/' }, 'Back to your datasets')));
     return;
   }
-  const [match, load] = found;
+  const [match, load, screen] = found;
   try {
     // The signed-in user and the view's module load side by side.
     const [user, view] = await Promise.all([path === '/signin' ? null : currentUser(), load()]);
     renderHeader(user);
+    // A screen the role may not use says so before anything is asked of the server.
+    if (user && screen && !mayOpen(screen, user.role)) {
+      renderForbidden(main, { screen });
+      return;
+    }
     const res = await view.render(main, { ...(match?.groups || {}), query: new URLSearchParams(location.search), me: user });
     if (typeof res === 'function') cleanup = res;
   } catch (err) {
     if (err instanceof api.ApiError && err.status === 401) return;
+    if (err instanceof api.ApiError && err.status === 403) {
+      renderForbidden(main, { screen: screen || 'home' });
+      return;
+    }
     replace(main, h('h1', null, 'Something went wrong'), h('p', { class: 'error' }, err instanceof Error ? err.message : String(err)));
   }
 }
@@ -62,10 +73,8 @@ function renderHeader(user) {
     h(
       'nav',
       { 'aria-label': 'Main' },
-      h('a', { href: '/' }, 'Datasets'),
-      // The API lets only owners manage users.
-      user.role === 'owner' ? h('a', { href: '/users' }, 'Users') : null,
-      h('a', { href: '/me' }, 'My settings'),
+      // Only the screens the role may use (lib/roles.js mirrors the server's policy).
+      navLinks(user.role).map((it) => h('a', { href: it.href }, it.label)),
     ),
     h('span', { class: 'who' }, `${user.username} (${user.role})`),
     h('button', { type: 'button', class: 'link', id: 'sign-out', onclick: () => void signOut() }, 'Sign out'),

@@ -56,6 +56,7 @@ fn routes() -> openapi::Routes {
     r = routes::webhooks::routes(r);
     r = routes::export::routes(r);
     r = routes::ui::routes(r);
+    r = routes::overview::routes(r);
     r = routes::consolidation::routes(r);
     r.get("/api/v1/openapi.json", "This document", 200, Some("OpenApi"), openapi_document)
 }

@@ -398,6 +398,9 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in consolidation_samples() {
         put(name, schema);
     }
+    for (name, schema) in crate::routes::overview::schemas() {
+        put(name, schema);
+    }
     for (name, schema) in crate::routes::agreement::schemas() {
         put(name, schema);
     }

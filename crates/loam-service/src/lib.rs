@@ -16,6 +16,7 @@ mod error;
 mod export;
 mod hashing;
 mod outbox;
+mod overview;
 mod policy;
 mod records;
 mod response_write;
@@ -46,6 +47,7 @@ pub use export::{
     BelowMin, Export, ExportRequest, ExportStats, Shape as ExportShape, BATCH_RECORDS, BELOW_MIN_SUBMITTED,
 };
 pub use hashing::{HashingConfig, HashingStatus};
+pub use overview::{DatasetOverview, Team};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };

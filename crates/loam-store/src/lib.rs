@@ -23,6 +23,7 @@ pub mod annotated;
 pub mod copy;
 pub mod datasets;
 pub mod exports;
+pub mod overview;
 pub mod records;
 pub mod responses;
 pub mod search;

@@ -19,10 +19,11 @@ test('an owner edits the settings and the annotator sees them; creates a user wh
   await title.fill('How does it feel?');
   await title.press('Enter');
   await boss.waitForSelector('#settings-status:has-text("Saved question sentiment")');
-  // Field descriptions are editable here and shown next to the field while annotating.
-  const fieldDescription = boss.locator('input[aria-label="Description of field body"]');
+  // Field descriptions are editable here and shown next to the field while annotating. They sit in
+  // a text area (room to read them, issue 19), where Ctrl+Enter saves.
+  const fieldDescription = boss.locator('textarea[aria-label="Description of field body"]');
   await fieldDescription.fill('The review as the customer wrote it');
-  await fieldDescription.press('Enter');
+  await fieldDescription.press('Control+Enter');
   await boss.waitForSelector('#settings-status:has-text("Saved field body")');
   const fields = await apiCall('GET', `/api/v1/datasets/${S.ds.id}/fields`);
   assert.equal(fields.items.find((f) => f.name === 'body').description, 'The review as the customer wrote it');

@@ -8,6 +8,7 @@
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
+import { renderForbidden } from './forbidden.js';
 import { renderAgreement } from './insights/agreement.js';
 import { renderDisagreed } from './insights/disagreed.js';
 import { renderExport } from './insights/export.js';
@@ -62,14 +63,9 @@ export async function render(main, params) {
   );
 }
 
-/** @param {HTMLElement} main */
+/** The "not allowed" page (views/forbidden.js). @param {HTMLElement} main */
 function forbidden(main) {
-  replace(
-    main,
-    h('h1', null, 'Insights'),
-    h('p', { class: 'error', id: 'insights-forbidden' }, "Insights are for owners and for admins of this dataset's workspace."),
-    h('p', null, h('a', { href: '/' }, 'Back to your datasets')),
-  );
+  renderForbidden(main, { screen: 'insights' });
 }
 
 /** A section that could not load. @param {string} id @param {string} title @param {PromiseSettledResult<any>} res */

@@ -3,6 +3,7 @@
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
+import { keyOnce } from './users/key-once.js';
 
 /** @param {HTMLElement} main @param {{me: any}} params */
 export function render(main, params) {
@@ -11,17 +12,9 @@ export function render(main, params) {
   const rotate = async () => {
     if (!confirm('Replace your API key? Scripts using the old key stop working, and you are signed out everywhere.')) return;
     const res = await api.post(`/api/v1/users/${me.id}/api-key`, {});
-    const key = res.api_key;
-    const python = `import argilla as rg\nclient = rg.Argilla(api_url="${location.origin}", api_key="${key}")`;
-    const copied = h('span', { role: 'status', 'aria-live': 'polite' });
     replace(
       out,
-      h('p', null, 'Your new API key. It is shown only now: copy it somewhere safe.'),
-      h('pre', { class: 'key', id: 'api-key' }, key),
-      h('button', { type: 'button', onclick: async () => { await navigator.clipboard.writeText(key); copied.textContent = ' Copied'; } }, 'Copy key'),
-      copied,
-      h('p', null, 'Connect the Python SDK with it:'),
-      h('pre', { class: 'code' }, python),
+      keyOnce({ notice: 'Your new API key.', apiKey: res.api_key, keyId: 'api-key' }),
       h('p', { id: 'signed-out-note' }, 'Rotating the key also signed you out everywhere: the next page asks you to sign in again.'),
     );
   };

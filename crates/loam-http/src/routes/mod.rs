@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod export;
 pub mod info;
 pub mod legacy;
+pub mod overview;
 mod parse;
 pub mod records;
 pub mod responses;

@@ -17,6 +17,7 @@ mod distribution;
 mod export;
 mod export_training;
 mod legacy;
+mod overview;
 mod permissions;
 mod permissions_world;
 mod races;

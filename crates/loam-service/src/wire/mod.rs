@@ -11,6 +11,7 @@
 //!   types (the bulk of what loam sends).
 //! - `listing.rs`: records as the use cases return them (`RecordView`), singly and in pages.
 //! - `metrics.rs`: progress and metrics replies.
+//! - `overview.rs`: the web UI home's figures for every dataset (a loam extension).
 //! - `consolidation.rs`: consolidation strategies and finals (loam extensions).
 //! - `event.rs`: webhook events: their names, their `data`, their envelope.
 //! - `ser.rs`: the serialization helpers the shapes share.
@@ -21,6 +22,7 @@ mod dataset;
 pub(crate) mod event;
 mod listing;
 mod metrics;
+mod overview;
 mod record;
 mod ser;
 
@@ -30,5 +32,6 @@ pub use dataset::{dataset, field, metadata_property, question, vector_settings};
 pub use event::{dataset_event, event_body, record_event, response_event, user_event, Event, EVENTS};
 pub use listing::{record, RecordItems, RecordPage, SearchPage};
 pub use metrics::{metadata_metrics, my_metrics, progress, ui_progress, users_progress};
+pub use overview::overview;
 pub use record::{record_base, response, suggestion, RecordOut, ResponseOut, SuggestionOut};
 pub use ser::items;
