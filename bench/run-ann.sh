@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LOAM_ANN_BENCH_N="${1:-200000}" LOAM_ANN_BENCH_DIMS="${2:-256}"
-cargo test --release -q -p loam-service --lib ann::bench::ann_benchmark -- --ignored --nocapture --exact
+cargo test --release -q -p loam-service --features ann-bench --lib ann::bench::ann_benchmark -- --nocapture --exact
