@@ -11,6 +11,8 @@
 #      on a workspace and dataset of its own (lib/insights-data.js);
 #      browser/ui-5-keyboard.test.js drives the keyboard flow and the suggestions' marks on a
 #      workspace and datasets of its own (lib/keys-data.js), checking answers through the API;
+#      browser/ui-6-filters.test.js drives filters, sort, search highlighting and the paged bulk
+#      view on a workspace and dataset of its own (lib/filters-data.js);
 #      browser/ui-8-roles.test.js drives what each role sees (annotator, admin, owner), the users
 #      page and every settings form, on workspaces, users and datasets of its own (lib/roles-data.js);
 #      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
