@@ -5,6 +5,7 @@
 import { h } from '../../../dom.js';
 import { spanRange, withoutSpan } from '../../../lib/answers.js';
 import { addSpan, spanText } from '../../../lib/form.js';
+import { spanColorClass, spanLabelClass } from '../../../lib/span-colors.js';
 
 /**
  * @param {import('../../../lib/form.js').Question} q @param {any} value
@@ -51,7 +52,7 @@ export function spanEditor(q, value, ctx) {
       'div',
       { class: 'options', role: 'group', 'aria-label': 'Span labels' },
       options.map((opt, i) =>
-        h('button', { type: 'button', class: 'option', 'data-option': opt.value, 'data-key': `${q.name}:${opt.value}`, onclick: () => addLabel(opt.value) }, i < 9 ? h('kbd', null, String(i + 1)) : null, opt.text || opt.value),
+        h('button', { type: 'button', class: `option ${spanColorClass(i)}`, 'data-option': opt.value, 'data-key': `${q.name}:${opt.value}`, onclick: () => addLabel(opt.value) }, i < 9 ? h('kbd', null, String(i + 1)) : null, opt.text || opt.value),
       ),
     ),
     h(
@@ -61,7 +62,7 @@ export function spanEditor(q, value, ctx) {
         h(
           'li',
           null,
-          h('span', { class: 'span-label' }, s.label),
+          h('span', { class: `span-label ${spanLabelClass([q], s.label)}` }, s.label),
           ` “${spanText(text, s)}” `,
           h(
             'button',
