@@ -17,14 +17,11 @@ const LONG_RUST = `fn main() { let total: u64 = (1..=10).map(|n| n * n).sum(); p
 const PROMPT = [
   '## Review the answer',
   'The loss is $L = -\\sum_i y_i \\log p_i$ and the rate is $\\frac{1}{2}$.',
-  '```python',
-  PYTHON,
-  '```',
+  `\`\`\`python\n${PYTHON}\n\`\`\``,
   '$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$',
-  'A formula that does not parse: $\\frac{a$.',
-  '```rust',
-  LONG_RUST,
-  '```',
+  'A formula that does not parse: $\\frac{a}$.',
+  `\`\`\`rust\n${LONG_RUST}\n\`\`\``,
+  Array.from({ length: 12 }, (_, i) => `- Step ${i + 1}: check the answer against the task.`).join('\n'),
   `| metric | value | notes |\n| --- | --- | --- |\n| accuracy | 0.93 | ${'measured on the held-out split '.repeat(3)}|`,
 ].join('\n\n');
 const BODY = 'Ada Lovelace wrote to Charles Babbage from London.';
@@ -255,7 +252,7 @@ test('code blocks are highlighted, labelled and copied; math is MathML; bad LaTe
   }
   assert.deepEqual(math.map((m) => m.display), ['inline', 'inline', 'block']);
   assert.ok(math[2].frac);
-  assert.equal(await page.locator('.record .math-source').innerText(), '$\\frac{a$');
+  assert.equal(await page.locator('.record .math-source').innerText(), '$\\frac{a}$');
   await page.screenshot({ path: join(SHOTS, 'screen-code-and-math-1280.png') });
   await page.context().close();
 });
@@ -285,6 +282,9 @@ test('the action bar stays on screen; on wide screens record and questions scrol
     const page = await pageAs('shots-ann', size);
     await page.goto(annotateUrl());
     await page.waitForSelector('.question');
+    // The record at its full height (its markdown rendered), taller than its pane.
+    await page.waitForSelector('.record .markdown .code-block');
+    if (size.width > 900) assert.ok(await page.evaluate(() => document.querySelector('.record').scrollHeight > document.querySelector('.record').clientHeight + 100), 'a long record');
     const submitOnScreen = () => page.evaluate(() => {
       const r = /** @type {HTMLElement} */ (document.getElementById('submit')).getBoundingClientRect();
       return r.top >= 0 && r.bottom <= window.innerHeight + 0.5;
@@ -295,7 +295,8 @@ test('the action bar stays on screen; on wide screens record and questions scrol
       assert.ok(await submitOnScreen(), `Submit on screen at ${size.width}px`);
       // The record scrolls without moving the questions, and the other way round.
       const before = await page.evaluate(() => [document.querySelector('.form-wrap').getBoundingClientRect().top, document.querySelector('.question').getBoundingClientRect().top]);
-      await page.locator('.record').hover();
+      // The wheel over the field's title (not over a code block or formula, which scroll sideways).
+      await page.locator('.record .field h3').first().hover();
       await page.mouse.wheel(0, 600);
       await page.waitForFunction(() => document.querySelector('.record').scrollTop > 0);
       const after = await page.evaluate(() => [document.querySelector('.form-wrap').getBoundingClientRect().top, document.querySelector('.question').getBoundingClientRect().top, window.scrollY]);
