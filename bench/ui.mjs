@@ -4,6 +4,9 @@
 //   node bench/ui.mjs --url URL --api-key OWNER_KEY [--records 10000] [--moves 200] [--loads 10]
 //                     [--read-ms 50] [--json-out FILE]
 //
+// Also counts what a first (cold) load and a repeat load fetch: bytes on the wire, body bytes as
+// sent and decoded (the difference is what compression saves), and requests that reached the server.
+//
 // Env: CHROMIUM (default /usr/bin/chromium). playwright-core comes from e2e/ui/node_modules
 // (bench/run-ui.sh runs `npm ci` there first).
 import { writeFileSync } from 'node:fs';
@@ -145,19 +148,49 @@ const apiPage = await roundTrips(searchPath(0, PAGE), Math.max(N_LOADS, 20));
 const apiOne = await roundTrips(Array.from({ length: N_MOVES }, (_, i) => searchPath(i + 1, 1)), N_MOVES);
 await baseCtx.close();
 
-// First paint of the annotation view: a cold load (fresh context, empty cache) each time.
+// What a load fetched, from the Resource Timing entries (the document and every file and API
+// answer it asked for until the first record was on screen): bytes on the wire (headers
+// included), body bytes as sent (compressed), body bytes once decoded (what an uncompressed
+// answer would have sent), and the requests that reached the server (a file served from the
+// browser's cache without asking costs none; a revalidated one still costs a round trip).
+const loadBytes = (page) =>
+  page.evaluate(() => {
+    const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+    const sum = (key) => entries.reduce((n, e) => n + (/** @type {any} */ (e)[key] || 0), 0);
+    return {
+      requests: entries.length,
+      to_server: entries.filter((e) => /** @type {any} */ (e).transferSize > 0).length,
+      transfer: sum('transferSize'),
+      encoded_body: sum('encodedBodySize'),
+      decoded_body: sum('decodedBodySize'),
+    };
+  });
+const firstRecord = (page) => page.waitForFunction(() => /** @type {any} */ (window).__firstRecordAt !== null, null, { timeout: 60_000 });
+
+// First paint of the annotation view: a cold load (fresh context, empty cache) each time, then a
+// repeat load in the same context (the browser's cache warm, as for a person opening the view
+// again the next morning).
 const firstPaint = [];
 const fcp = [];
+const repeatPaint = [];
+let coldBytes = null;
+let repeatBytes = null;
 for (let i = 0; i < N_LOADS + 1; i++) {
   const ctx = await context();
   const page = await ctx.newPage();
   await page.goto(annotateUrl);
-  await page.waitForFunction(() => /** @type {any} */ (window).__firstRecordAt !== null, null, { timeout: 60_000 });
+  await firstRecord(page);
   const [at, paint] = await page.evaluate(() => [/** @type {any} */ (window).__firstRecordAt, performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null]);
   if (i > 0) {
     // The first load warms the server's caches; it is not counted.
     firstPaint.push(at);
     if (paint !== null) fcp.push(paint);
+    coldBytes = await loadBytes(page);
+    await page.goto('about:blank');
+    await page.goto(annotateUrl);
+    await firstRecord(page);
+    repeatPaint.push(await page.evaluate(() => /** @type {any} */ (window).__firstRecordAt));
+    repeatBytes = await loadBytes(page);
   }
   await ctx.close();
 }
@@ -184,6 +217,9 @@ const res = {
   read_ms: READ_MS,
   first_paint: stats(firstPaint),
   first_contentful_paint: fcp.length ? stats(fcp) : null,
+  repeat_load_paint: stats(repeatPaint),
+  first_load_bytes: coldBytes,
+  repeat_load_bytes: repeatBytes,
   api_page_round_trip: stats(apiPage),
   next_record: stats(next),
   api_one_record_round_trip: stats(apiOne),
@@ -198,6 +234,11 @@ const res = {
 const line = (label, s) => `${label.padEnd(34)} p50 ${s.p50_ms.toFixed(1).padStart(7)} ms   p95 ${s.p95_ms.toFixed(1).padStart(7)} ms   (n=${s.n})`;
 console.log(line('first paint, annotation view', res.first_paint));
 if (res.first_contentful_paint) console.log(line('first contentful paint', res.first_contentful_paint));
+console.log(line('first paint, repeat load (cache warm)', res.repeat_load_paint));
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+for (const [label, b] of [['bytes on first load', coldBytes], ['bytes on a repeat load', repeatBytes]]) {
+  console.log(`${label.padEnd(34)} ${kb(b.transfer)} on the wire (bodies ${kb(b.encoded_body)} as sent, ${kb(b.decoded_body)} decoded), ${b.to_server} of ${b.requests} requests reached the server`);
+}
 console.log(line(`baseline: API page of ${PAGE} records`, res.api_page_round_trip));
 console.log(line('next record (→)', res.next_record));
 console.log(line('baseline: API one record', res.api_one_record_round_trip));

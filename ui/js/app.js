@@ -2,6 +2,7 @@
 // module exporting `render(main, params)`; it may return a cleanup function.
 
 import * as api from './api.js';
+import { installCodeCopy } from './code-copy.js';
 import { h, replace } from './dom.js';
 import { currentUser, navigate, resetUser, setRouter } from './session.js';
 import { mayOpen, navLinks } from './lib/roles.js';
@@ -124,6 +125,8 @@ document.addEventListener('click', (ev) => {
   navigate(href);
 });
 window.addEventListener('popstate', () => void route());
+// The Copy buttons of code blocks in rendered markdown.
+installCodeCopy(document);
 
 setRouter(() => void route());
 networkBanner();

@@ -5,8 +5,10 @@
 //! call one service method, and render the Argilla wire shape (`loam_service::wire`); every error
 //! body comes from `error.rs`.
 
+mod compression;
 mod error;
 mod extract;
+mod markdown;
 mod openapi;
 mod routes;
 mod samples;
@@ -81,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(body_limit, too_large))
         .layer(middleware::from_fn(log_internal_errors))
+        .layer(compression::layer())
         .layer(TraceLayer::new_for_http().on_failure(()))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".to_owned()).into_response()))
 }

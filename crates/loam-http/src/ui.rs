@@ -1,4 +1,4 @@
-//! The web UI: the files of `ui/` served at `/`, and server-side markdown rendering for it.
+//! The web UI: the files of `ui/` served at `/`.
 //!
 //! The files are embedded in the binary with `rust-embed` (its `debug-embed` feature embeds them
 //! in debug builds too, so `cargo run` and `cargo test` see the same files); `loam serve --ui-dir
@@ -8,14 +8,23 @@
 //! `index.html`; a missing file with an extension (`/app.js`) is a plain 404, so a broken module
 //! import fails loudly instead of parsing HTML as JavaScript.
 //!
+//! Caching: the embedded files are also served under `/assets/<version>/…`, where the version is
+//! a hash of all of them, with `Cache-Control: public, max-age=31536000, immutable`; the
+//! embedded `index.html` (always `no-cache`) names its scripts, styles and icon by those URLs, and
+//! the modules' relative imports inherit the prefix, so a browser asks for each file once per
+//! release and never revalidates it, while an upgrade changes every URL. A versioned URL of
+//! another version (a page loaded before an upgrade) gets today's file, `no-cache`. The plain
+//! URLs (`/js/app.js`), and every file served from `--ui-dir`, carry an ETag and are revalidated,
+//! so an edit shows on reload. The embedded text files are sent brotli- or gzip-compressed from
+//! copies made once (`compression.rs`).
+//!
 //! Every response carries a strict Content-Security-Policy (no inline scripts or styles, nothing
 //! fetched but from this server, images also from `data:` and http(s) URLs because image fields
-//! hold URLs), `nosniff`, a referrer policy and frame options. `index.html` is `no-cache`; other
-//! files carry an ETag and are revalidated (module URLs are not versioned, so an upgrade must not
-//! leave a browser running stale modules).
+//! hold URLs), `nosniff`, a referrer policy and frame options.
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -24,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 use sha2::{Digest, Sha256};
 
+use crate::compression::{self, Coding, Variants};
 use crate::error::ApiError;
 
 #[derive(RustEmbed)]
@@ -51,35 +61,108 @@ struct Asset {
     etag: String,
 }
 
+/// How long a browser may keep a file: for good (a versioned URL of this release), or until it
+/// asks again.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Freshness {
+    Immutable,
+    Revalidate,
+}
+
 /// Serves a GET or HEAD for a non-API path.
 pub async fn serve(source: &UiSource, req: Request) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return ApiError::Detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed".to_owned()).into_response();
     }
-    let path = req.uri().path();
-    let (name, asset) = match relative_path(path) {
+    let (path, freshness) = unversioned(source, req.uri().path());
+    let found = match relative_path(path) {
         Some(name) => match load(source, &name).await {
-            Some(asset) => (name, asset),
+            Some(asset) => Some((name, asset)),
             None if looks_like_file(&name) => {
                 return with_headers(StatusCode::NOT_FOUND, "Not Found\n").into_response()
             }
-            None => (
-                "index.html".to_owned(),
-                match load(source, "index.html").await {
-                    Some(asset) => asset,
-                    None => return missing_ui(),
-                },
-            ),
+            None => None,
         },
-        None => (
-            "index.html".to_owned(),
-            match load(source, "index.html").await {
-                Some(asset) => asset,
-                None => return missing_ui(),
-            },
-        ),
+        None => None,
     };
-    respond(&name, asset, req.headers(), req.method() == Method::HEAD)
+    let (name, asset, freshness) = match found {
+        Some((name, asset)) => (name, asset, freshness),
+        None => match load(source, "index.html").await {
+            Some(asset) => ("index.html".to_owned(), asset, Freshness::Revalidate),
+            None => return missing_ui(),
+        },
+    };
+    let coding = match source {
+        UiSource::Embedded => compression::negotiate(req.headers()),
+        // Files from disk are compressed by the router's layer, on the fly.
+        UiSource::Dir(_) => None,
+    };
+    let variants = match coding {
+        Some(_) if compressible(&name) => {
+            let (key, bytes) = (asset.etag.clone(), asset.bytes.clone());
+            tokio::task::spawn_blocking(move || compression::precompressed(&key, &bytes)).await.ok().flatten()
+        }
+        _ => None,
+    };
+    let encoded = coding.zip(variants);
+    respond(&name, asset, encoded, freshness, req.headers(), req.method() == Method::HEAD)
+}
+
+/// The version of the embedded files: a hash of every file's hash, the same for the same files.
+fn version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        let mut names: Vec<_> = Assets::iter().collect();
+        names.sort();
+        let mut hasher = Sha256::new();
+        for name in names {
+            if let Some(file) = Assets::get(&name) {
+                hasher.update(name.as_bytes());
+                hasher.update(file.metadata.sha256_hash());
+            }
+        }
+        hex(&hasher.finalize()[..6])
+    });
+    &VERSION
+}
+
+/// The embedded `index.html`, its `href="/…"` and `src="/…"` naming embedded files rewritten to
+/// their versioned URLs.
+fn versioned_index() -> Option<&'static [u8]> {
+    static INDEX: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| {
+        let file = Assets::get("index.html")?;
+        let html = String::from_utf8_lossy(&file.data);
+        Some(link_versioned(&html, version(), |name| Assets::get(name).is_some()).into_bytes())
+    });
+    INDEX.as_deref()
+}
+
+/// `html` with every `href="/x"` and `src="/x"` for which `exists(x)` rewritten to
+/// `/assets/<version>/x`.
+fn link_versioned(html: &str, version: &str, exists: impl Fn(&str) -> bool) -> String {
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(at) = ["href=\"/", "src=\"/"].iter().filter_map(|attr| rest.find(attr).map(|i| i + attr.len())).min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        if exists(&rest[..end]) {
+            out.push_str("assets/");
+            out.push_str(version);
+            out.push('/');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A URL path without its `/assets/<version>` prefix, and how long the answer may be kept.
+fn unversioned<'a>(source: &UiSource, path: &'a str) -> (&'a str, Freshness) {
+    let Some(rest) = path.strip_prefix("/assets/") else { return (path, Freshness::Revalidate) };
+    let Some(slash) = rest.find('/') else { return (path, Freshness::Revalidate) };
+    let (tag, file) = rest.split_at(slash);
+    let current = matches!(source, UiSource::Embedded) && tag == version();
+    (file, if current { Freshness::Immutable } else { Freshness::Revalidate })
 }
 
 /// The file a URL path names, relative to the UI root; `None` for `/` and for paths that could
@@ -100,6 +183,11 @@ fn looks_like_file(name: &str) -> bool {
 
 async fn load(source: &UiSource, name: &str) -> Option<Asset> {
     match source {
+        UiSource::Embedded if name == "index.html" => {
+            let bytes = versioned_index()?;
+            let etag = format!("\"{}\"", hex(&Sha256::digest(bytes)[..16]));
+            Some(Asset { bytes: Cow::Borrowed(bytes), etag })
+        }
         UiSource::Embedded => {
             let file = Assets::get(name)?;
             let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
@@ -137,19 +225,50 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-fn respond(name: &str, asset: Asset, req_headers: &HeaderMap, head: bool) -> Response {
+/// Whether a file is text worth compressing (images and fonts are compressed already).
+fn compressible(name: &str) -> bool {
+    matches!(name.rsplit('.').next(), Some("html" | "js" | "mjs" | "css" | "json" | "svg" | "txt"))
+}
+
+fn respond(
+    name: &str,
+    asset: Asset,
+    encoded: Option<(Coding, Arc<Variants>)>,
+    freshness: Freshness,
+    req_headers: &HeaderMap,
+    head: bool,
+) -> Response {
+    // One tag per representation: the compressed bytes are not the plain ones.
+    let etag = match &encoded {
+        Some((coding, _)) => format!("{}-{}\"", asset.etag.trim_end_matches('"'), coding.name()),
+        None => asset.etag.clone(),
+    };
     let not_modified = req_headers
         .get(header::IF_NONE_MATCH)
         .and_then(|it| it.to_str().ok())
-        .is_some_and(|it| it.split(',').any(|tag| tag.trim() == asset.etag || tag.trim() == "*"));
+        .is_some_and(|it| it.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
     let status = if not_modified { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
-    let body = if not_modified || head { Body::empty() } else { Body::from(asset.bytes) };
+    let body = match (&encoded, not_modified || head) {
+        (_, true) => Body::empty(),
+        (Some((coding, variants)), false) => Body::from(variants.get(*coding)),
+        (None, false) => Body::from(asset.bytes),
+    };
     let mut res = with_headers(status, body).into_response();
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let cache = match freshness {
+        Freshness::Immutable => "public, max-age=31536000, immutable",
+        Freshness::Revalidate => "no-cache",
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if compressible(name) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if let Some((coding, _)) = &encoded {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding.name()));
+    }
     if name != "index.html" {
-        if let Ok(value) = HeaderValue::from_str(&asset.etag) {
+        if let Ok(value) = HeaderValue::from_str(&etag) {
             headers.insert(header::ETAG, value);
         }
     }
@@ -179,36 +298,9 @@ fn missing_ui() -> Response {
     .into_response()
 }
 
-/// Markdown rendered to HTML and sanitised: scripts, event-handler attributes, `javascript:`
-/// URLs, styles and unknown tags are removed, so the UI can insert the result as it is.
-pub fn render_markdown(text: &str) -> String {
-    use pulldown_cmark::{html, Options, Parser};
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let mut raw = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(text, options));
-    ammonia::Builder::default().link_rel(Some("noopener noreferrer nofollow")).clean(&raw).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markdown_is_rendered_and_sanitised() {
-        let cases = [
-            ("**bold**", "<p><strong>bold</strong></p>\n"),
-            ("<script>alert(1)</script>hi", ""),
-            ("<img src=x onerror=alert(1)>", "<img src=\"x\">"),
-            ("[x](javascript:alert(1))", "<p><a rel=\"noopener noreferrer nofollow\">x</a></p>\n"),
-        ];
-        for (input, expected) in cases {
-            let out = render_markdown(input);
-            assert!(!out.contains("<script") && !out.contains("onerror") && !out.contains("javascript:"), "{out}");
-            if !expected.is_empty() {
-                assert_eq!(out, expected, "input {input:?}");
-            }
-        }
-    }
 
     #[test]
     fn paths_that_could_escape_the_root_are_not_files() {
@@ -220,5 +312,28 @@ mod tests {
         assert_eq!(relative_path("/js/app.js").as_deref(), Some("js/app.js"));
         assert!(looks_like_file("js/app.js"));
         assert!(!looks_like_file("datasets/0192/annotate"));
+    }
+
+    #[test]
+    fn index_links_to_embedded_files_are_versioned() {
+        let html = "<link href=\"/css/app.css\"><a href=\"/users\"><a href=\"#main\"><script src=\"/js/app.js\"></script><img src=\"/x.png\">";
+        let out = link_versioned(html, "v1", |name| ["css/app.css", "js/app.js"].contains(&name));
+        assert_eq!(
+            out,
+            "<link href=\"/assets/v1/css/app.css\"><a href=\"/users\"><a href=\"#main\"><script src=\"/assets/v1/js/app.js\"></script><img src=\"/x.png\">"
+        );
+        let index = String::from_utf8_lossy(versioned_index().unwrap()).into_owned();
+        assert!(index.contains(&format!("src=\"/assets/{}/js/app.js\"", version())), "{index}");
+        assert!(!index.contains("\"/js/") && !index.contains("\"/css/"), "{index}");
+    }
+
+    #[test]
+    fn only_this_versions_urls_are_immutable() {
+        let embedded = UiSource::Embedded;
+        let this = format!("/assets/{}/js/app.js", version());
+        assert_eq!(unversioned(&embedded, &this), ("/js/app.js", Freshness::Immutable));
+        assert_eq!(unversioned(&embedded, "/assets/0000/js/app.js"), ("/js/app.js", Freshness::Revalidate));
+        assert_eq!(unversioned(&embedded, "/js/app.js"), ("/js/app.js", Freshness::Revalidate));
+        assert_eq!(unversioned(&UiSource::Dir("ui".into()), &this), ("/js/app.js", Freshness::Revalidate));
     }
 }

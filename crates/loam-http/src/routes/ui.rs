@@ -18,7 +18,9 @@ use loam_service::wire;
 pub fn routes(r: Routes) -> Routes {
     r.post(
         "/api/v1/ui/markdown",
-        "Render markdown texts to sanitised HTML (body {\"texts\": [...]}, reply {\"items\": [...]})",
+        "Render markdown texts to sanitised HTML (body {\"texts\": [...]}, reply {\"items\": [...]}): \
+         fenced code blocks highlighted as class names, with a language label and a Copy button; \
+         $…$ and $$…$$ as MathML",
         200,
         Some("Markdown"),
         markdown,
@@ -85,7 +87,7 @@ async fn markdown(Auth(_actor): Auth, body: Body) -> ApiResult {
         })
         .collect::<Result<_, _>>()?;
     let items: Vec<Value> = tokio::task::spawn_blocking(move || {
-        texts.iter().map(|it| Value::String(crate::ui::render_markdown(it))).collect()
+        texts.iter().map(|it| Value::String(crate::markdown::render(it))).collect()
     })
     .await
     .map_err(|err| ApiError::Internal(format!("markdown rendering failed: {err}")))?;

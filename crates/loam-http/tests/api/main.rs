@@ -10,6 +10,7 @@ mod bad_input;
 mod bad_references;
 mod bodies;
 mod common;
+mod compression;
 mod consolidation;
 mod copy;
 mod datasets;

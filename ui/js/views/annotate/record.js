@@ -6,6 +6,7 @@
 
 import { h, replace, trustedHtml } from '../../dom.js';
 import { codePointOffset, spanSegments } from '../../lib/form.js';
+import { spanLabelClass } from '../../lib/span-colors.js';
 
 /** @typedef {import('../../lib/form.js').Question} Question */
 /** @typedef {import('../../lib/answers.js').FieldSelection} FieldSelection */
@@ -118,7 +119,7 @@ function spanned(questions, answers, name, text) {
   return h(
     'div',
     attrs,
-    spanSegments(text, spans).map((seg) => (seg.labels.length ? h('mark', { title: seg.labels.join(', '), 'data-labels': seg.labels.join(' ') }, seg.text) : seg.text)),
+    spanSegments(text, spans).map((seg) => (seg.labels.length ? h('mark', { class: spanLabelClass(spanQuestions, seg.labels[0]), title: seg.labels.join(', '), 'data-labels': seg.labels.join(' ') }, seg.text) : seg.text)),
   );
 }
 

@@ -8,6 +8,7 @@ import { optionKeys, spanRange, withoutSpan } from '../../../lib/answers.js';
 import { addSpan, spanText } from '../../../lib/form.js';
 import { spanMarks } from '../../../lib/suggestions.js';
 import { suggestionBlock, suggestionMark } from './marks.js';
+import { spanColorClass, spanLabelClass } from '../../../lib/span-colors.js';
 
 /**
  * @param {import('../../../lib/form.js').Question} q @param {any} value
@@ -56,10 +57,10 @@ export function spanEditor(q, value, ctx, suggestion) {
     h(
       'div',
       { class: 'options', role: 'group', 'aria-label': 'Span labels' },
-      optionKeys(q, undefined).map(({ option, key }) =>
+      optionKeys(q, undefined).map(({ option, key }, i) =>
         h(
           'button',
-          { type: 'button', class: 'option', 'aria-keyshortcuts': key || null, 'data-option': option.value, 'data-key': `${q.name}:${option.value}`, onclick: () => addLabel(option.value) },
+          { type: 'button', class: `option ${spanColorClass(i)}`, 'aria-keyshortcuts': key || null, 'data-option': option.value, 'data-key': `${q.name}:${option.value}`, onclick: () => addLabel(option.value) },
           key ? h('kbd', { class: 'key-hint' }, key) : null,
           option.text || option.value,
         ),
@@ -72,7 +73,7 @@ export function spanEditor(q, value, ctx, suggestion) {
         h(
           'li',
           null,
-          h('span', { class: 'span-label' }, s.label),
+          h('span', { class: `span-label ${spanLabelClass([q], s.label)}` }, s.label),
           ` “${spanText(text, s)}” `,
           suggestionMark(markOf(s)),
           h(
