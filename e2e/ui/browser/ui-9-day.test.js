@@ -1,0 +1,92 @@
+// loam's web UI in a real headless browser, part 9: what a day of annotation found (issue 19's
+// QA). An annotator works the same queue in two tabs (a desk and a phone): a record submitted in one is still shown in
+// the other, where it is answered again. The second tab must neither overwrite the submit with a
+// draft nor get stuck ("connection lost, retrying" forever, a refused submit on every Enter): it
+// says the record was answered elsewhere, keeps the typed answers, and a second Enter replaces
+// the answer, which undo then restores. Every answer is checked through the API.
+// Runs after ui-1…ui-8 against the same server but relies on nothing they leave (its own
+// workspace, user and dataset: lib/day-data.js).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { URL, SHOTS, setUp, signedIn, tearDown } from '../lib/loam-ui.js';
+import { DAY_ANNOTATOR, dayResponses, seedDay } from '../lib/day-data.js';
+
+/** @type {Awaited<ReturnType<typeof seedDay>>} */
+let D;
+
+before(async () => {
+  await setUp();
+  D = await seedDay();
+});
+after(tearDown);
+
+const shown = (page) => page.locator('[data-field="instruction"]').innerText();
+const status = (page) => page.locator('.save-status').innerText();
+const checked = (page, value) => page.locator(`[data-question="quality"] [data-option="${value}"]`).getAttribute('aria-checked');
+
+test('a record answered in another tab: no draft over the submit, no dead end, a second Enter replaces it and undo restores it', async () => {
+  const one = await signedIn(DAY_ANNOTATOR);
+  await one.setViewportSize({ width: 1280, height: 800 });
+  // The second "tab" is the annotator's phone, signed in as the same person.
+  const two = await one.context().newPage();
+  await two.setViewportSize({ width: 390, height: 844 });
+  const queue = `${URL}/datasets/${D.ds.id}/annotate?status=pending&sort=oldest`;
+  await one.goto(queue);
+  await two.goto(queue);
+  await one.waitForSelector('[data-field="instruction"]');
+  await two.waitForSelector('[data-field="instruction"]');
+  assert.match(await shown(one), /Task 0/);
+  assert.match(await shown(two), /Task 0/);
+
+  // Tab one submits Task 0 with 3; tab two still shows it.
+  await one.bringToFront();
+  await one.keyboard.press('3');
+  await one.keyboard.press('Enter');
+  await one.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 1'));
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t0, { status: 'submitted', values: { quality: 3 } });
+
+  // Tab two rates it 5 and types a correction: the autosave finds the submit and leaves it be.
+  await two.bringToFront();
+  await two.keyboard.press('5');
+  await two.keyboard.press('j');
+  await two.keyboard.type('def f0(): pass');
+  await two.waitForFunction(() => /answered meanwhile in another tab/.test(document.querySelector('.save-status')?.textContent || ''), null, { timeout: 10000 });
+  assert.match(await status(two), /^Not saved as a draft: this record was answered meanwhile in another tab or window \(submitted\)/);
+  assert.equal(await two.locator('.save-status.error').count(), 1, 'shown as a warning, not as saved');
+  await two.waitForTimeout(2500); // no retry loop turns it into "connection lost"
+  assert.doesNotMatch(await status(two), /connection lost/);
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t0, { status: 'submitted', values: { quality: 3 } }, 'the submit is untouched');
+  assert.equal(await checked(two, 5), 'true', 'the typed answers are kept');
+  await two.screenshot({ path: join(SHOTS, 'day-answered-elsewhere-390.png'), fullPage: true });
+
+  // Enter from the text area: the answer replaces the other tab's, and the queue moves on.
+  await two.keyboard.press('Shift+Enter');
+  await two.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 1'));
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t0, { status: 'submitted', values: { quality: 5, corrected: 'def f0(): pass' } });
+  // Undo puts back what the other tab submitted, not "no response".
+  await two.keyboard.press('u');
+  await two.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 0'));
+  await two.waitForFunction(() => /Undone/.test(document.querySelector('.save-status')?.textContent || ''));
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t0, { status: 'submitted', values: { quality: 3 } });
+
+  // A submit refused the same way (no autosave ran first) says so too, and a second Enter goes through.
+  await one.bringToFront();
+  await one.keyboard.press('6');
+  await one.keyboard.press('Enter');
+  await one.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 2'));
+  await two.bringToFront();
+  await two.keyboard.press('ArrowRight');
+  await two.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 1'));
+  await two.keyboard.press('2');
+  await two.keyboard.press('Enter');
+  await two.waitForFunction(() => /^Not saved: this record was answered meanwhile in another tab or window \(submitted\)/.test(document.querySelector('.save-status')?.textContent || ''));
+  assert.match(await shown(two), /Task 1/, 'still on the record');
+  await two.setViewportSize({ width: 1280, height: 800 });
+  await two.screenshot({ path: join(SHOTS, 'day-answered-elsewhere-1280.png'), fullPage: true });
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t1, { status: 'submitted', values: { quality: 6 } });
+  await two.keyboard.press('Enter');
+  await two.waitForFunction(() => !document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 1'));
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t1, { status: 'submitted', values: { quality: 2 } });
+  await one.context().close();
+});
