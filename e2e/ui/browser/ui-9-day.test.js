@@ -3,14 +3,16 @@
 // the other, where it is answered again. The second tab must neither overwrite the submit with a
 // draft nor get stuck ("connection lost, retrying" forever, a refused submit on every Enter): it
 // says the record was answered elsewhere, keeps the typed answers, and a second Enter replaces
-// the answer, which undo then restores. Every answer is checked through the API.
+// the answer, which undo then restores. Two annotators sharing one browser: the answers one left
+// unsaved on a record are kept for that one only, never shown to (and saved as a draft of) the
+// other. Every answer is checked through the API.
 // Runs after ui-1…ui-8 against the same server but relies on nothing they leave (its own
 // workspace, user and dataset: lib/day-data.js).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { URL, SHOTS, setUp, signedIn, tearDown } from '../lib/loam-ui.js';
-import { DAY_ANNOTATOR, dayResponses, seedDay } from '../lib/day-data.js';
+import { URL, SHOTS, PASSWORD, setUp, signedIn, tearDown } from '../lib/loam-ui.js';
+import { DAY_ANNOTATOR, DAY_SECOND, dayResponses, seedDay } from '../lib/day-data.js';
 
 /** @type {Awaited<ReturnType<typeof seedDay>>} */
 let D;
@@ -89,4 +91,47 @@ test('a record answered in another tab: no draft over the submit, no dead end, a
   await two.waitForFunction(() => !document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 1'));
   assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t1, { status: 'submitted', values: { quality: 2 } });
   await one.context().close();
+});
+
+test('two annotators in one browser: answers one left unsaved are never restored into the other\'s form', async () => {
+  const page = await signedIn(DAY_ANNOTATOR);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const byId = `${URL}/datasets/${D.ds.id}/annotate?record=${D.ids.t4}`;
+  await page.goto(byId);
+  await page.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 4'));
+  await page.keyboard.press('4');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.save-status')?.textContent === 'Submitted');
+  // An edit of the submitted answer, left unsaved (no Enter): kept locally for day1.
+  await page.keyboard.press('6');
+  assert.equal(await checked(page, 6), 'true');
+  await page.click('#sign-out');
+  await page.waitForSelector('#username');
+  await page.keyboard.type(DAY_SECOND);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:has-text("Datasets")');
+  await page.goto(byId);
+  await page.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 4'));
+  await page.waitForTimeout(2500); // past the autosave's quiet period
+  assert.doesNotMatch(await status(page), /Restored/);
+  assert.equal(await page.locator('[data-question="quality"] [aria-checked="true"]').count(), 0, "day2's form is empty");
+  assert.deepEqual(await dayResponses(D.ds, D.second.id), {}, 'nothing saved for day2');
+  await page.screenshot({ path: join(SHOTS, 'day-shared-browser-1280.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SHOTS, 'day-shared-browser-390.png'), fullPage: true });
+  // day1 again: the unsaved edit is still there for them.
+  await page.click('#sign-out');
+  await page.waitForSelector('#username');
+  await page.keyboard.type(DAY_ANNOTATOR);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:has-text("Datasets")');
+  await page.goto(byId);
+  await page.waitForFunction(() => /Restored/.test(document.querySelector('.save-status')?.textContent || ''));
+  assert.equal(await checked(page, 6), 'true');
+  assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t4, { status: 'submitted', values: { quality: 4 } });
+  await page.context().close();
 });

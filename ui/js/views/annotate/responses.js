@@ -77,7 +77,7 @@ export function draftSaver(userId, statusLine, saved) {
         }
         await saveResponse(p.record, userId, 'draft', p.values);
       }
-      dropBackup(localStorage, p.record.id);
+      dropBackup(localStorage, userId, p.record.id);
       saved();
     },
     onStatus: (status) => {
