@@ -5,7 +5,8 @@
 // says the record was answered elsewhere, keeps the typed answers, and a second Enter replaces
 // the answer, which undo then restores. Two annotators sharing one browser: the answers one left
 // unsaved on a record are kept for that one only, never shown to (and saved as a draft of) the
-// other. Every answer is checked through the API.
+// other. An answer given just before a switch of queue, search, sort or filter is saved as a
+// draft, not dropped. Every answer is checked through the API.
 // Runs after ui-1…ui-8 against the same server but relies on nothing they leave (its own
 // workspace, user and dataset: lib/day-data.js).
 import { after, before, test } from 'node:test';
@@ -133,5 +134,30 @@ test('two annotators in one browser: answers one left unsaved are never restored
   await page.waitForFunction(() => /Restored/.test(document.querySelector('.save-status')?.textContent || ''));
   assert.equal(await checked(page, 6), 'true');
   assert.deepEqual((await dayResponses(D.ds, D.annotator.id)).t4, { status: 'submitted', values: { quality: 4 } });
+  await page.context().close();
+});
+
+test('an answer given just before switching queue is saved as a draft, not dropped', async () => {
+  const page = await signedIn(DAY_SECOND);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Tasks 0, 1 and 4 are done (day1 submitted them; one response completes a record here).
+  await page.goto(`${URL}/datasets/${D.ds.id}/annotate?status=pending&sort=oldest`);
+  await page.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 2'));
+  await page.keyboard.press('3');
+  // At once (inside the autosave's quiet period) to the Draft queue, where the answer must be.
+  await page.click('[data-queue="draft"]');
+  await page.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 2'), null, { timeout: 10000 });
+  assert.equal(await checked(page, 3), 'true');
+  await page.waitForFunction(() => document.querySelector('[data-queue="draft"] .count')?.textContent === '1', null, { timeout: 5000 });
+  assert.deepEqual((await dayResponses(D.ds, D.second.id)).t2, { status: 'draft', values: { quality: 3 } });
+  // And from the search box: an answer, then a search at once.
+  await page.click('[data-queue="pending"]');
+  await page.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 3'));
+  await page.keyboard.press('5');
+  await page.fill('input[type="search"]', 'Task');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  await page.waitForFunction(() => !/Unsaved|Saving/.test(document.querySelector('.save-status')?.textContent || ''));
+  assert.deepEqual((await dayResponses(D.ds, D.second.id)).t3, { status: 'draft', values: { quality: 5 } });
   await page.context().close();
 });

@@ -279,7 +279,8 @@ export async function render(main, params) {
   }
 
   async function reload() {
-    saver.cancel();
+    // An answer given just before the switch is saved as a draft (it would otherwise be left in the local backup only).
+    await saver.flush();
     view.window = null;
     void refreshCounts();
     filters.render();
