@@ -12,7 +12,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { URL, SHOTS, PASSWORD, setUp, signedIn, tearDown } from '../lib/loam-ui.js';
+import { URL, SHOTS, setUp, signInHere, signedIn, tearDown } from '../lib/loam-ui.js';
 import { DAY_ANNOTATOR, DAY_SECOND, dayResponses, seedDay } from '../lib/day-data.js';
 
 /** @type {Awaited<ReturnType<typeof seedDay>>} */
@@ -107,12 +107,7 @@ test('two annotators in one browser: answers one left unsaved are never restored
   await page.keyboard.press('6');
   assert.equal(await checked(page, 6), 'true');
   await page.click('#sign-out');
-  await page.waitForSelector('#username');
-  await page.keyboard.type(DAY_SECOND);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('h1:has-text("Datasets")');
+  await signInHere(page, DAY_SECOND);
   await page.goto(byId);
   await page.waitForFunction(() => document.querySelector('[data-field="instruction"]')?.textContent?.includes('Task 4'));
   await page.waitForTimeout(2500); // past the autosave's quiet period
@@ -124,12 +119,7 @@ test('two annotators in one browser: answers one left unsaved are never restored
   await page.screenshot({ path: join(SHOTS, 'day-shared-browser-390.png'), fullPage: true });
   // day1 again: the unsaved edit is still there for them.
   await page.click('#sign-out');
-  await page.waitForSelector('#username');
-  await page.keyboard.type(DAY_ANNOTATOR);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('h1:has-text("Datasets")');
+  await signInHere(page, DAY_ANNOTATOR);
   await page.goto(byId);
   await page.waitForFunction(() => /Restored/.test(document.querySelector('.save-status')?.textContent || ''));
   assert.equal(await checked(page, 6), 'true');
