@@ -161,13 +161,18 @@ export async function signedIn(username) {
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${username}] page error:`, err.message));
   await page.goto(URL + '/');
+  await signInHere(page, username);
+  return page;
+}
+
+/** Signs in as `username` by keyboard on the sign-in page `page` shows (or is about to show). */
+export async function signInHere(page, username) {
   await page.waitForSelector('#username');
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
   await page.waitForSelector('h1:has-text("Datasets")');
-  return page;
 }
 
 /** Presses Tab until the focused element matches `selector` (keyboard only). */

@@ -63,12 +63,22 @@ test('backoff grows and is capped', () => {
 test('the local backup round-trips and survives broken storage', () => {
   const map = new Map();
   const storage = { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, v), removeItem: (k) => map.delete(k) };
-  keepBackup(storage, 'r1', { text: 'half-typed' });
-  assert.deepEqual(readBackup(storage, 'r1'), { text: 'half-typed' });
-  dropBackup(storage, 'r1');
-  assert.equal(readBackup(storage, 'r1'), null);
-  map.set('loam.unsaved.r2', '{not json');
-  assert.equal(readBackup(storage, 'r2'), null);
+  keepBackup(storage, 'u1', 'r1', { text: 'half-typed' });
+  assert.deepEqual(readBackup(storage, 'u1', 'r1'), { text: 'half-typed' });
+  dropBackup(storage, 'u1', 'r1');
+  assert.equal(readBackup(storage, 'u1', 'r1'), null);
+  map.set('loam.unsaved.u1.r2', '{not json');
+  assert.equal(readBackup(storage, 'u1', 'r2'), null);
   const full = { getItem: () => null, setItem: () => { throw new Error('QuotaExceeded'); }, removeItem: () => {} };
-  keepBackup(full, 'r3', { a: 1 });
+  keepBackup(full, 'u1', 'r3', { a: 1 });
+});
+
+test('a backup is its user\'s: annotators sharing a browser never get each other\'s unsaved answers', () => {
+  const map = new Map();
+  const storage = { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, v), removeItem: (k) => map.delete(k) };
+  keepBackup(storage, 'ann-a', 'r1', { quality: 6 });
+  assert.equal(readBackup(storage, 'ann-b', 'r1'), null);
+  keepBackup(storage, 'ann-b', 'r1', { quality: 2 });
+  dropBackup(storage, 'ann-b', 'r1');
+  assert.deepEqual(readBackup(storage, 'ann-a', 'r1'), { quality: 6 }, "b's save drops b's backup only");
 });

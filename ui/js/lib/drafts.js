@@ -92,31 +92,35 @@ export class Autosaver {
   }
 }
 
-/** The local-storage key of a record's unsaved form. @param {string} recordId */
-export function backupKey(recordId) {
-  return `loam.unsaved.${recordId}`;
+/**
+ * The local-storage key of a record's unsaved form, per user: annotators sharing a browser never
+ * get each other's unsaved answers.
+ * @param {string} userId @param {string} recordId
+ */
+export function backupKey(userId, recordId) {
+  return `loam.unsaved.${userId}.${recordId}`;
 }
 
 /**
  * @param {{getItem(k: string): string|null, setItem(k: string, v: string): void, removeItem(k: string): void}} storage
- * @param {string} recordId @param {Record<string, any>} answers
+ * @param {string} userId @param {string} recordId @param {Record<string, any>} answers
  */
-export function keepBackup(storage, recordId, answers) {
+export function keepBackup(storage, userId, recordId, answers) {
   try {
-    storage.setItem(backupKey(recordId), JSON.stringify({ answers, at: Date.now() }));
+    storage.setItem(backupKey(userId, recordId), JSON.stringify({ answers, at: Date.now() }));
   } catch {
     // Storage full or disabled: the server copy is still being retried.
   }
 }
 
 /**
- * The backed-up answers of a record, if any.
- * @param {{getItem(k: string): string|null}} storage @param {string} recordId
+ * The caller's backed-up answers of a record, if any.
+ * @param {{getItem(k: string): string|null}} storage @param {string} userId @param {string} recordId
  * @returns {Record<string, any>|null}
  */
-export function readBackup(storage, recordId) {
+export function readBackup(storage, userId, recordId) {
   try {
-    const raw = storage.getItem(backupKey(recordId));
+    const raw = storage.getItem(backupKey(userId, recordId));
     if (!raw) return null;
     const parsed = JSON.parse(raw);
     return parsed && typeof parsed.answers === 'object' ? parsed.answers : null;
@@ -125,10 +129,10 @@ export function readBackup(storage, recordId) {
   }
 }
 
-/** @param {{removeItem(k: string): void}} storage @param {string} recordId */
-export function dropBackup(storage, recordId) {
+/** @param {{removeItem(k: string): void}} storage @param {string} userId @param {string} recordId */
+export function dropBackup(storage, userId, recordId) {
   try {
-    storage.removeItem(backupKey(recordId));
+    storage.removeItem(backupKey(userId, recordId));
   } catch {
     // Nothing to do.
   }

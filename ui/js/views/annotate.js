@@ -143,7 +143,7 @@ export async function render(main, params) {
     if (bulk.active()) return;
     renderRecord(false);
     if (!view.record) return;
-    keepBackup(localStorage, view.record.id, view.form.answers);
+    keepBackup(localStorage, me.id, view.record.id, view.form.answers);
     const values = draftValues(questions, view.form, myResponse());
     if (values) saver.changed({ record: view.record, values });
   }
@@ -161,7 +161,7 @@ export async function render(main, params) {
       if (button) button.disabled = !canSubmit(bulkQuestions, view.form) || bulk.count() === 0;
       return;
     }
-    keepBackup(localStorage, view.record.id, view.form.answers);
+    keepBackup(localStorage, me.id, view.record.id, view.form.answers);
     const section = area.closest('.question');
     if (section) section.classList.toggle('answered', isAnswered(question, view.form.answers[question.name]));
     const button = submit();
@@ -193,7 +193,7 @@ export async function render(main, params) {
       statusLine.className = 'save-status error';
       return;
     }
-    dropBackup(localStorage, record.id);
+    dropBackup(localStorage, me.id, record.id);
     statusLine.textContent = { submitted: 'Submitted', discarded: 'Discarded', draft: 'Draft saved' }[status];
     statusLine.className = 'save-status saved';
     // The record left this queue (the next one takes its place), or it stays and we move on; one
@@ -215,7 +215,7 @@ export async function render(main, params) {
     }
     await settle(saver);
     view.form = clearState(view.form);
-    dropBackup(localStorage, record.id);
+    dropBackup(localStorage, me.id, record.id);
     const mine = myResponse();
     if (mine && mine.status === 'draft') {
       // A cleared draft is no answer at all: the record goes back to Pending.
@@ -279,7 +279,8 @@ export async function render(main, params) {
   }
 
   async function reload() {
-    saver.cancel();
+    // An answer given just before the switch is saved as a draft (it would otherwise be left in the local backup only).
+    await saver.flush();
     view.window = null;
     void refreshCounts();
     filters.render();
@@ -298,7 +299,7 @@ export async function render(main, params) {
     view.record = recordAt(w, q.pos);
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
-      const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, view.record.id));
+      const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, me.id, view.record.id));
       view.form = opened.form;
       if (opened.restored) {
         statusLine.textContent = 'Restored answers that were not saved yet';

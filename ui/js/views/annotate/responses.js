@@ -13,11 +13,26 @@ import { Autosaver, dropBackup } from '../../lib/drafts.js';
 export async function saveResponse(record, userId, status, values) {
   const mine = ownResponse(record, userId);
   const body = { values, status };
-  const res = mine
-    ? await api.put(`/api/v1/responses/${mine.id}`, body)
-    : await api.post(`/api/v1/records/${record.id}/responses`, body);
+  const res = mine ? await api.put(`/api/v1/responses/${mine.id}`, body) : await api.post(`/api/v1/records/${record.id}/responses`, body).catch((err) => answeredElsewhere(record, userId, err));
   record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== userId), res];
   return res;
+}
+
+/** The error of a write refused because the caller answered the record in another tab or window. */
+export class AnsweredElsewhere extends Error {}
+
+/**
+ * A new response refused with 409: the caller answered the record meanwhile in another tab or
+ * window. The record takes in that response (so the next write changes it, and an undo restores
+ * it), and the write fails saying so; nothing is overwritten unasked.
+ * @param {any} record @param {string} userId @param {any} err @returns {Promise<never>}
+ */
+async function answeredElsewhere(record, userId, err) {
+  if (!(err instanceof api.ApiError && err.status === 409)) throw err;
+  const fresh = ownResponse(await api.get(`/api/v1/records/${record.id}?include=responses`), userId);
+  if (!fresh) throw err;
+  record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== userId), fresh];
+  throw new AnsweredElsewhere(`this record was answered meanwhile in another tab or window (${fresh.status}); answer again to replace that answer with this one`);
 }
 
 /** Deletes the caller's response `mine` on `record`. @param {any} record @param {any} mine */
@@ -42,14 +57,27 @@ export function answerMany(ids, status, values) {
  * @param {string} userId @param {HTMLElement} statusLine @param {() => void} saved after each save
  */
 export function draftSaver(userId, statusLine, saved) {
+  /** Why the last change was not saved as a draft, when it was left unsaved on purpose. */
+  let kept = '';
   return new Autosaver({
     save: async (/** @type {{record: any, values: any}} */ p) => {
+      kept = '';
       // An autosave never turns a submitted or discarded response back into a draft (a change
       // made just before a submit is saved by the submit, or dropped with it).
       const mine = ownResponse(p.record, userId);
       if (mine && mine.status !== 'draft') return;
-      await saveResponse(p.record, userId, 'draft', p.values);
-      dropBackup(localStorage, p.record.id);
+      try {
+        await saveResponse(p.record, userId, 'draft', p.values);
+      } catch (err) {
+        if (!(err instanceof AnsweredElsewhere)) throw err;
+        const now = ownResponse(p.record, userId);
+        if (now && now.status !== 'draft') {
+          kept = `Not saved as a draft: ${err.message}.`;
+          return;
+        }
+        await saveResponse(p.record, userId, 'draft', p.values);
+      }
+      dropBackup(localStorage, userId, p.record.id);
       saved();
     },
     onStatus: (status) => {
@@ -57,11 +85,11 @@ export function draftSaver(userId, statusLine, saved) {
         idle: '',
         pending: 'Unsaved changes',
         saving: 'Saving draft…',
-        saved: 'Draft saved',
+        saved: kept || 'Draft saved',
         retrying: 'Could not save: connection lost, retrying. Your answers are kept.',
       }[status];
       statusLine.textContent = text;
-      statusLine.className = `save-status ${status}`;
+      statusLine.className = `save-status ${status === 'saved' && kept ? 'error' : status}`;
     },
   });
 }
