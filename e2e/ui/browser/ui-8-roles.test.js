@@ -181,8 +181,8 @@ test('an owner creates a user whose key is shown once and works, takes them out 
   await page.keyboard.press('Enter');
   await page.waitForSelector('#new-user-api-key');
   assert.match(await text(page, '.key-once'), /won't see it again/);
-  // Focus waits on the copy button: Enter copies the key.
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Copy key');
+  // Focus waits on the copy button (once the workspace membership is written too): Enter copies the key.
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Copy key', null, { timeout: 5000 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('.key-once .copied:has-text("Copied")');
   const key = (await text(page, '#new-user-api-key'));
