@@ -16,7 +16,7 @@ use loam_domain::{DatasetId, RecordId};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::db::{self, from_row, Json};
+use crate::db::{self, FromRow, Json, Row};
 use crate::rows::{RecordRow, ResponseRow, SuggestionRow};
 use crate::{StoreError, Tx};
 
@@ -60,7 +60,23 @@ struct SeqRecordRow {
     updated_at: i64,
 }
 
-from_row!(SeqRecordRow { seq, id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at });
+/// The rows here are read by column position, in the order of their statements' `select` lists:
+/// by name, each value would walk the statement's column names to find its own.
+impl FromRow for SeqRecordRow {
+    fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
+        Ok(SeqRecordRow {
+            seq: row.get(0)?,
+            id: row.get(1)?,
+            dataset_id: row.get(2)?,
+            external_id: row.get(3)?,
+            fields: row.get(4)?,
+            metadata: row.get(5)?,
+            status: row.get(6)?,
+            inserted_at: row.get(7)?,
+            updated_at: row.get(8)?,
+        })
+    }
+}
 
 struct NamedResponseRow {
     id: Uuid,
@@ -73,7 +89,39 @@ struct NamedResponseRow {
     username: String,
 }
 
-from_row!(NamedResponseRow { id, record_id, user_id, answers, status, inserted_at, updated_at, username });
+impl FromRow for NamedResponseRow {
+    fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
+        Ok(NamedResponseRow {
+            id: row.get(0)?,
+            record_id: row.get(1)?,
+            user_id: row.get(2)?,
+            answers: row.get(3)?,
+            status: row.get(4)?,
+            inserted_at: row.get(5)?,
+            updated_at: row.get(6)?,
+            username: row.get(7)?,
+        })
+    }
+}
+
+/// A suggestion row read by position (see [`SeqRecordRow`]).
+struct PlacedSuggestionRow(SuggestionRow);
+
+impl FromRow for PlacedSuggestionRow {
+    fn from_row(row: &Row<'_>) -> Result<Self, StoreError> {
+        Ok(PlacedSuggestionRow(SuggestionRow {
+            id: row.get(0)?,
+            record_id: row.get(1)?,
+            question_id: row.get(2)?,
+            value: row.get(3)?,
+            score: row.get(4)?,
+            agent: row.get(5)?,
+            kind: row.get(6)?,
+            inserted_at: row.get(7)?,
+            updated_at: row.get(8)?,
+        }))
+    }
+}
 
 /// Up to `limit` records of `dataset` after `after` (from the first when `None`), in insertion
 /// order, each with its responses (by creation) and suggestions; the cursor of the next batch,
@@ -181,9 +229,9 @@ async fn suggestions_by_record(
                from records rec join suggestions s on s.record_id = rec.id \
                where rec.dataset_id = $1 and rec.seq >= $2 and rec.seq <= $3 \
                order by rec.seq, s.inserted_at, s.id";
-    let rows = db::query(sql).bind(dataset.0).bind(seqs.0).bind(seqs.1).fetch_all::<SuggestionRow>(tx).await?;
+    let rows = db::query(sql).bind(dataset.0).bind(seqs.0).bind(seqs.1).fetch_all::<PlacedSuggestionRow>(tx).await?;
     for row in rows {
-        let suggestion = Suggestion::from(row);
+        let suggestion = Suggestion::from(row.0);
         by_record.entry(suggestion.record_id).or_default().push(suggestion);
     }
     Ok(by_record)
