@@ -36,7 +36,7 @@ use loam_domain::table::{Cell, Column, ColumnType, Row};
 use loam_domain::value::ResponseStatus;
 use loam_domain::DatasetId;
 use loam_export::{Card, Format, RecordsShape};
-use loam_store::annotated::{read_annotated, Cursor, Responses};
+use loam_store::annotated::{read_annotated_raw, Contents, Cursor, RawBatch, Responses};
 use loam_store::{datasets as store_datasets, exports, records, workspaces, Tx};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -93,9 +93,10 @@ pub(super) struct RowMaker {
     build_id: String,
 }
 
-/// A batch of records as read, with their vectors when the settings have vector settings.
+/// A batch of records as read (not yet decoded), with their vectors when the settings have
+/// vector settings.
 pub(super) struct ReadBatch {
-    records: Vec<AnnotatedRecord>,
+    raw: RawBatch,
     vectors: Vec<Vector>,
 }
 
@@ -305,7 +306,7 @@ impl Export {
         let Some(batch) = self.read_batch().await? else {
             return Ok(None);
         };
-        Ok(Some(self.maker.rows(&batch, &mut self.stats)))
+        Ok(Some(self.maker.rows(batch, &mut self.stats)?))
     }
 
     /// The next batch of records as read (counted in `records_read`); `None` once every record
@@ -319,26 +320,27 @@ impl Export {
             Plan::Records(_) => Responses::All,
             Plan::Training(_) => Responses::Submitted,
         };
-        let (records, next) =
-            read_annotated(&mut self.tx, self.maker.dataset.id, self.cursor, BATCH_RECORDS, which).await?;
+        let contents = Contents::full(which);
+        let (raw, next) =
+            read_annotated_raw(&mut self.tx, self.maker.dataset.id, self.cursor, BATCH_RECORDS, contents).await?;
         self.cursor = next;
         self.done = next.is_none();
-        let vectors = if self.maker.schema.vector_settings.is_empty() || records.is_empty() {
+        let vectors = if self.maker.schema.vector_settings.is_empty() || raw.is_empty() {
             Vec::new()
         } else {
-            let ids: Vec<_> = records.iter().map(|it| it.record.id).collect();
-            records::list_vectors(&mut self.tx, &ids).await?
+            records::list_vectors(&mut self.tx, &raw.record_ids()).await?
         };
-        self.stats.records_read += records.len() as u64;
-        Ok(Some(ReadBatch { records, vectors }))
+        self.stats.records_read += raw.len() as u64;
+        Ok(Some(ReadBatch { raw, vectors }))
     }
 }
 
 impl RowMaker {
-    /// The rows of `batch`, counting what they hold (and leave out) in `stats`.
-    pub(super) fn rows(&self, batch: &ReadBatch, stats: &mut ExportStats) -> Vec<Row> {
-        let mut rows = Vec::with_capacity(batch.records.len());
-        for it in &batch.records {
+    /// The rows of `batch` (decoded here), counting what they hold (and leave out) in `stats`.
+    pub(super) fn rows(&self, batch: ReadBatch, stats: &mut ExportStats) -> Result<Vec<Row>> {
+        let records = batch.raw.decode()?;
+        let mut rows = Vec::with_capacity(records.len());
+        for it in &records {
             let ballots = it.ballots(&self.schema);
             let below = (ballots.len() as i64) < self.dataset.distribution.min_submitted;
             if below && self.request.below_min == BelowMin::Skip {
@@ -361,7 +363,7 @@ impl RowMaker {
                 stats.rows += 1;
             }
         }
-        rows
+        Ok(rows)
     }
 
     fn provenance(
