@@ -7,11 +7,13 @@ count too and the ratio compares the two at equal counts).
 
     python3 bench/export.py --url URL --api-key KEY --bin LOAM --data-dir DIR --pid SERVER_PID
         [--records 1000000] [--baseline-records 50000] [--sdk-python VENV/bin/python]
-        [--json-out FILE]
+        [--compare-bin OTHER_LOAM] [--json-out FILE]
 
 Timed: only the exports. Peak RSS: the `loam export` process's own maximum (GNU time's %M); for
 the HTTP export, the server's sampled VmRSS during the export minus its VmRSS just before it; for
-the SDK, the Python process's maximum. Output: human-readable lines, then one JSON line.
+the SDK, the Python process's maximum. With --compare-bin, that binary's `loam export` (an
+earlier loam, say main's) is timed right after ours on the same data and files, as `cli-<format>-
+compare`. Output: human-readable lines, then one JSON line.
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ def main() -> int:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--baseline-records", type=int, default=50_000)
     ap.add_argument("--sdk-python", help="python of a venv with argilla 2.8 (the baseline); none: no baseline")
+    ap.add_argument("--compare-bin", help="another loam binary whose `loam export` is timed on the same data")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--json-out")
     args = ap.parse_args()
@@ -192,9 +195,17 @@ def main() -> int:
         for fmt, ext in (("parquet", "parquet"), ("jsonl", "jsonl")):
             runs[f"cli-{fmt}"] = cli_export(args.bin, args.data_dir, name, fmt, os.path.join(work, f"{label}.cli.{ext}"))
             runs[f"http-{fmt}"] = http_export(args.url, args.api_key, ds_id, fmt, args.pid, os.path.join(work, f"{label}.http.{ext}"))
-            for kind in ("cli", "http"):
-                r = runs[f"{kind}-{fmt}"]
+            kinds = ["cli", "http"]
+            if args.compare_bin:
+                out = os.path.join(work, f"{label}.compare.{ext}")
+                runs[f"cli-{fmt}-compare"] = cli_export(args.compare_bin, args.data_dir, name, fmt, out)
+                kinds.append("cli-compare")
+            for kind in kinds:
+                r = runs[f"{kind}-{fmt}"] if kind != "cli-compare" else runs[f"cli-{fmt}-compare"]
                 print(f"# [{label}] loam {kind} {fmt}: {r}", file=sys.stderr)
+            for path in os.listdir(work):
+                if path.startswith(f"{label}.") and path.endswith(f".{ext}"):
+                    os.remove(os.path.join(work, path))  # a 1M-record file is hundreds of MB
         if label == "small":
             out = os.path.join(work, "small.sdk.parquet")
             runs["sdk-to_datasets-parquet"] = timed(

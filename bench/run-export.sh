@@ -4,11 +4,13 @@
 # Parquet and JSONL over HTTP and with `loam export`; the v2 SDK's to_datasets() on a smaller
 # dataset as the baseline of the same run), stop it.
 #
-#   bash bench/run-export.sh [--records N] [--baseline-records N] [--no-baseline]
+#   bash bench/run-export.sh [--records N] [--baseline-records N] [--no-baseline] [--compare-bin BIN]
 #
 #   --records N            records of the main dataset (default 1000000)
 #   --baseline-records N   records of the dataset both loam and the v2 SDK export (default 50000)
 #   --no-baseline          skip the v2 SDK baseline (and its venv)
+#   --compare-bin BIN      also time BIN's `loam export` (an earlier loam, e.g. main's release
+#                          binary) on the same datasets, right after this loam's
 #
 # Env: LOAM_BIN (run this binary, skip the build), CARGO_TARGET_DIR, LOAM_SHARED_DIR (as in
 # scripts/test.sh). Results: $CARGO_TARGET_DIR/bench/<time>/{export.json,server.log}.
@@ -17,12 +19,14 @@ set -euo pipefail
 RECORDS=1000000
 BASELINE=50000
 WITH_BASELINE=1
+COMPARE_ARGS=()
 while (($#)); do
   case "$1" in
     --records) RECORDS="${2:?--records needs a value}"; shift 2 ;;
     --baseline-records) BASELINE="${2:?--baseline-records needs a value}"; shift 2 ;;
     --no-baseline) WITH_BASELINE=0; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --compare-bin) COMPARE_ARGS=(--compare-bin "${2:?--compare-bin needs a binary}"); shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,5 +62,5 @@ fi
 loam_server_start "$BIN"
 python3 "$REPO/bench/export.py" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" --bin "$BIN" \
   --data-dir "$LOAM_SERVER_DIR/data" --pid "$LOAM_SERVER_PID" --records "$RECORDS" "${SDK_ARGS[@]}" \
-  --json-out "$OUT/export.json"
+  "${COMPARE_ARGS[@]}" --json-out "$OUT/export.json"
 echo "results: $OUT"

@@ -2,7 +2,8 @@
 //! written to a file (JSONL, CSV, Parquet) or a Hugging Face datasets folder, straight from the
 //! database (`--data-dir` or `--database-url`) as the operator; the same rows and bytes as the
 //! HTTP export. A progress bar counts records on stderr when it is a terminal; a summary line
-//! ends the run. A file is written beside its path and renamed into place when complete.
+//! ends the run. The file is written on a thread of its own while the next records are read
+//! (`Export::write_all`). A file is written beside its path and renamed into place when complete.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use loam_export::Format;
-use loam_service::{ExportRequest, Service};
+use loam_service::{ExportRequest, PumpError, Service};
 use serde_json::Value;
 
 #[derive(Args, Debug)]
@@ -60,7 +61,7 @@ pub async fn run(service: &Service, args: ExportArgs) -> anyhow::Result<()> {
         Format::Hf => args.out.clone(),
         _ => partial_path(&args.out),
     };
-    let mut writer = loam_export::path_writer(format, export.columns(), export.card(), &partial)
+    let writer = loam_export::path_writer(format, export.columns(), export.card(), &partial)
         .with_context(|| format!("cannot write {}", partial.display()))?;
     let bar = ProgressBar::with_draw_target(
         Some(u64::try_from(export.total_records()).unwrap_or(0)),
@@ -69,12 +70,13 @@ pub async fn run(service: &Service, args: ExportArgs) -> anyhow::Result<()> {
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} records {elapsed_precise} eta {eta}") {
         bar.set_style(style);
     }
-    while let Some(rows) = export.next_batch().await? {
-        for row in &rows {
-            writer.write(row).with_context(|| format!("cannot write {}", partial.display()))?;
+    let writer = match export.write_all(writer, |stats| bar.set_position(stats.records_read)).await {
+        Ok(writer) => writer,
+        Err(PumpError::Read(err)) => return Err(err.into()),
+        Err(PumpError::Write(err)) => {
+            return Err(anyhow::Error::new(err).context(format!("cannot write {}", partial.display())))
         }
-        bar.set_position(export.stats().records_read);
-    }
+    };
     let rows = writer.finish().with_context(|| format!("cannot write {}", partial.display()))?;
     bar.finish_and_clear();
     if partial != args.out {

@@ -5,19 +5,23 @@
 //! Column types: `Str` utf8, `Int` int64, `Float` double, `Bool` boolean, `StrList`
 //! list<utf8>, `IntList` list<int64>, `FloatList` list<double>, `Messages`
 //! list<struct<role: utf8, content: utf8>>, `Json` utf8 (JSON text). Every
-//! column is nullable. Snappy compression. The footer names "loam" as its writer and holds
-//! nothing that changes between runs, so the same rows give the same bytes.
+//! column is nullable. Snappy compression; a string column whose first values are mostly
+//! distinct is written without a dictionary ([`properties`]). The footer names "loam" as its
+//! writer and holds nothing that changes between runs, so the same rows give the same bytes.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, StructBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::cast::AsArray;
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use crate::{cells, check_row, TableWriter};
 
@@ -161,26 +165,44 @@ pub struct ParquetWriter<W: Write + Send> {
     builders: Vec<Builder>,
     pending: usize,
     rows: u64,
-    writer: ArrowWriter<W>,
+    /// The output until the first batch has chosen the writer's properties, then the writer.
+    sink: Sink<W>,
+}
+
+enum Sink<W: Write + Send> {
+    Waiting(W),
+    Open(Box<ArrowWriter<W>>),
+    /// Only while the one turns into the other (a failure there leaves it so).
+    Gone,
 }
 
 impl<W: Write + Send> ParquetWriter<W> {
     pub fn new(columns: &[Column], out: W) -> io::Result<Self> {
         let schema = Arc::new(Schema::new(columns.iter().map(arrow_field).collect::<Vec<_>>()));
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_size(ROWS_PER_GROUP)
-            .set_created_by("loam".to_owned())
-            .build();
-        let writer = ArrowWriter::try_new(out, Arc::clone(&schema), Some(props)).map_err(parquet_error)?;
         Ok(ParquetWriter {
             columns: columns.to_vec(),
             schema,
             builders: columns.iter().map(|it| Builder::new(it.ty)).collect(),
             pending: 0,
             rows: 0,
-            writer,
+            sink: Sink::Waiting(out),
         })
+    }
+
+    /// The writer, opened with properties chosen from `first` (the first batch) if not yet open.
+    fn writer(&mut self, first: &RecordBatch) -> io::Result<&mut ArrowWriter<W>> {
+        if let Sink::Waiting(_) = self.sink {
+            let Sink::Waiting(out) = std::mem::replace(&mut self.sink, Sink::Gone) else {
+                return Err(io::Error::other("the Parquet writer was lost"));
+            };
+            let props = properties(&self.schema, first);
+            let writer = ArrowWriter::try_new(out, Arc::clone(&self.schema), Some(props)).map_err(parquet_error)?;
+            self.sink = Sink::Open(Box::new(writer));
+        }
+        match &mut self.sink {
+            Sink::Open(writer) => Ok(writer),
+            _ => Err(io::Error::other("the Parquet writer failed before")),
+        }
     }
 
     fn flush_batch(&mut self) -> io::Result<()> {
@@ -190,10 +212,37 @@ impl<W: Write + Send> ParquetWriter<W> {
         let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
         let batch =
             RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|err| io::Error::other(err.to_string()))?;
-        self.writer.write(&batch).map_err(parquet_error)?;
+        self.writer(&batch)?.write(&batch).map_err(parquet_error)?;
         self.pending = 0;
         Ok(())
     }
+}
+
+/// The writer's properties: snappy, row groups of [`ROWS_PER_GROUP`] rows, "loam" as the writer,
+/// and no dictionary for the string columns whose values in `first` (the first batch) are mostly
+/// distinct (ids, texts): a dictionary of them costs a hash per value and then overflows, to
+/// save nothing. A column of few distinct values (statuses, labels, a build id) keeps its
+/// dictionary. The choice depends on the rows alone, so the same rows still give the same bytes.
+fn properties(schema: &Schema, first: &RecordBatch) -> WriterProperties {
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_size(ROWS_PER_GROUP)
+        .set_created_by("loam".to_owned());
+    for (field, array) in schema.fields().iter().zip(first.columns()) {
+        if let Some(strings) = array.as_string_opt::<i32>() {
+            if mostly_distinct(strings) {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
+            }
+        }
+    }
+    props.build()
+}
+
+/// Whether more than half of the non-null values are distinct.
+fn mostly_distinct(strings: &StringArray) -> bool {
+    let values: Vec<&str> = strings.iter().flatten().collect();
+    let distinct: HashSet<&str> = values.iter().copied().collect();
+    !values.is_empty() && distinct.len() * 2 > values.len()
 }
 
 impl<W: Write + Send> TableWriter for ParquetWriter<W> {
@@ -213,7 +262,15 @@ impl<W: Write + Send> TableWriter for ParquetWriter<W> {
     fn finish(mut self: Box<Self>) -> io::Result<u64> {
         self.flush_batch()?;
         let rows = self.rows;
-        let mut out = self.writer.into_inner().map_err(parquet_error)?;
+        if let Sink::Waiting(_) = self.sink {
+            // No row: the file of the columns alone.
+            let empty = RecordBatch::new_empty(Arc::clone(&self.schema));
+            self.writer(&empty)?;
+        }
+        let Sink::Open(writer) = self.sink else {
+            return Err(io::Error::other("the Parquet writer failed before"));
+        };
+        let mut out = writer.into_inner().map_err(parquet_error)?;
         out.flush()?;
         Ok(rows)
     }

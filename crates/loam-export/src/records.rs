@@ -84,10 +84,10 @@ impl RecordsShape {
     }
 
     /// The row of `it`, with `vectors` (the record's vectors; only read when the settings have
-    /// vector settings).
-    pub fn row(&self, it: &AnnotatedRecord, vectors: &[Vector]) -> Row {
+    /// vector settings), with room for `extra` more cells (the caller's, after these).
+    pub fn row(&self, it: &AnnotatedRecord, vectors: &[Vector], extra: usize) -> Row {
         let record = &it.record;
-        let mut row = Vec::with_capacity(self.columns.len());
+        let mut row = Vec::with_capacity(self.columns.len() + extra);
         row.push(record.external_id.clone().map_or(Cell::Null, Cell::Str));
         row.push(Cell::Str(record.status.as_str().to_owned()));
         row.push(Cell::Str(record.id.to_string()));
@@ -419,7 +419,7 @@ mod tests {
             vector_settings_id: VectorSettingsId(id(40)),
             value: vec![0.5, 1.0],
         }];
-        let row = shape.row(&record, &vectors);
+        let row = shape.row(&record, &vectors, 0);
         let strs = |items: &[&str]| Cell::StrList(items.iter().map(|it| (*it).to_owned()).collect());
         let u2 = id(2).to_string();
         let u3 = id(3).to_string();

@@ -208,6 +208,69 @@ fn parquet_row_groups_are_bounded_and_every_row_comes_back_in_order() {
     assert_eq!(seen, (0..n as i64).collect::<Vec<_>>());
 }
 
+/// The encodings of each column chunk of a Parquet file, by column path.
+fn parquet_encodings(bytes: Vec<u8>) -> Vec<(String, Vec<parquet::basic::Encoding>)> {
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).unwrap();
+    let mut res = Vec::new();
+    for group in builder.metadata().row_groups() {
+        for column in group.columns() {
+            res.push((column.column_path().string(), column.encodings().clone()));
+        }
+    }
+    res
+}
+
+#[test]
+fn mostly_distinct_strings_go_without_a_dictionary_and_repeated_ones_keep_it() {
+    use parquet::basic::Encoding;
+    let columns = vec![
+        Column::new("id", ColumnType::Str),
+        Column::new("status", ColumnType::Str),
+        Column::new("users", ColumnType::StrList),
+    ];
+    let rows: Vec<Row> = (0..3000)
+        .map(|i| {
+            vec![
+                Cell::Str(format!("record-{i}")),
+                Cell::Str(if i % 3 == 0 { "pending" } else { "completed" }.into()),
+                Cell::StrList(vec!["ann".into(), "bob".into()]),
+            ]
+        })
+        .collect();
+    let bytes = write_all(Format::Parquet, &columns, &rows);
+    let encodings = parquet_encodings(bytes.clone());
+    let dictionary = |path: &str| {
+        let (_, it) = encodings.iter().find(|(name, _)| name == path).unwrap();
+        it.contains(&Encoding::RLE_DICTIONARY) || it.contains(&Encoding::PLAIN_DICTIONARY)
+    };
+    assert!(!dictionary("id"), "{encodings:?}");
+    assert!(dictionary("status"), "{encodings:?}");
+    assert!(dictionary("users.list.item"), "{encodings:?}");
+    // Either way, the values come back as they went in.
+    let (batches, _) = read_parquet(bytes);
+    let mut n = 0;
+    for batch in &batches {
+        let ids = batch.column(0).as_string::<i32>();
+        let statuses = batch.column(1).as_string::<i32>();
+        for i in 0..batch.num_rows() {
+            assert_eq!(ids.value(i), format!("record-{n}"));
+            assert_eq!(statuses.value(i), if n % 3 == 0 { "pending" } else { "completed" });
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3000);
+}
+
+#[test]
+fn a_parquet_file_without_rows_holds_the_columns() {
+    let bytes = write_all(Format::Parquet, &columns(), &[]);
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes.clone())).unwrap();
+    let names: Vec<String> = builder.schema().fields().iter().map(|it| it.name().clone()).collect();
+    assert_eq!(names, columns().iter().map(|it| it.name.clone()).collect::<Vec<_>>());
+    let (batches, groups) = read_parquet(bytes);
+    assert_eq!((batches.iter().map(RecordBatch::num_rows).sum::<usize>(), groups), (0, 0));
+}
+
 #[test]
 fn same_rows_same_bytes_in_every_format() {
     for format in [Format::Jsonl, Format::Csv, Format::Parquet, Format::Hf] {

@@ -44,7 +44,8 @@ pub use datasets::{DatasetFilter, DatasetPatch, MyMetrics, NewDataset, Progress,
 pub use delivery::{sign as sign_webhook, DeliveryStep, MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS};
 pub use error::Error;
 pub use export::{
-    BelowMin, Export, ExportRequest, ExportStats, Shape as ExportShape, BATCH_RECORDS, BELOW_MIN_SUBMITTED,
+    BelowMin, BoxedWriter, Export, ExportRequest, ExportStats, PumpError, Shape as ExportShape, BATCHES_IN_FLIGHT,
+    BATCH_RECORDS, BELOW_MIN_SUBMITTED,
 };
 pub use hashing::{HashingConfig, HashingStatus};
 pub use overview::{DatasetOverview, Team};

@@ -7,17 +7,19 @@
 //! numbered parameter up by a linear walk, which made binding them the largest single cost of the
 //! agreement report). [`read_annotated_with`] can leave each record's `fields` and `metadata`
 //! out, which agreement does unless a span question needs the text.
+//!
+//! Reading and decoding are two steps ([`read_annotated_raw`], then [`RawBatch::decode`]): the
+//! rows' text is copied into one buffer as SQLite steps, and the JSON is parsed later, off the
+//! reading thread when the caller wants (an export does; see `batch.rs`).
 
-use std::collections::HashMap;
+mod batch;
 
-use loam_domain::answer::{AnnotatedRecord, NamedResponse};
-use loam_domain::model::{Record, Response, Suggestion};
-use loam_domain::{DatasetId, RecordId};
-use serde_json::{Map, Value};
-use uuid::Uuid;
+use loam_domain::answer::AnnotatedRecord;
+use loam_domain::DatasetId;
 
-use crate::db::{self, from_row, Json};
-use crate::rows::{RecordRow, ResponseRow, SuggestionRow};
+pub use batch::RawBatch;
+
+use crate::db;
 use crate::{StoreError, Tx};
 
 /// Where the next batch starts: after the last record of the previous one.
@@ -48,33 +50,6 @@ impl Contents {
     }
 }
 
-struct SeqRecordRow {
-    seq: i64,
-    id: Uuid,
-    dataset_id: Uuid,
-    external_id: Option<String>,
-    fields: Option<Json<Value>>,
-    metadata: Option<Json<Value>>,
-    status: String,
-    inserted_at: i64,
-    updated_at: i64,
-}
-
-from_row!(SeqRecordRow { seq, id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at });
-
-struct NamedResponseRow {
-    id: Uuid,
-    record_id: Uuid,
-    user_id: Uuid,
-    answers: Option<Json<Value>>,
-    status: String,
-    inserted_at: i64,
-    updated_at: i64,
-    username: String,
-}
-
-from_row!(NamedResponseRow { id, record_id, user_id, answers, status, inserted_at, updated_at, username });
-
 /// Up to `limit` records of `dataset` after `after` (from the first when `None`), in insertion
 /// order, each with its responses (by creation) and suggestions; the cursor of the next batch,
 /// `None` when this one reached the end.
@@ -96,95 +71,55 @@ pub async fn read_annotated_with(
     limit: i64,
     contents: Contents,
 ) -> Result<(Vec<AnnotatedRecord>, Option<Cursor>), StoreError> {
-    let fields = if contents.fields { "fields" } else { "null as fields" };
-    let metadata = if contents.metadata { "metadata" } else { "null as metadata" };
+    let (raw, next) = read_annotated_raw(tx, dataset, after, limit, contents).await?;
+    Ok((raw.decode()?, next))
+}
+
+/// [`read_annotated_with`] without the decoding: the batch's rows as read, for
+/// [`RawBatch::decode`] to turn into records (on another thread, if the caller likes).
+pub async fn read_annotated_raw(
+    tx: &mut Tx,
+    dataset: DatasetId,
+    after: Option<Cursor>,
+    limit: i64,
+    contents: Contents,
+) -> Result<(RawBatch, Option<Cursor>), StoreError> {
+    // JSON columns are read as their text (`jsonb` on PostgreSQL), parsed by `RawBatch::decode`.
+    let fields = if contents.fields { "cast(fields as text)" } else { "cast(null as text)" };
+    let metadata = if contents.metadata { "cast(metadata as text)" } else { "cast(null as text)" };
     let sql = format!(
         "select seq, id, dataset_id, external_id, {fields}, {metadata}, status, inserted_at, updated_at \
          from records where dataset_id = $1 and seq > $2 order by seq limit $3"
     );
+    let limit = limit.max(1);
     let after_seq = after.map_or(-1, |it| it.0);
-    let rows = db::query(&sql).bind(dataset.0).bind(after_seq).bind(limit.max(1)).fetch_all::<SeqRecordRow>(tx).await?;
-    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-        return Ok((Vec::new(), None));
+    let mut batch = RawBatch::with_capacity(usize::try_from(limit).unwrap_or(0).min(BATCH_CAPACITY));
+    db::query(&sql).bind(dataset.0).bind(after_seq).bind(limit).for_each(tx, |row| batch.push_record(row)).await?;
+    let (Some(first), Some(last)) = (batch.records.first(), batch.records.last()) else {
+        return Ok((batch, None));
     };
     let seqs = (first.seq, last.seq);
-    let next = (rows.len() as i64 >= limit.max(1)).then_some(Cursor(last.seq));
-    let mut records = Vec::with_capacity(rows.len());
-    for row in rows {
-        records.push(Record::try_from(RecordRow {
-            id: row.id,
-            dataset_id: row.dataset_id,
-            external_id: row.external_id,
-            fields: row.fields.unwrap_or(Json(Value::Object(Map::new()))),
-            metadata: row.metadata,
-            status: row.status,
-            inserted_at: row.inserted_at,
-            updated_at: row.updated_at,
-        })?);
-    }
-    let mut answers = named_responses(tx, dataset, seqs, contents.responses).await?;
-    let mut suggestions = suggestions_by_record(tx, dataset, seqs).await?;
-    let batch = records
-        .into_iter()
-        .map(|record| AnnotatedRecord {
-            responses: answers.remove(&record.id).unwrap_or_default(),
-            suggestions: suggestions.remove(&record.id).unwrap_or_default(),
-            record,
-        })
-        .collect();
-    Ok((batch, next))
-}
-
-/// The responses to the records of `dataset` whose `seq` lies in `seqs` (inclusive), by record.
-async fn named_responses(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    seqs: (i64, i64),
-    which: Responses,
-) -> Result<HashMap<RecordId, Vec<NamedResponse>>, StoreError> {
-    let mut by_record: HashMap<RecordId, Vec<NamedResponse>> = HashMap::new();
-    let status = match which {
+    let next = (batch.records.len() as i64 >= limit).then_some(Cursor(last.seq));
+    let status = match contents.responses {
         Responses::All => "",
         Responses::Submitted => "and r.status = 'submitted' ",
     };
     let sql = format!(
-        "select r.id, r.record_id, r.user_id, r.answers, r.status, r.inserted_at, r.updated_at, u.username \
+        "select rec.seq, r.id, r.record_id, r.user_id, cast(r.answers as text), r.status, r.inserted_at, \
+         r.updated_at, u.username \
          from records rec join responses r on r.record_id = rec.id join users u on u.id = r.user_id \
          where rec.dataset_id = $1 and rec.seq >= $2 and rec.seq <= $3 {status}\
          order by rec.seq, r.inserted_at, r.id"
     );
-    let rows = db::query(&sql).bind(dataset.0).bind(seqs.0).bind(seqs.1).fetch_all::<NamedResponseRow>(tx).await?;
-    for row in rows {
-        let response = Response::try_from(ResponseRow {
-            id: row.id,
-            record_id: row.record_id,
-            user_id: row.user_id,
-            answers: row.answers,
-            status: row.status,
-            inserted_at: row.inserted_at,
-            updated_at: row.updated_at,
-        })?;
-        by_record.entry(response.record_id).or_default().push(NamedResponse { username: row.username, response });
-    }
-    Ok(by_record)
-}
-
-/// The suggestions for the records of `dataset` whose `seq` lies in `seqs` (inclusive), by record.
-async fn suggestions_by_record(
-    tx: &mut Tx,
-    dataset: DatasetId,
-    seqs: (i64, i64),
-) -> Result<HashMap<RecordId, Vec<Suggestion>>, StoreError> {
-    let mut by_record: HashMap<RecordId, Vec<Suggestion>> = HashMap::new();
-    let sql =
-        "select s.id, s.record_id, s.question_id, s.value, s.score, s.agent, s.kind, s.inserted_at, s.updated_at \
+    db::query(&sql).bind(dataset.0).bind(seqs.0).bind(seqs.1).for_each(tx, |row| batch.push_response(row)).await?;
+    let sql = "select rec.seq, s.id, s.record_id, s.question_id, cast(s.value as text), cast(s.score as text), \
+               s.agent, s.kind, s.inserted_at, s.updated_at \
                from records rec join suggestions s on s.record_id = rec.id \
                where rec.dataset_id = $1 and rec.seq >= $2 and rec.seq <= $3 \
                order by rec.seq, s.inserted_at, s.id";
-    let rows = db::query(sql).bind(dataset.0).bind(seqs.0).bind(seqs.1).fetch_all::<SuggestionRow>(tx).await?;
-    for row in rows {
-        let suggestion = Suggestion::from(row);
-        by_record.entry(suggestion.record_id).or_default().push(suggestion);
-    }
-    Ok(by_record)
+    db::query(sql).bind(dataset.0).bind(seqs.0).bind(seqs.1).for_each(tx, |row| batch.push_suggestion(row)).await?;
+    Ok((batch, next))
 }
+
+/// Records a batch makes room for at once (a larger limit grows it as it reads).
+const BATCH_CAPACITY: usize = 4096;

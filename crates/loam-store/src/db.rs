@@ -295,6 +295,21 @@ impl<'a> Row<'a> {
         };
         res.map_err(|err| StoreError::Corrupt(format!("column `{index}`: {err}")))
     }
+
+    /// The bytes of a TEXT column (`None` for NULL), without copying them.
+    pub fn text(&self, index: impl ColumnIndex) -> Result<Option<&'a [u8]>, StoreError> {
+        let res = match self {
+            Row::Lite(row) => row.get_ref(index).map_err(|err| err.to_string()).and_then(|it| match it {
+                rusqlite::types::ValueRef::Text(bytes) => Ok(Some(bytes)),
+                rusqlite::types::ValueRef::Null => Ok(None),
+                other => unexpected(other, "text"),
+            }),
+            Row::Pg(row) => {
+                row.try_get::<Option<&str>, _>(index).map(|it| it.map(str::as_bytes)).map_err(|err| err.to_string())
+            }
+        };
+        res.map_err(|err| StoreError::Corrupt(format!("column `{index}`: {err}")))
+    }
 }
 
 /// A column value's Rust type.

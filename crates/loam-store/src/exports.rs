@@ -32,16 +32,18 @@ from_row!(StateMarks {
     vectors_version
 });
 
-/// The marks of `dataset` as `tx` sees it. Scans the dataset's rows once per table.
+/// The marks of `dataset` as `tx` sees it. Scans the dataset's rows once per table (each table's
+/// count and high-water marks come from the same pass).
 pub async fn state_marks(tx: &mut Tx, dataset: DatasetId) -> Result<StateMarks, StoreError> {
-    let sql = "select \
-        coalesce((select count(*) from records where dataset_id = $1), 0) as records, \
-        coalesce((select max(seq) from records where dataset_id = $1), 0) as max_seq, \
-        coalesce((select max(updated_at) from records where dataset_id = $1), 0) as records_updated, \
-        coalesce((select count(*) from responses where dataset_id = $1), 0) as responses, \
-        coalesce((select max(updated_at) from responses where dataset_id = $1), 0) as responses_updated, \
-        coalesce((select count(*) from suggestions s join records r on r.id = s.record_id where r.dataset_id = $1), 0) as suggestions, \
-        coalesce((select max(s.updated_at) from suggestions s join records r on r.id = s.record_id where r.dataset_id = $1), 0) as suggestions_updated, \
-        coalesce((select cast(sum(version) as bigint) from vector_settings where dataset_id = $1), 0) as vectors_version";
+    let sql = "select rec.n as records, rec.top as max_seq, rec.updated as records_updated, \
+        resp.n as responses, resp.updated as responses_updated, \
+        sugg.n as suggestions, sugg.updated as suggestions_updated, \
+        coalesce((select cast(sum(version) as bigint) from vector_settings where dataset_id = $1), 0) as vectors_version \
+        from (select count(*) as n, coalesce(max(seq), 0) as top, coalesce(max(updated_at), 0) as updated \
+              from records where dataset_id = $1) rec, \
+             (select count(*) as n, coalesce(max(updated_at), 0) as updated \
+              from responses where dataset_id = $1) resp, \
+             (select count(*) as n, coalesce(max(s.updated_at), 0) as updated \
+              from records r join suggestions s on s.record_id = r.id where r.dataset_id = $1) sugg";
     db::query(sql).long().bind(dataset.0).fetch_one::<StateMarks>(tx).await
 }

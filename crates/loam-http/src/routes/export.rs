@@ -4,7 +4,8 @@
 //!
 //! Everything that can be refused is refused by `Service::prepare_export` before the reply
 //! starts; then a task reads batch after batch from the export's snapshot and hands each to the
-//! format's writer on a blocking thread. The writer's bytes go out through a bounded channel into
+//! format's writer on a blocking thread, which writes it while the next batch is read
+//! (`Export::write_all`). The writer's bytes go out through a bounded channel into
 //! the reply body, so a slow client slows the reading down instead of growing memory. A failure
 //! once the reply has started ends the body early (the client sees an incomplete transfer); the
 //! cause is logged.
@@ -17,8 +18,7 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use loam_domain::error::Loc;
 use loam_domain::schema::Reader;
-use loam_export::TableWriter;
-use loam_service::{Export, ExportRequest};
+use loam_service::{Export, ExportRequest, PumpError};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -122,38 +122,25 @@ fn parse_request(body: &Body) -> Result<ExportRequest, ApiError> {
     Ok(ExportRequest::parse(&shape, &format, mapping, layout.as_deref(), below.as_deref())?)
 }
 
-/// Reads the export batch by batch and writes it into `tx`; a failure ends the body with an error.
+/// Reads the export batch by batch and writes it into `tx` (`Export::write_all`); a failure ends
+/// the body with an error.
 async fn run(mut export: Export, tx: mpsc::Sender<Result<Bytes, io::Error>>) {
     let columns = export.columns().to_vec();
     let card = export.card();
     let format = export.format();
     let out = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
     let opened = tokio::task::spawn_blocking(move || loam_export::stream_writer(format, &columns, card, out)).await;
-    let mut writer = match opened {
+    let writer = match opened {
         Ok(Ok(writer)) => writer,
         Ok(Err(err)) => return fail(&tx, err.to_string()).await,
         Err(err) => return fail(&tx, err.to_string()).await,
     };
-    loop {
-        let rows = match export.next_batch().await {
-            Ok(Some(rows)) => rows,
-            Ok(None) => break,
-            Err(err) => return fail(&tx, err.to_string()).await,
-        };
-        let written = tokio::task::spawn_blocking(move || -> io::Result<Box<dyn TableWriter + Send>> {
-            for row in &rows {
-                writer.write(row)?;
-            }
-            Ok(writer)
-        })
-        .await;
-        writer = match written {
-            Ok(Ok(writer)) => writer,
-            Ok(Err(err)) if err.kind() == io::ErrorKind::BrokenPipe => return, // the client went away
-            Ok(Err(err)) => return fail(&tx, err.to_string()).await,
-            Err(err) => return fail(&tx, err.to_string()).await,
-        };
-    }
+    let writer = match export.write_all(writer, |_| {}).await {
+        Ok(writer) => writer,
+        Err(PumpError::Write(err)) if err.kind() == io::ErrorKind::BrokenPipe => return, // the client went away
+        Err(PumpError::Write(err)) => return fail(&tx, err.to_string()).await,
+        Err(PumpError::Read(err)) => return fail(&tx, err.to_string()).await,
+    };
     match tokio::task::spawn_blocking(move || writer.finish()).await {
         Ok(Ok(_)) => {}
         Ok(Err(err)) if err.kind() == io::ErrorKind::BrokenPipe => {}

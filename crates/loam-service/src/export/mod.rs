@@ -23,6 +23,7 @@
 //! records below the dataset's `min_submitted` are flagged rather than left out.
 
 mod plan;
+mod pump;
 mod request;
 
 use std::collections::BTreeMap;
@@ -30,16 +31,17 @@ use std::sync::Arc;
 
 use loam_domain::agreement::record_disagreement;
 use loam_domain::answer::{AnnotatedRecord, Ballot};
-use loam_domain::model::{Dataset, DatasetSchema, User};
+use loam_domain::model::{Dataset, DatasetSchema, User, Vector};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 use loam_domain::value::ResponseStatus;
 use loam_domain::DatasetId;
 use loam_export::{Card, Format, RecordsShape};
-use loam_store::annotated::{read_annotated, Cursor, Responses};
+use loam_store::annotated::{read_annotated_raw, Contents, Cursor, RawBatch, Responses};
 use loam_store::{datasets as store_datasets, exports, records, workspaces, Tx};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+pub use pump::{BoxedWriter, PumpError, BATCHES_IN_FLIGHT};
 pub use request::{BelowMin, ExportRequest, Shape};
 
 use plan::Plan;
@@ -72,17 +74,30 @@ const NO_ROW_REASONS: usize = 32;
 /// A validated export, holding its read transaction; [`Export::next_batch`] gives its rows.
 pub struct Export {
     tx: Tx,
-    dataset: Dataset,
+    maker: Arc<RowMaker>,
     workspace: String,
-    schema: Arc<DatasetSchema>,
-    request: ExportRequest,
-    plan: Plan,
     columns: Vec<Column>,
-    build_id: String,
     total_records: i64,
     cursor: Option<Cursor>,
     done: bool,
     stats: ExportStats,
+}
+
+/// What makes the rows of a batch of records: it needs no transaction, so it can work on a thread
+/// of its own (`pump.rs`) while the next batch is read.
+pub(super) struct RowMaker {
+    dataset: Dataset,
+    schema: Arc<DatasetSchema>,
+    request: ExportRequest,
+    plan: Plan,
+    build_id: String,
+}
+
+/// A batch of records as read (not yet decoded), with their vectors when the settings have
+/// vector settings.
+pub(super) struct ReadBatch {
+    raw: RawBatch,
+    vectors: Vec<Vector>,
 }
 
 impl Service {
@@ -137,13 +152,9 @@ impl Service {
         let total_records = records::count_records(&mut tx, ds.id).await?;
         Ok(Export {
             tx,
-            dataset: ds,
+            maker: Arc::new(RowMaker { dataset: ds, schema, request, plan, build_id }),
             workspace,
-            schema,
-            request,
-            plan,
             columns,
-            build_id,
             total_records,
             cursor: None,
             done: false,
@@ -232,11 +243,11 @@ impl Export {
     }
 
     pub fn format(&self) -> Format {
-        self.request.format
+        self.maker.request.format
     }
 
     pub fn build_id(&self) -> &str {
-        &self.build_id
+        &self.maker.build_id
     }
 
     /// Records in the dataset (what a progress bar counts to).
@@ -250,38 +261,40 @@ impl Export {
 
     /// `<dataset>-<shape>.<ext>`, with anything but letters, digits, `.`, `_` and `-` as `_`.
     pub fn file_name(&self) -> String {
-        format!("{}.{}", self.folder_name(), self.request.format.extension())
+        format!("{}.{}", self.folder_name(), self.maker.request.format.extension())
     }
 
     fn folder_name(&self) -> String {
         let safe: String = self
+            .maker
             .dataset
             .name
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
             .collect();
-        format!("{safe}-{}", self.request.shape.name())
+        format!("{safe}-{}", self.maker.request.shape.name())
     }
 
     /// The dataset card's title, folder and provenance.
     pub fn card(&self) -> Card {
+        let RowMaker { dataset, request, plan, build_id, .. } = &*self.maker;
         let mut provenance = vec![
-            ("dataset".to_owned(), format!("{}/{}", self.workspace, self.dataset.name)),
-            ("dataset id".to_owned(), self.dataset.id.to_string()),
-            ("shape".to_owned(), self.request.shape.name().to_owned()),
+            ("dataset".to_owned(), format!("{}/{}", self.workspace, dataset.name)),
+            ("dataset id".to_owned(), dataset.id.to_string()),
+            ("shape".to_owned(), request.shape.name().to_owned()),
         ];
-        if let Some(layout) = &self.request.layout {
+        if let Some(layout) = &request.layout {
             provenance.push(("layout".to_owned(), layout.clone()));
         }
-        if let Plan::Training(it) = &self.plan {
+        if let Plan::Training(it) = plan {
             provenance.push(("mapping".to_owned(), it.mapping.to_json().to_string()));
             provenance.push(("strategies".to_owned(), it.strategies.to_string()));
         }
-        provenance.push(("min_submitted".to_owned(), self.dataset.distribution.min_submitted.to_string()));
-        provenance.push(("records below min_submitted".to_owned(), self.request.below_min.name().to_owned()));
-        provenance.push(("build id".to_owned(), self.build_id.clone()));
+        provenance.push(("min_submitted".to_owned(), dataset.distribution.min_submitted.to_string()));
+        provenance.push(("records below min_submitted".to_owned(), request.below_min.name().to_owned()));
+        provenance.push(("build id".to_owned(), build_id.clone()));
         Card {
-            title: format!("{}/{} ({})", self.workspace, self.dataset.name, self.request.shape.name()),
+            title: format!("{}/{} ({})", self.workspace, dataset.name, request.shape.name()),
             folder: self.folder_name(),
             provenance,
         }
@@ -290,51 +303,67 @@ impl Export {
     /// The rows of the next batch of records (possibly none, when every record of the batch was
     /// left out); `None` once every record was read.
     pub async fn next_batch(&mut self) -> Result<Option<Vec<Row>>> {
+        let Some(batch) = self.read_batch().await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.maker.rows(batch, &mut self.stats)?))
+    }
+
+    /// The next batch of records as read (counted in `records_read`); `None` once every record
+    /// was read.
+    pub(super) async fn read_batch(&mut self) -> Result<Option<ReadBatch>> {
         if self.done {
             return Ok(None);
         }
         // The records shape shows every response; the training shapes read submitted ones only.
-        let which = match self.plan {
+        let which = match self.maker.plan {
             Plan::Records(_) => Responses::All,
             Plan::Training(_) => Responses::Submitted,
         };
-        let (batch, next) = read_annotated(&mut self.tx, self.dataset.id, self.cursor, BATCH_RECORDS, which).await?;
+        let contents = Contents::full(which);
+        let (raw, next) =
+            read_annotated_raw(&mut self.tx, self.maker.dataset.id, self.cursor, BATCH_RECORDS, contents).await?;
         self.cursor = next;
         self.done = next.is_none();
-        let vectors = if self.schema.vector_settings.is_empty() || batch.is_empty() {
+        let vectors = if self.maker.schema.vector_settings.is_empty() || raw.is_empty() {
             Vec::new()
         } else {
-            let ids: Vec<_> = batch.iter().map(|it| it.record.id).collect();
-            records::list_vectors(&mut self.tx, &ids).await?
+            records::list_vectors(&mut self.tx, &raw.record_ids()).await?
         };
-        let mut rows = Vec::with_capacity(batch.len());
-        for it in &batch {
-            self.stats.records_read += 1;
+        self.stats.records_read += raw.len() as u64;
+        Ok(Some(ReadBatch { raw, vectors }))
+    }
+}
+
+impl RowMaker {
+    /// The rows of `batch` (decoded here), counting what they hold (and leave out) in `stats`.
+    pub(super) fn rows(&self, batch: ReadBatch, stats: &mut ExportStats) -> Result<Vec<Row>> {
+        let records = batch.raw.decode()?;
+        let mut rows = Vec::with_capacity(records.len());
+        for it in &records {
             let ballots = it.ballots(&self.schema);
             let below = (ballots.len() as i64) < self.dataset.distribution.min_submitted;
             if below && self.request.below_min == BelowMin::Skip {
-                self.stats.skipped_below_min += 1;
+                stats.skipped_below_min += 1;
                 continue;
             }
             if below {
-                self.stats.flagged_below_min += 1;
+                stats.flagged_below_min += 1;
             }
-            let made = match self.plan.rows(&self.schema, it, &ballots, &vectors) {
+            let made = match self.plan.rows(&self.schema, it, &ballots, &batch.vectors) {
                 Ok(made) => made,
                 Err(reason) => {
-                    let known = self.stats.no_row.len() < NO_ROW_REASONS || self.stats.no_row.contains_key(&reason);
-                    let key = if known { reason } else { "other reasons".to_owned() };
-                    *self.stats.no_row.entry(key).or_default() += 1;
+                    stats.count_no_row(reason, 1);
                     continue;
                 }
             };
             for (annotator, mut row) in made {
                 row.extend(self.provenance(it, &ballots, annotator, below));
                 rows.push(row);
-                self.stats.rows += 1;
+                stats.rows += 1;
             }
         }
-        Ok(Some(rows))
+        Ok(rows)
     }
 
     fn provenance(
@@ -368,9 +397,7 @@ impl Export {
         }
         cells
     }
-}
 
-impl Export {
     /// `{question: disagreement or null}` of the deciding questions.
     fn disagreement(&self, ballots: &[Ballot]) -> Value {
         let mut res = serde_json::Map::new();
@@ -379,5 +406,25 @@ impl Export {
             res.insert(question.name.clone(), value.map_or(Value::Null, Value::Number));
         }
         Value::Object(res)
+    }
+}
+
+impl ExportStats {
+    /// Adds what `other` counted of the rows (not `records_read`, which the reading counts).
+    pub(super) fn absorb_rows(&mut self, other: ExportStats) {
+        self.rows += other.rows;
+        self.skipped_below_min += other.skipped_below_min;
+        self.flagged_below_min += other.flagged_below_min;
+        for (reason, n) in other.no_row {
+            self.count_no_row(reason, n);
+        }
+    }
+
+    /// Counts `n` records that gave no row for `reason` (past [`NO_ROW_REASONS`] distinct reasons,
+    /// under "other reasons").
+    fn count_no_row(&mut self, reason: String, n: u64) {
+        let known = self.no_row.len() < NO_ROW_REASONS || self.no_row.contains_key(&reason);
+        let key = if known { reason } else { "other reasons".to_owned() };
+        *self.no_row.entry(key).or_default() += n;
     }
 }

@@ -30,6 +30,9 @@ pub(super) struct Training {
     pub strategies: Value,
 }
 
+/// Cells the provenance columns add to a row (at most).
+const PROVENANCE_ROOM: usize = 7;
+
 /// One row of a record, and the annotator it comes from when it holds one annotator's answer.
 pub(super) type Made = Result<Vec<(Option<String>, Row)>, String>;
 
@@ -53,7 +56,7 @@ impl Plan {
     /// The rows of `it` (whose submitted answers are `ballots`), or why it gives none.
     pub fn rows(&self, schema: &DatasetSchema, it: &AnnotatedRecord, ballots: &[Ballot], vectors: &[Vector]) -> Made {
         match self {
-            Plan::Records(shape) => Ok(vec![(None, shape.row(it, vectors))]),
+            Plan::Records(shape) => Ok(vec![(None, shape.row(it, vectors, PROVENANCE_ROOM))]),
             Plan::Training(plan) => {
                 let finals: BTreeMap<String, Final> = plan
                     .questions
