@@ -91,19 +91,29 @@ export async function call(method, path, opts = {}) {
       await new Promise((r) => setTimeout(r, retryDelay(attempt + 1)));
       continue;
     }
-    const text = await res.text();
-    let data = null;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
-      }
-    }
-    if (res.status === 401 && t) unauthorizedListener();
+    const data = await readReply(res, t);
     if (!res.ok) throw new ApiError(res.status, data);
     return data;
   }
+}
+
+/**
+ * A reply's body as JSON (plain text when it is not JSON, null when empty); a 401 to a caller that
+ * sent a token tells the sign-in listener.
+ * @param {Response} res @param {string|null} sentToken
+ */
+async function readReply(res, sentToken) {
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = text;
+    }
+  }
+  if (res.status === 401 && sentToken) unauthorizedListener();
+  return data;
 }
 
 /**
@@ -123,14 +133,7 @@ export async function getIfChanged(path, etag) {
   // reaches us as one.
   const res = await fetch(path, { headers, credentials: 'omit', cache: 'no-store' });
   if (res.status === 304) return { changed: false, etag };
-  const text = await res.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = text;
-  }
-  if (res.status === 401 && t) unauthorizedListener();
+  const data = await readReply(res, t);
   if (!res.ok) throw new ApiError(res.status, data);
   return { changed: true, etag: res.headers.get('ETag'), data };
 }
@@ -148,17 +151,7 @@ export async function download(path, json) {
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
   const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(json), credentials: 'omit' });
-  if (!res.ok) {
-    const text = await res.text();
-    let data = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = text;
-    }
-    if (res.status === 401 && t) unauthorizedListener();
-    throw new ApiError(res.status, data);
-  }
+  if (!res.ok) throw new ApiError(res.status, await readReply(res, t));
   return { blob: await res.blob(), disposition: res.headers.get('Content-Disposition') };
 }
 
