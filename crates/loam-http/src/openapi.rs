@@ -331,7 +331,7 @@ fn component(name: &str) -> Value {
 /// `bodies.rs` and the error body as components.
 pub fn document(operations: &[Operation], mut schemas: Map<String, Value>, version: &str) -> Value {
     schemas.insert("Error".into(), crate::error::error_schema());
-    for (name, schema) in bodies::schemas() {
+    for (name, schema) in bodies::schemas().into_iter().chain(crate::routes::review::bodies()) {
         schemas.insert(name.to_owned(), schema);
     }
     let mut paths: Map<String, Value> = Map::new();
