@@ -346,3 +346,36 @@ async fn annotators_see_others_submitted_answers_only_after_submitting_in_the_op
     // Managers see everything.
     assert_eq!(read(&w.admin, 2).await, sorted(&[&w.ann1.id, &w.ann2.id]));
 }
+
+#[tokio::test]
+async fn loam_db_copy_carries_reviewers_rules_final_answers_returns_and_the_audit_trail() {
+    let Some(admin) = loam_store::testing::postgres_server() else {
+        eprintln!("skipped here: runs in the PostgreSQL pass (LOAM_TEST_POSTGRES unset)");
+        return;
+    };
+    let w = world().await;
+    let key = w.rev.key.clone();
+    w.app
+        .expect(
+            "PUT",
+            &format!("/api/v1/datasets/{}/review/rule", w.ds),
+            Some(json!({"mode": "disagreement", "threshold": 0.1})),
+            200,
+        )
+        .await;
+    w.decide(&key, 1, json!({"action": "accept_consolidated"}), 200).await;
+    w.decide(&key, 0, json!({"action": "return", "user_id": w.ann2.id, "comment": "again"}), 200).await;
+    let before = (w.app.read(&w.review(0)).await, w.app.read(&w.review(1)).await);
+    let target = TestApp::on(loam_store::testing::ScratchDb::postgres(&admin).await, Some(w.app.owner.clone())).await;
+    let counts = w.app.service.copy_into(&target.service).await.unwrap();
+    for table in ["workspace_reviewers", "review_rules", "final_answers", "review_returns"] {
+        assert!(counts.contains(&(table, 1)), "{table}: {counts:?}");
+    }
+    assert!(counts.contains(&("review_events", 2)), "{counts:?}");
+    let after = (target.read(&w.review(0)).await, target.read(&w.review(1)).await);
+    assert_eq!(before, after);
+    let rule = target.read(&format!("/api/v1/datasets/{}/review/rule", w.ds)).await;
+    assert_eq!(rule["threshold"], json!(0.1));
+    let reviewers = target.read(&format!("/api/v1/workspaces/{}/reviewers", w.ws)).await;
+    assert_eq!(reviewers["items"][0]["user_id"].as_str(), Some(w.rev.id.as_str()));
+}
