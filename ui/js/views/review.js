@@ -56,6 +56,10 @@ export async function render(main, params) {
     state.queue = page.items;
     state.total = page.total;
     countEl.textContent = `${page.total} record${page.total === 1 ? '' : 's'} to review`;
+    if (!page.items.length) {
+      replace(queueEl, h('li', { class: 'muted' }, 'Nothing to review'));
+      return;
+    }
     replace(
       queueEl,
       page.items.map((/** @type {any} */ it, /** @type {number} */ i) =>
