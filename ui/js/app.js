@@ -18,6 +18,7 @@ const ROUTES = /** @type {[RegExp, () => Promise<any>, import('./lib/roles.js').
   [/^\/datasets\/(?<id>[0-9a-f-]{36})(?:\/annotate)?$/, () => import('./views/annotate.js'), 'annotate'],
   [/^\/datasets\/(?<id>[0-9a-f-]{36})\/settings$/, () => import('./views/settings.js'), 'settings'],
   [/^\/datasets\/(?<id>[0-9a-f-]{36})\/insights$/, () => import('./views/insights.js'), 'insights'],
+  [/^\/datasets\/(?<id>[0-9a-f-]{36})\/review$/, () => import('./views/review.js'), 'review'],
   [/^\/users$/, () => import('./views/users.js'), 'users'],
   [/^\/me$/, () => import('./views/me.js'), 'me'],
 ]);

@@ -16,6 +16,7 @@ pub mod model;
 pub mod python;
 pub mod query;
 pub mod record;
+pub mod review;
 pub mod role;
 pub mod schema;
 pub mod settings;

@@ -331,7 +331,7 @@ fn component(name: &str) -> Value {
 /// `bodies.rs` and the error body as components.
 pub fn document(operations: &[Operation], mut schemas: Map<String, Value>, version: &str) -> Value {
     schemas.insert("Error".into(), crate::error::error_schema());
-    for (name, schema) in bodies::schemas() {
+    for (name, schema) in bodies::schemas().into_iter().chain(crate::routes::review::bodies()) {
         schemas.insert(name.to_owned(), schema);
     }
     let mut paths: Map<String, Value> = Map::new();
@@ -504,12 +504,18 @@ mod tests {
                 let responses = op["responses"].as_object().unwrap();
                 let bodied = method == "post" || method == "put" || method == "patch";
                 // Every write but the few that take nothing (publish, ping, rotate a key, add a
-                // legacy member) declares its body, and with it 413.
+                // legacy member, mark a reviewer) declares its body, and with it 413.
                 if op.get("requestBody").is_some() {
                     assert!(responses.contains_key("413"), "{method} {path} takes a body but does not declare 413");
                     assert!(responses.contains_key("422"), "{method} {path}");
                 } else if bodied {
-                    let bodiless = ["/publish", "/ping", "/api-key", "/api/workspaces/{workspace_id}/users/{user_id}"];
+                    let bodiless = [
+                        "/publish",
+                        "/ping",
+                        "/api-key",
+                        "/api/workspaces/{workspace_id}/users/{user_id}",
+                        "/reviewers/{user_id}",
+                    ];
                     assert!(bodiless.iter().any(|it| path.ends_with(it)), "{method} {path} declares no request body");
                 }
                 if op.get("security") != Some(&json!([])) {

@@ -21,6 +21,7 @@ mod policy;
 mod records;
 mod response_write;
 mod responses;
+mod review;
 mod search;
 mod settings;
 mod similarity;
@@ -53,6 +54,7 @@ pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
 pub use responses::BulkResponseItem;
+pub use review::{Decision, QueueItem, QueuePage, RecordReview, Returned, ReviewedResponse, Reviewer};
 pub use search::{LegacyParams, MetadataMetrics, SearchAs, MAX_SIMILAR};
 pub use settings::{
     FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings, QuestionPatch,

@@ -26,6 +26,7 @@ pub mod exports;
 pub mod overview;
 pub mod records;
 pub mod responses;
+pub mod review;
 pub mod search;
 pub mod settings;
 pub mod strategies;

@@ -123,3 +123,19 @@ test('counts and progress from the metrics', () => {
   assert.deepEqual(qu.progressOf(metrics), { done: 3, total: 8, pct: 38 });
   assert.deepEqual(qu.progressOf({ records: { count: 0 }, responses: { submitted: 0, discarded: 0 } }), { done: 0, total: 0, pct: 0 });
 });
+
+test('the Returned queue: records by id, shown while there are some; a draft keeps a record in it', () => {
+  const returnedQuery = qu.queueQuery(new URLSearchParams('status=returned'));
+  assert.equal(returnedQuery.status, 'returned');
+  assert.deepEqual(qu.searchBody(returnedQuery, ['r1', 'r2']), {
+    filters: { type: 'and', and: [{ type: 'terms', scope: { entity: 'record', property: 'id' }, values: ['r1', 'r2'] }] },
+  });
+  assert.equal(qu.returnedEmpty(returnedQuery, []), true);
+  assert.equal(qu.returnedEmpty(returnedQuery, ['r1']), false);
+  assert.equal(qu.returnedEmpty(qu.queueQuery(new URLSearchParams('status=draft')), []), false);
+  const metrics = { responses: { draft: 1, submitted: 2, discarded: 1 } };
+  assert.deepEqual(qu.queueCounts(metrics, 3, 2), { pending: 3, draft: 1, submitted: 2, discarded: 1, returned: 2 });
+  assert.equal(qu.statusInQueue('draft', 'returned'), 'returned');
+  assert.equal(qu.statusInQueue('submitted', 'returned'), 'submitted');
+  assert.equal(qu.statusInQueue('draft', 'draft'), 'draft');
+});

@@ -35,3 +35,13 @@ test('the users page: owners do everything, admins only take members out of thei
   assert.deepEqual(all.filter((k) => peopleActions('admin')[k]), ['removeFromWorkspace']);
   assert.deepEqual(all.filter((k) => peopleActions('annotator')[k]), []);
 });
+
+test('the review view: reviewers of the workspace only, once published; owners mark reviewers', async () => {
+  const { mayReviewDataset, mayMarkReviewers } = await import('../../../ui/js/lib/roles.js');
+  assert.equal(mayOpen('review', 'annotator'), true, 'the server decides whether an annotator is a reviewer');
+  assert.equal(mayReviewDataset(['w1'], 'w1', 'ready'), true);
+  assert.equal(mayReviewDataset(['w1'], 'w1', 'draft'), false);
+  assert.equal(mayReviewDataset([], 'w1', 'ready'), false);
+  assert.deepEqual(['owner', 'admin', 'annotator'].map(mayMarkReviewers), [true, false, false]);
+  assert.match(forbiddenReason('review'), /reviewers/);
+});

@@ -7,8 +7,10 @@ import { filterItems, parseFilters, parseSort, sortItems, sortToken, writeFilter
 
 /** @typedef {import('./filters.js').Filter} Filter */
 
-/** The queues, by the caller's response status, in the order they are shown. */
-export const QUEUES = ['pending', 'draft', 'submitted', 'discarded'];
+/** The queues, by the caller's response status, in the order they are shown; then `returned`:
+ * the records a reviewer returned to the caller (their response a draft again), shown while
+ * there are some (`GET /api/v1/me/datasets/{id}/review/returned`). */
+export const QUEUES = ['pending', 'draft', 'submitted', 'discarded', 'returned'];
 /** Records asked for per page. */
 export const PAGE = 50;
 /** The page sizes the bulk view offers; the first is the default. */
@@ -53,15 +55,19 @@ export function narrowed(q) {
 }
 
 /**
- * The body of `POST /api/v1/me/datasets/{id}/records/search` that reads a queue.
- * @param {QueueQuery} q
+ * The body of `POST /api/v1/me/datasets/{id}/records/search` that reads a queue; the Returned
+ * queue is the records of `returned` (ids; at least one, see `returnedEmpty`).
+ * @param {QueueQuery} q @param {string[]} [returned]
  */
-export function searchBody(q) {
+export function searchBody(q, returned = []) {
   if (q.record) {
     return { filters: { type: 'and', and: [{ type: 'terms', scope: { entity: 'record', property: 'id' }, values: [q.record] }] } };
   }
   /** @type {any[]} */
-  const and = [{ type: 'terms', scope: { entity: 'response', property: 'status' }, values: [q.status] }];
+  const and =
+    q.status === 'returned'
+      ? [{ type: 'terms', scope: { entity: 'record', property: 'id' }, values: returned }]
+      : [{ type: 'terms', scope: { entity: 'response', property: 'status' }, values: [q.status] }];
   if (q.status === 'pending') {
     // A record that reached its min_submitted is no longer anyone's to do.
     and.push({ type: 'terms', scope: { entity: 'record', property: 'status' }, values: ['pending'] });
@@ -160,11 +166,29 @@ export function afterAnswer(w, pos, status, queue) {
  * The queue counts shown in the toolbar: Pending from its own count, the others from the
  * caller's metrics.
  * @param {{responses: {draft: number, submitted: number, discarded: number}}} metrics
- * @param {number} pendingTotal
+ * @param {number} pendingTotal @param {number} [returned] records returned to the caller (the
+ *   Returned queue's count; left out when none)
  * @returns {Record<string, number>}
  */
-export function queueCounts(metrics, pendingTotal) {
-  return { pending: pendingTotal, draft: metrics.responses.draft, submitted: metrics.responses.submitted, discarded: metrics.responses.discarded };
+export function queueCounts(metrics, pendingTotal, returned = 0) {
+  /** @type {Record<string, number>} */
+  const res = { pending: pendingTotal, draft: metrics.responses.draft, submitted: metrics.responses.submitted, discarded: metrics.responses.discarded };
+  if (returned > 0) res.returned = returned;
+  return res;
+}
+
+/** Whether the Returned queue is empty, so that nothing need be asked. @param {QueueQuery} q @param {string[]} returned */
+export function returnedEmpty(q, returned) {
+  return !q.record && q.status === 'returned' && returned.length === 0;
+}
+
+/**
+ * The status a record answered with counts as, for the queue it is shown in: in the Returned
+ * queue a draft stays (the record is still returned until submitted).
+ * @param {string} status @param {string} queue
+ */
+export function statusInQueue(status, queue) {
+  return queue === 'returned' && status === 'draft' ? 'returned' : status;
 }
 
 /**

@@ -16,10 +16,12 @@ export function isOwner(role) {
   return role === 'owner';
 }
 
-/** @typedef {'home'|'annotate'|'me'|'settings'|'insights'|'users'} Screen */
+/** @typedef {'home'|'annotate'|'me'|'settings'|'insights'|'users'|'review'} Screen */
 
-/** Screens only managers may open. @type {Record<Screen, boolean>} */
-const MANAGERS_ONLY = { home: false, annotate: false, me: false, settings: true, insights: true, users: true };
+/** Screens only managers may open. The review view is also open to annotators marked as
+ * reviewers of the dataset's workspace, which only the server knows (the view asks it).
+ * @type {Record<Screen, boolean>} */
+const MANAGERS_ONLY = { home: false, annotate: false, me: false, settings: true, insights: true, users: true, review: false };
 
 /** Whether `role` may open `screen`. @param {Screen} screen @param {string|undefined} role */
 export function mayOpen(screen, role) {
@@ -35,6 +37,8 @@ export function forbiddenReason(screen) {
       return "Insights are for owners and for admins of this dataset's workspace.";
     case 'users':
       return 'Users and workspace members are managed by owners and admins.';
+    case 'review':
+      return "Records are reviewed by owners, by admins of the dataset's workspace, and by annotators an owner marked as its reviewers.";
     default:
       return 'Your role does not give access to this page.';
   }
@@ -56,6 +60,24 @@ export function navLinks(role) {
 export function datasetLinks(role, status) {
   if (!mayManage(role)) return [];
   return status === 'ready' ? ['settings', 'insights'] : ['settings'];
+}
+
+/**
+ * Whether the caller reviews the datasets of workspace `workspaceId` (policy.rs `may_review`):
+ * `reviewWorkspaces` is what `GET /api/v1/me/review/workspaces` answers for them (every
+ * workspace for owners, their own for admins, the ones they are marked in for annotators).
+ * @param {string[]} reviewWorkspaces @param {string} workspaceId @param {string} status 'ready' or 'draft'
+ */
+export function mayReviewDataset(reviewWorkspaces, workspaceId, status) {
+  return status === 'ready' && reviewWorkspaces.includes(workspaceId);
+}
+
+/**
+ * Who marks annotators as reviewers of a workspace: owners only (`may_mark_reviewers`).
+ * @param {string|undefined} role
+ */
+export function mayMarkReviewers(role) {
+  return isOwner(role);
 }
 
 /**

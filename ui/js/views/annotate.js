@@ -17,7 +17,8 @@ import { draftValues, openingForm, ownResponse } from '../lib/answers.js';
 import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
-import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, searchBody, step } from '../lib/queue.js';
+import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, returnedEmpty, searchBody, statusInQueue, step } from '../lib/queue.js';
+import { mayReviewDataset } from '../lib/roles.js';
 import { lazyBulk } from './annotate/bulk-lazy.js';
 import { filterBar } from './annotate/filter-bar.js';
 import { focusFirstQuestion, focusQuestion, leavePane, renderFormPane } from './annotate/form-pane.js';
@@ -26,6 +27,7 @@ import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
 import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
+import { othersPanel, returnedNote } from './annotate/review-notes.js';
 import { LastAnswer } from './annotate/undo.js';
 import { putBack, queueKey, snapshot } from '../lib/undo.js';
 
@@ -56,16 +58,21 @@ export async function render(main, params) {
     /** Text last selected with the mouse in a span field. @type {import('../lib/answers.js').FieldSelection|null} */
     fieldSelection: null,
   };
+  /** Records a reviewer returned to the caller (review, issue 20), by record id. @type {Map<string, any>} */
+  let returned = new Map();
   // The first page of the queue is asked for with the dataset's settings, not after them: first
-  // paint waits for one round trip less.
-  let firstPage = q.bulk ? null : fetchPage(q.pos);
+  // paint waits for one round trip less (the Returned queue needs its records' ids first).
+  let firstPage = q.bulk || q.status === 'returned' ? null : fetchPage(q.pos);
   if (firstPage) firstPage.catch(() => {}); // awaited below; a failure surfaces there
-  const [dataset, fieldsRes, questionsRes, metadataRes] = await Promise.all([
+  const [dataset, fieldsRes, questionsRes, metadataRes, returnedRes, reviewRes] = await Promise.all([
     api.get(`/api/v1/datasets/${datasetId}`),
     api.get(`/api/v1/datasets/${datasetId}/fields`),
     api.get(`/api/v1/datasets/${datasetId}/questions`),
     api.get(`/api/v1/me/datasets/${datasetId}/metadata-properties`),
+    api.get(`/api/v1/me/datasets/${datasetId}/review/returned`),
+    api.get('/api/v1/me/review/workspaces'),
   ]);
+  returned = new Map(returnedRes.items.map((/** @type {any} */ it) => [it.record_id, it]));
   /** @type {any[]} */
   const fields = fieldsRes.items;
   /** @type {Question[]} */
@@ -104,6 +111,10 @@ export async function render(main, params) {
     },
   );
   const { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn } = frame;
+  // Reviewers of the dataset's workspace reach its review view from here.
+  if (mayReviewDataset(reviewRes.workspaces, dataset.workspace_id, dataset.status)) {
+    main.querySelector('.toolbar .tools')?.prepend(h('a', { href: `/datasets/${datasetId}/review`, id: 'review-link', class: 'button-link' }, 'Review'));
+  }
   filters.mount(frame, (set) => reloadWith(set));
 
   /** What the question editors are given: live views of the state and the ways to change it. @type {EditorContext} */
@@ -199,7 +210,7 @@ export async function render(main, params) {
     // The record left this queue (the next one takes its place), or it stays and we move on; one
     // opened by its id stays in view, read again with the answer saved.
     if (q.record) view.window = null;
-    else q.pos = afterAnswer(view.window, q.pos, status, q.status);
+    else q.pos = afterAnswer(view.window, q.pos, statusInQueue(status, q.status), q.status);
     void refreshCounts();
     await show();
   }
@@ -262,19 +273,23 @@ export async function render(main, params) {
   // ---- loading -------------------------------------------------------------------------------
   /** @param {number} offset @param {number} [limit] @returns {Promise<Window>} */
   async function fetchPage(offset, limit = PAGE) {
+    const ids = [...returned.keys()];
+    if (returnedEmpty(q, ids)) return { offset, records: [], total: 0 };
     const url = `/api/v1/me/datasets/${datasetId}/records/search?include=responses&include=suggestions&offset=${offset}&limit=${limit}`;
-    const res = await api.post(url, searchBody(q));
+    const res = await api.post(url, searchBody(q, ids));
     return { offset, records: res.items.map((/** @type {any} */ it) => it.record), total: res.total };
   }
 
   async function refreshCounts() {
-    const [metrics, pending] = await Promise.all([
+    const [metrics, pending, back] = await Promise.all([
       api.get(`/api/v1/me/datasets/${datasetId}/metrics`),
       api.post(`/api/v1/me/datasets/${datasetId}/records/search?offset=0&limit=1`, pendingCountBody()),
+      api.get(`/api/v1/me/datasets/${datasetId}/review/returned`),
     ]);
+    returned = new Map(back.items.map((/** @type {any} */ it) => [it.record_id, it]));
     const open = (/** @type {string} */ status) => reloadWith(() => (q.status = status));
     const current = q.record ? '' : q.status;
-    renderQueues(counts, queueCounts(metrics, pending.total), current, (status) => queueUrl(datasetId, { ...q, record: '' }, status, 0), open);
+    renderQueues(counts, queueCounts(metrics, pending.total, returned.size), current, (status) => queueUrl(datasetId, { ...q, record: '' }, status, 0), open);
     renderProgress(progress, progressOf(metrics));
   }
 
@@ -353,6 +368,14 @@ export async function render(main, params) {
     }
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;
     renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [], search: q.text });
+    // Review: the comment of a record returned to the caller, and the others' answers once the
+    // caller's own is submitted in a dataset that shows them.
+    const note = returnedNote(returned.get(record.id));
+    if (note) recordPane.prepend(note);
+    const mine = myResponse();
+    void othersPanel(record, mine, me.id, dataset, questions).then((panel) => {
+      if (panel && view.record === record && !recordPane.querySelector('#others-answers')) recordPane.append(panel);
+    });
   }
 
   function renderForm() {

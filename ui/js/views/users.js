@@ -107,7 +107,29 @@ export async function render(main, params) {
 
   const drawForOwner = async () => {
     const [users, workspaces] = await Promise.all([api.get('/api/v1/users'), api.get('/api/v1/me/workspaces')]);
-    const members = await membersOf(workspaces.items);
+    const [members, reviewerLists] = await Promise.all([
+      membersOf(workspaces.items),
+      // Reviewers (issue 20): annotators an owner marks as reviewers of a workspace.
+      Promise.all(workspaces.items.map((/** @type {any} */ w) => api.get(`/api/v1/workspaces/${w.id}/reviewers`).then((it) => it.items))),
+    ]);
+    /** "workspace id/user id" of every reviewer. */
+    const reviewers = new Set(workspaces.items.flatMap((/** @type {any} */ w, /** @type {number} */ i) => reviewerLists[i].map((/** @type {any} */ r) => `${w.id}/${r.user_id}`)));
+    /** A reviewer toggle for an annotator's membership. @param {any} user @param {any} ws */
+    const reviewerToggle = (user, ws) => {
+      const on = reviewers.has(`${ws.id}/${user.id}`);
+      const path = `/api/v1/workspaces/${ws.id}/reviewers/${user.id}`;
+      return h(
+        'button',
+        {
+          type: 'button',
+          class: on ? 'link reviewer on' : 'link reviewer',
+          'aria-pressed': on ? 'true' : 'false',
+          'aria-label': `${user.username} reviews ${ws.name}`,
+          onclick: () => void saving(on ? `Unmarking ${user.username} as a reviewer of ${ws.name}` : `Marking ${user.username} as a reviewer of ${ws.name}`, () => (on ? api.del(path) : api.put(path, undefined))),
+        },
+        on ? 'reviewer ✓' : 'reviewer',
+      );
+    };
     /** @type {Map<string, any[]>} */
     const memberships = new Map();
     workspaces.items.forEach((/** @type {any} */ ws, /** @type {number} */ i) => {
@@ -204,7 +226,7 @@ export async function render(main, params) {
           'td',
           { class: 'memberships' },
           u.role === 'owner' ? h('span', { class: 'muted' }, 'every workspace (owner) ') : null,
-          joined.map((w) => h('span', { class: 'chip', dataset: { workspace: w.name } }, w.name, ' ', removeButton(u, w))),
+          joined.map((w) => h('span', { class: 'chip', dataset: { workspace: w.name } }, w.name, ' ', u.role === 'annotator' ? [reviewerToggle(u, w), ' '] : null, removeButton(u, w))),
         ),
         h(
           'td',

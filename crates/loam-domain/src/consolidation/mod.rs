@@ -47,6 +47,7 @@ use crate::model::Question;
 use crate::RecordId;
 
 pub use parse::MAX_SEED;
+pub(crate) use rules::seeded;
 
 /// How a tie between equally frequent options or values is broken.
 #[derive(Clone, Debug, PartialEq, Eq)]

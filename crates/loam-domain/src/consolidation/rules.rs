@@ -122,7 +122,7 @@ fn majority<K: Ord + Copy>(
 
 /// A hash of `(seed, record)`: SplitMix64's finaliser over the seed and the id's two halves, so
 /// the same pair gives the same number on every machine and release.
-pub(super) fn seeded(seed: u64, record: RecordId) -> u64 {
+pub(crate) fn seeded(seed: u64, record: RecordId) -> u64 {
     fn mix(z: u64) -> u64 {
         let z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

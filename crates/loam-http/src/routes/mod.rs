@@ -10,6 +10,7 @@ pub mod overview;
 mod parse;
 pub mod records;
 pub mod responses;
+pub mod review;
 pub mod search;
 pub mod settings;
 pub mod ui;

@@ -107,7 +107,8 @@ fn expected_rows(c: &Ctx, build: &str) -> Vec<Value> {
             "label.suggestion": "a", "label.suggestion.score": 0.5, "label.suggestion.agent": "model-x",
             "score.suggestion": null, "score.suggestion.score": null, "score.suggestion.agent": null,
             "loam_record_id": c.records[0], "loam_external_id": "e1", "loam_annotators": [owner.username],
-            "loam_build_id": build, "loam_agreement": {"label": null, "score": null}, "loam_flag": null,
+            "loam_build_id": build, "loam_agreement": {"label": null, "score": null},
+            "loam_answer_source": null, "loam_final_answer": null, "loam_flag": null,
         }),
         json!({
             "id": "e2", "status": "pending", "_server_id": c.records[1],
@@ -118,7 +119,7 @@ fn expected_rows(c: &Ctx, build: &str) -> Vec<Value> {
             "score.suggestion": null, "score.suggestion.score": null, "score.suggestion.agent": null,
             "loam_record_id": c.records[1], "loam_external_id": "e2", "loam_annotators": [],
             "loam_build_id": build, "loam_agreement": {"label": null, "score": null},
-            "loam_flag": "below_min_submitted",
+            "loam_answer_source": null, "loam_final_answer": null, "loam_flag": "below_min_submitted",
         }),
     ]
 }

@@ -24,6 +24,7 @@ mod permissions_world;
 mod races;
 mod records;
 mod responses;
+mod review;
 mod search;
 mod settings;
 mod settings_metadata;

@@ -19,14 +19,17 @@
 //! (JSON `{question: disagreement}` for every question of `records`, the questions the mapping
 //! reads otherwise: `loam_domain::agreement::record_disagreement`, the mean pairwise normalised
 //! distance among the submitted answers, 0 when all agree, null with fewer than two), `loam_strategy`
-//! (training shapes: the strategies used, JSON `{question: strategy}`), and `loam_flag` when
-//! records below the dataset's `min_submitted` are flagged rather than left out.
+//! (training shapes: the strategies used, JSON `{question: strategy}`), `loam_answer_source`
+//! (`final` where a reviewer decided the record's final answer, which the training shapes then use
+//! over the consolidated one; `consolidated` for other training rows; null for other `records`
+//! rows), `loam_final_answer` (`records` only: the final answer's values, or null), and
+//! `loam_flag` when records below the dataset's `min_submitted` are flagged rather than left out.
 
 mod plan;
 mod pump;
 mod request;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use loam_domain::agreement::record_disagreement;
@@ -34,9 +37,10 @@ use loam_domain::answer::{AnnotatedRecord, Ballot};
 use loam_domain::model::{Dataset, DatasetSchema, User, Vector};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 use loam_domain::value::ResponseStatus;
-use loam_domain::DatasetId;
+use loam_domain::{DatasetId, RecordId};
 use loam_export::{Card, Format, RecordsShape};
 use loam_store::annotated::{read_annotated_raw, Contents, Cursor, RawBatch, Responses};
+use loam_store::review::{self, FinalAnswer};
 use loam_store::{datasets as store_datasets, exports, records, workspaces, Tx};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -51,6 +55,11 @@ use crate::{Error, Result, Service};
 
 /// Records read per batch.
 pub const BATCH_RECORDS: i64 = 1000;
+
+/// `loam_answer_source` of a row made from a reviewer's final answer.
+pub const SOURCE_FINAL: &str = "final";
+/// `loam_answer_source` of a training row made from the consolidated answers.
+pub const SOURCE_CONSOLIDATED: &str = "consolidated";
 
 /// Why a record was left out or flagged.
 pub const BELOW_MIN_SUBMITTED: &str = "below_min_submitted";
@@ -94,10 +103,11 @@ pub(super) struct RowMaker {
 }
 
 /// A batch of records as read (not yet decoded), with their vectors when the settings have
-/// vector settings.
+/// vector settings, and their final answers (review, `loam_store::review`).
 pub(super) struct ReadBatch {
     raw: RawBatch,
     vectors: Vec<Vector>,
+    finals: HashMap<RecordId, FinalAnswer>,
 }
 
 impl Service {
@@ -148,7 +158,8 @@ impl Service {
             .map(|it| it.name)
             .ok_or_else(|| Error::not_found("Workspace", ds.workspace_id))?;
         let marks = exports::state_marks(&mut tx, ds.id).await?;
-        let build_id = build_id(&ds, &marks, &request, &plan);
+        let finals = review::final_marks(&mut tx, ds.id).await?;
+        let build_id = build_id(&ds, &marks, finals, &request, &plan);
         let total_records = records::count_records(&mut tx, ds.id).await?;
         Ok(Export {
             tx,
@@ -195,6 +206,10 @@ fn provenance_columns(plan: &Plan, below: BelowMin) -> Vec<Column> {
     if let Plan::Training(_) = plan {
         columns.push(Column::new("loam_strategy", ColumnType::Json));
     }
+    columns.push(Column::new("loam_answer_source", ColumnType::Str));
+    if let Plan::Records(_) = plan {
+        columns.push(Column::new("loam_final_answer", ColumnType::Json));
+    }
     if below == BelowMin::Flag {
         columns.push(Column::new("loam_flag", ColumnType::Str));
     }
@@ -209,7 +224,13 @@ fn duplicate_name(columns: &[Column]) -> Option<&str> {
 /// A digest of the dataset's identity, settings version and state marks, of the request's
 /// options (the format aside: every format holds the same rows), and of the mapping and
 /// strategies a training shape uses.
-fn build_id(ds: &Dataset, marks: &exports::StateMarks, request: &ExportRequest, plan: &Plan) -> String {
+fn build_id(
+    ds: &Dataset,
+    marks: &exports::StateMarks,
+    finals: (i64, i64),
+    request: &ExportRequest,
+    plan: &Plan,
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"loam-export/1\n");
     hasher.update(ds.id.to_string().as_bytes());
@@ -226,6 +247,11 @@ fn build_id(ds: &Dataset, marks: &exports::StateMarks, request: &ExportRequest, 
         marks.vectors_version,
     ] {
         hasher.update(n.to_le_bytes());
+    }
+    // Final answers (review) count only where there are some: ids of datasets without stay.
+    if finals.0 > 0 {
+        hasher.update(finals.0.to_le_bytes());
+        hasher.update(finals.1.to_le_bytes());
     }
     hasher.update(request.canonical().as_bytes());
     if let Plan::Training(it) = plan {
@@ -330,8 +356,17 @@ impl Export {
         } else {
             records::list_vectors(&mut self.tx, &raw.record_ids()).await?
         };
+        let finals = if raw.is_empty() {
+            HashMap::new()
+        } else {
+            review::list_finals(&mut self.tx, &raw.record_ids())
+                .await?
+                .into_iter()
+                .map(|it| (it.record_id, it))
+                .collect()
+        };
         self.stats.records_read += raw.len() as u64;
-        Ok(Some(ReadBatch { raw, vectors }))
+        Ok(Some(ReadBatch { raw, vectors, finals }))
     }
 }
 
@@ -350,7 +385,8 @@ impl RowMaker {
             if below {
                 stats.flagged_below_min += 1;
             }
-            let made = match self.plan.rows(&self.schema, it, &ballots, &batch.vectors) {
+            let final_answer = batch.finals.get(&it.record.id);
+            let made = match self.plan.rows(&self.schema, it, &ballots, &batch.vectors, final_answer) {
                 Ok(made) => made,
                 Err(reason) => {
                     stats.count_no_row(reason, 1);
@@ -358,7 +394,7 @@ impl RowMaker {
                 }
             };
             for (annotator, mut row) in made {
-                row.extend(self.provenance(it, &ballots, annotator, below));
+                row.extend(self.provenance(it, &ballots, annotator, below, final_answer));
                 rows.push(row);
                 stats.rows += 1;
             }
@@ -372,6 +408,7 @@ impl RowMaker {
         ballots: &[Ballot],
         annotator: Option<String>,
         below: bool,
+        final_answer: Option<&FinalAnswer>,
     ) -> Vec<Cell> {
         let annotators = match annotator {
             Some(one) => vec![one],
@@ -391,6 +428,14 @@ impl RowMaker {
         ];
         if let Plan::Training(plan) = &self.plan {
             cells.push(Cell::Json(plan.strategies.clone()));
+        }
+        cells.push(match (final_answer, &self.plan) {
+            (Some(_), _) => Cell::Str(SOURCE_FINAL.to_owned()),
+            (None, Plan::Training(_)) => Cell::Str(SOURCE_CONSOLIDATED.to_owned()),
+            (None, Plan::Records(_)) => Cell::Null,
+        });
+        if let Plan::Records(_) = &self.plan {
+            cells.push(final_answer.map_or(Cell::Null, |it| Cell::Json(it.values.clone())));
         }
         if self.request.below_min == BelowMin::Flag {
             cells.push(if below { Cell::Str(BELOW_MIN_SUBMITTED.to_owned()) } else { Cell::Null });

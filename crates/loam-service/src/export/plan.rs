@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use loam_domain::answer::{AnnotatedRecord, Ballot, Final};
+use loam_domain::answer::{AnnotatedRecord, Answer, Ballot, Final};
 use loam_domain::consolidation::{consolidate, Strategy};
 use loam_domain::error::Loc;
 use loam_domain::model::{DatasetSchema, Question, Vector};
@@ -12,6 +12,7 @@ use loam_domain::table::{Column, Row};
 use loam_domain::training::{self, Mapping};
 use loam_domain::Rejection;
 use loam_export::RecordsShape;
+use loam_store::review::FinalAnswer;
 use serde_json::{Map, Value};
 
 use super::request::{ExportRequest, Shape};
@@ -31,7 +32,7 @@ pub(super) struct Training {
 }
 
 /// Cells the provenance columns add to a row (at most).
-const PROVENANCE_ROOM: usize = 7;
+const PROVENANCE_ROOM: usize = 9;
 
 /// One row of a record, and the annotator it comes from when it holds one annotator's answer.
 pub(super) type Made = Result<Vec<(Option<String>, Row)>, String>;
@@ -53,20 +54,41 @@ impl Plan {
         }
     }
 
-    /// The rows of `it` (whose submitted answers are `ballots`), or why it gives none.
-    pub fn rows(&self, schema: &DatasetSchema, it: &AnnotatedRecord, ballots: &[Ballot], vectors: &[Vector]) -> Made {
+    /// The rows of `it` (whose submitted answers are `ballots`), or why it gives none. A training
+    /// shape takes the record's final answer (review) where it has one, else consolidates.
+    pub fn rows(
+        &self,
+        schema: &DatasetSchema,
+        it: &AnnotatedRecord,
+        ballots: &[Ballot],
+        vectors: &[Vector],
+        final_answer: Option<&FinalAnswer>,
+    ) -> Made {
         match self {
             Plan::Records(shape) => Ok(vec![(None, shape.row(it, vectors, PROVENANCE_ROOM))]),
             Plan::Training(plan) => {
                 let finals: BTreeMap<String, Final> = plan
                     .questions
                     .iter()
-                    .map(|(q, strategy)| (q.name.clone(), consolidate(q, strategy, ballots, it.record.id)))
+                    .map(|(q, strategy)| {
+                        let fin = match final_answer {
+                            Some(decided) => reviewed(q, &decided.values),
+                            None => consolidate(q, strategy, ballots, it.record.id),
+                        };
+                        (q.name.clone(), fin)
+                    })
                     .collect();
                 training::rows_by_annotator(&plan.mapping, it, schema, &finals).map_err(|skip| skip.0)
             }
         }
     }
+}
+
+/// What a reviewer's final answer (`values`, shaped as a response's) says of `question`.
+fn reviewed(question: &Question, values: &Value) -> Final {
+    let answer =
+        values.get(&question.name).and_then(|it| it.get("value")).and_then(|it| Answer::read(&question.settings, it));
+    answer.map_or_else(|| Final::Unresolved("the final answer leaves this question unanswered".to_owned()), Final::One)
 }
 
 /// The training plan of `shape`: the request's mapping (or the one inferred from the settings),

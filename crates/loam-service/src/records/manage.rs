@@ -12,6 +12,8 @@ use super::validate::{at_position, bare, PatchPlan, Validator};
 use super::view::{hide_metadata, hydrate, hydrate_ids, Include, RecordView};
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::outbox::Outbox;
+use loam_domain::review::visible_responses;
+
 use crate::policy::sees_all_responses;
 use crate::wire::event::Event;
 use crate::{Error, Result, Service};
@@ -44,15 +46,22 @@ impl Service {
         Ok((views, total))
     }
 
-    /// A record with everything loaded, as `actor` may see it: an annotator gets only their own
-    /// responses (every one when the dataset opts in) and only the metadata visible to annotators.
+    /// A record with everything loaded, as `actor` may see it: an annotator gets their own
+    /// response, and the others' submitted ones only once theirs is submitted in a dataset that
+    /// opts in (`loam_domain::review::visible_responses`), and only the metadata visible to
+    /// annotators.
     pub async fn get_record(&self, actor: &User, id: RecordId) -> Result<RecordView> {
         let mut tx = self.store.read().await?;
         let record = find_record(&mut tx, id).await?;
         let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
         let schema = self.schemas.get(&mut tx, &ds).await?;
-        let only_user = (!sees_all_responses(actor, &ds)).then_some(actor.id);
-        let mut views = hydrate(&mut tx, vec![record], &Include::all(), only_user, &schema).await?;
+        let mut views = hydrate(&mut tx, vec![record], &Include::all(), None, &schema).await?;
+        for view in &mut views {
+            if let Some(list) = view.responses.take() {
+                let open = ds.responses_visible_for_annotators;
+                view.responses = Some(visible_responses(actor.id, sees_all_responses(actor), open, list));
+            }
+        }
         hide_metadata(views.iter_mut().map(|it| &mut it.record), &schema, actor);
         views.pop().ok_or_else(|| Error::not_found("Record", id))
     }

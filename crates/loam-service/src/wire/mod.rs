@@ -13,6 +13,7 @@
 //! - `metrics.rs`: progress and metrics replies.
 //! - `overview.rs`: the web UI home's figures for every dataset (a loam extension).
 //! - `consolidation.rs`: consolidation strategies and finals (loam extensions).
+//! - `review.rs`: reviewers, the review rule and queue, a record under review (loam extensions).
 //! - `event.rs`: webhook events: their names, their `data`, their envelope.
 //! - `ser.rs`: the serialization helpers the shapes share.
 
@@ -24,6 +25,7 @@ mod listing;
 mod metrics;
 mod overview;
 mod record;
+mod review;
 mod ser;
 
 pub use account::{user, user_v0, webhook, workspace, MASKED_KEY};
@@ -34,4 +36,5 @@ pub use listing::{record, RecordItems, RecordPage, SearchPage};
 pub use metrics::{metadata_metrics, my_metrics, progress, ui_progress, users_progress};
 pub use overview::overview;
 pub use record::{record_base, response, suggestion, RecordOut, ResponseOut, SuggestionOut};
+pub use review::{record_review, returned, review_queue, review_rule, review_workspaces, reviewer};
 pub use ser::items;

@@ -99,7 +99,8 @@ export function buildFrame(main, { dataset, query, sorts }, on) {
 export function renderQueues(nav, n, current, href, open) {
   replace(
     nav,
-    QUEUES.map((s) =>
+    // The Returned queue is shown only while it holds records, or is the one open.
+    QUEUES.filter((s) => n[s] !== undefined || s === current).map((s) =>
       h(
         'a',
         {
@@ -114,7 +115,7 @@ export function renderQueues(nav, n, current, href, open) {
           },
         },
         `${s[0].toUpperCase()}${s.slice(1)} `,
-        h('span', { class: 'count' }, String(n[s])),
+        h('span', { class: 'count' }, String(n[s] ?? 0)),
       ),
     ),
   );

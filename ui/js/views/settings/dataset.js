@@ -71,7 +71,7 @@ export function datasetForm(dataset, status, saved) {
       checkbox(
         'responses_visible_for_annotators',
         responsesVisible,
-        "Annotators may read each other's responses on a record through the API (off: only their own; the annotation view always shows each annotator their own)",
+        "After submitting, annotators see the others' submitted answers on that record (off: blind, each annotator sees only their own)",
       ),
     ],
   });
