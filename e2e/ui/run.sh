@@ -17,6 +17,9 @@
 #      page and every settings form, on workspaces, users and datasets of its own (lib/roles-data.js);
 #      browser/ui-9-day.test.js drives what a day of annotation found (issue 19's QA): one annotator
 #      in two tabs on one queue, on a workspace and dataset of its own (lib/day-data.js);
+#      browser/ui-10-leases.test.js drives the Pending queue's leases (issue 20): two annotators
+#      in two browser contexts on a min_submitted = 1 dataset of its own never share a record,
+#      all held says so, and leaving the view releases the lease;
 #      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
 #      argilla-server 2.8.0 wheel from PyPI, fetched once with `pip download` into
 #      ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by keyboard, the datasets home,

@@ -404,6 +404,9 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in crate::routes::agreement::schemas() {
         put(name, schema);
     }
+    for (name, schema) in crate::routes::leases::schemas() {
+        put(name, schema);
+    }
     // An export's mapping (loam_domain::training): its keys beyond these depend on the shape.
     put(
         "ExportMapping",
