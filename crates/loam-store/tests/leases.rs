@@ -100,7 +100,10 @@ async fn the_next_record_respects_capacity_expiry_answers_and_skips() {
     assert!(leases::place(&mut tx, ids[1], b, NOW).await.unwrap().unwrap().answered);
     assert_eq!(leases::place(&mut tx, ids[2], b, NOW).await.unwrap().unwrap().submitted, 1);
     assert_eq!(leases::find_next(&mut tx, ds, b, NOW, 1, Pass::FromStart, Lock::Wait).await.unwrap(), None);
-    assert_eq!(leases::find_next(&mut tx, ds, b, NOW, 2, Pass::FromStart, Lock::Wait).await.unwrap(), Some(ids[2]));
+    // With two places, r0 (a's lease) and r2 (a's submitted answer) each have one left.
+    assert_eq!(leases::find_next(&mut tx, ds, b, NOW, 2, Pass::FromStart, Lock::Wait).await.unwrap(), Some(ids[0]));
+    let seq1 = leases::position_of(&mut tx, ds, ids[1]).await.unwrap().unwrap();
+    assert_eq!(leases::find_next(&mut tx, ds, b, NOW, 2, Pass::After(seq1), Lock::Wait).await.unwrap(), Some(ids[2]));
     assert_eq!(leases::place(&mut tx, RecordId::new(), b, NOW).await.unwrap(), None);
     drop(tx);
 

@@ -364,6 +364,11 @@ export async function render(main, params) {
       return res.record;
     }
     while (record) {
+      // One the caller answered already (a draft put back by an undo) is theirs: no lease to take.
+      if (ownResponse(record, me.id)) {
+        leases.release();
+        return record;
+      }
       if (await leases.take(record.id)) return record;
       if (!narrowed(q)) {
         const res = await leases.next(record.id);
