@@ -240,3 +240,26 @@ def test_fifty_annotators_through_one_sqlite_server_never_exceed_min_submitted(s
     replicas = start_replicas(f"sqlite://{tmp_path}/leases.db", 1, owner, None)
     owners = [r.api(owner.api_key, timeout=60) for r in replicas]
     run_leased_flow(owners, replicas, "one SQLite server")
+
+
+def test_the_idle_check_finds_a_record_left_free():
+    """The check above can fail: a "nothing free" answer while a record was certainly free (no
+    submit, the only lease released before the request) is reported; one while two leases
+    certainly held it is not."""
+    log = Log()
+    log.add("grants", (1, "r1", 0.0, 0.1))
+    log.add("releases", (1, 0.1, "r1"))
+    log.add("submits", (1, "r1", 0.2, 0.3, 201))   # 1's lease ends here (t 0.3)
+    log.add("nothing", (2, 5.0, 5.1, 1))           # long after: r1 has 1 submit, no lease -> free
+    assert len(check_never_idle(log, {})) == 1
+    held = Log()
+    held.add("grants", (1, "r1", 0.0, 0.1))
+    held.add("grants", (3, "r1", 0.0, 0.1))
+    held.add("nothing", (2, 0.5, 0.6, 1))          # two live leases: nothing free, rightly
+    assert check_never_idle(held, {}) == []
+    # A crashed annotator's lease counts as held.
+    crashed = Log()
+    crashed.add("grants", (1, "r1", 0.0, 0.1))
+    crashed.add("nothing", (2, 0.5, 0.6, 1))
+    assert check_never_idle(crashed, {9: ("r1", 0.0)}) == []
+    assert len(check_never_idle(crashed, {})) == 1

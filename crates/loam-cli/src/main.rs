@@ -232,8 +232,9 @@ async fn open_service(cfg: &Resolved, serving: bool) -> anyhow::Result<Arc<Servi
 fn lease_term(args: &ServeArgs) -> anyhow::Result<loam_domain::lease::LeaseTerm> {
     match args.lease_secs {
         None => Ok(Default::default()),
-        Some(secs) => loam_domain::lease::LeaseTerm::new(secs)
-            .ok_or_else(|| anyhow::anyhow!("lease_secs must be between 1 and {}", loam_domain::lease::LeaseTerm::MAX_SECS)),
+        Some(secs) => loam_domain::lease::LeaseTerm::new(secs).ok_or_else(|| {
+            anyhow::anyhow!("lease_secs must be between 1 and {}", loam_domain::lease::LeaseTerm::MAX_SECS)
+        }),
     }
 }
 

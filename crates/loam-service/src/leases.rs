@@ -73,11 +73,9 @@ impl Service {
         let ds = readable_dataset(&mut tx, actor, dataset).await?;
         let at = now();
         let after_seq = match after {
-            Some(id) => Some(
-                leases::position_of(&mut tx, dataset, id)
-                    .await?
-                    .ok_or_else(|| Error::not_found("Record", id))?,
-            ),
+            Some(id) => {
+                Some(leases::position_of(&mut tx, dataset, id).await?.ok_or_else(|| Error::not_found("Record", id))?)
+            }
             None => None,
         };
         // Asked again without a skip (a reload): the caller's live lease, if its place still holds.
@@ -163,7 +161,8 @@ impl Service {
         let found = find_record(&mut tx, record).await?;
         let ds = readable_dataset(&mut tx, actor, found.dataset_id).await?;
         let at = now();
-        let place = leases::place(&mut tx, record, actor.id, at).await?.ok_or_else(|| Error::not_found("Record", record))?;
+        let place =
+            leases::place(&mut tx, record, actor.id, at).await?.ok_or_else(|| Error::not_found("Record", record))?;
         if !place.may_offer(ds.distribution) {
             return Err(Error::Conflict(lost_reason(place)));
         }

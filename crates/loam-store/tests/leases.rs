@@ -129,9 +129,15 @@ async fn postgres_skips_a_record_another_transaction_holds() {
     let mut holder = store.write().await.unwrap();
     records::lock_records(&mut holder, &[ids[0]]).await.unwrap();
     let mut tx = store.write().await.unwrap();
-    assert_eq!(leases::find_next(&mut tx, ds, a, NOW, 1, Pass::FromStart, Lock::SkipLocked).await.unwrap(), Some(ids[1]));
+    assert_eq!(
+        leases::find_next(&mut tx, ds, a, NOW, 1, Pass::FromStart, Lock::SkipLocked).await.unwrap(),
+        Some(ids[1])
+    );
     drop(tx);
     drop(holder);
     let mut tx = store.write().await.unwrap();
-    assert_eq!(leases::find_next(&mut tx, ds, a, NOW, 1, Pass::FromStart, Lock::SkipLocked).await.unwrap(), Some(ids[0]));
+    assert_eq!(
+        leases::find_next(&mut tx, ds, a, NOW, 1, Pass::FromStart, Lock::SkipLocked).await.unwrap(),
+        Some(ids[0])
+    );
 }

@@ -128,11 +128,9 @@ async fn a_submit_releases_the_lease_and_answered_records_are_never_offered_agai
     let mine = ctx.app.read(&format!("/api/v1/records/{}?include=responses", ctx.records[1])).await;
     let response_id = mine["responses"][0]["id"].as_str().unwrap().to_owned();
     let body = json!({"status": "discarded"});
-    let reply = send_to(
-        &ctx.app.router,
-        req("PUT", &format!("/api/v1/responses/{response_id}"), &ctx.a.key, Some(body), true),
-    )
-    .await;
+    let reply =
+        send_to(&ctx.app.router, req("PUT", &format!("/api/v1/responses/{response_id}"), &ctx.a.key, Some(body), true))
+            .await;
     check(&reply, 200);
     assert_eq!(record_of(&ctx.next(&ctx.b, None).await), ctx.records[1]);
     // r0 is complete: nobody is offered it.
@@ -156,7 +154,10 @@ async fn nothing_free_says_how_many_others_hold_and_a_release_frees_one() {
     // a's renewal now fails: c holds the only place.
     let reply = ctx.app.call("PUT", &path, &ctx.a.key, None).await;
     check(&reply, 409);
-    assert_eq!(reply.1, detail("Others are annotating this record now, as many as it still needs; it comes back if they do not finish"));
+    assert_eq!(
+        reply.1,
+        detail("Others are annotating this record now, as many as it still needs; it comes back if they do not finish")
+    );
     // c renews theirs.
     let reply = ctx.app.call("PUT", &path, &ctx.c.key, None).await;
     check(&reply, 200);
@@ -234,11 +235,14 @@ async fn writes_without_the_header_are_answered_as_before() {
     // Changing one's own submitted answer through the web UI adds nothing: allowed.
     let id = res["id"].as_str().unwrap();
     let body = json!({"status": "submitted", "values": {"label": {"value": "b"}}});
-    let reply = send_to(&ctx.app.router, req("PUT", &format!("/api/v1/responses/{id}"), &ctx.b.key, Some(body), true)).await;
+    let reply =
+        send_to(&ctx.app.router, req("PUT", &format!("/api/v1/responses/{id}"), &ctx.b.key, Some(body), true)).await;
     check(&reply, 200);
     // The bulk write of the web UI keeps the rule per item.
-    let body = json!({"items": [{"record_id": ctx.records[0], "status": "submitted", "values": {"label": {"value": "a"}}}]});
-    let reply = send_to(&ctx.app.router, req("POST", "/api/v1/me/responses/bulk", &ctx.c.key, Some(body.clone()), true)).await;
+    let body =
+        json!({"items": [{"record_id": ctx.records[0], "status": "submitted", "values": {"label": {"value": "a"}}}]});
+    let reply =
+        send_to(&ctx.app.router, req("POST", "/api/v1/me/responses/bulk", &ctx.c.key, Some(body.clone()), true)).await;
     check(&reply, 200);
     assert!(reply.1["items"][0]["error"]["detail"].as_str().unwrap().contains("already has the 1 submitted responses"));
     let reply = send_to(&ctx.app.router, req("POST", "/api/v1/me/responses/bulk", &ctx.c.key, Some(body), false)).await;
