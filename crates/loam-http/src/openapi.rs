@@ -509,7 +509,8 @@ mod tests {
                     assert!(responses.contains_key("413"), "{method} {path} takes a body but does not declare 413");
                     assert!(responses.contains_key("422"), "{method} {path}");
                 } else if bodied {
-                    let bodiless = ["/publish", "/ping", "/api-key", "/api/workspaces/{workspace_id}/users/{user_id}"];
+                    let bodiless =
+                        ["/publish", "/ping", "/api-key", "/api/workspaces/{workspace_id}/users/{user_id}", "/lease"];
                     assert!(bodiless.iter().any(|it| path.ends_with(it)), "{method} {path} declares no request body");
                 }
                 if op.get("security") != Some(&json!([])) {

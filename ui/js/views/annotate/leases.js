@@ -31,7 +31,7 @@ export class Leases {
    */
   async take(recordId) {
     try {
-      const lease = await api.put(`/api/v1/me/records/${recordId}/lease`, {});
+      const lease = await api.call('PUT', `/api/v1/me/records/${recordId}/lease`);
       this.hold(recordId, lease.duration_seconds);
       return true;
     } catch (err) {
@@ -67,7 +67,7 @@ export class Leases {
     const id = this.held;
     if (!id || document.visibilityState !== 'visible') return;
     try {
-      await api.put(`/api/v1/me/records/${id}/lease`, {});
+      await api.call('PUT', `/api/v1/me/records/${id}/lease`);
     } catch (err) {
       if (err instanceof api.ApiError && err.status === 409 && this.held === id) {
         this.stop();
