@@ -369,7 +369,7 @@ export async function render(main, params) {
         leases.release();
         return record;
       }
-      if (await leases.take(record.id)) return record;
+      if ((await leases.take(record.id)) !== 'taken') return record;
       if (!narrowed(q)) {
         const res = await leases.next(record.id);
         if (res.record) {

@@ -8,6 +8,9 @@
 import * as api from '../../api.js';
 import { renewEvery } from '../../lib/leases.js';
 
+/** The server's 409 for a record the caller already answered (loam_service::leases). */
+const ANSWERED = /^You already answered this record/;
+
 export class Leases {
   /**
    * @param {string} datasetId
@@ -25,19 +28,20 @@ export class Leases {
   }
 
   /**
-   * Leases `recordId` to the caller; false when others hold as many places as it needs (or it is
-   * no longer theirs to annotate).
-   * @param {string} recordId
+   * Leases `recordId` to the caller: 'leased'; 'answered' when the caller answered it meanwhile
+   * (in another tab: it is theirs, shown without a lease); 'taken' when others hold as many places
+   * as it needs or it got all its answers.
+   * @param {string} recordId @returns {Promise<'leased'|'answered'|'taken'>}
    */
   async take(recordId) {
     try {
       const lease = await api.call('PUT', `/api/v1/me/records/${recordId}/lease`);
       this.hold(recordId, lease.duration_seconds);
-      return true;
+      return 'leased';
     } catch (err) {
       if (err instanceof api.ApiError && err.status === 409) {
-        this.stop();
-        return false;
+        this.release();
+        return ANSWERED.test(err.message) ? 'answered' : 'taken';
       }
       throw err;
     }
