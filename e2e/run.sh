@@ -8,7 +8,10 @@
 #   e2e/replicas/    three loam replicas on one PostgreSQL database (raw HTTP, pytest + httpx): 50
 #                    annotators through all three agree with a single server's result; a database
 #                    crash under load loses no acknowledged write and the replicas recover by
-#                    themselves. It starts its own replicas and databases (scratch databases on the
+#                    themselves; 50 annotators in the web UI's leased flow (1,000 records,
+#                    min_submitted 2) through three replicas and through one SQLite server never
+#                    exceed min_submitted, never wait while records are free, and take over a
+#                    crashed annotator's leases after expiry (test_leases.py). It starts its own replicas and databases (scratch databases on the
 #                    shared PostgreSQL at 127.0.0.1:5432, a private cluster it crashes), not the
 #                    server below; it needs psql and PostgreSQL 15's initdb / pg_ctl.
 #   e2e/training/    the guides' flows from answers to training data with the v2 SDK (argilla 2.8):

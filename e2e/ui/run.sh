@@ -17,6 +17,9 @@
 #      page and every settings form, on workspaces, users and datasets of its own (lib/roles-data.js);
 #      browser/ui-9-day.test.js drives what a day of annotation found (issue 19's QA): one annotator
 #      in two tabs on one queue, on a workspace and dataset of its own (lib/day-data.js);
+#      browser/ui-10-leases.test.js drives the Pending queue's leases (issue 20): two annotators
+#      in two browser contexts on a min_submitted = 1 dataset of its own never share a record,
+#      all held says so, and leaving the view releases the lease;
 #      browser/ui-11-review.test.js drives review and adjudication (a reviewer's decisions by key,
 #      a return, the annotator's Returned queue, back to review) and what annotators see of each
 #      other's answers, on a workspace, users and dataset of its own;

@@ -56,12 +56,12 @@ export function onUnauthorized(fn) {
 
 /**
  * @param {string} method @param {string} path
- * @param {{json?: any, form?: Record<string, string>, retries?: number}} [opts]
+ * @param {{json?: any, form?: Record<string, string>, retries?: number, headers?: Record<string, string>}} [opts]
  * @returns {Promise<any>}
  */
 export async function call(method, path, opts = {}) {
   /** @type {Record<string, string>} */
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const t = token();
   if (t) headers.Authorization = `Bearer ${t}`;
   /** @type {BodyInit|undefined} */
@@ -153,6 +153,19 @@ export async function download(path, json) {
   const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(json), credentials: 'omit' });
   if (!res.ok) throw new ApiError(res.status, await readReply(res, t));
   return { blob: await res.blob(), disposition: res.headers.get('Content-Disposition') };
+}
+
+/**
+ * Sends a request that outlives the page (`keepalive`: a lease released on leaving); not retried,
+ * and its reply is not read.
+ * @param {string} method @param {string} path
+ */
+export function sendBeacon(method, path) {
+  /** @type {Record<string, string>} */
+  const headers = {};
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  fetch(path, { method, headers, credentials: 'omit', keepalive: true }).catch(() => {});
 }
 
 export const get = (/** @type {string} */ p) => call('GET', p);

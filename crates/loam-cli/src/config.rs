@@ -27,6 +27,7 @@ pub const ENV_UI_DIR: &str = "LOAM_UI_DIR";
 pub const ENV_SIGN_IN_USERNAME_ALLOWANCE: &str = "LOAM_SIGN_IN_USERNAME_ALLOWANCE";
 pub const ENV_SIGN_IN_ADDRESS_ALLOWANCE: &str = "LOAM_SIGN_IN_ADDRESS_ALLOWANCE";
 pub const ENV_PASSWORD_HASH_SLOTS: &str = "LOAM_PASSWORD_HASH_SLOTS";
+pub const ENV_LEASE_SECS: &str = "LOAM_LEASE_SECS";
 pub const ENV_LOG: &str = "LOAM_LOG";
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
@@ -111,6 +112,10 @@ pub struct ServeArgs {
     /// it). Default: half the cores, within a sixteenth of the memory.
     #[arg(long, env = ENV_PASSWORD_HASH_SLOTS)]
     pub password_hash_slots: Option<usize>,
+    /// Seconds the web UI's Pending queue leases a record to the annotator it shows it to
+    /// (renewed while shown; 1 to 86400, default 300).
+    #[arg(long, env = ENV_LEASE_SECS, value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    pub lease_secs: Option<i64>,
 }
 
 /// The TOML file: the same keys as the flags, with underscores.
@@ -135,6 +140,7 @@ pub struct FileConfig {
     pub sign_in_username_allowance: Option<u32>,
     pub sign_in_address_allowance: Option<u32>,
     pub password_hash_slots: Option<usize>,
+    pub lease_secs: Option<i64>,
 }
 
 pub const EXAMPLE: &str = include_str!("../loam.example.toml");
@@ -199,6 +205,7 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         sign_in_username_allowance: serve.sign_in_username_allowance.or(file.sign_in_username_allowance),
         sign_in_address_allowance: serve.sign_in_address_allowance.or(file.sign_in_address_allowance),
         password_hash_slots: serve.password_hash_slots.or(file.password_hash_slots),
+        lease_secs: serve.lease_secs.or(file.lease_secs),
     };
     Ok(Resolved { data_dir, database_url, serve })
 }

@@ -171,6 +171,7 @@ async fn db_command(cfg: &Resolved, cmd: DbCommand) -> anyhow::Result<()> {
                     vector_cache_bytes: 0,
                     ann_min_vectors: 0,
                     sign_in: Default::default(),
+                    lease_term: Default::default(),
                 };
                 Service::open(&store, service_cfg)
                     .await
@@ -219,11 +220,22 @@ async fn open_service(cfg: &Resolved, serving: bool) -> anyhow::Result<Arc<Servi
         vector_cache_bytes: vector_cache_mb.saturating_mul(1 << 20),
         ann_min_vectors: cfg.serve.ann_min_vectors.unwrap_or(loam_service::DEFAULT_ANN_MIN_VECTORS),
         sign_in: sign_in_config(&cfg.serve),
+        lease_term: lease_term(&cfg.serve)?,
     };
     let service = Service::open(&store, service_cfg)
         .await
         .with_context(|| format!("opening the database {}", loam_store_url(&cfg.database_url)))?;
     Ok(Arc::new(service))
+}
+
+/// The term of the web UI's leases (the flags check the range too; this is for the file).
+fn lease_term(args: &ServeArgs) -> anyhow::Result<loam_domain::lease::LeaseTerm> {
+    match args.lease_secs {
+        None => Ok(Default::default()),
+        Some(secs) => loam_domain::lease::LeaseTerm::new(secs).ok_or_else(|| {
+            anyhow::anyhow!("lease_secs must be between 1 and {}", loam_domain::lease::LeaseTerm::MAX_SECS)
+        }),
+    }
 }
 
 /// Sign-in throttling and password hashing, from the flags and the machine.

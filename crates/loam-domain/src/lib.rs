@@ -12,6 +12,7 @@ pub mod distribution;
 pub mod error;
 pub mod field_text;
 pub mod ids;
+pub mod lease;
 pub mod model;
 pub mod python;
 pub mod query;

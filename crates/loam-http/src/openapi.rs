@@ -515,6 +515,7 @@ mod tests {
                         "/api-key",
                         "/api/workspaces/{workspace_id}/users/{user_id}",
                         "/reviewers/{user_id}",
+                        "/lease",
                     ];
                     assert!(bodiless.iter().any(|it| path.ends_with(it)), "{method} {path} declares no request body");
                 }

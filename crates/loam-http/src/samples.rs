@@ -407,6 +407,9 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in crate::routes::review::schemas() {
         put(name, schema);
     }
+    for (name, schema) in crate::routes::leases::schemas() {
+        put(name, schema);
+    }
     // An export's mapping (loam_domain::training): its keys beyond these depend on the shape.
     put(
         "ExportMapping",

@@ -15,6 +15,7 @@ mod delivery;
 mod error;
 mod export;
 mod hashing;
+mod leases;
 mod outbox;
 mod overview;
 mod policy;
@@ -49,10 +50,12 @@ pub use export::{
     BATCH_RECORDS, BELOW_MIN_SUBMITTED,
 };
 pub use hashing::{HashingConfig, HashingStatus};
+pub use leases::{Lease, NextRecord};
 pub use overview::{DatasetOverview, Team};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
+pub use response_write::Flow;
 pub use responses::BulkResponseItem;
 pub use review::{Decision, QueueItem, QueuePage, RecordReview, Returned, ReviewedResponse, Reviewer};
 pub use search::{LegacyParams, MetadataMetrics, SearchAs, MAX_SIMILAR};
@@ -82,6 +85,8 @@ pub struct ServiceConfig {
     pub ann_min_vectors: usize,
     /// Sign-in throttling and password hashing (`auth.rs`, `hashing.rs`).
     pub sign_in: SignInConfig,
+    /// How long the web UI's leases of records last (`leases.rs`).
+    pub lease_term: loam_domain::lease::LeaseTerm,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -93,6 +98,7 @@ impl std::fmt::Debug for ServiceConfig {
             .field("vector_cache_bytes", &self.vector_cache_bytes)
             .field("ann_min_vectors", &self.ann_min_vectors)
             .field("sign_in", &self.sign_in)
+            .field("lease_term", &self.lease_term)
             .finish()
     }
 }

@@ -8,6 +8,11 @@
 //! record-id order so two transactions cannot deadlock on PostgreSQL), so concurrent annotators
 //! never leave it wrong; the dataset's last activity and `completed_count` change in the same
 //! statement, and the response and status events are queued in the same transaction.
+//!
+//! Writes of the web UI's leased flow ([`Flow::Leased`], `loam_domain::lease`) keep one more
+//! rule, under the same lock: a submit that would give a record more submitted answers than its
+//! `min_submitted` is refused (409), and a submit or discard releases the author's lease on the
+//! record in the same transaction. [`Flow::Direct`] (the SDKs) writes as before.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,7 +20,7 @@ use loam_domain::distribution::RecordStatus;
 use loam_domain::model::{Dataset, Record, Response, User};
 use loam_domain::value::ResponseStatus;
 use loam_domain::{RecordId, ResponseId, Timestamp};
-use loam_store::{datasets, records, responses, Tx};
+use loam_store::{datasets, leases, records, responses, Tx};
 use serde_json::Value;
 
 use crate::outbox::Outbox;
@@ -75,6 +80,17 @@ pub(crate) enum StatusEvents {
     ByCaller,
 }
 
+/// Where a response write comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flow {
+    /// A client writing responses directly (the SDKs, scripts): no lease rules.
+    #[default]
+    Direct,
+    /// The web UI's leased flow (it says so with the `X-Loam-Lease` header): a submit never
+    /// takes a record past `min_submitted`, and a submit or discard releases the author's lease.
+    Leased,
+}
+
 /// Response writes on locked records of one dataset, in one transaction: each write queues its
 /// response event at once; [`ResponseWrites::finish`] recomputes the statuses of the records
 /// written to, sets the dataset's activity, and queues the status events.
@@ -85,13 +101,20 @@ pub(crate) struct ResponseWrites<'a> {
     /// The records whose responses changed, as they were before (for the status events).
     changed: BTreeMap<RecordId, Record>,
     outbox: Outbox,
+    flow: Flow,
 }
 
 impl<'a> ResponseWrites<'a> {
     /// Writes at `at` (responses' `inserted_at` / `updated_at`, the dataset's last activity).
     pub(crate) async fn new(tx: &mut Tx, ds: &'a Dataset, locked: Locked, at: Timestamp) -> Result<Self> {
         let outbox = Outbox::open(tx).await?;
-        Ok(Self { ds, locked, at, changed: BTreeMap::new(), outbox })
+        Ok(Self { ds, locked, at, changed: BTreeMap::new(), outbox, flow: Flow::Direct })
+    }
+
+    /// These writes come from `flow`.
+    pub(crate) fn in_flow(mut self, flow: Flow) -> Self {
+        self.flow = flow;
+        self
     }
 
     /// Writes `author`'s response to `record` (its values already validated): an update of
@@ -107,6 +130,9 @@ impl<'a> ResponseWrites<'a> {
         values: Option<Value>,
     ) -> Result<Response> {
         self.locked.holds(record.id)?;
+        if self.flow == Flow::Leased {
+            self.keep_lease_rules(tx, record, author, existing.as_ref(), status).await?;
+        }
         let at = self.at;
         let (response, event) = match existing {
             Some(mut response) => {
@@ -134,6 +160,33 @@ impl<'a> ResponseWrites<'a> {
         self.outbox.response(tx, event, self.ds, record, &response, author).await?;
         self.changed.entry(record.id).or_insert_with(|| record.clone());
         Ok(response)
+    }
+
+    /// The leased flow's rules, checked under the record's lock before `author`'s write: refuse a
+    /// submit that would overfill the record; release the author's lease on a submit or discard.
+    async fn keep_lease_rules(
+        &self,
+        tx: &mut Tx,
+        record: &Record,
+        author: &User,
+        existing: Option<&Response>,
+        status: ResponseStatus,
+    ) -> Result<()> {
+        let was_submitted = existing.is_some_and(|it| it.status == ResponseStatus::Submitted);
+        if status == ResponseStatus::Submitted && !was_submitted {
+            let submitted = responses::count_submitted(tx, record.id).await?;
+            if loam_domain::lease::overfills(self.ds.distribution, submitted, was_submitted, status) {
+                return Err(Error::Conflict(format!(
+                    "Record with id `{}` already has the {} submitted responses it needs \
+                     (others answered it meanwhile); your answer was not submitted",
+                    record.id, self.ds.distribution.min_submitted
+                )));
+            }
+        }
+        if status != ResponseStatus::Draft {
+            leases::release(tx, record.id, author.id).await?;
+        }
+        Ok(())
     }
 
     /// Deletes `response` of `record`, queueing `response.deleted` (rendered before the row goes).

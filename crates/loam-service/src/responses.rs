@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::datasets::{managed_dataset, readable_dataset};
 use crate::records::{checked_suggestion, find_record, NewSuggestionItem};
-use crate::response_write::{Locked, ResponseWrites, StatusEvents};
+use crate::response_write::{Flow, Locked, ResponseWrites, StatusEvents};
 use crate::{now, Error, Result, Service};
 
 /// One item of `POST /me/responses/bulk`.
@@ -37,6 +37,19 @@ impl Service {
         status: ResponseStatus,
         values: Option<Value>,
     ) -> Result<Response> {
+        self.create_response_in(Flow::Direct, actor, record_id, status, values).await
+    }
+
+    /// [`Service::create_response`] from `flow` (the web UI's leased flow keeps the lease rules
+    /// of `response_write.rs`).
+    pub async fn create_response_in(
+        &self,
+        flow: Flow,
+        actor: &User,
+        record_id: RecordId,
+        status: ResponseStatus,
+        values: Option<Value>,
+    ) -> Result<Response> {
         let mut tx = self.store.write().await?;
         // The row lock first, so the record read next is the one this response is checked against.
         let locked = Locked::take(&mut tx, [record_id]).await?;
@@ -48,7 +61,7 @@ impl Service {
                 actor.id
             )));
         }
-        let response = self.write_response(&mut tx, locked, actor, &record, &ds, None, status, values).await?;
+        let response = self.write_response(&mut tx, flow, locked, actor, &record, &ds, None, status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -56,6 +69,18 @@ impl Service {
     /// Replaces a response's status and values (its author, owners, managing admins).
     pub async fn update_response(
         &self,
+        actor: &User,
+        id: ResponseId,
+        status: ResponseStatus,
+        values: Option<Value>,
+    ) -> Result<Response> {
+        self.update_response_in(Flow::Direct, actor, id, status, values).await
+    }
+
+    /// [`Service::update_response`] from `flow`.
+    pub async fn update_response_in(
+        &self,
+        flow: Flow,
         actor: &User,
         id: ResponseId,
         status: ResponseStatus,
@@ -69,7 +94,7 @@ impl Service {
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
         let author = crate::users::find_user(&mut tx, existing.user_id).await?;
         let response =
-            self.write_response(&mut tx, locked, &author, &record, &ds, Some(existing), status, values).await?;
+            self.write_response(&mut tx, flow, locked, &author, &record, &ds, Some(existing), status, values).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -90,6 +115,16 @@ impl Service {
 
     /// Upserts the caller's responses to many records; each item succeeds or fails alone.
     pub async fn bulk_my_responses(&self, actor: &User, items: Vec<BulkResponseItem>) -> Result<Vec<Result<Response>>> {
+        self.bulk_my_responses_in(Flow::Direct, actor, items).await
+    }
+
+    /// [`Service::bulk_my_responses`] from `flow`.
+    pub async fn bulk_my_responses_in(
+        &self,
+        flow: Flow,
+        actor: &User,
+        items: Vec<BulkResponseItem>,
+    ) -> Result<Vec<Result<Response>>> {
         let mut res = Vec::with_capacity(items.len());
         for item in items {
             let outcome = async {
@@ -99,7 +134,7 @@ impl Service {
                 let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
                 let response = self
-                    .write_response(&mut tx, locked, actor, &record, &ds, existing, item.status, item.values)
+                    .write_response(&mut tx, flow, locked, actor, &record, &ds, existing, item.status, item.values)
                     .await?;
                 tx.commit().await?;
                 Ok(response)
@@ -124,6 +159,7 @@ impl Service {
     async fn write_response(
         &self,
         tx: &mut Tx,
+        flow: Flow,
         locked: Locked,
         author: &User,
         record: &Record,
@@ -139,7 +175,7 @@ impl Service {
             .map(|q| QuestionRef { name: &q.name, required: q.required, settings: &q.settings })
             .collect();
         let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
-        let mut writes = ResponseWrites::new(tx, ds, locked, now()).await?;
+        let mut writes = ResponseWrites::new(tx, ds, locked, now()).await?.in_flow(flow);
         let response = writes.put(tx, record, author, existing, status, values).await?;
         writes.finish(tx, StatusEvents::Queue).await?;
         Ok(response)

@@ -23,6 +23,7 @@ pub mod annotated;
 pub mod copy;
 pub mod datasets;
 pub mod exports;
+pub mod leases;
 pub mod overview;
 pub mod records;
 pub mod responses;

@@ -7,7 +7,8 @@
 // questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view),
 // annotate/filter-bar.js with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines,
 // shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
-// (the last submit or discard undone). The pure rules are in lib/queue.js, lib/answers.js,
+// (the last submit or discard undone), annotate/leases.js (the Pending queue's record leased to the
+// annotator, issue 20). The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
 // lib/markdown.js, lib/form.js, lib/keys.js, lib/drafts.js, lib/suggestions.js and lib/undo.js
 // (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
@@ -17,10 +18,12 @@ import { draftValues, openingForm, ownResponse } from '../lib/answers.js';
 import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
+import { heldMessage, leasedQueue, replaceAt } from '../lib/leases.js';
 import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, returnedEmpty, searchBody, statusInQueue, step } from '../lib/queue.js';
 import { mayReviewDataset } from '../lib/roles.js';
 import { lazyBulk } from './annotate/bulk-lazy.js';
 import { filterBar } from './annotate/filter-bar.js';
+import { Leases } from './annotate/leases.js';
 import { focusFirstQuestion, focusQuestion, leavePane, renderFormPane } from './annotate/form-pane.js';
 import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
@@ -57,6 +60,8 @@ export async function render(main, params) {
     activeQuestion: null,
     /** Text last selected with the mouse in a span field. @type {import('../lib/answers.js').FieldSelection|null} */
     fieldSelection: null,
+    /** Pending records others hold when none is free for the caller (0: not that case). */
+    held: 0,
   };
   /** Records a reviewer returned to the caller (review, issue 20), by record id. @type {Map<string, any>} */
   let returned = new Map();
@@ -147,6 +152,12 @@ export async function render(main, params) {
   const myResponse = () => ownResponse(view.record, me.id);
 
   const saver = draftSaver(me.id, statusLine, () => void refreshCounts());
+  const leases = new Leases(datasetId, (message) => {
+    statusLine.textContent = `${message}. A submit may be refused; → moves on.`;
+    statusLine.className = 'save-status error';
+  });
+  /** The next look for a free record while all are held by others. @type {ReturnType<typeof setTimeout>|undefined} */
+  let heldPoll;
 
   /** The form changed: re-render it, back it up locally, autosave drafts. */
   function changed() {
@@ -198,6 +209,8 @@ export async function render(main, params) {
     const undoable = { record, before: snapshot(myResponse()), form: view.form, pos: q.pos, queue: queueKey(q) };
     try {
       const after = snapshot(await saveResponse(record, me.id, status, responseBody(questions, view.form, status).values));
+      // The server released the lease with the answer.
+      if (status !== 'draft' && leases.held === record.id) leases.stop();
       if (after && status !== 'draft') last.remember({ ...undoable, after, status }, status === 'submitted' ? 'Submitted' : 'Discarded');
     } catch (err) {
       statusLine.textContent = `Not saved: ${err instanceof Error ? err.message : err}. Your answers are kept.`;
@@ -308,10 +321,19 @@ export async function render(main, params) {
    * @param {FormState} [form]
    */
   async function show(form) {
-    if (bulk.active()) return bulk.load();
+    clearTimeout(heldPoll);
+    if (bulk.active()) {
+      leases.release();
+      return bulk.load();
+    }
     let w = view.window;
     if (!w || needsPage(w, q.pos)) w = view.window = await fetchPage(q.pos);
-    view.record = recordAt(w, q.pos);
+    view.held = 0;
+    if (leasedQueue(q)) view.record = await leaseShown(w);
+    else {
+      leases.release();
+      view.record = recordAt(w, q.pos);
+    }
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
       const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, me.id, view.record.id));
@@ -328,6 +350,8 @@ export async function render(main, params) {
     }
     if (q.record) position.textContent = view.record ? 'This record' : 'No such record';
     else position.textContent = view.record ? `${q.pos + 1} of ${w.total}` : `${w.total} in this queue`;
+    // Every pending record is held by others: look again in a while.
+    if (view.held) heldPoll = setTimeout(() => void (view.held && !view.record ? show() : null), 5000);
     leavePane(formPane);
     renderRecord(true);
     renderForm();
@@ -336,6 +360,44 @@ export async function render(main, params) {
     if (next) void markdown.forRecord(next);
     if (nearEnd(w, q.pos)) void extendWindow(w);
     if (!side.contains(document.activeElement)) focusFirstQuestion(formPane, true);
+  }
+
+  /**
+   * The record at `q.pos` leased to the caller, or one in its place: a record others hold as many
+   * places of as it needs is replaced by the next free one (past it in insertion order), or, in a
+   * queue narrowed by search or filters, left out for the next one in the queue. None (and
+   * `view.held` says how many others hold) when nothing is free.
+   * @param {Window} w
+   */
+  async function leaseShown(w) {
+    let record = recordAt(w, q.pos);
+    if (!record && w.records.length === 0 && !narrowed(q)) {
+      // No record left in hand: the server says whether one is free, or all are held by others.
+      const res = await leases.next(null);
+      if (res.record) replaceAt(w, q.pos, res.record);
+      else view.held = res.held_by_others;
+      return res.record;
+    }
+    while (record) {
+      // One the caller answered already (a draft put back by an undo) is theirs: no lease to take.
+      if (ownResponse(record, me.id)) {
+        leases.release();
+        return record;
+      }
+      if ((await leases.take(record.id)) !== 'taken') return record;
+      if (!narrowed(q)) {
+        const res = await leases.next(record.id);
+        if (res.record) {
+          replaceAt(w, q.pos, res.record);
+          return res.record;
+        }
+        view.held = res.held_by_others;
+        return null;
+      }
+      dropAt(w, q.pos);
+      record = recordAt(w, q.pos);
+    }
+    return null;
   }
 
   /** @param {Window} w */
@@ -362,6 +424,10 @@ export async function render(main, params) {
       return;
     }
     const record = view.record;
+    if (!record && view.held) {
+      recordPane.replaceChildren(h('div', { class: 'empty', id: 'held' }, h('h2', null, 'Nothing free right now'), h('p', null, heldMessage(view.held))));
+      return;
+    }
     if (!record) {
       renderNothing(recordPane, q.record ? 'record' : q.status, narrowed(q) ? filters.clearAll : null);
       return;
@@ -505,6 +571,8 @@ export async function render(main, params) {
     document.removeEventListener('keydown', onKey);
     document.removeEventListener('mouseup', onMouseUp);
     window.removeEventListener('beforeunload', beforeUnload);
+    clearTimeout(heldPoll);
+    leases.close();
     last.close();
     void saver.flush();
   };

@@ -419,5 +419,6 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                 &["shape"],
             ),
         ),
+        ("NextRecordQuery", object(&[("after", nullable(uuid()))], &[])),
     ]
 }

@@ -2,7 +2,7 @@
 
 use crate::openapi::{Routes, IDS};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
@@ -24,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
         .errors(&[409])
         .put("/api/v1/responses/{response_id}", "Replace a response", 200, Some("Response"), update)
         .json_body("NewResponse")
+        .errors(&[409])
         .delete("/api/v1/responses/{response_id}", "Delete a response", 200, Some("Response"), delete)
         .post(
             "/api/v1/me/responses/bulk",
@@ -89,11 +90,13 @@ async fn create(
     State(app): State<AppState>,
     Auth(actor): Auth,
     Path(record_id): Path<String>,
+    headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
     let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
-    let response = app.service.create_response(&actor, RecordId(id), status, values).await?;
+    let flow = super::leases::flow_of(&headers);
+    let response = app.service.create_response_in(flow, &actor, RecordId(id), status, values).await?;
     Ok(created(wire::response(&response)))
 }
 
@@ -101,11 +104,13 @@ async fn update(
     State(app): State<AppState>,
     Auth(actor): Auth,
     Path(response_id): Path<String>,
+    headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
     let id = path_id(&response_id, "response_id")?;
     let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
-    let response = app.service.update_response(&actor, ResponseId(id), status, values).await?;
+    let flow = super::leases::flow_of(&headers);
+    let response = app.service.update_response_in(flow, &actor, ResponseId(id), status, values).await?;
     Ok(ok(wire::response(&response)))
 }
 
@@ -115,7 +120,7 @@ async fn delete(State(app): State<AppState>, Auth(actor): Auth, Path(response_id
     Ok(ok(wire::response(&response)))
 }
 
-async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> ApiResult {
+async fn bulk(State(app): State<AppState>, Auth(actor): Auth, headers: HeaderMap, body: Body) -> ApiResult {
     let loc = [Loc::from("body")];
     let r = Reader::new(body.object()?, &loc);
     let raw = r.array("items")?;
@@ -129,7 +134,7 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, body: Body) -> Api
         let record_id = Reader::new(object(item, &item_loc)?, &item_loc).uuid("record_id")?;
         items.push(BulkResponseItem { record_id: RecordId(record_id), status, values });
     }
-    let outcomes = app.service.bulk_my_responses(&actor, items).await?;
+    let outcomes = app.service.bulk_my_responses_in(super::leases::flow_of(&headers), &actor, items).await?;
     let rendered: Vec<Value> = outcomes
         .into_iter()
         .map(|outcome| match outcome {

@@ -61,6 +61,7 @@ async fn replica_with(
             vector_cache_bytes: 0,
             ann_min_vectors: 0,
             sign_in,
+            lease_term: Default::default(),
         },
     )
     .await

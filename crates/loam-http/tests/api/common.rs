@@ -164,6 +164,7 @@ pub async fn open_service_ann(
             vector_cache_bytes,
             ann_min_vectors,
             sign_in: Default::default(),
+            lease_term: Default::default(),
         },
     )
     .await

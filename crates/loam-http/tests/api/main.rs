@@ -17,6 +17,7 @@ mod datasets;
 mod distribution;
 mod export;
 mod export_training;
+mod leases;
 mod legacy;
 mod overview;
 mod permissions;

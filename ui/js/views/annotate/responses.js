@@ -7,13 +7,21 @@ import { ownResponse } from '../../lib/answers.js';
 import { Autosaver, dropBackup } from '../../lib/drafts.js';
 
 /**
+ * The header that marks the web UI's writes (loam's leased flow): a submit that would give a record
+ * more submitted answers than it needs is refused (409) and a submit or discard releases the lease.
+ */
+const LEASED = { 'X-Loam-Lease': '1' };
+
+/**
  * Writes the caller's response on `record` (`PUT` their response, else `POST` a new one).
  * @param {any} record @param {string} userId @param {string} status @param {Record<string, any>} values
  */
 export async function saveResponse(record, userId, status, values) {
   const mine = ownResponse(record, userId);
   const body = { values, status };
-  const res = mine ? await api.put(`/api/v1/responses/${mine.id}`, body) : await api.post(`/api/v1/records/${record.id}/responses`, body).catch((err) => answeredElsewhere(record, userId, err));
+  const res = mine
+    ? await api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers: LEASED })
+    : await api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers: LEASED }).catch((err) => answeredElsewhere(record, userId, err));
   record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== userId), res];
   return res;
 }
@@ -48,7 +56,7 @@ export async function deleteResponse(record, mine) {
  * @returns {Promise<{items: {error?: any}[]}>}
  */
 export function answerMany(ids, status, values) {
-  return api.post('/api/v1/me/responses/bulk', { items: ids.map((record_id) => ({ record_id, status, values })) });
+  return api.call('POST', '/api/v1/me/responses/bulk', { json: { items: ids.map((record_id) => ({ record_id, status, values })) }, headers: LEASED });
 }
 
 /**

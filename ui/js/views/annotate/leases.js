@@ -1,0 +1,101 @@
+// The leases of the annotation view's Pending queue (issue 20; pure rules in lib/leases.js): the
+// record shown is leased to the annotator (`PUT /api/v1/me/records/{id}/lease`, which releases
+// their other leases in the dataset); one held by as many others as it needs is replaced by the
+// next free one (`POST /api/v1/me/datasets/{id}/records/next`); the lease is renewed on a timer
+// while the page is visible and released on leaving (a keepalive request, so it survives the
+// page) or when the view shows another queue.
+
+import * as api from '../../api.js';
+import { renewEvery } from '../../lib/leases.js';
+
+/** The server's 409 for a record the caller already answered (loam_service::leases). */
+const ANSWERED = /^You already answered this record/;
+
+export class Leases {
+  /**
+   * @param {string} datasetId
+   * @param {(message: string) => void} lost told when a renewal is refused (the record went to others)
+   */
+  constructor(datasetId, lost) {
+    this.datasetId = datasetId;
+    this.lost = lost;
+    /** The record leased now, if any. @type {string|null} */
+    this.held = null;
+    /** @type {ReturnType<typeof setInterval>|null} */
+    this.timer = null;
+    this.onPageHide = () => this.release();
+    window.addEventListener('pagehide', this.onPageHide);
+  }
+
+  /**
+   * Leases `recordId` to the caller: 'leased'; 'answered' when the caller answered it meanwhile
+   * (in another tab: it is theirs, shown without a lease); 'taken' when others hold as many places
+   * as it needs or it got all its answers.
+   * @param {string} recordId @returns {Promise<'leased'|'answered'|'taken'>}
+   */
+  async take(recordId) {
+    try {
+      const lease = await api.call('PUT', `/api/v1/me/records/${recordId}/lease`);
+      this.hold(recordId, lease.duration_seconds);
+      return 'leased';
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status === 409) {
+        this.release();
+        return ANSWERED.test(err.message) ? 'answered' : 'taken';
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The next free record past `afterId` (leased to the caller), or none with how many records
+   * others hold.
+   * @param {string|null} afterId
+   * @returns {Promise<{record: any, lease: any, held_by_others: number}>}
+   */
+  async next(afterId) {
+    const res = await api.post(`/api/v1/me/datasets/${this.datasetId}/records/next`, afterId ? { after: afterId } : {});
+    if (res.record) this.hold(res.record.id, res.lease.duration_seconds);
+    else this.stop();
+    return res;
+  }
+
+  /** @param {string} recordId @param {number} seconds */
+  hold(recordId, seconds) {
+    this.stop();
+    this.held = recordId;
+    this.timer = setInterval(() => void this.renew(), renewEvery(seconds));
+  }
+
+  async renew() {
+    const id = this.held;
+    if (!id || document.visibilityState !== 'visible') return;
+    try {
+      await api.call('PUT', `/api/v1/me/records/${id}/lease`);
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status === 409 && this.held === id) {
+        this.stop();
+        this.lost(err.message);
+      }
+    }
+  }
+
+  /** Stops renewing (the server released the lease, or it is no longer held). */
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.held = null;
+  }
+
+  /** Releases the lease held, if any, with a request that outlives the page. */
+  release() {
+    const id = this.held;
+    this.stop();
+    if (id) api.sendBeacon('DELETE', `/api/v1/me/records/${id}/lease`);
+  }
+
+  close() {
+    this.release();
+    window.removeEventListener('pagehide', this.onPageHide);
+  }
+}
