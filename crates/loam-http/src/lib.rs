@@ -60,6 +60,7 @@ fn routes() -> openapi::Routes {
     r = routes::ui::routes(r);
     r = routes::overview::routes(r);
     r = routes::consolidation::routes(r);
+    r = routes::history::routes(r);
     r.get("/api/v1/openapi.json", "This document", 200, Some("OpenApi"), openapi_document)
 }
 

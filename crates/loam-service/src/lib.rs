@@ -24,6 +24,7 @@ mod responses;
 mod search;
 mod settings;
 mod similarity;
+mod time_on_task;
 mod users;
 mod vector_set;
 mod webhooks;
@@ -52,11 +53,12 @@ pub use overview::{DatasetOverview, Team};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
-pub use responses::BulkResponseItem;
+pub use responses::{BulkResponseItem, ResponseSave};
 pub use search::{LegacyParams, MetadataMetrics, SearchAs, MAX_SIMILAR};
 pub use settings::{
     FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings, QuestionPatch,
 };
+pub use time_on_task::TeamTime;
 pub use users::{NewUser, UserPatch};
 pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};
 

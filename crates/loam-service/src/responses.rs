@@ -19,6 +19,18 @@ pub struct BulkResponseItem {
     pub record_id: RecordId,
     pub status: ResponseStatus,
     pub values: Option<Value>,
+    /// Active milliseconds the caller spent on the record since their last save (time on task).
+    pub active_ms: Option<i64>,
+}
+
+/// What a save of a response sends: status, values, and the active time the caller spent on the
+/// record since their last save (`loam_active_ms`, time on task; checked by the caller with
+/// `loam_domain::time_on_task::check_active_ms`).
+#[derive(Clone, Debug)]
+pub struct ResponseSave {
+    pub status: ResponseStatus,
+    pub values: Option<Value>,
+    pub active_ms: Option<i64>,
 }
 
 fn value_error(err: Rejection) -> Error {
@@ -30,13 +42,7 @@ fn value_error(err: Rejection) -> Error {
 
 impl Service {
     /// Creates the caller's response to a record.
-    pub async fn create_response(
-        &self,
-        actor: &User,
-        record_id: RecordId,
-        status: ResponseStatus,
-        values: Option<Value>,
-    ) -> Result<Response> {
+    pub async fn create_response(&self, actor: &User, record_id: RecordId, save: ResponseSave) -> Result<Response> {
         let mut tx = self.store.write().await?;
         // The row lock first, so the record read next is the one this response is checked against.
         let locked = Locked::take(&mut tx, [record_id]).await?;
@@ -48,19 +54,13 @@ impl Service {
                 actor.id
             )));
         }
-        let response = self.write_response(&mut tx, locked, actor, &record, &ds, None, status, values).await?;
+        let response = self.write_response(&mut tx, locked, actor, actor, &record, &ds, None, save).await?;
         tx.commit().await?;
         Ok(response)
     }
 
     /// Replaces a response's status and values (its author, owners, managing admins).
-    pub async fn update_response(
-        &self,
-        actor: &User,
-        id: ResponseId,
-        status: ResponseStatus,
-        values: Option<Value>,
-    ) -> Result<Response> {
+    pub async fn update_response(&self, actor: &User, id: ResponseId, save: ResponseSave) -> Result<Response> {
         let mut tx = self.store.write().await?;
         let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
         self.require_response_access(&mut tx, actor, &existing).await?;
@@ -68,8 +68,7 @@ impl Service {
         let record = find_record(&mut tx, existing.record_id).await?;
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
         let author = crate::users::find_user(&mut tx, existing.user_id).await?;
-        let response =
-            self.write_response(&mut tx, locked, &author, &record, &ds, Some(existing), status, values).await?;
+        let response = self.write_response(&mut tx, locked, actor, &author, &record, &ds, Some(existing), save).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -98,9 +97,8 @@ impl Service {
                 let record = find_record(&mut tx, item.record_id).await?;
                 let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
-                let response = self
-                    .write_response(&mut tx, locked, actor, &record, &ds, existing, item.status, item.values)
-                    .await?;
+                let save = ResponseSave { status: item.status, values: item.values, active_ms: item.active_ms };
+                let response = self.write_response(&mut tx, locked, actor, actor, &record, &ds, existing, save).await?;
                 tx.commit().await?;
                 Ok(response)
             }
@@ -119,19 +117,21 @@ impl Service {
     }
 
     /// Validates `author`'s response to `record` of `ds` against the record as read after taking
-    /// its row lock (`locked`), and writes it through [`ResponseWrites`].
+    /// its row lock (`locked`), and writes it through [`ResponseWrites`], with the active time
+    /// `actor` (who saves it) spent on the record.
     #[allow(clippy::too_many_arguments)]
     async fn write_response(
         &self,
         tx: &mut Tx,
         locked: Locked,
+        actor: &User,
         author: &User,
         record: &Record,
         ds: &Dataset,
         existing: Option<Response>,
-        status: ResponseStatus,
-        values: Option<Value>,
+        save: ResponseSave,
     ) -> Result<Response> {
+        let ResponseSave { status, values, active_ms } = save;
         let schema = self.schemas.get(tx, ds).await?;
         let refs: Vec<QuestionRef<'_>> = schema
             .questions
@@ -141,6 +141,9 @@ impl Service {
         let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
         let mut writes = ResponseWrites::new(tx, ds, locked, now()).await?;
         let response = writes.put(tx, record, author, existing, status, values).await?;
+        if let Some(ms) = active_ms {
+            writes.spent(tx, record, actor.id, ms).await?;
+        }
         writes.finish(tx, StatusEvents::Queue).await?;
         Ok(response)
     }

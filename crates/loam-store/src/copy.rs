@@ -23,6 +23,8 @@ pub const TABLES: &[&str] = &[
     "records",
     "record_metadata",
     "responses",
+    "response_times",
+    "record_history",
     "suggestions",
     "vectors",
     "webhooks",

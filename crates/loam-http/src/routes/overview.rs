@@ -4,8 +4,9 @@
 use crate::openapi::Routes;
 use axum::extract::State;
 use loam_domain::model::{DatasetStatus, StatusCounts};
+use loam_domain::time_on_task::Throughput;
 use loam_domain::DatasetId;
-use loam_service::{wire, DatasetOverview, Team};
+use loam_service::{wire, DatasetOverview, Team, TeamTime};
 use serde_json::Value;
 
 use super::{ok, ApiResult};
@@ -31,6 +32,17 @@ async fn overview(State(app): State<AppState>, Auth(actor): Auth) -> ApiResult {
     Ok(ok(wire::overview(&items)))
 }
 
+/// Time on task as replies carry it: measured figures, and undefined ones (null), for the team
+/// and per annotator.
+pub fn time_samples() -> [TeamTime; 2] {
+    let measured = Throughput { active_ms: 90_000, done: 3, median_ms: Some(25_000.5) };
+    let unmeasured = || vec![("bob".to_owned(), Throughput::default())];
+    [
+        TeamTime { total: measured.clone(), annotators: vec![("ada".to_owned(), measured)] },
+        TeamTime { total: Throughput::default(), annotators: unmeasured() },
+    ]
+}
+
 /// The reply schema, for the OpenAPI document (`samples.rs`): an annotator's item, a manager's.
 pub fn schemas() -> Vec<(&'static str, Value)> {
     let counts = StatusCounts { submitted: 3, discarded: 1, draft: 2 };
@@ -44,7 +56,8 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         mine: counts,
         team,
     };
-    let team = Team { waiting: 2, total: counts, annotators: vec![("ada".to_owned(), counts)] };
-    let samples = [wire::overview(&[item(None), item(Some(team))])];
+    let [measured, unmeasured] = time_samples();
+    let team = |time| Team { waiting: 2, total: counts, annotators: vec![("ada".to_owned(), counts)], time };
+    let samples = [wire::overview(&[item(None), item(Some(team(measured))), item(Some(team(unmeasured)))])];
     vec![("UiOverview", describe_all(&samples))]
 }

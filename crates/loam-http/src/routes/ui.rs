@@ -48,8 +48,8 @@ async fn progress(
     let res = app.service.watch_progress(&actor, id.into(), known).await?;
     let (status, token, body) = match res {
         ProgressWatch::Unchanged { token } => (StatusCode::NOT_MODIFIED, token, None),
-        ProgressWatch::Changed { token, progress, users } => {
-            let body = wire::ui_progress(&token, &progress, &users);
+        ProgressWatch::Changed { token, progress, users, time } => {
+            let body = wire::ui_progress(&token, &progress, &users, time.as_ref());
             (StatusCode::OK, token, Some(body))
         }
     };
