@@ -7,7 +7,8 @@
 // questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view),
 // annotate/filter-bar.js with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines,
 // shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
-// (the last submit or discard undone). The pure rules are in lib/queue.js, lib/answers.js,
+// (the last submit or discard undone), annotate/timing.js (time on task, sent with each save) and
+// annotate/edit-record.js (owners and admins edit the record; its history). The pure rules are in lib/queue.js, lib/answers.js,
 // lib/markdown.js, lib/form.js, lib/keys.js, lib/drafts.js, lib/suggestions.js and lib/undo.js
 // (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
@@ -25,7 +26,11 @@ import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyb
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
 import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
+import { recordTools } from './annotate/edit-record.js';
+import { watchActivity } from './annotate/timing.js';
+import { mayManage } from '../lib/roles.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
+import { BULK } from '../lib/timing.js';
 import { LastAnswer } from './annotate/undo.js';
 import { putBack, queueKey, snapshot } from '../lib/undo.js';
 
@@ -136,6 +141,8 @@ export async function render(main, params) {
   const myResponse = () => ownResponse(view.record, me.id);
 
   const saver = draftSaver(me.id, statusLine, () => void refreshCounts());
+  /** Time on task: the active time on each record goes with its saves (annotate/timing.js). */
+  const activity = watchActivity();
 
   /** The form changed: re-render it, back it up locally, autosave drafts. */
   function changed() {
@@ -293,10 +300,14 @@ export async function render(main, params) {
    * @param {FormState} [form]
    */
   async function show(form) {
-    if (bulk.active()) return bulk.load();
+    if (bulk.active()) {
+      activity.open(BULK);
+      return bulk.load();
+    }
     let w = view.window;
     if (!w || needsPage(w, q.pos)) w = view.window = await fetchPage(q.pos);
     view.record = recordAt(w, q.pos);
+    activity.open(view.record ? view.record.id : null);
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
       const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, me.id, view.record.id));
@@ -353,6 +364,17 @@ export async function render(main, params) {
     }
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;
     renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [], search: q.text });
+    if (mayManage(me.role)) recordPane.append(recordTools({ record, fields, properties: metadataRes.items, saved: (res) => void edited(record, res) }));
+  }
+
+  /** The record was edited (owners and admins): shown as the server now holds it. @param {any} record @param {any} res */
+  async function edited(record, res) {
+    record.fields = res.fields;
+    record.metadata = res.metadata;
+    markdown.html.delete(record.id);
+    await markdown.forRecord(record);
+    if (view.record === record) renderRecord(true);
+    statusLine.textContent = 'Record saved; its previous values are in its history';
   }
 
   function renderForm() {
@@ -412,6 +434,7 @@ export async function render(main, params) {
   async function toggleBulk() {
     await saver.flush();
     await bulk.toggle();
+    if (bulk.active()) activity.open(BULK);
     if (!bulk.active()) {
       view.window = null;
       await show();
@@ -483,6 +506,6 @@ export async function render(main, params) {
     document.removeEventListener('mouseup', onMouseUp);
     window.removeEventListener('beforeunload', beforeUnload);
     last.close();
-    void saver.flush();
+    void saver.flush().finally(() => activity.stop());
   };
 }
