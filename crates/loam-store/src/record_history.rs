@@ -5,6 +5,8 @@
 use loam_domain::history::{record_changes, ChangeKind, HistoryEntry, ValueChange};
 use loam_domain::model::Record;
 use loam_domain::{RecordId, Timestamp, UserId};
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -26,17 +28,19 @@ struct HistoryRow {
 
 from_row!(HistoryRow { id, record_id, kind, name, previous, value, changed_by, username, changed_at });
 
+/// A record's fields and metadata.
+pub(crate) type Contents = (Map<String, Value>, Option<Map<String, Value>>);
+
+/// A stored record's fields and metadata, as read.
+type ContentsRow = (Uuid, Json<Map<String, Value>>, Option<Json<Map<String, Value>>>);
+
 /// The stored fields and metadata of records about to be updated, by id.
-pub(crate) async fn stored_contents(
-    tx: &mut Tx,
-    ids: &[RecordId],
-) -> Result<Vec<(RecordId, Map<String, Value>, Option<Map<String, Value>>)>, StoreError> {
-    let mut res = Vec::with_capacity(ids.len());
+pub(crate) async fn stored_contents(tx: &mut Tx, ids: &[RecordId]) -> Result<HashMap<RecordId, Contents>, StoreError> {
+    let mut res = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let sql = format!("select id, fields, metadata from records where id in ({})", placeholders(1, chunk.len()));
-        let rows: Vec<(Uuid, Json<Map<String, Value>>, Option<Json<Map<String, Value>>>)> =
-            db::query(&sql).bind_all(chunk.iter().map(|it| it.0)).fetch_all(tx).await?;
-        res.extend(rows.into_iter().map(|(id, fields, metadata)| (RecordId(id), fields.0, metadata.map(|it| it.0))));
+        let rows: Vec<ContentsRow> = db::query(&sql).bind_all(chunk.iter().map(|it| it.0)).fetch_all(tx).await?;
+        res.extend(rows.into_iter().map(|(id, fields, metadata)| (RecordId(id), (fields.0, metadata.map(|it| it.0)))));
     }
     Ok(res)
 }
@@ -45,7 +49,7 @@ pub(crate) async fn stored_contents(
 /// `updated_at`; nothing when no value differs.
 pub(crate) async fn write_changes(
     tx: &mut Tx,
-    updates: &[(&(Map<String, Value>, Option<Map<String, Value>>), &Record)],
+    updates: &[(&Contents, &Record)],
     by: Option<UserId>,
 ) -> Result<(), StoreError> {
     let mut rows: Vec<(&Record, ValueChange)> = Vec::new();

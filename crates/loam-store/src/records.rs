@@ -92,15 +92,11 @@ impl RecordWrites {
     /// values they change in the record history (`record_history.rs`), read first in one
     /// statement per 500 records; inserts leave none.
     pub async fn write(self, tx: &mut Tx, schema: &DatasetSchema) -> Result<(), StoreError> {
-        let before: HashMap<RecordId, (Map<String, Value>, Option<Map<String, Value>>)> = if self.updates.is_empty() {
+        let before: HashMap<RecordId, record_history::Contents> = if self.updates.is_empty() {
             HashMap::new()
         } else {
             let ids: Vec<RecordId> = self.updates.iter().map(|(it, _)| it.id).collect();
-            record_history::stored_contents(tx, &ids)
-                .await?
-                .into_iter()
-                .map(|(id, fields, metadata)| (id, (fields, metadata)))
-                .collect()
+            record_history::stored_contents(tx, &ids).await?
         };
         let mut texts: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
         let mut reindexed: Vec<(i64, &Record)> = Vec::with_capacity(self.inserts.len() + self.updates.len());
