@@ -17,6 +17,9 @@
 #      page and every settings form, on workspaces, users and datasets of its own (lib/roles-data.js);
 #      browser/ui-9-day.test.js drives what a day of annotation found (issue 19's QA): one annotator
 #      in two tabs on one queue, on a workspace and dataset of its own (lib/day-data.js);
+#      browser/ui-12-time.test.js drives time on task under a controlled clock (hidden-tab and idle
+#      time left out, the figures per annotator on the home and settings) and an owner's record
+#      edit with its history, on a workspace, users and dataset of its own;
 #      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
 #      argilla-server 2.8.0 wheel from PyPI, fetched once with `pip download` into
 #      ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by keyboard, the datasets home,

@@ -19,8 +19,9 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/ui/overview",
         "Every dataset the caller sees with its records' progress (total, completed, pending) and the \
          caller's own responses by status; for owners and admins also `team`: the responses of every \
-         annotator and the records still waiting for more responses under `min_submitted` (null for \
-         annotators). The datasets and order of `GET /api/v1/me/datasets`",
+         annotator, the records still waiting for more responses under `min_submitted` and `time` (time on \
+         task: active time, records done, records per hour and median time per record, per annotator \
+         and for the team) (null for annotators). The datasets and order of `GET /api/v1/me/datasets`",
         200,
         Some("UiOverview"),
         overview,
