@@ -32,7 +32,9 @@
 #      LOAM_UI_DIR (read by `loam serve` itself: serve this ui/ folder instead of the one built
 #      into the binary, e.g. a checkout's ui/ with a binary built from another tree),
 #      CHROMIUM (default /usr/bin/chromium), LOAM_UI_PARTS (local iteration only: a subset of
-#      "types unit browser"; refused when CI=true).
+#      "types unit browser"; refused when CI=true), LOAM_UI_BROWSER_TESTS (local iteration only:
+#      run these browser test files, paths from e2e/ui, e.g. "browser/ui-6-filters.test.js",
+#      instead of all of browser/; refused when CI=true).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -41,6 +43,11 @@ HERE="$REPO/e2e/ui"
 source "$REPO/scripts/lib/loam-server.sh"
 
 PARTS="${LOAM_UI_PARTS:-types unit browser}"
+if [[ -n "${LOAM_UI_BROWSER_TESTS:-}" && "${CI:-}" == "true" ]]; then
+  echo "error: LOAM_UI_BROWSER_TESTS is for local iteration; CI runs every browser test" >&2
+  exit 2
+fi
+read -r -a BROWSER_TESTS <<<"${LOAM_UI_BROWSER_TESTS:-browser/}"
 if [[ "$PARTS" != "types unit browser" && "${CI:-}" == "true" ]]; then
   echo "error: LOAM_UI_PARTS is set but CI=true; CI runs every part" >&2
   exit 1
@@ -118,7 +125,7 @@ PY
   # Argilla's (upstream-…).
   LOAM_URL="$LOAM_SERVER_URL" LOAM_KEY="$LOAM_SERVER_KEY" SCREENSHOTS="$shots" CHROMIUM="$CHROMIUM" \
   ARGILLA_UI_DIR="$argilla_ui/static" \
-    node --test --test-concurrency=1 --test-timeout=300000 browser/ || { rc=1; loam_server_log_tail 40; }
+    node --test --test-concurrency=1 --test-timeout=300000 "${BROWSER_TESTS[@]}" || { rc=1; loam_server_log_tail 40; }
   echo "# screenshots: $shots"
 fi
 exit "$rc"

@@ -281,6 +281,32 @@ test('the bulk view: every field, suggestions, paging by keyboard, and an answer
   await page.context().close();
 });
 
+test('a link naming filters and a sort the dataset lacks: they are left out, and the view says so until the filters change', async () => {
+  // What the queue shows with only the known filter, and with none (earlier tests answered some).
+  const page = await annotator('meta.source=github');
+  const web = await page.locator('#position').innerText();
+  await page.goto(annotateUrl());
+  const whole = await page.locator('#position').innerText();
+  assert.notEqual(web, whole);
+  await page.goto(annotateUrl('meta.nosuch=web&range.source=1..2&meta.source=github&sort=meta.nosuch-desc'));
+  // The known filter holds; the unknown one and the terms-as-range are not applied, and not hidden.
+  await positionIs(page, web);
+  const notice = page.locator('#filter-chips .filter-notice');
+  assert.match(await notice.innerText(), /^Not applied: this link's 2 filters \(nosuch: web; .*\) and its sort, which this dataset does not have\./);
+  assert.equal(await page.locator('#filters-toggle').innerText(), 'Filters (1)');
+  assert.doesNotMatch(page.url(), /nosuch|range\.source/);
+  // Clearing the filters takes the notice away; the whole queue is shown.
+  await tabTo(page, '#filter-chips .chip');
+  await page.keyboard.press('Enter');
+  await positionIs(page, whole);
+  assert.equal(await notice.count(), 0);
+  // Only unknown filters: the chips row holds just the notice.
+  await page.goto(annotateUrl('meta.nosuch=web'));
+  await positionIs(page, whole);
+  assert.match(await notice.innerText(), /^Not applied: this link's a filter \(nosuch: web\), which this dataset does not have\. The queue below is not narrowed by it\.$/);
+  await page.context().close();
+});
+
 test('at 390×844: the filter panel, chips, highlighting and the bulk view fit the width and work by keyboard', async () => {
   const phone = { width: 390, height: 844 };
   const page = await annotator('q=task&range.temperature=0.2..0.6', phone);

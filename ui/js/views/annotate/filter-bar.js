@@ -7,7 +7,8 @@
 // without filters does not download them.
 
 import * as api from '../../api.js';
-import { filterSchema, keepKnown, parseSort, sortChoices, sortKnown } from '../../lib/filters.js';
+import { h } from '../../dom.js';
+import { describe, filterSchema, isKnown, keepKnown, parseSort, sortChoices, sortKnown } from '../../lib/filters.js';
 
 const panelModule = () => import('./filters.js');
 
@@ -22,6 +23,9 @@ export function filterBar(datasetId, metadata, questions, q) {
   const known = keepKnown(q.filters, schema);
   const sortOk = sortKnown(parseSort(q.sort), schema);
   const dropped = known.length !== q.filters.length || !sortOk;
+  // Said above the queue until the filters change: a link whose filter was left out must not look
+  // filtered, or "select all matching" in the bulk view would answer more records than meant.
+  let notice = dropped ? droppedNotice(q.filters.filter((f) => !isKnown(f, schema)).map((f) => describe(f, schema)), !sortOk) : '';
   q.filters = known;
   if (!sortOk) q.sort = '';
 
@@ -52,6 +56,7 @@ export function filterBar(datasetId, metadata, questions, q) {
   /** @param {Filter[]} next */
   const apply = (next) => {
     close(false);
+    notice = '';
     reload(() => (q.filters = next));
   };
 
@@ -59,14 +64,17 @@ export function filterBar(datasetId, metadata, questions, q) {
     if (!els) return;
     const n = q.filters.length;
     els.filtersBtn.textContent = n ? `Filters (${n})` : 'Filters';
+    const noticeEl = () => h('p', { class: 'filter-notice', role: 'status' }, notice);
     if (!n) {
-      els.chips.hidden = true;
-      els.chips.replaceChildren();
+      els.chips.hidden = !notice;
+      els.chips.replaceChildren(...(notice ? [noticeEl()] : []));
       return;
     }
     void panelModule().then((m) => {
       // The filters in force when the module arrives (a later change rendered them already).
-      if (els) m.renderChips(els.chips, q.filters, schema, apply);
+      if (!els) return;
+      m.renderChips(els.chips, q.filters, schema, apply);
+      if (notice) els.chips.append(noticeEl());
     });
   }
 
@@ -111,6 +119,7 @@ export function filterBar(datasetId, metadata, questions, q) {
     /** Clears the search text and every filter. */
     clearAll: () => {
       close(false);
+      notice = '';
       reload(() => {
         q.filters = [];
         q.text = '';
@@ -119,4 +128,16 @@ export function filterBar(datasetId, metadata, questions, q) {
       });
     },
   };
+}
+
+/**
+ * What the view says of filters and a sort that a link named but the dataset's settings (as the
+ * caller sees them) do not have: they were left out, so the queue shown is not narrowed by them.
+ * @param {string[]} filters the left-out filters, described @param {boolean} sort whether the sort was left out
+ */
+export function droppedNotice(filters, sort) {
+  const parts = [];
+  if (filters.length) parts.push(`${filters.length === 1 ? 'a filter' : `${filters.length} filters`} (${filters.join('; ')})`);
+  if (sort) parts.push('its sort');
+  return `Not applied: this link's ${parts.join(' and ')}, which this dataset does not have. The queue below is not narrowed by ${filters.length + (sort ? 1 : 0) === 1 ? 'it' : 'them'}.`;
 }
