@@ -23,6 +23,9 @@
 #      browser/ui-11-review.test.js drives review and adjudication (a reviewer's decisions by key,
 #      a return, the annotator's Returned queue, back to review) and what annotators see of each
 #      other's answers, on a workspace, users and dataset of its own;
+#      browser/ui-12-time.test.js drives time on task under a controlled clock (hidden-tab and idle
+#      time left out, the figures per annotator on the home and settings) and an owner's record
+#      edit with its history, on a workspace, users and dataset of its own;
 #      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
 #      argilla-server 2.8.0 wheel from PyPI, fetched once with `pip download` into
 #      ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by keyboard, the datasets home,

@@ -62,6 +62,7 @@ fn routes() -> openapi::Routes {
     r = routes::consolidation::routes(r);
     r = routes::review::routes(r);
     r = routes::leases::routes(r);
+    r = routes::history::routes(r);
     r.get("/api/v1/openapi.json", "This document", 200, Some("OpenApi"), openapi_document)
 }
 

@@ -390,7 +390,15 @@ pub fn schemas() -> Map<String, Value> {
     put("Webhooks", items_of(webhook));
     put("Progress", describe_all(&[wire::progress(&progress)]));
     put("UsersProgress", describe_all(&[wire::users_progress(&users_progress)]));
-    put("UiProgress", describe_all(&[wire::ui_progress("1.2.3.4", &progress, &users_progress)]));
+    let [measured, unmeasured] = crate::routes::overview::time_samples();
+    put(
+        "UiProgress",
+        describe_all(&[
+            wire::ui_progress("1.2.3.4", &progress, &users_progress, Some(&measured)),
+            wire::ui_progress("1.2.3.4", &progress, &users_progress, Some(&unmeasured)),
+            wire::ui_progress("1.2.3.4", &progress, &users_progress, None),
+        ]),
+    );
     put("MyMetrics", describe_all(&[wire::my_metrics(&metrics)]));
     for (name, schema) in info_samples {
         put(name, schema);
@@ -408,6 +416,9 @@ pub fn schemas() -> Map<String, Value> {
         put(name, schema);
     }
     for (name, schema) in crate::routes::leases::schemas() {
+        put(name, schema);
+    }
+    for (name, schema) in crate::routes::history::schemas() {
         put(name, schema);
     }
     // An export's mapping (loam_domain::training): its keys beyond these depend on the shape.

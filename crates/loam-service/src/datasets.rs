@@ -10,7 +10,9 @@ use crate::error::conflict_or;
 use crate::outbox::Outbox;
 use crate::policy::{may_manage, may_read, require_manager, require_member};
 use crate::response_write::{recompute, Locked};
+use crate::time_on_task::{team_times, TeamTime};
 use crate::wire::event::Event;
+use loam_store::time_on_task::Scope;
 
 use crate::{now, Error, Result, Service};
 
@@ -57,8 +59,16 @@ pub struct Progress {
 /// What [`Service::watch_progress`] found.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProgressWatch {
-    Unchanged { token: String },
-    Changed { token: String, progress: Progress, users: Vec<UserProgress> },
+    Unchanged {
+        token: String,
+    },
+    /// `time`: the team's time on task, for owners and admins (`None` for annotators).
+    Changed {
+        token: String,
+        progress: Progress,
+        users: Vec<UserProgress>,
+        time: Option<TeamTime>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -247,7 +257,12 @@ impl Service {
             Progress { total, completed, pending: total - completed, users }
         };
         let per_user = datasets::users_progress(&mut tx, id).await?;
-        Ok(ProgressWatch::Changed { token, progress, users: per_user })
+        let time = if actor.role == Role::Annotator {
+            None
+        } else {
+            Some(team_times(&mut tx, Scope::Dataset(id)).await?.remove(&id).unwrap_or_default())
+        };
+        Ok(ProgressWatch::Changed { token, progress, users: per_user, time })
     }
 
     pub async fn users_progress(&self, actor: &User, id: DatasetId) -> Result<Vec<UserProgress>> {

@@ -26,6 +26,7 @@ mod review;
 mod search;
 mod settings;
 mod similarity;
+mod time_on_task;
 mod users;
 mod vector_set;
 mod webhooks;
@@ -56,12 +57,13 @@ pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };
 pub use response_write::Flow;
-pub use responses::BulkResponseItem;
+pub use responses::{BulkResponseItem, ResponseSave};
 pub use review::{Decision, QueueItem, QueuePage, RecordReview, Returned, ReviewedResponse, Reviewer};
 pub use search::{LegacyParams, MetadataMetrics, SearchAs, MAX_SIMILAR};
 pub use settings::{
     FieldPatch, MetadataPropertyPatch, NewField, NewMetadataProperty, NewQuestion, NewVectorSettings, QuestionPatch,
 };
+pub use time_on_task::TeamTime;
 pub use users::{NewUser, UserPatch};
 pub use webhooks::{NewWebhook, WebhookPatch, EVENTS as WEBHOOK_EVENTS};
 

@@ -11,7 +11,9 @@ use loam_domain::{DatasetId, Role, UserId};
 use loam_store::datasets;
 use loam_store::overview::{self as store, Visible};
 
+use crate::time_on_task::{team_times, TeamTime};
 use crate::{Result, Service};
+use loam_store::time_on_task::Scope;
 
 /// One dataset's figures.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +38,8 @@ pub struct Team {
     pub total: StatusCounts,
     /// Per annotator who answered, users by creation.
     pub annotators: Vec<(String, StatusCounts)>,
+    /// Time on task (`time_on_task.rs`).
+    pub time: TeamTime,
 }
 
 fn add(counts: &mut StatusCounts, status: &str, n: i64) {
@@ -66,6 +70,7 @@ impl Service {
         for row in store::response_counts(&mut tx, visible, only).await? {
             responses.entry(row.dataset).or_default().push(row);
         }
+        let mut times = if manager { team_times(&mut tx, Scope::Visible(visible)).await? } else { BTreeMap::new() };
         let mut res = Vec::with_capacity(list.len());
         for ds in list {
             let (records, completed) = match (ds.status, counts.get(&ds.id)) {
@@ -77,6 +82,7 @@ impl Service {
             let pending = records - completed;
             let team = if manager {
                 let mut team = team_counts(&rows);
+                team.time = times.remove(&ds.id).unwrap_or_default();
                 team.waiting = if ds.distribution.min_submitted <= 1 || pending == 0 || team.total.submitted == 0 {
                     0
                 } else {

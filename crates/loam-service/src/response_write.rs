@@ -19,8 +19,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use loam_domain::distribution::RecordStatus;
 use loam_domain::model::{Dataset, Record, Response, User};
 use loam_domain::value::ResponseStatus;
+use loam_domain::UserId;
 use loam_domain::{RecordId, ResponseId, Timestamp};
-use loam_store::{datasets, leases, records, responses, Tx};
+use loam_store::{datasets, leases, records, responses, time_on_task, Tx};
 use serde_json::Value;
 
 use crate::outbox::Outbox;
@@ -186,6 +187,16 @@ impl<'a> ResponseWrites<'a> {
         if status != ResponseStatus::Draft {
             leases::release(tx, record.id, author.id).await?;
         }
+        Ok(())
+    }
+
+    /// Adds `ms` of active time that `worker` spent on `record` before this save (time on task,
+    /// `loam_domain::time_on_task`: measured by the web UI, already checked) to their total on
+    /// it. Kept by (record, user) apart from the response row, so the SDKs' response shape never
+    /// carries it, and undoing a response keeps the time spent.
+    pub(crate) async fn spent(&mut self, tx: &mut Tx, record: &Record, worker: UserId, ms: i64) -> Result<()> {
+        self.locked.holds(record.id)?;
+        time_on_task::add_active_time(tx, self.ds.id, record.id, worker, ms, self.at).await?;
         Ok(())
     }
 

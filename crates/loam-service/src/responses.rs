@@ -19,6 +19,18 @@ pub struct BulkResponseItem {
     pub record_id: RecordId,
     pub status: ResponseStatus,
     pub values: Option<Value>,
+    /// Active milliseconds the caller spent on the record since their last save (time on task).
+    pub active_ms: Option<i64>,
+}
+
+/// What a save of a response sends: status, values, and the active time the caller spent on the
+/// record since their last save (`loam_active_ms`, time on task; checked by the caller with
+/// `loam_domain::time_on_task::check_active_ms`).
+#[derive(Clone, Debug)]
+pub struct ResponseSave {
+    pub status: ResponseStatus,
+    pub values: Option<Value>,
+    pub active_ms: Option<i64>,
 }
 
 fn value_error(err: Rejection) -> Error {
@@ -30,14 +42,8 @@ fn value_error(err: Rejection) -> Error {
 
 impl Service {
     /// Creates the caller's response to a record.
-    pub async fn create_response(
-        &self,
-        actor: &User,
-        record_id: RecordId,
-        status: ResponseStatus,
-        values: Option<Value>,
-    ) -> Result<Response> {
-        self.create_response_in(Flow::Direct, actor, record_id, status, values).await
+    pub async fn create_response(&self, actor: &User, record_id: RecordId, save: ResponseSave) -> Result<Response> {
+        self.create_response_in(Flow::Direct, actor, record_id, save).await
     }
 
     /// [`Service::create_response`] from `flow` (the web UI's leased flow keeps the lease rules
@@ -47,8 +53,7 @@ impl Service {
         flow: Flow,
         actor: &User,
         record_id: RecordId,
-        status: ResponseStatus,
-        values: Option<Value>,
+        save: ResponseSave,
     ) -> Result<Response> {
         let mut tx = self.store.write().await?;
         // The row lock first, so the record read next is the one this response is checked against.
@@ -61,20 +66,14 @@ impl Service {
                 actor.id
             )));
         }
-        let response = self.write_response(&mut tx, flow, locked, actor, &record, &ds, None, status, values).await?;
+        let response = self.write_response(&mut tx, flow, locked, actor, actor, &record, &ds, None, save).await?;
         tx.commit().await?;
         Ok(response)
     }
 
     /// Replaces a response's status and values (its author, owners, managing admins).
-    pub async fn update_response(
-        &self,
-        actor: &User,
-        id: ResponseId,
-        status: ResponseStatus,
-        values: Option<Value>,
-    ) -> Result<Response> {
-        self.update_response_in(Flow::Direct, actor, id, status, values).await
+    pub async fn update_response(&self, actor: &User, id: ResponseId, save: ResponseSave) -> Result<Response> {
+        self.update_response_in(Flow::Direct, actor, id, save).await
     }
 
     /// [`Service::update_response`] from `flow`.
@@ -83,8 +82,7 @@ impl Service {
         flow: Flow,
         actor: &User,
         id: ResponseId,
-        status: ResponseStatus,
-        values: Option<Value>,
+        save: ResponseSave,
     ) -> Result<Response> {
         let mut tx = self.store.write().await?;
         let existing = responses::find_response(&mut tx, id).await?.ok_or_else(|| Error::not_found("Response", id))?;
@@ -94,7 +92,7 @@ impl Service {
         let ds = crate::datasets::find_dataset(&mut tx, record.dataset_id).await?;
         let author = crate::users::find_user(&mut tx, existing.user_id).await?;
         let response =
-            self.write_response(&mut tx, flow, locked, &author, &record, &ds, Some(existing), status, values).await?;
+            self.write_response(&mut tx, flow, locked, actor, &author, &record, &ds, Some(existing), save).await?;
         tx.commit().await?;
         Ok(response)
     }
@@ -133,9 +131,9 @@ impl Service {
                 let record = find_record(&mut tx, item.record_id).await?;
                 let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
-                let response = self
-                    .write_response(&mut tx, flow, locked, actor, &record, &ds, existing, item.status, item.values)
-                    .await?;
+                let save = ResponseSave { status: item.status, values: item.values, active_ms: item.active_ms };
+                let response =
+                    self.write_response(&mut tx, flow, locked, actor, actor, &record, &ds, existing, save).await?;
                 tx.commit().await?;
                 Ok(response)
             }
@@ -154,20 +152,22 @@ impl Service {
     }
 
     /// Validates `author`'s response to `record` of `ds` against the record as read after taking
-    /// its row lock (`locked`), and writes it through [`ResponseWrites`].
+    /// its row lock (`locked`), and writes it through [`ResponseWrites`], with the active time
+    /// `actor` (who saves it) spent on the record.
     #[allow(clippy::too_many_arguments)]
     async fn write_response(
         &self,
         tx: &mut Tx,
         flow: Flow,
         locked: Locked,
+        actor: &User,
         author: &User,
         record: &Record,
         ds: &Dataset,
         existing: Option<Response>,
-        status: ResponseStatus,
-        values: Option<Value>,
+        save: ResponseSave,
     ) -> Result<Response> {
+        let ResponseSave { status, values, active_ms } = save;
         let schema = self.schemas.get(tx, ds).await?;
         let refs: Vec<QuestionRef<'_>> = schema
             .questions
@@ -177,6 +177,9 @@ impl Service {
         let values = check_response(values.as_ref(), status, &refs, &record.fields).map_err(value_error)?;
         let mut writes = ResponseWrites::new(tx, ds, locked, now()).await?.in_flow(flow);
         let response = writes.put(tx, record, author, existing, status, values).await?;
+        if let Some(ms) = active_ms {
+            writes.spent(tx, record, actor.id, ms).await?;
+        }
         writes.finish(tx, StatusEvents::Queue).await?;
         Ok(response)
     }

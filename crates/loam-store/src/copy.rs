@@ -28,6 +28,8 @@ pub const TABLES: &[&str] = &[
     "final_answers",
     "review_returns",
     "review_events",
+    "response_times",
+    "record_history",
     "suggestions",
     "vectors",
     "webhooks",

@@ -8,12 +8,14 @@ use crate::db::Json;
 use loam_domain::distribution::RecordStatus;
 use loam_domain::field_text::record_texts;
 use loam_domain::model::{DatasetSchema, Record, Vector};
-use loam_domain::{DatasetId, RecordId, Timestamp, VectorSettingsId};
+use std::collections::HashMap;
+
+use loam_domain::{DatasetId, RecordId, Timestamp, UserId, VectorSettingsId};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::rows::{encode_f64, RecordRow, VectorRow};
-use crate::{db, text_index, StoreError, Tx};
+use crate::{db, record_history, text_index, StoreError, Tx};
 
 const COLUMNS: &str = "id, dataset_id, external_id, fields, metadata, status, inserted_at, updated_at";
 
@@ -60,6 +62,8 @@ pub struct RecordWrites {
     inserts: Vec<Record>,
     updates: Vec<(Record, Texts)>,
     vectors: Vec<(RecordId, VectorSettingsId, Vec<f64>)>,
+    /// Who makes the updates (the history's `changed_by`).
+    by: Option<UserId>,
 }
 
 impl RecordWrites {
@@ -73,14 +77,27 @@ impl RecordWrites {
         self.updates.push((record, texts));
     }
 
+    /// Names who makes the updates, for the record history.
+    pub fn by(&mut self, user: UserId) {
+        self.by = Some(user);
+    }
+
     /// Vectors of a record (new or existing), replacing the ones it has for the same settings.
     pub fn vectors(&mut self, record: RecordId, vectors: impl IntoIterator<Item = (VectorSettingsId, Vec<f64>)>) {
         self.vectors.extend(vectors.into_iter().map(|(settings, value)| (record, settings, value)));
     }
 
     /// Writes everything gathered, for records of the dataset whose settings are `schema` (the
-    /// fields it names are the ones the text index holds, by their position).
+    /// fields it names are the ones the text index holds, by their position). Updates leave the
+    /// values they change in the record history (`record_history.rs`), read first in one
+    /// statement per 500 records; inserts leave none.
     pub async fn write(self, tx: &mut Tx, schema: &DatasetSchema) -> Result<(), StoreError> {
+        let before: HashMap<RecordId, record_history::Contents> = if self.updates.is_empty() {
+            HashMap::new()
+        } else {
+            let ids: Vec<RecordId> = self.updates.iter().map(|(it, _)| it.id).collect();
+            record_history::stored_contents(tx, &ids).await?
+        };
         let mut texts: Vec<(i64, Vec<(i64, String)>)> = Vec::new();
         let mut reindexed: Vec<(i64, &Record)> = Vec::with_capacity(self.inserts.len() + self.updates.len());
         for (record, change) in &self.updates {
@@ -101,7 +118,9 @@ impl RecordWrites {
         index_metadata(tx, &reindexed).await?;
         text_index::index_records(tx, &texts).await?;
         upsert_vectors(tx, &self.vectors).await?;
-        Ok(())
+        let changed: Vec<_> =
+            self.updates.iter().filter_map(|(record, _)| Some((before.get(&record.id)?, record))).collect();
+        record_history::write_changes(tx, &changed, self.by).await
     }
 }
 

@@ -8,7 +8,8 @@
 // annotate/filter-bar.js with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines,
 // shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
 // (the last submit or discard undone), annotate/leases.js (the Pending queue's record leased to the
-// annotator, issue 20). The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
+// annotator, issue 20), annotate/timing.js (time on task, sent with each save) and
+// annotate/edit-record.js (owners and admins edit the record; its history). The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
 // lib/markdown.js, lib/form.js, lib/keys.js, lib/drafts.js, lib/suggestions.js and lib/undo.js
 // (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
@@ -29,8 +30,12 @@ import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyb
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
 import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
+import { recordTools } from './annotate/edit-record.js';
+import { watchActivity } from './annotate/timing.js';
+import { mayManage } from '../lib/roles.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
 import { othersPanel, returnedNote } from './annotate/review-notes.js';
+import { BULK } from '../lib/timing.js';
 import { LastAnswer } from './annotate/undo.js';
 import { putBack, queueKey, snapshot } from '../lib/undo.js';
 
@@ -158,6 +163,8 @@ export async function render(main, params) {
   });
   /** The next look for a free record while all are held by others. @type {ReturnType<typeof setTimeout>|undefined} */
   let heldPoll;
+  /** Time on task: the active time on each record goes with its saves (annotate/timing.js). */
+  const activity = watchActivity();
 
   /** The form changed: re-render it, back it up locally, autosave drafts. */
   function changed() {
@@ -324,6 +331,7 @@ export async function render(main, params) {
     clearTimeout(heldPoll);
     if (bulk.active()) {
       leases.release();
+      activity.open(BULK);
       return bulk.load();
     }
     let w = view.window;
@@ -334,6 +342,7 @@ export async function render(main, params) {
       leases.release();
       view.record = recordAt(w, q.pos);
     }
+    activity.open(view.record ? view.record.id : null);
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
       const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, me.id, view.record.id));
@@ -442,6 +451,17 @@ export async function render(main, params) {
     void othersPanel(record, mine, me.id, dataset, questions).then((panel) => {
       if (panel && view.record === record && !recordPane.querySelector('#others-answers')) recordPane.append(panel);
     });
+    if (mayManage(me.role)) recordPane.append(recordTools({ record, fields, properties: metadataRes.items, saved: (res) => void edited(record, res) }));
+  }
+
+  /** The record was edited (owners and admins): shown as the server now holds it. @param {any} record @param {any} res */
+  async function edited(record, res) {
+    record.fields = res.fields;
+    record.metadata = res.metadata;
+    markdown.html.delete(record.id);
+    await markdown.forRecord(record);
+    if (view.record === record) renderRecord(true);
+    statusLine.textContent = 'Record saved; its previous values are in its history';
   }
 
   function renderForm() {
@@ -501,6 +521,7 @@ export async function render(main, params) {
   async function toggleBulk() {
     await saver.flush();
     await bulk.toggle();
+    if (bulk.active()) activity.open(BULK);
     if (!bulk.active()) {
       view.window = null;
       await show();
@@ -574,6 +595,6 @@ export async function render(main, params) {
     clearTimeout(heldPoll);
     leases.close();
     last.close();
-    void saver.flush();
+    void saver.flush().finally(() => activity.stop());
   };
 }

@@ -1,6 +1,7 @@
 // Home: the datasets of the caller's workspaces. Annotators see their own progress on each; owners
 // and admins the team's: records completed and pending (and, when a record needs several
-// responses, those waiting for more), the team's responses and each annotator's. Three requests
+// responses, those waiting for more), the team's responses and each annotator's, and time on task
+// (views/time-on-task.js). Three requests
 // whatever the number of datasets: the datasets, the workspaces, and `GET /api/v1/ui/overview`
 // (a loam extension answering every dataset's figures at once).
 
@@ -8,6 +9,7 @@ import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { ownFigures, teamFigures } from '../lib/overview.js';
 import { datasetLinks, mayManage } from '../lib/roles.js';
+import { timeTable } from './time-on-task.js';
 
 /** A progress bar. @param {number} pct @param {string} label */
 function bar(pct, label) {
@@ -35,6 +37,7 @@ function teamCell(item, name) {
           h('ul', null, f.annotators.map((a) => h('li', { dataset: { annotator: a.username } }, h('strong', null, a.username), `: ${a.text}`))),
         )
       : null,
+    item.team && item.team.time ? h('details', { class: 'time' }, h('summary', null, 'Time on task'), timeTable(item.team.time, `Time on task on ${name}`)) : null,
   );
 }
 

@@ -173,6 +173,17 @@ fn webhook_events() -> Value {
 }
 
 /// Every request body schema, by the name routes give it.
+/// Time on task (a loam extension): the active milliseconds the web UI measured on a record
+/// since its last save, at most `loam_domain::time_on_task::MAX_ACTIVE_MS_PER_SAVE`.
+fn active_ms() -> Value {
+    json!({
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "maximum": loam_domain::time_on_task::MAX_ACTIVE_MS_PER_SAVE,
+        "description": "loam extension: active milliseconds spent on the record since the caller's last save (time on task)",
+    })
+}
+
 pub fn schemas() -> Vec<(&'static str, Value)> {
     let password = text(8, 100);
     let first_name = text(1, 1000);
@@ -331,13 +342,25 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
         ("RecordPatch", record_patch(false)),
         (
             "NewResponse",
-            object(&[("status", one_of_text(RESPONSE_STATUSES)), ("values", response_values())], &["status"]),
+            object(
+                &[
+                    ("status", one_of_text(RESPONSE_STATUSES)),
+                    ("values", response_values()),
+                    ("loam_active_ms", active_ms()),
+                ],
+                &["status"],
+            ),
         ),
         (
             "MyResponses",
             items(
                 object(
-                    &[("record_id", uuid()), ("status", one_of_text(RESPONSE_STATUSES)), ("values", response_values())],
+                    &[
+                        ("record_id", uuid()),
+                        ("status", one_of_text(RESPONSE_STATUSES)),
+                        ("values", response_values()),
+                        ("loam_active_ms", active_ms()),
+                    ],
                     &["record_id", "status"],
                 ),
                 100,

@@ -4,6 +4,7 @@ pub mod agreement;
 pub mod consolidation;
 pub mod datasets;
 pub mod export;
+pub mod history;
 pub mod info;
 pub mod leases;
 pub mod legacy;

@@ -6,9 +6,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use loam_domain::error::Loc;
 use loam_domain::schema::{object, Reader};
+use loam_domain::time_on_task::{check_active_ms, ActiveTimeError};
 use loam_domain::value::ResponseStatus;
 use loam_domain::{RecordId, ResponseId, SchemaError, SuggestionId};
-use loam_service::BulkResponseItem;
+use loam_service::{BulkResponseItem, ResponseSave};
 use serde_json::{json, Value};
 
 use super::parse::{parse_ids, parse_suggestion_item};
@@ -74,7 +75,10 @@ pub fn routes(r: Routes) -> Routes {
         )
 }
 
-fn status_and_values(value: &Value, loc: &[Loc]) -> Result<(ResponseStatus, Option<Value>), SchemaError> {
+/// A save's status and values, and the loam extension `loam_active_ms` (time on task: the
+/// active milliseconds the web UI measured since its last save of the record; the SDKs never send
+/// it). A negative, fractional or larger than `MAX_ACTIVE_MS_PER_SAVE` time refuses the save (422).
+fn parse_save(value: &Value, loc: &[Loc]) -> Result<ResponseSave, SchemaError> {
     let obj = object(value, loc)?;
     let r = Reader::new(obj, loc);
     let status = match r.raw("status") {
@@ -83,8 +87,19 @@ fn status_and_values(value: &Value, loc: &[Loc]) -> Result<(ResponseStatus, Opti
         _ => None,
     }
     .ok_or_else(|| SchemaError::new(r.at("status"), "enum", "Input should be 'draft', 'submitted' or 'discarded'"))?;
-    Ok((status, r.raw("values").cloned()))
+    let active_ms = check_active_ms(r.raw(ACTIVE_MS)).map_err(|err| {
+        let kind = match err {
+            ActiveTimeError::NotAnInteger => "int_type",
+            ActiveTimeError::Negative => "greater_than_equal",
+            ActiveTimeError::TooLarge => "less_than_equal",
+        };
+        SchemaError::new(r.at(ACTIVE_MS), kind, err.message())
+    })?;
+    Ok(ResponseSave { status, values: r.raw("values").cloned(), active_ms })
 }
+
+/// The request key of time on task.
+const ACTIVE_MS: &str = "loam_active_ms";
 
 async fn create(
     State(app): State<AppState>,
@@ -94,9 +109,9 @@ async fn create(
     body: Body,
 ) -> ApiResult {
     let id = path_id(&record_id, "record_id")?;
-    let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
+    let save = parse_save(&body.0, &[Loc::from("body")])?;
     let flow = super::leases::flow_of(&headers);
-    let response = app.service.create_response_in(flow, &actor, RecordId(id), status, values).await?;
+    let response = app.service.create_response_in(flow, &actor, RecordId(id), save).await?;
     Ok(created(wire::response(&response)))
 }
 
@@ -108,9 +123,9 @@ async fn update(
     body: Body,
 ) -> ApiResult {
     let id = path_id(&response_id, "response_id")?;
-    let (status, values) = status_and_values(&body.0, &[Loc::from("body")])?;
+    let save = parse_save(&body.0, &[Loc::from("body")])?;
     let flow = super::leases::flow_of(&headers);
-    let response = app.service.update_response_in(flow, &actor, ResponseId(id), status, values).await?;
+    let response = app.service.update_response_in(flow, &actor, ResponseId(id), save).await?;
     Ok(ok(wire::response(&response)))
 }
 
@@ -130,9 +145,9 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, headers: HeaderMap
     let mut items = Vec::with_capacity(raw.len());
     for (idx, item) in raw.iter().enumerate() {
         let item_loc = vec![Loc::from("body"), Loc::from("items"), Loc::Index(idx)];
-        let (status, values) = status_and_values(item, &item_loc)?;
+        let ResponseSave { status, values, active_ms } = parse_save(item, &item_loc)?;
         let record_id = Reader::new(object(item, &item_loc)?, &item_loc).uuid("record_id")?;
-        items.push(BulkResponseItem { record_id: RecordId(record_id), status, values });
+        items.push(BulkResponseItem { record_id: RecordId(record_id), status, values, active_ms });
     }
     let outcomes = app.service.bulk_my_responses_in(super::leases::flow_of(&headers), &actor, items).await?;
     let rendered: Vec<Value> = outcomes

@@ -28,8 +28,9 @@ pub fn routes(r: Routes) -> Routes {
     .json_body("MarkdownTexts")
     .get(
         "/api/v1/ui/datasets/{dataset_id}/progress",
-        "The dataset's and each annotator's progress in one reply, with an ETag: a request whose \
-         If-None-Match names the current one gets 304 and no body (cheap to poll while records arrive)",
+        "The dataset's and each annotator's progress in one reply, with `time` (time on task per \
+         annotator and for the team; null for annotators), with an ETag: a request whose If-None-Match \
+         names the current one gets 304 and no body (cheap to poll while records arrive)",
         200,
         Some("UiProgress"),
         progress,
@@ -48,8 +49,8 @@ async fn progress(
     let res = app.service.watch_progress(&actor, id.into(), known).await?;
     let (status, token, body) = match res {
         ProgressWatch::Unchanged { token } => (StatusCode::NOT_MODIFIED, token, None),
-        ProgressWatch::Changed { token, progress, users } => {
-            let body = wire::ui_progress(&token, &progress, &users);
+        ProgressWatch::Changed { token, progress, users, time } => {
+            let body = wire::ui_progress(&token, &progress, &users, time.as_ref());
             (StatusCode::OK, token, Some(body))
         }
     };

@@ -107,7 +107,7 @@ fn expected_rows(c: &Ctx, build: &str) -> Vec<Value> {
             "label.suggestion": "a", "label.suggestion.score": 0.5, "label.suggestion.agent": "model-x",
             "score.suggestion": null, "score.suggestion.score": null, "score.suggestion.agent": null,
             "loam_record_id": c.records[0], "loam_external_id": "e1", "loam_annotators": [owner.username],
-            "loam_build_id": build, "loam_agreement": {"label": null, "score": null},
+            "loam_build_id": build, "loam_agreement": {"label": null, "score": null}, "loam_active_ms": {},
             "loam_answer_source": null, "loam_final_answer": null, "loam_flag": null,
         }),
         json!({
@@ -118,7 +118,7 @@ fn expected_rows(c: &Ctx, build: &str) -> Vec<Value> {
             "label.suggestion": null, "label.suggestion.score": null, "label.suggestion.agent": null,
             "score.suggestion": null, "score.suggestion.score": null, "score.suggestion.agent": null,
             "loam_record_id": c.records[1], "loam_external_id": "e2", "loam_annotators": [],
-            "loam_build_id": build, "loam_agreement": {"label": null, "score": null},
+            "loam_build_id": build, "loam_agreement": {"label": null, "score": null}, "loam_active_ms": {},
             "loam_answer_source": null, "loam_final_answer": null, "loam_flag": "below_min_submitted",
         }),
     ]
@@ -284,7 +284,10 @@ fn arrow_json(batch: &arrow_array::RecordBatch) -> Vec<Value> {
                         DataType::Utf8 => {
                             let text = column.as_string::<i32>().value(i);
                             // JSON columns hold JSON text; the rest plain strings.
-                            if field.name().ends_with(".responses") || field.name() == "loam_agreement" {
+                            if field.name().ends_with(".responses")
+                                || field.name() == "loam_agreement"
+                                || field.name() == "loam_active_ms"
+                            {
                                 serde_json::from_str(text).unwrap()
                             } else {
                                 Value::String(text.to_owned())

@@ -156,10 +156,10 @@ async fn dpo_rows_equal_the_hand_computed_pairs() {
     // a tie (no row); p4 has no submitted response (left out: below min_submitted).
     let expected = vec![
         json!({"prompt": "p1", "chosen": "a1", "rejected": "b1", "loam_record_id": rows[0]["loam_record_id"],
-               "loam_external_id": "r1", "loam_annotators": all, "loam_agreement": agree["r1"], "loam_strategy": strategy,
+               "loam_external_id": "r1", "loam_annotators": all, "loam_agreement": agree["r1"], "loam_active_ms": {}, "loam_strategy": strategy,
                "loam_answer_source": "consolidated"}),
         json!({"prompt": "p2", "chosen": "b2", "rejected": "a2", "loam_record_id": rows[1]["loam_record_id"],
-               "loam_external_id": "r2", "loam_annotators": all, "loam_agreement": agree["r2"], "loam_strategy": strategy,
+               "loam_external_id": "r2", "loam_annotators": all, "loam_agreement": agree["r2"], "loam_active_ms": {}, "loam_strategy": strategy,
                "loam_answer_source": "consolidated"}),
     ];
     assert_eq!(without_build_id(&rows), expected);
@@ -176,6 +176,7 @@ async fn dpo_rows_equal_the_hand_computed_pairs() {
             "loam_annotators",
             "loam_build_id",
             "loam_agreement",
+            "loam_active_ms",
             "loam_strategy",
             "loam_answer_source"
         ]
@@ -220,7 +221,7 @@ async fn sft_rows_equal_the_hand_computed_completions() {
     // correction, so the field. p4: no answer at all (flagged, but the filter has nothing: no row).
     let row = |prompt: &str, completion: &str, record: &Value, external: &str, annotators: Value| {
         json!({"prompt": prompt, "completion": completion, "loam_record_id": record, "loam_external_id": external,
-               "loam_annotators": annotators, "loam_agreement": agree[external], "loam_strategy": strategy,
+               "loam_annotators": annotators, "loam_agreement": agree[external], "loam_active_ms": {}, "loam_strategy": strategy,
                "loam_answer_source": "consolidated", "loam_flag": null})
     };
     let expected = vec![

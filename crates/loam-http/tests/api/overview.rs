@@ -113,7 +113,9 @@ async fn owners_see_the_team_figures_of_every_dataset_equal_to_the_progress_endp
 
     let other = item(&items, &w.other);
     assert_eq!(other["records"], json!({"total": 1, "completed": 0, "pending": 1}));
-    assert_eq!(other["team"], json!({"waiting": 0, "responses": counts(0, 0, 0), "annotators": []}));
+    let no_time =
+        json!({"total": {"active_ms": 0, "done": 0, "records_per_hour": null, "median_ms": null}, "annotators": []});
+    assert_eq!(other["team"], json!({"waiting": 0, "responses": counts(0, 0, 0), "annotators": [], "time": no_time}));
     let draft = item(&items, &w.draft);
     assert_eq!((draft["status"].clone(), draft["records"]["total"].clone()), (json!("draft"), json!(0)));
 }

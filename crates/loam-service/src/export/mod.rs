@@ -18,12 +18,14 @@
 //! request: the same data and options give the same id, and the same bytes), `loam_agreement`
 //! (JSON `{question: disagreement}` for every question of `records`, the questions the mapping
 //! reads otherwise: `loam_domain::agreement::record_disagreement`, the mean pairwise normalised
-//! distance among the submitted answers, 0 when all agree, null with fewer than two), `loam_strategy`
-//! (training shapes: the strategies used, JSON `{question: strategy}`), `loam_answer_source`
-//! (`final` where a reviewer decided the record's final answer, which the training shapes then use
-//! over the consolidated one; `consolidated` for other training rows; null for other `records`
-//! rows), `loam_final_answer` (`records` only: the final answer's values, or null), and
-//! `loam_flag` when records below the dataset's `min_submitted` are flagged rather than left out.
+//! distance among the submitted answers, 0 when all agree, null with fewer than two),
+//! `loam_active_ms` (time on task: JSON `{username: active milliseconds}` of the annotators with
+//! measured time on the record, or of the row's one annotator), `loam_strategy` (training shapes:
+//! the strategies used, JSON `{question: strategy}`), `loam_answer_source` (`final` where a
+//! reviewer decided the record's final answer, which the training shapes then use over the
+//! consolidated one; `consolidated` for other training rows; null for other `records` rows),
+//! `loam_final_answer` (`records` only: the final answer's values, or null), and `loam_flag` when
+//! records below the dataset's `min_submitted` are flagged rather than left out.
 
 mod plan;
 mod pump;
@@ -41,7 +43,7 @@ use loam_domain::{DatasetId, RecordId};
 use loam_export::{Card, Format, RecordsShape};
 use loam_store::annotated::{read_annotated_raw, Contents, Cursor, RawBatch, Responses};
 use loam_store::review::{self, FinalAnswer};
-use loam_store::{datasets as store_datasets, exports, records, workspaces, Tx};
+use loam_store::{datasets as store_datasets, exports, records, time_on_task, workspaces, Tx};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -108,6 +110,8 @@ pub(super) struct ReadBatch {
     raw: RawBatch,
     vectors: Vec<Vector>,
     finals: HashMap<RecordId, FinalAnswer>,
+    /// Time on task: each record's annotators with measured active time (`loam_active_ms`).
+    times: HashMap<RecordId, Vec<(String, i64)>>,
 }
 
 impl Service {
@@ -202,6 +206,7 @@ fn provenance_columns(plan: &Plan, below: BelowMin) -> Vec<Column> {
         Column::new("loam_annotators", ColumnType::StrList),
         Column::new("loam_build_id", ColumnType::Str),
         Column::new("loam_agreement", ColumnType::Json),
+        Column::new("loam_active_ms", ColumnType::Json),
     ];
     if let Plan::Training(_) = plan {
         columns.push(Column::new("loam_strategy", ColumnType::Json));
@@ -365,8 +370,14 @@ impl Export {
                 .map(|it| (it.record_id, it))
                 .collect()
         };
+        let mut times: HashMap<RecordId, Vec<(String, i64)>> = HashMap::new();
+        if !raw.is_empty() {
+            for (record, username, ms) in time_on_task::record_times(&mut self.tx, &raw.record_ids()).await? {
+                times.entry(record).or_default().push((username, ms));
+            }
+        }
         self.stats.records_read += raw.len() as u64;
-        Ok(Some(ReadBatch { raw, vectors, finals }))
+        Ok(Some(ReadBatch { raw, vectors, finals, times }))
     }
 }
 
@@ -394,7 +405,8 @@ impl RowMaker {
                 }
             };
             for (annotator, mut row) in made {
-                row.extend(self.provenance(it, &ballots, annotator, below, final_answer));
+                let times = batch.times.get(&it.record.id).map_or(&[][..], Vec::as_slice);
+                row.extend(self.provenance(it, &ballots, annotator, times, below, final_answer));
                 rows.push(row);
                 stats.rows += 1;
             }
@@ -407,9 +419,16 @@ impl RowMaker {
         it: &AnnotatedRecord,
         ballots: &[Ballot],
         annotator: Option<String>,
+        times: &[(String, i64)],
         below: bool,
         final_answer: Option<&FinalAnswer>,
     ) -> Vec<Cell> {
+        // Time on task of the row's annotator, or of every annotator of the record with measured time.
+        let active: serde_json::Map<String, Value> = times
+            .iter()
+            .filter(|(username, _)| annotator.as_ref().is_none_or(|one| one == username))
+            .map(|(username, ms)| (username.clone(), Value::from(*ms)))
+            .collect();
         let annotators = match annotator {
             Some(one) => vec![one],
             None => it
@@ -425,6 +444,7 @@ impl RowMaker {
             Cell::StrList(annotators),
             Cell::Str(self.build_id.clone()),
             Cell::Json(self.disagreement(ballots)),
+            Cell::Json(Value::Object(active)),
         ];
         if let Plan::Training(plan) = &self.plan {
             cells.push(Cell::Json(plan.strategies.clone()));

@@ -32,7 +32,7 @@ pub(super) struct Training {
 }
 
 /// Cells the provenance columns add to a row (at most).
-const PROVENANCE_ROOM: usize = 9;
+const PROVENANCE_ROOM: usize = 10;
 
 /// One row of a record, and the annotator it comes from when it holds one annotator's answer.
 pub(super) type Made = Result<Vec<(Option<String>, Row)>, String>;

@@ -133,6 +133,7 @@ impl Service {
         let mut ids = Vec::with_capacity(checked.len());
         let at = now();
         let mut batch = Batch::default();
+        batch.by(actor.id);
         let mut known = Known::default();
         for (id, external_id, res) in checked {
             let record = new_record(id, dataset, external_id, &res, at);
@@ -220,6 +221,7 @@ impl Service {
         let mut ids = Vec::with_capacity(checked.len());
         let (mut created, mut updated) = (Vec::new(), Vec::new());
         let mut batch = Batch::default();
+        batch.by(actor.id);
         let mut known = Known::default();
         for (existing, id, external_id, res) in checked {
             match existing {

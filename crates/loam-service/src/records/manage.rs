@@ -3,8 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use loam_domain::history::HistoryEntry;
 use loam_domain::model::{Dataset, DatasetSchema, Record, User};
 use loam_domain::{DatasetId, RecordId};
+use loam_store::record_history;
 use loam_store::{records, settings as store_settings, Tx};
 
 use super::input::RecordPatch;
@@ -71,7 +73,11 @@ impl Service {
         let record = find_record(&mut tx, id).await?;
         let ds = managed_dataset(&mut tx, actor, record.dataset_id).await?;
         let schema = store_settings::load_schema(&mut tx, ds.id).await?;
-        patch_validator(&ds, &schema).plan_patch(record, &patch).map_err(bare)?.write(&mut tx, &schema).await?;
+        patch_validator(&ds, &schema)
+            .plan_patch(record, &patch)
+            .map_err(bare)?
+            .write(&mut tx, &schema, actor.id)
+            .await?;
         Outbox::open(&mut tx).await?.records(&mut tx, Event::RecordUpdated, &ds, &[id]).await?;
         let mut views = hydrate_ids(&mut tx, ds.id, &[id], &Include::all(), None, &schema).await?;
         tx.commit().await?;
@@ -106,11 +112,20 @@ impl Service {
             plans.push(validator.plan_patch(record, &patch).map_err(|e| at_position(idx, e))?);
         }
         for plan in plans {
-            plan.write(&mut tx, &schema).await?;
+            plan.write(&mut tx, &schema, actor.id).await?;
         }
         Outbox::open(&mut tx).await?.records(&mut tx, Event::RecordUpdated, &ds, &ids).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The changes of a record's field and metadata values, newest first (owners and managing
+    /// admins: the history holds metadata hidden from annotators).
+    pub async fn record_history(&self, actor: &User, id: RecordId) -> Result<Vec<HistoryEntry>> {
+        let mut tx = self.store.read().await?;
+        let record = find_record(&mut tx, id).await?;
+        managed_dataset(&mut tx, actor, record.dataset_id).await?;
+        Ok(record_history::list_history(&mut tx, id).await?)
     }
 
     pub async fn delete_record(&self, actor: &User, id: RecordId) -> Result<Record> {

@@ -26,6 +26,11 @@ pub(super) struct Batch {
 }
 
 impl Batch {
+    /// Names who writes the batch (the record history's author of its updates).
+    pub(super) fn by(&mut self, user: UserId) {
+        self.records.by(user);
+    }
+
     /// A new record with its parts.
     pub(super) fn insert(&mut self, record: Record, res: Checked) {
         self.add_parts(&record, res);
@@ -97,8 +102,9 @@ pub(super) fn new_record(
 
 impl PatchPlan {
     /// Writes the update through the store's record write (the text index rewritten when the
-    /// fields changed), then the suggestions (replacing the record's others when sent).
-    pub(super) async fn write(self, tx: &mut Tx, schema: &DatasetSchema) -> Result<()> {
+    /// fields changed; the values it changes go to the record history as `by`'s), then the
+    /// suggestions (replacing the record's others when sent).
+    pub(super) async fn write(self, tx: &mut Tx, schema: &DatasetSchema, by: UserId) -> Result<()> {
         let mut record = self.record;
         let texts = match (&self.fields, &self.metadata) {
             (Some(_), _) => Some(Texts::Rewrite),
@@ -112,6 +118,7 @@ impl PatchPlan {
             record.metadata = metadata;
         }
         let mut writes = RecordWrites::default();
+        writes.by(by);
         writes.vectors(record.id, self.vectors);
         if let Some(texts) = texts {
             record.updated_at = now();

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::datasets::{MyMetrics, Progress};
 use crate::search::MetadataMetrics;
+use crate::time_on_task::TeamTime;
 
 pub fn progress(it: &Progress) -> Value {
     let users: Vec<Value> = it.users.iter().map(|name| json!({"username": name})).collect();
@@ -22,9 +23,11 @@ pub fn users_progress(items: &[UserProgress]) -> Value {
 }
 
 /// `GET /api/v1/ui/datasets/{id}/progress`: both progress replies and the change token.
-pub fn ui_progress(token: &str, progress: &Progress, users: &[UserProgress]) -> Value {
+/// `time` (time on task, owners and admins) is null for annotators.
+pub fn ui_progress(token: &str, progress: &Progress, users: &[UserProgress], time: Option<&TeamTime>) -> Value {
     let per_user = users_progress(users);
-    json!({"token": token, "progress": self::progress(progress), "users": per_user["users"]})
+    let time = time.map(super::overview::team_time);
+    json!({"token": token, "progress": self::progress(progress), "users": per_user["users"], "time": time})
 }
 
 pub fn my_metrics(it: &MyMetrics) -> Value {

@@ -11,7 +11,8 @@
 //!   types (the bulk of what loam sends).
 //! - `listing.rs`: records as the use cases return them (`RecordView`), singly and in pages.
 //! - `metrics.rs`: progress and metrics replies.
-//! - `overview.rs`: the web UI home's figures for every dataset (a loam extension).
+//! - `overview.rs`: the web UI home's figures for every dataset, time on task (loam extensions).
+//! - `history.rs`: a record's history (a loam extension).
 //! - `consolidation.rs`: consolidation strategies and finals (loam extensions).
 //! - `review.rs`: reviewers, the review rule and queue, a record under review (loam extensions).
 //! - `event.rs`: webhook events: their names, their `data`, their envelope.
@@ -21,6 +22,7 @@ mod account;
 mod consolidation;
 mod dataset;
 pub(crate) mod event;
+mod history;
 mod listing;
 mod metrics;
 mod overview;
@@ -32,6 +34,7 @@ pub use account::{user, user_v0, webhook, workspace, MASKED_KEY};
 pub use consolidation::{answer_json, final_json, finals_page_json, strategies_json};
 pub use dataset::{dataset, field, metadata_property, question, vector_settings};
 pub use event::{dataset_event, event_body, record_event, response_event, user_event, Event, EVENTS};
+pub use history::record_history;
 pub use listing::{record, RecordItems, RecordPage, SearchPage};
 pub use metrics::{metadata_metrics, my_metrics, progress, ui_progress, users_progress};
 pub use overview::overview;

@@ -8,7 +8,7 @@
 import { answeredText, answerInBatches, collectIds, noSelection, pageAfter, pageLabel, pageStart, pageStep, selectAll, selectedCount, toggle } from '../../lib/bulk.js';
 import { canSubmit, initialState, missingRequired, responseBody } from '../../lib/form.js';
 import { BULK_SIZES } from '../../lib/queue.js';
-import { answerMany } from './responses.js';
+import { answerMany, takeBulkTime } from './responses.js';
 import { renderBulk, updateSelection } from './bulk.js';
 
 /** @typedef {import('../../lib/queue.js').Window} Window */
@@ -146,6 +146,8 @@ export function bulkFlow(d) {
     if (busy) return;
     busy = true;
     const values = responseBody(d.bulkQuestions, d.form(), status).values;
+    /** @type {ReturnType<typeof takeBulkTime>|null} */
+    let time = null;
     try {
       let ids = page.records.map((r) => r.id).filter((id) => selection.ids.has(id));
       if (selection.all) {
@@ -153,17 +155,24 @@ export function bulkFlow(d) {
         ids = await collectIds(d.fetchIds);
       }
       els.statusLine.textContent = `Saving ${ids.length} responses…`;
+      time = takeBulkTime(ids.length);
+      const shares = time.shares;
+      let at = 0;
       const res = await answerInBatches(
         ids,
-        (batch) => answerMany(batch, status, values),
+        (batch) => answerMany(batch, status, values, shares && shares.slice(at, (at += batch.length))),
         (done, total) => {
           els.statusLine.textContent = `Saving responses: ${done} of ${total}…`;
         },
       );
       els.statusLine.textContent = answeredText(res, status);
       els.statusLine.className = `save-status ${res.failed.length || res.error ? 'error' : 'saved'}`;
-      if (res.error && !res.saved) return; // nothing was written: the answers and selection stay
+      if (res.error && !res.saved) {
+        time.giveBack();
+        return; // nothing was written: the answers and selection stay
+      }
     } catch (err) {
+      if (time) time.giveBack();
       els.statusLine.textContent = `Not saved: ${err instanceof Error ? err.message : err}. Your answers are kept.`;
       els.statusLine.className = 'save-status error';
       return;

@@ -5,6 +5,36 @@
 import * as api from '../../api.js';
 import { ownResponse } from '../../lib/answers.js';
 import { Autosaver, dropBackup } from '../../lib/drafts.js';
+import { BULK, shareOut } from '../../lib/timing.js';
+
+/** Time on task: the view's timer (timing.js), whose time each save sends. @type {import('../../lib/timing.js').ActiveTime|null} */
+let timer = null;
+
+/** The view's timer from now on. @param {import('../../lib/timing.js').ActiveTime} it */
+export function useTimer(it) {
+  timer = it;
+}
+
+/** A view that ends lets go of its timer (unless a newer view has its own). @param {import('../../lib/timing.js').ActiveTime} it */
+export function dropTimer(it) {
+  if (timer === it) timer = null;
+}
+
+/**
+ * Runs `write` with the active time gathered on `key` (`loam_active_ms`, a loam extension); a
+ * failed write gives the time back to be sent with the next save.
+ * @template T @param {string} key @param {(ms: number|undefined) => Promise<T>} write @returns {Promise<T>}
+ */
+async function withTime(key, write) {
+  const held = timer;
+  const ms = held ? held.take(key) : undefined;
+  try {
+    return await write(ms);
+  } catch (err) {
+    if (held && ms) held.giveBack(key, ms);
+    throw err;
+  }
+}
 
 /**
  * The header that marks the web UI's writes (loam's leased flow): a submit that would give a record
@@ -18,10 +48,12 @@ const LEASED = { 'X-Loam-Lease': '1' };
  */
 export async function saveResponse(record, userId, status, values) {
   const mine = ownResponse(record, userId);
-  const body = { values, status };
-  const res = mine
-    ? await api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers: LEASED })
-    : await api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers: LEASED }).catch((err) => answeredElsewhere(record, userId, err));
+  const res = await withTime(record.id, (ms) => {
+    const body = ms === undefined ? { values, status } : { values, status, loam_active_ms: ms };
+    return mine
+      ? api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers: LEASED })
+      : api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers: LEASED }).catch((err) => answeredElsewhere(record, userId, err));
+  });
   record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== userId), res];
   return res;
 }
@@ -50,13 +82,30 @@ export async function deleteResponse(record, mine) {
 }
 
 /**
+ * The time spent in the bulk view since its last answer, shared out over the `n` records one
+ * answer saves (null without a timer); `giveBack` when the answer saved nothing.
+ * @param {number} n @returns {{shares: number[]|null, giveBack: () => void}}
+ */
+export function takeBulkTime(n) {
+  const held = timer;
+  const ms = held ? held.take(BULK) : undefined;
+  return {
+    shares: ms === undefined ? null : shareOut(ms, n),
+    giveBack: () => {
+      if (held && ms) held.giveBack(BULK, ms);
+    },
+  };
+}
+
+/**
  * One answer for many records: `POST /api/v1/me/responses/bulk`; its items say, in order, which
- * failed.
- * @param {string[]} ids @param {string} status @param {Record<string, any>} values
+ * failed. `shares`: the active time of each record (`loam_active_ms`), from takeBulkTime.
+ * @param {string[]} ids @param {string} status @param {Record<string, any>} values @param {number[]|null} [shares]
  * @returns {Promise<{items: {error?: any}[]}>}
  */
-export function answerMany(ids, status, values) {
-  return api.call('POST', '/api/v1/me/responses/bulk', { json: { items: ids.map((record_id) => ({ record_id, status, values })) }, headers: LEASED });
+export function answerMany(ids, status, values, shares = null) {
+  const items = ids.map((record_id, i) => (shares ? { record_id, status, values, loam_active_ms: shares[i] } : { record_id, status, values }));
+  return api.call('POST', '/api/v1/me/responses/bulk', { json: { items }, headers: LEASED });
 }
 
 /**

@@ -1,9 +1,11 @@
-// A dataset's progress on its settings page, live: per record status and per annotator, from a
+// A dataset's progress on its settings page, live: per record status and per annotator (and time
+// on task: views/time-on-task.js), from a
 // cheap conditional poll (lib/poll.js) while the tab is visible; 304s while nothing changes.
 
 import * as api from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { Poller } from '../../lib/poll.js';
+import { timeTable } from '../time-on-task.js';
 
 const POLL_MS = 1500;
 
@@ -12,7 +14,7 @@ export async function liveProgress(id) {
   const progressBox = h('div', { id: 'progress-live' });
   // Not a live region: a screen reader would announce every poll that found a change.
   const liveNote = h('p', { class: 'live-note muted', id: 'progress-note' });
-  /** @param {{progress: any, users: any[]}} res */
+  /** @param {{progress: any, users: any[], time?: any}} res */
   const draw = (res) => {
     const p = res.progress;
     const users = { users: res.users };
@@ -46,6 +48,8 @@ export async function liveProgress(id) {
           ),
         ),
       ),
+      // Time on task: owners and admins (null for annotators).
+      res.time ? h('div', { class: 'table-scroll' }, timeTable(res.time, 'Time on task')) : null,
     );
   };
   const progressUrl = `/api/v1/ui/datasets/${id}/progress`;
