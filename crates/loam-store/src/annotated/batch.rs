@@ -161,8 +161,8 @@ impl RawBatch {
     /// Puts each record's responses and suggestions in creation order (then by id), the order
     /// [`RawBatch::decode`] hands them out in; they were read grouped by record `seq`.
     pub(super) fn sort_runs(&mut self) {
-        self.responses.sort_unstable_by(|a, b| (a.seq, a.inserted_at, a.id).cmp(&(b.seq, b.inserted_at, b.id)));
-        self.suggestions.sort_unstable_by(|a, b| (a.seq, a.inserted_at, a.id).cmp(&(b.seq, b.inserted_at, b.id)));
+        self.responses.sort_unstable_by_key(|it| (it.seq, it.inserted_at, it.id));
+        self.suggestions.sort_unstable_by_key(|it| (it.seq, it.inserted_at, it.id));
     }
 
     /// Keeps a row of `select rec.seq, s.id, s.record_id, s.question_id, s.value, s.score,
