@@ -27,7 +27,7 @@ pub use columnar::{ParquetWriter, ROWS_PER_GROUP};
 pub use delimited::CsvWriter;
 pub use hub::{card_text, FolderWriter, TarWriter, DATA_FILE};
 pub use jsonl::JsonlWriter;
-pub use records::RecordsShape;
+pub use records::{push_uuid, RecordsShape};
 
 /// Writes a table row by row.
 pub trait TableWriter {

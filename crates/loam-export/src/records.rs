@@ -23,6 +23,10 @@
 //! `responses` columns come before the `suggestion` columns question by question; metadata keys
 //! that belong to no metadata property are left out.
 
+mod stored;
+
+pub use stored::push_uuid;
+
 use std::collections::HashMap;
 
 use loam_domain::answer::AnnotatedRecord;

@@ -216,5 +216,28 @@ pub fn record_disagreement(question: &Question, ballots: &[Ballot]) -> Option<f6
     question::mean_distance(&kind, &question::values(question, &kind, ballots))
 }
 
+/// [`record_disagreement`] of one question for record after record, its kind (the options, the
+/// ratings' scale) worked out once.
+#[derive(Clone, Debug)]
+pub struct Disagreement {
+    question: Question,
+    kind: values::Kind,
+}
+
+impl Disagreement {
+    pub fn new(question: &Question) -> Self {
+        Disagreement { question: question.clone(), kind: values::Kind::of(question) }
+    }
+
+    pub fn question(&self) -> &Question {
+        &self.question
+    }
+
+    /// [`record_disagreement`] of the question over `ballots`.
+    pub fn of(&self, ballots: &[Ballot]) -> Option<f64> {
+        question::mean_distance(&self.kind, &question::values(&self.question, &self.kind, ballots))
+    }
+}
+
 #[cfg(test)]
 mod tests;

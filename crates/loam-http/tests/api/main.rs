@@ -16,6 +16,7 @@ mod copy;
 mod datasets;
 mod distribution;
 mod export;
+mod export_text_path;
 mod export_training;
 mod leases;
 mod legacy;

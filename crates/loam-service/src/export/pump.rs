@@ -17,7 +17,7 @@ use loam_domain::table::Row;
 use loam_export::TableWriter;
 use tokio::sync::mpsc;
 
-use super::{Export, ExportStats, ReadBatch};
+use super::{Export, ExportStats, ReadBatch, RowPool};
 use crate::Error;
 
 /// Batches waiting between two stages.
@@ -47,19 +47,21 @@ impl Export {
     ) -> Result<BoxedWriter, PumpError> {
         let (read_tx, mut read_rx) = mpsc::channel::<ReadBatch>(BATCHES_IN_FLIGHT);
         let (rows_tx, rows_rx) = sync_mpsc::sync_channel::<Vec<Row>>(BATCHES_IN_FLIGHT);
-        // Written rows go back to the thread that made them, to be freed there: the allocator
-        // keeps freed memory per thread, and memory freed by another thread costs it a lock and
-        // a consolidation pass (a third of this stage's time before). Unbounded, so neither
-        // thread can wait on the other in a circle; it holds at most the batches in flight.
+        // Written rows go back to the thread that made them, to be written over (`RowPool`: the
+        // `records` shape reuses their strings) or freed there: the allocator keeps freed memory
+        // per thread, and memory freed by another thread costs it a lock and a consolidation
+        // pass (a third of this stage's time before). Unbounded, so neither thread can wait on
+        // the other in a circle; it holds at most the batches in flight.
         let (spent_tx, spent_rx) = sync_mpsc::channel::<Vec<Row>>();
         let maker = Arc::clone(&self.maker);
         let made = tokio::task::spawn_blocking(move || -> Result<ExportStats, Error> {
             let mut stats = ExportStats::default();
+            let mut pool = RowPool::default();
             while let Some(batch) = read_rx.blocking_recv() {
                 while let Ok(spent) = spent_rx.try_recv() {
-                    drop(spent);
+                    pool.give(spent);
                 }
-                let rows = maker.rows(batch, &mut stats)?;
+                let rows = maker.rows_over(batch, &mut stats, &mut pool)?;
                 if rows_tx.send(rows).is_err() {
                     break; // the writer stopped, and says why
                 }

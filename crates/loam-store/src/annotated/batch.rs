@@ -6,7 +6,10 @@
 use std::ops::Range;
 
 use loam_domain::answer::{AnnotatedRecord, NamedResponse};
+use loam_domain::distribution::RecordStatus;
 use loam_domain::model::{Record, Response, Suggestion};
+use loam_domain::stored::{StoredBatch, StoredHead, StoredResponse, StoredSuggestion};
+use loam_domain::value::ResponseStatus;
 use loam_domain::RecordId;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -118,7 +121,8 @@ impl RawBatch {
     }
 
     /// Keeps a row of `select rec.seq, r.id, r.record_id, r.user_id, r.answers, r.status,
-    /// r.inserted_at, r.updated_at, u.username` (answers as text).
+    /// r.inserted_at, r.updated_at` (answers as text); its username comes from
+    /// [`RawBatch::name_responders`].
     pub(super) fn push_response(&mut self, row: &Row<'_>) -> Result<(), StoreError> {
         let response = RawResponse {
             seq: row.get(0)?,
@@ -129,10 +133,36 @@ impl RawBatch {
             status: self.keep(row.text(5)?),
             inserted_at: row.get(6)?,
             updated_at: row.get(7)?,
-            username: self.keep(row.text(8)?),
+            username: None,
         };
         self.responses.push(response);
         Ok(())
+    }
+
+    /// The users who gave the batch's responses (with repeats).
+    pub(super) fn responders(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.responses.iter().map(|it| it.user_id)
+    }
+
+    /// Gives each response its user's name; a response whose user `name` does not know is left
+    /// out, as a join to `users` would leave it.
+    pub(super) fn name_responders<'n>(&mut self, name: impl Fn(&Uuid) -> Option<&'n str>) {
+        let mut responses = std::mem::take(&mut self.responses);
+        responses.retain_mut(|it| match name(&it.user_id) {
+            Some(username) => {
+                it.username = self.keep(Some(username.as_bytes()));
+                true
+            }
+            None => false,
+        });
+        self.responses = responses;
+    }
+
+    /// Puts each record's responses and suggestions in creation order (then by id), the order
+    /// [`RawBatch::decode`] hands them out in; they were read grouped by record `seq`.
+    pub(super) fn sort_runs(&mut self) {
+        self.responses.sort_unstable_by_key(|it| (it.seq, it.inserted_at, it.id));
+        self.suggestions.sort_unstable_by_key(|it| (it.seq, it.inserted_at, it.id));
     }
 
     /// Keeps a row of `select rec.seq, s.id, s.record_id, s.question_id, s.value, s.score,
@@ -152,6 +182,72 @@ impl RawBatch {
         };
         self.suggestions.push(suggestion);
         Ok(())
+    }
+
+    /// The batch as stored, borrowing its text: ids and statuses read, JSON columns left as text
+    /// for the caller to parse (what [`RawBatch::decode`] holds, without its `Value` trees).
+    pub fn stored(&self) -> Result<StoredBatch<'_>, StoreError> {
+        // One check of the whole buffer; a text's range must then fall on character boundaries.
+        let all = std::str::from_utf8(&self.bytes).map_err(|err| StoreError::Corrupt(format!("batch text: {err}")))?;
+        let text = |place: &Text, what: &str| -> Result<Option<&str>, StoreError> {
+            match place {
+                None => Ok(None),
+                Some(range) => {
+                    all.get(range.clone()).map(Some).ok_or_else(|| StoreError::Corrupt(format!("{what}: not UTF-8")))
+                }
+            }
+        };
+        let required =
+            |place: &Text, what: &str| text(place, what)?.ok_or_else(|| StoreError::Corrupt(format!("{what}: NULL")));
+        let mut batch = StoredBatch {
+            records: Vec::with_capacity(self.records.len()),
+            responses: Vec::with_capacity(self.responses.len()),
+            suggestions: Vec::with_capacity(self.suggestions.len()),
+        };
+        let mut responses = self.responses.iter().peekable();
+        let mut suggestions = self.suggestions.iter().peekable();
+        for raw in &self.records {
+            let status = required(&raw.status, "records.status")?;
+            let status =
+                RecordStatus::parse(status).ok_or_else(|| StoreError::Corrupt(format!("record status: {status}")))?;
+            let first_response = batch.responses.len();
+            while let Some(row) = responses.next_if(|it| it.seq <= raw.seq) {
+                if row.seq < raw.seq {
+                    continue; // of no record of the batch (cannot happen: same filter)
+                }
+                let status = required(&row.status, "responses.status")?;
+                let status = ResponseStatus::parse(status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("response status: {status}")))?;
+                batch.responses.push(StoredResponse {
+                    user_id: row.user_id.into(),
+                    username: required(&row.username, "users.username")?,
+                    answers: text(&row.answers, "responses.answers")?,
+                    status,
+                });
+            }
+            let first_suggestion = batch.suggestions.len();
+            while let Some(row) = suggestions.next_if(|it| it.seq <= raw.seq) {
+                if row.seq < raw.seq {
+                    continue;
+                }
+                batch.suggestions.push(StoredSuggestion {
+                    question_id: row.question_id.into(),
+                    value: required(&row.value, "suggestions.value")?,
+                    score: text(&row.score, "suggestions.score")?,
+                    agent: text(&row.agent, "suggestions.agent")?,
+                });
+            }
+            batch.records.push(StoredHead {
+                id: raw.id.into(),
+                external_id: text(&raw.external_id, "records.external_id")?,
+                fields: text(&raw.fields, "records.fields")?,
+                metadata: text(&raw.metadata, "records.metadata")?,
+                status,
+                responses: first_response..batch.responses.len(),
+                suggestions: first_suggestion..batch.suggestions.len(),
+            });
+        }
+        Ok(batch)
     }
 
     /// The records, each with its responses and suggestions (both read in `seq` order, so each
