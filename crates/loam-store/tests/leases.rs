@@ -45,7 +45,11 @@ async fn setup(n: usize) -> (Store, loam_store::testing::ScratchDb, DatasetId, V
 
 async fn next(store: &Store, ds: DatasetId, user: UserId, min: i64, pass: Pass) -> Option<RecordId> {
     let mut tx = store.write().await.unwrap();
-    leases::find_next(&mut tx, ds, user, NOW, min, pass, Lock::SkipLocked).await.unwrap()
+    let found = leases::find_next(&mut tx, ds, user, NOW, min, pass, Lock::SkipLocked).await.unwrap();
+    // Ended here, not dropped: a dropped PostgreSQL transaction is rolled back by a task sqlx
+    // spawns, so its row lock could still be held when the next search (skip locked) runs.
+    tx.commit().await.unwrap();
+    found
 }
 
 async fn lease(store: &Store, ds: DatasetId, record: RecordId, user: UserId, expires_at: Timestamp) {
@@ -79,7 +83,7 @@ async fn the_next_record_respects_capacity_expiry_answers_and_skips() {
     let seq1 = leases::position_of(&mut tx, ds, ids[1]).await.unwrap().unwrap();
     assert_eq!(leases::find_next(&mut tx, ds, b, NOW, 1, Pass::After(seq1), Lock::Wait).await.unwrap(), Some(ids[2]));
     assert_eq!(leases::position_of(&mut tx, DatasetId::new(), ids[1]).await.unwrap(), None);
-    drop(tx);
+    tx.commit().await.unwrap();
 
     // An answer of any status takes the record out of the caller's offers; submitted answers fill places.
     let mut tx = store.write().await.unwrap();
@@ -105,7 +109,7 @@ async fn the_next_record_respects_capacity_expiry_answers_and_skips() {
     let seq1 = leases::position_of(&mut tx, ds, ids[1]).await.unwrap().unwrap();
     assert_eq!(leases::find_next(&mut tx, ds, b, NOW, 2, Pass::After(seq1), Lock::Wait).await.unwrap(), Some(ids[2]));
     assert_eq!(leases::place(&mut tx, RecordId::new(), b, NOW).await.unwrap(), None);
-    drop(tx);
+    tx.commit().await.unwrap();
 
     // Releases: one record, or all of a user's in the dataset but one.
     lease(&store, ds, ids[2], a, later).await;
@@ -133,8 +137,8 @@ async fn postgres_skips_a_record_another_transaction_holds() {
         leases::find_next(&mut tx, ds, a, NOW, 1, Pass::FromStart, Lock::SkipLocked).await.unwrap(),
         Some(ids[1])
     );
-    drop(tx);
-    drop(holder);
+    tx.commit().await.unwrap();
+    holder.commit().await.unwrap();
     let mut tx = store.write().await.unwrap();
     assert_eq!(
         leases::find_next(&mut tx, ds, a, NOW, 1, Pass::FromStart, Lock::SkipLocked).await.unwrap(),
