@@ -283,10 +283,15 @@ test('the bulk view: every field, suggestions, paging by keyboard, and an answer
 
 test('a link naming filters and a sort the dataset lacks: they are left out, and the view says so until the filters change', async () => {
   // What the queue shows with only the known filter, and with none (earlier tests answered some).
+  // The position once the queue is read ("1 of N", or "N in this queue" when empty).
+  const settled = async (p) => {
+    await p.waitForFunction(() => /\d/.test(document.getElementById('position')?.textContent || ''));
+    return p.locator('#position').innerText();
+  };
   const page = await annotator('meta.source=github');
-  const web = await page.locator('#position').innerText();
+  const web = await settled(page);
   await page.goto(annotateUrl());
-  const whole = await page.locator('#position').innerText();
+  const whole = await settled(page);
   assert.notEqual(web, whole);
   await page.goto(annotateUrl('meta.nosuch=web&range.source=1..2&meta.source=github&sort=meta.nosuch-desc'));
   // The known filter holds; the unknown one and the terms-as-range are not applied, and not hidden.

@@ -215,7 +215,7 @@ export async function render(main, params) {
     statusLine.textContent = status === 'draft' ? 'Saving draft…' : status === 'submitted' ? 'Submitting…' : 'Discarding…';
     const undoable = { record, before: snapshot(myResponse()), form: view.form, pos: q.pos, queue: queueKey(q) };
     try {
-      const after = snapshot(await saveResponse(record, me.id, status, responseBody(questions, view.form, status).values));
+      const after = snapshot(await saveResponse(record, me.id, status, responseBody(questions, view.form, status).values, leases.held === record.id));
       // The server released the lease with the answer.
       if (status !== 'draft' && leases.held === record.id) leases.stop();
       if (after && status !== 'draft') last.remember({ ...undoable, after, status }, status === 'submitted' ? 'Submitted' : 'Discarded');

@@ -43,16 +43,21 @@ async function withTime(key, write) {
 const LEASED = { 'X-Loam-Lease': '1' };
 
 /**
- * Writes the caller's response on `record` (`PUT` their response, else `POST` a new one).
+ * Writes the caller's response on `record` (`PUT` their response, else `POST` a new one); as the
+ * leased flow's write only when `leased` (the view holds the record's lease): a record opened by
+ * id, in the Returned queue or in another queue is written as any client writes it, so a
+ * resubmission after a return is never refused for the record's other answers.
  * @param {any} record @param {string} userId @param {string} status @param {Record<string, any>} values
+ * @param {boolean} [leased]
  */
-export async function saveResponse(record, userId, status, values) {
+export async function saveResponse(record, userId, status, values, leased = false) {
   const mine = ownResponse(record, userId);
+  const headers = leased ? LEASED : {};
   const res = await withTime(record.id, (ms) => {
     const body = ms === undefined ? { values, status } : { values, status, loam_active_ms: ms };
     return mine
-      ? api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers: LEASED })
-      : api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers: LEASED }).catch((err) => answeredElsewhere(record, userId, err));
+      ? api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers })
+      : api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers }).catch((err) => answeredElsewhere(record, userId, err));
   });
   record.responses = [...(record.responses || []).filter((/** @type {any} */ r) => r.user_id !== userId), res];
   return res;
@@ -105,7 +110,8 @@ export function takeBulkTime(n) {
  */
 export function answerMany(ids, status, values, shares = null) {
   const items = ids.map((record_id, i) => (shares ? { record_id, status, values, loam_active_ms: shares[i] } : { record_id, status, values }));
-  return api.call('POST', '/api/v1/me/responses/bulk', { json: { items }, headers: LEASED });
+  // The bulk view holds no leases (it releases the one the view had): written as any client writes.
+  return api.call('POST', '/api/v1/me/responses/bulk', { json: { items } });
 }
 
 /**
