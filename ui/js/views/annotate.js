@@ -19,7 +19,7 @@ import { draftValues, openingForm, ownResponse } from '../lib/answers.js';
 import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
-import { heldMessage, leasedQueue, replaceAt } from '../lib/leases.js';
+import { heldMessage, leasedQueue } from '../lib/leases.js';
 import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, returnedEmpty, searchBody, statusInQueue, step } from '../lib/queue.js';
 import { mayReviewDataset } from '../lib/roles.js';
 import { lazyBulk } from './annotate/bulk-lazy.js';
@@ -67,6 +67,8 @@ export async function render(main, params) {
     fieldSelection: null,
     /** Pending records others hold when none is free for the caller (0: not that case). */
     held: 0,
+    /** The lease of the record shown, while it is asked for. @type {Promise<any>|null} */
+    leasing: null,
   };
   /** Records a reviewer returned to the caller (review, issue 20), by record id. @type {Map<string, any>} */
   let returned = new Map();
@@ -203,6 +205,8 @@ export async function render(main, params) {
   async function act(status) {
     if (bulk.active()) return bulk.act(status);
     const record = view.record;
+    // A record that went to others while its lease was asked for is left unanswered.
+    if (view.leasing && (await view.leasing.catch(() => null)) !== record) return;
     if (!record) return;
     if (status === 'submitted' && !canSubmit(questions, view.form)) {
       const missing = missingRequired(questions, view.form);
@@ -324,7 +328,8 @@ export async function render(main, params) {
 
   /**
    * Shows the record at `q.pos`, fetching its page when it is not in hand, with focus on its first
-   * question (never in a text entry); its form as `form` when given (an undo).
+   * question (never in a text entry); its form as `form` when given (an undo). In the Pending queue
+   * the record is shown at once and leased meanwhile; one that went to others is then replaced.
    * @param {FormState} [form]
    */
   async function show(form) {
@@ -337,11 +342,43 @@ export async function render(main, params) {
     let w = view.window;
     if (!w || needsPage(w, q.pos)) w = view.window = await fetchPage(q.pos);
     view.held = 0;
-    if (leasedQueue(q)) view.record = await leaseShown(w);
-    else {
+    if (!leasedQueue(q)) {
       leases.release();
       view.record = recordAt(w, q.pos);
+      return present(w, form);
     }
+    const first = recordAt(w, q.pos);
+    const leased = () => leases.shown(w, q.pos, narrowed(q), me.id, (held) => (view.held = held));
+    if (!first || ownResponse(first, me.id) || leases.held === first.id) {
+      view.record = await leased();
+      return present(w, form);
+    }
+    // Shown while its lease is asked for; keys are held (and dropped if it went to others), clicks
+    // ignored and a submit waits (`act`): nothing is answered on a record that may go to others.
+    view.record = first;
+    await present(w, form);
+    formPane.classList.add('busy');
+    const leasing = (view.leasing = leased());
+    try {
+      await transition(async () => {
+        view.record = await leasing;
+        if (view.record !== first) dropHeldKeys();
+      }, false);
+    } finally {
+      if (view.leasing === leasing) view.leasing = null;
+      formPane.classList.remove('busy');
+    }
+    if (view.record === first) return;
+    await present(w);
+    if (view.record || view.held) statusLine.textContent = 'That record is being annotated by others; this is the next free one';
+  }
+
+  /**
+   * Renders `view.record`, the record at `q.pos` of `w` (or none), with focus on its first question;
+   * its form as `form` when given (an undo).
+   * @param {Window} w @param {FormState} [form]
+   */
+  async function present(w, form) {
     activity.open(view.record ? view.record.id : null);
     history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
     if (view.record) {
@@ -369,44 +406,6 @@ export async function render(main, params) {
     if (next) void markdown.forRecord(next);
     if (nearEnd(w, q.pos)) void extendWindow(w);
     if (!side.contains(document.activeElement)) focusFirstQuestion(formPane, true);
-  }
-
-  /**
-   * The record at `q.pos` leased to the caller, or one in its place: a record others hold as many
-   * places of as it needs is replaced by the next free one (past it in insertion order), or, in a
-   * queue narrowed by search or filters, left out for the next one in the queue. None (and
-   * `view.held` says how many others hold) when nothing is free.
-   * @param {Window} w
-   */
-  async function leaseShown(w) {
-    let record = recordAt(w, q.pos);
-    if (!record && w.records.length === 0 && !narrowed(q)) {
-      // No record left in hand: the server says whether one is free, or all are held by others.
-      const res = await leases.next(null);
-      if (res.record) replaceAt(w, q.pos, res.record);
-      else view.held = res.held_by_others;
-      return res.record;
-    }
-    while (record) {
-      // One the caller answered already (a draft put back by an undo) is theirs: no lease to take.
-      if (ownResponse(record, me.id)) {
-        leases.release();
-        return record;
-      }
-      if ((await leases.take(record.id)) !== 'taken') return record;
-      if (!narrowed(q)) {
-        const res = await leases.next(record.id);
-        if (res.record) {
-          replaceAt(w, q.pos, res.record);
-          return res.record;
-        }
-        view.held = res.held_by_others;
-        return null;
-      }
-      dropAt(w, q.pos);
-      record = recordAt(w, q.pos);
-    }
-    return null;
   }
 
   /** @param {Window} w */
@@ -551,7 +550,7 @@ export async function render(main, params) {
     focusFirstQuestion(formPane);
   }
 
-  const { onKey, transition } = keyHandler(
+  const { onKey, transition, dropHeldKeys } = keyHandler(
     { main, formPane, recordPane, side },
     {
       hasRecord: () => !!view.record,

@@ -16,7 +16,8 @@ import { focusQuestion } from './form-pane.js';
 /**
  * The document's keydown handler for the view, and `transition`, which runs a move to another
  * record (a submit, discard, undo, navigation or new filter): keys pressed meanwhile are held and
- * replayed once it is done, on the record then in focus; clicks on the form are ignored.
+ * replayed once it is done, on the record then in focus (unless `dropHeldKeys` forgot them);
+ * clicks on the form are ignored.
  * @param {{main: HTMLElement, formPane: HTMLElement, recordPane: HTMLElement, side: HTMLElement}} els
  * @param {{hasRecord: () => boolean, closePanel: () => void,
  *   panel: (which: 'guidelines'|'help') => void,
@@ -78,7 +79,9 @@ export function keyHandler({ main, formPane, recordPane, side }, on) {
       }
     }
   };
-  return { onKey, transition };
+  /** Forgets the keys held: the move ended on a record other than the one they were typed for. */
+  const dropHeldKeys = () => void held.splice(0);
+  return { onKey, transition, dropHeldKeys };
 }
 
 /** Escape in a text entry: focus its question (where j / k and digits work), else just leave it. @param {HTMLElement} el */
