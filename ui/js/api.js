@@ -78,7 +78,7 @@ export async function call(method, path, opts = {}) {
     /** @type {Response} */
     let res;
     try {
-      res = await fetch(path, { method, headers, body, credentials: 'omit' });
+      res = (method === 'GET' && attempt === 0 && (await takeEarly(path, t))) || (await fetch(path, { method, headers, body, credentials: 'omit' }));
     } catch (err) {
       if (attempt >= retries) throw err;
       retryListener(attempt + 1, err);
@@ -95,6 +95,24 @@ export async function call(method, path, opts = {}) {
     if (!res.ok) throw new ApiError(res.status, data);
     return data;
   }
+}
+
+/** How long after the page's start a reply that early.js asked for may still be taken (ms). */
+const EARLY_FOR = 10_000;
+
+/**
+ * The reply early.js asked for with the page, if any, for `path` with the token `sentToken`: once,
+ * and only in the first seconds after the page's start (a later call asks anew). Null when there is
+ * none or the early request failed on the network.
+ * @param {string} path @param {string|null} sentToken @returns {Promise<Response|null>}
+ */
+async function takeEarly(path, sentToken) {
+  const early = /** @type {any} */ (window).__loamEarly;
+  if (!early || !sentToken || early.token !== sentToken || performance.now() > EARLY_FOR) return null;
+  const reply = early.started.get(path);
+  if (!reply) return null;
+  early.started.delete(path);
+  return reply;
 }
 
 /**

@@ -248,3 +248,20 @@ test('in a text area: Enter and Backspace edit the text, Shift+Enter submits, Sh
   await counts({ pending: 0, submitted: 1, discarded: 1 });
   await page.context().close();
 });
+
+test('the first screen asks for who is signed in and for the dataset with the page, once each', async () => {
+  const page = await signedIn('ann1');
+  /** @type {string[]} */
+  const asked = [];
+  page.on('request', (req) => {
+    const path = new globalThis.URL(req.url()).pathname;
+    if (path.startsWith('/api/')) asked.push(`${req.method()} ${path}`);
+  });
+  await page.goto(`${URL}/datasets/${S.ds.id}/annotate?sort=oldest`);
+  await page.waitForSelector('.question');
+  // early.js asked for them before the modules arrived, and the view took every reply.
+  assert.deepEqual(await page.evaluate(() => [.../** @type {any} */ (window).__loamEarly.started.keys()]), []);
+  const once = ['/api/v1/me', `/api/v1/datasets/${S.ds.id}`, `/api/v1/datasets/${S.ds.id}/fields`, `/api/v1/datasets/${S.ds.id}/questions`, `/api/v1/me/datasets/${S.ds.id}/metadata-properties`, '/api/v1/me/review/workspaces'];
+  for (const path of once) assert.equal(asked.filter((it) => it === `GET ${path}`).length, 1, path);
+  await page.context().close();
+});
