@@ -217,7 +217,9 @@ agreement_reference() {
 # ---- the storage and API tests on PostgreSQL ---------------------------------------------------
 test_pg() {
   loam_pg_ensure || return 1
-  LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-store -p loam-http
+  LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-store -p loam-http || return 1
+  # The Argilla import's entries into the write paths (loam-service, scratch databases).
+  LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-service --lib import::argilla
 }
 
 # ---- step e: the legacy SDK, distilabel, training, the replicas and the OpenAPI fuzzer (release binary)

@@ -90,7 +90,7 @@ def snapshot(url):
                 (r.question_name, str(r.user_id), str(r.status), repr(r.value)) for r in record.responses
             )
             it["responses"] = {
-                q: sorted(rs, key=lambda r: (str(r["user_id"]), r["status"])) for q, rs in it["responses"].items()
+                q: sorted(rs, key=lambda r: (str(r["user_id"]), repr(r["value"]))) for q, rs in it["responses"].items()
             }
             records.append(it)
         records.sort(key=lambda it: it["_server_id"])

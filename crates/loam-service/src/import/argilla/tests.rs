@@ -161,6 +161,9 @@ async fn a_dry_run_writes_nothing_and_conflicts_are_refused() {
     bad.dataset["id"] = json!("0190b2a0-0000-7000-8000-0000000000fd");
     bad.dataset["name"] = json!("other");
     bad.questions[0]["settings"] = json!({"type": "rating", "options": []});
+    for (n, item) in bad.fields.iter_mut().chain(&mut bad.questions).chain(&mut bad.metadata_properties).enumerate() {
+        item["id"] = json!(id(900 + n as u32));
+    }
     let Outcome::Refused(reason) = svc.import_argilla_dataset(&bad, false).await.unwrap() else {
         panic!("a rating question without options must be refused");
     };
