@@ -103,6 +103,35 @@ def snapshot(url):
     return out
 
 
+def kept(url):
+    """What the SDK objects leave out, read from the API: the datasets as stored (timestamps,
+    last activity, distribution) and, per record, its timestamps and the ids and timestamps of its
+    responses and suggestions."""
+    api = httpx.Client(base_url=url, headers={"X-Argilla-Api-Key": KEY}, timeout=300)
+    out = {}
+    for ds in api.get("/api/v1/me/datasets").json()["items"]:
+        records = {}
+        offset = 0
+        while True:
+            page = api.get(
+                f"/api/v1/datasets/{ds['id']}/records",
+                params=[("offset", offset), ("limit", 1000), ("include", "responses"), ("include", "suggestions")],
+            ).json()["items"]
+            if not page:
+                break
+            offset += len(page)
+            for r in page:
+                records[r["id"]] = (
+                    r["inserted_at"],
+                    r["updated_at"],
+                    r["status"],
+                    sorted((x["id"], x["user_id"], x["status"], x["inserted_at"], x["updated_at"]) for x in r["responses"]),
+                    sorted((x["id"], x["question_id"], x["inserted_at"], x["updated_at"]) for x in r["suggestions"]),
+                )
+        out[ds["id"]] = (ds, records)
+    return out
+
+
 @pytest.fixture(scope="module")
 def imported(reference, loam_bin, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("imported")
@@ -131,6 +160,13 @@ def test_everything_compares_equal_through_the_sdk(reference, imported, loam_bin
         assert len(mine["records"]) == len(dataset["records"]), name
         for theirs, ours in zip(dataset["records"], mine["records"]):
             assert ours == theirs, name
+    theirs_kept = kept(reference)
+    with Loam(loam_bin, data_dir) as loam:
+        ours_kept = kept(loam.url)
+    assert sorted(ours_kept) == sorted(theirs_kept)
+    for dataset_id, (dataset, records) in theirs_kept.items():
+        assert ours_kept[dataset_id][0] == dataset
+        assert ours_kept[dataset_id][1] == records
     statuses = {
         status.rsplit(".", 1)[-1].lower()
         for record in want["datasets"]["research/feedback"]["records"]

@@ -160,7 +160,8 @@ impl<'a> ResponseWrites<'a> {
                 (response, Event::ResponseUpdated)
             }
             None => {
-                let kept = kept.unwrap_or(crate::settings::Kept { id: ResponseId::new(), inserted_at: at, updated_at: at });
+                let kept =
+                    kept.unwrap_or(crate::settings::Kept { id: ResponseId::new(), inserted_at: at, updated_at: at });
                 let response = Response {
                     id: kept.id,
                     record_id: record.id,

@@ -367,14 +367,10 @@ pub(crate) async fn insert_question_in(
                 repr_str_list(&names)
             )));
         }
-        let used_by = questions
-            .iter()
-            .find(|it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field));
+        let used_by =
+            questions.iter().find(|it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field));
         if let Some(other) = used_by {
-            return Err(Error::invalid(format!(
-                "'{field}' is already used by span question with id '{}'",
-                other.id
-            )));
+            return Err(Error::invalid(format!("'{field}' is already used by span question with id '{}'", other.id)));
         }
     }
     let question = Question {
@@ -401,8 +397,7 @@ pub(crate) async fn insert_metadata_property_in(
     kept: Kept<MetadataPropertyId>,
 ) -> Result<MetadataProperty> {
     let dataset = ds.id;
-    let conflict =
-        format!("Metadata property with name `{}` already exists for dataset with id `{dataset}`", new.name);
+    let conflict = format!("Metadata property with name `{}` already exists for dataset with id `{dataset}`", new.name);
     if store::list_metadata_properties(tx, dataset).await?.iter().any(|it| it.name == new.name) {
         return Err(Error::Conflict(conflict));
     }
@@ -435,8 +430,7 @@ pub(crate) async fn insert_vector_settings_in(
             "The maximum number of vector settings has been reached for dataset with id `{dataset}`"
         )));
     }
-    let conflict =
-        format!("Vector settings with name `{}` already exists for dataset with id `{dataset}`", new.name);
+    let conflict = format!("Vector settings with name `{}` already exists for dataset with id `{dataset}`", new.name);
     if existing.iter().any(|it| it.name == new.name) {
         return Err(Error::Conflict(conflict));
     }

@@ -74,7 +74,9 @@ pub async fn run(service: &Service, args: ArgillaArgs) -> anyhow::Result<i32> {
         Err(Stop::Source(err)) => {
             eprintln!("loam import: {err}");
             if matches!(err, SourceError::Failed { .. } | SourceError::Unreachable { .. }) {
-                eprintln!("loam import: what was imported so far is complete by batch; run the same command again to go on");
+                eprintln!(
+                    "loam import: what was imported so far is complete by batch; run the same command again to go on"
+                );
             }
             Ok(err.exit_status())
         }
@@ -193,7 +195,9 @@ async fn import(service: &Service, args: &ArgillaArgs) -> Result<i32, Stop> {
         }
     }
     if !credentials.is_empty() {
-        println!("credentials of the users imported (passwords cannot be read from Argilla; shown once, keep them safe):");
+        println!(
+            "credentials of the users imported (passwords cannot be read from Argilla; shown once, keep them safe):"
+        );
         for (username, password, key_kept) in &credentials {
             let password = match password {
                 Some(it) => format!("new password {it}"),
@@ -212,15 +216,14 @@ async fn import(service: &Service, args: &ArgillaArgs) -> Result<i32, Stop> {
         .filter(|it| ws_names.contains_key(str_of(it, "workspace_id")))
         .filter(|it| {
             wanted_ds.is_empty()
-                || wanted_ds.iter().any(|(ws, ds)| {
-                    ws_names.get(str_of(it, "workspace_id")) == Some(ws) && str_of(it, "name") == *ds
-                })
+                || wanted_ds
+                    .iter()
+                    .any(|(ws, ds)| ws_names.get(str_of(it, "workspace_id")) == Some(ws) && str_of(it, "name") == *ds)
         })
         .collect();
     for (ws, ds) in &wanted_ds {
-        let found = datasets
-            .iter()
-            .any(|it| ws_names.get(str_of(it, "workspace_id")) == Some(ws) && str_of(it, "name") == *ds);
+        let found =
+            datasets.iter().any(|it| ws_names.get(str_of(it, "workspace_id")) == Some(ws) && str_of(it, "name") == *ds);
         if !found {
             return Err(Stop::Loam(anyhow::anyhow!("{} has no dataset `{ws}/{ds}`", client.url())));
         }
@@ -229,7 +232,8 @@ async fn import(service: &Service, args: &ArgillaArgs) -> Result<i32, Stop> {
     let mut summaries = Vec::new();
     for raw in datasets {
         let id = str_of(&raw, "id").to_owned();
-        let name = format!("{}/{}", ws_names.get(str_of(&raw, "workspace_id")).copied().unwrap_or("?"), str_of(&raw, "name"));
+        let name =
+            format!("{}/{}", ws_names.get(str_of(&raw, "workspace_id")).copied().unwrap_or("?"), str_of(&raw, "name"));
         let source = DatasetSource {
             fields: client.items(&format!("/api/v1/datasets/{id}/fields")).await?,
             questions: client.items(&format!("/api/v1/datasets/{id}/questions")).await?,
@@ -249,14 +253,24 @@ async fn import(service: &Service, args: &ArgillaArgs) -> Result<i32, Stop> {
             continue;
         }
         let only_count = dry && outcome == Outcome::Created;
-        let job = records::DatasetJob { id: &id, name: &name, users: &users, dry_run: dry, only_count, batch: args.batch_size };
+        let job = records::DatasetJob {
+            id: &id,
+            name: &name,
+            users: &users,
+            dry_run: dry,
+            only_count,
+            batch: args.batch_size,
+        };
         let summary = records::import_records(service, &client, &bars, job, &mut problems).await?;
         summaries.push(summary);
     }
     bars.clear().ok();
     records::print_summaries(&summaries, dry);
     if problems.count > 0 {
-        eprintln!("loam import: completed with errors: {} items refused (listed above); the rest is imported", problems.count);
+        eprintln!(
+            "loam import: completed with errors: {} items refused (listed above); the rest is imported",
+            problems.count
+        );
         return Ok(EXIT_WITH_ERRORS);
     }
     if summaries.iter().any(|it| !dry && !it.equal()) {

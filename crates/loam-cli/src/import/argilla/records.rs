@@ -81,7 +81,8 @@ pub(super) async fn import_records(
     };
     let (mut items, total) = page(client, job.id, 0, job.batch).await?;
     let bar = bars.add(ProgressBar::new(total));
-    if let Ok(style) = ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} records {elapsed_precise} eta {eta}") {
+    if let Ok(style) = ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} records {elapsed_precise} eta {eta}")
+    {
         bar.set_style(style);
     }
     bar.set_prefix(job.name.to_owned());

@@ -167,8 +167,10 @@ impl Service {
             if found.is_none() {
                 if let Some(key) = item.record.external_id.as_deref() {
                     if taken.contains(key) || !batch_external.insert(key.to_owned()) {
-                        res.refused
-                            .push((name, format!("loam has another record with the external id `{key}` in this dataset")));
+                        res.refused.push((
+                            name,
+                            format!("loam has another record with the external id `{key}` in this dataset"),
+                        ));
                         continue;
                     }
                 }

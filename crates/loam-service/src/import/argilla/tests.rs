@@ -69,13 +69,18 @@ fn response(n: u32, user: &str, status: &str) -> Value {
 
 /// Workspace, owner, annotator, dataset: returns the user map.
 async fn people_and_dataset(svc: &Service) -> UserMap {
-    assert_eq!(svc.import_argilla_workspace(&json!({"id": WS, "name": "team"}), false).await.unwrap(), Outcome::Created);
+    assert_eq!(
+        svc.import_argilla_workspace(&json!({"id": WS, "name": "team"}), false).await.unwrap(),
+        Outcome::Created
+    );
     let mut users = UserMap::new();
     for (uid, name, role) in [(OWNER, "boss", "owner"), (ANNOTATOR, "ann", "annotator")] {
         let raw = json!({"id": uid, "username": name, "first_name": name, "role": role, "api_key": format!("{name}.key.of.old"),
             "inserted_at": "2024-01-01T00:00:00", "updated_at": "2024-01-01T00:00:00"});
-        let done =
-            svc.import_argilla_user(&raw, &[WorkspaceId(WS.parse().unwrap())], Password::Unusable, false).await.unwrap();
+        let done = svc
+            .import_argilla_user(&raw, &[WorkspaceId(WS.parse().unwrap())], Password::Unusable, false)
+            .await
+            .unwrap();
         assert_eq!(done.outcome, Outcome::Created);
         assert!(done.api_key_kept && done.password.is_none());
         users.insert(UserId(uid.parse().unwrap()), done.loam_id.unwrap());
@@ -122,7 +127,10 @@ async fn records_keep_their_ids_and_a_second_run_changes_nothing() {
     assert_eq!(view.vectors.unwrap(), vec![("emb".to_owned(), vec![0.5, 1.0])]);
 
     // Again: nothing changes, everything is there.
-    assert_eq!(svc.import_argilla_workspace(&json!({"id": WS, "name": "team"}), false).await.unwrap(), Outcome::Present);
+    assert_eq!(
+        svc.import_argilla_workspace(&json!({"id": WS, "name": "team"}), false).await.unwrap(),
+        Outcome::Present
+    );
     assert_eq!(svc.import_argilla_dataset(&source(), false).await.unwrap(), Outcome::Present);
     let again = svc.import_argilla_records(dataset, &batch[..2], &users, false).await.unwrap();
     assert_eq!((again.created, again.present, again.responses, again.suggestions), (0, 2, 0, 0));
@@ -151,7 +159,9 @@ async fn a_dry_run_writes_nothing_and_conflicts_are_refused() {
 
     // Same name, another id: refused, named.
     let other = json!({"id": "0190b2a0-0000-7000-8000-0000000000ff", "name": "team"});
-    assert!(matches!(svc.import_argilla_workspace(&other, false).await.unwrap(), Outcome::Refused(it) if it.contains("team")));
+    assert!(
+        matches!(svc.import_argilla_workspace(&other, false).await.unwrap(), Outcome::Refused(it) if it.contains("team"))
+    );
     // A user of the same username under another id: mapped to loam's.
     let twin = json!({"id": "0190b2a0-0000-7000-8000-0000000000fe", "username": "ann", "role": "annotator"});
     let done = svc.import_argilla_user(&twin, &[], Password::Generate, false).await.unwrap();
