@@ -110,6 +110,8 @@ fn outcome_word(outcome: &Outcome, dry_run: bool) -> &'static str {
         (Outcome::Created, false) => "imported",
         (Outcome::Created, true) => "would import",
         (Outcome::Present, _) => "already there",
+        (Outcome::Completed(_), false) => "already there; added what it lacked:",
+        (Outcome::Completed(_), true) => "already there; would add what it lacks:",
         (Outcome::Refused(_), _) => "refused",
     }
 }
@@ -246,6 +248,9 @@ async fn import(service: &Service, args: &ArgillaArgs) -> Result<i32, Stop> {
             Outcome::Refused(reason) => {
                 problems.report(&format!("dataset {name}"), reason);
                 continue;
+            }
+            Outcome::Completed(added) => {
+                println!("dataset {name} with its settings: {} {}", outcome_word(&outcome, dry), added.join(", "))
             }
             other => println!("dataset {name} with its settings: {}", outcome_word(other, dry)),
         }

@@ -40,8 +40,19 @@ impl Service {
             Err(reason) => return Ok(Outcome::Refused(reason)),
         };
         let mut tx = self.store.write().await?;
-        if datasets::find_dataset(&mut tx, id).await?.is_some() {
-            return Ok(Outcome::Present);
+        if let Some(ds) = datasets::find_dataset(&mut tx, id).await? {
+            let added = match complete_dataset(&mut tx, &ds, source).await {
+                Ok(added) => added,
+                Err(err) if is_refusal(&err) => return Ok(Outcome::Refused(reason(&err))),
+                Err(err) => return Err(err),
+            };
+            if added.is_empty() {
+                return Ok(Outcome::Present);
+            }
+            if !dry_run {
+                tx.commit().await?;
+            }
+            return Ok(Outcome::Completed(added));
         }
         match write_dataset(&mut tx, source, id, self.cfg.limits).await {
             Ok(()) => {}
@@ -125,34 +136,10 @@ async fn write_dataset(
         insert_question_in(tx, &ds, new, kept::<QuestionId>(item)?).await?;
     }
     for item in &source.metadata_properties {
-        let loc = [Loc::from("metadata_property")];
-        let r = Reader::new(item.as_object().unwrap_or(&empty), &loc);
-        let parse = || -> Result<NewMetadataProperty, SchemaError> {
-            Ok(NewMetadataProperty {
-                name: r.string("name", 1, 200)?,
-                title: r.string("title", 1, 500)?,
-                settings: MetadataSettings::parse(r.raw("settings").unwrap_or(&Value::Null), &r.at("settings"))?,
-                visible_for_annotators: r.bool_or("visible_for_annotators", true)?,
-            })
-        };
-        let new = parse().map_err(|e| named("metadata property", item, e))?;
-        insert_metadata_property_in(tx, &ds, new, kept::<MetadataPropertyId>(item)?).await?;
+        insert_metadata_property_in(tx, &ds, metadata_property(item)?, kept::<MetadataPropertyId>(item)?).await?;
     }
     for item in &source.vectors_settings {
-        let loc = [Loc::from("vector_settings")];
-        let r = Reader::new(item.as_object().unwrap_or(&empty), &loc);
-        let parse = || -> Result<NewVectorSettings, SchemaError> {
-            Ok(NewVectorSettings {
-                name: r.string("name", 1, 200)?,
-                title: r.string("title", 1, 500)?,
-                dimensions: r.int("dimensions")?,
-            })
-        };
-        let new = parse().map_err(|e| named("vector settings", item, e))?;
-        if new.dimensions < 1 {
-            return Err(Error::Invalid(format!("vector settings `{}`: dimensions must be at least 1", new.name)));
-        }
-        insert_vector_settings_in(tx, &ds, new, kept::<VectorSettingsId>(item)?).await?;
+        insert_vector_settings_in(tx, &ds, vector_settings(item)?, kept::<VectorSettingsId>(item)?).await?;
     }
     let published = raw.get("status").and_then(Value::as_str) == Some(DatasetStatus::Ready.as_str());
     if published {
@@ -161,4 +148,69 @@ async fn write_dataset(
     ds.last_activity_at = timestamp(raw, "last_activity_at");
     datasets::update_dataset(tx, &ds).await?;
     Ok(())
+}
+
+fn metadata_property(item: &Value) -> Result<NewMetadataProperty> {
+    let empty = serde_json::Map::new();
+    let loc = [Loc::from("metadata_property")];
+    let r = Reader::new(item.as_object().unwrap_or(&empty), &loc);
+    let parse = || -> Result<NewMetadataProperty, SchemaError> {
+        Ok(NewMetadataProperty {
+            name: r.string("name", 1, 200)?,
+            title: r.string("title", 1, 500)?,
+            settings: MetadataSettings::parse(r.raw("settings").unwrap_or(&Value::Null), &r.at("settings"))?,
+            visible_for_annotators: r.bool_or("visible_for_annotators", true)?,
+        })
+    };
+    parse().map_err(|e| named("metadata property", item, e))
+}
+
+fn vector_settings(item: &Value) -> Result<NewVectorSettings> {
+    let empty = serde_json::Map::new();
+    let loc = [Loc::from("vector_settings")];
+    let r = Reader::new(item.as_object().unwrap_or(&empty), &loc);
+    let parse = || -> Result<NewVectorSettings, SchemaError> {
+        Ok(NewVectorSettings {
+            name: r.string("name", 1, 200)?,
+            title: r.string("title", 1, 500)?,
+            dimensions: r.int("dimensions")?,
+        })
+    };
+    let new = parse().map_err(|e| named("vector settings", item, e))?;
+    if new.dimensions < 1 {
+        return Err(Error::Invalid(format!("vector settings `{}`: dimensions must be at least 1", new.name)));
+    }
+    Ok(new)
+}
+
+/// A dataset that is there already: the metadata properties and vector settings added on the
+/// server since (by id; the server allows both on a published dataset), through the same rules.
+/// Fields and questions, which a published dataset cannot gain, and every setting that is there
+/// stay as they are. Returns what was added, by kind and name.
+async fn complete_dataset(
+    tx: &mut Tx,
+    ds: &loam_domain::model::Dataset,
+    source: &DatasetSource,
+) -> Result<Vec<String>> {
+    let schema = loam_store::settings::load_schema(tx, ds.id).await?;
+    let mut added = Vec::new();
+    for item in &source.metadata_properties {
+        let kept = kept::<MetadataPropertyId>(item)?;
+        if schema.metadata_properties.iter().any(|it| it.id == kept.id) {
+            continue;
+        }
+        let new = metadata_property(item)?;
+        added.push(format!("metadata property `{}`", new.name));
+        insert_metadata_property_in(tx, ds, new, kept).await?;
+    }
+    for item in &source.vectors_settings {
+        let kept = kept::<VectorSettingsId>(item)?;
+        if schema.vector_settings.iter().any(|it| it.id == kept.id) {
+            continue;
+        }
+        let new = vector_settings(item)?;
+        added.push(format!("vector settings `{}`", new.name));
+        insert_vector_settings_in(tx, ds, new, kept).await?;
+    }
+    Ok(added)
 }

@@ -35,6 +35,8 @@ pub enum Outcome {
     Created,
     /// Already there, by its id: left as it is.
     Present,
+    /// Already there, by its id; what it lacked was added (named).
+    Completed(Vec<String>),
     /// A rule refused it: the reason.
     Refused(String),
 }

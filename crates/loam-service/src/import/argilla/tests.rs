@@ -138,6 +138,16 @@ async fn records_keep_their_ids_and_a_second_run_changes_nothing() {
     let (page, _) = svc.list_records(&owner, dataset, 0, 10, &Include::all()).await.unwrap();
     assert_eq!(page.len(), 2);
 
+    // A metadata property added on the server since is added; nothing else changes.
+    let mut grown = source();
+    grown.metadata_properties.push(json!({"id": id(4), "name": "lang", "title": "Language",
+        "settings": {"type": "terms", "values": null}, "visible_for_annotators": true}));
+    let added = vec!["metadata property `lang`".to_owned()];
+    assert_eq!(svc.import_argilla_dataset(&grown, true).await.unwrap(), Outcome::Completed(added.clone()));
+    assert_eq!(svc.import_argilla_dataset(&grown, false).await.unwrap(), Outcome::Completed(added));
+    assert_eq!(svc.import_argilla_dataset(&grown, false).await.unwrap(), Outcome::Present);
+    assert_eq!(svc.list_metadata_properties(&owner, dataset).await.unwrap().len(), 2);
+
     // A response added on the server since: only it is added, the record stays.
     let later = vec![record(2, json!([response(3, ANNOTATOR, "discarded"), response(5, OWNER, "submitted")]))];
     let done = svc.import_argilla_records(dataset, &later, &users, false).await.unwrap();
