@@ -271,6 +271,11 @@ async fn import(service: &Service, args: &ArgillaArgs) -> Result<i32, Stop> {
     }
     bars.clear().ok();
     records::print_summaries(&summaries, dry);
+    println!(
+        "kept: the ids and timestamps of workspaces, users, datasets, fields, questions, metadata properties, \
+         vector settings, records, responses and suggestions, and the users' API keys; not kept: passwords \
+         (Argilla does not give them out), membership dates"
+    );
     if problems.count > 0 {
         eprintln!(
             "loam import: completed with errors: {} items refused (listed above); the rest is imported",
