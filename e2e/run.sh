@@ -21,9 +21,14 @@
 #                    (/api/v1/openapi.json) and fails on any 5xx, undeclared status, wrong content
 #                    type or reply that does not match its schema; two bounded runs (generated ids,
 #                    then ids of seeded entities), a few minutes in all (see its test file)
+#   e2e/import/      `loam import argilla` against the reference argilla-server 2.8 (shared/peers),
+#                    filled through the v2 SDK (LOAM_IMPORT_N records, default 5,000): both sides
+#                    read through the v2 SDK compare equal; a second run changes nothing; a run
+#                    killed half-way and run again ends equal; bad input gets its exit status. It
+#                    starts its own reference server and loam servers, not the server below
 #
 #   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, training,
-#                                                       replicas, openapi (default: all five)
+#                                                       replicas, openapi, import (default: all six)
 #
 # Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, replicas,
 # openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite and used by training), built
@@ -46,13 +51,13 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel training replicas openapi)
+ALL_SUITES=(legacy distilabel training replicas openapi import)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel | training | replicas | openapi) SUITES+=("$1"); shift ;;
+    legacy | distilabel | training | replicas | openapi | import) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
@@ -64,7 +69,7 @@ CLIENT_SUITES=0
 NEED_SERVER=0
 for suite in "${SUITES[@]}"; do
   [[ "$suite" == replicas || "$suite" == openapi ]] || CLIENT_SUITES=1
-  [[ "$suite" == replicas ]] || NEED_SERVER=1
+  [[ "$suite" == replicas || "$suite" == import ]] || NEED_SERVER=1
 done
 
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
@@ -103,6 +108,7 @@ for suite in "${SUITES[@]}"; do
     legacy) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;;
     distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
     training) ;; # the v2 SDK venv above
+    import) ;; # the v2 SDK venv above
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
     openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
@@ -124,12 +130,14 @@ for suite in "${SUITES[@]}"; do
     legacy) venv="$VENVS/legacy-1.29" ;;
     distilabel) venv="$VENVS/distilabel-1.5" ;;
     training) venv="$VENVS/sdk-2.8" ;;
+    import) venv="$VENVS/sdk-2.8" ;;
     replicas) venv="$VENVS/replicas" ;;
     openapi) venv="$VENVS/openapi" ;;
   esac
   # The replicas suite's replica data dirs and logs go under $WORK too (removed on exit).
   suite_args=()
   [[ "$suite" != replicas ]] || suite_args=(--basetemp "$WORK/$suite/tmp")
+  [[ "$suite" != import ]] || suite_args=(--basetemp "$WORK/$suite/tmp")
   # Nothing may be written outside temp dirs: a private HOME (the SDKs' credential files and
   # caches), distilabel's cache, and an offline, private Hugging Face home.
   home="$WORK/$suite/home"
@@ -155,6 +163,7 @@ PY
     LOAM_API_KEY="$LOAM_SERVER_KEY" \
     LOAM_V2_PYTHON="$VENVS/sdk-2.8/bin/python" \
     LOAM_BIN="$BIN" \
+    LOAM_SHARED_DIR="$SHARED" \
       "$venv/bin/python" -m pytest -p no:cacheprovider --timeout=600 -rfE "${suite_args[@]}" "${PYTEST_ARGS[@]}" .
   ) 2>&1 | tee "$WORK/$suite/pytest.out" || rc=$?
   # pytest's closing line ("== 28 passed in 12.3s ==", "2 failed, 26 passed in …" under -q).

@@ -2,7 +2,7 @@
 
 use loam_domain::distribution::Distribution;
 use loam_domain::model::{Dataset, DatasetStatus, User, UserProgress};
-use loam_domain::{DatasetId, Role, WorkspaceId};
+use loam_domain::{DatasetId, Role, Timestamp, WorkspaceId};
 use loam_store::{datasets, records, settings as store_settings, Tx};
 use serde_json::{Map, Value};
 
@@ -87,32 +87,8 @@ impl Service {
     pub async fn create_dataset(&self, actor: &User, new: NewDataset) -> Result<Dataset> {
         let mut tx = self.store.write().await?;
         require_manager(&mut tx, actor, new.workspace_id).await?;
-        if loam_store::workspaces::find_workspace(&mut tx, new.workspace_id).await?.is_none() {
-            return Err(Error::invalid(format!("Workspace with id `{}` not found", new.workspace_id)));
-        }
-        if datasets::find_dataset_by_name(&mut tx, new.workspace_id, &new.name).await?.is_some() {
-            return Err(Error::Conflict(name_conflict(&new.name, new.workspace_id)));
-        }
         let at = now();
-        let ds = Dataset {
-            id: DatasetId::new(),
-            name: new.name,
-            guidelines: new.guidelines,
-            allow_extra_metadata: new.allow_extra_metadata,
-            status: DatasetStatus::Draft,
-            distribution: new.distribution,
-            metadata: new.metadata,
-            workspace_id: new.workspace_id,
-            last_activity_at: at,
-            inserted_at: at,
-            updated_at: at,
-            responses_visible_for_annotators: new.responses_visible_for_annotators,
-            settings_version: 0,
-        };
-        datasets::insert_dataset(&mut tx, &ds)
-            .await
-            .map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
-        Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetCreated, &ds).await?;
+        let ds = insert_dataset_in(&mut tx, new, DatasetId::new(), (at, at)).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -206,19 +182,7 @@ impl Service {
     pub async fn publish_dataset(&self, actor: &User, id: DatasetId) -> Result<Dataset> {
         let mut tx = self.store.write().await?;
         let mut ds = managed_dataset(&mut tx, actor, id).await?;
-        if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid("Dataset has already been published"));
-        }
-        if store_settings::list_fields(&mut tx, id).await?.is_empty() {
-            return Err(Error::invalid("Dataset cannot be published without fields"));
-        }
-        if !store_settings::list_questions(&mut tx, id).await?.iter().any(|it| it.required) {
-            return Err(Error::invalid("Dataset cannot be published without required questions"));
-        }
-        ds.status = DatasetStatus::Ready;
-        ds.updated_at = now();
-        datasets::update_dataset(&mut tx, &ds).await?;
-        Outbox::open(&mut tx).await?.dataset(&mut tx, Event::DatasetPublished, &ds).await?;
+        publish_in(&mut tx, &mut ds, now()).await?;
         tx.commit().await?;
         Ok(ds)
     }
@@ -299,6 +263,60 @@ pub(crate) async fn managed_dataset(tx: &mut Tx, actor: &User, id: DatasetId) ->
     let (ds, member) = find_dataset_for(tx, actor, id).await?;
     may_manage(actor, member)?;
     Ok(ds)
+}
+
+/// Inserts a draft dataset with `id` and (`inserted_at`, `updated_at`) under the creation rules
+/// (the workspace exists; the name is free in it), queueing `dataset.created`. The caller has
+/// checked the policy.
+pub(crate) async fn insert_dataset_in(
+    tx: &mut Tx,
+    new: NewDataset,
+    id: DatasetId,
+    (inserted_at, updated_at): (Timestamp, Timestamp),
+) -> Result<Dataset> {
+    if loam_store::workspaces::find_workspace(tx, new.workspace_id).await?.is_none() {
+        return Err(Error::invalid(format!("Workspace with id `{}` not found", new.workspace_id)));
+    }
+    if datasets::find_dataset_by_name(tx, new.workspace_id, &new.name).await?.is_some() {
+        return Err(Error::Conflict(name_conflict(&new.name, new.workspace_id)));
+    }
+    let ds = Dataset {
+        id,
+        name: new.name,
+        guidelines: new.guidelines,
+        allow_extra_metadata: new.allow_extra_metadata,
+        status: DatasetStatus::Draft,
+        distribution: new.distribution,
+        metadata: new.metadata,
+        workspace_id: new.workspace_id,
+        last_activity_at: updated_at,
+        inserted_at,
+        updated_at,
+        responses_visible_for_annotators: new.responses_visible_for_annotators,
+        settings_version: 0,
+    };
+    datasets::insert_dataset(tx, &ds).await.map_err(|e| conflict_or(e, name_conflict(&ds.name, ds.workspace_id)))?;
+    Outbox::open(tx).await?.dataset(tx, Event::DatasetCreated, &ds).await?;
+    Ok(ds)
+}
+
+/// Publishes `ds` under the publication rules (not yet published; a field; a required
+/// question), stamping `updated_at` with `at` and queueing `dataset.published`.
+pub(crate) async fn publish_in(tx: &mut Tx, ds: &mut Dataset, at: Timestamp) -> Result<()> {
+    if ds.status == DatasetStatus::Ready {
+        return Err(Error::invalid("Dataset has already been published"));
+    }
+    if store_settings::list_fields(tx, ds.id).await?.is_empty() {
+        return Err(Error::invalid("Dataset cannot be published without fields"));
+    }
+    if !store_settings::list_questions(tx, ds.id).await?.iter().any(|it| it.required) {
+        return Err(Error::invalid("Dataset cannot be published without required questions"));
+    }
+    ds.status = DatasetStatus::Ready;
+    ds.updated_at = at;
+    datasets::update_dataset(tx, ds).await?;
+    Outbox::open(tx).await?.dataset(tx, Event::DatasetPublished, ds).await?;
+    Ok(())
 }
 
 /// The dataset, and whether `actor` is a member of its workspace (one statement).

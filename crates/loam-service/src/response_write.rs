@@ -130,6 +130,22 @@ impl<'a> ResponseWrites<'a> {
         status: ResponseStatus,
         values: Option<Value>,
     ) -> Result<Response> {
+        self.put_kept(tx, record, author, existing, status, values, None).await
+    }
+
+    /// [`ResponseWrites::put`], where a new response takes `kept`'s id and timestamps when given
+    /// (an import keeping those of the server it reads).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn put_kept(
+        &mut self,
+        tx: &mut Tx,
+        record: &Record,
+        author: &User,
+        existing: Option<Response>,
+        status: ResponseStatus,
+        values: Option<Value>,
+        kept: Option<crate::settings::Kept<ResponseId>>,
+    ) -> Result<Response> {
         self.locked.holds(record.id)?;
         if self.flow == Flow::Leased {
             self.keep_lease_rules(tx, record, author, existing.as_ref(), status).await?;
@@ -144,14 +160,16 @@ impl<'a> ResponseWrites<'a> {
                 (response, Event::ResponseUpdated)
             }
             None => {
+                let kept =
+                    kept.unwrap_or(crate::settings::Kept { id: ResponseId::new(), inserted_at: at, updated_at: at });
                 let response = Response {
-                    id: ResponseId::new(),
+                    id: kept.id,
                     record_id: record.id,
                     user_id: author.id,
                     values,
                     status,
-                    inserted_at: at,
-                    updated_at: at,
+                    inserted_at: kept.inserted_at,
+                    updated_at: kept.updated_at,
                 };
                 responses::insert_response(tx, self.ds.id, &response).await?;
                 datasets::add_dataset_user(tx, self.ds.id, author.id, at).await?;

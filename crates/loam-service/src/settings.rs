@@ -7,7 +7,7 @@ use loam_domain::model::DatasetStatus;
 use loam_domain::model::{Dataset, DatasetSchema, Field, MetadataProperty, Question, User, VectorSettings};
 use loam_domain::python::repr_str_list;
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
-use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, Role, VectorSettingsId};
+use loam_domain::{DatasetId, FieldId, MetadataPropertyId, QuestionId, Role, Timestamp, VectorSettingsId};
 use loam_store::settings as store;
 use loam_store::Tx;
 use serde_json::Value;
@@ -74,6 +74,22 @@ pub struct NewVectorSettings {
 
 const MAX_VECTOR_SETTINGS: usize = 5;
 
+/// The id and timestamps a new settings row takes: fresh ones ([`Kept::fresh`]), or those an
+/// import keeps from the server it reads (`import/argilla`). The rules are the same either way.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Kept<I> {
+    pub(crate) id: I,
+    pub(crate) inserted_at: Timestamp,
+    pub(crate) updated_at: Timestamp,
+}
+
+impl<I: Default> Kept<I> {
+    pub(crate) fn fresh() -> Self {
+        let at = now();
+        Self { id: I::default(), inserted_at: at, updated_at: at }
+    }
+}
+
 impl Service {
     // Fields ---------------------------------------------------------------------------------
 
@@ -86,33 +102,7 @@ impl Service {
     pub async fn create_field(&self, actor: &User, dataset: DatasetId, new: NewField) -> Result<Field> {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
-        if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid("Field cannot be created for a published dataset"));
-        }
-        let conflict = format!("Field with name `{}` already exists for dataset with id `{dataset}`", new.name);
-        let existing = store::list_fields(&mut tx, dataset).await?;
-        if existing.iter().any(|it| it.name == new.name) {
-            return Err(Error::Conflict(conflict));
-        }
-        if existing.len() as i64 >= loam_store::text_index::MAX_FIELDS_PER_DATASET {
-            return Err(Error::invalid(format!(
-                "A dataset can have at most {} fields",
-                loam_store::text_index::MAX_FIELDS_PER_DATASET
-            )));
-        }
-        let at = now();
-        let field = Field {
-            id: FieldId::new(),
-            dataset_id: dataset,
-            name: new.name,
-            title: new.title,
-            description: new.description,
-            required: new.required,
-            settings: new.settings,
-            inserted_at: at,
-            updated_at: at,
-        };
-        store::insert_field(&mut tx, &field).await.map_err(|e| conflict_or(e, conflict))?;
+        let field = insert_field_in(&mut tx, &ds, new, Kept::fresh()).await?;
         tx.commit().await?;
         Ok(field)
     }
@@ -160,46 +150,7 @@ impl Service {
     pub async fn create_question(&self, actor: &User, dataset: DatasetId, new: NewQuestion) -> Result<Question> {
         let mut tx = self.store.write().await?;
         let ds = managed_dataset(&mut tx, actor, dataset).await?;
-        let questions = store::list_questions(&mut tx, dataset).await?;
-        let conflict = format!("Question with name `{}` already exists for dataset with id `{dataset}`", new.name);
-        if questions.iter().any(|it| it.name == new.name) {
-            return Err(Error::Conflict(conflict));
-        }
-        if ds.status == DatasetStatus::Ready {
-            return Err(Error::invalid("questions cannot be created for a published dataset"));
-        }
-        if let QuestionSettings::Span { field, .. } = &new.settings {
-            let fields = store::list_fields(&mut tx, dataset).await?;
-            if !fields.iter().any(|it| &it.name == field) {
-                let names: Vec<&str> = fields.iter().map(|it| it.name.as_str()).collect();
-                return Err(Error::invalid(format!(
-                    "'{field}' is not a valid field name.\nValid field names are {}",
-                    repr_str_list(&names)
-                )));
-            }
-            let used_by = questions
-                .iter()
-                .find(|it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field));
-            if let Some(other) = used_by {
-                return Err(Error::invalid(format!(
-                    "'{field}' is already used by span question with id '{}'",
-                    other.id
-                )));
-            }
-        }
-        let at = now();
-        let question = Question {
-            id: QuestionId::new(),
-            dataset_id: dataset,
-            name: new.name,
-            title: new.title,
-            description: new.description,
-            required: new.required,
-            settings: new.settings,
-            inserted_at: at,
-            updated_at: at,
-        };
-        store::insert_question(&mut tx, &question).await.map_err(|e| conflict_or(e, conflict))?;
+        let question = insert_question_in(&mut tx, &ds, new, Kept::fresh()).await?;
         tx.commit().await?;
         Ok(question)
     }
@@ -256,24 +207,8 @@ impl Service {
         new: NewMetadataProperty,
     ) -> Result<MetadataProperty> {
         let mut tx = self.store.write().await?;
-        managed_dataset(&mut tx, actor, dataset).await?;
-        let conflict =
-            format!("Metadata property with name `{}` already exists for dataset with id `{dataset}`", new.name);
-        if store::list_metadata_properties(&mut tx, dataset).await?.iter().any(|it| it.name == new.name) {
-            return Err(Error::Conflict(conflict));
-        }
-        let at = now();
-        let property = MetadataProperty {
-            id: MetadataPropertyId::new(),
-            dataset_id: dataset,
-            name: new.name,
-            title: new.title,
-            settings: new.settings,
-            visible_for_annotators: new.visible_for_annotators,
-            inserted_at: at,
-            updated_at: at,
-        };
-        store::insert_metadata_property(&mut tx, &property).await.map_err(|e| conflict_or(e, conflict))?;
+        let ds = managed_dataset(&mut tx, actor, dataset).await?;
+        let property = insert_metadata_property_in(&mut tx, &ds, new, Kept::fresh()).await?;
         tx.commit().await?;
         Ok(property)
     }
@@ -339,29 +274,8 @@ impl Service {
         new: NewVectorSettings,
     ) -> Result<VectorSettings> {
         let mut tx = self.store.write().await?;
-        managed_dataset(&mut tx, actor, dataset).await?;
-        let existing = store::list_vector_settings(&mut tx, dataset).await?;
-        if existing.len() >= MAX_VECTOR_SETTINGS {
-            return Err(Error::invalid(format!(
-                "The maximum number of vector settings has been reached for dataset with id `{dataset}`"
-            )));
-        }
-        let conflict =
-            format!("Vector settings with name `{}` already exists for dataset with id `{dataset}`", new.name);
-        if existing.iter().any(|it| it.name == new.name) {
-            return Err(Error::Conflict(conflict));
-        }
-        let at = now();
-        let settings = VectorSettings {
-            id: VectorSettingsId::new(),
-            dataset_id: dataset,
-            name: new.name,
-            title: new.title,
-            dimensions: new.dimensions,
-            inserted_at: at,
-            updated_at: at,
-        };
-        store::insert_vector_settings(&mut tx, &settings).await.map_err(|e| conflict_or(e, conflict))?;
+        let ds = managed_dataset(&mut tx, actor, dataset).await?;
+        let settings = insert_vector_settings_in(&mut tx, &ds, new, Kept::fresh()).await?;
         tx.commit().await?;
         Ok(settings)
     }
@@ -392,6 +306,145 @@ impl Service {
         tx.commit().await?;
         Ok(settings)
     }
+}
+
+/// Inserts a field into the draft dataset `ds` under the creation rules (unique name, the field
+/// cap), with `kept`'s id and timestamps.
+pub(crate) async fn insert_field_in(tx: &mut Tx, ds: &Dataset, new: NewField, kept: Kept<FieldId>) -> Result<Field> {
+    let dataset = ds.id;
+    if ds.status == DatasetStatus::Ready {
+        return Err(Error::invalid("Field cannot be created for a published dataset"));
+    }
+    let conflict = format!("Field with name `{}` already exists for dataset with id `{dataset}`", new.name);
+    let existing = store::list_fields(tx, dataset).await?;
+    if existing.iter().any(|it| it.name == new.name) {
+        return Err(Error::Conflict(conflict));
+    }
+    if existing.len() as i64 >= loam_store::text_index::MAX_FIELDS_PER_DATASET {
+        return Err(Error::invalid(format!(
+            "A dataset can have at most {} fields",
+            loam_store::text_index::MAX_FIELDS_PER_DATASET
+        )));
+    }
+    let field = Field {
+        id: kept.id,
+        dataset_id: dataset,
+        name: new.name,
+        title: new.title,
+        description: new.description,
+        required: new.required,
+        settings: new.settings,
+        inserted_at: kept.inserted_at,
+        updated_at: kept.updated_at,
+    };
+    store::insert_field(tx, &field).await.map_err(|e| conflict_or(e, conflict))?;
+    Ok(field)
+}
+
+/// Inserts a question into the draft dataset `ds` under the creation rules (unique name; a span
+/// question's field exists and has no other span question), with `kept`'s id and timestamps.
+pub(crate) async fn insert_question_in(
+    tx: &mut Tx,
+    ds: &Dataset,
+    new: NewQuestion,
+    kept: Kept<QuestionId>,
+) -> Result<Question> {
+    let dataset = ds.id;
+    let questions = store::list_questions(tx, dataset).await?;
+    let conflict = format!("Question with name `{}` already exists for dataset with id `{dataset}`", new.name);
+    if questions.iter().any(|it| it.name == new.name) {
+        return Err(Error::Conflict(conflict));
+    }
+    if ds.status == DatasetStatus::Ready {
+        return Err(Error::invalid("questions cannot be created for a published dataset"));
+    }
+    if let QuestionSettings::Span { field, .. } = &new.settings {
+        let fields = store::list_fields(tx, dataset).await?;
+        if !fields.iter().any(|it| &it.name == field) {
+            let names: Vec<&str> = fields.iter().map(|it| it.name.as_str()).collect();
+            return Err(Error::invalid(format!(
+                "'{field}' is not a valid field name.\nValid field names are {}",
+                repr_str_list(&names)
+            )));
+        }
+        let used_by =
+            questions.iter().find(|it| matches!(&it.settings, QuestionSettings::Span { field: f, .. } if f == field));
+        if let Some(other) = used_by {
+            return Err(Error::invalid(format!("'{field}' is already used by span question with id '{}'", other.id)));
+        }
+    }
+    let question = Question {
+        id: kept.id,
+        dataset_id: dataset,
+        name: new.name,
+        title: new.title,
+        description: new.description,
+        required: new.required,
+        settings: new.settings,
+        inserted_at: kept.inserted_at,
+        updated_at: kept.updated_at,
+    };
+    store::insert_question(tx, &question).await.map_err(|e| conflict_or(e, conflict))?;
+    Ok(question)
+}
+
+/// Inserts a metadata property into `ds` under the creation rules (unique name), with `kept`'s
+/// id and timestamps.
+pub(crate) async fn insert_metadata_property_in(
+    tx: &mut Tx,
+    ds: &Dataset,
+    new: NewMetadataProperty,
+    kept: Kept<MetadataPropertyId>,
+) -> Result<MetadataProperty> {
+    let dataset = ds.id;
+    let conflict = format!("Metadata property with name `{}` already exists for dataset with id `{dataset}`", new.name);
+    if store::list_metadata_properties(tx, dataset).await?.iter().any(|it| it.name == new.name) {
+        return Err(Error::Conflict(conflict));
+    }
+    let property = MetadataProperty {
+        id: kept.id,
+        dataset_id: dataset,
+        name: new.name,
+        title: new.title,
+        settings: new.settings,
+        visible_for_annotators: new.visible_for_annotators,
+        inserted_at: kept.inserted_at,
+        updated_at: kept.updated_at,
+    };
+    store::insert_metadata_property(tx, &property).await.map_err(|e| conflict_or(e, conflict))?;
+    Ok(property)
+}
+
+/// Inserts vector settings into `ds` under the creation rules (unique name, at most
+/// `MAX_VECTOR_SETTINGS`), with `kept`'s id and timestamps.
+pub(crate) async fn insert_vector_settings_in(
+    tx: &mut Tx,
+    ds: &Dataset,
+    new: NewVectorSettings,
+    kept: Kept<VectorSettingsId>,
+) -> Result<VectorSettings> {
+    let dataset = ds.id;
+    let existing = store::list_vector_settings(tx, dataset).await?;
+    if existing.len() >= MAX_VECTOR_SETTINGS {
+        return Err(Error::invalid(format!(
+            "The maximum number of vector settings has been reached for dataset with id `{dataset}`"
+        )));
+    }
+    let conflict = format!("Vector settings with name `{}` already exists for dataset with id `{dataset}`", new.name);
+    if existing.iter().any(|it| it.name == new.name) {
+        return Err(Error::Conflict(conflict));
+    }
+    let settings = VectorSettings {
+        id: kept.id,
+        dataset_id: dataset,
+        name: new.name,
+        title: new.title,
+        dimensions: new.dimensions,
+        inserted_at: kept.inserted_at,
+        updated_at: kept.updated_at,
+    };
+    store::insert_vector_settings(tx, &settings).await.map_err(|e| conflict_or(e, conflict))?;
+    Ok(settings)
 }
 
 /// Each dataset's settings (its `DatasetSchema`) as last read, with the settings version they

@@ -23,6 +23,7 @@ pub mod annotated;
 pub mod copy;
 pub mod datasets;
 pub mod exports;
+pub mod imported;
 pub mod leases;
 pub mod overview;
 pub mod record_history;

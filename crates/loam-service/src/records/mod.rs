@@ -15,5 +15,6 @@ mod write;
 pub use input::{NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord};
 pub(crate) use manage::find_record;
 pub(crate) use validate::checked_suggestion;
+pub(crate) use validate::{Checked, Validator};
 pub(crate) use view::{hide_metadata, hydrate_ids};
 pub use view::{Include, RecordView, VectorsInclude};

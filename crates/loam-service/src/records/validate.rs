@@ -18,15 +18,15 @@ use super::input::{NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch};
 use crate::{now, Error, Result};
 
 /// A response that passed validation: author, status, normalised values.
-pub(super) type CheckedResponse = (UserId, ResponseStatus, Option<Value>);
+pub(crate) type CheckedResponse = (UserId, ResponseStatus, Option<Value>);
 
 /// A record that passed validation, ready to store.
-pub(super) struct Checked {
-    pub(super) fields: Option<Map<String, Value>>,
-    pub(super) metadata: Option<Option<Map<String, Value>>>,
-    pub(super) suggestions: Vec<Suggestion>,
-    pub(super) vectors: Vec<(VectorSettingsId, Vec<f64>)>,
-    pub(super) responses: Vec<CheckedResponse>,
+pub(crate) struct Checked {
+    pub(crate) fields: Option<Map<String, Value>>,
+    pub(crate) metadata: Option<Option<Map<String, Value>>>,
+    pub(crate) suggestions: Vec<Suggestion>,
+    pub(crate) vectors: Vec<(VectorSettingsId, Vec<f64>)>,
+    pub(crate) responses: Vec<CheckedResponse>,
 }
 
 /// The largest single field value: room for the largest image data URL the clients accept
@@ -37,11 +37,11 @@ fn reason(msg: String) -> Rejection {
     Rejection::Invalid(Invalid(msg))
 }
 
-pub(super) struct Validator<'a> {
-    pub(super) dataset: &'a Dataset,
-    pub(super) schema: &'a DatasetSchema,
+pub(crate) struct Validator<'a> {
+    pub(crate) dataset: &'a Dataset,
+    pub(crate) schema: &'a DatasetSchema,
     /// The users the payload's responses name that exist.
-    pub(super) known_users: HashSet<UserId>,
+    pub(crate) known_users: HashSet<UserId>,
 }
 
 impl<'a> Validator<'a> {
@@ -173,7 +173,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks a payload for a new record (fields required) or an update of `existing`.
-    pub(super) fn check(
+    pub(crate) fn check(
         &self,
         item: &NewRecord,
         record: RecordId,
