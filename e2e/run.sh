@@ -21,9 +21,13 @@
 #                    (/api/v1/openapi.json) and fails on any 5xx, undeclared status, wrong content
 #                    type or reply that does not match its schema; two bounded runs (generated ids,
 #                    then ids of seeded entities), a few minutes in all (see its test file)
+#   e2e/folders/     `loam import folder` of the v2 SDK's to_disk and Hub-layout folders and
+#                    `loam export --format argilla` loaded with `rg.Dataset.from_disk` into the reference
+#                    argilla-server (shared/peers/argilla-server), compared through the v2 SDK; it starts
+#                    its own loam server (the CLI writes to its data dir) and the reference server
 #
 #   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, training,
-#                                                       replicas, openapi (default: all five)
+#                                                       replicas, openapi, folders (default: all six)
 #
 # Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, replicas,
 # openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite and used by training), built
@@ -46,13 +50,13 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel training replicas openapi)
+ALL_SUITES=(legacy distilabel training replicas openapi folders)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel | training | replicas | openapi) SUITES+=("$1"); shift ;;
+    legacy | distilabel | training | replicas | openapi | folders) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
@@ -64,7 +68,7 @@ CLIENT_SUITES=0
 NEED_SERVER=0
 for suite in "${SUITES[@]}"; do
   [[ "$suite" == replicas || "$suite" == openapi ]] || CLIENT_SUITES=1
-  [[ "$suite" == replicas ]] || NEED_SERVER=1
+  [[ "$suite" == replicas || "$suite" == folders ]] || NEED_SERVER=1
 done
 
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
@@ -103,6 +107,7 @@ for suite in "${SUITES[@]}"; do
     legacy) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;;
     distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
     training) ;; # the v2 SDK venv above
+    folders) ;; # the v2 SDK venv above
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
     openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
@@ -124,6 +129,7 @@ for suite in "${SUITES[@]}"; do
     legacy) venv="$VENVS/legacy-1.29" ;;
     distilabel) venv="$VENVS/distilabel-1.5" ;;
     training) venv="$VENVS/sdk-2.8" ;;
+    folders) venv="$VENVS/sdk-2.8" ;;
     replicas) venv="$VENVS/replicas" ;;
     openapi) venv="$VENVS/openapi" ;;
   esac
@@ -155,6 +161,7 @@ PY
     LOAM_API_KEY="$LOAM_SERVER_KEY" \
     LOAM_V2_PYTHON="$VENVS/sdk-2.8/bin/python" \
     LOAM_BIN="$BIN" \
+    LOAM_SHARED_DIR="$SHARED" \
       "$venv/bin/python" -m pytest -p no:cacheprovider --timeout=600 -rfE "${suite_args[@]}" "${PYTEST_ARGS[@]}" .
   ) 2>&1 | tee "$WORK/$suite/pytest.out" || rc=$?
   # pytest's closing line ("== 28 passed in 12.3s ==", "2 failed, 26 passed in …" under -q).

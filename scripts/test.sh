@@ -21,7 +21,8 @@
 #              training data (v2 SDK, datasets) end to end against the release binary, each in its
 #              own venv, three replicas on one PostgreSQL database
 #              (50 annotators; a database crash under load), and schemathesis fuzzing the binary
-#              from its own OpenAPI document (no 5xx, every reply as declared) (see e2e/run.sh)
+#              from its own OpenAPI document (no 5xx, every reply as declared), and the v2 SDK's
+#              to_disk / Hub folders through `loam import folder` and back (see e2e/run.sh)
 #   ui         e2e/ui/run.sh: the web UI: tsc --noEmit --checkJs over ui/, unit tests of its logic
 #              (node --test), and browser tests in Debian's chromium driven by playwright-core
 #              against the release binary (chromium and npm are apt-installed when missing; the
@@ -227,7 +228,7 @@ e2e_suite() {
   # e2e/run.sh starts and stops its own server; LOAM_BIN keeps it from rebuilding. Its output is
   # teed so the summary can quote each suite's closing pytest line.
   LOAM_BIN="$bin" LOAM_SHARED_DIR="$SHARED" bash "$REPO/e2e/run.sh" 2>&1 | tee "$out" || rc=$?
-  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel|training|replicas|openapi): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
+  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel|training|replicas|openapi|folders): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
   rm -f "$out"
   return "$rc"
 }

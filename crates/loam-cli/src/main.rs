@@ -5,6 +5,7 @@
 
 mod config;
 mod export;
+mod import;
 
 use std::io::Write;
 use std::path::Path;
@@ -45,6 +46,9 @@ enum Command {
     Db(DbCommand),
     /// Export a dataset's records or training rows to a file or a Hugging Face datasets folder.
     Export(export::ExportArgs),
+    /// Import data from Argilla's formats.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user_command(&service, cmd).await,
         Command::Workspace(cmd) => workspace_command(&service, cmd).await,
         Command::Export(args) => export::run(&service, args).await,
+        Command::Import(cmd) => import::run(&service, cmd).await,
         Command::Config(_) => Ok(()),
         Command::Db(_) => Ok(()),
     };

@@ -15,6 +15,7 @@ mod delivery;
 mod error;
 mod export;
 mod hashing;
+pub mod import;
 mod leases;
 mod outbox;
 mod overview;

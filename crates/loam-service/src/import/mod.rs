@@ -1,0 +1,3 @@
+//! Imports into loam from Argilla's formats (issue 21).
+
+pub mod folder;
