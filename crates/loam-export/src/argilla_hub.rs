@@ -230,7 +230,8 @@ impl ArgillaWriter {
         let temp = tempfile::tempdir()?;
         let folder = if card.folder.is_empty() { "export".to_owned() } else { card.folder.clone() };
         let dir = temp.path().to_owned();
-        Self::open(columns, card, config, dir, Some(temp), Some((Box::new(out), folder)))
+        let out: Box<dyn Write + Send> = Box::new(out);
+        Self::open(columns, card, config, dir, Some(temp), Some((out, folder)))
     }
 
     fn open(

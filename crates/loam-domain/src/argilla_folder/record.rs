@@ -215,7 +215,7 @@ impl HubColumns {
                 (".responses.status", Column::ResponseStatus),
             ];
             for (suffix, make) in suffixes {
-                if let Some(q) = name.strip_suffix(suffix).and_then(question) {
+                if let Some(q) = name.strip_suffix(suffix).and_then(|it| question(it)) {
                     return make(q);
                 }
             }
@@ -297,17 +297,17 @@ pub fn hub_record(row: &Map<String, Value>, columns: &HubColumns, settings: &Fol
             }
             Column::Suggestion(q) => {
                 let value = columns.label(name, value)?;
-                suggestions.entry(q).or_insert_with(|| empty_suggestion(q)).value = value;
+                suggestions.entry(q.as_str()).or_insert_with(|| empty_suggestion(q)).value = value;
             }
             Column::SuggestionScore(q) => {
-                suggestions.entry(q).or_insert_with(|| empty_suggestion(q)).score = Some(value.clone());
+                suggestions.entry(q.as_str()).or_insert_with(|| empty_suggestion(q)).score = Some(value.clone());
             }
             Column::SuggestionAgent(q) => {
-                suggestions.entry(q).or_insert_with(|| empty_suggestion(q)).agent = Some(value.clone());
+                suggestions.entry(q.as_str()).or_insert_with(|| empty_suggestion(q)).agent = Some(value.clone());
             }
-            Column::Responses(q) => responses.entry(q).or_default()[0] = Some(value),
-            Column::ResponseUsers(q) => responses.entry(q).or_default()[1] = Some(value),
-            Column::ResponseStatus(q) => responses.entry(q).or_default()[2] = Some(value),
+            Column::Responses(q) => responses.entry(q.as_str()).or_default()[0] = Some(value),
+            Column::ResponseUsers(q) => responses.entry(q.as_str()).or_default()[1] = Some(value),
+            Column::ResponseStatus(q) => responses.entry(q.as_str()).or_default()[2] = Some(value),
         }
     }
     record.suggestions = suggestions.into_values().filter(|it| !it.value.is_null()).collect();
