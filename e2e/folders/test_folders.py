@@ -82,10 +82,6 @@ def records(rg, users):
         responses = []
         for k, user in enumerate(users):
             status = statuses[(i + k) % 3]
-            if status == "discarded" and i % 2:
-                # A discarded response without values.
-                responses.append(rg.Response("comment", None, user_id=user, status=status))
-                continue
             responses += [
                 rg.Response("label", ["pos", "neg"][(i + k) % 2], user_id=user, status=status),
                 rg.Response("multi", ["x", "z"][: 1 + (i % 2)], user_id=user, status=status),

@@ -295,3 +295,123 @@ fn add<W: Write>(archive: &mut tar::Builder<W>, dir: &Path, folder: &str, name: 
     let size = file.metadata()?.len();
     append_file(archive, &format!("{folder}/{name}"), size, file)
 }
+
+#[cfg(test)]
+mod tests {
+    use loam_domain::table::{Cell, Column, ColumnType};
+    use serde_json::{json, Value};
+
+    use super::{ArgillaConfig, ArgillaWriter};
+    use crate::{Card, TableWriter, DATA_FILE};
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::new("id", ColumnType::Str),
+            Column::new("status", ColumnType::Str),
+            Column::new("_server_id", ColumnType::Str),
+            Column::new("text", ColumnType::Str),
+            Column::new("genre", ColumnType::Str),
+            Column::new("emb", ColumnType::FloatList),
+            Column::new("label.responses", ColumnType::StrList),
+            Column::new("label.responses.users", ColumnType::StrList),
+            Column::new("label.responses.status", ColumnType::StrList),
+            Column::new("label.suggestion", ColumnType::Str),
+            Column::new("label.suggestion.score", ColumnType::Float),
+            Column::new("label.suggestion.agent", ColumnType::Str),
+            Column::new("loam_record_id", ColumnType::Str),
+        ]
+    }
+
+    fn config() -> ArgillaConfig {
+        ArgillaConfig {
+            dataset: json!({"name": "reviews"}),
+            settings: json!({"fields": [{"name": "text"}], "metadata": [{"name": "genre"}],
+                             "vectors": [{"name": "emb"}], "questions": [{"name": "label"}]}),
+        }
+    }
+
+    fn s(text: &str) -> Cell {
+        Cell::Str(text.into())
+    }
+
+    fn rows() -> Vec<Vec<Cell>> {
+        vec![
+            vec![
+                s("r1"), s("completed"), s("srv-1"), s("good"), s("news"), Cell::FloatList(vec![0.5, 1.0]),
+                Cell::StrList(vec!["pos".into(), "neg".into()]), Cell::StrList(vec!["u1".into(), "u2".into()]),
+                Cell::StrList(vec!["submitted".into(), "draft".into()]), s("pos"), Cell::Float(0.75), s("m"), s("x"),
+            ],
+            vec![
+                Cell::Null, s("pending"), s("srv-2"), s("bad"), Cell::Null, Cell::Null, Cell::StrList(vec![]),
+                Cell::StrList(vec![]), Cell::StrList(vec![]), Cell::Null, Cell::Null, Cell::Null, s("y"),
+            ],
+        ]
+    }
+
+    #[test]
+    fn the_folder_holds_what_from_disk_reads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let mut writer = Box::new(ArgillaWriter::new(&columns(), Card::default(), config(), &out).expect("opens"));
+        for row in rows() {
+            writer.write(&row).expect("writes");
+        }
+        assert_eq!(writer.finish().expect("finishes"), 2);
+        let dataset: Value = serde_json::from_slice(&std::fs::read(out.join(".argilla/dataset.json")).expect("dataset.json"))
+            .expect("JSON");
+        assert_eq!(dataset["name"], "reviews");
+        assert!(out.join(".argilla/settings.json").is_file() && out.join(DATA_FILE).is_file());
+        let records: Value =
+            serde_json::from_slice(&std::fs::read(out.join("records.json")).expect("records.json")).expect("JSON");
+        assert_eq!(
+            records[0],
+            json!({
+                "id": "r1", "fields": {"text": "good"}, "metadata": {"genre": "news"},
+                "suggestions": {"label": {"value": "pos", "score": 0.75, "agent": "m"}},
+                "responses": {"label": [{"value": "pos", "user_id": "u1", "status": "submitted"},
+                                        {"value": "neg", "user_id": "u2", "status": "draft"}]},
+                "vectors": {"emb": [0.5, 1.0]}, "status": "completed", "_server_id": "srv-1"
+            })
+        );
+        assert_eq!(records[1]["id"], "srv-2", "no external id: the server id");
+        assert_eq!(records[1]["responses"], json!({}));
+        assert_eq!(records[1]["suggestions"], json!({}));
+        let readme = std::fs::read_to_string(out.join("README.md")).expect("card");
+        assert!(!readme.contains("loam_record_id"), "provenance columns are not the SDK's");
+    }
+
+    #[test]
+    fn the_tar_holds_the_same_folder() {
+        let mut bytes = Vec::new();
+        {
+            let shared = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+            struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+            impl std::io::Write for Sink {
+                fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                    self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+                    Ok(buf.len())
+                }
+                fn flush(&mut self) -> std::io::Result<()> {
+                    Ok(())
+                }
+            }
+            let card = Card { folder: "reviews-records".into(), ..Card::default() };
+            let mut writer =
+                Box::new(ArgillaWriter::tar(&columns(), card, config(), Sink(shared.clone())).expect("opens"));
+            for row in rows() {
+                writer.write(&row).expect("writes");
+            }
+            writer.finish().expect("finishes");
+            bytes.extend_from_slice(&shared.lock().expect("lock"));
+        }
+        let mut archive = tar::Archive::new(bytes.as_slice());
+        let names: Vec<String> = archive
+            .entries()
+            .expect("entries")
+            .map(|it| it.expect("entry").path().expect("path").display().to_string())
+            .collect();
+        for want in [".argilla/dataset.json", ".argilla/settings.json", "records.json", "README.md", DATA_FILE] {
+            assert!(names.contains(&format!("reviews-records/{want}")), "{want} in {names:?}");
+        }
+    }
+}
