@@ -42,7 +42,8 @@ fn import(dir: &Path, folder: &Path, extra: &[&str]) -> Output {
 /// The dataset's records as `loam export` writes them (JSONL, the `records` shape), by `id`.
 fn exported(dir: &Path, dataset: &str) -> Vec<Value> {
     let out = dir.join(format!("{dataset}.jsonl"));
-    let res = loam(dir, &["export", &format!("argilla/{dataset}"), "--shape", "records", "--out", out.to_str().unwrap()]);
+    let res =
+        loam(dir, &["export", &format!("argilla/{dataset}"), "--shape", "records", "--out", out.to_str().unwrap()]);
     assert!(res.status.success(), "{}", text(&res));
     let mut rows: Vec<Value> =
         std::fs::read_to_string(&out).unwrap().lines().map(|it| serde_json::from_str(it).unwrap()).collect();
@@ -56,15 +57,24 @@ fn the_sdks_to_disk_folder_imports() {
     let res = import(dir.path(), &fixture("disk"), &["--name", "copy"]);
     let out = text(&res);
     assert!(res.status.success(), "{out}");
-    assert!(out.contains("created dataset argilla/copy from a to_disk folder (records.json): 5 records read, 5 imported"), "{out}");
+    assert!(
+        out.contains("created dataset argilla/copy from a to_disk folder (records.json): 5 records read, 5 imported"),
+        "{out}"
+    );
     assert!(out.contains(&format!("left out 5 responses of user {SOURCE_USER}: no such user in loam")), "{out}");
     let rows = exported(dir.path(), "copy");
     assert_eq!(rows.len(), 5);
     let first = &rows[0];
-    assert_eq!((&first["id"], &first["text"], &first["genre"], &first["n"]), (&json!("r0"), &json!("hello Ann 0"), &json!("a"), &json!(0)));
+    assert_eq!(
+        (&first["id"], &first["text"], &first["genre"], &first["n"]),
+        (&json!("r0"), &json!("hello Ann 0"), &json!("a"), &json!(0))
+    );
     assert!(first["img"].as_str().unwrap().starts_with("data:image/png;base64,"));
     assert_eq!(first["chat"], json!([{"role": "user", "content": "hi"}]));
-    assert_eq!((&first["label.suggestion"], &first["label.suggestion.score"], &first["label.suggestion.agent"]), (&json!("b"), &json!(0.9), &json!("m")));
+    assert_eq!(
+        (&first["label.suggestion"], &first["label.suggestion.score"], &first["label.suggestion.agent"]),
+        (&json!("b"), &json!(0.9), &json!("m"))
+    );
     assert_eq!(first["multi.suggestion"], json!(["x", "y"]));
 }
 
@@ -74,7 +84,10 @@ fn the_hub_layout_imports_with_vectors_and_class_labels() {
     let res = import(dir.path(), &fixture("hub"), &[]);
     let out = text(&res);
     assert!(res.status.success(), "{out}");
-    assert!(out.contains("created dataset argilla/d3 from a Hub folder (Parquet): 5 records read, 5 imported"), "{out}");
+    assert!(
+        out.contains("created dataset argilla/d3 from a Hub folder (Parquet): 5 records read, 5 imported"),
+        "{out}"
+    );
     let rows = exported(dir.path(), "d3");
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[2]["emb"], json!([0.1, 0.2, 2.0]));
@@ -118,7 +131,10 @@ fn bad_folders_fail_and_leave_no_dataset() {
     let res = import(dir.path(), &corrupt, &["--name", "corrupt"]);
     assert!(!res.status.success());
     let out = text(&res);
-    assert!(out.contains("records.json is not a JSON array of records") && out.contains("the dataset was not created"), "{out}");
+    assert!(
+        out.contains("records.json is not a JSON array of records") && out.contains("the dataset was not created"),
+        "{out}"
+    );
     let res = loam(dir.path(), &["export", "argilla/corrupt", "--shape", "records", "--out", "/dev/null"]);
     assert!(text(&res).contains("Dataset `argilla/corrupt` not found"), "{}", text(&res));
 
@@ -133,7 +149,10 @@ fn loams_argilla_export_imports_back() {
     let dir = data_dir();
     assert!(import(dir.path(), &fixture("hub"), &[]).status.success());
     let out = dir.path().join("argilla-folder");
-    let res = loam(dir.path(), &["export", "argilla/d3", "--shape", "records", "--format", "argilla", "--out", out.to_str().unwrap()]);
+    let res = loam(
+        dir.path(),
+        &["export", "argilla/d3", "--shape", "records", "--format", "argilla", "--out", out.to_str().unwrap()],
+    );
     assert!(res.status.success(), "{}", text(&res));
     let res = import(dir.path(), &out, &["--name", "again"]);
     assert!(res.status.success(), "{}", text(&res));

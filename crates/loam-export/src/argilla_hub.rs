@@ -118,9 +118,9 @@ fn json_of(cell: &Cell) -> Value {
         }
         Cell::Json(it) => it.clone(),
         Cell::IntList(it) => Value::from(it.clone()),
-        Cell::FloatList(it) => {
-            Value::Array(it.iter().map(|v| serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)).collect())
-        }
+        Cell::FloatList(it) => Value::Array(
+            it.iter().map(|v| serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number)).collect(),
+        ),
     }
 }
 
@@ -226,7 +226,12 @@ impl ArgillaWriter {
     }
 
     /// Writes the folder as a tar archive to `out`, its entries under `card.folder`.
-    pub fn tar<W: Write + Send + 'static>(columns: &[Column], card: Card, config: ArgillaConfig, out: W) -> io::Result<Self> {
+    pub fn tar<W: Write + Send + 'static>(
+        columns: &[Column],
+        card: Card,
+        config: ArgillaConfig,
+        out: W,
+    ) -> io::Result<Self> {
         let temp = tempfile::tempdir()?;
         let folder = if card.folder.is_empty() { "export".to_owned() } else { card.folder.clone() };
         let dir = temp.path().to_owned();
@@ -337,13 +342,34 @@ mod tests {
     fn rows() -> Vec<Vec<Cell>> {
         vec![
             vec![
-                s("r1"), s("completed"), s("srv-1"), s("good"), s("news"), Cell::FloatList(vec![0.5, 1.0]),
-                Cell::StrList(vec!["pos".into(), "neg".into()]), Cell::StrList(vec!["u1".into(), "u2".into()]),
-                Cell::StrList(vec!["submitted".into(), "draft".into()]), s("pos"), Cell::Float(0.75), s("m"), s("x"),
+                s("r1"),
+                s("completed"),
+                s("srv-1"),
+                s("good"),
+                s("news"),
+                Cell::FloatList(vec![0.5, 1.0]),
+                Cell::StrList(vec!["pos".into(), "neg".into()]),
+                Cell::StrList(vec!["u1".into(), "u2".into()]),
+                Cell::StrList(vec!["submitted".into(), "draft".into()]),
+                s("pos"),
+                Cell::Float(0.75),
+                s("m"),
+                s("x"),
             ],
             vec![
-                Cell::Null, s("pending"), s("srv-2"), s("bad"), Cell::Null, Cell::Null, Cell::StrList(vec![]),
-                Cell::StrList(vec![]), Cell::StrList(vec![]), Cell::Null, Cell::Null, Cell::Null, s("y"),
+                Cell::Null,
+                s("pending"),
+                s("srv-2"),
+                s("bad"),
+                Cell::Null,
+                Cell::Null,
+                Cell::StrList(vec![]),
+                Cell::StrList(vec![]),
+                Cell::StrList(vec![]),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null,
+                s("y"),
             ],
         ]
     }
@@ -357,8 +383,9 @@ mod tests {
             writer.write(&row).expect("writes");
         }
         assert_eq!(writer.finish().expect("finishes"), 2);
-        let dataset: Value = serde_json::from_slice(&std::fs::read(out.join(".argilla/dataset.json")).expect("dataset.json"))
-            .expect("JSON");
+        let dataset: Value =
+            serde_json::from_slice(&std::fs::read(out.join(".argilla/dataset.json")).expect("dataset.json"))
+                .expect("JSON");
         assert_eq!(dataset["name"], "reviews");
         assert!(out.join(".argilla/settings.json").is_file() && out.join(DATA_FILE).is_file());
         let records: Value =

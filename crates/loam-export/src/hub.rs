@@ -171,7 +171,12 @@ pub(crate) fn append_dir<W: Write>(archive: &mut tar::Builder<W>, path: &str) ->
     archive.append_data(&mut header, path, io::empty())
 }
 
-pub(crate) fn append_file<W: Write>(archive: &mut tar::Builder<W>, path: &str, size: u64, data: impl io::Read) -> io::Result<()> {
+pub(crate) fn append_file<W: Write>(
+    archive: &mut tar::Builder<W>,
+    path: &str,
+    size: u64,
+    data: impl io::Read,
+) -> io::Result<()> {
     let mut header = header(tar::EntryType::Regular, size, 0o644);
     archive.append_data(&mut header, path, data)
 }

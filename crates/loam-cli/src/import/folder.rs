@@ -38,12 +38,8 @@ pub async fn run(service: &Service, args: FolderArgs) -> anyhow::Result<()> {
     if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} records read {elapsed_precise}") {
         bar.set_style(style);
     }
-    let req = FolderImport {
-        path: args.path,
-        workspace: args.workspace,
-        name: args.name,
-        into_existing: args.into_existing,
-    };
+    let req =
+        FolderImport { path: args.path, workspace: args.workspace, name: args.name, into_existing: args.into_existing };
     let report = service.import_folder_as_operator(req, |read| bar.set_position(read)).await;
     bar.finish_and_clear();
     let report = report?;

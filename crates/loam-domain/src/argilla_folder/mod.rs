@@ -18,5 +18,7 @@ mod settings;
 #[cfg(test)]
 mod tests;
 
-pub use record::{class_labels, disk_record, hub_record, normalize, FolderRecord, FolderResponse, FolderSuggestion, HubColumns};
+pub use record::{
+    class_labels, disk_record, hub_record, normalize, FolderRecord, FolderResponse, FolderSuggestion, HubColumns,
+};
 pub use settings::{dataset_name, parse_settings, FieldDef, FolderSettings, MetadataDef, QuestionDef, VectorDef};

@@ -261,7 +261,11 @@ fn image_value(value: &Value) -> Value {
 }
 
 /// One row of the Hub layout, its columns as a JSON object.
-pub fn hub_record(row: &Map<String, Value>, columns: &HubColumns, settings: &FolderSettings) -> Result<FolderRecord, String> {
+pub fn hub_record(
+    row: &Map<String, Value>,
+    columns: &HubColumns,
+    settings: &FolderSettings,
+) -> Result<FolderRecord, String> {
     let mut record = FolderRecord::default();
     let mut suggestions: BTreeMap<&str, FolderSuggestion> = BTreeMap::new();
     let mut responses: BTreeMap<&str, [Option<&Value>; 3]> = BTreeMap::new();
@@ -317,11 +321,7 @@ pub fn hub_record(row: &Map<String, Value>, columns: &HubColumns, settings: &Fol
         let users = as_list(users, question, "responses.users")?;
         let statuses = as_list(statuses, question, "responses.status")?;
         if values.len() != users.len() {
-            return Err(format!(
-                "`{question}.responses` has {} values for {} users",
-                values.len(),
-                users.len()
-            ));
+            return Err(format!("`{question}.responses` has {} values for {} users", values.len(), users.len()));
         }
         for (idx, (value, user)) in values.iter().zip(users).enumerate() {
             let user = user_id(user, question)?;

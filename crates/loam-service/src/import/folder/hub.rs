@@ -8,8 +8,7 @@ use std::path::PathBuf;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type,
-    UInt8Type,
+    Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
@@ -25,7 +24,12 @@ use super::source::{label, Item, Message};
 const BATCH_ROWS: usize = 1024;
 
 /// Reads `files` into `tx`; `skipped` receives the columns no setting names (once per file).
-pub fn read_hub(files: Vec<PathBuf>, settings: FolderSettings, tx: mpsc::Sender<Message>, skipped: mpsc::UnboundedSender<String>) {
+pub fn read_hub(
+    files: Vec<PathBuf>,
+    settings: FolderSettings,
+    tx: mpsc::Sender<Message>,
+    skipped: mpsc::UnboundedSender<String>,
+) {
     let mut n = 0u64;
     for path in files {
         if let Err(message) = read_file(&path, &settings, &tx, &skipped, &mut n) {

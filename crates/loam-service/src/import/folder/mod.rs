@@ -155,8 +155,8 @@ fn open_folder(req: &FolderImport, limits: loam_domain::settings::Limits) -> Res
             dataset_name(&read_json(&path)?).map_err(|e| FolderError::Folder(format!("{}: {e}", path.display())))?
         }
     };
-    let parquet = source::parquet_files(dir)
-        .map_err(|e| FolderError::Folder(format!("cannot list {}: {e}", dir.display())))?;
+    let parquet =
+        source::parquet_files(dir).map_err(|e| FolderError::Folder(format!("cannot list {}: {e}", dir.display())))?;
     let layout = if dir.join("records.json").is_file() {
         Layout::Disk
     } else if !parquet.is_empty() {
@@ -190,16 +190,17 @@ impl Service {
             .find_dataset_by_name_as_operator(workspace.id, &folder.name)
             .await
             .map_err(service("finding the dataset"))?;
-        let mut report =
-            FolderReport { dataset: format!("{}/{}", req.workspace, folder.name), layout: Some(folder.layout), ..Default::default() };
+        let mut report = FolderReport {
+            dataset: format!("{}/{}", req.workspace, folder.name),
+            layout: Some(folder.layout),
+            ..Default::default()
+        };
         let dataset = match existing {
             Some(ds) if req.into_existing => ds,
-            Some(_) => {
-                return Err(FolderError::Exists(format!(
-                    "dataset `{}` already exists; nothing was changed (add --into-existing to add the records it lacks)",
-                    report.dataset
-                )))
-            }
+            Some(_) => return Err(FolderError::Exists(format!(
+                "dataset `{}` already exists; nothing was changed (add --into-existing to add the records it lacks)",
+                report.dataset
+            ))),
             None => {
                 report.created = true;
                 self.create_from_settings(&actor, workspace.id, &folder).await?
@@ -351,10 +352,9 @@ impl Service {
                 .await
                 .map_err(|e| settings_error("vector settings", &it.name, &e))?;
         }
-        self.publish_dataset(actor, ds.id).await.map_err(|e| FolderError::Folder(format!(
-            "the dataset cannot be published: {}; nothing was imported",
-            describe(&e)
-        )))
+        self.publish_dataset(actor, ds.id).await.map_err(|e| {
+            FolderError::Folder(format!("the dataset cannot be published: {}; nothing was imported", describe(&e)))
+        })
     }
 }
 
@@ -414,12 +414,11 @@ impl Writer<'_> {
     ) -> crate::Result<Vec<(String, FolderRecord)>> {
         let ids: Vec<&str> = batch.iter().filter_map(|(_, it)| it.external_id.as_deref()).collect();
         let mut tx = self.service.store.read().await?;
-        let present: HashSet<String> =
-            loam_store::records::find_records_by_external_id(&mut tx, self.dataset.id, &ids)
-                .await?
-                .into_iter()
-                .filter_map(|it| it.external_id)
-                .collect();
+        let present: HashSet<String> = loam_store::records::find_records_by_external_id(&mut tx, self.dataset.id, &ids)
+            .await?
+            .into_iter()
+            .filter_map(|it| it.external_id)
+            .collect();
         drop(tx);
         let before = batch.len();
         let out: Vec<_> = batch
@@ -437,7 +436,13 @@ impl Writer<'_> {
                 .questions
                 .get(&it.question)
                 .ok_or_else(|| format!("a suggestion for `{}`, which is not a question of the dataset", it.question))?;
-            suggestions.push(NewSuggestionItem { question_id, value: it.value, score: it.score, agent: it.agent, kind: None });
+            suggestions.push(NewSuggestionItem {
+                question_id,
+                value: it.value,
+                score: it.score,
+                agent: it.agent,
+                kind: None,
+            });
         }
         let mut responses = Vec::with_capacity(record.responses.len());
         for it in record.responses {

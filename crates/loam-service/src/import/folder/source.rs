@@ -33,17 +33,15 @@ pub fn label(n: u64, record: Option<&FolderRecord>) -> String {
 
 /// Streams `records.json` into `tx`.
 pub fn read_disk(path: PathBuf, settings: FolderSettings, tx: mpsc::Sender<Message>) {
-    let result = File::open(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
-        .and_then(|file| {
-            let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, file));
-            let visitor = Records { settings: &settings, tx: &tx };
-            match (&mut de).deserialize_seq(visitor) {
-                Ok(()) => de.end().map_err(|e| format!("{} has data after its array: {e}", path.display())),
-                Err(e) if e.to_string().starts_with(STOPPED) => Ok(()),
-                Err(e) => Err(format!("{} is not a JSON array of records: {e}", path.display())),
-            }
-        });
+    let result = File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display())).and_then(|file| {
+        let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, file));
+        let visitor = Records { settings: &settings, tx: &tx };
+        match (&mut de).deserialize_seq(visitor) {
+            Ok(()) => de.end().map_err(|e| format!("{} has data after its array: {e}", path.display())),
+            Err(e) if e.to_string().starts_with(STOPPED) => Ok(()),
+            Err(e) => Err(format!("{} is not a JSON array of records: {e}", path.display())),
+        }
+    });
     if let Err(message) = result {
         let _ = tx.blocking_send(Err(message));
     }
