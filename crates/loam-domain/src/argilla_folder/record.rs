@@ -179,6 +179,9 @@ enum Column {
     Unknown,
 }
 
+/// A `Column` variant that names a question.
+type MakeColumn = fn(String) -> Column;
+
 /// The columns of a Hub layout's Parquet files, read against the folder's settings; `labels`
 /// are the names of `ClassLabel` columns (the SDK stores label suggestions as class indices).
 #[derive(Clone, Debug)]
@@ -206,7 +209,7 @@ impl HubColumns {
             if settings.vectors.iter().any(|it| it.name == name) {
                 return Column::Vector(name.to_owned());
             }
-            let suffixes: [(&str, fn(String) -> Column); 6] = [
+            let suffixes: [(&str, MakeColumn); 6] = [
                 (".suggestion", Column::Suggestion),
                 (".suggestion.score", Column::SuggestionScore),
                 (".suggestion.agent", Column::SuggestionAgent),
@@ -215,7 +218,7 @@ impl HubColumns {
                 (".responses.status", Column::ResponseStatus),
             ];
             for (suffix, make) in suffixes {
-                if let Some(q) = name.strip_suffix(suffix).and_then(|it| question(it)) {
+                if let Some(q) = name.strip_suffix(suffix).and_then(&question) {
                     return make(q);
                 }
             }

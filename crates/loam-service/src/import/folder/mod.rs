@@ -197,10 +197,12 @@ impl Service {
         };
         let dataset = match existing {
             Some(ds) if req.into_existing => ds,
-            Some(_) => return Err(FolderError::Exists(format!(
+            Some(_) => {
+                return Err(FolderError::Exists(format!(
                 "dataset `{}` already exists; nothing was changed (add --into-existing to add the records it lacks)",
                 report.dataset
-            ))),
+            )))
+            }
             None => {
                 report.created = true;
                 self.create_from_settings(&actor, workspace.id, &folder).await?
@@ -299,7 +301,7 @@ impl Service {
             name: folder.name.clone(),
             guidelines: s.guidelines.clone(),
             allow_extra_metadata: s.allow_extra_metadata,
-            distribution: s.distribution.clone(),
+            distribution: s.distribution,
             metadata: None,
             workspace_id: workspace,
             responses_visible_for_annotators: false,
