@@ -74,6 +74,11 @@ def settings(rg):
     )
 
 
+def ranked(values):
+    """A ranking response as the server takes it: with its ranks (the SDK reads back the values)."""
+    return [{"value": v, "rank": n + 1} for n, v in enumerate(values)]
+
+
 def records(rg, users):
     out = []
     statuses = ["submitted", "draft", "discarded"]
@@ -87,7 +92,7 @@ def records(rg, users):
                 rg.Response("multi", ["x", "z"][: 1 + (i % 2)], user_id=user, status=status),
                 rg.Response("rating", 1 + (i + k) % 5, user_id=user, status=status),
                 rg.Response("comment", f"note {i} by {k}", user_id=user, status=status),
-                rg.Response("rank", ["r2", "r1", "r3"] if k else ["r1", "r2", "r3"], user_id=user, status=status),
+                rg.Response("rank", ranked(["r2", "r1", "r3"] if k else ["r1", "r2", "r3"]), user_id=user, status=status),
                 rg.Response("span", [{"start": 0, "end": 3, "label": "PER"}, {"start": 13, "end": 17, "label": "ORG"}],
                             user_id=user, status=status),
             ]

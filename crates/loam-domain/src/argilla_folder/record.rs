@@ -349,13 +349,18 @@ fn as_list<'a>(value: Option<&'a Value>, question: &str, what: &str) -> Result<&
     }
 }
 
-/// A ranking as the SDK keeps it (a list of option values) in the API's shape
-/// (`[{"value": …}]`), as the SDK itself sends it.
-fn ranking_to_api(value: &mut Value) {
+/// A ranking as the SDK keeps it (a list of option values, best first) in the API's shape:
+/// `[{"value": …}]` for a suggestion, as the SDK sends it; `[{"value": …, "rank": n}]` for a
+/// response, whose ranks the server requires (the SDK drops them on reading, keeping the order).
+fn ranking_to_api(value: &mut Value, ranked: bool) {
     if let Value::Array(items) = value {
-        for item in items.iter_mut() {
+        for (idx, item) in items.iter_mut().enumerate() {
             if let Value::String(text) = item {
-                *item = serde_json::json!({ "value": text });
+                *item = if ranked {
+                    serde_json::json!({ "value": text, "rank": idx + 1 })
+                } else {
+                    serde_json::json!({ "value": text })
+                };
             }
         }
     }
@@ -371,14 +376,14 @@ pub fn normalize(record: &mut FolderRecord, settings: &FolderSettings) {
     };
     for suggestion in &mut record.suggestions {
         if ranking(&suggestion.question) {
-            ranking_to_api(&mut suggestion.value);
+            ranking_to_api(&mut suggestion.value, false);
         }
     }
     for response in &mut record.responses {
         for (question, value) in response.values.iter_mut() {
             if ranking(question) {
                 if let Some(inner) = value.get_mut("value") {
-                    ranking_to_api(inner);
+                    ranking_to_api(inner, true);
                 }
             }
         }

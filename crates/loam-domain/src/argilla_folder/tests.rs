@@ -81,7 +81,7 @@ fn a_disk_record_with_everything() {
     assert_eq!(response.user_id.to_string(), USER);
     assert_eq!(response.status, ResponseStatus::Draft, "records.json carries no status: from_disk's draft");
     assert_eq!(response.values["label"], json!({"value": "a"}));
-    assert_eq!(response.values["rank"], json!({"value": [{"value": "r2"}, {"value": "r1"}]}));
+    assert_eq!(response.values["rank"], json!({"value": [{"value": "r2", "rank": 1}, {"value": "r1", "rank": 2}]}));
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn a_hub_row_with_everything() {
     assert_eq!(record.suggestions[0].agent, Some(json!("m")));
     assert_eq!(record.responses.len(), 2);
     assert_eq!(record.responses[0].status, ResponseStatus::Submitted);
-    assert_eq!(record.responses[0].values["rank"], json!({"value": [{"value": "r1"}, {"value": "r2"}]}));
+    assert_eq!(record.responses[0].values["rank"], json!({"value": [{"value": "r1", "rank": 1}, {"value": "r2", "rank": 2}]}));
     assert_eq!(record.responses[1].status, ResponseStatus::Discarded);
     assert_eq!(record.responses[1].values["label"], json!({"value": "b"}));
 }
