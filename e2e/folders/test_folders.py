@@ -98,7 +98,7 @@ def records(rg, users):
             ]
         out.append(rg.Record(
             id=f"rec-{i}",
-            fields={"text": text, "img": png((i * 4 % 256, 10, 200)) if i % 3 else None,
+            fields={"text": text, "img": png((i * 4 % 256, 10, 200)),
                     "chat": [{"role": "user", "content": f"hi {i}"}, {"role": "assistant", "content": "hello"}],
                     "custom": {"a": f"v{i}"}},
             metadata={"genre": ["news", "blog"][i % 2], "n": i, "f": i / 4, "source": "e2e"},

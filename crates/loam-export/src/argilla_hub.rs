@@ -61,6 +61,36 @@ fn names(settings: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of the ranking questions: their responses go into `records.json` with their ranks
+/// (`[{value, rank}]`), which the server requires of a submitted ranking and the SDK passes
+/// through, where the SDK's own `to_disk` keeps only the values.
+fn ranking_questions(settings: &Value) -> Vec<String> {
+    settings
+        .get("questions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|it| it.pointer("/settings/type").and_then(Value::as_str) == Some("ranking"))
+        .filter_map(|it| it.get("name").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
+fn ranked(value: Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(idx, it)| match it {
+                    Value::String(text) => json!({ "value": text, "rank": idx + 1 }),
+                    other => other,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 fn roles(columns: &[Column], settings: &Value) -> Vec<Role> {
     let fields = names(settings, "fields");
     let metadata = names(settings, "metadata");
@@ -132,7 +162,7 @@ fn list(cell: &Cell) -> Vec<Value> {
 }
 
 /// One row of the `records` shape as an object of `records.json`.
-fn record_json(row: &Row, roles: &[Role]) -> Value {
+fn record_json(row: &Row, roles: &[Role], ranking: &[String]) -> Value {
     let mut out = Map::new();
     let (mut fields, mut metadata, mut vectors) = (Map::new(), Map::new(), Map::new());
     let mut suggestions: Map<String, Value> = Map::new();
@@ -179,11 +209,13 @@ fn record_json(row: &Row, roles: &[Role]) -> Value {
     suggestions.retain(|_, it| !it["value"].is_null());
     let mut by_question = Map::new();
     for (q, [values, users, statuses]) in responses {
+        let is_ranking = ranking.contains(&q);
         let items: Vec<Value> = values
             .into_iter()
             .zip(users)
             .enumerate()
             .map(|(idx, (value, user))| {
+                let value = if is_ranking { ranked(value) } else { value };
                 json!({ "value": value, "user_id": user, "status": statuses.get(idx).cloned().unwrap_or(Value::Null) })
             })
             .collect();
@@ -212,6 +244,7 @@ pub struct ArgillaWriter {
     _temp: Option<tempfile::TempDir>,
     tar: Option<(Box<dyn Write + Send>, String)>,
     roles: Vec<Role>,
+    ranking: Vec<String>,
     keep: Vec<usize>,
     data: Box<FolderWriter>,
     records: BufWriter<File>,
@@ -248,13 +281,14 @@ impl ArgillaWriter {
         tar: Option<(Box<dyn Write + Send>, String)>,
     ) -> io::Result<Self> {
         let roles = roles(columns, &config.settings);
+        let ranking = ranking_questions(&config.settings);
         let keep: Vec<usize> = (0..columns.len()).filter(|idx| !matches!(roles[*idx], Role::Other)).collect();
         let kept: Vec<Column> = keep.iter().map(|idx| columns[*idx].clone()).collect();
         std::fs::create_dir_all(dir.join(".argilla"))?;
         let data = Box::new(FolderWriter::new(&kept, card, &dir)?);
         let mut records = BufWriter::with_capacity(1 << 16, File::create(dir.join("records.json"))?);
         records.write_all(b"[")?;
-        Ok(ArgillaWriter { dir, _temp: temp, tar, roles, keep, data, records, first: true, config })
+        Ok(ArgillaWriter { dir, _temp: temp, tar, roles, ranking, keep, data, records, first: true, config })
     }
 }
 
@@ -267,7 +301,7 @@ impl TableWriter for ArgillaWriter {
             self.records.write_all(b", ")?;
         }
         self.first = false;
-        serde_json::to_writer(&mut self.records, &record_json(row, &self.roles))?;
+        serde_json::to_writer(&mut self.records, &record_json(row, &self.roles, &self.ranking))?;
         Ok(())
     }
 

@@ -133,7 +133,10 @@ fn a_hub_row_with_everything() {
     assert_eq!(record.suggestions[0].agent, Some(json!("m")));
     assert_eq!(record.responses.len(), 2);
     assert_eq!(record.responses[0].status, ResponseStatus::Submitted);
-    assert_eq!(record.responses[0].values["rank"], json!({"value": [{"value": "r1", "rank": 1}, {"value": "r2", "rank": 2}]}));
+    assert_eq!(
+        record.responses[0].values["rank"],
+        json!({"value": [{"value": "r1", "rank": 1}, {"value": "r2", "rank": 2}]})
+    );
     assert_eq!(record.responses[1].status, ResponseStatus::Discarded);
     assert_eq!(record.responses[1].values["label"], json!({"value": "b"}));
 }
