@@ -339,7 +339,11 @@ async fn bad_requests_get_a_422_that_names_the_problem() {
         (json!({"shape": "sql"}), "unknown shape `sql`; the shapes are: records, sft, preference, rm, dpo, kto"),
         (
             json!({"shape": "records", "format": "xlsx"}),
-            "unknown format `xlsx`; the formats are: jsonl, csv, parquet, hf",
+            "unknown format `xlsx`; the formats are: jsonl, csv, parquet, hf, argilla",
+        ),
+        (
+            json!({"shape": "sft", "format": "argilla"}),
+            "format `argilla` (the folder Argilla's SDK reads) holds the `records` shape, not `sft`",
         ),
         (
             json!({"shape": "records", "below_min_submitted": "keep"}),
