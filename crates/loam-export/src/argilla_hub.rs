@@ -3,13 +3,15 @@
 //! and its settings in the REST shapes the SDK dumps there), `records.json` (the records as the
 //! SDK's `Record.to_dict()`: `id`, `fields`, `metadata`, `vectors`, `suggestions` by question,
 //! `responses` by question as `{value, user_id, status}` — the status is a key `Response`
-//! takes, so `from_disk` keeps it where the SDK's own `to_disk` loses it, `status`,
+//! takes, so `from_disk` keeps it where the SDK's own `to_disk` loses it; a ranking's value as
+//! `[{value, rank}]`, which the server requires of a submitted ranking —, `status`,
 //! `_server_id`), and the Hugging Face datasets folder of `hub.rs` holding the `records` shape
 //! without loam's provenance columns (`data/train-00000-of-00001.parquet`, `README.md`): the
 //! columns of `to_datasets()`.
 //!
 //! The rows come in the `records` shape ([`crate::RecordsShape`]); `records.json` is rebuilt from
-//! them, so both files hold the same records. [`ArgillaWriter`] writes the folder on disk, or into
+//! them, so both files hold the same records — and neither holds extra metadata (keys of no
+//! metadata property), which that shape leaves out. [`ArgillaWriter`] writes the folder on disk, or into
 //! a temporary folder that [`ArgillaWriter::finish`] sends as one deterministic tar stream.
 
 use std::fs::File;
