@@ -26,9 +26,14 @@
 #                    read through the v2 SDK compare equal; a second run changes nothing; a run
 #                    killed half-way and run again ends equal; bad input gets its exit status. It
 #                    starts its own reference server and loam servers, not the server below
+#   e2e/folders/     `loam import folder` of the v2 SDK's to_disk and Hub-layout folders and
+#                    `loam export --format argilla` loaded with `rg.Dataset.from_disk` into the reference
+#                    argilla-server (shared/peers/argilla-server), compared through the v2 SDK; it starts
+#                    its own loam server (the CLI writes to its data dir) and the reference server
 #
 #   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, training,
-#                                                       replicas, openapi, import (default: all six)
+#                                                       replicas, openapi, import, folders
+#                                                       (default: all seven)
 #
 # Each client lives in its own venv under ~/.cache/loam/venvs (legacy-1.29, distilabel-1.5, replicas,
 # openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite and used by training), built
@@ -51,13 +56,13 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel training replicas openapi import)
+ALL_SUITES=(legacy distilabel training replicas openapi import folders)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel | training | replicas | openapi | import) SUITES+=("$1"); shift ;;
+    legacy | distilabel | training | replicas | openapi | import | folders) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
@@ -69,7 +74,7 @@ CLIENT_SUITES=0
 NEED_SERVER=0
 for suite in "${SUITES[@]}"; do
   [[ "$suite" == replicas || "$suite" == openapi ]] || CLIENT_SUITES=1
-  [[ "$suite" == replicas || "$suite" == import ]] || NEED_SERVER=1
+  [[ "$suite" == replicas || "$suite" == import || "$suite" == folders ]] || NEED_SERVER=1
 done
 
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
@@ -109,6 +114,7 @@ for suite in "${SUITES[@]}"; do
     distilabel) loam_ensure_venv "$VENVS/distilabel-1.5" "$REPO/e2e/distilabel/requirements.txt" ;;
     training) ;; # the v2 SDK venv above
     import) ;; # the v2 SDK venv above
+    folders) ;; # the v2 SDK venv above
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
     openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
@@ -131,6 +137,7 @@ for suite in "${SUITES[@]}"; do
     distilabel) venv="$VENVS/distilabel-1.5" ;;
     training) venv="$VENVS/sdk-2.8" ;;
     import) venv="$VENVS/sdk-2.8" ;;
+    folders) venv="$VENVS/sdk-2.8" ;;
     replicas) venv="$VENVS/replicas" ;;
     openapi) venv="$VENVS/openapi" ;;
   esac

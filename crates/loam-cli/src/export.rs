@@ -21,8 +21,10 @@ pub struct ExportArgs {
     /// records, sft, preference, rm, dpo or kto.
     #[arg(long)]
     shape: String,
-    /// jsonl, csv, parquet or hf (a Hugging Face datasets folder); by default from the extension
-    /// of `--out` (`.jsonl`, `.csv`, `.parquet`; anything else: hf).
+    /// jsonl, csv, parquet, hf (a Hugging Face datasets folder) or argilla (with `--shape
+    /// records`: the folder Argilla's SDK loads with `rg.Dataset.from_disk`, and `from_hub` once
+    /// uploaded); by default from the extension of `--out` (`.jsonl`, `.csv`, `.parquet`;
+    /// anything else: hf).
     #[arg(long)]
     format: Option<String>,
     /// Where to write: a file, or the folder for `hf`.
@@ -58,7 +60,7 @@ pub async fn run(service: &Service, args: ExportArgs) -> anyhow::Result<()> {
     let mut export = service.prepare_export_as_operator(workspace, dataset, request).await?;
     let format = export.format();
     let partial = match format {
-        Format::Hf => args.out.clone(),
+        Format::Hf | Format::Argilla => args.out.clone(),
         _ => partial_path(&args.out),
     };
     let writer = loam_export::path_writer(format, export.columns(), export.card(), &partial)

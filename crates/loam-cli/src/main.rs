@@ -46,7 +46,7 @@ enum Command {
     Db(DbCommand),
     /// Export a dataset's records or training rows to a file or a Hugging Face datasets folder.
     Export(export::ExportArgs),
-    /// Import data from elsewhere (a running Argilla server, ...).
+    /// Import data from elsewhere: a running Argilla server, a folder Argilla's SDK wrote.
     #[command(subcommand)]
     Import(import::ImportCommand),
 }

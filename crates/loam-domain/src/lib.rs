@@ -6,6 +6,7 @@
 
 pub mod agreement;
 pub mod answer;
+pub mod argilla_folder;
 pub mod auth;
 pub mod consolidation;
 pub mod distribution;

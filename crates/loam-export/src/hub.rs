@@ -166,12 +166,17 @@ fn header(kind: tar::EntryType, size: u64, mode: u32) -> tar::Header {
     header
 }
 
-fn append_dir<W: Write>(archive: &mut tar::Builder<W>, path: &str) -> io::Result<()> {
+pub(crate) fn append_dir<W: Write>(archive: &mut tar::Builder<W>, path: &str) -> io::Result<()> {
     let mut header = header(tar::EntryType::Directory, 0, 0o755);
     archive.append_data(&mut header, path, io::empty())
 }
 
-fn append_file<W: Write>(archive: &mut tar::Builder<W>, path: &str, size: u64, data: impl io::Read) -> io::Result<()> {
+pub(crate) fn append_file<W: Write>(
+    archive: &mut tar::Builder<W>,
+    path: &str,
+    size: u64,
+    data: impl io::Read,
+) -> io::Result<()> {
     let mut header = header(tar::EntryType::Regular, size, 0o644);
     archive.append_data(&mut header, path, data)
 }

@@ -11,6 +11,7 @@
 //! here reads a clock, a random source or the environment). No async, no storage: the writers
 //! write to the `std::io::Write` they are given.
 
+mod argilla_hub;
 mod cells;
 mod columnar;
 mod delimited;
@@ -23,6 +24,7 @@ use std::path::Path;
 
 use loam_domain::table::{Column, Row};
 
+pub use argilla_hub::{ArgillaConfig, ArgillaWriter};
 pub use columnar::{ParquetWriter, ROWS_PER_GROUP};
 pub use delimited::CsvWriter;
 pub use hub::{card_text, FolderWriter, TarWriter, DATA_FILE};
@@ -45,10 +47,13 @@ pub enum Format {
     Parquet,
     /// A Hugging Face datasets folder (a tar archive of it when streamed).
     Hf,
+    /// The folder Argilla's v2 SDK reads back (`from_disk`, `from_hub`): `.argilla/`,
+    /// `records.json` and the Hugging Face folder (a tar archive of it when streamed).
+    Argilla,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["jsonl", "csv", "parquet", "hf"];
+    pub const NAMES: &'static [&'static str] = &["jsonl", "csv", "parquet", "hf", "argilla"];
 
     pub fn parse(name: &str) -> Option<Format> {
         match name {
@@ -56,6 +61,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "parquet" => Some(Format::Parquet),
             "hf" => Some(Format::Hf),
+            "argilla" => Some(Format::Argilla),
             _ => None,
         }
     }
@@ -66,6 +72,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Parquet => "parquet",
             Format::Hf => "hf",
+            Format::Argilla => "argilla",
         }
     }
 
@@ -75,7 +82,7 @@ impl Format {
             Format::Jsonl => "application/x-ndjson",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Parquet => "application/vnd.apache.parquet",
-            Format::Hf => "application/x-tar",
+            Format::Hf | Format::Argilla => "application/x-tar",
         }
     }
 
@@ -85,7 +92,7 @@ impl Format {
             Format::Jsonl => "jsonl",
             Format::Csv => "csv",
             Format::Parquet => "parquet",
-            Format::Hf => "tar",
+            Format::Hf | Format::Argilla => "tar",
         }
     }
 }
@@ -98,6 +105,8 @@ pub struct Card {
     pub folder: String,
     /// Provenance, in order: dataset, shape, strategies or mapping, build id…
     pub provenance: Vec<(String, String)>,
+    /// `.argilla/` of [`Format::Argilla`] (empty for the other formats).
+    pub argilla: ArgillaConfig,
 }
 
 /// A writer of `format` over `out`: the file itself, or for [`Format::Hf`] a tar archive of the
@@ -114,6 +123,10 @@ pub fn stream_writer<W: Write + Send + 'static>(
         Format::Csv => Box::new(CsvWriter::new(columns, out)?),
         Format::Parquet => Box::new(ParquetWriter::new(columns, out)?),
         Format::Hf => Box::new(TarWriter::new(columns, card, out)?),
+        Format::Argilla => {
+            let config = card.argilla.clone();
+            Box::new(ArgillaWriter::tar(columns, card, config, out)?)
+        }
     })
 }
 
@@ -126,6 +139,10 @@ pub fn path_writer(
 ) -> io::Result<Box<dyn TableWriter + Send>> {
     match format {
         Format::Hf => Ok(Box::new(FolderWriter::new(columns, card, path)?)),
+        Format::Argilla => {
+            let config = card.argilla.clone();
+            Ok(Box::new(ArgillaWriter::new(columns, card, config, path)?))
+        }
         _ => {
             let file = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
             stream_writer(format, columns, card, file)
@@ -136,6 +153,14 @@ pub fn path_writer(
 /// An `InvalidData` error: a row that does not fit its columns (a bug in whoever built it).
 pub(crate) fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+/// Checks a row's length against a writer's column count.
+pub(crate) fn check_row_len(row: &Row, columns: usize) -> io::Result<()> {
+    if row.len() != columns {
+        return Err(invalid(format!("a row of {} cells for {} columns", row.len(), columns)));
+    }
+    Ok(())
 }
 
 /// Checks a row's length and its cells' types against `columns`.

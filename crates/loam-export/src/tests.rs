@@ -94,6 +94,7 @@ fn card() -> Card {
         title: "reviews (sft)".into(),
         folder: "reviews-sft".into(),
         provenance: vec![("dataset".into(), "ws/reviews".into()), ("build id".into(), "abc|def".into())],
+        argilla: Default::default(),
     }
 }
 

@@ -1,6 +1,8 @@
-//! `loam import …`: moving data in from elsewhere, through loam's write paths.
+//! `loam import …`: moving data in from elsewhere (a running Argilla server, the folders Argilla's
+//! v2 SDK writes), through loam's write paths (issue 21).
 
 pub mod argilla;
+mod folder;
 
 use clap::Subcommand;
 use loam_service::Service;
@@ -11,12 +13,17 @@ pub enum ImportCommand {
     /// every setting, records with vectors, suggestions and responses, keeping ids. Resumable:
     /// a second run adds what is missing and changes nothing that is there.
     Argilla(argilla::ArgillaArgs),
+    /// Import a dataset from a folder Argilla's v2 SDK wrote: `Dataset.to_disk()`'s
+    /// (`.argilla/` and `records.json`) or a local copy of what `Dataset.to_hub()` publishes
+    /// (`.argilla/` and Parquet files).
+    Folder(folder::FolderArgs),
 }
 
 /// Runs an import; returns the process exit status it ends with (0: complete).
 pub async fn run(service: &Service, cmd: ImportCommand) -> anyhow::Result<i32> {
     match cmd {
         ImportCommand::Argilla(args) => argilla::run(service, args).await,
+        ImportCommand::Folder(args) => folder::run(service, args).await.map(|()| 0),
     }
 }
 

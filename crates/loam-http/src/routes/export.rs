@@ -32,8 +32,9 @@ pub fn routes(r: crate::openapi::Routes) -> crate::openapi::Routes {
     r.post(
         "/api/v1/datasets/{dataset_id}/exports",
         "Export a dataset's records or training rows as a file (loam extension; owners and admins): \
-         `shape` records, sft, preference, rm, dpo or kto; `format` jsonl (default), csv, parquet or hf (a tar \
-         of a Hugging Face datasets folder); `mapping`, `layout` and `below_min_submitted` (skip or flag)",
+         `shape` records, sft, preference, rm, dpo or kto; `format` jsonl (default), csv, parquet, hf (a tar \
+         of a Hugging Face datasets folder) or argilla (records shape: a tar of the folder Argilla's SDK loads with \
+         `rg.Dataset.from_disk`); `mapping`, `layout` and `below_min_submitted` (skip or flag)",
         200,
         Some(crate::openapi::FILE_REPLY),
         export,

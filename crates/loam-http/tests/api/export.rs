@@ -339,7 +339,11 @@ async fn bad_requests_get_a_422_that_names_the_problem() {
         (json!({"shape": "sql"}), "unknown shape `sql`; the shapes are: records, sft, preference, rm, dpo, kto"),
         (
             json!({"shape": "records", "format": "xlsx"}),
-            "unknown format `xlsx`; the formats are: jsonl, csv, parquet, hf",
+            "unknown format `xlsx`; the formats are: jsonl, csv, parquet, hf, argilla",
+        ),
+        (
+            json!({"shape": "sft", "format": "argilla"}),
+            "format `argilla` (the folder Argilla's SDK reads) holds the `records` shape, not `sft`",
         ),
         (
             json!({"shape": "records", "below_min_submitted": "keep"}),
@@ -389,4 +393,39 @@ async fn exports_of_several_batches_keep_every_record_in_order() {
     let csv = download(&app, &app.owner.key, &ds, json!({"shape": "records", "format": "csv"})).await;
     assert!(csv.bytes.len() > 64 * 1024);
     assert_eq!(csv::Reader::from_reader(csv.bytes.as_slice()).records().count(), n);
+}
+
+#[tokio::test]
+async fn the_argilla_folder_streams_as_a_tar_the_sdk_reads() {
+    let c = setup().await;
+    let tar = download(&c.app, &c.app.owner.key, &c.ds, json!({"shape": "records", "format": "argilla"})).await;
+    assert_eq!(tar.status, 200);
+    assert_eq!(tar.content_type, "application/x-tar");
+    assert_eq!(tar.disposition, "attachment; filename=\"reviews-records.tar\"");
+    let mut archive = tar::Archive::new(tar.bytes.as_slice());
+    let mut files = std::collections::BTreeMap::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        files.insert(entry.path().unwrap().to_string_lossy().into_owned(), data);
+    }
+    let json = |name: &str| -> Value { serde_json::from_slice(&files[&format!("reviews-records/{name}")]).unwrap() };
+    assert_eq!(json(".argilla/dataset.json")["name"], "reviews");
+    let settings = json(".argilla/settings.json");
+    let names =
+        |key: &str| -> Vec<Value> { settings[key].as_array().unwrap().iter().map(|it| it["name"].clone()).collect() };
+    assert_eq!(names("fields"), [json!("text")]);
+    assert_eq!(names("questions"), [json!("label"), json!("score")]);
+    let records = json("records.json");
+    assert_eq!(records.as_array().unwrap().len(), 2);
+    let first = &records[0];
+    assert_eq!((&first["id"], &first["_server_id"]), (&json!("e1"), &json!(c.records[0])));
+    let statuses: Vec<&Value> =
+        first["responses"]["label"].as_array().unwrap().iter().map(|it| &it["status"]).collect();
+    assert_eq!(statuses.len(), 2, "{first}");
+    assert!(statuses.contains(&&json!("submitted")) && statuses.contains(&&json!("draft")), "{first}");
+    assert!(files.contains_key("reviews-records/data/train-00000-of-00001.parquet"));
+    let card = String::from_utf8(files["reviews-records/README.md"].clone()).unwrap();
+    assert!(!card.contains("loam_"), "the SDK's columns only: {card}");
 }

@@ -39,7 +39,7 @@ use loam_domain::agreement::Disagreement;
 use loam_domain::model::{Dataset, DatasetSchema, User, Vector};
 use loam_domain::table::{Column, ColumnType, Row};
 use loam_domain::{DatasetId, RecordId};
-use loam_export::{Card, Format, RecordsShape};
+use loam_export::{ArgillaConfig, Card, Format, RecordsShape};
 use loam_store::annotated::{read_annotated_raw, Contents, Cursor, RawBatch, Responses, Usernames};
 use loam_store::review::{self, FinalAnswer};
 use loam_store::{datasets as store_datasets, exports, records, time_on_task, workspaces, Tx};
@@ -334,7 +334,29 @@ impl Export {
             title: format!("{}/{} ({})", self.workspace, dataset.name, request.shape.name()),
             folder: self.folder_name(),
             provenance,
+            argilla: self.argilla_config(),
         }
+    }
+
+    /// `.argilla/` of the `argilla` format: the dataset and its settings in the REST shapes, as
+    /// the SDK's `to_disk` dumps them (`Settings.serialize()`); empty for the other formats.
+    fn argilla_config(&self) -> ArgillaConfig {
+        let RowMaker { dataset, schema, request, .. } = &*self.maker;
+        if request.format != Format::Argilla {
+            return ArgillaConfig::default();
+        }
+        let wire_dataset = crate::wire::dataset(dataset);
+        let settings = serde_json::json!({
+            "guidelines": dataset.guidelines,
+            "questions": schema.questions.iter().map(crate::wire::question).collect::<Vec<_>>(),
+            "fields": schema.fields.iter().map(crate::wire::field).collect::<Vec<_>>(),
+            "vectors": schema.vector_settings.iter().map(crate::wire::vector_settings).collect::<Vec<_>>(),
+            "metadata": schema.metadata_properties.iter().map(crate::wire::metadata_property).collect::<Vec<_>>(),
+            "allow_extra_metadata": dataset.allow_extra_metadata,
+            "distribution": wire_dataset.get("distribution").cloned().unwrap_or(Value::Null),
+            "mapping": null,
+        });
+        ArgillaConfig { dataset: wire_dataset, settings }
     }
 
     /// The rows of the next batch of records (possibly none, when every record of the batch was

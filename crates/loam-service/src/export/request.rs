@@ -105,6 +105,12 @@ impl ExportRequest {
         let format = Format::parse(format).ok_or_else(|| {
             Error::invalid(format!("unknown format `{format}`; the formats are: {}", Format::NAMES.join(", ")))
         })?;
+        if format == Format::Argilla && shape != Shape::Records {
+            return Err(Error::invalid(format!(
+                "format `argilla` (the folder Argilla's SDK reads) holds the `records` shape, not `{}`",
+                shape.name()
+            )));
+        }
         let below_min = match below_min {
             None => {
                 if shape == Shape::Records {
