@@ -5,6 +5,7 @@
 
 mod config;
 mod export;
+mod import;
 
 use std::io::Write;
 use std::path::Path;
@@ -45,6 +46,9 @@ enum Command {
     Db(DbCommand),
     /// Export a dataset's records or training rows to a file or a Hugging Face datasets folder.
     Export(export::ExportArgs),
+    /// Import data: `file` (JSONL, CSV, Parquet into a dataset).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user_command(&service, cmd).await,
         Command::Workspace(cmd) => workspace_command(&service, cmd).await,
         Command::Export(args) => export::run(&service, args).await,
+        Command::Import(cmd) => import::run(&service, cmd).await,
         Command::Config(_) => Ok(()),
         Command::Db(_) => Ok(()),
     };
@@ -340,6 +345,7 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
         service: Arc::clone(&service),
         http: Arc::new(loam_http::HttpConfig {
             body_limit: cfg.serve.body_limit_mb.unwrap_or(config::DEFAULT_BODY_LIMIT_MB) * 1024 * 1024,
+            import_limit: cfg.serve.import_limit_mb.unwrap_or(config::DEFAULT_IMPORT_LIMIT_MB) * 1024 * 1024,
             ui: match &cfg.serve.ui_dir {
                 Some(dir) => loam_http::UiSource::Dir(dir.clone()),
                 None => loam_http::UiSource::Embedded,

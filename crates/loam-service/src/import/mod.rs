@@ -1,0 +1,3 @@
+//! Imports into loam: plain files (`file`).
+
+pub mod file;
