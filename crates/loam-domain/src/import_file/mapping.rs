@@ -260,8 +260,8 @@ impl Mapping {
             }
         }
 
-        let mut missing: Vec<&str> = mapping.columns().filter(|it| !present.contains(it)).collect();
-        missing.dedup();
+        let mut named = HashSet::new();
+        let missing: Vec<&str> = mapping.columns().filter(|it| !present.contains(it) && named.insert(*it)).collect();
         for column in missing {
             errors.push(format!("the file has no column `{column}`"));
         }

@@ -41,6 +41,7 @@ pub fn routes(r: crate::openapi::Routes) -> crate::openapi::Routes {
     )
     .file_body()
     .query(IMPORT_QUERY)
+    .errors(&[400])
     .post(
         "/api/v1/datasets/{dataset_id}/import/preview",
         "The first `rows` rows of a file as the import would store them, or why each would be refused, \
@@ -52,6 +53,7 @@ pub fn routes(r: crate::openapi::Routes) -> crate::openapi::Routes {
     )
     .file_body()
     .query(PREVIEW_QUERY)
+    .errors(&[400])
 }
 
 const FORMAT: QueryParam = QueryParam {

@@ -23,8 +23,6 @@ use loam_store::{datasets as store_datasets, workspaces};
 use serde::Serialize;
 use serde_json::Value;
 
-pub use read::Place;
-
 use crate::records::import_target;
 use crate::{Error, NewRecord, NewSuggestionItem, Result, Service};
 
