@@ -204,7 +204,7 @@ impl<R: Read + Send> Rows for Csv<R> {
     }
 
     fn next_item(&mut self) -> Option<Item> {
-        let line = self.reader.position().line() + 1;
+        let line = self.reader.position().line();
         let res = self.reader.read_record(&mut self.record);
         match res {
             Ok(false) => None,
