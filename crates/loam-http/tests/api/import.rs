@@ -10,13 +10,13 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-/// A published dataset: required text field `text`, optional label question `label` (a, b),
+/// A published dataset: required text field `text`, required label question `label` (a, b),
 /// integer metadata `n`, a 2-dimensional vector `emb`.
 async fn dataset(app: &TestApp) -> String {
     let ws = app.default_workspace().await;
     let ds = app.create_dataset(&ws, &unique("import")).await;
     app.add_field(&ds, "text", true).await;
-    app.add_question(&ds, "label", false, label_settings(&["a", "b"])).await;
+    app.add_question(&ds, "label", true, label_settings(&["a", "b"])).await;
     app.add_metadata(&ds, "n", json!({"type": "integer"}), true).await;
     let body = json!({"name": "emb", "title": "emb", "dimensions": 2});
     app.expect("POST", &format!("/api/v1/datasets/{ds}/vectors-settings"), Some(body), 201).await;
@@ -88,16 +88,16 @@ async fn jsonl_imports_the_good_rows_and_lists_the_bad_ones() {
     let (status, report) = import(&app, &ds, "jsonl", Some(&mapping), file.into_bytes()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!((report["rows_read"].as_u64(), report["imported"].as_u64(), report["failed"].as_u64()), (Some(9), Some(2), Some(7)));
-    let reasons = reasons(&report);
-    let lines: Vec<u64> = reasons.iter().map(|it| it.0).collect();
+    let listed = reasons(&report);
+    let lines: Vec<u64> = listed.iter().map(|it| it.0).collect();
     assert_eq!(lines, vec![2, 4, 5, 6, 7, 8, 9], "{report}");
-    assert!(reasons[0].1.contains("metadata"), "{reasons:?}");
-    assert!(reasons[1].1.contains("suggestions"), "{reasons:?}");
-    assert!(reasons[2].1.contains("not valid JSON"), "{reasons:?}");
-    assert!(reasons[3].1.contains("text"), "{reasons:?}");
-    assert!(reasons[4].1.contains("external id `r1`"), "{reasons:?}");
-    assert!(reasons[5].1.contains("vectors"), "{reasons:?}");
-    assert!(reasons[6].1.contains("not a JSON object"), "{reasons:?}");
+    assert!(listed[0].1.contains("metadata"), "{listed:?}");
+    assert!(listed[1].1.contains("suggestions"), "{listed:?}");
+    assert!(listed[2].1.contains("not valid JSON"), "{listed:?}");
+    assert!(listed[3].1.contains("fields cannot be empty"), "{listed:?}");
+    assert!(listed[4].1.contains("external id `r1`"), "{listed:?}");
+    assert!(listed[5].1.contains("vectors"), "{listed:?}");
+    assert!(listed[6].1.contains("not a JSON object"), "{listed:?}");
     assert_eq!(report["mapping"]["suggestions"]["label"]["agent"], json!("my-model"));
 
     let records = stored(&app, &ds).await;
@@ -110,8 +110,8 @@ async fn jsonl_imports_the_good_rows_and_lists_the_bad_ones() {
     assert_eq!((&suggestion["value"], &suggestion["score"], &suggestion["agent"]), (&json!("a"), &json!(0.9), &json!("my-model")));
     assert!(records.iter().any(|it| it["external_id"] == json!("9")));
 
-    // The same file again: every row with an external id is now a clash, the others import.
-    let (status, again) = import(&app, &ds, "jsonl", Some(&mapping), b"{\"text\": \"x\", \"id\": \"r1\"}\n".to_vec()).await;
+    // An external id the dataset holds already is a clash.
+    let (status, again) = import(&app, &ds, "jsonl", None, b"{\"text\": \"x\", \"id\": \"r1\"}\n".to_vec()).await;
     assert_eq!(status, 200);
     assert_eq!((again["imported"].as_u64(), again["failed"].as_u64()), (Some(0), Some(1)));
     assert!(reasons(&again)[0].1.contains("exists already"));
@@ -135,9 +135,9 @@ async fn csv_reads_cells_per_target_and_names_its_lines() {
     let (status, report) = import(&app, &ds, "csv", Some(&mapping), file.as_bytes().to_vec()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!((report["imported"].as_u64(), report["failed"].as_u64()), (Some(2), Some(2)), "{report}");
-    let reasons = reasons(&report);
-    assert_eq!(reasons.iter().map(|it| it.0).collect::<Vec<_>>(), vec![3, 4], "{report}");
-    assert!(reasons[1].1.contains("2 cells"), "{reasons:?}");
+    let listed = reasons(&report);
+    assert_eq!(listed.iter().map(|it| it.0).collect::<Vec<_>>(), vec![3, 4], "{report}");
+    assert!(listed[1].1.contains("2 cells"), "{listed:?}");
     let records = stored(&app, &ds).await;
     let hello = records.iter().find(|it| it["fields"]["text"] == json!("hello, world")).unwrap();
     assert_eq!(hello["metadata"], json!({"n": 3}));
@@ -252,7 +252,7 @@ async fn the_preview_maps_the_first_rows_and_writes_nothing() {
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0]["record"]["fields"], json!({"text": "r1"}));
     assert_eq!(rows[0]["record"]["metadata"], json!({"n": 1}));
-    assert!(rows[1]["error"].as_str().unwrap().contains("text"), "{preview}");
+    assert!(rows[1]["error"].as_str().unwrap().contains("fields cannot be empty"), "{preview}");
     // A mapping that names a missing column is told, with the columns to pick from.
     let mapping = json!({"fields": {"text": "body"}});
     let (status, preview) = upload(&app, &app.owner.key, &path(&ds, "import/preview", "jsonl", Some(&mapping)), file).await;

@@ -14,7 +14,7 @@ mod view;
 mod write;
 
 pub use input::{NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord};
-pub(crate) use lenient::{import_target, EachOutcome};
+pub(crate) use lenient::import_target;
 pub(crate) use manage::find_record;
 pub(crate) use validate::checked_suggestion;
 pub(crate) use view::{hide_metadata, hydrate_ids};
