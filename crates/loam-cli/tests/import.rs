@@ -39,7 +39,7 @@ fn make_dataset(dir: &Path) {
         &server,
         "POST",
         &format!("/api/v1/datasets/{ds}/questions"),
-        json!({"name": "label", "title": "label", "required": false,
+        json!({"name": "label", "title": "label", "required": true,
                "settings": {"type": "label_selection", "options": options}}),
     );
     call(
