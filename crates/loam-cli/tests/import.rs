@@ -80,7 +80,10 @@ fn import_file_reports_bad_rows_and_says_so_in_its_exit_status() {
     .unwrap();
     let errors = dir.path().join("errors.txt");
     let path = jsonl.to_str().unwrap();
-    let res = loam(dir.path(), &["import", "file", path, "--dataset", "argilla/texts", "--errors-to", errors.to_str().unwrap()]);
+    let res = loam(
+        dir.path(),
+        &["import", "file", path, "--dataset", "argilla/texts", "--errors-to", errors.to_str().unwrap()],
+    );
     assert_eq!(res.status.code(), Some(3), "{} {}", stdout(&res), stderr(&res));
     let out = stdout(&res);
     assert!(out.contains("read 3 rows"), "{out}");
@@ -101,7 +104,15 @@ fn import_file_reports_bad_rows_and_says_so_in_its_exit_status() {
     .unwrap();
     let res = loam(
         dir.path(),
-        &["import", "file", csv.to_str().unwrap(), "--dataset", "argilla/texts", "--mapping", mapping.to_str().unwrap()],
+        &[
+            "import",
+            "file",
+            csv.to_str().unwrap(),
+            "--dataset",
+            "argilla/texts",
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ],
     );
     assert_eq!(res.status.code(), Some(0), "{} {}", stdout(&res), stderr(&res));
     assert!(stdout(&res).contains("imported 2; failed 0"), "{}", stdout(&res));
@@ -109,7 +120,10 @@ fn import_file_reports_bad_rows_and_says_so_in_its_exit_status() {
     let rows = exported(dir.path());
     assert_eq!(rows.len(), 4);
     let ab = rows.iter().find(|it| it["text"] == json!("a, b")).unwrap();
-    assert_eq!((&ab["n"], &ab["label.suggestion"], &ab["label.suggestion.agent"]), (&json!(7), &json!("b"), &json!("rules")));
+    assert_eq!(
+        (&ab["n"], &ab["label.suggestion"], &ab["label.suggestion.agent"]),
+        (&json!(7), &json!("b"), &json!("rules"))
+    );
     let one = rows.iter().find(|it| it["text"] == json!("one")).unwrap();
     assert_eq!((&one["id"], &one["label.suggestion"]), (&json!("x1"), &json!("a")));
 }
@@ -130,7 +144,10 @@ fn bad_input_imports_nothing_and_exits_4() {
     std::fs::write(&unknown, "{\"text\": \"one\"}\n").unwrap();
     let path = jsonl.to_str().unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec![path, "--dataset", "argilla/texts", "--mapping", bad_mapping.to_str().unwrap()], "the file has no column `body`"),
+        (
+            vec![path, "--dataset", "argilla/texts", "--mapping", bad_mapping.to_str().unwrap()],
+            "the file has no column `body`",
+        ),
         (vec![all_bad.to_str().unwrap(), "--dataset", "argilla/texts"], "line 1 (row 1)"),
         (vec![not_parquet.to_str().unwrap(), "--dataset", "argilla/texts"], "not Parquet"),
         (vec![unknown.to_str().unwrap(), "--dataset", "argilla/texts"], "--format"),

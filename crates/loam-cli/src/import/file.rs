@@ -54,7 +54,10 @@ impl ImportObserver for Observer {
             self.bar.set_length(progress.total);
         }
         self.bar.set_position(progress.done);
-        self.bar.set_message(format!("{} rows, {} imported, {} failed", progress.rows_read, progress.imported, progress.failed));
+        self.bar.set_message(format!(
+            "{} rows, {} imported, {} failed",
+            progress.rows_read, progress.imported, progress.failed
+        ));
     }
 
     fn row_error(&mut self, error: &RowError) {
@@ -101,9 +104,9 @@ pub async fn run(service: &Service, args: FileArgs) -> anyhow::Result<()> {
         Err(e) => bad_input(format!("{e:#}")),
     };
     let errors = match &args.errors_to {
-        Some(path) => Some(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
-        )),
+        Some(path) => {
+            Some(BufWriter::new(File::create(path).with_context(|| format!("cannot write {}", path.display()))?))
+        }
         None => None,
     };
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

@@ -106,14 +106,10 @@ fn first_present(columns: &HashSet<&str>, names: &[String]) -> Option<String> {
 /// The suggestion columns inferred for question `name`, when the file has a value column.
 fn inferred_suggestion(name: &str, target: Target, columns: &HashSet<&str>) -> Option<SuggestionSource> {
     let value = first_present(columns, &[format!("{name}.suggestion"), name.to_owned()])?;
-    let score = first_present(
-        columns,
-        &[format!("{name}.suggestion.score"), format!("{name}.score"), format!("{name}_score")],
-    );
-    let agent = first_present(
-        columns,
-        &[format!("{name}.suggestion.agent"), format!("{name}.agent"), format!("{name}_agent")],
-    );
+    let score =
+        first_present(columns, &[format!("{name}.suggestion.score"), format!("{name}.score"), format!("{name}_score")]);
+    let agent =
+        first_present(columns, &[format!("{name}.suggestion.agent"), format!("{name}.agent"), format!("{name}_agent")]);
     Some(SuggestionSource {
         question: name.to_owned(),
         value,
@@ -212,9 +208,13 @@ impl Mapping {
                                 (None, None) => AgentSource::None,
                             };
                             match value {
-                                Some(value) => {
-                                    Some(SuggestionSource { question: name.clone(), value, value_target: target, score, agent })
-                                }
+                                Some(value) => Some(SuggestionSource {
+                                    question: name.clone(),
+                                    value,
+                                    value_target: target,
+                                    score,
+                                    agent,
+                                }),
                                 None => {
                                     errors.push(format!("mapping `suggestions.{name}` needs a `value` column"));
                                     None

@@ -61,7 +61,10 @@ fn schema() -> DatasetSchema {
             field("chat", FieldSettings::Chat { use_markdown: false }),
         ],
         questions: vec![
-            question("label", QuestionSettings::LabelSelection { options: options(&["a", "b"]), visible_options: None }),
+            question(
+                "label",
+                QuestionSettings::LabelSelection { options: options(&["a", "b"]), visible_options: None },
+            ),
             question(
                 "topics",
                 QuestionSettings::MultiLabelSelection {
@@ -173,7 +176,8 @@ fn refusals_name_every_problem() {
     ] {
         assert!(msg.contains(part), "{part} not in {msg}");
     }
-    let msg = refused(json!({"suggestions": {"label": {"score": "s", "agent": "a", "agent_column": "b"}}}), &["s", "b"]);
+    let msg =
+        refused(json!({"suggestions": {"label": {"score": "s", "agent": "a", "agent_column": "b"}}}), &["s", "b"]);
     assert!(msg.contains("needs a `value` column"), "{msg}");
     assert!(msg.contains("both `agent_column` and `agent`"), "{msg}");
     assert!(refused(json!({"metadata": {"n": 3}}), &["n"]).contains("must be a column name"));

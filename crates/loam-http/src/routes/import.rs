@@ -97,7 +97,10 @@ fn request_of(query: &QueryPairs) -> Result<(ImportFormat, Option<Value>), ApiEr
 }
 
 fn too_large(limit: u64) -> ApiError {
-    ApiError::Detail(StatusCode::PAYLOAD_TOO_LARGE, format!("The file is larger than the import limit of {limit} bytes"))
+    ApiError::Detail(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("The file is larger than the import limit of {limit} bytes"),
+    )
 }
 
 /// Spools the body to a temporary file, refusing it past `limit` bytes.
@@ -109,10 +112,8 @@ async fn spool(
     mapping: Option<Value>,
 ) -> Result<Upload, ApiError> {
     let limit = app.http.import_limit;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|it| it.to_str().ok())
-        .and_then(|it| it.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|it| it.to_str().ok()).and_then(|it| it.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit) {
         return Err(too_large(limit));
     }
@@ -177,10 +178,8 @@ async fn preview(
     };
     check_target(&app, &actor, id).await?;
     let upload = spool(&app, &headers, body, format, mapping).await?;
-    let preview = app
-        .service
-        .preview_import(&actor, id, upload.request.clone(), usize::try_from(rows).unwrap_or(20))
-        .await?;
+    let preview =
+        app.service.preview_import(&actor, id, upload.request.clone(), usize::try_from(rows).unwrap_or(20)).await?;
     drop(upload.file);
     Ok(super::reply_with(StatusCode::OK, &preview))
 }
@@ -193,7 +192,8 @@ async fn check_target(app: &AppState, actor: &User, id: DatasetId) -> Result<(),
 
 /// The replies' schemas, described from samples.
 pub fn schemas() -> Vec<(&'static str, Value)> {
-    let mapping = json!({"fields": {"text": "text"}, "metadata": {}, "suggestions": {}, "external_id": "id", "vectors": {}});
+    let mapping =
+        json!({"fields": {"text": "text"}, "metadata": {}, "suggestions": {}, "external_id": "id", "vectors": {}});
     let errors = vec![
         RowError { row: 3, line: Some(4), reason: "the line is not valid JSON".to_owned() },
         RowError { row: 9, line: None, reason: "missing required value for field: 'text'".to_owned() },
@@ -223,7 +223,12 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
             mapping_error: None,
             rows: vec![
                 PreviewRow { row: 1, line: Some(1), record: Some(json!({"fields": {"text": "hi"}})), error: None },
-                PreviewRow { row: 2, line: None, record: None, error: Some("the line is not a JSON object".to_owned()) },
+                PreviewRow {
+                    row: 2,
+                    line: None,
+                    record: None,
+                    error: Some("the line is not a JSON object".to_owned()),
+                },
             ],
         },
         ImportPreview {

@@ -52,9 +52,7 @@ async fn import(app: &TestApp, ds: &str, format: &str, mapping: Option<&Value>, 
 }
 
 async fn stored(app: &TestApp, ds: &str) -> Vec<Value> {
-    let body = app
-        .read(&format!("/api/v1/datasets/{ds}/records?include=suggestions,vectors&limit=1000"))
-        .await;
+    let body = app.read(&format!("/api/v1/datasets/{ds}/records?include=suggestions,vectors&limit=1000")).await;
     body["items"].as_array().unwrap().clone()
 }
 
@@ -63,7 +61,9 @@ fn reasons(report: &Value) -> Vec<(u64, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|it| (it["line"].as_u64().unwrap_or(it["row"].as_u64().unwrap()), it["reason"].as_str().unwrap().to_owned()))
+        .map(|it| {
+            (it["line"].as_u64().unwrap_or(it["row"].as_u64().unwrap()), it["reason"].as_str().unwrap().to_owned())
+        })
         .collect()
 }
 
@@ -87,7 +87,10 @@ async fn jsonl_imports_the_good_rows_and_lists_the_bad_ones() {
     let mapping = json!({"suggestions": {"label": {"value": "label", "score": "score", "agent": "my-model"}}});
     let (status, report) = import(&app, &ds, "jsonl", Some(&mapping), file.into_bytes()).await;
     assert_eq!(status, 200, "{report}");
-    assert_eq!((report["rows_read"].as_u64(), report["imported"].as_u64(), report["failed"].as_u64()), (Some(9), Some(2), Some(7)));
+    assert_eq!(
+        (report["rows_read"].as_u64(), report["imported"].as_u64(), report["failed"].as_u64()),
+        (Some(9), Some(2), Some(7))
+    );
     let listed = reasons(&report);
     let lines: Vec<u64> = listed.iter().map(|it| it.0).collect();
     assert_eq!(lines, vec![2, 4, 5, 6, 7, 8, 9], "{report}");
@@ -107,7 +110,10 @@ async fn jsonl_imports_the_good_rows_and_lists_the_bad_ones() {
     assert_eq!(one["metadata"], json!({"n": 1}));
     assert_eq!(one["vectors"]["emb"], json!([0.5, 1.0]));
     let suggestion = &one["suggestions"][0];
-    assert_eq!((&suggestion["value"], &suggestion["score"], &suggestion["agent"]), (&json!("a"), &json!(0.9), &json!("my-model")));
+    assert_eq!(
+        (&suggestion["value"], &suggestion["score"], &suggestion["agent"]),
+        (&json!("a"), &json!(0.9), &json!("my-model"))
+    );
     assert!(records.iter().any(|it| it["external_id"] == json!("9")));
 
     // An external id the dataset holds already is a clash.
@@ -201,10 +207,13 @@ async fn bad_mappings_and_bad_files_are_refused_before_anything_is_written() {
         assert_eq!(status, 422, "{expected}: {reply}");
         assert!(reply["detail"].as_str().unwrap_or_default().contains(expected), "{expected}: {reply}");
     }
-    let (status, reply) = upload(&app, &app.owner.key, &format!("/api/v1/datasets/{ds}/import?format=jsonl&mapping=%7B"), file.clone()).await;
+    let (status, reply) =
+        upload(&app, &app.owner.key, &format!("/api/v1/datasets/{ds}/import?format=jsonl&mapping=%7B"), file.clone())
+            .await;
     assert_eq!(status, 422, "{reply}");
     assert_eq!(locs(&reply), vec![json!(["query", "mapping"])]);
-    let (status, _) = upload(&app, &app.owner.key, &format!("/api/v1/datasets/{ds}/import?format=xml"), file.clone()).await;
+    let (status, _) =
+        upload(&app, &app.owner.key, &format!("/api/v1/datasets/{ds}/import?format=xml"), file.clone()).await;
     assert_eq!(status, 422);
     let (status, _) = upload(&app, &app.owner.key, &format!("/api/v1/datasets/{ds}/import"), file).await;
     assert_eq!(status, 422);
@@ -241,7 +250,8 @@ async fn owners_and_admins_import_annotators_may_not() {
 async fn the_preview_maps_the_first_rows_and_writes_nothing() {
     let app = TestApp::new().await;
     let ds = dataset(&app).await;
-    let file = (1..=30).map(|i| if i == 2 { "{\"n\": 2}".to_owned() } else { format!("{{\"text\": \"r{i}\", \"n\": {i}}}") });
+    let file =
+        (1..=30).map(|i| if i == 2 { "{\"n\": 2}".to_owned() } else { format!("{{\"text\": \"r{i}\", \"n\": {i}}}") });
     let file = file.collect::<Vec<_>>().join("\n").into_bytes();
     let p = format!("{}&rows=5", path(&ds, "import/preview", "jsonl", None));
     let (status, preview) = upload(&app, &app.owner.key, &p, file.clone()).await;
@@ -255,12 +265,15 @@ async fn the_preview_maps_the_first_rows_and_writes_nothing() {
     assert!(rows[1]["error"].as_str().unwrap().contains("fields cannot be empty"), "{preview}");
     // A mapping that names a missing column is told, with the columns to pick from.
     let mapping = json!({"fields": {"text": "body"}});
-    let (status, preview) = upload(&app, &app.owner.key, &path(&ds, "import/preview", "jsonl", Some(&mapping)), file).await;
+    let (status, preview) =
+        upload(&app, &app.owner.key, &path(&ds, "import/preview", "jsonl", Some(&mapping)), file).await;
     assert_eq!(status, 200);
     assert!(preview["mapping_error"].as_str().unwrap().contains("no column `body`"));
     assert_eq!(preview["columns"], json!(["text", "n"]));
     assert!(stored(&app, &ds).await.is_empty());
-    let (status, _) = upload(&app, &app.owner.key, &format!("{}&rows=0", path(&ds, "import/preview", "jsonl", None)), Vec::new()).await;
+    let (status, _) =
+        upload(&app, &app.owner.key, &format!("{}&rows=0", path(&ds, "import/preview", "jsonl", None)), Vec::new())
+            .await;
     assert_eq!(status, 422);
 }
 

@@ -229,8 +229,13 @@ impl Service {
         let schema = self.import_schema(Some(actor), dataset).await?;
         let mut source = open_rows(&request).await?;
         let columns = source.columns().to_vec();
-        let mut preview =
-            ImportPreview { format: request.format, columns, mapping: Value::Null, mapping_error: None, rows: Vec::new() };
+        let mut preview = ImportPreview {
+            format: request.format,
+            columns,
+            mapping: Value::Null,
+            mapping_error: None,
+            rows: Vec::new(),
+        };
         let mapping = match Mapping::resolve(request.mapping.as_ref(), &schema, &preview.columns) {
             Ok(it) => it,
             Err(err) => {
@@ -266,7 +271,12 @@ impl Service {
                 Err(reason) => PreviewRow { row, line, record: None, error: Some(reason) },
             })
             .collect();
-        out.extend(failed.into_iter().map(|it| PreviewRow { row: it.row, line: it.line, record: None, error: Some(it.reason) }));
+        out.extend(failed.into_iter().map(|it| PreviewRow {
+            row: it.row,
+            line: it.line,
+            record: None,
+            error: Some(it.reason),
+        }));
         out.sort_by_key(|it| it.row);
         preview.rows = out;
         Ok(preview)

@@ -227,7 +227,10 @@ impl<R: Read + Send> Rows for Csv<R> {
                     }
                     csv::ErrorKind::Utf8 { .. } => {
                         self.row += 1;
-                        Some(Item::Bad(Place { row: self.row, line: Some(line) }, "the row is not UTF-8 text".to_owned()))
+                        Some(Item::Bad(
+                            Place { row: self.row, line: Some(line) },
+                            "the row is not UTF-8 text".to_owned(),
+                        ))
                     }
                     _ => Some(Item::Fatal(format!("cannot read the CSV file at line {line}: {e}"))),
                 }
