@@ -23,10 +23,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest import Api, setup_dataset  # noqa: E402  (the same settings as the ingest run)
+from ingest import Api, read_status_kb, setup_dataset  # noqa: E402  (the same settings as the ingest run)
 
 
 def setup(args: argparse.Namespace) -> int:
@@ -47,6 +48,20 @@ def measure(args: argparse.Namespace) -> int:
     env = {"PATH": os.environ.get("PATH", ""), "LOAM_LOG": "warn"}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # The heap (RssAnon) apart from file pages mapped in (RssFile: SQLite reads the database
+    # through mmap, whose clean pages count in RSS and grow with the database, not the import).
+    peaks = {"RssAnon": 0, "RssFile": 0}
+
+    def sample():
+        while proc.poll() is None:
+            for key in peaks:
+                kb = read_status_kb(proc.pid, key)
+                if kb:
+                    peaks[key] = max(peaks[key], kb)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     # Read the pipes to their end before reaping (a pipe nobody drains stalls the child).
     out, err = proc.stdout.read(), proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -73,10 +88,12 @@ def measure(args: argparse.Namespace) -> int:
         "rows_per_s": round(imported / seconds, 1) if seconds else None,
         # ru_maxrss is in kB on Linux.
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_anon_mb": round(peaks["RssAnon"] / 1024, 1),
+        "peak_rss_file_mb": round(peaks["RssFile"] / 1024, 1),
     }
     print(
         f"# [{args.label}] {imported} rows in {seconds:.2f} s: {result['rows_per_s']} rows/s, "
-        f"peak RSS {result['peak_rss_mb']} MB",
+        f"peak RSS {result['peak_rss_mb']} MB (anon {result['peak_rss_anon_mb']}, file {result['peak_rss_file_mb']})",
         file=sys.stderr,
     )
     line = json.dumps(result)
