@@ -54,8 +54,15 @@ class Api:
         }
 
     def raw(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        self.conn.request(method, self.prefix + path, body=body, headers=self.headers)
-        resp = self.conn.getresponse()
+        try:
+            self.conn.request(method, self.prefix + path, body=body, headers=self.headers)
+            resp = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closes a keep-alive connection idle past its header timeout (30 s), as
+            # happens while a loaded machine generates the bodies: connect again, once.
+            self.conn.close()
+            self.conn.request(method, self.prefix + path, body=body, headers=self.headers)
+            resp = self.conn.getresponse()
         data = resp.read()  # always drain, or the connection cannot be reused
         return resp.status, data
 

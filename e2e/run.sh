@@ -17,6 +17,8 @@
 #   e2e/training/    the guides' flows from answers to training data with the v2 SDK (argilla 2.8):
 #                    three annotators rate, correct and rank; consolidation strategies give the
 #                    hand-computed finals; sft / dpo / rm exports load with `datasets` row for row
+#                    (test_import.py: JSONL, CSV and Parquet files imported with a bad row each,
+#                    read back through the SDK)
 #   e2e/openapi/     schemathesis 4.32 generates requests from loam's own OpenAPI document
 #                    (/api/v1/openapi.json) and fails on any 5xx, undeclared status, wrong content
 #                    type or reply that does not match its schema; two bounded runs (generated ids,

@@ -199,3 +199,35 @@ export async function signIn(username, password) {
   setToken(res.access_token);
   return res.access_token;
 }
+
+/**
+ * POSTs a file as the request body with XMLHttpRequest, for its upload progress (an import):
+ * `onProgress(sent, total)` while the bytes go up; resolves to the JSON reply, throws an ApiError
+ * for an error reply. Not retried: a half-sent upload is sent again by asking again.
+ * @param {string} path @param {Blob} file @param {(sent: number, total: number) => void} [onProgress]
+ * @returns {Promise<any>}
+ */
+export function upload(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    const t = token();
+    if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
+    if (onProgress) xhr.upload.onprogress = (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+    xhr.onerror = () => reject(new Error('the upload failed (network error)'));
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = xhr.responseText;
+      }
+      if (xhr.status === 401 && t) unauthorizedListener();
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(xhr.status, data));
+    };
+    xhr.send(file);
+  });
+}

@@ -18,6 +18,7 @@ pub const ENV_OWNER_PASSWORD: &str = "LOAM_OWNER_PASSWORD";
 pub const ENV_OWNER_API_KEY: &str = "LOAM_OWNER_API_KEY";
 pub const ENV_ALLOW_WEAK_CREDENTIALS: &str = "LOAM_ALLOW_WEAK_CREDENTIALS";
 pub const ENV_BODY_LIMIT_MB: &str = "LOAM_BODY_LIMIT_MB";
+pub const ENV_IMPORT_LIMIT_MB: &str = "LOAM_IMPORT_LIMIT_MB";
 pub const ENV_HEADER_TIMEOUT_SECS: &str = "LOAM_HEADER_TIMEOUT_SECS";
 pub const ENV_BODY_TIMEOUT_SECS: &str = "LOAM_BODY_TIMEOUT_SECS";
 pub const ENV_MAX_CONNECTIONS: &str = "LOAM_MAX_CONNECTIONS";
@@ -33,6 +34,8 @@ pub const ENV_LOG: &str = "LOAM_LOG";
 pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
 pub const DEFAULT_DATA_DIR: &str = "./loam-data";
 pub const DEFAULT_BODY_LIMIT_MB: usize = 64;
+/// 16 GiB: an import's upload is spooled to disk, never held in memory.
+pub const DEFAULT_IMPORT_LIMIT_MB: u64 = 16 * 1024;
 pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_BODY_TIMEOUT_SECS: u64 = 30;
 /// Well under the usual 1024 open files a process may have by default, which the database
@@ -78,6 +81,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in MiB.
     #[arg(long, env = ENV_BODY_LIMIT_MB)]
     pub body_limit_mb: Option<usize>,
+    /// Largest file an import (`POST /api/v1/datasets/{id}/import`) accepts, in MiB.
+    #[arg(long, env = ENV_IMPORT_LIMIT_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    pub import_limit_mb: Option<u64>,
     /// Seconds a request's headers may take to arrive; also how long an idle keep-alive
     /// connection is kept.
     #[arg(long, env = ENV_HEADER_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
@@ -131,6 +137,7 @@ pub struct FileConfig {
     pub owner_api_key: Option<String>,
     pub allow_weak_credentials: Option<bool>,
     pub body_limit_mb: Option<usize>,
+    pub import_limit_mb: Option<u64>,
     pub header_timeout_secs: Option<u64>,
     pub body_timeout_secs: Option<u64>,
     pub max_connections: Option<u64>,
@@ -187,6 +194,10 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         owner_api_key: serve.owner_api_key.clone().or(file.owner_api_key),
         allow_weak_credentials: serve.allow_weak_credentials || file.allow_weak_credentials.unwrap_or(false),
         body_limit_mb: serve.body_limit_mb.or(file.body_limit_mb).or(Some(DEFAULT_BODY_LIMIT_MB)),
+        import_limit_mb: positive(
+            "import_limit_mb",
+            serve.import_limit_mb.or(file.import_limit_mb).unwrap_or(DEFAULT_IMPORT_LIMIT_MB),
+        )?,
         header_timeout_secs: positive(
             "header_timeout_secs",
             serve.header_timeout_secs.or(file.header_timeout_secs).unwrap_or(DEFAULT_HEADER_TIMEOUT_SECS),

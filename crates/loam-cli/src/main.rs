@@ -46,7 +46,7 @@ enum Command {
     Db(DbCommand),
     /// Export a dataset's records or training rows to a file or a Hugging Face datasets folder.
     Export(export::ExportArgs),
-    /// Import data from elsewhere: a running Argilla server, a folder Argilla's SDK wrote.
+    /// Import data from elsewhere: a running Argilla server, a folder Argilla's SDK wrote, a file.
     #[command(subcommand)]
     Import(import::ImportCommand),
 }
@@ -345,6 +345,7 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
         service: Arc::clone(&service),
         http: Arc::new(loam_http::HttpConfig {
             body_limit: cfg.serve.body_limit_mb.unwrap_or(config::DEFAULT_BODY_LIMIT_MB) * 1024 * 1024,
+            import_limit: cfg.serve.import_limit_mb.unwrap_or(config::DEFAULT_IMPORT_LIMIT_MB) * 1024 * 1024,
             ui: match &cfg.serve.ui_dir {
                 Some(dir) => loam_http::UiSource::Dir(dir.clone()),
                 None => loam_http::UiSource::Embedded,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod field_text;
 pub mod history;
 pub mod ids;
+pub mod import_file;
 pub mod json_ref;
 pub mod lease;
 pub mod model;

@@ -211,17 +211,22 @@ impl QueryPairs {
     }
 }
 
+/// The import limit unless configured: 16 GiB (the file is spooled to disk, never held).
+pub const DEFAULT_IMPORT_LIMIT: u64 = 16 * 1024 * 1024 * 1024;
+
 /// Settings of the HTTP layer.
 #[derive(Clone, Debug)]
 pub struct HttpConfig {
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The largest file an import accepts (`POST /api/v1/datasets/{id}/import`), in bytes.
+    pub import_limit: u64,
     /// Where the web UI's files come from.
     pub ui: crate::UiSource,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { body_limit: 64 * 1024 * 1024, ui: crate::UiSource::Embedded }
+        Self { body_limit: 64 * 1024 * 1024, import_limit: DEFAULT_IMPORT_LIMIT, ui: crate::UiSource::Embedded }
     }
 }

@@ -63,6 +63,7 @@ fn routes() -> openapi::Routes {
     r = routes::review::routes(r);
     r = routes::leases::routes(r);
     r = routes::history::routes(r);
+    r = routes::import::routes(r);
     r.get("/api/v1/openapi.json", "This document", 200, Some("OpenApi"), openapi_document)
 }
 
@@ -127,6 +128,10 @@ async fn method_not_allowed(req: Request) -> Response {
 /// authentication, so nothing reads it), and in our shape when an extractor of axum's own found it
 /// too large while reading. The body is left unread, so the connection closes after the answer.
 async fn too_large(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    // An import's upload has a limit of its own, checked as it is spooled (`routes/import.rs`).
+    if routes::import::is_import_path(req.uri().path()) {
+        return next.run(req).await;
+    }
     let declared = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

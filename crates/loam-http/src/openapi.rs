@@ -68,6 +68,8 @@ pub enum BodyKind {
     OptionalJson,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// A file as it is (`application/octet-stream`; an import's upload).
+    File,
 }
 
 /// A query parameter's type.
@@ -247,6 +249,12 @@ impl Routes {
         self
     }
 
+    /// The last route takes a file as its body (its schema: a binary string).
+    pub fn file_body(mut self) -> Self {
+        self.last().body = Some((BodyKind::File, FILE_REPLY));
+        self
+    }
+
     /// The last route reads these query parameters.
     pub fn query(mut self, params: &[QueryParam]) -> Self {
         self.last().query.extend_from_slice(params);
@@ -391,10 +399,15 @@ pub fn document(operations: &[Operation], mut schemas: Map<String, Value>, versi
             let media = match kind {
                 BodyKind::Json | BodyKind::OptionalJson => "application/json",
                 BodyKind::Form => "application/x-www-form-urlencoded",
+                BodyKind::File => "application/octet-stream",
+            };
+            let body_schema = match kind {
+                BodyKind::File => json!({"type": "string", "format": "binary"}),
+                _ => component(schema),
             };
             operation["requestBody"] = json!({
                 "required": kind != BodyKind::OptionalJson,
-                "content": {media: {"schema": component(schema)}},
+                "content": {media: {"schema": body_schema}},
             });
         }
         if op.public {

@@ -421,6 +421,9 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in crate::routes::history::schemas() {
         put(name, schema);
     }
+    for (name, schema) in crate::routes::import::schemas() {
+        put(name, schema);
+    }
     // An export's mapping (loam_domain::training): its keys beyond these depend on the shape.
     put(
         "ExportMapping",

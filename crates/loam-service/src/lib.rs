@@ -52,6 +52,9 @@ pub use export::{
     BATCH_RECORDS, BELOW_MIN_SUBMITTED,
 };
 pub use hashing::{HashingConfig, HashingStatus};
+pub use import::file::{
+    FileImport, ImportFormat, ImportObserver, ImportPreview, ImportProgress, ImportReport, PreviewRow, Quiet, RowError,
+};
 pub use leases::{Lease, NextRecord};
 pub use overview::{DatasetOverview, Team};
 pub use records::{

@@ -2,9 +2,10 @@
 // page from app.js, or from a 403 here): every setting the API can change, one form per dataset,
 // field, question, metadata property and vector, each with its own Save and the server's refusal
 // shown next to the control it names; what cannot change is shown read-only with the reason
-// (lib/settings-edit.js). Then live progress, and deletion behind a confirmation.
+// (lib/settings-edit.js). Then live progress, importing a file (published datasets), and
+// deletion behind a confirmation.
 // The parts: settings/dataset.js, settings/schema.js, settings/props.js, settings/progress.js,
-// settings/form.js.
+// settings/form.js, settings/import.js.
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
@@ -12,6 +13,7 @@ import { formDialog } from '../dialog.js';
 import { navigate } from '../session.js';
 import { FIXED } from '../lib/settings-edit.js';
 import { datasetForm } from './settings/dataset.js';
+import { importPanel } from './settings/import.js';
 import { liveProgress } from './settings/progress.js';
 import { metadataForm, vectorForm } from './settings/props.js';
 import { fieldForm, questionForm } from './settings/schema.js';
@@ -84,6 +86,7 @@ export async function render(main, params) {
       h('section', { class: 'card', id: 'settings-questions' }, h('h2', null, 'Questions'), h('p', { class: 'muted' }, 'Descriptions are one key away while annotating (g).'), questions.items.map((/** @type {any} */ q) => questionForm(q, status))),
       metadata.items.length ? h('section', { class: 'card', id: 'settings-metadata' }, h('h2', null, 'Metadata'), metadata.items.map((/** @type {any} */ m) => metadataForm(m, status))) : null,
       vectors.items.length ? h('section', { class: 'card', id: 'settings-vectors' }, h('h2', null, 'Vectors'), vectors.items.map((/** @type {any} */ v) => vectorForm(v, status))) : null,
+      published ? importPanel(id, { fields: fields.items, questions: questions.items, metadata: metadata.items, vectors: vectors.items }) : null,
       deletion,
     ),
   );

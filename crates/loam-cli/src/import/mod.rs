@@ -1,7 +1,8 @@
 //! `loam import …`: moving data in from elsewhere (a running Argilla server, the folders Argilla's
-//! v2 SDK writes), through loam's write paths (issue 21).
+//! v2 SDK writes, plain JSONL / CSV / Parquet files), through loam's write paths (issue 21).
 
 pub mod argilla;
+pub mod file;
 mod folder;
 
 use clap::Subcommand;
@@ -17,6 +18,8 @@ pub enum ImportCommand {
     /// (`.argilla/` and `records.json`) or a local copy of what `Dataset.to_hub()` publishes
     /// (`.argilla/` and Parquet files).
     Folder(folder::FolderArgs),
+    /// Import a JSONL, CSV or Parquet file into an existing dataset, with a column mapping.
+    File(file::FileArgs),
 }
 
 /// Runs an import; returns the process exit status it ends with (0: complete).
@@ -24,6 +27,7 @@ pub async fn run(service: &Service, cmd: ImportCommand) -> anyhow::Result<i32> {
     match cmd {
         ImportCommand::Argilla(args) => argilla::run(service, args).await,
         ImportCommand::Folder(args) => folder::run(service, args).await.map(|()| 0),
+        ImportCommand::File(args) => file::run(service, args).await.map(|()| 0),
     }
 }
 

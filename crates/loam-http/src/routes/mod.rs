@@ -5,6 +5,7 @@ pub mod consolidation;
 pub mod datasets;
 pub mod export;
 pub mod history;
+pub mod import;
 pub mod info;
 pub mod leases;
 pub mod legacy;

@@ -18,6 +18,7 @@ mod distribution;
 mod export;
 mod export_text_path;
 mod export_training;
+mod import;
 mod leases;
 mod legacy;
 mod overview;

@@ -7,12 +7,14 @@
 
 mod ingest;
 mod input;
+mod lenient;
 mod manage;
 mod validate;
 mod view;
 mod write;
 
 pub use input::{NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord};
+pub(crate) use lenient::import_target;
 pub(crate) use manage::find_record;
 pub(crate) use validate::checked_suggestion;
 pub(crate) use validate::{Checked, Validator};
