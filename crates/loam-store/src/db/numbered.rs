@@ -30,10 +30,8 @@ pub(super) fn numbered(sql: &str) -> Option<String> {
             }
             b'$' | b'@' => return None,
             // `::type` casts (PostgreSQL) are not parameters; `:name` is.
-            b':' if next.is_ascii_alphabetic() || next == b'_' => {
-                if at == 0 || bytes[at - 1] != b':' {
-                    return None;
-                }
+            b':' if (next.is_ascii_alphabetic() || next == b'_') && (at == 0 || bytes[at - 1] != b':') => {
+                return None;
             }
             _ => {}
         }
