@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder, StructBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 use parquet::arrow::ArrowWriter;
@@ -146,11 +146,24 @@ impl Builder {
 
     fn finish(&mut self) -> ArrayRef {
         match self {
-            Builder::Str(it) => Arc::new(it.finish()),
+            Builder::Str(it) => {
+                let array = it.finish();
+                // The next batch's text is likely as long: room for it now, rather than the
+                // buffer grown (and copied) by doubling from nothing again.
+                *it = StringBuilder::with_capacity(ROWS_PER_BATCH, array.value_data().len());
+                Arc::new(array)
+            }
             Builder::Int(it) => Arc::new(it.finish()),
             Builder::Float(it) => Arc::new(it.finish()),
             Builder::Bool(it) => Arc::new(it.finish()),
-            Builder::StrList(it) => Arc::new(it.finish()),
+            Builder::StrList(it) => {
+                let array = it.finish();
+                let (items, bytes) =
+                    array.values().as_string_opt::<i32>().map_or((0, 0), |it| (it.len(), it.value_data().len()));
+                let values = StringBuilder::with_capacity(items, bytes);
+                *it = ListBuilder::with_capacity(values, ROWS_PER_BATCH).with_field(string_item());
+                Arc::new(array)
+            }
             Builder::Messages(it) => Arc::new(it.finish()),
             Builder::IntList(it) => Arc::new(it.finish()),
             Builder::FloatList(it) => Arc::new(it.finish()),

@@ -486,14 +486,20 @@ impl LiteTx {
         mut visit: impl FnMut(&rusqlite::Row<'_>) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let conn = self.connection()?;
-        let mut stmt = conn.prepare_cached(sql)?;
+        // `?n` (or `?`) parameters have index n, the argument's place: no name to look up
+        // (`numbered.rs`); anything else is bound by the number in its name.
+        let numbered = numbered::numbered(sql);
+        let mut stmt = conn.prepare_cached(numbered.as_deref().unwrap_or(sql))?;
         for index in 1..=stmt.parameter_count() {
-            let position = match stmt.parameter_name(index) {
-                None => index,
-                Some(name) => name
-                    .strip_prefix(['$', '?'])
-                    .and_then(|it| it.parse::<usize>().ok())
-                    .ok_or_else(|| StoreError::Corrupt(format!("unsupported parameter `{name}` in `{sql}`")))?,
+            let position = match numbered {
+                Some(_) => index,
+                None => match stmt.parameter_name(index) {
+                    None => index,
+                    Some(name) => name
+                        .strip_prefix(['$', '?'])
+                        .and_then(|it| it.parse::<usize>().ok())
+                        .ok_or_else(|| StoreError::Corrupt(format!("unsupported parameter `{name}` in `{sql}`")))?,
+                },
             };
             let arg = args.get(position.wrapping_sub(1)).ok_or_else(|| {
                 StoreError::Corrupt(format!("parameter {position} of `{sql}` has no argument ({} given)", args.len()))
@@ -509,6 +515,8 @@ impl LiteTx {
         Ok(conn.changes())
     }
 }
+
+mod numbered;
 
 #[cfg(test)]
 mod tests;

@@ -134,6 +134,13 @@ pub async fn median_times(tx: &mut Tx, scope: Scope) -> Result<Vec<MedianTime>, 
     Ok(res)
 }
 
+/// Whether any record of `dataset` has measured time (an export of a dataset without asks no
+/// record's).
+pub async fn dataset_has_times(tx: &mut Tx, dataset: DatasetId) -> Result<bool, StoreError> {
+    let sql = "select count(*) from (select 1 from response_times where dataset_id = $1 limit 1) t";
+    Ok(db::query(sql).bind(dataset.0).fetch_one::<i64>(tx).await? > 0)
+}
+
 /// The active time of each annotator with measured time on the given records, by username:
 /// (record, username, milliseconds), for the exports' column.
 pub async fn record_times(tx: &mut Tx, records: &[RecordId]) -> Result<Vec<(RecordId, String, i64)>, StoreError> {

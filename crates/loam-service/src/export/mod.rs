@@ -92,6 +92,10 @@ pub struct Export {
     cursor: Option<Cursor>,
     /// The responders' names read so far (each asked for once per export).
     names: Usernames,
+    /// Whether the snapshot holds final answers (review) and time on task for the dataset's
+    /// records: a batch asks for its records' only then.
+    any_finals: bool,
+    any_times: bool,
     done: bool,
     stats: ExportStats,
 }
@@ -169,6 +173,7 @@ impl Service {
         let finals = review::final_marks(&mut tx, ds.id).await?;
         let build_id = build_id(&ds, &marks, finals, &request, &plan);
         let total_records = records::count_records(&mut tx, ds.id).await?;
+        let any_times = time_on_task::dataset_has_times(&mut tx, ds.id).await?;
         let deciding = plan.deciding(&schema).into_iter().map(Disagreement::new).collect();
         Ok(Export {
             tx,
@@ -178,6 +183,8 @@ impl Service {
             total_records,
             cursor: None,
             names: Usernames::default(),
+            any_finals: finals.0 > 0,
+            any_times,
             done: false,
             stats: ExportStats::default(),
         })
@@ -401,7 +408,7 @@ impl Export {
         } else {
             records::list_vectors(&mut self.tx, &raw.record_ids()).await?
         };
-        let finals = if raw.is_empty() {
+        let finals = if raw.is_empty() || !self.any_finals {
             HashMap::new()
         } else {
             review::list_finals(&mut self.tx, &raw.record_ids())
@@ -411,7 +418,7 @@ impl Export {
                 .collect()
         };
         let mut times: HashMap<RecordId, Vec<(String, i64)>> = HashMap::new();
-        if !raw.is_empty() {
+        if !raw.is_empty() && self.any_times {
             for (record, username, ms) in time_on_task::record_times(&mut self.tx, &raw.record_ids()).await? {
                 times.entry(record).or_default().push((username, ms));
             }
