@@ -197,7 +197,8 @@ test('an owner creates a user whose key is shown once and works, takes them out 
 
   // Out of the workspace, confirmed in a dialog, by keyboard.
   const newUser = (await apiCall('GET', '/api/v1/users')).items.find((u) => u.username === 'r-new');
-  await tabTo(page, `button[aria-label="Remove r-new from ${WS}"]`, 200);
+  // Far down the page: earlier files (ui-1…ui-13 run in name order) leave users and workspaces.
+  await tabTo(page, `button[aria-label="Remove r-new from ${WS}"]`, 600);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#remove-member-dialog[open]');
   await page.keyboard.press('Escape');
