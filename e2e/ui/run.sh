@@ -19,8 +19,8 @@
 #      in two tabs on one queue, on a workspace and dataset of its own (lib/day-data.js);
 #      browser/ui-10-leases.test.js drives the Pending queue's leases (issue 20): two annotators
 #      in two browser contexts on a min_submitted = 1 dataset of its own never share a record,
-#      all held says so, leaving the view releases the lease, and keys typed while a shown
-#      record's lease is asked for are dropped when it went to others;
+#      all held says so, leaving the view releases the lease, and an answer typed while a shown
+#      record's lease is asked for is dropped with it when it went to others;
 #      browser/ui-11-review.test.js drives review and adjudication (a reviewer's decisions by key,
 #      a return, the annotator's Returned queue, back to review) and what annotators see of each
 #      other's answers, on a workspace, users and dataset of its own;

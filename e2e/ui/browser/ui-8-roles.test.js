@@ -212,7 +212,7 @@ test('an owner creates a user whose key is shown once and works, takes them out 
   assert.equal((await apiCall('GET', `/api/v1/users/${newUser.id}/workspaces`)).items.length, 0);
 
   // Deleted: the key stops working.
-  await tabTo(page, 'tr[data-user="r-new"] button.danger', 200);
+  await tabTo(page, 'tr[data-user="r-new"] button.danger', 600);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#delete-user-dialog[open]');
   assert.match(await text(page, '#delete-user-dialog'), /responses are deleted/);

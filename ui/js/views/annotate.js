@@ -353,22 +353,21 @@ export async function render(main, params) {
       view.record = await leased();
       return present(w, form);
     }
-    // Shown while its lease is asked for; keys are held (and dropped if it went to others), clicks
-    // ignored and a submit waits (`act`): nothing is answered on a record that may go to others.
+    // Shown while its lease is asked for; what is typed on it meanwhile stays with it, and a submit
+    // waits for the answer (`act`). If it went to others, an answer not yet saved goes with it and
+    // keys held by a move (typed for it) are dropped rather than replayed on a record not yet seen.
+    const leasing = (view.leasing = leased());
     view.record = first;
     await present(w, form);
-    formPane.classList.add('busy');
-    const leasing = (view.leasing = leased());
     try {
-      await transition(async () => {
-        view.record = await leasing;
-        if (view.record !== first) dropHeldKeys();
-      }, false);
+      view.record = await leasing;
     } finally {
       if (view.leasing === leasing) view.leasing = null;
-      formPane.classList.remove('busy');
     }
     if (view.record === first) return;
+    dropHeldKeys();
+    if (saver.pending && saver.pending.record === first) saver.cancel();
+    dropBackup(localStorage, me.id, first.id);
     await present(w);
     if (view.record || view.held) statusLine.textContent = 'That record is being annotated by others; this is the next free one';
   }
