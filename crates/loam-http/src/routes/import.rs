@@ -103,6 +103,23 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+/// How much of an upload is gathered in memory before it is written to the spool file.
+const SPOOL_CHUNK: usize = 1 << 20;
+
+/// Writes `buf` to the spool file on a blocking thread (file writes never run on the async
+/// workers); hands both back, the buffer emptied for the next chunk.
+async fn write_off(mut out: std::fs::File, mut buf: Vec<u8>) -> Result<(std::fs::File, Vec<u8>), ApiError> {
+    let internal = |e: String| ApiError::Internal(format!("cannot spool the upload: {e}"));
+    tokio::task::spawn_blocking(move || {
+        out.write_all(&buf)?;
+        buf.clear();
+        Ok::<_, std::io::Error>((out, buf))
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?
+    .map_err(|e| internal(e.to_string()))
+}
+
 /// Spools the body to a temporary file, refusing it past `limit` bytes.
 async fn spool(
     app: &AppState,
@@ -119,7 +136,8 @@ async fn spool(
     }
     let internal = |e: std::io::Error| ApiError::Internal(format!("cannot spool the upload: {e}"));
     let file = tempfile::Builder::new().prefix("loam-import-").tempfile().map_err(internal)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file.reopen().map_err(internal)?);
+    let mut out = file.reopen().map_err(internal)?;
+    let mut buf = Vec::with_capacity(SPOOL_CHUNK);
     let mut stream = body.into_data_stream();
     let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
@@ -128,10 +146,12 @@ async fn spool(
         if size > limit {
             return Err(too_large(limit));
         }
-        // Writes to a local file; the buffer makes most of them memory copies.
-        out.write_all(&chunk).map_err(internal)?;
+        buf.extend_from_slice(&chunk);
+        if buf.len() >= SPOOL_CHUNK {
+            (out, buf) = write_off(out, buf).await?;
+        }
     }
-    out.flush().map_err(internal)?;
+    write_off(out, buf).await?;
     let request = FileImport { path: file.path().to_owned(), format, mapping };
     Ok(Upload { file, request })
 }
