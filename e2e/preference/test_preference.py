@@ -2,11 +2,15 @@
 made with the v2 SDK is switched to pairwise over the API; three simulated annotators with a known
 first-shown bias answer with the order they were shown (`loam_shown`, placed by the shared FNV-1a
 rule), and an LLM judge with a known position bias gives verdicts in both orders; the judge audit
-recovers both biases within the stated tolerance; the SDK reads the canonical values back; `dpo`
+recovers both biases within the stated tolerance; the v2 and legacy SDKs read the canonical values; `dpo`
 rows from pairwise answers and from edits equal a hand computation and load with `datasets`."""
 
+import json
 import math
+import os
 import random
+import subprocess
+from pathlib import Path
 
 import argilla as rg
 import datasets
@@ -45,7 +49,7 @@ def load_jsonl(reply, tmp_path, name):
 
 
 def test_position_bias_and_judge_agreement_are_recovered_and_dpo_rows_are_the_hand_computed_ones(
-    client, owner, team, unique, tmp_path
+    client, owner, team, unique, tmp_path, api_url, owner_key
 ):
     workspace, people = team
     rng = random.Random(22)
@@ -147,6 +151,19 @@ def test_position_bias_and_judge_agreement_are_recovered_and_dpo_rows_are_the_ha
     assert len(sdk_values) == 3 * N
     for (record_id, name), value in answers.items():
         assert sdk_values[(external[record_id], people[name].user_id)] == value
+
+    # The legacy SDK (argilla 1.29.1, its own venv) reads the same canonical values.
+    legacy = os.environ.get("LOAM_LEGACY_PYTHON")
+    assert legacy, "LOAM_LEGACY_PYTHON is not set; run this suite through e2e/run.sh"
+    proc = subprocess.run(
+        [legacy, str(Path(__file__).with_name("legacy_read.py")), dataset.name, workspace.name],
+        env=dict(os.environ, LOAM_URL=api_url, LOAM_API_KEY=owner_key),
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    legacy_values = json.loads(proc.stdout.strip().splitlines()[-1])
+    for (record_id, name), value in answers.items():
+        assert legacy_values[external[record_id]][people[name].user_id] == value
 
     # dpo from the pairwise answers: the majority's side chosen, the other rejected.
     reply = owner.call("POST", f"/api/v1/datasets/{dataset.id}/exports", json={"shape": "dpo", "format": "jsonl"})

@@ -270,6 +270,10 @@ pub(super) fn original_text(
     }
 }
 
+/// One edit: its annotator (for a text kept per annotator), the edited text, the original, the
+/// edit size.
+pub(super) type Edit = (Option<String>, String, String, f64);
+
 /// The (annotator, edited, original, edit size) of each consolidated text of a record that
 /// differs from its original: one for a unified text, one per annotator for a question that keeps
 /// each annotator's text (the annotator named); a record left as suggested is skipped.
@@ -278,7 +282,7 @@ pub(super) fn edit_pairs(
     record: &AnnotatedRecord,
     schema: &DatasetSchema,
     finals: &BTreeMap<String, Final>,
-) -> Result<Vec<(Option<String>, String, String, f64)>, Skip> {
+) -> Result<Vec<Edit>, Skip> {
     let texts: Vec<(Option<String>, &String)> = match finals.get(&rule.question) {
         Some(Final::One(Answer::Text(it))) => vec![(None, it)],
         Some(Final::Each(each)) => each
