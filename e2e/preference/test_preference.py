@@ -174,6 +174,11 @@ def test_position_bias_and_judge_agreement_are_recovered_and_dpo_rows_are_the_ha
         chosen, rejected = (a, b) if majority[record["id"]] == "A" else (b, a)
         expected_rows.append({"prompt": record["fields"]["prompt"], "chosen": chosen, "rejected": rejected})
     assert [{k: r[k] for k in ("prompt", "chosen", "rejected")} for r in rows] == expected_rows
+    # Provenance: each annotator's shown order, as placed.
+    for row, record in zip(rows, records):
+        assert row["loam_shown"] == {
+            api.username: placement(api.user_id, record["id"], qid) for api in people.values()
+        }
 
 
 def test_edits_of_a_prefilled_answer_become_dpo_rows_with_their_size_as_margin(client, owner, team, unique, tmp_path):
@@ -209,7 +214,9 @@ def test_edits_of_a_prefilled_answer_become_dpo_rows_with_their_size_as_margin(c
     reply = owner.call("POST", f"/api/v1/datasets/{dataset.id}/exports",
                        json={"shape": "dpo", "format": "jsonl", "mapping": mapping})
     rows = load_jsonl(reply, tmp_path, "dpo-edits")
-    assert [(r["chosen"], r["rejected"]) for r in rows] == [("Paris.", drafts["e0"]), ("Two plus two is four.", drafts["e1"])]
+    assert [(r["chosen"], r["rejected"], r["loam_edit_distance"]) for r in rows] == [
+        ("Paris.", drafts["e0"], 13), ("Two plus two is four.", drafts["e1"], 3)
+    ]
     # sft keeps the edited completions only.
     mapping = {"prompt": "prompt", "completion": {"question": "corrected"}, "only_edited": True}
     reply = owner.call("POST", f"/api/v1/datasets/{dataset.id}/exports",

@@ -260,3 +260,24 @@ pub async fn list_judgements_of(tx: &mut Tx, records: &[RecordId]) -> Result<Vec
     }
     Ok(res)
 }
+
+/// The recorded shown orders of `question` on `records`, as (record, user, order).
+pub async fn list_shown_of_records(
+    tx: &mut Tx,
+    question: QuestionId,
+    records: &[RecordId],
+) -> Result<Vec<(RecordId, UserId, String)>, StoreError> {
+    let mut res = Vec::new();
+    for chunk in records.chunks(IDS_PER_STATEMENT) {
+        let sql = format!(
+            "select r.record_id, r.user_id, s.shown from response_shown s join responses r on r.id = s.response_id \
+             where s.question_id = $1 and r.record_id in ({})",
+            crate::records::placeholders(2, chunk.len())
+        );
+        let mut args = vec![Arg::from(question.0)];
+        args.extend(chunk.iter().map(|id| Arg::from(id.0)));
+        let rows: Vec<(Uuid, Uuid, String)> = Query::with_args(&sql, &args).fetch_all(tx).await?;
+        res.extend(rows.into_iter().map(|(r, u, s)| (RecordId(r), UserId(u), s)));
+    }
+    Ok(res)
+}

@@ -367,6 +367,27 @@ async fn dpo_and_kto_rows_come_from_the_pairwise_answers() {
         .map(|it| (it["prompt"].as_str().unwrap(), it["chosen"].as_str().unwrap(), it["rejected"].as_str().unwrap()))
         .collect();
     assert_eq!(picked, [("q0", "a", "b"), ("q1", "b", "a"), ("q2", "a", "b")]);
+    // Provenance: the order the annotator saw, the strength (unanswered), whether the first judge
+    // agrees (none yet).
+    let provenance: Vec<(Value, Value, Value)> = dpo
+        .iter()
+        .map(|it| (it["loam_shown"].clone(), it["loam_strength"].clone(), it["loam_judge_agrees"].clone()))
+        .collect();
+    let ann = w.ann.username.as_str();
+    assert_eq!(
+        provenance,
+        [
+            (json!({ann: "ab"}), Value::Null, Value::Null),
+            (json!({ann: "ab"}), Value::Null, Value::Null),
+            (json!({ann: "ba"}), Value::Null, Value::Null)
+        ]
+    );
+    // A judge agreeing on r0 (shown ab) and disagreeing on r1 (shown ba only).
+    let r = &w.records;
+    let items = json!({"items": [verdict(&r[0], "ab", "A"), verdict(&r[1], "ba", "A")]});
+    check(&w.app.post(&w.app.owner.key, &format!("/api/v1/datasets/{}/pairwise/judgements", w.ds), items).await, 200);
+    let agrees: Vec<Value> = export_rows(&w, "dpo").await.iter().map(|it| it["loam_judge_agrees"].clone()).collect();
+    assert_eq!(agrees, [json!(true), json!(false), Value::Null]);
     let kto = export_rows(&w, "kto").await;
     let labelled: Vec<(&str, &str, bool)> = kto
         .iter()

@@ -86,7 +86,7 @@ impl Plan {
 }
 
 /// What a reviewer's final answer (`values`, shaped as a response's) says of `question`.
-fn reviewed(question: &Question, values: &Value) -> Final {
+pub(super) fn reviewed(question: &Question, values: &Value) -> Final {
     let answer =
         values.get(&question.name).and_then(|it| it.get("value")).and_then(|it| Answer::read(&question.settings, it));
     answer.map_or_else(|| Final::Unresolved("the final answer leaves this question unanswered".to_owned()), Final::One)
