@@ -85,6 +85,7 @@
 //! finals the rows read, so the caller consolidates only those.
 
 mod build;
+mod comparison;
 mod infer;
 mod mapping;
 mod pairs;
