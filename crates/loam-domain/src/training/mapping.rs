@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::comparison::pairs_target;
+use super::preference::{self, EditsRule, Original, PairwiseRule};
 use super::{Layout, Shape};
 use crate::error::Rejection;
 use crate::model::{DatasetSchema, Field, Question};
+use crate::pairwise::Pairing;
 use crate::settings::{FieldSettings, QuestionSettings};
 
 /// A checked mapping: every name in it is a field or question of the right kind.
@@ -26,14 +29,18 @@ pub struct Mapping {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
     /// `completion` is `None` only when the prompt is a chat field that is the whole example.
+    /// `only_edited`: only completions that differ from this original (edits as signal).
     Sft {
         completion: Option<Completion>,
         filter: Option<Judge>,
+        only_edited: Option<Original>,
     },
     Kto {
         completion: Completion,
         label: Judge,
     },
+    /// `kto` from a pairwise question: one row per response.
+    KtoPairwise(Box<PairwiseRule>),
     /// `preference`, `rm` and `dpo`; `margin` says whether `rm` rows carry a margin column.
     Pairs {
         comparison: Comparison,
@@ -76,6 +83,10 @@ pub enum Comparison {
     Ratings { questions: Vec<(String, String)> },
     /// A label question whose labels name the chosen response.
     Choice { question: String, options: BTreeMap<String, String> },
+    /// A pairwise question's outcome (`loam_domain::pairwise`).
+    Pairwise(Box<PairwiseRule>),
+    /// A text question's edit against its original: the edit is chosen.
+    Edits(EditsRule),
 }
 
 /// Which pairs a comparison gives.
@@ -94,7 +105,7 @@ impl PairRule {
     }
 }
 
-fn invalid(msg: impl Into<String>) -> Rejection {
+pub(super) fn invalid(msg: impl Into<String>) -> Rejection {
     Rejection::invalid(msg)
 }
 
@@ -147,16 +158,16 @@ pub(super) fn question<'a>(
     Ok(res)
 }
 
-fn string<'a>(value: &'a Value, key: &str) -> Result<&'a str, Rejection> {
+pub(super) fn string<'a>(value: &'a Value, key: &str) -> Result<&'a str, Rejection> {
     value.as_str().ok_or_else(|| invalid(format!("mapping.{key} must be a string")))
 }
 
-fn object<'a>(value: &'a Value, key: &str) -> Result<&'a Map<String, Value>, Rejection> {
+pub(super) fn object<'a>(value: &'a Value, key: &str) -> Result<&'a Map<String, Value>, Rejection> {
     value.as_object().ok_or_else(|| invalid(format!("mapping.{key} must be an object")))
 }
 
 /// Rejects keys of `obj` (at `at`, "" for the top) that are not in `known`.
-fn only_keys(obj: &Map<String, Value>, at: &str, known: &[&str], why: &str) -> Result<(), Rejection> {
+pub(super) fn only_keys(obj: &Map<String, Value>, at: &str, known: &[&str], why: &str) -> Result<(), Rejection> {
     if let Some(key) = obj.keys().find(|it| !known.contains(&it.as_str())) {
         let path = if at.is_empty() { format!("mapping.{key}") } else { format!("mapping.{at}.{key}") };
         return Err(invalid(format!("{path} is not a key {why} (keys: {})", known.join(", "))));
@@ -167,14 +178,28 @@ fn only_keys(obj: &Map<String, Value>, at: &str, known: &[&str], why: &str) -> R
 impl Mapping {
     /// Reads a mapping for `shape` from JSON and checks it against the dataset's settings.
     pub fn parse(shape: Shape, value: &Value, schema: &DatasetSchema) -> Result<Mapping, Rejection> {
+        Mapping::parse_with(shape, value, schema, &[])
+    }
+
+    /// [`Mapping::parse`] for a dataset whose pairwise questions are `pairings` (what the
+    /// `pairwise` comparison may name).
+    pub fn parse_with(
+        shape: Shape,
+        value: &Value,
+        schema: &DatasetSchema,
+        pairings: &[Pairing],
+    ) -> Result<Mapping, Rejection> {
         let obj = value.as_object().ok_or_else(|| invalid("the mapping must be a JSON object"))?;
         let known: &[&str] = match shape {
-            Shape::Sft => &["shape", "layout", "prompt", "system", "completion", "filter"],
-            Shape::Kto => &["shape", "layout", "prompt", "system", "completion", "label"],
+            Shape::Sft => &["shape", "layout", "prompt", "system", "completion", "filter", "only_edited"],
+            Shape::Kto => &["shape", "layout", "prompt", "system", "completion", "label", "pairwise"],
             Shape::Preference | Shape::Dpo => {
-                &["shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairs"]
+                &["shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairwise", "edits", "pairs"]
             }
-            Shape::Rm => &["shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairs", "margin"],
+            Shape::Rm => &[
+                "shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairwise", "edits", "pairs",
+                "margin",
+            ],
         };
         only_keys(obj, "", known, &format!("of a {} mapping", shape.as_str()))?;
         if let Some(it) = obj.get("shape") {
@@ -236,7 +261,20 @@ impl Mapping {
                     ));
                 }
                 let filter = obj.get("filter").map(|it| judge(it, "filter", schema)).transpose()?;
-                Target::Sft { completion, filter }
+                let only_edited = match obj.get("only_edited") {
+                    None | Some(Value::Null | Value::Bool(false)) => None,
+                    Some(Value::Bool(true)) => Some(edited_original(completion.as_ref())?),
+                    Some(_) => return Err(invalid("mapping.only_edited must be true or false")),
+                };
+                Target::Sft { completion, filter, only_edited }
+            }
+            Shape::Kto if obj.contains_key("pairwise") => {
+                if let Some(key) = ["completion", "label"].into_iter().find(|it| obj.contains_key(*it)) {
+                    return Err(invalid(format!(
+                        "mapping.{key}: a kto export from mapping.pairwise takes its completions and labels from the pairwise answers"
+                    )));
+                }
+                Target::KtoPairwise(Box::new(preference::parse_pairwise(&obj["pairwise"], shape, pairings)?))
             }
             Shape::Kto => {
                 let completion = completion(
@@ -256,7 +294,7 @@ impl Mapping {
                 )?;
                 Target::Kto { completion, label }
             }
-            Shape::Preference | Shape::Rm | Shape::Dpo => pairs_target(shape, obj, schema)?,
+            Shape::Preference | Shape::Rm | Shape::Dpo => pairs_target(shape, obj, schema, pairings)?,
         };
         Ok(Mapping { shape, layout, prompt: prompt_name.to_owned(), system, target })
     }
@@ -266,9 +304,13 @@ impl Mapping {
     pub fn questions(&self) -> Vec<&str> {
         let mut res = Vec::new();
         match &self.target {
-            Target::Sft { completion, filter } => {
+            Target::Sft { completion, filter, .. } => {
                 res.extend(completion.as_ref().and_then(|it| it.question.as_deref()));
                 res.extend(filter.as_ref().map(Judge::question));
+            }
+            Target::KtoPairwise(rule) => {
+                res.push(&rule.question);
+                res.extend(rule.strength.as_ref().map(|it| it.question.as_str()));
             }
             Target::Kto { completion, label } => {
                 res.extend(completion.question.as_deref());
@@ -277,6 +319,11 @@ impl Mapping {
             Target::Pairs { comparison, .. } => match comparison {
                 Comparison::Ranking { question, .. } | Comparison::Choice { question, .. } => res.push(question),
                 Comparison::Ratings { questions } => res.extend(questions.iter().map(|(q, _)| q.as_str())),
+                Comparison::Pairwise(rule) => {
+                    res.push(&rule.question);
+                    res.extend(rule.strength.as_ref().map(|it| it.question.as_str()));
+                }
+                Comparison::Edits(rule) => res.push(&rule.question),
             },
         }
         res.dedup();
@@ -298,13 +345,19 @@ impl Mapping {
             res.insert("system".into(), json!(system));
         }
         match &self.target {
-            Target::Sft { completion, filter } => {
+            Target::Sft { completion, filter, only_edited } => {
                 if let Some(it) = completion {
                     res.insert("completion".into(), completion_json(it));
                 }
                 if let Some(it) = filter {
                     res.insert("filter".into(), judge_json(it));
                 }
+                if only_edited.is_some() {
+                    res.insert("only_edited".into(), json!(true));
+                }
+            }
+            Target::KtoPairwise(rule) => {
+                res.insert("pairwise".into(), preference::pairwise_json(rule));
             }
             Target::Kto { completion, label } => {
                 res.insert("completion".into(), completion_json(completion));
@@ -322,6 +375,12 @@ impl Mapping {
                     }
                     Comparison::Choice { question, options } => {
                         res.insert("choice".into(), json!({"question": question, "options": options}));
+                    }
+                    Comparison::Pairwise(rule) => {
+                        res.insert("pairwise".into(), preference::pairwise_json(rule));
+                    }
+                    Comparison::Edits(rule) => {
+                        res.insert("edits".into(), preference::edits_json(rule));
                     }
                 }
                 res.insert("pairs".into(), json!(pairs.as_str()));
@@ -423,135 +482,14 @@ fn judge(value: &Value, key: &str, schema: &DatasetSchema) -> Result<Judge, Reje
     }
 }
 
-fn pairs_target(shape: Shape, obj: &Map<String, Value>, schema: &DatasetSchema) -> Result<Target, Rejection> {
-    let given: Vec<&str> = ["ranking", "ratings", "choice"].into_iter().filter(|it| obj.contains_key(*it)).collect();
-    let comparison =
-        match given.as_slice() {
-            ["ranking"] => {
-                let it = object(&obj["ranking"], "ranking")?;
-                only_keys(it, "ranking", &["question", "options"], "of a ranking")?;
-                let name = string(
-                    it.get("question").ok_or_else(|| invalid("mapping.ranking.question is missing"))?,
-                    "ranking.question",
-                )?;
-                let q = question(schema, "ranking.question", name, &["ranking"])?;
-                let options = option_fields(q, it.get("options"), "ranking", schema)?;
-                distinct(options.values().map(String::as_str), "ranking.options")?;
-                Comparison::Ranking { question: q.name.clone(), options }
-            }
-            ["choice"] => {
-                let it = object(&obj["choice"], "choice")?;
-                only_keys(it, "choice", &["question", "options"], "of a choice")?;
-                let name = string(
-                    it.get("question").ok_or_else(|| invalid("mapping.choice.question is missing"))?,
-                    "choice.question",
-                )?;
-                let q = question(schema, "choice.question", name, &["label_selection"])?;
-                let options = option_fields(q, it.get("options"), "choice", schema)?;
-                Comparison::Choice { question: q.name.clone(), options }
-            }
-            ["ratings"] => {
-                let it = object(&obj["ratings"], "ratings")?;
-                let mut questions = Vec::with_capacity(it.len());
-                for (name, field) in it {
-                    let q = question(schema, "ratings", name, &["rating"])?;
-                    let key = format!("ratings.{name}");
-                    let f = text_field(schema, &key, string(field, &key)?)?;
-                    questions.push((q.name.clone(), f.name.clone()));
-                }
-                if questions.len() < 2 {
-                    return Err(invalid("mapping.ratings must tie at least two rating questions to response fields"));
-                }
-                distinct(questions.iter().map(|(_, f)| f.as_str()), "ratings")?;
-                Comparison::Ratings { questions }
-            }
-            [] => return Err(invalid(
-                "the mapping must say how responses are compared: mapping.ranking, mapping.ratings or mapping.choice",
-            )),
-            _ => {
-                return Err(invalid(format!(
-                    "the mapping gives {}: give only one way to compare responses",
-                    given.join(" and ")
-                )))
-            }
-        };
-    let pairs = match obj.get("pairs") {
-        None => PairRule::BestWorst,
-        Some(it) => match string(it, "pairs")? {
-            "best_worst" => PairRule::BestWorst,
-            "all" => PairRule::All,
-            other => return Err(invalid(format!("mapping.pairs must be 'best_worst' or 'all', not '{other}'"))),
-        },
-    };
-    let choice = matches!(comparison, Comparison::Choice { .. });
-    let margin = match obj.get("margin") {
-        None => shape == Shape::Rm && !choice,
-        Some(Value::Bool(it)) => *it,
-        Some(_) => return Err(invalid("mapping.margin must be true or false")),
-    };
-    if margin && choice {
-        return Err(invalid("mapping.margin: a choice between responses gives no margin; leave margin out or false"));
+/// The original `sft`'s `only_edited` compares completions with: the completion's field when it
+/// has one, else the completion question's suggestion.
+fn edited_original(completion: Option<&Completion>) -> Result<Original, Rejection> {
+    match completion {
+        Some(Completion { question: Some(_), field: Some(field) }) => Ok(Original::Field(field.clone())),
+        Some(Completion { question: Some(_), field: None }) => Ok(Original::Suggestion),
+        _ => Err(invalid(
+            "mapping.only_edited needs mapping.completion.question: the text question whose edits are kept",
+        )),
     }
-    Ok(Target::Pairs { comparison, pairs, margin })
-}
-
-/// Rejects a response field that two ratings or ranking options name (it would be compared with
-/// itself).
-fn distinct<'a>(fields: impl Iterator<Item = &'a str>, key: &str) -> Result<(), Rejection> {
-    let mut seen = Vec::new();
-    for field in fields {
-        if seen.contains(&field) {
-            return Err(invalid(format!(
-                "mapping.{key} names field '{field}' twice: each must name a different response"
-            )));
-        }
-        seen.push(field);
-    }
-    Ok(())
-}
-
-/// The options of a ranking or label question mapped to response fields: as given, or, when not
-/// given, every option whose value is the name of a text field (at least two).
-fn option_fields(
-    q: &Question,
-    given: Option<&Value>,
-    key: &str,
-    schema: &DatasetSchema,
-) -> Result<BTreeMap<String, String>, Rejection> {
-    let values = q.settings.option_values();
-    let mut res = BTreeMap::new();
-    match given {
-        None | Some(Value::Null) => {
-            for value in values {
-                if schema.fields.iter().any(|it| it.name == value && matches!(it.settings, FieldSettings::Text { .. }))
-                {
-                    res.insert(value.to_owned(), value.to_owned());
-                }
-            }
-            if res.len() < 2 {
-                return Err(invalid(format!(
-                    "mapping.{key}.options is missing and fewer than two options of question '{}' name text fields: map its options to response fields",
-                    q.name
-                )));
-            }
-        }
-        Some(it) => {
-            for (option, field) in object(it, &format!("{key}.options"))? {
-                if !values.contains(&option.as_str()) {
-                    return Err(invalid(format!(
-                        "mapping.{key}.options: '{option}' is not an option of question '{}' (options: {})",
-                        q.name,
-                        values.join(", ")
-                    )));
-                }
-                let at = format!("{key}.options.{option}");
-                let f = text_field(schema, &at, string(field, &at)?)?;
-                res.insert(option.clone(), f.name.clone());
-            }
-            if res.len() < 2 {
-                return Err(invalid(format!("mapping.{key}.options must map at least two options to response fields")));
-            }
-        }
-    }
-    Ok(res)
 }

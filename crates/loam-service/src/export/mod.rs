@@ -25,9 +25,12 @@
 //! reviewer decided the record's final answer, which the training shapes then use over the
 //! consolidated one; `consolidated` for other training rows; null for other `records` rows),
 //! `loam_final_answer` (`records` only: the final answer's values, or null), and `loam_flag` when
-//! records below the dataset's `min_submitted` are flagged rather than left out.
+//! records below the dataset's `min_submitted` are flagged rather than left out. Rows from a
+//! `pairwise` comparison then carry `loam_shown`, `loam_strength` and `loam_judge_agrees`, rows from
+//! `edits` `loam_edit_distance` (`preference.rs`).
 
 mod plan;
+mod preference;
 mod pump;
 mod request;
 mod rows;
@@ -38,9 +41,10 @@ use std::sync::Arc;
 use loam_domain::agreement::Disagreement;
 use loam_domain::model::{Dataset, DatasetSchema, User, Vector};
 use loam_domain::table::{Column, ColumnType, Row};
-use loam_domain::{DatasetId, RecordId};
+use loam_domain::{DatasetId, RecordId, UserId};
 use loam_export::{ArgillaConfig, Card, Format, RecordsShape};
 use loam_store::annotated::{read_annotated_raw, Contents, Cursor, RawBatch, Responses, Usernames};
+use loam_store::pairwise::{self, Judgement};
 use loam_store::review::{self, FinalAnswer};
 use loam_store::{datasets as store_datasets, exports, records, time_on_task, workspaces, Tx};
 use serde_json::Value;
@@ -110,6 +114,8 @@ pub(super) struct RowMaker {
     /// The questions `loam_agreement` reports, ready for record after record.
     deciding: Vec<Disagreement>,
     build_id: String,
+    /// The provenance of rows from pairwise answers or edits (`preference.rs`).
+    preference: Option<preference::Preference>,
 }
 
 /// A batch of records as read (not yet decoded), with their vectors when the settings have
@@ -120,6 +126,9 @@ pub(super) struct ReadBatch {
     finals: HashMap<RecordId, FinalAnswer>,
     /// Time on task: each record's annotators with measured active time (`loam_active_ms`).
     times: HashMap<RecordId, Vec<(String, i64)>>,
+    /// A pairwise export's shown orders (by user) and judges' verdicts, by record.
+    shown: HashMap<RecordId, Vec<(UserId, String)>>,
+    verdicts: HashMap<RecordId, Vec<Judgement>>,
 }
 
 impl Service {
@@ -155,11 +164,14 @@ impl Service {
             None => Plan::Records(RecordsShape::new(&schema)),
             Some(shape) => {
                 let strategies = self.strategies_in_tx(&mut tx, ds.id, &schema).await?;
-                Plan::Training(plan::training(shape, &request, &schema, &strategies)?)
+                let pairings = crate::pairwise::pairings(&mut tx, ds.id, &schema).await?;
+                Plan::Training(plan::training(shape, &request, &schema, &pairings, &strategies)?)
             }
         };
         let mut columns = plan.columns();
         columns.extend(provenance_columns(&plan, request.below_min));
+        let preference = preference::Preference::of(&plan, &schema);
+        columns.extend(preference.iter().flat_map(preference::Preference::columns));
         if let Some(dup) = duplicate_name(&columns) {
             return Err(Error::invalid(format!(
                 "the export would have two columns named `{dup}`; rename the field, metadata property or question"
@@ -177,7 +189,7 @@ impl Service {
         let deciding = plan.deciding(&schema).into_iter().map(Disagreement::new).collect();
         Ok(Export {
             tx,
-            maker: Arc::new(RowMaker { dataset: ds, schema, request, plan, deciding, build_id }),
+            maker: Arc::new(RowMaker { dataset: ds, schema, request, plan, deciding, build_id, preference }),
             workspace,
             columns,
             total_records,
@@ -208,7 +220,8 @@ impl Service {
                 "shape `records` has no mapping: it holds every field, metadata property, response and suggestion",
             ));
         };
-        Ok(plan::mapping(shape, &request, &schema)?.to_json())
+        let pairings = crate::pairwise::pairings(&mut tx, ds.id, &schema).await?;
+        Ok(plan::mapping(shape, &request, &schema, &pairings)?.to_json())
     }
 }
 
@@ -423,8 +436,21 @@ impl Export {
                 times.entry(record).or_default().push((username, ms));
             }
         }
+        let mut shown: HashMap<RecordId, Vec<(UserId, String)>> = HashMap::new();
+        let mut verdicts: HashMap<RecordId, Vec<Judgement>> = HashMap::new();
+        if let Some(question) = self.maker.preference.as_ref().and_then(preference::Preference::pairwise_question) {
+            if !raw.is_empty() {
+                let ids = raw.record_ids();
+                for (record, user, order) in pairwise::list_shown_of_records(&mut self.tx, question, &ids).await? {
+                    shown.entry(record).or_default().push((user, order));
+                }
+                for it in pairwise::list_judgements_of(&mut self.tx, &ids).await? {
+                    verdicts.entry(it.record_id).or_default().push(it);
+                }
+            }
+        }
         self.stats.records_read += raw.len() as u64;
-        Ok(Some(ReadBatch { raw, vectors, finals, times }))
+        Ok(Some(ReadBatch { raw, vectors, finals, times, shown, verdicts }))
     }
 }
 

@@ -64,7 +64,13 @@ impl RowMaker {
             };
             for (annotator, mut row) in made {
                 let times = batch.times.get(&it.record.id).map_or(&[][..], Vec::as_slice);
+                let extra = self.preference.as_ref().map(|p| {
+                    let shown = batch.shown.get(&it.record.id).map_or(&[][..], Vec::as_slice);
+                    let verdicts = batch.verdicts.get(&it.record.id).map_or(&[][..], Vec::as_slice);
+                    p.cells(it, &ballots, annotator.as_deref(), &row, shown, verdicts, final_answer)
+                });
                 row.extend(self.provenance(it, &ballots, annotator, times, below, final_answer));
+                row.extend(extra.into_iter().flatten());
                 rows.push(row);
                 stats.rows += 1;
             }
