@@ -29,7 +29,7 @@ import { focusFirstQuestion, focusQuestion, leavePane, renderFormPane } from './
 import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
-import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
+import { deleteResponse, draftSaver, saveResponse, settle, useSaveExtras } from './annotate/responses.js';
 import { recordTools } from './annotate/edit-record.js';
 import { watchActivity } from './annotate/timing.js';
 import { mayManage } from '../lib/roles.js';
@@ -90,6 +90,13 @@ export async function render(main, params) {
   /** @type {Question[]} */
   const questions = questionsRes.items;
   view.form = initialState(questions, null, null);
+  // Pairwise questions (issue 22): asked for only where one can be (two text fields and a label
+  // question), their code (annotate/pairwise.js) downloaded only for a dataset that has one.
+  /** @type {ReturnType<import('./annotate/pairwise.js').pairwiseView>|null} */
+  let pairwise = null;
+  const pairwiseLoad = fields.filter((f) => f.settings.type === 'text').length >= 2 && questions.some((it) => it.settings.type === 'label_selection')
+    ? api.get(`/api/v1/datasets/${datasetId}/pairwise`).then((res) => (res.items.length ? import('./annotate/pairwise.js').then((m) => m.pairwiseView(res.items, me.id, datasetId)) : null)).catch(() => null)
+    : Promise.resolve(null);
 
   /** Questions the bulk view can answer for many records at once (a span belongs to one text). */
   const bulkQuestions = questions.filter((it) => it.settings.type !== 'span');
@@ -152,6 +159,7 @@ export async function render(main, params) {
       return taken;
     },
     markdown: markdownOf,
+    editorFor: (question) => (pairwise ? pairwise.editorFor(question) : undefined),
   };
 
   // ---- saving --------------------------------------------------------------------------------
@@ -441,6 +449,7 @@ export async function render(main, params) {
     }
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;
     renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [], search: q.text });
+    if (pairwise) pairwise.arrange(recordPane, record);
     // Review: the comment of a record returned to the caller, and the others' answers once the
     // caller's own is submitted in a dataset that shows them.
     const note = returnedNote(returned.get(record.id));
@@ -564,7 +573,10 @@ export async function render(main, params) {
         else if (action === 'prev') void transition(() => go(-1), false);
         else if (action === 'next') void transition(() => go(1), false);
         else if (action === 'nextQuestion' || action === 'prevQuestion') moveQuestion(formPane, action === 'nextQuestion' ? 1 : -1, view.activeQuestion);
-        else if (typeof action === 'object') pick(questionForKeys(questions, view.activeQuestion, view.fieldSelection), action.pick, formPane, editing);
+        else if (typeof action === 'object') {
+          const question = questionForKeys(questions, view.activeQuestion, view.fieldSelection);
+          if (!(pairwise && question && pairwise.pick(question, action.pick, editing, formPane))) pick(question, action.pick, formPane, editing);
+        }
       },
     },
   );
@@ -585,6 +597,8 @@ export async function render(main, params) {
   window.addEventListener('beforeunload', beforeUnload);
 
   view.window = firstPage ? await firstPage : null;
+  pairwise = await pairwiseLoad;
+  useSaveExtras(pairwise ? pairwise.extras : null);
   await Promise.all([refreshCounts(), show()]);
   return () => {
     document.removeEventListener('keydown', onKey);

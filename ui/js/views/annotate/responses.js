@@ -20,6 +20,14 @@ export function dropTimer(it) {
   if (timer === it) timer = null;
 }
 
+/** What a save of a record's response carries besides its values (pairwise: `loam_shown`, issue 22). @type {((record: any) => Record<string, any>)|null} */
+let extras = null;
+
+/** The annotation view's extension keys for each save from now on (null: none). @param {((record: any) => Record<string, any>)|null} fn */
+export function useSaveExtras(fn) {
+  extras = fn;
+}
+
 /**
  * Runs `write` with the active time gathered on `key` (`loam_active_ms`, a loam extension); a
  * failed write gives the time back to be sent with the next save.
@@ -54,7 +62,8 @@ export async function saveResponse(record, userId, status, values, leased = fals
   const mine = ownResponse(record, userId);
   const headers = leased ? LEASED : {};
   const res = await withTime(record.id, (ms) => {
-    const body = ms === undefined ? { values, status } : { values, status, loam_active_ms: ms };
+    const extra = extras ? extras(record) : {};
+    const body = ms === undefined ? { ...extra, values, status } : { ...extra, values, status, loam_active_ms: ms };
     return mine
       ? api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers })
       : api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers }).catch((err) => answeredElsewhere(record, userId, err));
