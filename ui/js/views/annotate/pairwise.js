@@ -29,8 +29,9 @@ function sideName(names) {
 /**
  * What the annotation view asks of the pairwise questions of a dataset.
  * @param {Pairing[]} pairings @param {string} userId @param {string} datasetId
+ * @param {{name: string}[]} fields the dataset's fields, in the order the bulk view shows them
  */
-export function pairwiseView(pairings, userId, datasetId) {
+export function pairwiseView(pairings, userId, datasetId, fields) {
   /** @param {any} record @param {Pairing} p */
   const shownOn = (record, p) => placement(userId, record.id, p.question_id);
 
@@ -181,10 +182,17 @@ export function pairwiseView(pairings, userId, datasetId) {
       }
     },
 
-    /** What a save of the caller's response on `record` carries: `loam_shown`. @param {any} record */
-    extras(record) {
+    /**
+     * What a save of the caller's response on `record` carries: `loam_shown`, the order each pair
+     * was shown in (in the bulk view, where every field is shown in the dataset's order, that
+     * order).
+     * @param {any} record @param {boolean} [bulk]
+     */
+    extras(record, bulk = false) {
       if (record.dataset_id && record.dataset_id !== datasetId) return {};
-      return { loam_shown: shownOf(pairings, userId, record.id) };
+      if (!bulk) return { loam_shown: shownOf(pairings, userId, record.id) };
+      const at = (/** @type {string} */ name) => fields.findIndex((f) => f.name === name);
+      return { loam_shown: Object.fromEntries(pairings.map((p) => [p.question, at(p.a) <= at(p.b) ? 'ab' : 'ba'])) };
     },
   };
 }

@@ -20,10 +20,14 @@ export function dropTimer(it) {
   if (timer === it) timer = null;
 }
 
-/** What a save of a record's response carries besides its values (pairwise: `loam_shown`, issue 22). @type {((record: any) => Record<string, any>)|null} */
+/**
+ * What a save of a record's response carries besides its values (pairwise: `loam_shown`, issue
+ * 22); `bulk`: saved from the bulk view (the record as the bulk view shows it, by its id).
+ * @type {((record: any, bulk?: boolean) => Record<string, any>)|null}
+ */
 let extras = null;
 
-/** The annotation view's extension keys for each save from now on (null: none). @param {((record: any) => Record<string, any>)|null} fn */
+/** The annotation view's extension keys for each save from now on (null: none). @param {((record: any, bulk?: boolean) => Record<string, any>)|null} fn */
 export function useSaveExtras(fn) {
   extras = fn;
 }
@@ -118,7 +122,7 @@ export function takeBulkTime(n) {
  * @returns {Promise<{items: {error?: any}[]}>}
  */
 export function answerMany(ids, status, values, shares = null) {
-  const items = ids.map((record_id, i) => (shares ? { record_id, status, values, loam_active_ms: shares[i] } : { record_id, status, values }));
+  const items = ids.map((record_id, i) => ({ ...(extras ? extras({ id: record_id }, true) : {}), record_id, status, values, ...(shares ? { loam_active_ms: shares[i] } : {}) }));
   // The bulk view holds no leases (it releases the one the view had): written as any client writes.
   return api.call('POST', '/api/v1/me/responses/bulk', { json: { items } });
 }
