@@ -159,7 +159,8 @@ export async function render(main, params) {
       return taken;
     },
     markdown: markdownOf,
-    editorFor: (question) => (pairwise ? pairwise.editorFor(question) : undefined),
+    // The bulk view answers many records, each shown in the dataset's order: plain labels there.
+    editorFor: (question) => (pairwise && !bulk.active() ? pairwise.editorFor(question) : undefined),
   };
 
   // ---- saving --------------------------------------------------------------------------------
@@ -575,7 +576,7 @@ export async function render(main, params) {
         else if (action === 'nextQuestion' || action === 'prevQuestion') moveQuestion(formPane, action === 'nextQuestion' ? 1 : -1, view.activeQuestion);
         else if (typeof action === 'object') {
           const question = questionForKeys(questions, view.activeQuestion, view.fieldSelection);
-          if (!(pairwise && question && pairwise.pick(question, action.pick, editing, formPane))) pick(question, action.pick, formPane, editing);
+          if (!(pairwise && question && !bulk.active() && pairwise.pick(question, action.pick, editing, formPane))) pick(question, action.pick, formPane, editing);
         }
       },
     },
