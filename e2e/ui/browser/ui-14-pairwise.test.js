@@ -201,6 +201,12 @@ test("distilabel's PreferenceToArgilla dataset: switched to pairwise on the sett
     assert.equal((await focus(ann)).question, 'generations-0-rating');
     for (const key of ['j', 'Escape', 'j', 'j', 'Escape', 'j']) await ann.keyboard.press(key);
     assert.equal((await focus(ann)).question, 'preference');
+    if (n === 1) {
+      // The judge's ratings (5 vs 1) imply A: marked on A's option, on its side.
+      const implied = ann.locator('[data-question="preference"] [data-option="A"]');
+      assert.match(await implied.locator('.sugg-mark').innerText(), /ratings 5 vs 1/);
+      assert.equal(await implied.getAttribute('data-side'), shown === 'ab' ? 'first' : 'second');
+    }
     for (const key of keys) await ann.keyboard.press(key);
     expected[rec.id] = { value: choices(pairing, shown).find((c) => c.side === side).value, strength, shown };
     if (n === 1) await ann.screenshot({ path: join(SHOTS, 'pairwise-distilabel-1280.png'), fullPage: true });

@@ -11,6 +11,7 @@ import {
   describePairing,
   fieldsShown,
   fnv1a32,
+  impliedPick,
   intervalText,
   placement,
   roleOf,
@@ -158,4 +159,13 @@ test('judge figures: value, interval and n; a dash with the reason when undefine
   assert.deepEqual(intervalText({ value: null }), { text: '—', reason: 'not defined' });
   assert.deepEqual(intervalText(null), { text: '', reason: null });
   assert.deepEqual(intervalText({ value: 0.5 }), { text: '0.500', reason: null });
+});
+
+test("a judge's ratings imply a pick: the higher rated, equal is a tie", () => {
+  assert.equal(impliedPick(PAIR, 4, 2), 'A');
+  assert.equal(impliedPick(PAIR, 1, 5), 'B');
+  assert.equal(impliedPick(PAIR, 3, 3), 'tie');
+  assert.equal(impliedPick({ ...PAIR, outcomes: { ...PAIR.outcomes, tie: null } }, 3, 3), null);
+  assert.equal(impliedPick(PAIR, 4, undefined), null);
+  assert.equal(impliedPick(PAIR, '4', 2), null);
 });

@@ -120,6 +120,19 @@ export function strengthForKey(p, answer, n) {
 }
 
 /**
+ * The pick a judge's ratings of the two responses imply (the `ratings` questions' suggestions,
+ * distilabel's PreferenceToArgilla): the higher rated wins, equal ratings are a tie (none when the
+ * pair offers no tie); null without both ratings.
+ * @param {Pairing} p @param {unknown} ratingA @param {unknown} ratingB @returns {string|null}
+ */
+export function impliedPick(p, ratingA, ratingB) {
+  if (typeof ratingA !== 'number' || typeof ratingB !== 'number') return null;
+  if (ratingA > ratingB) return p.outcomes.a;
+  if (ratingB > ratingA) return p.outcomes.b;
+  return p.outcomes.tie;
+}
+
+/**
  * What a save of the caller's response on `record` carries besides its values: `loam_shown`,
  * the order each pair of the record was shown in.
  * @param {Pairing[]} pairings @param {string} userId @param {string} recordId

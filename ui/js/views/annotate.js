@@ -95,7 +95,7 @@ export async function render(main, params) {
   /** @type {ReturnType<import('./annotate/pairwise.js').pairwiseView>|null} */
   let pairwise = null;
   const pairwiseLoad = fields.filter((f) => f.settings.type === 'text').length >= 2 && questions.some((it) => it.settings.type === 'label_selection')
-    ? api.get(`/api/v1/datasets/${datasetId}/pairwise`).then((res) => (res.items.length ? import('./annotate/pairwise.js').then((m) => m.pairwiseView(res.items, me.id, datasetId, fields)) : null)).catch(() => null)
+    ? api.get(`/api/v1/datasets/${datasetId}/pairwise`).then((res) => (res.items.length ? import('./annotate/pairwise.js').then((m) => m.pairwiseView(res.items, me.id, datasetId, fields, questions)) : null)).catch(() => null)
     : Promise.resolve(null);
 
   /** Questions the bulk view can answer for many records at once (a span belongs to one text). */

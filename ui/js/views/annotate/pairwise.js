@@ -11,8 +11,8 @@
 
 import { h } from '../../dom.js';
 import { labelAnswer } from '../../lib/answers.js';
-import { choices, fieldsShown, placement, roleOf, shownOf, SIDE_NAMES, strengthForKey, strengthKeys, takesStrength, valueForKey } from '../../lib/pairwise.js';
-import { optionMarks } from '../../lib/suggestions.js';
+import { choices, fieldsShown, impliedPick, placement, roleOf, shownOf, SIDE_NAMES, strengthForKey, strengthKeys, takesStrength, valueForKey } from '../../lib/pairwise.js';
+import { markText, optionMarks } from '../../lib/suggestions.js';
 import { focusQuestion } from './form-pane.js';
 import { suggestionMark } from './editors/marks.js';
 
@@ -30,8 +30,23 @@ function sideName(names) {
  * What the annotation view asks of the pairwise questions of a dataset.
  * @param {Pairing[]} pairings @param {string} userId @param {string} datasetId
  * @param {{name: string}[]} fields the dataset's fields, in the order the bulk view shows them
+ * @param {Question[]} questions the dataset's questions (the judge's rating questions' ids)
  */
-export function pairwiseView(pairings, userId, datasetId, fields) {
+export function pairwiseView(pairings, userId, datasetId, fields, questions) {
+  const idOf = (/** @type {string} */ name) => questions.find((q) => q.name === name)?.id;
+  /**
+   * The pick a judge's ratings of the pair imply on `record`, with its mark ("✦ ratings 4 vs 2"),
+   * shown on that option when no suggestion is on the question itself.
+   * @param {Pairing} p @param {any} record @returns {Record<string, string>}
+   */
+  const impliedMarks = (p, record) => {
+    if (!p.ratings) return {};
+    const [sa, sb] = [p.ratings.a, p.ratings.b].map((name) => (record.suggestions || []).find((/** @type {any} */ s) => s.question_id === idOf(name)));
+    const pick = sa && sb ? impliedPick(p, sa.value, sb.value) : null;
+    if (!pick || !sa) return {};
+    const agent = sa.agent ? `${markText(sa)} · ` : '';
+    return { [pick]: `${agent}ratings ${sa.value} vs ${sb.value}` };
+  };
   /** @param {any} record @param {Pairing} p */
   const shownOn = (record, p) => placement(userId, record.id, p.question_id);
 
@@ -47,7 +62,7 @@ export function pairwiseView(pairings, userId, datasetId, fields) {
   /** @param {Pairing} p @returns {Editor} */
   const pairEditor = (p) => (q, value, ctx, suggestion) => {
     const shown = shownOn(ctx.record, p);
-    const marks = optionMarks(q, suggestion);
+    const marks = suggestion ? optionMarks(q, suggestion) : impliedMarks(p, ctx.record);
     const texts = Object.fromEntries((q.settings.options || []).map((o) => [o.value, o.description || null]));
     return h(
       'div',
