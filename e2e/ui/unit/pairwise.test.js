@@ -19,6 +19,7 @@ import {
   sideOf,
   strengthForKey,
   strengthKeys,
+  strengthUnder,
   switchBody,
   takesStrength,
   valueForKey,
@@ -168,4 +169,13 @@ test("a judge's ratings imply a pick: the higher rated, equal is a tie", () => {
   assert.equal(impliedPick({ ...PAIR, outcomes: { ...PAIR.outcomes, tie: null } }, 3, 3), null);
   assert.equal(impliedPick(PAIR, 4, undefined), null);
   assert.equal(impliedPick(PAIR, '4', 2), null);
+});
+
+test('the strength question is shown right under its pairwise question', () => {
+  const q = (/** @type {string} */ name) => ({ name });
+  const names = (/** @type {{name: string}[]} */ qs) => qs.map((it) => it.name);
+  assert.deepEqual(names(strengthUnder([PAIR], ['preference-strength', 'notes', 'preference', 'rating'].map(q))), ['notes', 'preference', 'preference-strength', 'rating']);
+  assert.deepEqual(names(strengthUnder([PAIR], ['preference', 'preference-strength'].map(q))), ['preference', 'preference-strength']);
+  assert.deepEqual(names(strengthUnder([{ ...PAIR, strength: null }], ['preference-strength', 'preference'].map(q))), ['preference-strength', 'preference']);
+  assert.deepEqual(names(strengthUnder([PAIR], ['preference-strength', 'notes'].map(q))), ['notes', 'preference-strength']);
 });

@@ -156,6 +156,28 @@ export function roleOf(pairings, name) {
 }
 
 /**
+ * `questions` in the order the form shows them: each pairing's strength question right under its
+ * pairwise question, the others as they were.
+ * @template {{name: string}} Q @param {Pairing[]} pairings @param {Q[]} questions @returns {Q[]}
+ */
+export function strengthUnder(pairings, questions) {
+  const strengths = new Map(pairings.filter((p) => p.strength).map((p) => [p.question, /** @type {NonNullable<Pairing['strength']>} */ (p.strength).question]));
+  const moved = new Set(strengths.values());
+  /** @type {Q[]} */
+  const out = [];
+  for (const q of questions) {
+    if (moved.has(q.name)) continue;
+    out.push(q);
+    const s = strengths.get(q.name);
+    const found = s ? questions.find((it) => it.name === s) : undefined;
+    if (found) out.push(found);
+  }
+  // A strength question whose pairwise question is not among `questions` stays.
+  for (const q of questions) if (!out.includes(q)) out.push(q);
+  return out;
+}
+
+/**
  * The fields a dataset can compare: text fields (markdown or not).
  * @param {{name: string, settings: {type: string}}[]} fields @returns {string[]}
  */

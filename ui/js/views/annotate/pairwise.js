@@ -11,7 +11,7 @@
 
 import { h } from '../../dom.js';
 import { labelAnswer } from '../../lib/answers.js';
-import { choices, fieldsShown, impliedPick, placement, roleOf, shownOf, SIDE_NAMES, strengthForKey, strengthKeys, takesStrength, valueForKey } from '../../lib/pairwise.js';
+import { choices, fieldsShown, impliedPick, placement, roleOf, shownOf, SIDE_NAMES, strengthForKey, strengthKeys, strengthUnder, takesStrength, valueForKey } from '../../lib/pairwise.js';
 import { markText, optionMarks } from '../../lib/suggestions.js';
 import { focusQuestion } from './form-pane.js';
 import { suggestionMark } from './editors/marks.js';
@@ -30,9 +30,12 @@ function sideName(names) {
  * What the annotation view asks of the pairwise questions of a dataset.
  * @param {Pairing[]} pairings @param {string} userId @param {string} datasetId
  * @param {{name: string}[]} fields the dataset's fields, in the order the bulk view shows them
- * @param {Question[]} questions the dataset's questions (the judge's rating questions' ids)
+ * @param {Question[]} questions the dataset's questions (the judge's rating questions' ids); put
+ *   in the order the form shows them, each strength question right under its pairwise question
+ *   (in place: the view's one list of questions)
  */
 export function pairwiseView(pairings, userId, datasetId, fields, questions) {
+  questions.splice(0, questions.length, ...strengthUnder(pairings, questions));
   const idOf = (/** @type {string} */ name) => questions.find((q) => q.name === name)?.id;
   /**
    * The pick a judge's ratings of the pair imply on `record`, with its mark ("✦ ratings 4 vs 2"),
