@@ -76,6 +76,12 @@ export async function render(main, params) {
   // paint waits for one round trip less (the Returned queue needs its records' ids first).
   let firstPage = q.bulk || q.status === 'returned' ? null : fetchPage(q.pos);
   if (firstPage) firstPage.catch(() => {}); // awaited below; a failure surfaces there
+  // Pairwise questions (issue 22): asked for with the settings (early.js starts it with the page),
+  // their code (annotate/pairwise.js) downloaded only for a dataset that has one.
+  const pairwiseLoad = api.get(`/api/v1/datasets/${datasetId}/pairwise`).then(
+    (res) => (res.items.length ? import('./annotate/pairwise.js').then((m) => (/** @type {any[]} */ fs, /** @type {Question[]} */ qs) => m.pairwiseView(res.items, me.id, datasetId, fs, qs)) : null),
+    () => null,
+  );
   const [dataset, fieldsRes, questionsRes, metadataRes, returnedRes, reviewRes] = await Promise.all([
     api.get(`/api/v1/datasets/${datasetId}`),
     api.get(`/api/v1/datasets/${datasetId}/fields`),
@@ -90,13 +96,8 @@ export async function render(main, params) {
   /** @type {Question[]} */
   const questions = questionsRes.items;
   view.form = initialState(questions, null, null);
-  // Pairwise questions (issue 22): asked for only where one can be (two text fields and a label
-  // question), their code (annotate/pairwise.js) downloaded only for a dataset that has one.
-  /** @type {ReturnType<import('./annotate/pairwise.js').pairwiseView>|null} */
+  /** Pairwise questions (issue 22), once `pairwiseLoad` is in. @type {ReturnType<import('./annotate/pairwise.js').pairwiseView>|null} */
   let pairwise = null;
-  const pairwiseLoad = fields.filter((f) => f.settings.type === 'text').length >= 2 && questions.some((it) => it.settings.type === 'label_selection')
-    ? api.get(`/api/v1/datasets/${datasetId}/pairwise`).then((res) => (res.items.length ? import('./annotate/pairwise.js').then((m) => m.pairwiseView(res.items, me.id, datasetId, fields, questions)) : null)).catch(() => null)
-    : Promise.resolve(null);
 
   /** Questions the bulk view can answer for many records at once (a span belongs to one text). */
   const bulkQuestions = questions.filter((it) => it.settings.type !== 'span');
@@ -598,7 +599,8 @@ export async function render(main, params) {
   window.addEventListener('beforeunload', beforeUnload);
 
   view.window = firstPage ? await firstPage : null;
-  pairwise = await pairwiseLoad;
+  const makePairwise = await pairwiseLoad;
+  pairwise = makePairwise ? makePairwise(fields, questions) : null;
   useSaveExtras(pairwise ? pairwise.extras : null);
   await Promise.all([refreshCounts(), show()]);
   return () => {
