@@ -18,6 +18,7 @@ pub mod import_file;
 pub mod json_ref;
 pub mod lease;
 pub mod model;
+pub mod pairwise;
 pub mod python;
 pub mod query;
 pub mod record;

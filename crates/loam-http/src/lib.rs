@@ -64,6 +64,7 @@ fn routes() -> openapi::Routes {
     r = routes::leases::routes(r);
     r = routes::history::routes(r);
     r = routes::import::routes(r);
+    r = routes::pairwise::routes(r);
     r.get("/api/v1/openapi.json", "This document", 200, Some("OpenApi"), openapi_document)
 }
 

@@ -339,7 +339,9 @@ fn component(name: &str) -> Value {
 /// `bodies.rs` and the error body as components.
 pub fn document(operations: &[Operation], mut schemas: Map<String, Value>, version: &str) -> Value {
     schemas.insert("Error".into(), crate::error::error_schema());
-    for (name, schema) in bodies::schemas().into_iter().chain(crate::routes::review::bodies()) {
+    for (name, schema) in
+        bodies::schemas().into_iter().chain(crate::routes::review::bodies()).chain(crate::routes::pairwise::bodies())
+    {
         schemas.insert(name.to_owned(), schema);
     }
     let mut paths: Map<String, Value> = Map::new();
@@ -349,8 +351,10 @@ pub fn document(operations: &[Operation], mut schemas: Map<String, Value>, versi
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|it| it.strip_suffix('}')))
             .map(|name| {
-                // Provider names are names, every other path parameter an entity's UUID.
-                let schema = if name == "provider" { schema::string() } else { schema::uuid() };
+                // Provider names and question names are names, every other path parameter an
+                // entity's UUID.
+                let schema =
+                    if name == "provider" || name == "question_name" { schema::string() } else { schema::uuid() };
                 json!({"name": name, "in": "path", "required": true, "schema": schema})
             })
             .collect();

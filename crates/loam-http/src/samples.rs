@@ -424,6 +424,9 @@ pub fn schemas() -> Map<String, Value> {
     for (name, schema) in crate::routes::import::schemas() {
         put(name, schema);
     }
+    for (name, schema) in crate::routes::pairwise::schemas() {
+        put(name, schema);
+    }
     // An export's mapping (loam_domain::training): its keys beyond these depend on the shape.
     put(
         "ExportMapping",

@@ -171,7 +171,7 @@ impl Service {
     }
 }
 
-async fn in_force(tx: &mut Tx, dataset: DatasetId, schema: &DatasetSchema) -> Result<Vec<QuestionStrategy>> {
+pub(crate) async fn in_force(tx: &mut Tx, dataset: DatasetId, schema: &DatasetSchema) -> Result<Vec<QuestionStrategy>> {
     let stored: BTreeMap<_, _> = strategies::list_strategies(tx, dataset).await?.into_iter().collect();
     Ok(schema
         .questions

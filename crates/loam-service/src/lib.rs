@@ -16,9 +16,11 @@ mod error;
 mod export;
 mod hashing;
 pub mod import;
+mod judges;
 mod leases;
 mod outbox;
 mod overview;
+mod pairwise;
 mod policy;
 mod records;
 mod response_write;
@@ -55,8 +57,10 @@ pub use hashing::{HashingConfig, HashingStatus};
 pub use import::file::{
     FileImport, ImportFormat, ImportObserver, ImportPreview, ImportProgress, ImportReport, PreviewRow, Quiet, RowError,
 };
+pub use judges::{NewJudgement, MAX_JUDGEMENTS};
 pub use leases::{Lease, NextRecord};
 pub use overview::{DatasetOverview, Team};
+pub use pairwise::{MarkPairwise, PairwiseAnswer, SwitchPairwise};
 pub use records::{
     Include, NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, RecordView, UpsertRecord, VectorsInclude,
 };

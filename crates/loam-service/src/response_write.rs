@@ -21,7 +21,7 @@ use loam_domain::model::{Dataset, Record, Response, User};
 use loam_domain::value::ResponseStatus;
 use loam_domain::UserId;
 use loam_domain::{RecordId, ResponseId, Timestamp};
-use loam_store::{datasets, leases, records, responses, time_on_task, Tx};
+use loam_store::{datasets, leases, pairwise, records, responses, time_on_task, Tx};
 use serde_json::Value;
 
 use crate::outbox::Outbox;
@@ -215,6 +215,22 @@ impl<'a> ResponseWrites<'a> {
     pub(crate) async fn spent(&mut self, tx: &mut Tx, record: &Record, worker: UserId, ms: i64) -> Result<()> {
         self.locked.holds(record.id)?;
         time_on_task::add_active_time(tx, self.ds.id, record.id, worker, ms, self.at).await?;
+        Ok(())
+    }
+
+    /// Records that `response` (to `record`) was saved with the pair of pairwise `question`
+    /// shown in order `shown` (the web UI's `loam_shown`, already checked). Kept per (response,
+    /// question) apart from the response row, so the SDKs' response shape never carries it.
+    pub(crate) async fn shown(
+        &mut self,
+        tx: &mut Tx,
+        record: &Record,
+        response: &Response,
+        question: loam_domain::QuestionId,
+        shown: loam_domain::pairwise::Shown,
+    ) -> Result<()> {
+        self.locked.holds(record.id)?;
+        pairwise::set_shown(tx, self.ds.id, response.id, question, shown.as_str(), self.at).await?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! validated here and written through `response_write.rs`.
 
 use loam_domain::model::{Dataset, Record, Response, Suggestion, User};
+use loam_domain::pairwise::Shown;
 use loam_domain::value::{check_response, QuestionRef, ResponseStatus};
 use loam_domain::Rejection;
 use loam_domain::{QuestionId, RecordId, ResponseId, Role, SuggestionId};
@@ -21,6 +22,8 @@ pub struct BulkResponseItem {
     pub values: Option<Value>,
     /// Active milliseconds the caller spent on the record since their last save (time on task).
     pub active_ms: Option<i64>,
+    /// The order the web UI showed each pairwise question's pair in (`loam_shown`).
+    pub shown: Vec<(String, Shown)>,
 }
 
 /// What a save of a response sends: status, values, and the active time the caller spent on the
@@ -31,6 +34,10 @@ pub struct ResponseSave {
     pub status: ResponseStatus,
     pub values: Option<Value>,
     pub active_ms: Option<i64>,
+    /// `loam_shown` (pairwise preference: the order the web UI showed each pairwise question's
+    /// pair in; shape checked by the caller with `loam_domain::pairwise::parse_shown`, the
+    /// questions here).
+    pub shown: Vec<(String, Shown)>,
 }
 
 fn value_error(err: Rejection) -> Error {
@@ -131,7 +138,12 @@ impl Service {
                 let record = find_record(&mut tx, item.record_id).await?;
                 let ds = readable_dataset(&mut tx, actor, record.dataset_id).await?;
                 let existing = responses::find_response_of(&mut tx, record.id, actor.id).await?;
-                let save = ResponseSave { status: item.status, values: item.values, active_ms: item.active_ms };
+                let save = ResponseSave {
+                    status: item.status,
+                    values: item.values,
+                    active_ms: item.active_ms,
+                    shown: item.shown,
+                };
                 let response =
                     self.write_response(&mut tx, flow, locked, actor, actor, &record, &ds, existing, save).await?;
                 tx.commit().await?;
@@ -167,8 +179,9 @@ impl Service {
         existing: Option<Response>,
         save: ResponseSave,
     ) -> Result<Response> {
-        let ResponseSave { status, values, active_ms } = save;
+        let ResponseSave { status, values, active_ms, shown } = save;
         let schema = self.schemas.get(tx, ds).await?;
+        let shown = crate::pairwise::checked_shown(tx, ds.id, &schema, &shown).await?;
         let refs: Vec<QuestionRef<'_>> = schema
             .questions
             .iter()
@@ -179,6 +192,9 @@ impl Service {
         let response = writes.put(tx, record, author, existing, status, values).await?;
         if let Some(ms) = active_ms {
             writes.spent(tx, record, actor.id, ms).await?;
+        }
+        for (question, order) in shown {
+            writes.shown(tx, record, &response, question, order).await?;
         }
         writes.finish(tx, StatusEvents::Queue).await?;
         Ok(response)

@@ -349,13 +349,34 @@ pub(crate) async fn insert_question_in(
     new: NewQuestion,
     kept: Kept<QuestionId>,
 ) -> Result<Question> {
+    insert_question_when(tx, ds, new, kept, Publishing::DraftOnly).await
+}
+
+/// Whether a question may be added to a published dataset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Publishing {
+    /// The rule: questions are created before publishing.
+    DraftOnly,
+    /// The one documented exception: "switch to pairwise" (`pairwise.rs`) adds its label
+    /// questions to a published dataset, so a dataset already annotated or logged becomes pairwise.
+    EvenPublished,
+}
+
+/// [`insert_question_in`], where `publishing` says whether a published dataset takes it.
+pub(crate) async fn insert_question_when(
+    tx: &mut Tx,
+    ds: &Dataset,
+    new: NewQuestion,
+    kept: Kept<QuestionId>,
+    publishing: Publishing,
+) -> Result<Question> {
     let dataset = ds.id;
     let questions = store::list_questions(tx, dataset).await?;
     let conflict = format!("Question with name `{}` already exists for dataset with id `{dataset}`", new.name);
     if questions.iter().any(|it| it.name == new.name) {
         return Err(Error::Conflict(conflict));
     }
-    if ds.status == DatasetStatus::Ready {
+    if ds.status == DatasetStatus::Ready && publishing == Publishing::DraftOnly {
         return Err(Error::invalid("questions cannot be created for a published dataset"));
     }
     if let QuestionSettings::Span { field, .. } = &new.settings {

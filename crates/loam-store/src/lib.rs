@@ -26,6 +26,7 @@ pub mod exports;
 pub mod imported;
 pub mod leases;
 pub mod overview;
+pub mod pairwise;
 pub mod record_history;
 pub mod records;
 pub mod responses;

@@ -30,6 +30,7 @@
 //! [`MostDisagreed`] keeps a page of the most disagreed in flat memory.
 
 mod alpha;
+pub mod judges;
 mod kappa;
 mod question;
 mod ranking;

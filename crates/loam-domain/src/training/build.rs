@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::mapping::{Completion, Judge, Mapping, Target};
+use super::mapping::{Comparison, Completion, Judge, Mapping, Target};
 use super::pairs::{one_final, pairs, Pair};
+use super::preference::{self, Original};
 use super::{Layout, Shape, Skip};
 use crate::answer::{AnnotatedRecord, Answer, Final};
 use crate::model::DatasetSchema;
@@ -130,18 +131,37 @@ fn float(it: Option<f64>) -> Cell {
     it.map_or(Cell::Null, Cell::Float)
 }
 
+/// A pair of texts: chosen, rejected, their scores and the margin.
+type TextPair = (String, String, Option<f64>, Option<f64>, Option<f64>);
+
+/// The completions that differ from `original` (edits as signal); none is a skip.
+fn edited_only(
+    texts: Vec<Said>,
+    original: &Original,
+    question: &str,
+    record: &AnnotatedRecord,
+    schema: &DatasetSchema,
+) -> Result<Vec<Said>, Skip> {
+    let before = preference::original_text(original, question, record, schema)?;
+    let kept: Vec<Said> = texts.into_iter().filter(|(_, it)| *it != before).collect();
+    if kept.is_empty() {
+        return Err(Skip(format!("question '{question}' was not edited (only_edited)")));
+    }
+    Ok(kept)
+}
+
 /// A record's rows, each with the annotator whose answer it holds when it comes from a
 /// [`Final::Each`].
 pub(super) fn rows(
     mapping: &Mapping,
     record: &AnnotatedRecord,
-    _schema: &DatasetSchema,
+    schema: &DatasetSchema,
     finals: &BTreeMap<String, Final>,
 ) -> Result<Vec<(Option<String>, Row)>, Skip> {
     let fields = &record.record.fields;
     let layout = mapping.layout;
     match &mapping.target {
-        Target::Sft { completion, filter } => {
+        Target::Sft { completion, filter, only_edited } => {
             if let Some(judge) = filter {
                 if !verdict(judge, finals)? {
                     return Err(Skip(describe(judge)));
@@ -151,7 +171,10 @@ pub(super) fn rows(
                 // The chat is the whole example.
                 return Ok(vec![(None, vec![Cell::Messages(prompt_messages(mapping, fields)?)])]);
             };
-            let texts = completions(completion, fields, finals)?;
+            let mut texts = completions(completion, fields, finals)?;
+            if let (Some(original), Some(question)) = (only_edited, &completion.question) {
+                texts = edited_only(texts, original, question, record, schema)?;
+            }
             match layout {
                 Layout::Standard => {
                     let prompt = text(fields, &mapping.prompt)?;
@@ -182,12 +205,39 @@ pub(super) fn rows(
                 .map(|(by, it)| (by, vec![prompt.clone(), answer_cell(layout, &it), Cell::Bool(desirable)]))
                 .collect())
         }
+        Target::KtoPairwise(rule) => {
+            let prompt = prompt_cell(mapping, fields)?;
+            let mut res = Vec::with_capacity(2);
+            for (field, desirable) in preference::pairwise_kto(rule, finals)? {
+                res.push((
+                    None,
+                    vec![prompt.clone(), answer_cell(layout, text(fields, &field)?), Cell::Bool(desirable)],
+                ));
+            }
+            Ok(res)
+        }
         Target::Pairs { comparison, pairs: rule, margin } => {
-            let found = pairs(comparison, *rule, fields, finals)?;
+            let found: Vec<TextPair> = match comparison {
+                Comparison::Edits(rule) => {
+                    let (edited, original, size) = preference::edit_pair(rule, record, schema, finals)?;
+                    vec![(edited, original, None, None, Some(size))]
+                }
+                other => pairs(other, *rule, fields, finals)?
+                    .into_iter()
+                    .map(|Pair { chosen, rejected, chosen_score, rejected_score, margin }| {
+                        Ok((
+                            text(fields, &chosen)?.to_owned(),
+                            text(fields, &rejected)?.to_owned(),
+                            chosen_score,
+                            rejected_score,
+                            margin,
+                        ))
+                    })
+                    .collect::<Result<_, Skip>>()?,
+            };
             let mut res = Vec::with_capacity(found.len());
-            for Pair { chosen, rejected, chosen_score, rejected_score, margin: diff } in found {
-                let chosen = text(fields, &chosen)?;
-                let rejected = text(fields, &rejected)?;
+            for (chosen, rejected, chosen_score, rejected_score, diff) in found {
+                let (chosen, rejected) = (chosen.as_str(), rejected.as_str());
                 let row = match (mapping.shape, layout) {
                     (Shape::Rm, Layout::Conversational) => {
                         let prompt = prompt_messages(mapping, fields)?;

@@ -16,6 +16,7 @@ use super::mapping::Mapping;
 use super::Shape;
 use crate::error::Rejection;
 use crate::model::{DatasetSchema, Field, Question};
+use crate::pairwise::Pairing;
 use crate::settings::{FieldSettings, QuestionSettings};
 
 const COMPLETION_NAMES: [&str; 5] = ["completion", "response", "generation", "output", "answer"];
@@ -67,12 +68,26 @@ struct Candidate {
     responses: Vec<String>,
 }
 
-fn comparisons(schema: &DatasetSchema, fields: &[&Field]) -> Vec<Candidate> {
+fn comparisons(schema: &DatasetSchema, fields: &[&Field], pairings: &[Pairing]) -> Vec<Candidate> {
     let mut res = Vec::new();
     let mut rated = Map::new();
     let mut rated_fields = Vec::new();
     let mut rating_questions = Vec::new();
-    for q in &schema.questions {
+    // A pairwise question is its own comparison; the rating questions its judge filled belong to it.
+    for pairing in pairings {
+        res.push(Candidate {
+            key: "pairwise",
+            value: json!({"question": pairing.question}),
+            question: pairing.question.clone(),
+            responses: vec![pairing.a.clone(), pairing.b.clone()],
+        });
+    }
+    let paired = |q: &Question| {
+        pairings
+            .iter()
+            .any(|p| p.question == q.name || p.ratings.as_ref().is_some_and(|r| r.a == q.name || r.b == q.name))
+    };
+    for q in schema.questions.iter().filter(|q| !paired(q)) {
         match &q.settings {
             QuestionSettings::Ranking { .. } | QuestionSettings::LabelSelection { .. } => {
                 let mut options = Map::new();
@@ -159,14 +174,19 @@ fn quality_labels(schema: &DatasetSchema) -> Vec<(&Question, Vec<&str>)> {
         .collect()
 }
 
-fn infer_pairs(shape: Shape, schema: &DatasetSchema, fields: &[&Field]) -> Result<Map<String, Value>, Rejection> {
-    let found = comparisons(schema, fields);
+fn infer_pairs(
+    shape: Shape,
+    schema: &DatasetSchema,
+    fields: &[&Field],
+    pairings: &[Pairing],
+) -> Result<Map<String, Value>, Rejection> {
+    let found = comparisons(schema, fields, pairings);
     let chosen = match found.as_slice() {
         [one] => one,
         [] => {
             return Err(cannot(
                 shape,
-                "no question compares responses (a ranking whose options name text fields, `<field>-rating` rating questions, or a label question whose labels name text fields): give mapping.ranking, mapping.ratings or mapping.choice".into(),
+                "no question compares responses (a pairwise question, a ranking whose options name text fields, `<field>-rating` rating questions, or a label question whose labels name text fields): give mapping.pairwise, mapping.ranking, mapping.ratings or mapping.choice".into(),
             ))
         }
         many => {
@@ -276,12 +296,26 @@ impl Mapping {
     /// The default mapping for `shape`, where the settings leave no doubt; otherwise a
     /// rejection naming what to give.
     pub fn infer(shape: Shape, schema: &DatasetSchema) -> Result<Mapping, Rejection> {
+        Mapping::infer_with(shape, schema, &[])
+    }
+
+    /// [`Mapping::infer`] for a dataset whose pairwise questions are `pairings`: a pairwise
+    /// question is a comparison (its pairing's rating questions are not another), and `kto` of a
+    /// dataset with exactly one pairwise question takes its rows from it.
+    pub fn infer_with(shape: Shape, schema: &DatasetSchema, pairings: &[Pairing]) -> Result<Mapping, Rejection> {
         let fields = content(schema);
         let obj = if shape.compares() {
-            infer_pairs(shape, schema, &fields)?
+            infer_pairs(shape, schema, &fields, pairings)?
+        } else if let (Shape::Kto, [pairing]) = (shape, pairings) {
+            let used = vec![pairing.a.clone(), pairing.b.clone()];
+            let prompt = prompt(shape, &fields, &used)?;
+            let mut res = Map::new();
+            res.insert("prompt".into(), json!(prompt.name));
+            res.insert("pairwise".into(), json!({"question": pairing.question}));
+            res
         } else {
             infer_completion(shape, schema, &fields)?
         };
-        Mapping::parse(shape, &Value::Object(obj), schema)
+        Mapping::parse_with(shape, &Value::Object(obj), schema, pairings)
     }
 }

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::preference::{self, EditsRule, Original, PairwiseRule};
 use super::{Layout, Shape};
 use crate::error::Rejection;
 use crate::model::{DatasetSchema, Field, Question};
+use crate::pairwise::Pairing;
 use crate::settings::{FieldSettings, QuestionSettings};
 
 /// A checked mapping: every name in it is a field or question of the right kind.
@@ -26,14 +28,18 @@ pub struct Mapping {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
     /// `completion` is `None` only when the prompt is a chat field that is the whole example.
+    /// `only_edited`: only completions that differ from this original (edits as signal).
     Sft {
         completion: Option<Completion>,
         filter: Option<Judge>,
+        only_edited: Option<Original>,
     },
     Kto {
         completion: Completion,
         label: Judge,
     },
+    /// `kto` from a pairwise question: one row per response.
+    KtoPairwise(Box<PairwiseRule>),
     /// `preference`, `rm` and `dpo`; `margin` says whether `rm` rows carry a margin column.
     Pairs {
         comparison: Comparison,
@@ -76,6 +82,10 @@ pub enum Comparison {
     Ratings { questions: Vec<(String, String)> },
     /// A label question whose labels name the chosen response.
     Choice { question: String, options: BTreeMap<String, String> },
+    /// A pairwise question's outcome (`loam_domain::pairwise`).
+    Pairwise(Box<PairwiseRule>),
+    /// A text question's edit against its original: the edit is chosen.
+    Edits(EditsRule),
 }
 
 /// Which pairs a comparison gives.
@@ -167,14 +177,28 @@ fn only_keys(obj: &Map<String, Value>, at: &str, known: &[&str], why: &str) -> R
 impl Mapping {
     /// Reads a mapping for `shape` from JSON and checks it against the dataset's settings.
     pub fn parse(shape: Shape, value: &Value, schema: &DatasetSchema) -> Result<Mapping, Rejection> {
+        Mapping::parse_with(shape, value, schema, &[])
+    }
+
+    /// [`Mapping::parse`] for a dataset whose pairwise questions are `pairings` (what the
+    /// `pairwise` comparison may name).
+    pub fn parse_with(
+        shape: Shape,
+        value: &Value,
+        schema: &DatasetSchema,
+        pairings: &[Pairing],
+    ) -> Result<Mapping, Rejection> {
         let obj = value.as_object().ok_or_else(|| invalid("the mapping must be a JSON object"))?;
         let known: &[&str] = match shape {
-            Shape::Sft => &["shape", "layout", "prompt", "system", "completion", "filter"],
-            Shape::Kto => &["shape", "layout", "prompt", "system", "completion", "label"],
+            Shape::Sft => &["shape", "layout", "prompt", "system", "completion", "filter", "only_edited"],
+            Shape::Kto => &["shape", "layout", "prompt", "system", "completion", "label", "pairwise"],
             Shape::Preference | Shape::Dpo => {
-                &["shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairs"]
+                &["shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairwise", "edits", "pairs"]
             }
-            Shape::Rm => &["shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairs", "margin"],
+            Shape::Rm => &[
+                "shape", "layout", "prompt", "system", "ranking", "ratings", "choice", "pairwise", "edits", "pairs",
+                "margin",
+            ],
         };
         only_keys(obj, "", known, &format!("of a {} mapping", shape.as_str()))?;
         if let Some(it) = obj.get("shape") {
@@ -236,7 +260,20 @@ impl Mapping {
                     ));
                 }
                 let filter = obj.get("filter").map(|it| judge(it, "filter", schema)).transpose()?;
-                Target::Sft { completion, filter }
+                let only_edited = match obj.get("only_edited") {
+                    None | Some(Value::Null | Value::Bool(false)) => None,
+                    Some(Value::Bool(true)) => Some(edited_original(completion.as_ref())?),
+                    Some(_) => return Err(invalid("mapping.only_edited must be true or false")),
+                };
+                Target::Sft { completion, filter, only_edited }
+            }
+            Shape::Kto if obj.contains_key("pairwise") => {
+                if let Some(key) = ["completion", "label"].into_iter().find(|it| obj.contains_key(*it)) {
+                    return Err(invalid(format!(
+                        "mapping.{key}: a kto export from mapping.pairwise takes its completions and labels from the pairwise answers"
+                    )));
+                }
+                Target::KtoPairwise(Box::new(preference::parse_pairwise(&obj["pairwise"], shape, pairings)?))
             }
             Shape::Kto => {
                 let completion = completion(
@@ -256,7 +293,7 @@ impl Mapping {
                 )?;
                 Target::Kto { completion, label }
             }
-            Shape::Preference | Shape::Rm | Shape::Dpo => pairs_target(shape, obj, schema)?,
+            Shape::Preference | Shape::Rm | Shape::Dpo => pairs_target(shape, obj, schema, pairings)?,
         };
         Ok(Mapping { shape, layout, prompt: prompt_name.to_owned(), system, target })
     }
@@ -266,9 +303,13 @@ impl Mapping {
     pub fn questions(&self) -> Vec<&str> {
         let mut res = Vec::new();
         match &self.target {
-            Target::Sft { completion, filter } => {
+            Target::Sft { completion, filter, .. } => {
                 res.extend(completion.as_ref().and_then(|it| it.question.as_deref()));
                 res.extend(filter.as_ref().map(Judge::question));
+            }
+            Target::KtoPairwise(rule) => {
+                res.push(&rule.question);
+                res.extend(rule.strength.as_ref().map(|it| it.question.as_str()));
             }
             Target::Kto { completion, label } => {
                 res.extend(completion.question.as_deref());
@@ -277,6 +318,11 @@ impl Mapping {
             Target::Pairs { comparison, .. } => match comparison {
                 Comparison::Ranking { question, .. } | Comparison::Choice { question, .. } => res.push(question),
                 Comparison::Ratings { questions } => res.extend(questions.iter().map(|(q, _)| q.as_str())),
+                Comparison::Pairwise(rule) => {
+                    res.push(&rule.question);
+                    res.extend(rule.strength.as_ref().map(|it| it.question.as_str()));
+                }
+                Comparison::Edits(rule) => res.push(&rule.question),
             },
         }
         res.dedup();
@@ -298,13 +344,19 @@ impl Mapping {
             res.insert("system".into(), json!(system));
         }
         match &self.target {
-            Target::Sft { completion, filter } => {
+            Target::Sft { completion, filter, only_edited } => {
                 if let Some(it) = completion {
                     res.insert("completion".into(), completion_json(it));
                 }
                 if let Some(it) = filter {
                     res.insert("filter".into(), judge_json(it));
                 }
+                if only_edited.is_some() {
+                    res.insert("only_edited".into(), json!(true));
+                }
+            }
+            Target::KtoPairwise(rule) => {
+                res.insert("pairwise".into(), preference::pairwise_json(rule));
             }
             Target::Kto { completion, label } => {
                 res.insert("completion".into(), completion_json(completion));
@@ -322,6 +374,12 @@ impl Mapping {
                     }
                     Comparison::Choice { question, options } => {
                         res.insert("choice".into(), json!({"question": question, "options": options}));
+                    }
+                    Comparison::Pairwise(rule) => {
+                        res.insert("pairwise".into(), preference::pairwise_json(rule));
+                    }
+                    Comparison::Edits(rule) => {
+                        res.insert("edits".into(), preference::edits_json(rule));
                     }
                 }
                 res.insert("pairs".into(), json!(pairs.as_str()));
@@ -423,8 +481,26 @@ fn judge(value: &Value, key: &str, schema: &DatasetSchema) -> Result<Judge, Reje
     }
 }
 
-fn pairs_target(shape: Shape, obj: &Map<String, Value>, schema: &DatasetSchema) -> Result<Target, Rejection> {
-    let given: Vec<&str> = ["ranking", "ratings", "choice"].into_iter().filter(|it| obj.contains_key(*it)).collect();
+/// The original `sft`'s `only_edited` compares completions with: the completion's field when it
+/// has one, else the completion question's suggestion.
+fn edited_original(completion: Option<&Completion>) -> Result<Original, Rejection> {
+    match completion {
+        Some(Completion { question: Some(_), field: Some(field) }) => Ok(Original::Field(field.clone())),
+        Some(Completion { question: Some(_), field: None }) => Ok(Original::Suggestion),
+        _ => Err(invalid(
+            "mapping.only_edited needs mapping.completion.question: the text question whose edits are kept",
+        )),
+    }
+}
+
+fn pairs_target(
+    shape: Shape,
+    obj: &Map<String, Value>,
+    schema: &DatasetSchema,
+    pairings: &[Pairing],
+) -> Result<Target, Rejection> {
+    let given: Vec<&str> =
+        ["ranking", "ratings", "choice", "pairwise", "edits"].into_iter().filter(|it| obj.contains_key(*it)).collect();
     let comparison =
         match given.as_slice() {
             ["ranking"] => {
@@ -465,8 +541,10 @@ fn pairs_target(shape: Shape, obj: &Map<String, Value>, schema: &DatasetSchema) 
                 distinct(questions.iter().map(|(_, f)| f.as_str()), "ratings")?;
                 Comparison::Ratings { questions }
             }
+            ["pairwise"] => Comparison::Pairwise(Box::new(preference::parse_pairwise(&obj["pairwise"], shape, pairings)?)),
+            ["edits"] => Comparison::Edits(preference::parse_edits(&obj["edits"], schema)?),
             [] => return Err(invalid(
-                "the mapping must say how responses are compared: mapping.ranking, mapping.ratings or mapping.choice",
+                "the mapping must say how responses are compared: mapping.ranking, mapping.ratings, mapping.choice, mapping.pairwise or mapping.edits",
             )),
             _ => {
                 return Err(invalid(format!(

@@ -67,6 +67,7 @@ mod build;
 mod infer;
 mod mapping;
 mod pairs;
+mod preference;
 
 #[cfg(test)]
 mod tests;
@@ -75,6 +76,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use mapping::{Comparison, Completion, Judge, Mapping, PairRule, Target};
+pub use preference::{levenshtein, Both, EditsRule, Original, PairwiseRule};
 
 use crate::answer::{AnnotatedRecord, Final};
 use crate::model::DatasetSchema;

@@ -1,5 +1,5 @@
 //! Chosen and rejected responses from one record's consolidated comparison: a ranking, ratings
-//! tied to response fields, or a label that names the chosen response.
+//! tied to response fields, a label that names the chosen response, or a pairwise outcome.
 
 use std::collections::BTreeMap;
 
@@ -57,6 +57,12 @@ pub(super) fn pairs(
 ) -> Result<Vec<Pair>, Skip> {
     let standings = match comparison {
         Comparison::Choice { question, options } => return choice(question, options, fields, finals),
+        Comparison::Pairwise(rule) => {
+            let (chosen, rejected, margin) = super::preference::pairwise_pair(rule, finals)?;
+            return Ok(vec![Pair { chosen, rejected, chosen_score: None, rejected_score: None, margin }]);
+        }
+        // Edits compare texts, not fields: `build.rs` makes their pairs.
+        Comparison::Edits(rule) => return Err(Skip(format!("question '{}' is compared by its edits", rule.question))),
         Comparison::Ranking { question, options } => {
             let Final::One(Answer::Ranking(ranked)) = one_final(finals, question)? else {
                 return Err(unexpected(question));

@@ -184,6 +184,15 @@ fn active_ms() -> Value {
     })
 }
 
+/// Pairwise preference (a loam extension): the order the web UI showed each pairwise question's
+/// pair in, by question name.
+fn shown() -> Value {
+    let mut it = nullable(map(one_of_text(&["ab", "ba"])));
+    it["description"] =
+        json!("loam extension: per pairwise question, the order its pair was shown in (ab: field a first)");
+    it
+}
+
 pub fn schemas() -> Vec<(&'static str, Value)> {
     let password = text(8, 100);
     let first_name = text(1, 1000);
@@ -347,6 +356,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                     ("status", one_of_text(RESPONSE_STATUSES)),
                     ("values", response_values()),
                     ("loam_active_ms", active_ms()),
+                    ("loam_shown", shown()),
                 ],
                 &["status"],
             ),
@@ -360,6 +370,7 @@ pub fn schemas() -> Vec<(&'static str, Value)> {
                         ("status", one_of_text(RESPONSE_STATUSES)),
                         ("values", response_values()),
                         ("loam_active_ms", active_ms()),
+                        ("loam_shown", shown()),
                     ],
                     &["record_id", "status"],
                 ),

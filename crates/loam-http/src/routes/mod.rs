@@ -10,6 +10,7 @@ pub mod info;
 pub mod leases;
 pub mod legacy;
 pub mod overview;
+pub mod pairwise;
 mod parse;
 pub mod records;
 pub mod responses;

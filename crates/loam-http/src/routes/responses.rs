@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use loam_domain::error::Loc;
+use loam_domain::pairwise::parse_shown;
 use loam_domain::schema::{object, Reader};
 use loam_domain::time_on_task::{check_active_ms, ActiveTimeError};
 use loam_domain::value::ResponseStatus;
@@ -75,9 +76,11 @@ pub fn routes(r: Routes) -> Routes {
         )
 }
 
-/// A save's status and values, and the loam extension `loam_active_ms` (time on task: the
+/// A save's status and values, and the loam extensions `loam_active_ms` (time on task: the
 /// active milliseconds the web UI measured since its last save of the record; the SDKs never send
-/// it). A negative, fractional or larger than `MAX_ACTIVE_MS_PER_SAVE` time refuses the save (422).
+/// it; a negative, fractional or larger than `MAX_ACTIVE_MS_PER_SAVE` time refuses the save, 422)
+/// and `loam_shown` (the order each pairwise question's pair was shown in; a value other than
+/// `ab` / `ba` refuses the save, 422).
 fn parse_save(value: &Value, loc: &[Loc]) -> Result<ResponseSave, SchemaError> {
     let obj = object(value, loc)?;
     let r = Reader::new(obj, loc);
@@ -95,11 +98,15 @@ fn parse_save(value: &Value, loc: &[Loc]) -> Result<ResponseSave, SchemaError> {
         };
         SchemaError::new(r.at(ACTIVE_MS), kind, err.message())
     })?;
-    Ok(ResponseSave { status, values: r.raw("values").cloned(), active_ms })
+    let shown = parse_shown(r.raw(SHOWN), &r.at(SHOWN))?;
+    Ok(ResponseSave { status, values: r.raw("values").cloned(), active_ms, shown })
 }
 
 /// The request key of time on task.
 const ACTIVE_MS: &str = "loam_active_ms";
+/// The request key of the order the web UI showed each pairwise question's pair in
+/// (`{"<question name>": "ab" | "ba"}`, `loam_domain::pairwise`; the SDKs never send it).
+const SHOWN: &str = "loam_shown";
 
 async fn create(
     State(app): State<AppState>,
@@ -145,9 +152,9 @@ async fn bulk(State(app): State<AppState>, Auth(actor): Auth, headers: HeaderMap
     let mut items = Vec::with_capacity(raw.len());
     for (idx, item) in raw.iter().enumerate() {
         let item_loc = vec![Loc::from("body"), Loc::from("items"), Loc::Index(idx)];
-        let ResponseSave { status, values, active_ms } = parse_save(item, &item_loc)?;
+        let ResponseSave { status, values, active_ms, shown } = parse_save(item, &item_loc)?;
         let record_id = Reader::new(object(item, &item_loc)?, &item_loc).uuid("record_id")?;
-        items.push(BulkResponseItem { record_id: RecordId(record_id), status, values, active_ms });
+        items.push(BulkResponseItem { record_id: RecordId(record_id), status, values, active_ms, shown });
     }
     let outcomes = app.service.bulk_my_responses_in(super::leases::flow_of(&headers), &actor, items).await?;
     let rendered: Vec<Value> = outcomes

@@ -22,6 +22,7 @@ mod import;
 mod leases;
 mod legacy;
 mod overview;
+mod pairwise;
 mod permissions;
 mod permissions_world;
 mod races;

@@ -155,7 +155,8 @@ impl Service {
             None => Plan::Records(RecordsShape::new(&schema)),
             Some(shape) => {
                 let strategies = self.strategies_in_tx(&mut tx, ds.id, &schema).await?;
-                Plan::Training(plan::training(shape, &request, &schema, &strategies)?)
+                let pairings = crate::pairwise::pairings(&mut tx, ds.id, &schema).await?;
+                Plan::Training(plan::training(shape, &request, &schema, &pairings, &strategies)?)
             }
         };
         let mut columns = plan.columns();
@@ -208,7 +209,8 @@ impl Service {
                 "shape `records` has no mapping: it holds every field, metadata property, response and suggestion",
             ));
         };
-        Ok(plan::mapping(shape, &request, &schema)?.to_json())
+        let pairings = crate::pairwise::pairings(&mut tx, ds.id, &schema).await?;
+        Ok(plan::mapping(shape, &request, &schema, &pairings)?.to_json())
     }
 }
 

@@ -8,6 +8,7 @@ use loam_domain::answer::{AnnotatedRecord, Answer, Ballot, Final};
 use loam_domain::consolidation::{consolidate, Strategy};
 use loam_domain::error::Loc;
 use loam_domain::model::{DatasetSchema, Question, Vector};
+use loam_domain::pairwise::Pairing;
 use loam_domain::table::{Column, Row};
 use loam_domain::training::{self, Mapping};
 use loam_domain::Rejection;
@@ -97,9 +98,10 @@ pub(super) fn training(
     shape: training::Shape,
     request: &ExportRequest,
     schema: &DatasetSchema,
+    pairings: &[Pairing],
     strategies: &BTreeMap<String, Strategy>,
 ) -> Result<Training> {
-    let mapping = mapping(shape, request, schema)?;
+    let mapping = mapping(shape, request, schema, pairings)?;
     let mut questions = Vec::new();
     let mut used = Map::new();
     for name in mapping.questions() {
@@ -122,8 +124,14 @@ const OPTION_KEYS: &[&str] = &["shape", "layout", "pairs", "margin"];
 /// The mapping of an export of `shape`: the request's, else the inferred one; a request mapping
 /// of only [`OPTION_KEYS`] (`{"layout": "conversational"}`) is laid over the inferred one. The
 /// request's `layout` replaces the mapping's unless the mapping states another one.
-pub(super) fn mapping(shape: training::Shape, request: &ExportRequest, schema: &DatasetSchema) -> Result<Mapping> {
-    let inferred = || Mapping::infer(shape, schema).map(|it| it.to_json()).map_err(rejection);
+/// `pairings` are the dataset's pairwise questions (what a `pairwise` comparison may name).
+pub(super) fn mapping(
+    shape: training::Shape,
+    request: &ExportRequest,
+    schema: &DatasetSchema,
+    pairings: &[Pairing],
+) -> Result<Mapping> {
+    let inferred = || Mapping::infer_with(shape, schema, pairings).map(|it| it.to_json()).map_err(rejection);
     let mut value = match &request.mapping {
         Some(Value::Object(given)) if given.keys().all(|key| OPTION_KEYS.contains(&key.as_str())) => {
             let mut value = inferred()?;
@@ -147,7 +155,7 @@ pub(super) fn mapping(shape: training::Shape, request: &ExportRequest, schema: &
             }
         }
     }
-    Mapping::parse(shape, &value, schema).map_err(rejection)
+    Mapping::parse_with(shape, &value, schema, pairings).map_err(rejection)
 }
 
 /// A training shape of the export's.

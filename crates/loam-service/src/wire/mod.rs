@@ -14,6 +14,7 @@
 //! - `overview.rs`: the web UI home's figures for every dataset, time on task (loam extensions).
 //! - `history.rs`: a record's history (a loam extension).
 //! - `consolidation.rs`: consolidation strategies and finals (loam extensions).
+//! - `pairwise.rs`: pairings of pairwise questions and their answers (loam extensions).
 //! - `review.rs`: reviewers, the review rule and queue, a record under review (loam extensions).
 //! - `event.rs`: webhook events: their names, their `data`, their envelope.
 //! - `ser.rs`: the serialization helpers the shapes share.
@@ -26,6 +27,7 @@ mod history;
 mod listing;
 mod metrics;
 mod overview;
+mod pairwise;
 mod record;
 mod review;
 mod ser;
@@ -38,6 +40,7 @@ pub use history::record_history;
 pub use listing::{record, RecordItems, RecordPage, SearchPage};
 pub use metrics::{metadata_metrics, my_metrics, progress, ui_progress, users_progress};
 pub use overview::overview;
+pub use pairwise::{judges, pairing, pairings, pairwise_answers};
 pub use record::{record_base, response, suggestion, RecordOut, ResponseOut, SuggestionOut};
 pub use review::{record_review, returned, review_queue, review_rule, review_workspaces, reviewer};
 pub use ser::items;

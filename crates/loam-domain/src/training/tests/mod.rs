@@ -2,6 +2,7 @@
 
 mod infer;
 mod parse;
+mod preference;
 mod rows;
 
 use std::collections::BTreeMap;

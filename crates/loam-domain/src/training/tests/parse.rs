@@ -46,6 +46,7 @@ fn a_full_mapping_reads_and_renders_back() {
             target: Target::Sft {
                 completion: Some(Completion { question: Some("corrected".into()), field: Some("a".into()) }),
                 filter: Some(Judge::AtLeast { question: "quality".into(), min: 4.0 }),
+                only_edited: None,
             },
         }
     );
@@ -104,8 +105,8 @@ fn every_impossible_mapping_is_rejected_with_its_name() {
     let schema = everything();
     let cases: Vec<(Shape, Value, &str)> = vec![
         (Shape::Sft, json!([]), "the mapping must be a JSON object"),
-        (Shape::Sft, json!({"promt": "prompt"}), "mapping.promt is not a key of a sft mapping (keys: shape, layout, prompt, system, completion, filter)"),
-        (Shape::Dpo, json!({"prompt": "prompt", "filter": {}}), "mapping.filter is not a key of a dpo mapping (keys: shape, layout, prompt, system, ranking, ratings, choice, pairs)"),
+        (Shape::Sft, json!({"promt": "prompt"}), "mapping.promt is not a key of a sft mapping (keys: shape, layout, prompt, system, completion, filter, only_edited)"),
+        (Shape::Dpo, json!({"prompt": "prompt", "filter": {}}), "mapping.filter is not a key of a dpo mapping (keys: shape, layout, prompt, system, ranking, ratings, choice, pairwise, edits, pairs)"),
         (Shape::Dpo, json!({"shape": "rm", "prompt": "prompt"}), "mapping.shape is 'rm' but the export asks for 'dpo'"),
         (Shape::Sft, json!({"completion": "a"}), "mapping.prompt is missing"),
         (Shape::Sft, json!({"prompt": 3}), "mapping.prompt must be a string"),
@@ -128,7 +129,7 @@ fn every_impossible_mapping_is_rejected_with_its_name() {
         (Shape::Sft, json!({"prompt": "prompt", "completion": "a", "filter": {"question": "best", "labels": []}}), "mapping.filter.labels must name at least one label"),
         (Shape::Sft, json!({"prompt": "prompt", "completion": "a", "filter": {"question": "ghost", "min": 1}}), "mapping.filter.question names no question of the dataset: 'ghost' (questions: corrected, quality, a-rating, b-rating, best, topics, rank)"),
         (Shape::Kto, json!({"prompt": "prompt", "completion": "a"}), "mapping.label is missing: give a rating question with min, or a label question with labels"),
-        (Shape::Dpo, json!({"prompt": "prompt"}), "the mapping must say how responses are compared: mapping.ranking, mapping.ratings or mapping.choice"),
+        (Shape::Dpo, json!({"prompt": "prompt"}), "the mapping must say how responses are compared: mapping.ranking, mapping.ratings, mapping.choice, mapping.pairwise or mapping.edits"),
         (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "rank"}, "ratings": {}}), "the mapping gives ranking and ratings: give only one way to compare responses"),
         (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "best"}}), "mapping.ranking.question: question 'best' is of type label_selection; it must be of type ranking"),
         (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "rank", "options": {"c": "a", "b": "b"}}}), "mapping.ranking.options: 'c' is not an option of question 'rank' (options: a, b)"),
@@ -144,6 +145,14 @@ fn every_impossible_mapping_is_rejected_with_its_name() {
         (Shape::Dpo, json!({"prompt": "prompt", "ranking": {"question": "rank", "order": 1}}), "mapping.ranking.order is not a key of a ranking (keys: question, options)"),
         (Shape::Rm, json!({"prompt": "prompt", "choice": {"question": "best", "options": {"A": "a", "B": "b"}}, "margin": true}), "mapping.margin: a choice between responses gives no margin; leave margin out or false"),
         (Shape::Rm, json!({"prompt": "prompt", "ranking": {"question": "rank"}, "margin": "yes"}), "mapping.margin must be true or false"),
+        (Shape::Dpo, json!({"prompt": "prompt", "pairwise": {"question": "best"}}), "mapping.pairwise.question: 'best' is not a pairwise question of the dataset (pairwise questions: none)"),
+        (Shape::Dpo, json!({"prompt": "prompt", "pairwise": {}}), "mapping.pairwise.question is missing: give the pairwise question's name"),
+        (Shape::Dpo, json!({"prompt": "prompt", "edits": {"question": "quality", "original": {"field": "a"}}}), "mapping.edits.question: question 'quality' is of type rating; it must be of type text"),
+        (Shape::Dpo, json!({"prompt": "prompt", "edits": {"question": "corrected", "original": {"field": "image"}}}), "mapping.edits.original.field: field 'image' is of type image; it must be a text field"),
+        (Shape::Dpo, json!({"prompt": "prompt", "edits": {"question": "corrected", "original": {"suggestion": false}}}), "mapping.edits.original must be {\"suggestion\": true} or {\"field\": <text field>}"),
+        (Shape::Dpo, json!({"prompt": "prompt", "edits": {"question": "corrected"}, "ranking": {"question": "rank"}}), "the mapping gives ranking and edits: give only one way to compare responses"),
+        (Shape::Sft, json!({"prompt": "prompt", "completion": {"field": "a"}, "only_edited": true}), "mapping.only_edited needs mapping.completion.question: the text question whose edits are kept"),
+        (Shape::Sft, json!({"prompt": "prompt", "completion": "corrected", "only_edited": 1}), "mapping.only_edited must be true or false"),
     ];
     for (shape, value, want) in cases {
         assert_eq!(rejected(parse(shape, value.clone(), &schema)), want, "{value}");
