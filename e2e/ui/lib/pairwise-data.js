@@ -145,7 +145,8 @@ client = rg.Argilla(api_url=url, api_key=key)
 ds = client.datasets(name=dataset, workspace=workspace)
 out = {}
 for record in ds.records(with_responses=True):
-    out[str(record.id)] = [
+    # The v2 SDK's record id is the external id; the server's id is kept apart.
+    out[str(record._server_id)] = [
         {"user_id": str(r.user_id), "value": r.value, "status": str(getattr(r.status, "value", r.status))}
         for r in record.responses
         if r.question_name == name

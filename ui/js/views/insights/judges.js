@@ -61,8 +61,9 @@ function renderQuestion(q) {
     pairwise && q.annotators_first_shown
       ? h('p', { class: 'annotators-first-shown' }, 'Annotators pick the first-shown response: ', figure(annotators), h('span', { class: 'muted' }, ' (0.5 is no position bias)'))
       : null,
-    (q.agents || []).some((/** @type {any} */ a) => a.agreement && typeof a.agreement.mean_abs_diff === 'number')
-      ? h('p', { class: 'muted' }, 'Mean absolute difference from people: ', (q.agents || []).map((/** @type {any} */ a) => `${a.agent} ${typeof a.agreement?.mean_abs_diff === 'number' ? a.agreement.mean_abs_diff.toFixed(3) : '—'}`).join(', '))
+    // Ratings: how far off the agent is on average, besides exact agreement.
+    (q.agents || []).some((/** @type {any} */ a) => typeof a.mean_abs_diff === 'number')
+      ? h('p', { class: 'muted mean-abs-diff' }, 'Mean absolute difference from people: ', (q.agents || []).map((/** @type {any} */ a) => `${a.agent} ${typeof a.mean_abs_diff === 'number' ? a.mean_abs_diff.toFixed(3) : '—'}`).join(', '))
       : null,
   );
 }
