@@ -8,7 +8,7 @@
 // distilabel's PreferenceToArgilla creates is switched to pairwise from the settings page (after
 // a refusal shown as the server words it), answered by keyboard, then unmarked. The insights
 // page's Judges section, and its empty state. Runs on a workspace, users and datasets of its own
-// (lib/pairwise-data.js).
+// (lib/pairwise-data.js), deleted at the end.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -27,7 +27,16 @@ before(async () => {
   await setUp();
   D = await seedPairwise();
 });
-after(tearDown);
+after(async () => {
+  // Later files Tab through the home page's datasets and the users page: what this file made goes
+  // (a failure to delete fails this file rather than a later one).
+  if (D) {
+    for (const ds of [D.basic, D.dl, D.plain]) await apiCall('DELETE', `/api/v1/datasets/${ds.id}`);
+    for (const u of Object.values(D.users)) await apiCall('DELETE', `/api/v1/users/${u.id}`);
+    await apiCall('DELETE', `/api/v1/workspaces/${D.ws.id}`);
+  }
+  await tearDown();
+});
 
 const annotate = (ds) => `${URL}/datasets/${ds.id}/annotate?sort=oldest`;
 const atDesk = async (username) => {
