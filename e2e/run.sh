@@ -33,6 +33,12 @@
 #                    argilla-server (shared/peers/argilla-server), compared through the v2 SDK; it starts
 #                    its own loam server (the CLI writes to its data dir) and the reference server
 #
+#   e2e/preference/ pairwise preference (issue 22) with the v2 SDK (argilla 2.8): a dataset switched
+#                    to pairwise, annotators and an LLM judge with known position biases answering over
+#                    HTTP with the shown order; the judge audit recovers the biases; the v2 and legacy
+#                    (1.29.1, its venv) SDKs read the canonical values; dpo / rm / sft rows from pairwise
+#                    answers and from edits equal a hand computation and load with `datasets`
+#
 #   bash e2e/run.sh [SUITE...] [-- PYTEST_ARGS...]      SUITE: legacy, distilabel, training,
 #                                                       replicas, openapi, import, folders
 #                                                       (default: all seven)
@@ -58,13 +64,13 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel training replicas openapi import folders)
+ALL_SUITES=(legacy distilabel training replicas openapi import folders preference)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do
   case "$1" in
     --) shift; PYTEST_ARGS=("$@"); break ;;
-    legacy | distilabel | training | replicas | openapi | import | folders) SUITES+=("$1"); shift ;;
+    legacy | distilabel | training | replicas | openapi | import | folders | preference) SUITES+=("$1"); shift ;;
     *) echo "error: unknown suite '$1' (suites: ${ALL_SUITES[*]}; pytest arguments go after --)" >&2; exit 2 ;;
   esac
 done
@@ -117,6 +123,7 @@ for suite in "${SUITES[@]}"; do
     training) ;; # the v2 SDK venv above
     import) ;; # the v2 SDK venv above
     folders) ;; # the v2 SDK venv above
+    preference) loam_ensure_venv "$VENVS/legacy-1.29" "$REPO/e2e/legacy/requirements.txt" ;; # and the v2 SDK's
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
     openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
@@ -140,6 +147,7 @@ for suite in "${SUITES[@]}"; do
     training) venv="$VENVS/sdk-2.8" ;;
     import) venv="$VENVS/sdk-2.8" ;;
     folders) venv="$VENVS/sdk-2.8" ;;
+    preference) venv="$VENVS/sdk-2.8" ;;
     replicas) venv="$VENVS/replicas" ;;
     openapi) venv="$VENVS/openapi" ;;
   esac
@@ -171,6 +179,7 @@ PY
     LOAM_URL="$LOAM_SERVER_URL" \
     LOAM_API_KEY="$LOAM_SERVER_KEY" \
     LOAM_V2_PYTHON="$VENVS/sdk-2.8/bin/python" \
+    LOAM_LEGACY_PYTHON="$VENVS/legacy-1.29/bin/python" \
     LOAM_BIN="$BIN" \
     LOAM_SHARED_DIR="$SHARED" \
       "$venv/bin/python" -m pytest -p no:cacheprovider --timeout=600 -rfE "${suite_args[@]}" "${PYTEST_ARGS[@]}" .

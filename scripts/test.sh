@@ -23,7 +23,8 @@
 #              (50 annotators; a database crash under load), and schemathesis fuzzing the binary
 #              from its own OpenAPI document (no 5xx, every reply as declared) (see e2e/run.sh),
 #              `loam import argilla` from the reference argilla-server 2.8 (5,000 records), and the
-#              v2 SDK's to_disk / Hub folders through `loam import folder` and back
+#              v2 SDK's to_disk / Hub folders through `loam import folder` and back, and pairwise
+#              preference (position bias and judge audits, dpo rows from pairwise answers and edits)
 #   ui         e2e/ui/run.sh: the web UI: tsc --noEmit --checkJs over ui/, unit tests of its logic
 #              (node --test), and browser tests in Debian's chromium driven by playwright-core
 #              against the release binary (chromium and npm are apt-installed when missing; the
@@ -231,7 +232,7 @@ e2e_suite() {
   # e2e/run.sh starts and stops its own server; LOAM_BIN keeps it from rebuilding. Its output is
   # teed so the summary can quote each suite's closing pytest line.
   LOAM_BIN="$bin" LOAM_SHARED_DIR="$SHARED" bash "$REPO/e2e/run.sh" 2>&1 | tee "$out" || rc=$?
-  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel|training|replicas|openapi|import|folders): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
+  STEP_DETAIL="$(grep -E '^e2e (legacy|distilabel|training|replicas|openapi|import|folders|preference): ' "$out" | sed 's/^e2e //' | paste -sd ';' - || true)"
   rm -f "$out"
   return "$rc"
 }

@@ -217,26 +217,29 @@ pub(super) fn rows(
             Ok(res)
         }
         Target::Pairs { comparison, pairs: rule, margin } => {
-            let found: Vec<TextPair> = match comparison {
-                Comparison::Edits(rule) => {
-                    let (edited, original, size) = preference::edit_pair(rule, record, schema, finals)?;
-                    vec![(edited, original, None, None, Some(size))]
-                }
+            let found: Vec<(Option<String>, TextPair)> = match comparison {
+                Comparison::Edits(rule) => preference::edit_pairs(rule, record, schema, finals)?
+                    .into_iter()
+                    .map(|(by, edited, original, size)| (by, (edited, original, None, None, Some(size))))
+                    .collect(),
                 other => pairs(other, *rule, fields, finals)?
                     .into_iter()
                     .map(|Pair { chosen, rejected, chosen_score, rejected_score, margin }| {
                         Ok((
-                            text(fields, &chosen)?.to_owned(),
-                            text(fields, &rejected)?.to_owned(),
-                            chosen_score,
-                            rejected_score,
-                            margin,
+                            None,
+                            (
+                                text(fields, &chosen)?.to_owned(),
+                                text(fields, &rejected)?.to_owned(),
+                                chosen_score,
+                                rejected_score,
+                                margin,
+                            ),
                         ))
                     })
                     .collect::<Result<_, Skip>>()?,
             };
             let mut res = Vec::with_capacity(found.len());
-            for (chosen, rejected, chosen_score, rejected_score, diff) in found {
+            for (by, (chosen, rejected, chosen_score, rejected_score, diff)) in found {
                 let (chosen, rejected) = (chosen.as_str(), rejected.as_str());
                 let row = match (mapping.shape, layout) {
                     (Shape::Rm, Layout::Conversational) => {
@@ -266,7 +269,7 @@ pub(super) fn rows(
                         row
                     }
                 };
-                res.push((None, row));
+                res.push((by, row));
             }
             Ok(res)
         }

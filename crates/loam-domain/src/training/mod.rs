@@ -23,11 +23,18 @@
 //!   "corrected response"), else the field. A plain string names a field, or a text question when
 //!   no field has that name. `sft` may leave it out when the prompt is a chat field: the chat is
 //!   then the whole example.
+//! * `sft`: `only_edited` (optional, default false): keep only completions whose consolidated text
+//!   differs from its original (edits as signal): the completion's `field` when it has one, else
+//!   the completion question's suggestion (the model's pre-filled answer); needs
+//!   `completion.question`.
 //! * `sft`: `filter` (optional quality filter), a *judge*: `{"question": <rating>, "min": 4}`
 //!   keeps a record whose consolidated rating ([`Final::One`] rating or [`Final::Score`]) is at
 //!   least `min`; `{"question": <label or multi-label>, "labels": ["good"]}` keeps a record whose
 //!   final label is (or whose final labels include one) in the set.
-//! * `kto`: `label`, a judge as above: `true` when it holds (desirable), else `false`.
+//! * `kto`: `label`, a judge as above: `true` when it holds (desirable), else `false`. Or, instead
+//!   of `completion` and `label`, `pairwise` (below): one row per response of the pair, chosen →
+//!   `true`, rejected → `false`; a tie → both `true` (`ties: "both_chosen"`, the default, or
+//!   `"skip"`); both bad → both `false` (`both_bad: "both_rejected"`, the default, or `"skip"`).
 //! * `preference`, `rm`, `dpo`: exactly one way to compare responses (text fields):
 //!   * `ranking`: `{"question": <ranking>, "options": {<option>: <field>, …}}`; `options` may be
 //!     left out when the options' values are the fields' names. Rank 1 is best.
@@ -36,12 +43,26 @@
 //!   * `choice`: `{"question": <label>, "options": {<label>: <field>, …}}`: the label names the
 //!     chosen response; every other mapped response is rejected (one row each). Labels that name
 //!     no response (a "tie") give no row.
+//!   * `pairwise`: `{"question": <pairwise question>, "ties": "skip", "both_bad": "skip",
+//!     "min_strength": <level> | null}` (`loam_domain::pairwise`; the pairing names the fields `a`
+//!     and `b` and the outcome labels): outcome A → chosen `a`, rejected `b`; B → the reverse; a
+//!     tie or "both bad" gives no row. The margin (`rm`, `preference`) is the strength level's index
+//!     + 1 (null when unanswered); `min_strength` skips records answered below that level.
+//!   * `edits`: `{"question": <text question>, "original": {"suggestion": true} | {"field":
+//!     <text field>}}`: a record whose consolidated text differs from its original gives chosen =
+//!     the edit, rejected = the original, margin = the Levenshtein distance in characters; an
+//!     unedited record gives none.
 //!
-//!   and `pairs`: `"best_worst"` (default: one row, the best against the worst; a record whose best
+//!   and `pairs` (ranking and ratings): `"best_worst"` (default: one row, the best against the worst; a record whose best
 //!   or worst is shared gives none) or `"all"` (every pair of different standing, better first).
 //!   Ties never make a pair. A response whose field is empty, or whose rating is unresolved, is
 //!   left out of the comparison.
 //! * `rm`: `margin` (default true unless the comparison is a `choice`, which has none).
+//!
+//! [`Mapping::infer_with`] takes the dataset's pairwise questions: a pairwise question is a
+//! comparison of its own (its pairing's rating questions are not another one), so a dataset with
+//! one pairwise question and no other comparison infers it; `kto` of a dataset with exactly one
+//! pairwise question infers `pairwise`.
 //!
 //! # The rows
 //!

@@ -270,24 +270,46 @@ pub(super) fn original_text(
     }
 }
 
-/// The (edited, original, edit size) of a record whose consolidated text differs from its
-/// original; a record left as suggested is skipped.
-pub(super) fn edit_pair(
+/// One edit: its annotator (for a text kept per annotator), the edited text, the original, the
+/// edit size.
+pub(super) type Edit = (Option<String>, String, String, f64);
+
+/// The (annotator, edited, original, edit size) of each consolidated text of a record that
+/// differs from its original: one for a unified text, one per annotator for a question that keeps
+/// each annotator's text (the annotator named); a record left as suggested is skipped.
+pub(super) fn edit_pairs(
     rule: &EditsRule,
     record: &AnnotatedRecord,
     schema: &DatasetSchema,
     finals: &BTreeMap<String, Final>,
-) -> Result<(String, String, f64), Skip> {
-    let Final::One(Answer::Text(edited)) = one_final(finals, &rule.question)? else {
-        return Err(Skip(format!("question '{}' has a consolidated answer of another kind", rule.question)));
+) -> Result<Vec<Edit>, Skip> {
+    let texts: Vec<(Option<String>, &String)> = match finals.get(&rule.question) {
+        Some(Final::One(Answer::Text(it))) => vec![(None, it)],
+        Some(Final::Each(each)) => each
+            .iter()
+            .filter_map(|(by, answer)| match answer {
+                Answer::Text(it) => Some((Some(by.clone()), it)),
+                _ => None,
+            })
+            .collect(),
+        _ => {
+            one_final(finals, &rule.question)?;
+            return Err(Skip(format!("question '{}' has a consolidated answer of another kind", rule.question)));
+        }
     };
     let original = original_text(&rule.original, &rule.question, record, schema)?;
-    let distance = levenshtein(edited, &original);
-    if distance == 0 {
+    let mut res = Vec::new();
+    for (by, edited) in texts {
+        let distance = levenshtein(edited, &original);
+        if distance > 0 {
+            #[allow(clippy::cast_precision_loss)]
+            res.push((by, edited.clone(), original.clone(), distance as f64));
+        }
+    }
+    if res.is_empty() {
         return Err(Skip(format!("question '{}' was not edited", rule.question)));
     }
-    #[allow(clippy::cast_precision_loss)]
-    Ok((edited.clone(), original, distance as f64))
+    Ok(res)
 }
 
 /// The Levenshtein distance between two texts, in characters (insertions, deletions and

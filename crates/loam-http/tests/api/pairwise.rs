@@ -4,7 +4,9 @@
 //! question that is not pairwise or an order other than ab / ba, and never shown to the SDKs;
 //! `…/pairwise/answers` reads the answers back with their shown order.
 
+use http_body_util::BodyExt;
 use serde_json::{json, Value};
+use tower::ServiceExt;
 
 use crate::common::*;
 
@@ -243,4 +245,142 @@ async fn an_existing_label_question_is_marked_and_unmarked() {
     check(&w.app.delete(owner, &path).await, 404);
     let questions = w.app.read(&format!("/api/v1/datasets/{}/questions", w.ds)).await;
     assert!(questions["items"].as_array().unwrap().iter().any(|q| q["name"] == "label"));
+}
+
+/// The switched world answered by the annotator with the order they saw: r0 A shown ab (the
+/// first side), r1 B shown ab (the second), r2 A shown ba (the second).
+async fn answered() -> World {
+    let (w, _) = switched().await;
+    for (record, value, shown) in [(0, "A", "ab"), (1, "B", "ab"), (2, "A", "ba")] {
+        let body = json!({"status": "submitted", "loam_shown": {"preference": shown},
+                          "values": {"preference": {"value": value}, "label": {"value": "x"}}});
+        check(&w.app.post(&w.ann.key, &format!("/api/v1/records/{}/responses", w.records[record]), body).await, 201);
+    }
+    w
+}
+
+fn verdict(record: &str, shown: &str, value: &str) -> Value {
+    json!({"record_id": record, "question": "preference", "agent": "judge", "shown": shown, "value": value, "score": 0.5})
+}
+
+#[tokio::test]
+async fn the_judge_audit_recovers_agreement_position_bias_and_flips() {
+    let w = answered().await;
+    let owner = &w.app.owner.key;
+    let path = format!("/api/v1/datasets/{}/pairwise/judgements", w.ds);
+    let r = &w.records;
+    // The judge: r0 A shown ab and B shown ba (the first side both times: a flip); r1 B in both
+    // orders; r2 A shown ab only.
+    let items = vec![
+        verdict(&r[0], "ab", "A"),
+        verdict(&r[0], "ba", "B"),
+        verdict(&r[1], "ab", "B"),
+        verdict(&r[1], "ba", "B"),
+        verdict(&r[2], "ab", "A"),
+    ];
+    let reply = w.app.post(owner, &path, json!({"items": items})).await;
+    check(&reply, 200);
+    assert_eq!(reply.1, json!({"stored": 5}));
+    // distilabel's judge rated r0's generations 3 and 1: a pick of A shown ab.
+    for (question, value) in [("generations-0-rating", 3), ("generations-1-rating", 1)] {
+        let questions = w.app.read(&format!("/api/v1/datasets/{}/questions", w.ds)).await;
+        let id = questions["items"].as_array().unwrap().iter().find(|q| q["name"] == question).unwrap()["id"].clone();
+        let body = json!({"question_id": id, "value": value, "agent": "gpt"});
+        let (status, reply) = w.app.put(owner, &format!("/api/v1/records/{}/suggestions", r[0]), body).await;
+        assert!(status == 201 || status == 200, "{reply}");
+    }
+
+    let (status, audit) = w.app.get(owner, &format!("/api/v1/datasets/{}/agreement/judges", w.ds)).await;
+    assert_eq!(status, 200, "{audit}");
+    let questions = audit["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 1, "only the question with agents and people: {audit}");
+    let q = &questions[0];
+    assert_eq!(
+        (q["question"].as_str(), q["kind"].as_str(), q["pairwise"].as_bool()),
+        (Some("preference"), Some("label_selection"), Some(true))
+    );
+    let figure = |it: &Value| (it["value"].as_f64(), it["n"].as_u64());
+    let agents = q["agents"].as_array().unwrap();
+    let gpt = &agents[0];
+    assert_eq!(gpt["agent"], "gpt");
+    assert_eq!(figure(&gpt["agreement"]), (Some(1.0), Some(1)));
+    assert_eq!(figure(&gpt["first_shown"]), (Some(1.0), Some(1)));
+    assert_eq!(gpt["flips"]["value"], Value::Null);
+    assert_eq!(gpt["flips"]["reason"], "no record judged in both orders");
+    let judge = &agents[1];
+    assert_eq!((judge["agent"].as_str(), judge["records"].as_u64()), (Some("judge"), Some(3)));
+    // Its ab verdicts A, B, A against the people's A, B, A.
+    assert_eq!(figure(&judge["agreement"]), (Some(1.0), Some(3)));
+    // A/B verdicts picking the first side: r0 ab, r0 ba, r1 ba, r2 ab: 4 of 5.
+    assert_eq!(figure(&judge["first_shown"]), (Some(0.8), Some(5)));
+    // Wilson 95 % for 4 of 5 (statsmodels): 0.3755 .. 0.9638.
+    assert!((judge["first_shown"]["low"].as_f64().unwrap() - 0.3755).abs() < 1e-3, "{judge}");
+    assert!((judge["first_shown"]["high"].as_f64().unwrap() - 0.9638).abs() < 1e-3, "{judge}");
+    assert_eq!(figure(&judge["flips"]), (Some(0.5), Some(2)));
+    // The annotator picked the first side once in three.
+    let people = &q["annotators_first_shown"];
+    assert_eq!(people["n"], 3);
+    assert!((people["value"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+
+    // Refused whole, naming the item; annotators may do neither.
+    let bad = |item: Value| json!({"items": [verdict(&r[0], "ab", "A"), item]});
+    for (item, needle) in [
+        (verdict(&r[0], "ab", "C"), "items[1]: 'C' is not an outcome label"),
+        (
+            json!({"record_id": r[0], "question": "label", "agent": "j", "shown": "ab", "value": "x"}),
+            "items[1]: 'label' is not a pairwise question",
+        ),
+        (verdict(&new_id(), "ab", "A"), "is not a record of dataset"),
+    ] {
+        let (status, reply) = w.app.post(owner, &path, bad(item)).await;
+        assert_eq!(status, 422, "{reply}");
+        assert!(reply["detail"].as_str().unwrap().contains(needle), "{reply} should say {needle}");
+    }
+    let (status, reply) = w.app.post(owner, &path, bad(verdict(&r[0], "left", "A"))).await;
+    assert_eq!(status, 422, "{reply}");
+    assert_eq!(locs(&reply), vec![json!(["body", "items", 1, "shown"])]);
+    check(&w.app.post(&w.ann.key, &path, json!({"items": [verdict(&r[0], "ab", "A")]})).await, 403);
+    check(&w.app.get(&w.ann.key, &format!("/api/v1/datasets/{}/agreement/judges", w.ds)).await, 403);
+}
+
+/// The rows of a JSONL export of `shape` (the inferred mapping) as the owner.
+async fn export_rows(w: &World, shape: &str) -> Vec<Value> {
+    let path = format!("/api/v1/datasets/{}/exports", w.ds);
+    let body = json!({"shape": shape, "format": "jsonl"});
+    let res = w.app.router.clone().oneshot(request("POST", &path, &w.app.owner.key, Some(body))).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert_eq!(status, 200, "{text}");
+    text.lines().map(|it| serde_json::from_str(it).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn dpo_and_kto_rows_come_from_the_pairwise_answers() {
+    let w = answered().await;
+    let mapping = w.app.read(&format!("/api/v1/datasets/{}/exports/mapping?shape=dpo", w.ds)).await;
+    assert_eq!(mapping["pairwise"]["question"], "preference", "{mapping}");
+    // r0 A, r1 B, r2 A; every record's generations are "a" (field a) and "b" (field b).
+    let dpo = export_rows(&w, "dpo").await;
+    let picked: Vec<(&str, &str, &str)> = dpo
+        .iter()
+        .map(|it| (it["prompt"].as_str().unwrap(), it["chosen"].as_str().unwrap(), it["rejected"].as_str().unwrap()))
+        .collect();
+    assert_eq!(picked, [("q0", "a", "b"), ("q1", "b", "a"), ("q2", "a", "b")]);
+    let kto = export_rows(&w, "kto").await;
+    let labelled: Vec<(&str, &str, bool)> = kto
+        .iter()
+        .map(|it| (it["prompt"].as_str().unwrap(), it["completion"].as_str().unwrap(), it["label"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        labelled,
+        [
+            ("q0", "a", true),
+            ("q0", "b", false),
+            ("q1", "a", false),
+            ("q1", "b", true),
+            ("q2", "a", true),
+            ("q2", "b", false)
+        ]
+    );
 }

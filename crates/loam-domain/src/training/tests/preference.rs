@@ -220,6 +220,16 @@ fn edits_are_chosen_over_their_original_with_the_edit_size_as_margin() {
         Err(Skip("question 'corrected' has no suggestion to compare the edit with".into()))
     );
 
+    // Each annotator's text kept apart (the default for text): one row per edit, by its author.
+    let each = finals(vec![(
+        "corrected",
+        Final::Each(vec![("ann".into(), Answer::Text("Paris".into())), ("bob".into(), Answer::Text("Lyon".into()))]),
+    )]);
+    assert_eq!(
+        crate::training::rows_by_annotator(&from_suggestion, &edited_record(Some("Lyon")), &schema, &each),
+        Ok(vec![(Some("ann".to_owned()), vec![s("Capital of France?"), s("Paris"), s("Lyon")])])
+    );
+
     // sft keeps only the edited completions.
     let sft = Mapping::parse(
         Shape::Sft,
