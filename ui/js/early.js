@@ -21,6 +21,7 @@
       '/api/v1/datasets/' + id,
       '/api/v1/datasets/' + id + '/fields',
       '/api/v1/datasets/' + id + '/questions',
+      '/api/v1/datasets/' + id + '/pairwise',
       '/api/v1/me/datasets/' + id + '/metadata-properties',
       '/api/v1/me/datasets/' + id + '/review/returned',
       '/api/v1/me/review/workspaces',

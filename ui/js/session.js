@@ -32,3 +32,8 @@ export function navigate(path) {
 export function setRouter(route) {
   router = route;
 }
+
+/** Shows the current location's view again (a settings change that adds questions). */
+export function reload() {
+  router();
+}

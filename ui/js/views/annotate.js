@@ -29,7 +29,7 @@ import { focusFirstQuestion, focusQuestion, leavePane, renderFormPane } from './
 import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
-import { deleteResponse, draftSaver, saveResponse, settle } from './annotate/responses.js';
+import { deleteResponse, draftSaver, saveResponse, settle, useSaveExtras } from './annotate/responses.js';
 import { recordTools } from './annotate/edit-record.js';
 import { watchActivity } from './annotate/timing.js';
 import { mayManage } from '../lib/roles.js';
@@ -76,6 +76,12 @@ export async function render(main, params) {
   // paint waits for one round trip less (the Returned queue needs its records' ids first).
   let firstPage = q.bulk || q.status === 'returned' ? null : fetchPage(q.pos);
   if (firstPage) firstPage.catch(() => {}); // awaited below; a failure surfaces there
+  // Pairwise questions (issue 22): asked for with the settings (early.js starts it with the page),
+  // their code (annotate/pairwise.js) downloaded only for a dataset that has one.
+  const pairwiseLoad = api.get(`/api/v1/datasets/${datasetId}/pairwise`).then(
+    (res) => (res.items.length ? import('./annotate/pairwise.js').then((m) => (/** @type {any[]} */ fs, /** @type {Question[]} */ qs) => m.pairwiseView(res.items, me.id, datasetId, fs, qs)) : null),
+    () => null,
+  );
   const [dataset, fieldsRes, questionsRes, metadataRes, returnedRes, reviewRes] = await Promise.all([
     api.get(`/api/v1/datasets/${datasetId}`),
     api.get(`/api/v1/datasets/${datasetId}/fields`),
@@ -90,6 +96,8 @@ export async function render(main, params) {
   /** @type {Question[]} */
   const questions = questionsRes.items;
   view.form = initialState(questions, null, null);
+  /** Pairwise questions (issue 22), once `pairwiseLoad` is in. @type {ReturnType<import('./annotate/pairwise.js').pairwiseView>|null} */
+  let pairwise = null;
 
   /** Questions the bulk view can answer for many records at once (a span belongs to one text). */
   const bulkQuestions = questions.filter((it) => it.settings.type !== 'span');
@@ -152,6 +160,8 @@ export async function render(main, params) {
       return taken;
     },
     markdown: markdownOf,
+    // The bulk view answers many records, each shown in the dataset's order: plain labels there.
+    editorFor: (question) => (pairwise && !bulk.active() ? pairwise.editorFor(question) : undefined),
   };
 
   // ---- saving --------------------------------------------------------------------------------
@@ -441,6 +451,7 @@ export async function render(main, params) {
     }
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;
     renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [], search: q.text });
+    if (pairwise) pairwise.arrange(recordPane, record);
     // Review: the comment of a record returned to the caller, and the others' answers once the
     // caller's own is submitted in a dataset that shows them.
     const note = returnedNote(returned.get(record.id));
@@ -564,7 +575,10 @@ export async function render(main, params) {
         else if (action === 'prev') void transition(() => go(-1), false);
         else if (action === 'next') void transition(() => go(1), false);
         else if (action === 'nextQuestion' || action === 'prevQuestion') moveQuestion(formPane, action === 'nextQuestion' ? 1 : -1, view.activeQuestion);
-        else if (typeof action === 'object') pick(questionForKeys(questions, view.activeQuestion, view.fieldSelection), action.pick, formPane, editing);
+        else if (typeof action === 'object') {
+          const question = questionForKeys(questions, view.activeQuestion, view.fieldSelection);
+          if (!(pairwise && question && !bulk.active() && pairwise.pick(question, action.pick, editing, formPane))) pick(question, action.pick, formPane, editing);
+        }
       },
     },
   );
@@ -585,6 +599,9 @@ export async function render(main, params) {
   window.addEventListener('beforeunload', beforeUnload);
 
   view.window = firstPage ? await firstPage : null;
+  const makePairwise = await pairwiseLoad;
+  pairwise = makePairwise ? makePairwise(fields, questions) : null;
+  useSaveExtras(pairwise ? pairwise.extras : null);
   await Promise.all([refreshCounts(), show()]);
   return () => {
     document.removeEventListener('keydown', onKey);

@@ -1,6 +1,7 @@
 // Insights (owners and admins of the dataset's workspace): agreement per question as numbers and
 // small charts, the most-disagreed records with links into the annotation view, the consolidation
-// strategies with a preview, and the export download. The parts live in insights/ (agreement.js,
+// strategies with a preview, the judges (suggestion agents against people, position bias; issue 22)
+// and the export download. The parts live in insights/ (agreement.js,
 // charts.js, disagreed.js, strategies.js, export.js); their pure rules in lib/metrics.js,
 // lib/chart.js, lib/strategy.js and lib/download.js.
 //
@@ -12,6 +13,7 @@ import { renderForbidden } from './forbidden.js';
 import { renderAgreement } from './insights/agreement.js';
 import { renderDisagreed } from './insights/disagreed.js';
 import { renderExport } from './insights/export.js';
+import { renderJudges } from './insights/judges.js';
 import { renderStrategies } from './insights/strategies.js';
 
 /** Whether a role may see Insights at all (the server decides per dataset). @param {string} role */
@@ -26,10 +28,11 @@ export async function render(main, params) {
     forbidden(main);
     return;
   }
-  const [dataset, agreement, consolidation] = await Promise.allSettled([
+  const [dataset, agreement, consolidation, judges] = await Promise.allSettled([
     api.get(`/api/v1/datasets/${id}`),
     api.get(`/api/v1/datasets/${id}/agreement`),
     api.get(`/api/v1/datasets/${id}/consolidation`),
+    api.get(`/api/v1/datasets/${id}/agreement/judges`),
   ]);
   if (dataset.status === 'rejected') throw dataset.reason;
   if ([agreement, consolidation].some((it) => it.status === 'rejected' && it.reason instanceof api.ApiError && it.reason.status === 403)) {
@@ -50,6 +53,7 @@ export async function render(main, params) {
         { class: 'insights-nav', 'aria-label': 'Insights sections' },
         h('a', { href: '#agreement' }, 'Agreement'),
         h('a', { href: '#disagreed' }, 'Most disagreed'),
+        h('a', { href: '#judges' }, 'Judges'),
         h('a', { href: '#strategies' }, 'Consolidation'),
         h('a', { href: '#export' }, 'Export'),
         h('a', { href: `/datasets/${id}/settings` }, 'Settings'),
@@ -57,6 +61,7 @@ export async function render(main, params) {
       ),
       agreed ? renderAgreement(agreed) : sectionError('agreement', 'Agreement', agreement),
       agreed ? renderDisagreed(id, agreed.questions.filter((/** @type {any} */ q) => (q.disagreement || []).length || q.answered_records > 0)) : null,
+      judges.status === 'fulfilled' ? renderJudges(judges.value) : sectionError('judges', 'Judges', judges),
       consolidation.status === 'fulfilled' ? renderStrategies(id, consolidation.value, annotators) : sectionError('strategies', 'Consolidation', consolidation),
       renderExport(id, ds.name),
     ),

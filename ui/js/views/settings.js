@@ -5,16 +5,17 @@
 // (lib/settings-edit.js). Then live progress, importing a file (published datasets), and
 // deletion behind a confirmation.
 // The parts: settings/dataset.js, settings/schema.js, settings/props.js, settings/progress.js,
-// settings/form.js, settings/import.js.
+// settings/form.js, settings/import.js, settings/pairwise.js (pairwise comparison, issue 22).
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { formDialog } from '../dialog.js';
-import { navigate } from '../session.js';
+import { navigate, reload } from '../session.js';
 import { FIXED } from '../lib/settings-edit.js';
 import { datasetForm } from './settings/dataset.js';
 import { importPanel } from './settings/import.js';
 import { liveProgress } from './settings/progress.js';
+import { pairwisePanel } from './settings/pairwise.js';
 import { metadataForm, vectorForm } from './settings/props.js';
 import { fieldForm, questionForm } from './settings/schema.js';
 
@@ -86,6 +87,7 @@ export async function render(main, params) {
       h('section', { class: 'card', id: 'settings-questions' }, h('h2', null, 'Questions'), h('p', { class: 'muted' }, 'Descriptions are one key away while annotating (g).'), questions.items.map((/** @type {any} */ q) => questionForm(q, status))),
       metadata.items.length ? h('section', { class: 'card', id: 'settings-metadata' }, h('h2', null, 'Metadata'), metadata.items.map((/** @type {any} */ m) => metadataForm(m, status))) : null,
       vectors.items.length ? h('section', { class: 'card', id: 'settings-vectors' }, h('h2', null, 'Vectors'), vectors.items.map((/** @type {any} */ v) => vectorForm(v, status))) : null,
+      pairwisePanel(id, { fields: fields.items, questions: questions.items }, status, reload),
       published ? importPanel(id, { fields: fields.items, questions: questions.items, metadata: metadata.items, vectors: vectors.items }) : null,
       deletion,
     ),

@@ -106,7 +106,7 @@ function questionSection(q, model, ctx, bulk) {
     q.description ? h('button', { type: 'button', class: 'info link', tabindex: '-1', 'aria-label': `About ${q.title}`, title: q.description, onclick: () => model.showGuidelines() }, 'about') : null,
   );
   const type = q.settings.type;
-  const editor = Object.hasOwn(EDITORS, type) ? EDITORS[type] : undefined;
+  const editor = (ctx.editorFor && ctx.editorFor(q)) || (Object.hasOwn(EDITORS, type) ? EDITORS[type] : undefined);
   const body = editor ? editor(q, value, ctx, suggestion) : h('p', { class: 'muted' }, `Unsupported question type ${type}`);
   return h(
     'section',

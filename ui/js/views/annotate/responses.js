@@ -21,6 +21,18 @@ export function dropTimer(it) {
 }
 
 /**
+ * What a save of a record's response carries besides its values (pairwise: `loam_shown`, issue
+ * 22); `bulk`: saved from the bulk view (the record as the bulk view shows it, by its id).
+ * @type {((record: any, bulk?: boolean) => Record<string, any>)|null}
+ */
+let extras = null;
+
+/** The annotation view's extension keys for each save from now on (null: none). @param {((record: any, bulk?: boolean) => Record<string, any>)|null} fn */
+export function useSaveExtras(fn) {
+  extras = fn;
+}
+
+/**
  * Runs `write` with the active time gathered on `key` (`loam_active_ms`, a loam extension); a
  * failed write gives the time back to be sent with the next save.
  * @template T @param {string} key @param {(ms: number|undefined) => Promise<T>} write @returns {Promise<T>}
@@ -54,7 +66,8 @@ export async function saveResponse(record, userId, status, values, leased = fals
   const mine = ownResponse(record, userId);
   const headers = leased ? LEASED : {};
   const res = await withTime(record.id, (ms) => {
-    const body = ms === undefined ? { values, status } : { values, status, loam_active_ms: ms };
+    const extra = extras ? extras(record) : {};
+    const body = ms === undefined ? { ...extra, values, status } : { ...extra, values, status, loam_active_ms: ms };
     return mine
       ? api.call('PUT', `/api/v1/responses/${mine.id}`, { json: body, headers })
       : api.call('POST', `/api/v1/records/${record.id}/responses`, { json: body, headers }).catch((err) => answeredElsewhere(record, userId, err));
@@ -109,7 +122,7 @@ export function takeBulkTime(n) {
  * @returns {Promise<{items: {error?: any}[]}>}
  */
 export function answerMany(ids, status, values, shares = null) {
-  const items = ids.map((record_id, i) => (shares ? { record_id, status, values, loam_active_ms: shares[i] } : { record_id, status, values }));
+  const items = ids.map((record_id, i) => ({ ...(extras ? extras({ id: record_id }, true) : {}), record_id, status, values, ...(shares ? { loam_active_ms: shares[i] } : {}) }));
   // The bulk view holds no leases (it releases the one the view had): written as any client writes.
   return api.call('POST', '/api/v1/me/responses/bulk', { json: { items } });
 }

@@ -20,6 +20,9 @@
  * @property {() => import('../../../lib/answers.js').FieldSelection|null} takeFieldSelection the text
  *   last selected with the mouse in a span field, forgotten once taken
  * @property {(text: string) => Promise<string>} markdown the server's sanitised HTML of `text`
+ * @property {(q: import('../../../lib/form.js').Question) => ((q: import('../../../lib/form.js').Question, value: any,
+ *   ctx: EditorContext, suggestion: import('../../../lib/form.js').Suggestion|undefined) => HTMLElement)|undefined} [editorFor]
+ *   the editor of a question that is not drawn by its type's editor (a pairwise question, issue 22)
  */
 
 export {};
