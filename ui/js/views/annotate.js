@@ -9,9 +9,8 @@
 // shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
 // (the last submit or discard undone), annotate/leases.js (the Pending queue's record leased to the
 // annotator, issue 20), annotate/timing.js (time on task, sent with each save) and
-// annotate/edit-record.js (owners and admins edit the record; its history), those two and
-// annotate/review-notes.js loaded when a record needs them (annotate/record-extras.js).
-// The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
+// annotate/edit-record.js (owners and admins edit the record; its history; loaded by annotate/record-extras.js
+// when needed, as annotate/review-notes.js). The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
 // lib/markdown.js, lib/form.js, lib/keys.js, lib/drafts.js, lib/suggestions.js and lib/undo.js
 // (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
@@ -74,8 +73,7 @@ export async function render(main, params) {
     /** The lease of the record shown, while it is asked for. @type {Promise<any>|null} */
     leasing: null,
   };
-  /** The view was left (its cleanup ran). */
-  let closed = false;
+  let closed = false; // the view was left (its cleanup ran)
   /** Records a reviewer returned to the caller (review, issue 20), by record id. @type {Map<string, any>} */
   let returned = new Map();
   // The first page of the queue is asked for with the dataset's settings, not after them: first
@@ -412,15 +410,9 @@ export async function render(main, params) {
     renderRecord(true);
     // Nothing is restored into the new form from the one it replaces (`focusFirstQuestion` below).
     renderForm(false);
-    // Prefetch: the next record's markdown, and the next page when close to the end of this one.
-    const next = w.records[q.pos - w.offset + 1];
-    if (next && markdown.missing(next)) {
-      // The next few records' in one request, once this one is on screen.
-      const ahead = w.records.slice(q.pos - w.offset + 1, q.pos - w.offset + 1 + PREFETCH);
-      void afterFrame()
-        .then(() => markdown.forMany(ahead))
-        .catch(() => {}); // asked for again when shown
-    }
+    // Prefetch: the next few records' markdown in one request once this one is on screen (asked for again when shown if it fails), and the next page when close to the end of this one.
+    const ahead = w.records.slice(q.pos - w.offset + 1, q.pos - w.offset + 1 + PREFETCH);
+    if (ahead.length && markdown.missing(ahead[0])) void afterFrame().then(() => markdown.forMany(ahead)).catch(() => {});
     if (nearEnd(w, q.pos)) void extendWindow(w);
     if (!side.contains(document.activeElement)) focusFirstQuestion(formPane, true);
   }
