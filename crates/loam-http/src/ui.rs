@@ -114,7 +114,8 @@ pub async fn serve(source: &UiSource, req: Request) -> Response {
     respond(&name, asset, encoded, freshness, req.headers(), req.method() == Method::HEAD)
 }
 
-/// The version of the embedded files: a hash of every file's hash, the same for the same files.
+/// The version of the embedded files: a hash of every file's hash and of the modules as served,
+/// the same for the same files.
 fn version() -> &'static str {
     static VERSION: LazyLock<String> = LazyLock::new(|| {
         let mut names: Vec<_> = Assets::iter().collect();
@@ -124,6 +125,15 @@ fn version() -> &'static str {
             if let Some(file) = Assets::get(&name) {
                 hasher.update(name.as_bytes());
                 hasher.update(file.metadata.sha256_hash());
+            }
+        }
+        // And the modules as served: a change of the bundling alone is a new version too.
+        if let Some(served) = bundle() {
+            let mut served: Vec<_> = served.files.iter().collect();
+            served.sort();
+            for (name, (_, etag)) in served {
+                hasher.update(name.as_bytes());
+                hasher.update(etag.as_bytes());
             }
         }
         hex(&hasher.finalize()[..6])
