@@ -6,18 +6,19 @@
 // move shows the next record, then leases it, updates the URL and prefetches markdown. Another
 // screen, loaded lazily, shares the bundle's modules (one signed-in user, one API client). Runs
 // after ui-1…ui-14 against the same server but relies on nothing they leave (its own workspace,
-// user and dataset).
+// user and dataset, removed again at the end: the files after it count Tabs over every dataset
+// and user).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { URL, apiCall, setUp, signedIn, tearDown, user } from '../lib/loam-ui.js';
 
-/** @type {{ds: any, idOf: Record<string, string>}} the records' ids by their task's number */
+/** @type {{ws: any, annotator: any, ds: any, idOf: Record<string, string>}} `idOf`: the records' ids by their task's number */
 let D;
 
 before(async () => {
   await setUp();
   const ws = await apiCall('POST', '/api/v1/workspaces', { name: 'speed-e2e' });
-  await user('speed1', 'annotator', [ws.id]);
+  const annotator = await user('speed1', 'annotator', [ws.id]);
   const ds = await apiCall('POST', '/api/v1/datasets', { name: 'speed-first', workspace_id: ws.id });
   await apiCall('POST', `/api/v1/datasets/${ds.id}/fields`, { name: 'prompt', title: 'Prompt', required: true, settings: { type: 'text', use_markdown: true } });
   await apiCall('POST', `/api/v1/datasets/${ds.id}/fields`, { name: 'plain', title: 'Plain', required: true, settings: { type: 'text' } });
@@ -26,9 +27,14 @@ before(async () => {
   const items = Array.from({ length: 12 }, (_, i) => ({ external_id: `s${i}`, fields: { prompt: `## Task ${i}\n\n**bold ${i}**`, plain: `plain ${i}` } }));
   await apiCall('POST', `/api/v1/datasets/${ds.id}/records/bulk`, { items });
   const records = (await apiCall('GET', `/api/v1/datasets/${ds.id}/records?limit=20`)).items;
-  D = { ds, idOf: Object.fromEntries(records.map((/** @type {any} */ r) => [/Task (\d+)/.exec(r.fields.prompt)?.[1], r.id])) };
+  D = { ws, annotator, ds, idOf: Object.fromEntries(records.map((/** @type {any} */ r) => [/Task (\d+)/.exec(r.fields.prompt)?.[1], r.id])) };
 });
-after(tearDown);
+after(async () => {
+  await apiCall('DELETE', `/api/v1/datasets/${D.ds.id}`);
+  await apiCall('DELETE', `/api/v1/users/${D.annotator.id}`);
+  await apiCall('DELETE', `/api/v1/workspaces/${D.ws.id}`);
+  await tearDown();
+});
 
 /**
  * Every request a page makes, as "METHOD path" (the version of /assets/ URLs left out; the query
