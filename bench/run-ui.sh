@@ -45,14 +45,14 @@ if [[ -n "${LOAM_BIN_BASELINE:-}" ]]; then
   [[ -n "$LOAM_BIN" ]] || { echo "== build ==" >&2; cargo build --release -p loam-cli; }
   loam_server_start "$(loam_bin "$REPO")"
   echo "== baseline: $LOAM_BIN_BASELINE at ${base[0]}; candidate: $(loam_bin "$REPO") at $LOAM_SERVER_URL (interleaved) ==" >&2
-  CHROMIUM="$CHROMIUM" node "$REPO/bench/ui.mjs" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" \
-    --json-out "$OUT/ui.json" --baseline-url "${base[0]}" --baseline-api-key "${base[1]}" \
+  CHROMIUM="$CHROMIUM" node "$REPO/bench/ui.mjs" --url "$LOAM_SERVER_URL" "--api-key=$LOAM_SERVER_KEY" \
+    --json-out "$OUT/ui.json" --baseline-url "${base[0]}" "--baseline-api-key=${base[1]}" \
     --baseline-json-out "$OUT/ui-baseline.json" "$@"
   node "$REPO/bench/ui-compare.mjs" "$OUT/ui-baseline.json" "$OUT/ui.json" | tee "$OUT/compare.txt"
 else
   loam_bench_server "$REPO" ui
   OUT="$LOAM_BENCH_OUT"
-  CHROMIUM="$CHROMIUM" node "$REPO/bench/ui.mjs" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" \
+  CHROMIUM="$CHROMIUM" node "$REPO/bench/ui.mjs" --url "$LOAM_SERVER_URL" "--api-key=$LOAM_SERVER_KEY" \
     --json-out "$OUT/ui.json" "$@"
 fi
 echo "# results: $OUT" >&2

@@ -27,6 +27,9 @@
 #      browser/ui-12-time.test.js drives time on task under a controlled clock (hidden-tab and idle
 #      time left out, the figures per annotator on the home and settings) and an owner's record
 #      edit with its history, on a workspace, users and dataset of its own;
+#      browser/ui-15-speed.test.js checks what keeps the first screen and a move fast (one module
+#      file, the bundle; the first page and markdown asked for once, with the page; a move's lease
+#      and URL after its frame; lazy screens sharing the bundle's modules), on a dataset of its own;
 #      browser/upstream-argilla-ui.test.js drives Argilla's own web UI (the built frontend in the
 #      argilla-server 2.8.0 wheel from PyPI, fetched once with `pip download` into
 #      ~/.cache/loam/argilla-ui/) in front of loam's API: sign-in by keyboard, the datasets home,

@@ -78,7 +78,7 @@ export async function call(method, path, opts = {}) {
     /** @type {Response} */
     let res;
     try {
-      res = (method === 'GET' && attempt === 0 && (await takeEarly(path, t))) || (await fetch(path, { method, headers, body, credentials: 'omit' }));
+      res = (attempt === 0 && (await takeEarly(method, path, body, t))) || (await fetch(path, { method, headers, body, credentials: 'omit' }));
     } catch (err) {
       if (attempt >= retries) throw err;
       retryListener(attempt + 1, err);
@@ -101,18 +101,22 @@ export async function call(method, path, opts = {}) {
 const EARLY_FOR = 10_000;
 
 /**
- * The reply early.js asked for with the page, if any, for `path` with the token `sentToken`: once,
- * and only in the first seconds after the page's start (a later call asks anew). Null when there is
- * none or the early request failed on the network.
- * @param {string} path @param {string|null} sentToken @returns {Promise<Response|null>}
+ * The reply early.js asked for with the page, if any, for `method` `path` with the body `sent` and
+ * the token `sentToken`: once (a different body drops it), and only in the first seconds after the
+ * page's start (a later call asks anew). Null when there is none or the early request failed on
+ * the network.
+ * @param {string} method @param {string} path @param {BodyInit|undefined} sent @param {string|null} sentToken
+ * @returns {Promise<Response|null>}
  */
-async function takeEarly(path, sentToken) {
+async function takeEarly(method, path, sent, sentToken) {
   const early = /** @type {any} */ (window).__loamEarly;
   if (!early || !sentToken || early.token !== sentToken || performance.now() > EARLY_FOR) return null;
-  const reply = early.started.get(path);
-  if (!reply) return null;
-  early.started.delete(path);
-  return reply;
+  const key = `${method} ${path}`;
+  const entry = early.started.get(key);
+  if (!entry) return null;
+  early.started.delete(key);
+  const got = await entry;
+  return got && got.body === sent ? got.reply : null;
 }
 
 /**

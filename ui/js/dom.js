@@ -51,3 +51,17 @@ export function replace(el, ...children) {
   append(el, children);
   return el;
 }
+
+/**
+ * Resolves once the frame being prepared has been painted (or after `ms` when no frame comes, as
+ * in a hidden tab): for work that need not delay what that frame shows (a request whose answer
+ * nothing on screen waits for, the address bar's URL).
+ * @param {number} [ms]
+ * @returns {Promise<void>}
+ */
+export function afterFrame(ms = 100) {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, ms);
+  });
+}

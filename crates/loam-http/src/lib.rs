@@ -14,6 +14,7 @@ mod routes;
 mod samples;
 mod serve;
 mod ui;
+mod ui_bundle;
 
 use std::sync::Arc;
 

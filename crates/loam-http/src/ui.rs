@@ -18,11 +18,16 @@
 //! so an edit shows on reload. The embedded text files are sent brotli- or gzip-compressed from
 //! copies made once (`compression.rs`).
 //!
+//! The embedded `js/app.js` is served as a bundle of the first screen's modules, and the other
+//! modules rewritten to share them (`ui_bundle.rs`); `index.html` then preloads none of them.
+//! Files from `--ui-dir` are served as they are.
+//!
 //! Every response carries a strict Content-Security-Policy (no inline scripts or styles, nothing
 //! fetched but from this server, images also from `data:` and http(s) URLs because image fields
 //! hold URLs), `nosniff`, a referrer policy and frame options.
 
 use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
@@ -35,6 +40,7 @@ use sha2::{Digest, Sha256};
 
 use crate::compression::{self, Coding, Variants};
 use crate::error::ApiError;
+use crate::ui_bundle;
 
 #[derive(RustEmbed)]
 #[folder = "../../ui/"]
@@ -108,7 +114,8 @@ pub async fn serve(source: &UiSource, req: Request) -> Response {
     respond(&name, asset, encoded, freshness, req.headers(), req.method() == Method::HEAD)
 }
 
-/// The version of the embedded files: a hash of every file's hash, the same for the same files.
+/// The version of the embedded files: a hash of every file's hash and of the modules as served,
+/// the same for the same files.
 fn version() -> &'static str {
     static VERSION: LazyLock<String> = LazyLock::new(|| {
         let mut names: Vec<_> = Assets::iter().collect();
@@ -120,20 +127,79 @@ fn version() -> &'static str {
                 hasher.update(file.metadata.sha256_hash());
             }
         }
+        // And the modules as served: a change of the bundling alone is a new version too.
+        if let Some(served) = bundle() {
+            let mut served: Vec<_> = served.files.iter().collect();
+            served.sort();
+            for (name, (_, etag)) in served {
+                hasher.update(name.as_bytes());
+                hasher.update(etag.as_bytes());
+            }
+        }
         hex(&hasher.finalize()[..6])
     });
     &VERSION
 }
 
 /// The embedded `index.html`, its `href="/…"` and `src="/…"` naming embedded files rewritten to
-/// their versioned URLs.
+/// their versioned URLs, and without preloads of the modules in the bundle.
 fn versioned_index() -> Option<&'static [u8]> {
     static INDEX: LazyLock<Option<Vec<u8>>> = LazyLock::new(|| {
         let file = Assets::get("index.html")?;
-        let html = String::from_utf8_lossy(&file.data);
+        let mut html = String::from_utf8_lossy(&file.data).into_owned();
+        if let Some(bundle) = bundle() {
+            html = drop_preloads(&html, |name| bundle.bundled.contains(name));
+        }
         Some(link_versioned(&html, version(), |name| Assets::get(name).is_some()).into_bytes())
     });
     INDEX.as_deref()
+}
+
+/// The embedded modules as served: `js/app.js` the bundle of the first screen's modules, the
+/// others rewritten to share them, each with its ETag; `None` when the modules cannot be bundled
+/// (they are then served as they are; the reason is logged once).
+struct Served {
+    files: HashMap<String, (String, String)>,
+    bundled: HashSet<String>,
+}
+
+fn bundle() -> Option<&'static Served> {
+    static BUNDLE: LazyLock<Option<Served>> = LazyLock::new(|| {
+        let mut sources = BTreeMap::new();
+        for name in Assets::iter().filter(|name| name.starts_with("js/") && name.ends_with(".js")) {
+            let file = Assets::get(&name)?;
+            sources.insert(name.into_owned(), String::from_utf8(file.data.into_owned()).ok()?);
+        }
+        match ui_bundle::build(&sources, "js/app.js", &["js/views/annotate.js"]) {
+            Ok(built) => {
+                let files = built
+                    .files
+                    .into_iter()
+                    .map(|(name, text)| {
+                        let etag = format!("\"{}\"", hex(&Sha256::digest(text.as_bytes())[..16]));
+                        (name, (text, etag))
+                    })
+                    .collect();
+                Some(Served { files, bundled: built.bundled })
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "the UI's modules are served one by one: they could not be bundled");
+                None
+            }
+        }
+    });
+    BUNDLE.as_ref()
+}
+
+/// `html` without the `<link rel="modulepreload" href="/x">` lines for which `bundled(x)`.
+fn drop_preloads(html: &str, bundled: impl Fn(&str) -> bool) -> String {
+    html.split_inclusive('\n')
+        .filter(|line| {
+            let name =
+                line.trim().strip_prefix("<link rel=\"modulepreload\" href=\"/").and_then(|it| it.strip_suffix("\">"));
+            !name.is_some_and(&bundled)
+        })
+        .collect()
 }
 
 /// `html` with every `href="/x"` and `src="/x"` for which `exists(x)` rewritten to
@@ -189,6 +255,9 @@ async fn load(source: &UiSource, name: &str) -> Option<Asset> {
             Some(Asset { bytes: Cow::Borrowed(bytes), etag })
         }
         UiSource::Embedded => {
+            if let Some((text, etag)) = bundle().and_then(|it| it.files.get(name)) {
+                return Some(Asset { bytes: Cow::Borrowed(text.as_bytes()), etag: etag.clone() });
+            }
             let file = Assets::get(name)?;
             let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
             Some(Asset { bytes: file.data, etag })
@@ -325,6 +394,28 @@ mod tests {
         let index = String::from_utf8_lossy(versioned_index().unwrap()).into_owned();
         assert!(index.contains(&format!("src=\"/assets/{}/js/app.js\"", version())), "{index}");
         assert!(!index.contains("\"/js/") && !index.contains("\"/css/"), "{index}");
+    }
+
+    #[test]
+    fn the_embedded_modules_are_bundled_and_not_preloaded() {
+        let served = bundle().expect("the embedded UI bundles");
+        let app = &served.files["js/app.js"].0;
+        for name in ["js/api.js", "js/views/annotate.js", "js/views/annotate/form-pane.js", "js/app.js"] {
+            assert!(served.bundled.contains(name), "{name}");
+            assert!(app.contains(&format!("globalThis.__loam[\"{name}\"] = ")), "{name}");
+        }
+        assert!(!served.bundled.contains("js/views/home.js"), "other screens stay lazy");
+        let home = &served.files["js/views/home.js"].0;
+        assert!(home.contains("globalThis.__loam[\"js/api.js\"]"), "a lazy module shares the bundle's api.js");
+        let index = String::from_utf8_lossy(versioned_index().unwrap()).into_owned();
+        assert!(!index.contains("modulepreload"), "{index}");
+        assert_eq!(
+            drop_preloads(
+                "<link rel=\"modulepreload\" href=\"/js/a.js\">\n<link rel=\"modulepreload\" href=\"/js/b.js\">\nx\n",
+                |n| n == "js/a.js"
+            ),
+            "<link rel=\"modulepreload\" href=\"/js/b.js\">\nx\n"
+        );
     }
 
     #[test]

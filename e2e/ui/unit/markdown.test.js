@@ -45,3 +45,37 @@ test('the cache asks once per record, never for a record without markdown, and o
   await cache.forMany([r1, r2]);
   assert.equal(asked.length, 2, 'all cached: no request');
 });
+
+test('a record being asked for is not asked for again, alone or with others', async () => {
+  const asked = [];
+  /** @type {(v: string[]) => void} */
+  let answer = () => {};
+  const cache = new MarkdownCache(fields, (texts) => {
+    asked.push(texts);
+    return new Promise((resolve) => (answer = resolve));
+  });
+  const many = cache.forMany([r1, r2, r3]);
+  assert.equal(cache.missing(r1), false, 'being asked for');
+  const one = cache.forRecord(r2);
+  const again = cache.forMany([r2, r1]);
+  assert.equal(asked.length, 1, 'one request');
+  answer(['<p>hi</p>', '', '<p>p</p>', '<p>a</p>', '<p>only</p>']);
+  await many;
+  assert.deepEqual(await one, ['<p>only</p>']);
+  await again;
+  assert.deepEqual(cache.get('r1'), ['<p>hi</p>', '', '<p>p</p>', '<p>a</p>']);
+  assert.deepEqual(cache.get('r3'), []);
+  assert.equal(asked.length, 1);
+});
+
+test('a failed request leaves the records to be asked for again', async () => {
+  let fail = true;
+  const cache = new MarkdownCache(fields, async (texts) => {
+    if (fail) throw new Error('offline');
+    return texts.map((t) => `<p>${t}</p>`);
+  });
+  await assert.rejects(cache.forRecord(r2));
+  assert.equal(cache.missing(r2), true);
+  fail = false;
+  assert.deepEqual(await cache.forRecord(r2), ['<p>only</p>']);
+});

@@ -44,6 +44,8 @@ export class MarkdownCache {
     this.render = render;
     /** @type {Map<string, string[]>} */
     this.html = new Map();
+    /** Records whose markdown is being asked for: a second ask waits for that answer. @type {Map<string, Promise<string[]>>} */
+    this.pending = new Map();
   }
 
   /** @param {string} id */
@@ -56,30 +58,47 @@ export class MarkdownCache {
     return this.html.get(id);
   }
 
-  /** Whether `record` has markdown not rendered yet. @param {any} record */
+  /** Whether `record` has markdown neither rendered nor being asked for. @param {any} record */
   missing(record) {
-    return !this.html.has(record.id) && markdownTexts(this.fields, record).length > 0;
+    return !this.html.has(record.id) && !this.pending.has(record.id) && markdownTexts(this.fields, record).length > 0;
   }
 
-  /** The rendered markdown of `record`, asked for unless cached. @param {any} record */
+  /** The rendered markdown of `record`, asked for unless cached or being asked for. @param {any} record */
   async forRecord(record) {
-    if (this.html.has(record.id)) return this.html.get(record.id);
-    const texts = markdownTexts(this.fields, record);
-    const html = texts.length ? await this.render(texts) : [];
-    this.html.set(record.id, html);
-    return html;
+    const cached = this.html.get(record.id);
+    if (cached) return cached;
+    const asked = this.pending.get(record.id);
+    if (asked) return asked;
+    await this.forMany([record]);
+    return this.html.get(record.id) || [];
   }
 
-  /** Renders the markdown of many records in one request, into the cache. @param {any[]} records */
+  /**
+   * Renders the markdown of many records in one request, into the cache (those cached or being
+   * asked for are left out; a failed request leaves them to be asked for again).
+   * @param {any[]} records
+   */
   async forMany(records) {
-    const todo = records.filter((r) => !this.html.has(r.id));
+    const todo = records.filter((r, i) => !this.html.has(r.id) && !this.pending.has(r.id) && records.findIndex((o) => o.id === r.id) === i);
     const texts = todo.map((r) => markdownTexts(this.fields, r));
     const flat = texts.flat();
-    const html = flat.length ? await this.render(flat) : [];
+    const all = flat.length ? this.render(flat) : Promise.resolve([]);
     let at = 0;
-    todo.forEach((r, i) => {
-      this.html.set(r.id, html.slice(at, at + texts[i].length));
+    const each = todo.map((r, i) => {
+      const from = at;
       at += texts[i].length;
+      const mine = all.then((html) => {
+        const part = html.slice(from, from + texts[i].length);
+        this.html.set(r.id, part);
+        return part;
+      });
+      this.pending.set(r.id, mine);
+      void mine.catch(() => {}).finally(() => {
+        if (this.pending.get(r.id) === mine) this.pending.delete(r.id);
+      });
+      return mine;
     });
+    const waiting = records.filter((r) => !todo.includes(r) && this.pending.has(r.id)).map((r) => this.pending.get(r.id));
+    await Promise.all([...each, ...waiting]);
   }
 }

@@ -9,12 +9,13 @@
 // shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
 // (the last submit or discard undone), annotate/leases.js (the Pending queue's record leased to the
 // annotator, issue 20), annotate/timing.js (time on task, sent with each save) and
-// annotate/edit-record.js (owners and admins edit the record; its history). The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
+// annotate/edit-record.js (owners and admins edit the record; its history; loaded by annotate/record-extras.js
+// when needed, as annotate/review-notes.js). The pure rules are in lib/queue.js, lib/leases.js, lib/answers.js,
 // lib/markdown.js, lib/form.js, lib/keys.js, lib/drafts.js, lib/suggestions.js and lib/undo.js
 // (filters, bulk and highlighting: lib/filters.js, lib/bulk.js, lib/highlight.js).
 
 import * as api from '../api.js';
-import { h } from '../dom.js';
+import { afterFrame, h } from '../dom.js';
 import { draftValues, openingForm, ownResponse } from '../lib/answers.js';
 import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
@@ -25,19 +26,21 @@ import { mayReviewDataset } from '../lib/roles.js';
 import { lazyBulk } from './annotate/bulk-lazy.js';
 import { filterBar } from './annotate/filter-bar.js';
 import { Leases } from './annotate/leases.js';
-import { focusFirstQuestion, focusQuestion, leavePane, renderFormPane } from './annotate/form-pane.js';
+import { focusFirstQuestion, focusQuestion, renderFormPane } from './annotate/form-pane.js';
 import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyboard.js';
 import { renderGuidelines, renderHelp } from './annotate/panels.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
 import { deleteResponse, draftSaver, saveResponse, settle, useSaveExtras } from './annotate/responses.js';
-import { recordTools } from './annotate/edit-record.js';
 import { watchActivity } from './annotate/timing.js';
 import { mayManage } from '../lib/roles.js';
 import { buildFrame, renderProgress, renderQueues } from './annotate/toolbar.js';
-import { othersPanel, returnedNote } from './annotate/review-notes.js';
+import { recordExtras } from './annotate/record-extras.js';
 import { BULK } from '../lib/timing.js';
 import { LastAnswer } from './annotate/undo.js';
 import { putBack, queueKey, snapshot } from '../lib/undo.js';
+
+/** Records ahead whose markdown is asked for in one request when the next one's is missing. */
+const PREFETCH = 5;
 
 /** @typedef {import('../lib/form.js').Question} Question */
 /** @typedef {import('../lib/form.js').FormState} FormState */
@@ -70,6 +73,7 @@ export async function render(main, params) {
     /** The lease of the record shown, while it is asked for. @type {Promise<any>|null} */
     leasing: null,
   };
+  let closed = false; // the view was left (its cleanup ran)
   /** Records a reviewer returned to the caller (review, issue 20), by record id. @type {Map<string, any>} */
   let returned = new Map();
   // The first page of the queue is asked for with the dataset's settings, not after them: first
@@ -340,9 +344,10 @@ export async function render(main, params) {
    * Shows the record at `q.pos`, fetching its page when it is not in hand, with focus on its first
    * question (never in a text entry); its form as `form` when given (an undo). In the Pending queue
    * the record is shown at once and leased meanwhile; one that went to others is then replaced.
-   * @param {FormState} [form]
+   * `moving`: a step through the queue (← / →), whose URL is updated once the record is on screen.
+   * @param {FormState} [form] @param {boolean} [moving]
    */
-  async function show(form) {
+  async function show(form, moving = false) {
     clearTimeout(heldPoll);
     if (bulk.active()) {
       leases.release();
@@ -355,10 +360,11 @@ export async function render(main, params) {
     if (!leasedQueue(q)) {
       leases.release();
       view.record = recordAt(w, q.pos);
-      return present(w, form);
+      return present(w, form, moving);
     }
     const first = recordAt(w, q.pos);
-    const leased = () => leases.shown(w, q.pos, narrowed(q), me.id, (held) => (view.held = held));
+    const pos = q.pos;
+    const leased = () => leases.shown(w, pos, narrowed(q), me.id, (held) => (view.held = held));
     if (!first || ownResponse(first, me.id) || leases.held === first.id) {
       view.record = await leased();
       return present(w, form);
@@ -366,9 +372,10 @@ export async function render(main, params) {
     // Shown while its lease is asked for; what is typed on it meanwhile stays with it, and a submit
     // waits for the answer (`act`). If it went to others, an answer not yet saved goes with it and
     // keys held by a move (typed for it) are dropped rather than replayed on a record not yet seen.
-    const leasing = (view.leasing = leased());
+    // Asked for once the record is on screen: the request does not delay its frame.
+    const leasing = (view.leasing = afterFrame().then(leased));
     view.record = first;
-    await present(w, form);
+    await present(w, form, moving);
     try {
       view.record = await leasing;
     } finally {
@@ -384,12 +391,15 @@ export async function render(main, params) {
 
   /**
    * Renders `view.record`, the record at `q.pos` of `w` (or none), with focus on its first question;
-   * its form as `form` when given (an undo).
-   * @param {Window} w @param {FormState} [form]
+   * its form as `form` when given (an undo); when `moving` (← / →), the URL is updated once the
+   * record is on screen, unless the view was left meanwhile.
+   * @param {Window} w @param {FormState} [form] @param {boolean} [moving]
    */
-  async function present(w, form) {
+  async function present(w, form, moving = false) {
     activity.open(view.record ? view.record.id : null);
-    history.replaceState(null, '', queueUrl(datasetId, q, q.status, q.pos));
+    const url = queueUrl(datasetId, q, q.status, q.pos);
+    if (!moving) history.replaceState(null, '', url);
+    else void afterFrame().then(() => closed || history.replaceState(null, '', url));
     if (view.record) {
       const opened = form ? { form, restored: false } : openingForm(questions, myResponse(), view.record.suggestions, readBackup(localStorage, me.id, view.record.id));
       view.form = opened.form;
@@ -407,12 +417,12 @@ export async function render(main, params) {
     else position.textContent = view.record ? `${q.pos + 1} of ${w.total}` : `${w.total} in this queue`;
     // Every pending record is held by others: look again in a while.
     if (view.held) heldPoll = setTimeout(() => void (view.held && !view.record ? show() : null), 5000);
-    leavePane(formPane);
     renderRecord(true);
-    renderForm();
-    // Prefetch: the next record's markdown, and the next page when close to the end of this one.
-    const next = w.records[q.pos - w.offset + 1];
-    if (next) void markdown.forRecord(next);
+    // Nothing is restored into the new form from the one it replaces (`focusFirstQuestion` below).
+    renderForm(false);
+    // Prefetch: the next few records' markdown in one request once this one is on screen (asked for again when shown if it fails), and the next page when close to the end of this one.
+    const ahead = w.records.slice(q.pos - w.offset + 1, q.pos - w.offset + 1 + PREFETCH);
+    if (ahead.length && markdown.missing(ahead[0])) void afterFrame().then(() => markdown.forMany(ahead)).catch(() => {});
     if (nearEnd(w, q.pos)) void extendWindow(w);
     if (!side.contains(document.activeElement)) focusFirstQuestion(formPane, true);
   }
@@ -430,7 +440,7 @@ export async function render(main, params) {
     if (to === null) return;
     await saver.flush();
     q.pos = to;
-    await show();
+    await show(undefined, true);
   }
 
   // ---- rendering -----------------------------------------------------------------------------
@@ -452,15 +462,19 @@ export async function render(main, params) {
     if (!full && !questions.some((it) => it.settings.type === 'span')) return;
     renderRecordPane(recordPane, { record, fields, questions, answers: view.form.answers, html: markdown.get(record.id) || [], search: q.text });
     if (pairwise) pairwise.arrange(recordPane, record);
-    // Review: the comment of a record returned to the caller, and the others' answers once the
-    // caller's own is submitted in a dataset that shows them.
-    const note = returnedNote(returned.get(record.id));
-    if (note) recordPane.prepend(note);
-    const mine = myResponse();
-    void othersPanel(record, mine, me.id, dataset, questions).then((panel) => {
-      if (panel && view.record === record && !recordPane.querySelector('#others-answers')) recordPane.append(panel);
+    recordExtras(recordPane, {
+      record,
+      mine: myResponse(),
+      returned: returned.get(record.id),
+      meId: me.id,
+      dataset,
+      questions,
+      manage: mayManage(me.role),
+      fields,
+      properties: metadataRes.items,
+      current: () => view.record,
+      saved: (res) => void edited(record, res),
     });
-    if (mayManage(me.role)) recordPane.append(recordTools({ record, fields, properties: metadataRes.items, saved: (res) => void edited(record, res) }));
   }
 
   /** The record was edited (owners and admins): shown as the server now holds it. @param {any} record @param {any} res */
@@ -473,10 +487,12 @@ export async function render(main, params) {
     statusLine.textContent = 'Record saved; its previous values are in its history';
   }
 
-  function renderForm() {
+  /** @param {boolean} [keepFocus] false: a record opens, focus is not restored into its form */
+  function renderForm(keepFocus = true) {
     renderFormPane(
       formPane,
       {
+        keepFocus,
         questions: bulk.active() ? bulkQuestions : questions,
         form: view.form,
         mine: bulk.active() ? null : myResponse(),
@@ -604,6 +620,7 @@ export async function render(main, params) {
   useSaveExtras(pairwise ? pairwise.extras : null);
   await Promise.all([refreshCounts(), show()]);
   return () => {
+    closed = true;
     document.removeEventListener('keydown', onKey);
     document.removeEventListener('mouseup', onMouseUp);
     window.removeEventListener('beforeunload', beforeUnload);

@@ -31,6 +31,8 @@ import { textEditor } from './editors/text.js';
  * @property {(status: 'submitted'|'discarded'|'draft') => void} act
  * @property {() => void} clear
  * @property {{label: string, run: () => void}|null} undo the last submit or discard, undoable
+ * @property {boolean} [keepFocus] false: focus in the pane is not restored into the new form (a
+ *   record opens: the caller focuses its first question)
  */
 
 /** @type {Record<string, (q: Question, value: any, ctx: EditorContext, suggestion: import('../../lib/form.js').Suggestion|undefined) => HTMLElement>} */
@@ -52,7 +54,7 @@ export function renderFormPane(pane, model, ctx) {
     replace(pane);
     return;
   }
-  const active = document.activeElement instanceof HTMLElement && pane.contains(document.activeElement) ? document.activeElement : null;
+  const active = model.keepFocus !== false && document.activeElement instanceof HTMLElement && pane.contains(document.activeElement) ? document.activeElement : null;
   const focusedKey = active ? active.dataset.key : undefined;
   const focusedSection = active ? active.closest('[data-question]') : null;
   const focusedQuestion = focusedSection instanceof HTMLElement ? focusedSection.dataset.question : undefined;
@@ -125,29 +127,34 @@ function questionSection(q, model, ctx, bulk) {
 /**
  * Focuses a question's answer: its chosen option, else its first option or ranking item; its text
  * area only when `typing` (j / k, a required text left empty), else the question itself, so a
- * digit or Enter never lands in a text entry unasked.
- * @param {HTMLElement} section @param {boolean} [typing]
+ * digit or Enter never lands in a text entry unasked. When a record `opening` was just rendered,
+ * focus forces no layout before its first frame: the answer is scrolled into view (when out of
+ * sight) right after that frame instead of by `focus()`.
+ * @param {HTMLElement} section @param {boolean} [typing] @param {boolean} [opening]
  */
-export function focusQuestion(section, typing = false) {
+export function focusQuestion(section, typing = false, opening = false) {
   // In this order: a selector list would return the first match in document order (the
   // label filter box, before the labels).
   const selectors = ['[data-option].selected', '[data-option]', '[data-rank-item]', ...(typing ? ['textarea', 'input'] : [])];
-  const target = selectors.map((sel) => section.querySelector(sel)).find((it) => it);
-  (/** @type {HTMLElement} */ (target || section)).focus();
+  const target = /** @type {HTMLElement} */ (selectors.map((sel) => section.querySelector(sel)).find((it) => it) || section);
+  if (!opening) {
+    target.focus();
+    return;
+  }
+  target.focus({ preventScroll: true });
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      if (document.activeElement === target) target.scrollIntoView({ block: 'nearest' });
+    }),
+  );
 }
 
 /**
- * Focuses the first question: always when a record opens (`force`), else unless focus is in the
- * pane already.
+ * Focuses the first question: always when a record opens (`force`; see `focusQuestion`'s
+ * `opening`), else unless focus is in the pane already.
  * @param {HTMLElement} pane @param {boolean} [force]
  */
 export function focusFirstQuestion(pane, force = false) {
   const first = pane.querySelector('.question');
-  if (first instanceof HTMLElement && (force || !pane.contains(document.activeElement))) focusQuestion(first);
-}
-
-/** Takes focus out of the pane before another record's form replaces it (nothing is restored into it). @param {HTMLElement} pane */
-export function leavePane(pane) {
-  const el = document.activeElement;
-  if (el instanceof HTMLElement && pane.contains(el)) el.blur();
+  if (first instanceof HTMLElement && (force || !pane.contains(document.activeElement))) focusQuestion(first, false, force);
 }
