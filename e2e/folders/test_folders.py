@@ -326,3 +326,32 @@ def test_loams_argilla_export_loads_into_the_reference_server(rg, loam, clients,
     result, out = imported(loam, out_dir, "--name", "round-trip")
     assert result.returncode == 0, out
     assert records_of(clients[0].datasets("round-trip", workspace=WS)) == want
+
+
+def test_loams_hub_parquet_reads_as_from_hub_reads_it(rg, loam, clients, source, tmp_root):
+    """What `rg.Dataset.from_hub` does with loam's folder once it is on the Hub, without the Hub:
+    the dataset from `.argilla/` (`from_disk(with_records=False)`, as from_hub does after its
+    snapshot_download), then the Parquet file through `datasets.load_dataset` of the folder (its
+    README card's features) and the SDK's own `_log_dataset_records`. The multi-label, ranking and
+    span answers and suggestions must have the types `to_datasets()` gives them for that to work."""
+    from datasets import Sequence, Value, load_dataset
+
+    out_dir = tmp_root / "export-hub"
+    result = loam.cli("export", f"{WS}/src", "--shape", "records", "--format", "argilla", "--out", str(out_dir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    hf = load_dataset(str(out_dir), split="train")
+    # The types `Dataset.from_dict` infers for the SDK's own `to_datasets()` columns.
+    mine = source.records(with_vectors=True, with_responses=True, with_suggestions=True).to_datasets()
+    for column in ("multi.responses", "rank.responses", "span.responses", "multi.suggestion", "rank.suggestion",
+                   "span.suggestion"):
+        assert hf.features[column] == mine.features[column], (column, hf.features[column], mine.features[column])
+    assert hf.features["multi.responses"] == Sequence(Sequence(Value("string")))
+    ref = rg.Dataset.from_disk(str(out_dir), name="from-loam-hub", workspace=WS, client=clients[1], with_records=False)
+    rg.Dataset._log_dataset_records(hf_dataset=hf, dataset=ref)
+    got, want = records_of(ref), records_of(source)
+    for record in want.values():
+        record["metadata"].pop("source")  # extra metadata: not in the `records` rows (see above)
+    assert got.keys() == want.keys()
+    for key in want:
+        for part in want[key]:
+            assert (key, part, got[key][part]) == (key, part, want[key][part])

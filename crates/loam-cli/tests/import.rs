@@ -149,6 +149,10 @@ fn bad_input_imports_nothing_and_exits_4() {
             "the file has no column `body`",
         ),
         (vec![all_bad.to_str().unwrap(), "--dataset", "argilla/texts"], "line 1 (row 1)"),
+        (
+            vec![all_bad.to_str().unwrap(), "--dataset", "argilla/texts"],
+            "the row has no value for any field: `text` (column `text`) missing",
+        ),
         (vec![not_parquet.to_str().unwrap(), "--dataset", "argilla/texts"], "not Parquet"),
         (vec![unknown.to_str().unwrap(), "--dataset", "argilla/texts"], "--format"),
         (vec![path, "--dataset", "argilla/nope"], "Dataset `argilla/nope` not found"),
