@@ -296,13 +296,22 @@ def test_bad_records_are_listed_and_the_rest_imported(rg, loam, clients, folders
     items[3]["suggestions"] = {"label": {"value": "maybe", "score": None, "agent": None}}
     items[7]["fields"] = {"img": items[7]["fields"].get("img")}  # the required text field is missing
     items[9]["responses"]["label"] = [{"value": "pos", "user_id": "0193a0a0-0000-7000-8000-00000000abcd"}]
+    # A loam user who is no member of the workspace: their response is left out, counted.
+    reply = httpx.post(f"{loam.url}/api/v1/users", headers={"X-Argilla-Api-Key": loam.key}, json={
+        "username": "outsider", "first_name": "Out", "role": "annotator", "password": secrets.token_urlsafe(16)})
+    assert reply.status_code == 201, reply.text
+    items[11]["responses"]["label"] = [{"value": "pos", "user_id": reply.json()["id"], "status": "submitted"}]
     (some_bad / "records.json").write_text(json.dumps(items))
     result, out = imported(loam, some_bad, "--name", "some-bad")
     assert result.returncode != 0, out
     assert f"{N} records read, {N - 2} imported, 2 refused" in out, out
     assert "refused record 4 (id rec-3)" in out and "refused record 8 (id rec-7)" in out, out
     assert "left out 1 responses of user 0193a0a0-0000-7000-8000-00000000abcd: no such user in loam" in out, out
-    assert len(list(clients[0].datasets("some-bad", workspace=WS).records)) == N - 2
+    assert "left out 1 responses of user outsider: not an owner nor a member of the workspace" in out, out
+    copy = clients[0].datasets("some-bad", workspace=WS)
+    assert len(list(copy.records)) == N - 2
+    rec11 = next(r for r in copy.records(with_responses=True) if r.id == "rec-11")
+    assert all(str(it.user_id) != reply.json()["id"] for it in rec11.responses)
 
 
 def test_loams_argilla_export_loads_into_the_reference_server(rg, loam, clients, source, tmp_root):
@@ -326,3 +335,42 @@ def test_loams_argilla_export_loads_into_the_reference_server(rg, loam, clients,
     result, out = imported(loam, out_dir, "--name", "round-trip")
     assert result.returncode == 0, out
     assert records_of(clients[0].datasets("round-trip", workspace=WS)) == want
+
+
+def test_loams_hub_parquet_reads_as_from_hub_reads_it(rg, loam, clients, source, tmp_root):
+    """What `rg.Dataset.from_hub` does with loam's folder once it is on the Hub, without the Hub:
+    the dataset from `.argilla/` (`from_disk(with_records=False)`, as from_hub does after its
+    snapshot_download), then the Parquet file through `datasets.load_dataset` of the folder (its
+    README card's features) and the SDK's own `_log_dataset_records`. The multi-label, ranking and
+    span answers and suggestions must have the types `to_datasets()` gives them for that to work."""
+    from datasets import Sequence, Value, load_dataset
+
+    out_dir = tmp_root / "export-hub"
+    result = loam.cli("export", f"{WS}/src", "--shape", "records", "--format", "argilla", "--out", str(out_dir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    hf = load_dataset(str(out_dir), split="train")
+    # The types `Dataset.from_dict` infers for the SDK's own `to_datasets()` columns.
+    mine = source.records(with_vectors=True, with_responses=True, with_suggestions=True).to_datasets()
+    for column in ("multi.responses", "rank.responses", "span.responses", "multi.suggestion", "rank.suggestion",
+                   "span.suggestion"):
+        assert hf.features[column] == mine.features[column], (column, hf.features[column], mine.features[column])
+    assert hf.features["multi.responses"] == Sequence(Sequence(Value("string")))
+    # Known gap: a custom field is JSON text in loam's Parquet, where `to_datasets()` has a struct
+    # inferred from the values; from_hub would send the text, which the server refuses (records.json,
+    # what from_disk reads, holds it as an object). Left out here and in the comparison.
+    # And a limit of the SDK itself: from_hub sends a ranking answer as its values without ranks
+    # (`[{"value": "r1"}, …]`), which the 2.8 server refuses ("[None] are not valid ranks"), for the
+    # SDK's own to_hub layout as for this one (same column type). The ranking answers are left out
+    # here; records.json keeps their ranks, so from_disk (the test above) brings them over.
+    hf = hf.remove_columns(["custom", "rank.responses", "rank.responses.users", "rank.responses.status"])
+    ref = rg.Dataset.from_disk(str(out_dir), name="from-loam-hub", workspace=WS, client=clients[1], with_records=False)
+    rg.Dataset._log_dataset_records(hf_dataset=hf, dataset=ref)
+    got, want = records_of(ref), records_of(source)
+    for record in want.values():
+        record["metadata"].pop("source")  # extra metadata: not in the `records` rows (see above)
+        record["fields"].pop("custom", None)
+        record["responses"] = [it for it in record["responses"] if it[1] != "rank"]
+    assert got.keys() == want.keys()
+    for key in want:
+        for part in want[key]:
+            assert (key, part, got[key][part]) == (key, part, want[key][part])

@@ -137,7 +137,9 @@ fn bad_input_imports_nothing_and_exits_4() {
     let bad_mapping = dir.path().join("bad.json");
     std::fs::write(&bad_mapping, r#"{"fields": {"text": "body"}}"#).unwrap();
     let all_bad = dir.path().join("bad.jsonl");
-    std::fs::write(&all_bad, "{\"n\": 1}\n{\"n\": 2}\n").unwrap();
+    std::fs::write(&all_bad, "{\"n\": 1, \"body\": null}\n{\"n\": 2}\n").unwrap();
+    let mapped = dir.path().join("mapped.json");
+    std::fs::write(&mapped, r#"{"fields": {"text": "body"}}"#).unwrap();
     let not_parquet = dir.path().join("x.parquet");
     std::fs::write(&not_parquet, "{\"text\": \"one\"}\n").unwrap();
     let unknown = dir.path().join("rows.txt");
@@ -149,6 +151,14 @@ fn bad_input_imports_nothing_and_exits_4() {
             "the file has no column `body`",
         ),
         (vec![all_bad.to_str().unwrap(), "--dataset", "argilla/texts"], "line 1 (row 1)"),
+        (
+            vec![all_bad.to_str().unwrap(), "--dataset", "argilla/texts"],
+            "the row has no value for any field: `text` missing (no column of the file maps to a field)",
+        ),
+        (
+            vec![all_bad.to_str().unwrap(), "--dataset", "argilla/texts", "--mapping", mapped.to_str().unwrap()],
+            "the row has no value for any field: `text` (column `body`) missing",
+        ),
         (vec![not_parquet.to_str().unwrap(), "--dataset", "argilla/texts"], "not Parquet"),
         (vec![unknown.to_str().unwrap(), "--dataset", "argilla/texts"], "--format"),
         (vec![path, "--dataset", "argilla/nope"], "Dataset `argilla/nope` not found"),

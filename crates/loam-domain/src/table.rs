@@ -20,6 +20,24 @@ pub enum ColumnType {
     IntList,
     /// A list of floats (a vector).
     FloatList,
+    /// JSON values of a known nested shape (cells are [`Cell::Json`]): written as JSON where the
+    /// format holds JSON (JSONL; CSV as JSON text), with the shape's own nested type in Parquet
+    /// (what the Argilla SDK's `to_datasets()` gives those columns).
+    Nested(Nested),
+}
+
+/// The shapes of [`ColumnType::Nested`]. A value that does not have its shape (a part of
+/// another type) is null where it stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nested {
+    /// A list of lists of strings: multi-label and ranking answers, one list per response.
+    StrLists,
+    /// A list of spans, each `{label, start, end}`: a span suggestion.
+    Spans,
+    /// A list of span lists: span answers, one list per response.
+    SpanLists,
+    /// A list of numbers: the score of a suggestion whose value is a list.
+    Floats,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +85,7 @@ impl Cell {
                 | (Cell::Bool(_), ColumnType::Bool)
                 | (Cell::StrList(_), ColumnType::StrList)
                 | (Cell::Messages(_), ColumnType::Messages)
-                | (Cell::Json(_), ColumnType::Json)
+                | (Cell::Json(_), ColumnType::Json | ColumnType::Nested(_))
                 | (Cell::IntList(_), ColumnType::IntList)
                 | (Cell::FloatList(_), ColumnType::FloatList)
         )

@@ -4,7 +4,9 @@
 //!
 //! Column types: `Str` utf8, `Int` int64, `Float` double, `Bool` boolean, `StrList`
 //! list<utf8>, `IntList` list<int64>, `FloatList` list<double>, `Messages`
-//! list<struct<role: utf8, content: utf8>>, `Json` utf8 (JSON text). Every
+//! list<struct<role: utf8, content: utf8>>, `Json` utf8 (JSON text), `Nested` its shape's type
+//! (`nested.rs`: list<list<utf8>>, list<struct<label, start, end>>, a list of those, or
+//! list<double>). Every
 //! column is nullable. Snappy compression; a string column whose first values are mostly
 //! distinct is written without a dictionary ([`properties`]). The footer names "loam" as its
 //! writer and holds nothing that changes between runs, so the same rows give the same bytes.
@@ -19,6 +21,8 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
+
+use crate::nested::NestedBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -44,7 +48,7 @@ fn string_item() -> Field {
     Field::new("item", DataType::Utf8, true)
 }
 
-fn item(ty: DataType) -> Field {
+pub(crate) fn item(ty: DataType) -> Field {
     Field::new("item", ty, true)
 }
 
@@ -62,6 +66,7 @@ fn arrow_type(ty: ColumnType) -> DataType {
         ColumnType::Messages => DataType::List(Arc::new(message_item())),
         ColumnType::IntList => DataType::List(Arc::new(item(DataType::Int64))),
         ColumnType::FloatList => DataType::List(Arc::new(item(DataType::Float64))),
+        ColumnType::Nested(shape) => crate::nested::arrow_type(shape),
     }
 }
 
@@ -74,6 +79,7 @@ enum Builder {
     Messages(ListBuilder<StructBuilder>),
     IntList(ListBuilder<Int64Builder>),
     FloatList(ListBuilder<Float64Builder>),
+    Nested(NestedBuilder),
 }
 
 impl Builder {
@@ -95,6 +101,7 @@ impl Builder {
             ColumnType::FloatList => {
                 Builder::FloatList(ListBuilder::new(Float64Builder::new()).with_field(item(DataType::Float64)))
             }
+            ColumnType::Nested(shape) => Builder::Nested(NestedBuilder::new(shape)),
         }
     }
 
@@ -141,6 +148,8 @@ impl Builder {
                 it.append(true);
             }
             (Builder::FloatList(it), _) => it.append(false),
+            (Builder::Nested(it), Cell::Json(value)) => it.append(value),
+            (Builder::Nested(it), _) => it.append(&serde_json::Value::Null),
         }
     }
 
@@ -167,6 +176,7 @@ impl Builder {
             Builder::Messages(it) => Arc::new(it.finish()),
             Builder::IntList(it) => Arc::new(it.finish()),
             Builder::FloatList(it) => Arc::new(it.finish()),
+            Builder::Nested(it) => it.finish(),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use loam_domain::table::{Column, ColumnType, Row};
+use loam_domain::table::{Column, ColumnType, Nested, Row};
 use serde_json::Value;
 
 use crate::columnar::ParquetWriter;
@@ -37,6 +37,15 @@ pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> Stri
             ColumnType::FloatList => "    sequence: float64\n",
             ColumnType::Messages => {
                 "    list:\n    - name: role\n      dtype: string\n    - name: content\n      dtype: string\n"
+            }
+            // As `datasets` writes the features `Dataset.from_dict` infers for these columns.
+            ColumnType::Nested(Nested::StrLists) => "    sequence:\n      sequence: string\n",
+            ColumnType::Nested(Nested::Floats) => "    sequence: float64\n",
+            ColumnType::Nested(Nested::Spans) => {
+                "    list:\n    - name: end\n      dtype: int64\n    - name: label\n      dtype: string\n    - name: start\n      dtype: int64\n"
+            }
+            ColumnType::Nested(Nested::SpanLists) => {
+                "    list:\n      list:\n      - name: end\n        dtype: int64\n      - name: label\n        dtype: string\n      - name: start\n        dtype: int64\n"
             }
         });
     }
@@ -63,6 +72,10 @@ pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> Stri
             ColumnType::FloatList => "list of float64",
             ColumnType::Messages => "chat messages (role, content)",
             ColumnType::Json => "JSON text",
+            ColumnType::Nested(Nested::StrLists) => "list of lists of strings",
+            ColumnType::Nested(Nested::Floats) => "list of float64",
+            ColumnType::Nested(Nested::Spans) => "spans (end, label, start)",
+            ColumnType::Nested(Nested::SpanLists) => "list of span lists (end, label, start)",
         };
         out.push_str(&format!("- `{}`: {ty}\n", column.name.replace('`', "'")));
     }

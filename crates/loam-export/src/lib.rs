@@ -17,6 +17,7 @@ mod columnar;
 mod delimited;
 mod hub;
 mod jsonl;
+mod nested;
 pub mod records;
 
 use std::io::{self, Write};

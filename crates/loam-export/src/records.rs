@@ -11,11 +11,11 @@
 //! | `<field>` | text and image fields as strings, chat fields as `[{role, content}]`, custom fields as JSON |
 //! | `<metadata>` | integer and float properties as numbers, terms as strings (the SDK's type for the usual single term; a list of terms as its JSON text) |
 //! | `<vector>` | the vector (a list of floats) |
-//! | `<question>.responses` | the answers of every response that answers the question (any status), in the responses' order: a list of strings (text, label), of integers (rating), else JSON (a list of lists: multi-label, ranking as its values in the order given, the SDK drops the ranks; spans) |
+//! | `<question>.responses` | the answers of every response that answers the question (any status), in the responses' order: a list of strings (text, label), of integers (rating), else a list of lists (multi-label; ranking as its values in the order given, the SDK drops the ranks; spans as `{end, label, start}`), JSON in JSONL and CSV, typed in Parquet as `to_datasets()` types it |
 //! | `<question>.responses.users` | the responders' user ids, in the same order |
 //! | `<question>.responses.status` | the responses' statuses, in the same order |
-//! | `<question>.suggestion` | the suggestion's value (a ranking as its values) |
-//! | `<question>.suggestion.score` | its score (a number for text, label and rating questions; JSON otherwise, where a score may be a list) |
+//! | `<question>.suggestion` | the suggestion's value (a ranking as its values; spans as a list of `{end, label, start}`) |
+//! | `<question>.suggestion.score` | its score (a number for text, label and rating questions; a list of numbers for list values) |
 //! | `<question>.suggestion.agent` | its agent |
 //!
 //! Differences from the SDK: every column of the settings is present on every row (null when
@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use loam_domain::answer::AnnotatedRecord;
 use loam_domain::model::{DatasetSchema, Question, Vector};
 use loam_domain::settings::{FieldSettings, MetadataSettings, QuestionSettings};
-use loam_domain::table::{Cell, Column, ColumnType, Message, Row};
+use loam_domain::table::{Cell, Column, ColumnType, Message, Nested, Row};
 use loam_domain::VectorSettingsId;
 use serde_json::Value;
 
@@ -182,7 +182,10 @@ fn responses_type(question: &Question) -> ColumnType {
     match question.settings {
         QuestionSettings::Text { .. } | QuestionSettings::LabelSelection { .. } => ColumnType::StrList,
         QuestionSettings::Rating { .. } => ColumnType::IntList,
-        _ => ColumnType::Json,
+        QuestionSettings::MultiLabelSelection { .. } | QuestionSettings::Ranking { .. } => {
+            ColumnType::Nested(Nested::StrLists)
+        }
+        QuestionSettings::Span { .. } => ColumnType::Nested(Nested::SpanLists),
     }
 }
 
@@ -191,7 +194,7 @@ fn suggestion_type(question: &Question) -> ColumnType {
         QuestionSettings::Text { .. } | QuestionSettings::LabelSelection { .. } => ColumnType::Str,
         QuestionSettings::Rating { .. } => ColumnType::Int,
         QuestionSettings::MultiLabelSelection { .. } | QuestionSettings::Ranking { .. } => ColumnType::StrList,
-        QuestionSettings::Span { .. } => ColumnType::Json,
+        QuestionSettings::Span { .. } => ColumnType::Nested(Nested::Spans),
     }
 }
 
@@ -200,7 +203,8 @@ fn score_type(question: &Question) -> ColumnType {
         QuestionSettings::Text { .. } | QuestionSettings::LabelSelection { .. } | QuestionSettings::Rating { .. } => {
             ColumnType::Float
         }
-        _ => ColumnType::Json,
+        // A list value's score is a list of numbers (the server refuses a single one).
+        _ => ColumnType::Nested(Nested::Floats),
     }
 }
 

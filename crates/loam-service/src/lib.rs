@@ -149,6 +149,13 @@ impl Service {
         self.store.close().await;
     }
 
+    /// From now on the SQLite database file is read without memory-mapping it: for a process
+    /// that does one long bulk write (`loam import file`), whose resident memory should stay
+    /// flat however large the database grows (`Store::stop_mapping_file`).
+    pub fn stop_mapping_database(&self) {
+        self.store.stop_mapping_file();
+    }
+
     /// Waits until no approximate similarity index of this process is being built or updated in
     /// the background (tests and benchmarks, which want the index to answer), at most `limit`.
     /// Returns whether none is.

@@ -189,6 +189,15 @@ impl Store {
         })
     }
 
+    /// From now on, SQLite connections read the database file without memory-mapping it (see
+    /// `LitePool::stop_mapping`): for a process doing one long bulk write, whose resident memory
+    /// should not grow with the database. No-op on PostgreSQL.
+    pub fn stop_mapping_file(&self) {
+        if let Pool::Sqlite(pool) = &self.pool {
+            pool.stop_mapping();
+        }
+    }
+
     /// Whether the database answers now (a trivial query, within `timeout`).
     pub async fn ping(&self, timeout: Duration) -> Result<(), StoreError> {
         let query = async {

@@ -6,6 +6,7 @@
 //! own busy wait applies only to other processes on the same file).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ pub(crate) struct LitePool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    /// Whether connections opened from now on memory-map the file ([`LitePool::stop_mapping`]).
+    mapped: AtomicBool,
 }
 
 impl LitePool {
@@ -33,6 +36,7 @@ impl LitePool {
             path: path.to_owned(),
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(max)),
+            mapped: AtomicBool::new(true),
         });
         // Open one now, so a file that cannot be opened fails the start, not the first request.
         let first = pool.open()?;
@@ -55,15 +59,17 @@ impl LitePool {
              -- 16 MB of page cache per connection: bounded memory.
              pragma cache_size = -16000;
              pragma temp_store = memory;
-             -- Reads straight from the OS page cache instead of copying each page into SQLite's:
-             -- random reads (a record per text match, index probes) cost less. 2 GiB of address
-             -- space, SQLite's default ceiling.
-             pragma mmap_size = 2147418112;
              -- The server checkpoints the WAL in the background (Store::checkpoint), off the
              -- request path; this is only the backstop when nothing does (tests, CLI commands): a
              -- commit that finds the WAL over ~256 MB checkpoints it.
              pragma wal_autocheckpoint = 65536;",
         )?;
+        if self.mapped.load(Ordering::Relaxed) {
+            // Reads straight from the OS page cache instead of copying each page into SQLite's:
+            // random reads (a record per text match, index probes) cost less. 2 GiB of address
+            // space, SQLite's default ceiling.
+            conn.execute_batch("pragma mmap_size = 2147418112;")?;
+        }
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(conn)
     }
@@ -98,6 +104,16 @@ impl LitePool {
         }
         pooled.keep = false;
         Ok(pooled)
+    }
+
+    /// Connections opened from now on read the file without memory-mapping it, and the idle ones
+    /// are closed (connections in use keep their mapping until they are returned and reused).
+    /// For a process that writes one long run of rows (`loam import file`): the pages an
+    /// insert reads through the mapping stay resident, so the process's resident memory would
+    /// grow with the database, not with what it holds.
+    pub fn stop_mapping(&self) {
+        self.mapped.store(false, Ordering::Relaxed);
+        self.idle().clear();
     }
 
     /// Refuses new connections and closes the idle ones; connections in use close when returned.

@@ -80,28 +80,38 @@ fn read_mapping(path: &Path) -> anyhow::Result<Value> {
     }
 }
 
-fn bad_input(msg: impl std::fmt::Display) -> ! {
+/// Says why nothing was imported; the exit status that says so.
+fn bad_input(msg: impl std::fmt::Display) -> i32 {
     eprintln!("error: {msg}");
     eprintln!("nothing imported");
-    std::process::exit(EXIT_BAD_INPUT);
+    EXIT_BAD_INPUT
 }
 
-pub async fn run(service: &Service, args: FileArgs) -> anyhow::Result<()> {
+/// Runs the import; returns its exit status (0, [`EXIT_SOME_FAILED`] or [`EXIT_BAD_INPUT`]),
+/// which `import::finish` ends the process with once the database is closed and the output
+/// flushed.
+pub async fn run(service: &Service, args: FileArgs) -> anyhow::Result<i32> {
     let Some((workspace, dataset)) = args.dataset.split_once('/') else {
         bail!("name the dataset as <workspace>/<dataset>, not `{}`", args.dataset);
     };
     let format = match &args.format {
-        Some(name) => ImportFormat::parse(name).unwrap_or_else(|e| bad_input(e)),
-        None => ImportFormat::of_path(&args.path).unwrap_or_else(|| {
-            bad_input(format!(
-                "cannot tell the format of {} from its extension; say --format jsonl, csv or parquet",
-                args.path.display()
-            ))
-        }),
+        Some(name) => match ImportFormat::parse(name) {
+            Ok(it) => it,
+            Err(e) => return Ok(bad_input(e)),
+        },
+        None => match ImportFormat::of_path(&args.path) {
+            Some(it) => it,
+            None => {
+                return Ok(bad_input(format!(
+                    "cannot tell the format of {} from its extension; say --format jsonl, csv or parquet",
+                    args.path.display()
+                )))
+            }
+        },
     };
     let mapping = match args.mapping.as_deref().map(read_mapping).transpose() {
         Ok(it) => it,
-        Err(e) => bad_input(format!("{e:#}")),
+        Err(e) => return Ok(bad_input(format!("{e:#}"))),
     };
     let errors = match &args.errors_to {
         Some(path) => {
@@ -115,11 +125,14 @@ pub async fn run(service: &Service, args: FileArgs) -> anyhow::Result<()> {
     }
     let mut observer = Observer { bar, errors, write_failed: None };
     let request = FileImport { path: args.path.clone(), format, mapping };
+    // One long write: the database's pages are read without being mapped into this process, so
+    // its resident memory stays flat however large the database grows.
+    service.stop_mapping_database();
     let res = service.import_file_as_operator(workspace, dataset, request, &mut observer).await;
     observer.bar.finish_and_clear();
     let report = match res {
         Ok(report) => report,
-        Err(e @ (Error::Invalid(_) | Error::Schema(_) | Error::NotFound(_))) => bad_input(e),
+        Err(e @ (Error::Invalid(_) | Error::Schema(_) | Error::NotFound(_))) => return Ok(bad_input(e)),
         Err(e) => return Err(e.into()),
     };
     if let Some(mut out) = observer.errors.take() {
@@ -151,13 +164,12 @@ pub async fn run(service: &Service, args: FileArgs) -> anyhow::Result<()> {
     if let (Some(path), Some(e)) = (&args.errors_to, observer.write_failed) {
         eprintln!("warning: cannot write the row errors to {}: {e}", path.display());
     }
-    std::io::stdout().flush()?;
     if report.imported == 0 && (report.failed > 0 || report.stopped.is_some()) {
         eprintln!("nothing imported");
-        std::process::exit(EXIT_BAD_INPUT);
+        return Ok(EXIT_BAD_INPUT);
     }
     if report.failed > 0 || report.stopped.is_some() {
-        std::process::exit(EXIT_SOME_FAILED);
+        return Ok(EXIT_SOME_FAILED);
     }
-    Ok(())
+    Ok(0)
 }

@@ -79,6 +79,9 @@ fn summary(report: &FolderReport) -> String {
     for (user, n) in &report.unknown_users {
         out.push_str(&format!("  left out {n} responses of user {user}: no such user in loam\n"));
     }
+    for (user, n) in &report.non_members {
+        out.push_str(&format!("  left out {n} responses of user {user}: not an owner nor a member of the workspace\n"));
+    }
     if !report.skipped_columns.is_empty() {
         out.push_str(&format!(
             "  left out columns no setting names (the dataset does not allow extra metadata): {}\n",

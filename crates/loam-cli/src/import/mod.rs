@@ -27,7 +27,7 @@ pub async fn run(service: &Service, cmd: ImportCommand) -> anyhow::Result<i32> {
     match cmd {
         ImportCommand::Argilla(args) => argilla::run(service, args).await,
         ImportCommand::Folder(args) => folder::run(service, args).await.map(|()| 0),
-        ImportCommand::File(args) => file::run(service, args).await.map(|()| 0),
+        ImportCommand::File(args) => file::run(service, args).await,
     }
 }
 

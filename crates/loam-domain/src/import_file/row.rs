@@ -59,13 +59,20 @@ fn external_id(value: Value) -> Result<String, String> {
 
 impl Mapping {
     /// The record payload of `row` (column → cell). `textual`: the cells are text (CSV), read
-    /// per target. Fails only on what no record rule could judge (an external id that is a list).
+    /// per target. Fails on a row with no value for any mapped field (naming them) and on what no
+    /// record rule could judge (an external id that is a list).
     pub fn map_row(&self, row: &Map<String, Value>, textual: bool) -> Result<MappedRow, String> {
         let mut res = MappedRow::default();
         for (name, column, target) in &self.fields {
             if let Some(value) = cell(row, column, *target, textual) {
                 res.fields.insert(name.clone(), value);
             }
+        }
+        if res.fields.is_empty() && !self.fields.is_empty() {
+            // Said here, with the columns, rather than as the record rules' "fields cannot be empty".
+            let missing: Vec<String> =
+                self.fields.iter().map(|(name, column, _)| format!("`{name}` (column `{column}`)")).collect();
+            return Err(format!("the row has no value for any field: {} missing", missing.join(", ")));
         }
         let mut metadata = Map::new();
         for (name, column, target) in &self.metadata {

@@ -212,7 +212,7 @@ fn text_cells_are_read_per_target() {
     );
     assert_eq!(mapped.external_id.as_deref(), Some("7"));
     // Text that is not JSON stays text, for the record rules to refuse.
-    let bad = mapping.map_row(&row(json!({"n": "many"})), true).unwrap();
+    let bad = mapping.map_row(&row(json!({"text": "t", "n": "many"})), true).unwrap();
     assert_eq!(bad.metadata.unwrap()["n"], json!("many"));
 }
 
@@ -229,6 +229,23 @@ fn typed_cells_stay_as_they_are() {
     let empty = mapping.map_row(&row(json!({"text": ""})), false).unwrap();
     assert_eq!(empty.fields["text"], json!(""));
     assert_eq!(empty.metadata, None);
-    let err = mapping.map_row(&row(json!({"id": [1]})), false).unwrap_err();
+    let err = mapping.map_row(&row(json!({"text": "t", "id": [1]})), false).unwrap_err();
     assert!(err.contains("column `id`"), "{err}");
+}
+
+#[test]
+fn a_row_without_any_field_names_the_missing_fields() {
+    let columns = cols(&["prompt", "dialogue", "n"]);
+    let spec = json!({"fields": {"text": "prompt", "chat": "dialogue"}});
+    let mapping = Mapping::resolve(Some(&spec), &schema(), &columns).unwrap();
+    for cells in [json!({"n": 3}), json!({"prompt": null, "dialogue": null, "n": 3})] {
+        let err = mapping.map_row(&row(cells), false).unwrap_err();
+        assert!(err.starts_with("the row has no value for any field: "), "{err}");
+        assert!(err.contains("`text` (column `prompt`)") && err.contains("`chat` (column `dialogue`)"), "{err}");
+    }
+    // An empty text cell of a CSV file is no value either.
+    let err = mapping.map_row(&row(json!({"prompt": "", "dialogue": "", "n": "3"})), true).unwrap_err();
+    assert!(err.contains("`text` (column `prompt`)"), "{err}");
+    // One field is enough here; the record rules judge the required ones.
+    assert!(mapping.map_row(&row(json!({"prompt": "hi"})), false).is_ok());
 }

@@ -114,7 +114,9 @@ async fn write_dataset(
             })
         };
         let new = parse().map_err(|e| named("field", item, e))?;
-        insert_field_in(tx, &ds, new, kept::<FieldId>(item)?).await?;
+        let kept = kept::<FieldId>(item)?;
+        id_free(tx, Setting::Field(kept.id), &new.name).await?;
+        insert_field_in(tx, &ds, new, kept).await?;
     }
     for item in &source.questions {
         let loc = [Loc::from("question")];
@@ -133,13 +135,19 @@ async fn write_dataset(
             })
         };
         let new = parse().map_err(|e| named("question", item, e))?;
-        insert_question_in(tx, &ds, new, kept::<QuestionId>(item)?).await?;
+        let kept = kept::<QuestionId>(item)?;
+        id_free(tx, Setting::Question(kept.id), &new.name).await?;
+        insert_question_in(tx, &ds, new, kept).await?;
     }
     for item in &source.metadata_properties {
-        insert_metadata_property_in(tx, &ds, metadata_property(item)?, kept::<MetadataPropertyId>(item)?).await?;
+        let (new, kept) = (metadata_property(item)?, kept::<MetadataPropertyId>(item)?);
+        id_free(tx, Setting::MetadataProperty(kept.id), &new.name).await?;
+        insert_metadata_property_in(tx, &ds, new, kept).await?;
     }
     for item in &source.vectors_settings {
-        insert_vector_settings_in(tx, &ds, vector_settings(item)?, kept::<VectorSettingsId>(item)?).await?;
+        let (new, kept) = (vector_settings(item)?, kept::<VectorSettingsId>(item)?);
+        id_free(tx, Setting::VectorSettings(kept.id), &new.name).await?;
+        insert_vector_settings_in(tx, &ds, new, kept).await?;
     }
     let published = raw.get("status").and_then(Value::as_str) == Some(DatasetStatus::Ready.as_str());
     if published {
@@ -200,6 +208,7 @@ async fn complete_dataset(
             continue;
         }
         let new = metadata_property(item)?;
+        id_free(tx, Setting::MetadataProperty(kept.id), &new.name).await?;
         added.push(format!("metadata property `{}`", new.name));
         insert_metadata_property_in(tx, ds, new, kept).await?;
     }
@@ -209,8 +218,53 @@ async fn complete_dataset(
             continue;
         }
         let new = vector_settings(item)?;
+        id_free(tx, Setting::VectorSettings(kept.id), &new.name).await?;
         added.push(format!("vector settings `{}`", new.name));
         insert_vector_settings_in(tx, ds, new, kept).await?;
     }
     Ok(added)
+}
+
+/// A setting to be written with the id it had on the server.
+#[derive(Clone, Copy)]
+enum Setting {
+    Field(FieldId),
+    Question(QuestionId),
+    MetadataProperty(MetadataPropertyId),
+    VectorSettings(VectorSettingsId),
+}
+
+/// Refuses a setting whose id loam already gives to another setting, naming that one and its
+/// dataset (the insert itself would only say that a setting of that name "already exists").
+async fn id_free(tx: &mut Tx, setting: Setting, name: &str) -> Result<()> {
+    use loam_store::settings as store;
+    let (kind, id, holder) = match setting {
+        Setting::Field(id) => {
+            ("field", id.to_string(), store::find_field(tx, id).await?.map(|it| ("field", it.name, it.dataset_id)))
+        }
+        Setting::Question(id) => (
+            "question",
+            id.to_string(),
+            store::find_question(tx, id).await?.map(|it| ("question", it.name, it.dataset_id)),
+        ),
+        Setting::MetadataProperty(id) => (
+            "metadata property",
+            id.to_string(),
+            store::find_metadata_property(tx, id).await?.map(|it| ("metadata property", it.name, it.dataset_id)),
+        ),
+        Setting::VectorSettings(id) => (
+            "vector settings",
+            id.to_string(),
+            store::find_vector_settings(tx, id).await?.map(|it| ("vector settings", it.name, it.dataset_id)),
+        ),
+    };
+    let Some((held_kind, held_name, dataset)) = holder else { return Ok(()) };
+    let dataset = match datasets::find_dataset(tx, dataset).await? {
+        Some(ds) => format!("dataset `{}` ({})", ds.name, ds.id),
+        None => format!("dataset {dataset}"),
+    };
+    Err(Error::Invalid(format!(
+        "{kind} `{name}`: its id {id} is already the id of loam's {held_kind} `{held_name}` of {dataset}; \
+         loam keeps the ids it imports, so this one cannot be imported while that one holds its id"
+    )))
 }

@@ -207,3 +207,39 @@ async fn a_generated_password_signs_in() {
     assert!(svc.sign_in("ann", "", None).await.is_err());
     assert!(svc.sign_in("ann", super::people::UNUSABLE_PASSWORD, None).await.is_err());
 }
+
+#[tokio::test]
+async fn a_setting_whose_id_loam_gives_to_another_names_the_holder() {
+    let db = ScratchDb::new().await;
+    let svc = service(&db).await;
+    people_and_dataset(&svc).await;
+    // Another dataset whose metadata property carries the id of `reviews`' `source`.
+    let mut other = source();
+    other.dataset["id"] = json!("0190b2a0-0000-7000-8000-0000000000fc");
+    other.dataset["name"] = json!("other");
+    other.fields[0]["id"] = json!(id(910));
+    other.questions[0]["id"] = json!(id(911));
+    other.vectors_settings[0]["id"] = json!(id(912));
+    other.metadata_properties[0]["name"] = json!("origin");
+    let Outcome::Refused(reason) = svc.import_argilla_dataset(&other, false).await.unwrap() else {
+        panic!("a setting whose id is taken must be refused");
+    };
+    assert!(reason.contains("metadata property `origin`"), "{reason}");
+    assert!(reason.contains(&id(2)), "{reason}");
+    assert!(reason.contains("metadata property `source` of dataset `reviews`"), "{reason}");
+    assert!(!reason.contains("already exists"), "{reason}");
+    // A field the same: named with the field that holds the id; nothing of the dataset written.
+    let mut twin = source();
+    twin.dataset["id"] = json!("0190b2a0-0000-7000-8000-0000000000fb");
+    twin.dataset["name"] = json!("twin");
+    twin.questions[0]["id"] = json!(id(921));
+    twin.metadata_properties[0]["id"] = json!(id(922));
+    twin.vectors_settings[0]["id"] = json!(id(923));
+    let Outcome::Refused(reason) = svc.import_argilla_dataset(&twin, false).await.unwrap() else {
+        panic!("a field whose id is taken must be refused");
+    };
+    assert!(reason.contains("field `text`") && reason.contains("field `text` of dataset `reviews`"), "{reason}");
+    let owner = svc.authenticate(Credentials { api_key: Some("boss.key.of.old"), bearer: None }).await.unwrap();
+    let twin_id = DatasetId("0190b2a0-0000-7000-8000-0000000000fb".parse().unwrap());
+    assert!(svc.get_dataset(&owner, twin_id).await.is_err());
+}

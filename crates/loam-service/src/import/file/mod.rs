@@ -148,6 +148,14 @@ pub struct PreviewRow {
 
 /// A mapped row as the bulk API's payload (suggestions by question id).
 pub(crate) fn new_record(schema: &DatasetSchema, row: MappedRow) -> Result<NewRecord, String> {
+    if row.fields.is_empty() {
+        // `Mapping::map_row` names the mapped fields a row lacks; here no column maps to any.
+        let names: Vec<String> = schema.fields.iter().map(|it| format!("`{}`", it.name)).collect();
+        return Err(format!(
+            "the row has no value for any field: {} missing (no column of the file maps to a field)",
+            names.join(", ")
+        ));
+    }
     let mut suggestions = Vec::with_capacity(row.suggestions.len());
     for it in row.suggestions {
         let question = schema

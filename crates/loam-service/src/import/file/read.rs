@@ -1,6 +1,7 @@
 //! Readers of the three formats, row by row, never holding the file: JSONL line by line, CSV
-//! through the `csv` crate, Parquet through arrow's reader in record batches (each turned into
-//! JSON rows by `arrow-json`). A row is a JSON object, column → cell. A bad row (a line that is
+//! through the `csv` crate, Parquet through arrow's reader in record batches of
+//! [`PARQUET_BATCH_ROWS`] rows, decoded a page at a time (each batch's cells turned into JSON
+//! straight from the arrays, or through `arrow-json` for the types that way does not know). A row is a JSON object, column → cell. A bad row (a line that is
 //! not a JSON object, a CSV record with the wrong number of cells) is a [`Item::Bad`] and
 //! reading goes on; a file that cannot be read on (I/O, a corrupt Parquet page) is
 //! [`Item::Fatal`].
@@ -12,6 +13,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use arrow_array::RecordBatch;
+use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use serde_json::{Map, Value};
 
@@ -242,11 +245,39 @@ impl<R: Read + Send> Rows for Csv<R> {
 struct Parquet {
     reader: ParquetRecordBatchReader,
     columns: Vec<String>,
+    /// Every column's type is one [`direct`] knows: cells are read straight from the arrays.
+    direct: bool,
     rows: VecDeque<Map<String, Value>>,
     row: u64,
     done: Arc<AtomicU64>,
     total: u64,
     failed: bool,
+}
+
+/// Whether a cell of type `ty` can be turned into JSON straight from its array (the reader of
+/// the Hub layout's Parquet files, `folder/hub.rs`): text, numbers, booleans, and lists and
+/// structs of them. Others (dates, decimals, binary, maps…) go through `arrow-json`.
+fn direct(ty: &DataType) -> bool {
+    match ty {
+        DataType::Null
+        | DataType::Boolean
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View => true,
+        DataType::List(item) | DataType::LargeList(item) | DataType::FixedSizeList(item, _) => direct(item.data_type()),
+        DataType::Struct(fields) => fields.iter().all(|it| direct(it.data_type())),
+        _ => false,
+    }
 }
 
 impl Parquet {
@@ -255,28 +286,51 @@ impl Parquet {
             ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| format!("the file is not Parquet: {e}"))?;
         let total = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         let columns = builder.schema().fields().iter().map(|it| it.name().clone()).collect();
+        let direct = builder.schema().fields().iter().all(|it| direct(it.data_type()));
         let reader = builder
             .with_batch_size(PARQUET_BATCH_ROWS)
             .build()
             .map_err(|e| format!("cannot read the Parquet file: {e}"))?;
-        Ok(Parquet { reader, columns, rows: VecDeque::new(), row: 0, done, total, failed: false })
+        Ok(Parquet { reader, columns, direct, rows: VecDeque::new(), row: 0, done, total, failed: false })
     }
 
     /// The next record batch as JSON rows.
     fn fill(&mut self) -> Result<bool, String> {
         let Some(batch) = self.reader.next() else { return Ok(false) };
         let batch = batch.map_err(|e| format!("cannot read the Parquet file after row {}: {e}", self.row))?;
+        if self.direct { self.fill_direct(&batch) } else { self.fill_through_json(&batch) }
+            .map_err(|e| format!("cannot read the Parquet file after row {}: {e}", self.row))?;
+        Ok(true)
+    }
+
+    /// Column by column into the batch's rows; a null cell is left out, as `arrow-json` does.
+    fn fill_direct(&mut self, batch: &RecordBatch) -> Result<(), String> {
+        let first = self.rows.len();
+        self.rows.extend((0..batch.num_rows()).map(|_| Map::with_capacity(self.columns.len())));
+        for (name, column) in self.columns.iter().zip(batch.columns()) {
+            for (idx, row) in self.rows.range_mut(first..).enumerate() {
+                match crate::import::folder::hub::cell(column.as_ref(), idx) {
+                    Ok(Value::Null) => {}
+                    Ok(value) => _ = row.insert(name.clone(), value),
+                    Err(e) => return Err(format!("column `{name}`: {e}")),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fill_through_json(&mut self, batch: &RecordBatch) -> Result<(), String> {
         let mut writer = arrow_json::LineDelimitedWriter::new(Vec::with_capacity(batch.num_rows() * 64));
-        writer.write(&batch).map_err(|e| format!("cannot read the Parquet file after row {}: {e}", self.row))?;
-        writer.finish().map_err(|e| format!("cannot read the Parquet file after row {}: {e}", self.row))?;
+        writer.write(batch).map_err(|e| e.to_string())?;
+        writer.finish().map_err(|e| e.to_string())?;
         let bytes = writer.into_inner();
         for line in bytes.split(|it| *it == b'\n').filter(|it| !it.is_empty()) {
             match serde_json::from_slice::<Value>(line) {
                 Ok(Value::Object(map)) => self.rows.push_back(map),
-                _ => return Err(format!("cannot read the Parquet file after row {}: a row is not a record", self.row)),
+                _ => return Err("a row is not a record".to_owned()),
             }
         }
-        Ok(true)
+        Ok(())
     }
 }
 
@@ -311,5 +365,100 @@ impl Rows for Parquet {
         self.row += 1;
         self.done.store(self.row, Ordering::Relaxed);
         Some(Item::Row(Place { row: self.row, line: None }, map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::builder::{ListBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, StructArray};
+    use arrow_schema::{DataType, Field};
+    use parquet::arrow::ArrowWriter;
+    use serde_json::{json, Map, Value};
+
+    use super::{open, Item, Rows};
+    use crate::ImportFormat;
+
+    fn parquet_file(dir: &std::path::Path, with_date: bool) -> std::path::PathBuf {
+        let mut tags = ListBuilder::new(StringBuilder::new());
+        tags.values().append_value("x");
+        tags.values().append_value("y");
+        tags.append(true);
+        tags.append(false);
+        tags.append(true);
+        let span = StructArray::from(vec![
+            (
+                Arc::new(Field::new("label", DataType::Utf8, true)),
+                Arc::new(StringArray::from(vec!["A", "B", "C"])) as ArrayRef,
+            ),
+            (
+                Arc::new(Field::new("start", DataType::Int64, true)),
+                Arc::new(Int64Array::from(vec![0, 1, 2])) as ArrayRef,
+            ),
+        ]);
+        let mut columns: Vec<(&str, ArrayRef)> = vec![
+            ("text", Arc::new(StringArray::from(vec![Some("one \"quoted\""), None, Some("three")]))),
+            ("n", Arc::new(Int64Array::from(vec![Some(1), Some(2), None]))),
+            ("f", Arc::new(Float64Array::from(vec![0.5, 1.0, -2.25]))),
+            ("tags", Arc::new(tags.finish())),
+            ("span", Arc::new(span)),
+        ];
+        if with_date {
+            columns.push(("day", Arc::new(Date32Array::from(vec![0, 1, 19000]))));
+        }
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let path = dir.join(if with_date { "dated.parquet" } else { "plain.parquet" });
+        let mut writer = ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        path
+    }
+
+    fn rows(source: &mut dyn Rows) -> Vec<Map<String, Value>> {
+        let mut out = Vec::new();
+        while let Some(item) = source.next_item() {
+            match item {
+                Item::Row(_, row) => out.push(row),
+                Item::Bad(_, reason) | Item::Fatal(reason) => panic!("{reason}"),
+            }
+        }
+        out
+    }
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn parquet_rows_read_straight_from_the_arrays_match_arrow_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = parquet_file(dir.path(), false);
+        let mut direct = open(&plain, ImportFormat::Parquet).unwrap();
+        assert_eq!(direct.columns(), ["text", "n", "f", "tags", "span"]);
+        let got = rows(direct.as_mut());
+        assert_eq!(
+            got,
+            vec![
+                object(json!({"text": "one \"quoted\"", "n": 1, "f": 0.5, "tags": ["x", "y"],
+                              "span": {"label": "A", "start": 0}})),
+                object(json!({"n": 2, "f": 1.0, "span": {"label": "B", "start": 1}})),
+                object(json!({"text": "three", "f": -2.25, "tags": [], "span": {"label": "C", "start": 2}})),
+            ]
+        );
+        // A date column sends the file through arrow-json; the other cells read the same.
+        let dated = parquet_file(dir.path(), true);
+        let mut through_json = open(&dated, ImportFormat::Parquet).unwrap();
+        let mut again = rows(through_json.as_mut());
+        assert_eq!(again[2]["day"], json!("2022-01-08"));
+        for row in &mut again {
+            row.remove("day");
+        }
+        assert_eq!(again, got);
+        assert_eq!(through_json.position().done.load(std::sync::atomic::Ordering::Relaxed), 3);
     }
 }

@@ -97,7 +97,7 @@ fn float(value: f64) -> Value {
 }
 
 /// The value at `idx` of `array` as JSON.
-fn cell(array: &dyn Array, idx: usize) -> Result<Value, String> {
+pub(crate) fn cell(array: &dyn Array, idx: usize) -> Result<Value, String> {
     if array.is_null(idx) {
         return Ok(Value::Null);
     }

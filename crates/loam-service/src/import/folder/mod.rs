@@ -7,7 +7,8 @@
 //! create of the API (its validation, its record write and `response_write.rs`), in batches of
 //! [`BATCH`] records streamed from the folder (`source.rs`, `hub.rs`). A batch that is refused is
 //! written again record by record, so one bad record is reported with its reason and the others
-//! are imported. Responses of users loam does not have are left out and counted.
+//! are imported. Responses of users loam does not have, and of users who are neither owners nor
+//! members of the target workspace, are left out and counted.
 //!
 //! A dataset of that name already in the workspace stops the import before anything is written,
 //! unless `into_existing` is set: then only records whose external id (the SDK's record `id`) the
@@ -15,7 +16,7 @@
 //! completes. If the folder fails before the first batch is written, the dataset just created is
 //! deleted again: nothing half-created stays.
 
-mod hub;
+pub(crate) mod hub;
 mod source;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -82,6 +83,9 @@ pub struct FolderReport {
     pub failed: Vec<(String, String)>,
     /// Responses left out per user id not found in loam.
     pub unknown_users: BTreeMap<String, u64>,
+    /// Responses left out per username of a loam user who is neither an owner nor a member of
+    /// the target workspace (who could not answer the dataset).
+    pub non_members: BTreeMap<String, u64>,
     /// Hub columns no setting names (kept only as extra metadata where the dataset allows it).
     pub skipped_columns: Vec<String>,
     /// A failure that ended the import after records were written: the import can be completed
@@ -180,12 +184,27 @@ impl Service {
         let actor = users.iter().find(|it| it.role == Role::Owner).cloned().ok_or_else(|| {
             FolderError::Service("loam has no owner yet to import as: create one with `loam user create`".into())
         })?;
-        let known: HashSet<UserId> = users.iter().map(|it| it.id).collect();
         let workspace = self
             .find_workspace_by_name(&req.workspace)
             .await
             .map_err(service("finding the workspace"))?
             .ok_or_else(|| FolderError::Folder(format!("no workspace `{}` in loam", req.workspace)))?;
+        // Who may answer the dataset: the owners and the workspace's members; other users'
+        // responses are left out and counted by username.
+        let members: HashSet<UserId> = self
+            .list_workspace_members(&actor, workspace.id)
+            .await
+            .map_err(service("listing the workspace's members"))?
+            .into_iter()
+            .map(|it| it.id)
+            .collect();
+        let known: HashMap<UserId, Responder> = users
+            .iter()
+            .map(|it| {
+                let may = it.role == Role::Owner || members.contains(&it.id);
+                (it.id, if may { Responder::Member } else { Responder::NotMember(it.username.clone()) })
+            })
+            .collect();
         let existing = self
             .find_dataset_by_name_as_operator(workspace.id, &folder.name)
             .await
@@ -370,7 +389,15 @@ struct Writer<'a> {
     actor: &'a User,
     dataset: &'a Dataset,
     questions: &'a HashMap<String, QuestionId>,
-    known: &'a HashSet<UserId>,
+    known: &'a HashMap<UserId, Responder>,
+}
+
+/// A loam user a folder's response names.
+enum Responder {
+    /// An owner or a member of the target workspace.
+    Member,
+    /// Anyone else, by username.
+    NotMember(String),
 }
 
 impl Writer<'_> {
@@ -449,9 +476,16 @@ impl Writer<'_> {
         let mut responses = Vec::with_capacity(record.responses.len());
         for it in record.responses {
             let user_id = UserId::from(it.user_id);
-            if !self.known.contains(&user_id) {
-                *report.unknown_users.entry(it.user_id.to_string()).or_default() += 1;
-                continue;
+            match self.known.get(&user_id) {
+                None => {
+                    *report.unknown_users.entry(it.user_id.to_string()).or_default() += 1;
+                    continue;
+                }
+                Some(Responder::NotMember(username)) => {
+                    *report.non_members.entry(username.clone()).or_default() += 1;
+                    continue;
+                }
+                Some(Responder::Member) => {}
             }
             let values = if it.values.is_empty() { None } else { Some(Value::Object(it.values)) };
             if values.is_none() && it.status != ResponseStatus::Discarded {
