@@ -2,6 +2,7 @@
 checked through the HTTP API against the settings and records those steps define."""
 
 import hashlib
+import json
 import secrets
 
 import pytest
@@ -387,3 +388,99 @@ def test_text_generation_in_batches(api, workspace, api_url, owner_key):
     records = api.records(dataset["id"])
     got = sorted((r["fields"]["instruction"], r["fields"]["generation"]) for r in records)
     assert got == sorted((i, f"Answer {k}: {i}") for i in MANY for k in range(3))
+
+
+def fnv1a32(text: str) -> int:
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def test_preference_dataset_switched_to_pairwise_and_answered(api, workspace, api_url, owner_key):
+    """Issue 22: the dataset PreferenceToArgilla made (judge ratings 4 vs 2 as suggestions) becomes
+    pairwise without re-logging; answers saved the way the web UI saves them (canonical values, the
+    shown order in `loam_shown`) read back canonical; the judge's ratings count as its verdict in the
+    audit; a dpo export takes the pairwise answers directly."""
+    dataset_name = name("preference-pairwise")
+    with Pipeline(name=f"preference-{dataset_name}") as pipeline:
+        load = LoadDataFromDicts(data=[{"instruction": i} for i in INSTRUCTIONS])
+        generate = TextGeneration(
+            llm=CannedLLM(), num_generations=2, group_generations=True, output_mappings={"generation": "generations"}
+        )
+        judge = UltraFeedback(llm=CannedJudge(ratings=[4, 2]), aspect="honesty")
+        push = PreferenceToArgilla(
+            num_generations=2,
+            dataset_name=dataset_name,
+            dataset_workspace=workspace["name"],
+            api_url=api_url,
+            api_key=owner_key,
+        )
+        load >> generate >> judge >> push
+    run(pipeline)
+    dataset = api.dataset(dataset_name, workspace["id"])
+    assert dataset["status"] == "ready", "distilabel publishes the dataset"
+
+    pairing = api.post(
+        f"/api/v1/datasets/{dataset['id']}/pairwise",
+        {
+            "name": "preference",
+            "a": "generations-0",
+            "b": "generations-1",
+            "ratings": {"a": "generations-0-rating", "b": "generations-1-rating"},
+        },
+    )
+    assert (pairing["a"], pairing["b"]) == ("generations-0", "generations-1")
+    fields, questions = settings(api, dataset["id"])
+    by_name = {q["name"]: q for q in questions}
+    assert by_name["preference"]["settings"]["type"] == "label_selection"
+    assert [o["value"] for o in by_name["preference"]["settings"]["options"]] == ["A", "B", "tie", "both_bad"]
+
+    me = api.get("/api/v1/me")
+    records = api.records(dataset["id"])
+    assert len(records) == len(INSTRUCTIONS), "nothing was re-logged"
+    orders = {}
+    for record in records:
+        shown = "ab" if fnv1a32(f"{me['id']}:{record['id']}:{pairing['question_id']}") % 2 == 0 else "ba"
+        orders[record["id"]] = shown
+        # People agree with the judge (generations-0 rated 4 beats generations-1 rated 2): canonical A,
+        # whichever side the screen put it on.
+        api.post(
+            f"/api/v1/records/{record['id']}/responses",
+            {
+                "status": "submitted",
+                "values": {
+                    "preference": {"value": "A"},
+                    "preference-strength": {"value": "clear"},
+                    "generations-0-rating": {"value": 4},
+                },
+                "loam_shown": {"preference": shown},
+            },
+        )
+
+    answers = api.get(f"/api/v1/datasets/{dataset['id']}/pairwise/answers", question="preference")["items"]
+    assert sorted((a["record_id"], a["shown"], a["value"], a["strength"]) for a in answers) == sorted(
+        (rid, shown, "A", "clear") for rid, shown in orders.items()
+    )
+    for record in api.records(dataset["id"]):
+        (response,) = record["responses"]
+        assert response["values"]["preference"] == {"value": "A"}, "read back canonical"
+
+    audit = api.get(f"/api/v1/datasets/{dataset['id']}/agreement/judges")
+    (question,) = [q for q in audit["questions"] if q["question"] == "preference"]
+    (agent,) = question["agents"]  # distilabel logs suggestions without an agent
+    assert agent["agreement"]["n"] == len(INSTRUCTIONS) and agent["agreement"]["value"] == 1.0
+
+    reply = api.client.post(
+        f"/api/v1/datasets/{dataset['id']}/exports",
+        json={
+            "shape": "dpo",
+            "format": "jsonl",
+            "mapping": {"prompt": "instruction", "pairwise": {"question": "preference"}},
+        },
+    )
+    assert reply.status_code == 200, reply.text
+    rows = sorted((json.loads(line) for line in reply.text.splitlines() if line.strip()), key=lambda r: r["prompt"])
+    assert [(r["prompt"], r["chosen"], r["rejected"]) for r in rows] == sorted(
+        (i, f"Answer 0: {i}", f"Answer 1: {i}") for i in INSTRUCTIONS
+    ), "dpo rows from the pairwise answers: A (generations-0) chosen"
