@@ -19,6 +19,10 @@ pub struct StateMarks {
     pub suggestions_updated: i64,
     /// The sum of the dataset's vector settings' versions (raised by every vector write).
     pub vectors_version: i64,
+    /// Rows of the pairwise tables (pairings, shown orders, judges' verdicts: issue 22), which
+    /// change a training export's rows and provenance without touching the tables above.
+    pub pairwise: i64,
+    pub pairwise_updated: i64,
 }
 
 from_row!(StateMarks {
@@ -29,7 +33,9 @@ from_row!(StateMarks {
     responses_updated,
     suggestions,
     suggestions_updated,
-    vectors_version
+    vectors_version,
+    pairwise,
+    pairwise_updated
 });
 
 /// The marks of `dataset` as `tx` sees it. Scans the dataset's rows once per table (each table's
@@ -48,13 +54,18 @@ pub async fn state_marks(tx: &mut Tx, dataset: DatasetId) -> Result<StateMarks, 
         "select rec.n as records, rec.top as max_seq, rec.updated as records_updated, \
         resp.n as responses, resp.updated as responses_updated, \
         sugg.n as suggestions, sugg.updated as suggestions_updated, \
-        coalesce((select cast(sum(version) as bigint) from vector_settings where dataset_id = $1), 0) as vectors_version \
+        coalesce((select cast(sum(version) as bigint) from vector_settings where dataset_id = $1), 0) as vectors_version, \
+        pw.n as pairwise, pw.updated as pairwise_updated \
         from (select count(*) as n, coalesce(max(seq), 0) as top, coalesce(max(updated_at), 0) as updated \
               from records where dataset_id = $1) rec, \
              (select count(*) as n, coalesce(max(updated_at), 0) as updated \
               from responses where {responses}) resp, \
              (select count(*) as n, coalesce(max(s.updated_at), 0) as updated \
-              from records r join suggestions s on s.record_id = r.id where r.dataset_id = $1) sugg"
+              from records r join suggestions s on s.record_id = r.id where r.dataset_id = $1) sugg, \
+             (select count(*) as n, coalesce(max(u.updated_at), 0) as updated from \
+               (select updated_at from pairwise_questions where dataset_id = $1 \
+                union all select updated_at from response_shown where dataset_id = $1 \
+                union all select updated_at from pairwise_judgements where dataset_id = $1) u) pw"
     );
     db::query(&sql).long().bind(dataset.0).fetch_one::<StateMarks>(tx).await
 }

@@ -405,3 +405,17 @@ async fn dpo_and_kto_rows_come_from_the_pairwise_answers() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_judges_verdict_changes_the_exports_build_id() {
+    // The verdicts change `loam_judge_agrees` without touching records, responses or suggestions:
+    // the build id must change with them, or two different files would claim one build.
+    let w = answered().await;
+    let before = export_rows(&w, "dpo").await;
+    assert_eq!(export_rows(&w, "dpo").await[0]["loam_build_id"], before[0]["loam_build_id"], "same data, same id");
+    let path = format!("/api/v1/datasets/{}/pairwise/judgements", w.ds);
+    let reply = w.app.post(&w.app.owner.key, &path, json!({"items": [verdict(&w.records[0], "ab", "B")]})).await;
+    check(&reply, 200);
+    let after = export_rows(&w, "dpo").await;
+    assert_ne!(before[0]["loam_build_id"], after[0]["loam_build_id"], "a verdict changes the build id");
+}

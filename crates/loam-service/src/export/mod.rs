@@ -279,6 +279,12 @@ fn build_id(
     ] {
         hasher.update(n.to_le_bytes());
     }
+    // Pairwise rows (issue 22: pairings, shown orders, judges' verdicts) count only where there
+    // are some, like final answers below: ids of datasets without stay as they were.
+    if marks.pairwise > 0 {
+        hasher.update(marks.pairwise.to_le_bytes());
+        hasher.update(marks.pairwise_updated.to_le_bytes());
+    }
     // Final answers (review) count only where there are some: ids of datasets without stay.
     if finals.0 > 0 {
         hasher.update(finals.0.to_le_bytes());
