@@ -47,7 +47,7 @@
 # openapi, and the v2 SDK's sdk-2.8 shared with the conformance suite and used by training), built
 # from the pinned requirement files beside the tests and rebuilt when those change
 # (scripts/lib/venv.sh). One loam server (fresh temp data dir, generated owner) serves the client
-# suites and openapi; they get it as LOAM_URL and LOAM_API_KEY (openapi runs last, so what it
+# suites and openapi; they get it as LOAM_URL and LOAM_API_KEY (openapi runs last, after preference, whose legacy-SDK read lists every dataset: so what it
 # creates is not in the others' way). The replicas suite gets the binary as LOAM_BIN.
 # Exit status is non-zero if any suite fails; each suite prints pytest's own closing line.
 #
@@ -64,7 +64,7 @@ source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
 
-ALL_SUITES=(legacy distilabel training replicas openapi import folders preference)
+ALL_SUITES=(legacy distilabel training preference replicas openapi import folders)
 SUITES=()
 PYTEST_ARGS=()
 while (($#)); do

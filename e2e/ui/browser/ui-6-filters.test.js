@@ -139,6 +139,8 @@ test('sort by suggestion score and by metadata; the Submitted queue filtered by 
   await page.selectOption('#sort', 'meta.length-desc');
   const longest = pending().reduce((a, b) => (b.length > a.length ? b : a));
   await page.waitForFunction((i) => document.querySelector('[data-field="prompt"]')?.textContent?.includes(`Task ${i}:`), longest.i);
+  // The URL follows after the record's frame (issue 19's fast moves): reload once it has the sort.
+  await page.waitForFunction(() => location.search.includes('sort=meta.length-desc'));
   await page.reload();
   await page.waitForFunction((i) => document.querySelector('[data-field="prompt"]')?.textContent?.includes(`Task ${i}:`), longest.i);
   assert.equal(await page.locator('#sort').inputValue(), 'meta.length-desc');
