@@ -69,6 +69,10 @@ impl Error {
     }
 }
 
+/// What a client is told when PostgreSQL refuses a character of its values.
+const UNSTORABLE: &str = "A value holds the character U+0000 (NUL), which the database cannot store; \
+remove it and send the request again";
+
 /// The storage outcomes a client can act on get variants of their own (so that callers above the
 /// service never name a store type); every other storage failure is internal.
 impl From<StoreError> for Error {
@@ -77,6 +81,8 @@ impl From<StoreError> for Error {
             StoreError::Unavailable(cause) => Error::Unavailable(cause),
             StoreError::CommitOutcomeUnknown(cause) => Error::OutcomeUnknown(cause),
             StoreError::Unsupported(what) => Error::Unsupported(what),
+            // Bad input that only the database noticed: said as such, not as a server failure.
+            StoreError::Unstorable(_) => Error::Invalid(UNSTORABLE.to_owned()),
             other => Error::Internal(other),
         }
     }

@@ -20,6 +20,10 @@ pub enum StoreError {
     /// been committed, and only reading it back can tell.
     #[error("the database became unavailable during commit: {0}")]
     CommitOutcomeUnknown(String),
+    /// A value holds a character the database cannot store: PostgreSQL refuses U+0000 (NUL) in
+    /// `text` and `jsonb` (SQLSTATE 22021, 22P05). Nothing of the transaction was written.
+    #[error("the database cannot store a value: {0}")]
+    Unstorable(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
@@ -61,6 +65,11 @@ impl From<sqlx::Error> for StoreError {
                 }
                 sqlx::error::ErrorKind::ForeignKeyViolation => return StoreError::ForeignKeyViolation,
                 _ => {}
+            }
+            // A character PostgreSQL's text cannot hold (22021 character_not_in_repertoire: NUL in
+            // a `text` parameter; 22P05 untranslatable_character: `\u0000` in `jsonb`).
+            if db.code().is_some_and(|code| code == "22021" || code == "22P05") {
+                return StoreError::Unstorable(db.message().to_owned());
             }
             // PostgreSQL's connection exceptions (08…) and operator intervention (57P…: shutdown,
             // crash, cannot connect now).

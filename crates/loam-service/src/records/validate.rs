@@ -179,6 +179,7 @@ impl<'a> Validator<'a> {
         record: RecordId,
         existing: Option<&Record>,
     ) -> Result<Checked, Rejection> {
+        refuse_nul(item)?;
         let fields = match (&item.fields, existing) {
             (Some(fields), _) => Some(self.check_fields(fields)?),
             (None, None) => Some(check_fields(&Value::Null, &self.field_refs())?),
@@ -223,6 +224,32 @@ impl<'a> Validator<'a> {
             None => Vec::new(),
         };
         Ok(PatchPlan { record, fields, metadata, suggestions, vectors })
+    }
+}
+
+/// The HTTP API refuses NUL in any body (`loam-http` `extract.rs`); payloads that come another
+/// way (file, folder and Argilla imports) are held to the same rule here, so a value is stored
+/// alike on SQLite and PostgreSQL (which cannot store `\0` in text nor `\u0000` in jsonb).
+fn refuse_nul(item: &NewRecord) -> Result<(), Rejection> {
+    let suggestions = item.suggestions.iter().flat_map(|it| [Some(&it.value), it.agent.as_ref(), it.kind.as_ref()]);
+    let responses = item.responses.iter().map(|it| it.values.as_ref());
+    let values = [item.fields.as_ref(), item.metadata.as_ref()].into_iter().chain(suggestions).chain(responses);
+    let held = values.flatten().any(holds_nul)
+        || item.vectors.keys().any(|it| it.contains('\0'))
+        || item.external_id.as_deref().is_some_and(|it| it.contains('\0'));
+    if held {
+        return Err(reason("Text must not contain the NUL character (\\u0000)".to_owned()));
+    }
+    Ok(())
+}
+
+/// Whether `value` holds NUL in a string or a key.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(key, it)| key.contains('\0') || holds_nul(it)),
+        _ => false,
     }
 }
 

@@ -199,3 +199,46 @@ fn rejections_are_placed_at_their_item() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn nul_anywhere_in_a_payload_is_refused_as_the_api_refuses_it() {
+    let ds = dataset();
+    let schema = schema(&ds);
+    let user = UserId::new();
+    let validator = Validator { dataset: &ds, schema: &schema, known_users: HashSet::from([user]) };
+    let question_id = schema.questions[0].id;
+    let suggestion = |value: Value, agent: Option<Value>| NewSuggestionItem {
+        question_id,
+        value,
+        score: None,
+        agent,
+        kind: None,
+    };
+    let mut cases = vec![item(json!({"text": "a\u{0}b"})), item(json!({"te\u{0}xt": "ab"}))];
+    let mut with = |change: &dyn Fn(&mut NewRecord)| {
+        let mut payload = item(json!({"text": "fine"}));
+        change(&mut payload);
+        cases.push(payload);
+    };
+    with(&|it| it.metadata = Some(json!({"k\u{0}": 1})));
+    with(&|it| it.metadata = Some(json!({"k": ["x", "y\u{0}"]})));
+    with(&|it| it.external_id = Some("id\u{0}".into()));
+    with(&|it| it.suggestions.push(suggestion(json!(2), Some(json!("model\u{0}")))));
+    with(&|it| it.suggestions.push(suggestion(json!("2\u{0}"), None)));
+    with(&|it| {
+        it.responses.push(NewResponseItem {
+            user_id: user,
+            status: ResponseStatus::Draft,
+            values: Some(json!({"score": {"value": "\u{0}"}})),
+        })
+    });
+    with(&|it| {
+        it.vectors.insert("v\u{0}".into(), json!([1.0]));
+    });
+    for payload in cases {
+        let err = validator.check(&payload, RecordId::new(), None).err().unwrap();
+        assert_eq!(reason_of(err), "Text must not contain the NUL character (\\u0000)", "{payload:?}");
+    }
+    // The same payloads without it pass.
+    assert!(validator.check(&item(json!({"text": "ab"})), RecordId::new(), None).is_ok());
+}

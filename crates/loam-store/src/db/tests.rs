@@ -90,3 +90,22 @@ async fn values_come_back_as_they_went_in() {
     let err = query("select note as n from t").fetch_all::<i64>(&mut tx).await;
     assert!(matches!(err, Err(StoreError::Corrupt(message)) if message.contains('0')));
 }
+
+/// PostgreSQL cannot store NUL in `text` (22021) nor `\u0000` in `jsonb` (22P05): both are
+/// `Unstorable` (a client's bad value), not an internal failure. SQLite keeps it.
+#[tokio::test]
+async fn nul_that_postgresql_cannot_store_is_unstorable() {
+    let db = ScratchDb::new().await;
+    let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections: 2 }).await.expect("open");
+    let mut tx = store.read().await.expect("read");
+    let text = query("select cast($1 as text)").bind("a\0b").fetch_one::<String>(&mut tx).await;
+    if !db.is_postgres() {
+        assert_eq!(text.expect("sqlite keeps NUL"), "a\0b");
+        return;
+    }
+    assert!(matches!(text, Err(StoreError::Unstorable(_))), "{text:?}");
+    drop(tx);
+    let mut tx = store.read().await.expect("read");
+    let json = query("select cast(cast($1 as jsonb) as text)").bind(r#"{"a": "\u0000"}"#).fetch_one::<String>(&mut tx).await;
+    assert!(matches!(json, Err(StoreError::Unstorable(_))), "{json:?}");
+}
