@@ -29,6 +29,7 @@ pub const ENV_SIGN_IN_USERNAME_ALLOWANCE: &str = "LOAM_SIGN_IN_USERNAME_ALLOWANC
 pub const ENV_SIGN_IN_ADDRESS_ALLOWANCE: &str = "LOAM_SIGN_IN_ADDRESS_ALLOWANCE";
 pub const ENV_PASSWORD_HASH_SLOTS: &str = "LOAM_PASSWORD_HASH_SLOTS";
 pub const ENV_LEASE_SECS: &str = "LOAM_LEASE_SECS";
+pub const ENV_TRUSTED_PROXIES: &str = "LOAM_TRUSTED_PROXIES";
 pub const ENV_LOG: &str = "LOAM_LOG";
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:6900";
@@ -110,8 +111,8 @@ pub struct ServeArgs {
     /// attempt waits 1 s, 2 s, 4 s, … up to 15 minutes (429 meanwhile); 0: no limit.
     #[arg(long, env = ENV_SIGN_IN_USERNAME_ALLOWANCE)]
     pub sign_in_username_allowance: Option<u32>,
-    /// The same per client address (IPv6: per /64). Behind a reverse proxy every client has the
-    /// proxy's address: raise it, or 0 for no limit.
+    /// The same per client address (IPv6: per /64). Behind a reverse proxy, name it in
+    /// `--trusted-proxies` so that each client counts by its own address.
     #[arg(long, env = ENV_SIGN_IN_ADDRESS_ALLOWANCE)]
     pub sign_in_address_allowance: Option<u32>,
     /// Password hashes computed at once (19 MiB each); more wait in a bounded queue (503 beyond
@@ -122,6 +123,12 @@ pub struct ServeArgs {
     /// (renewed while shown; 1 to 86400, default 300).
     #[arg(long, env = ENV_LEASE_SECS, value_parser = clap::value_parser!(i64).range(1..=86_400))]
     pub lease_secs: Option<i64>,
+    /// Reverse proxies in front of loam, comma-separated networks or addresses
+    /// (`10.0.0.0/8,192.0.2.7`): from them, the client's address is the one their
+    /// `X-Forwarded-For` names (read from the right, trusted hops skipped), so the sign-in
+    /// throttle counts each client apart. From any other peer the header is ignored.
+    #[arg(long, env = ENV_TRUSTED_PROXIES)]
+    pub trusted_proxies: Option<loam_http::TrustedProxies>,
 }
 
 /// The TOML file: the same keys as the flags, with underscores.
@@ -148,6 +155,7 @@ pub struct FileConfig {
     pub sign_in_address_allowance: Option<u32>,
     pub password_hash_slots: Option<usize>,
     pub lease_secs: Option<i64>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 pub const EXAMPLE: &str = include_str!("../loam.example.toml");
@@ -217,6 +225,17 @@ pub fn resolve(storage: &StorageArgs, serve: &ServeArgs) -> anyhow::Result<Resol
         sign_in_address_allowance: serve.sign_in_address_allowance.or(file.sign_in_address_allowance),
         password_hash_slots: serve.password_hash_slots.or(file.password_hash_slots),
         lease_secs: serve.lease_secs.or(file.lease_secs),
+        trusted_proxies: match (&serve.trusted_proxies, file.trusted_proxies) {
+            (Some(flag), _) => Some(flag.clone()),
+            (None, Some(list)) => Some(
+                list.iter()
+                    .map(|it| loam_http::parse_trusted_proxy(it))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(loam_http::TrustedProxies::new)
+                    .map_err(|err| anyhow::anyhow!("trusted_proxies: {err}"))?,
+            ),
+            (None, None) => None,
+        },
     };
     Ok(Resolved { data_dir, database_url, serve })
 }

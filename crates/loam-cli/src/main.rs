@@ -368,6 +368,7 @@ async fn serve(cfg: Resolved, service: Arc<Service>) -> anyhow::Result<()> {
             .serve
             .max_connections
             .map_or(config::DEFAULT_MAX_CONNECTIONS, |it| usize::try_from(it).unwrap_or(usize::MAX)),
+        trusted_proxies: cfg.serve.trusted_proxies.clone().unwrap_or_default(),
     };
     loam_http::serve(listener, app, limits, shutdown_signal()).await?;
     upkeep.abort();

@@ -197,3 +197,51 @@ fn with_default_throttling_a_storm_is_answered_429_with_retry_after() {
     );
     assert!(throttled > 0, "{seen:?}");
 }
+
+fn sign_in_from(server: &Server, forwarded_for: &str) -> (u16, u64) {
+    let form = "username=nobody&password=wrong-password";
+    let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-Forwarded-For", forwarded_for)];
+    let res = server.request("POST", "/api/v1/token", &headers, form);
+    (res.status, res.header("retry-after").and_then(|it| it.parse().ok()).unwrap_or(0))
+}
+
+/// Fails sign-ins as `forwarded_for` (a new address each time when it names none) until one is
+/// refused for at least two more seconds (the wait doubles with each attempt past the allowance,
+/// so a slow password check cannot outlast it); the attempts it took.
+fn throttle(server: &Server, forwarded_for: impl Fn(usize) -> String) -> usize {
+    for attempt in 1..=8 {
+        match sign_in_from(server, &forwarded_for(attempt)) {
+            (429, wait) if wait >= 2 => return attempt,
+            (401 | 429, _) => {}
+            other => panic!("unexpected sign-in answer {other:?}"),
+        }
+    }
+    panic!("8 failed sign-ins were never held back for 2 s");
+}
+
+/// Behind a trusted reverse proxy each client is throttled by the address the proxy names, so one
+/// client's storm does not lock out the others; from a peer that is not trusted the header is
+/// ignored (a client cannot pick a fresh address for each attempt).
+#[test]
+fn the_address_throttle_counts_clients_behind_a_trusted_proxy_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let limits = ["--sign-in-username-allowance", "0", "--sign-in-address-allowance", "2"];
+    let trusted = Server::start(dir.path(), &[&limits[..], &["--trusted-proxies", "10.0.0.0/8, 127.0.0.1"]].concat());
+    throttle(&trusted, |_| "203.0.113.9".to_owned());
+    // What a client writes itself in front of the proxy's entry is not believed…
+    assert_eq!(sign_in_from(&trusted, "1.2.3.4, 203.0.113.9").0, 429);
+    // …and another client through the same proxy is not held back.
+    assert_eq!(sign_in_from(&trusted, "198.51.100.7").0, 401);
+    drop(trusted);
+
+    // Straight from the peer, a fresh header each time changes nothing: one address.
+    let dir = tempfile::tempdir().unwrap();
+    let direct = Server::start(dir.path(), &limits);
+    assert!(throttle(&direct, |n| format!("203.0.113.{n}")) >= 3);
+}
+#[test]
+fn a_trusted_proxy_that_is_no_address_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Server::try_start(dir.path(), &[], &["--trusted-proxies", "10.0.0.0/8,proxy.local"]).err().unwrap();
+    assert!(err.contains("`proxy.local` is not an IP network"), "{err}");
+}

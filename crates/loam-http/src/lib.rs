@@ -8,6 +8,7 @@
 mod compression;
 mod error;
 mod extract;
+mod forwarded;
 mod markdown;
 mod openapi;
 mod routes;
@@ -30,6 +31,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, Code};
 pub use extract::HttpConfig;
+pub use forwarded::{parse_net as parse_trusted_proxy, TrustedProxies};
 pub use openapi::check_reply;
 pub use routes::info::API_VERSION;
 pub use serve::{bind, serve, ServeConfig, BODY_PROGRESS, LISTEN_BACKLOG};

@@ -14,7 +14,8 @@
 //!   and the connection then lingers a little, reading and dropping what the client still sends,
 //!   so a client that writes its whole body before it reads (httpx, requests) gets the answer
 //!   instead of a broken pipe.
-//! - Every request carries `ConnectInfo<SocketAddr>`, the client's address.
+//! - Every request carries `ConnectInfo<SocketAddr>`, the client's address (behind a trusted
+//!   reverse proxy, the one it names: `forwarded.rs`).
 //! - On shutdown the loop stops accepting, idle connections close, in-flight requests finish.
 
 use std::convert::Infallible;
@@ -38,6 +39,7 @@ use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
 
 use crate::error::ApiError;
+use crate::forwarded::TrustedProxies;
 
 /// How long a connection closing after a body was left unread keeps reading and dropping what
 /// the client still sends, at most, and how long without data it waits.
@@ -57,11 +59,18 @@ pub struct ServeConfig {
     pub body_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (the sign-in throttle's address).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        Self { header_timeout: Duration::from_secs(30), body_timeout: Duration::from_secs(30), max_connections: 512 }
+        Self {
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            trusted_proxies: TrustedProxies::default(),
+        }
     }
 }
 
@@ -99,6 +108,7 @@ pub async fn serve(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(config.header_timeout).keep_alive(true);
     let builder = Arc::new(builder);
+    let trusted = Arc::new(config.trusted_proxies);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -128,6 +138,7 @@ pub async fn serve(
         let builder = Arc::clone(&builder);
         let mut stop = stop_rx.clone();
         let body_timeout = config.body_timeout;
+        let trusted = Arc::clone(&trusted);
         tokio::spawn(async move {
             let linger = Arc::new(AtomicBool::new(false));
             let io = ConnIo {
@@ -138,7 +149,8 @@ pub async fn serve(
                 write_stall: None,
             };
             let service = hyper::service::service_fn(move |req| {
-                handle(app.clone(), remote, body_timeout, Arc::clone(&linger), req)
+                let client = trusted.client(remote, req.headers());
+                handle(app.clone(), client, body_timeout, Arc::clone(&linger), req)
             });
             let conn = builder.serve_connection(TokioIo::new(io), service);
             let mut conn = std::pin::pin!(conn);
