@@ -6,7 +6,7 @@
 // annotate/record.js (the record pane), annotate/form-pane.js with annotate/editors/ (the
 // questions), annotate/bulk-lazy.js loading annotate/bulk-flow.js with annotate/bulk.js (the bulk view),
 // annotate/filter-bar.js with annotate/filters.js (filters, sort, chips), annotate/panels.js (guidelines,
-// shortcuts), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
+// shortcuts, the side panel's state), annotate/queue-reader.js (pages of the queue, the tabs' figures), annotate/keyboard.js and annotate/responses.js (what the view writes), annotate/undo.js
 // (the last submit or discard undone), annotate/leases.js (the Pending queue's record leased to the
 // annotator, issue 20), annotate/timing.js (time on task, sent with each save) and
 // annotate/edit-record.js (owners and admins edit the record; its history; loaded by annotate/record-extras.js
@@ -21,14 +21,15 @@ import { dropBackup, keepBackup, readBackup } from '../lib/drafts.js';
 import { canSubmit, clearState, initialState, isAnswered, missingRequired, responseBody, setAnswer } from '../lib/form.js';
 import { MarkdownCache } from '../lib/markdown.js';
 import { heldMessage, leasedQueue } from '../lib/leases.js';
-import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, PAGE, pendingCountBody, progressOf, queueCounts, queueQuery, queueUrl, recordAt, returnedEmpty, searchBody, statusInQueue, step } from '../lib/queue.js';
+import { afterAnswer, dropAt, extend, narrowed, nearEnd, needsPage, progressOf, queueCounts, queueQuery, queueUrl, recordAt, searchBody, statusInQueue, step } from '../lib/queue.js';
 import { mayReviewDataset } from '../lib/roles.js';
 import { lazyBulk } from './annotate/bulk-lazy.js';
 import { filterBar } from './annotate/filter-bar.js';
 import { Leases } from './annotate/leases.js';
 import { focusFirstQuestion, focusQuestion, renderFormPane } from './annotate/form-pane.js';
 import { keyHandler, moveQuestion, pick, questionForKeys } from './annotate/keyboard.js';
-import { renderGuidelines, renderHelp } from './annotate/panels.js';
+import { sidePanel } from './annotate/panels.js';
+import { QueueReader } from './annotate/queue-reader.js';
 import { fieldSelection, renderNothing, renderRecord as renderRecordPane } from './annotate/record.js';
 import { deleteResponse, draftSaver, saveResponse, settle, useSaveExtras } from './annotate/responses.js';
 import { watchActivity } from './annotate/timing.js';
@@ -62,8 +63,6 @@ export async function render(main, params) {
     form: initialState([], null, null),
     /** @type {Record<string, {filter: string, expanded: boolean}>} */
     ui: {},
-    guidelines: false,
-    help: false,
     /** @type {string|null} */
     activeQuestion: null,
     /** Text last selected with the mouse in a span field. @type {import('../lib/answers.js').FieldSelection|null} */
@@ -74,8 +73,9 @@ export async function render(main, params) {
     leasing: null,
   };
   let closed = false; // the view was left (its cleanup ran)
-  /** Records a reviewer returned to the caller (review, issue 20), by record id. @type {Map<string, any>} */
-  let returned = new Map();
+  const reader = new QueueReader(datasetId, q);
+  /** @param {number} offset @param {number} [limit] */
+  const fetchPage = (offset, limit) => reader.page(offset, limit);
   // The first page of the queue is asked for with the dataset's settings, not after them: first
   // paint waits for one round trip less (the Returned queue needs its records' ids first).
   let firstPage = q.bulk || q.status === 'returned' ? null : fetchPage(q.pos);
@@ -94,7 +94,7 @@ export async function render(main, params) {
     api.get(`/api/v1/me/datasets/${datasetId}/review/returned`),
     api.get('/api/v1/me/review/workspaces'),
   ]);
-  returned = new Map(returnedRes.items.map((/** @type {any} */ it) => [it.record_id, it]));
+  reader.keepReturned(returnedRes);
   /** @type {any[]} */
   const fields = fieldsRes.items;
   /** @type {Question[]} */
@@ -127,7 +127,7 @@ export async function render(main, params) {
     { dataset, query: q, sorts: filters.sorts },
     {
       go: (delta) => void go(delta),
-      panel: (which) => togglePanel(which),
+      panel: (which) => panels.toggle(which),
       bulk: () => void toggleBulk(),
       search: (text) => reloadWith(() => (q.text = text)),
       sort: (sort) => reloadWith(() => (q.sort = sort)),
@@ -135,6 +135,7 @@ export async function render(main, params) {
     },
   );
   const { counts, progress, position, recordPane, formPane, statusLine, side, bulkBtn } = frame;
+  const panels = sidePanel(side, { dataset, questions, fields, markdown: markdownOf }, () => focusFirstQuestion(formPane));
   // Reviewers of the dataset's workspace reach its review view from here.
   if (mayReviewDataset(reviewRes.workspaces, dataset.workspace_id, dataset.status)) {
     main.querySelector('.toolbar .tools')?.prepend(h('a', { href: `/datasets/${datasetId}/review`, id: 'review-link', class: 'button-link' }, 'Review'));
@@ -309,25 +310,11 @@ export async function render(main, params) {
   }
 
   // ---- loading -------------------------------------------------------------------------------
-  /** @param {number} offset @param {number} [limit] @returns {Promise<Window>} */
-  async function fetchPage(offset, limit = PAGE) {
-    const ids = [...returned.keys()];
-    if (returnedEmpty(q, ids)) return { offset, records: [], total: 0 };
-    const url = `/api/v1/me/datasets/${datasetId}/records/search?include=responses&include=suggestions&offset=${offset}&limit=${limit}`;
-    const res = await api.post(url, searchBody(q, ids));
-    return { offset, records: res.items.map((/** @type {any} */ it) => it.record), total: res.total };
-  }
-
   async function refreshCounts() {
-    const [metrics, pending, back] = await Promise.all([
-      api.get(`/api/v1/me/datasets/${datasetId}/metrics`),
-      api.post(`/api/v1/me/datasets/${datasetId}/records/search?offset=0&limit=1`, pendingCountBody()),
-      api.get(`/api/v1/me/datasets/${datasetId}/review/returned`),
-    ]);
-    returned = new Map(back.items.map((/** @type {any} */ it) => [it.record_id, it]));
+    const { metrics, pending } = await reader.counts();
     const open = (/** @type {string} */ status) => reloadWith(() => (q.status = status));
     const current = q.record ? '' : q.status;
-    renderQueues(counts, queueCounts(metrics, pending.total, returned.size), current, (status) => queueUrl(datasetId, { ...q, record: '' }, status, 0), open);
+    renderQueues(counts, queueCounts(metrics, pending, reader.returned.size), current, (status) => queueUrl(datasetId, { ...q, record: '' }, status, 0), open);
     renderProgress(progress, progressOf(metrics));
   }
 
@@ -465,7 +452,7 @@ export async function render(main, params) {
     recordExtras(recordPane, {
       record,
       mine: myResponse(),
-      returned: returned.get(record.id),
+      returned: reader.returned.get(record.id),
       meId: me.id,
       dataset,
       questions,
@@ -501,7 +488,7 @@ export async function render(main, params) {
         focused: (name) => {
           view.activeQuestion = name;
         },
-        showGuidelines: () => togglePanel('guidelines'),
+        showGuidelines: () => panels.toggle('guidelines'),
         act: (status) => void transition(() => act(status)),
         clear: () => void clearForm(),
         undo: bulk.active() ? null : last.button,
@@ -554,34 +541,12 @@ export async function render(main, params) {
   }
 
   // ---- panels and keys -----------------------------------------------------------------------
-  /** @param {'guidelines'|'help'} which */
-  function togglePanel(which) {
-    const open = which === 'guidelines' ? !view.guidelines : !view.help;
-    view.guidelines = which === 'guidelines' && open;
-    view.help = which === 'help' && open;
-    if (!open) {
-      side.hidden = true;
-      return;
-    }
-    side.hidden = false;
-    const closeBtn = h('button', { type: 'button', onclick: () => closePanel() }, 'Close (Esc)');
-    if (view.help) renderHelp(side, closeBtn);
-    else renderGuidelines(side, { dataset, questions, fields, markdown: markdownOf }, closeBtn);
-    side.focus();
-  }
-
-  function closePanel() {
-    view.guidelines = view.help = false;
-    side.hidden = true;
-    focusFirstQuestion(formPane);
-  }
-
   const { onKey, transition, dropHeldKeys } = keyHandler(
     { main, formPane, recordPane, side },
     {
       hasRecord: () => !!view.record,
-      closePanel,
-      panel: togglePanel,
+      closePanel: panels.close,
+      panel: panels.toggle,
       run: (action) => {
         if (action === 'submit') void transition(() => act('submitted'));
         else if (action === 'discard') void transition(() => act('discarded'));

@@ -31,3 +31,35 @@ export function renderGuidelines(side, { dataset, questions, fields, markdown },
     closeBtn,
   );
 }
+
+/**
+ * The side panel's state: `toggle` opens one panel or closes it when it is the one open;
+ * `close` (Esc) closes it and calls `closed` (focus back to the form).
+ * @param {HTMLElement} side
+ * @param {Parameters<typeof renderGuidelines>[1]} about
+ * @param {() => void} closed
+ */
+export function sidePanel(side, about, closed) {
+  /** @type {'guidelines'|'help'|null} */
+  let open = null;
+  const close = () => {
+    open = null;
+    side.hidden = true;
+    closed();
+  };
+  /** @param {'guidelines'|'help'} which */
+  const toggle = (which) => {
+    if (open === which) {
+      open = null;
+      side.hidden = true;
+      return;
+    }
+    open = which;
+    side.hidden = false;
+    const closeBtn = h('button', { type: 'button', onclick: () => close() }, 'Close (Esc)');
+    if (which === 'help') renderHelp(side, closeBtn);
+    else renderGuidelines(side, about, closeBtn);
+    side.focus();
+  };
+  return { toggle, close };
+}
