@@ -1,9 +1,8 @@
 //! Bulk create for imports: the bulk API's validation and write (`validate.rs`, `write.rs`),
 //! except that each item stands alone. An item that breaks a rule, or names an external id that
 //! is stored already or comes twice, is left out and handed back with its reason; the others
-//! are written in one transaction, with their events. The checks may run ahead, off the write
-//! transaction ([`CheckedBatch`]); they are made again in it when the settings changed meanwhile.
-//! Also the same checks without the write, for an import's preview.
+//! are written in one transaction, with their events. Also the same checks without the write,
+//! for an import's preview.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,7 +19,7 @@ use crate::response_write::Locked;
 use crate::wire::event::Event;
 use crate::{now, Error, Result, Service};
 
-/// What `create_checked_each` did with a batch: how many records it wrote, and the items it
+/// What `create_records_each` did with a batch: how many records it wrote, and the items it
 /// left out, by the caller's key (a row number), with the reason.
 #[derive(Debug, Default)]
 pub(crate) struct EachOutcome {
@@ -103,66 +102,22 @@ fn stored_shape(schema: &DatasetSchema, external_id: Option<&str>, checked: &Che
     })
 }
 
-/// A batch of import items checked ahead of its write, off the write transaction (an import
-/// checks the next batch on its reading thread while this one is written), against the dataset
-/// and settings as they were then. [`Service::create_checked_each`] checks them again in its
-/// transaction only if those changed meanwhile; the external ids stored already are always
-/// looked up there.
-pub(crate) struct CheckedBatch {
-    settings_version: i64,
-    allow_extra_metadata: bool,
-    items: Vec<(u64, NewRecord)>,
-    checks: Vec<Result<(RecordId, Checked), String>>,
-}
-
-impl CheckedBatch {
-    /// Checks each of `items` against `ds` and `schema` (external ids only among themselves).
-    pub(crate) fn check(ds: &Dataset, schema: &DatasetSchema, items: Vec<(u64, NewRecord)>) -> Self {
-        let validator = Validator { dataset: ds, schema, known_users: HashSet::new() };
-        let checks = check_each(&validator, &items, &HashSet::new());
-        CheckedBatch {
-            settings_version: ds.settings_version,
-            allow_extra_metadata: ds.allow_extra_metadata,
-            items,
-            checks,
-        }
-    }
-
-    /// The first item's key (a row number), if any.
-    pub(crate) fn first_key(&self) -> Option<u64> {
-        self.items.first().map(|it| it.0)
-    }
-}
-
 impl Service {
-    /// Creates the records of a batch checked ahead in `dataset` as `actor` (`None`: the
-    /// operator), each item on its own (see the module doc): the checks are taken as they are
-    /// when the dataset's settings are still those they were made against. Fails as a whole only
-    /// when the dataset may not take records or the database fails; then nothing of the batch is
-    /// written.
-    pub(crate) async fn create_checked_each(
+    /// Creates the records of `items` in `dataset` as `actor` (`None`: the operator), each item
+    /// on its own (see the module doc). Fails as a whole only when the dataset may not take
+    /// records or the database fails; then nothing of the batch is written.
+    pub(crate) async fn create_records_each(
         &self,
         actor: Option<&User>,
         dataset: DatasetId,
-        batch: CheckedBatch,
+        items: Vec<(u64, NewRecord)>,
     ) -> Result<EachOutcome> {
         let mut tx = self.store.write().await?;
         let ds = import_target(&mut tx, actor, dataset).await?;
         let schema = self.schemas.get(&mut tx, &ds).await?;
-        let stored = stored_external_ids(&mut tx, dataset, &batch.items).await?;
-        let CheckedBatch { settings_version, allow_extra_metadata, items, mut checks } = batch;
-        if settings_version != ds.settings_version || allow_extra_metadata != ds.allow_extra_metadata {
-            let validator = Validator { dataset: &ds, schema: &schema, known_users: HashSet::new() };
-            checks = check_each(&validator, &items, &stored);
-        } else if !stored.is_empty() {
-            // As `check_each` with `stored` would have said: an item whose external id is stored
-            // is refused for that first, whatever else is wrong with it.
-            for ((_, item), check) in items.iter().zip(checks.iter_mut()) {
-                if let Some(key) = item.external_id.as_deref().filter(|it| stored.contains(*it)) {
-                    *check = Err(format!("a record with external id `{key}` exists already"));
-                }
-            }
-        }
+        let stored = stored_external_ids(&mut tx, dataset, &items).await?;
+        let validator = Validator { dataset: &ds, schema: &schema, known_users: HashSet::new() };
+        let checks = check_each(&validator, &items, &stored);
         let mut outcome = EachOutcome::default();
         let at = now();
         let mut batch = Batch::default();
@@ -190,7 +145,7 @@ impl Service {
         Ok(outcome)
     }
 
-    /// The checks of [`Service::create_checked_each`] without the write: each item as it would
+    /// The checks of [`Service::create_records_each`] without the write: each item as it would
     /// be stored (JSON), or the reason it would be refused.
     pub(crate) async fn check_records_each(
         &self,

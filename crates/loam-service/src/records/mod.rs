@@ -14,7 +14,7 @@ mod view;
 mod write;
 
 pub use input::{NewRecord, NewResponseItem, NewSuggestionItem, RecordPatch, UpsertRecord};
-pub(crate) use lenient::{import_target, CheckedBatch};
+pub(crate) use lenient::import_target;
 pub(crate) use manage::find_record;
 pub(crate) use validate::checked_suggestion;
 pub(crate) use validate::{Checked, Validator};

@@ -3,7 +3,7 @@
 //!
 //! The file is opened and the mapping (`loam_domain::import_file`) checked against the file's
 //! columns and the dataset's settings before anything is written. Then a blocking thread reads
-//! and maps rows (`read.rs`) and checks them (`pump.rs`), sending batches of [`BATCH_ROWS`] through a bounded channel, while
+//! and maps rows (`read.rs`), sending batches of [`BATCH_ROWS`] through a bounded channel, while
 //! the caller's task writes each batch in a transaction of its own through the bulk API's
 //! validation and write (`records/lenient.rs`): memory stays flat whatever the file's size. A
 //! bad row is reported with its row (and line) number and reason, and the rest are imported.
@@ -17,7 +17,7 @@ mod read;
 use std::path::{Path, PathBuf};
 
 use loam_domain::import_file::{MappedRow, Mapping};
-use loam_domain::model::{Dataset, DatasetSchema, User};
+use loam_domain::model::{DatasetSchema, User};
 use loam_domain::DatasetId;
 use loam_store::{datasets as store_datasets, workspaces};
 use serde::Serialize;
@@ -234,7 +234,7 @@ impl Service {
         request: FileImport,
         rows: usize,
     ) -> Result<ImportPreview> {
-        let (_, schema) = self.import_schema(Some(actor), dataset).await?;
+        let schema = self.import_schema(Some(actor), dataset).await?;
         let mut source = open_rows(&request).await?;
         let columns = source.columns().to_vec();
         let mut preview = ImportPreview {
@@ -296,16 +296,11 @@ impl Service {
         self.import_schema(Some(actor), dataset).await.map(|_| ())
     }
 
-    /// The dataset an import writes to, after its checks, and its settings.
-    async fn import_schema(
-        &self,
-        actor: Option<&User>,
-        dataset: DatasetId,
-    ) -> Result<(Dataset, std::sync::Arc<DatasetSchema>)> {
+    /// The settings of the dataset an import writes to, after its checks.
+    async fn import_schema(&self, actor: Option<&User>, dataset: DatasetId) -> Result<std::sync::Arc<DatasetSchema>> {
         let mut tx = self.store.read().await?;
         let ds = import_target(&mut tx, actor, dataset).await?;
-        let schema = self.schemas.get(&mut tx, &ds).await?;
-        Ok((ds, schema))
+        self.schemas.get(&mut tx, &ds).await
     }
 
     async fn run_import(
@@ -315,9 +310,9 @@ impl Service {
         request: FileImport,
         observer: &mut dyn ImportObserver,
     ) -> Result<ImportReport> {
-        let (ds, schema) = self.import_schema(actor, dataset).await?;
+        let schema = self.import_schema(actor, dataset).await?;
         let source = open_rows(&request).await?;
         let mapping = Mapping::resolve(request.mapping.as_ref(), &schema, source.columns())?;
-        pump::run(self, actor, ds, source, mapping, schema, observer).await
+        pump::run(self, actor, dataset, source, mapping, schema, observer).await
     }
 }

@@ -1,19 +1,17 @@
-//! The import's two sides: a blocking thread that reads and maps rows into batches and checks
-//! each batch (the bulk API's validation, `records/lenient.rs`' `CheckedBatch`), and the caller's
-//! task that writes them, joined by a bounded channel (so at most a few batches are in memory).
-//! The writer's transaction then holds the database's write lock for the SQL alone: the checks of
-//! the next batch run beside it.
+//! The import's two sides: a blocking thread that reads and maps rows into batches, and the
+//! caller's task that writes them, joined by a bounded channel (so at most a few batches are in
+//! memory).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use loam_domain::import_file::Mapping;
-use loam_domain::model::{Dataset, DatasetSchema, User};
+use loam_domain::model::{DatasetSchema, User};
+use loam_domain::DatasetId;
 use tokio::sync::mpsc;
 
 use super::read::{Item, Place, Rows};
 use super::{new_record, ImportObserver, ImportProgress, ImportReport, RowError, BATCH_ROWS, LISTED_ERRORS};
-use crate::records::CheckedBatch;
 use crate::{NewRecord, Result, Service};
 
 /// Batches read ahead of the writer.
@@ -44,17 +42,11 @@ pub(super) fn next_mapped(
 /// What the reader sends: a batch of payloads with the rows that failed before validation, or
 /// the reason the file cannot be read on.
 enum Chunk {
-    Batch { batch: CheckedBatch, lines: Vec<(u64, Option<u64>)>, failed: Vec<RowError>, rows_read: u64 },
+    Batch { items: Vec<(u64, NewRecord)>, lines: Vec<(u64, Option<u64>)>, failed: Vec<RowError>, rows_read: u64 },
     Fatal(String),
 }
 
-fn read_all(
-    mut source: Box<dyn Rows>,
-    mapping: Mapping,
-    ds: Dataset,
-    schema: Arc<DatasetSchema>,
-    out: mpsc::Sender<Chunk>,
-) {
+fn read_all(mut source: Box<dyn Rows>, mapping: Mapping, schema: Arc<DatasetSchema>, out: mpsc::Sender<Chunk>) {
     loop {
         let mut items = Vec::with_capacity(BATCH_ROWS);
         let mut lines = Vec::with_capacity(BATCH_ROWS);
@@ -83,11 +75,8 @@ fn read_all(
                 }
             }
         }
-        if rows_read > 0 {
-            let batch = CheckedBatch::check(&ds, &schema, items);
-            if out.blocking_send(Chunk::Batch { batch, lines, failed, rows_read }).is_err() {
-                return;
-            }
+        if rows_read > 0 && out.blocking_send(Chunk::Batch { items, lines, failed, rows_read }).is_err() {
+            return;
         }
         if let Some(reason) = fatal {
             let _ = out.blocking_send(Chunk::Fatal(reason));
@@ -113,20 +102,19 @@ fn note(report: &mut ImportReport, observer: &mut dyn ImportObserver, err: RowEr
 pub(super) async fn run(
     service: &Service,
     actor: Option<&User>,
-    ds: Dataset,
+    dataset: DatasetId,
     source: Box<dyn Rows>,
     mapping: Mapping,
     schema: Arc<DatasetSchema>,
     observer: &mut dyn ImportObserver,
 ) -> Result<ImportReport> {
-    let dataset = ds.id;
     let mut report = ImportReport { mapping: mapping.to_json(), ..ImportReport::default() };
     let position = source.position();
     let (sender, mut receiver) = mpsc::channel(BATCHES_IN_FLIGHT);
-    let reader = tokio::task::spawn_blocking(move || read_all(source, mapping, ds, schema, sender));
+    let reader = tokio::task::spawn_blocking(move || read_all(source, mapping, schema, sender));
     while let Some(chunk) = receiver.recv().await {
-        let (batch, lines, failed, rows_read) = match chunk {
-            Chunk::Batch { batch, lines, failed, rows_read } => (batch, lines, failed, rows_read),
+        let (items, lines, failed, rows_read) = match chunk {
+            Chunk::Batch { items, lines, failed, rows_read } => (items, lines, failed, rows_read),
             Chunk::Fatal(reason) => {
                 report.stopped = Some(reason);
                 break;
@@ -134,8 +122,7 @@ pub(super) async fn run(
         };
         report.rows_read += rows_read;
         let mut errors = failed;
-        let first = batch.first_key().unwrap_or(0);
-        match service.create_checked_each(actor, dataset, batch).await {
+        match service.create_records_each(actor, dataset, items).await {
             Ok(outcome) => {
                 report.imported += outcome.written as u64;
                 errors.extend(outcome.refused.into_iter().map(|(row, reason)| {
@@ -144,6 +131,7 @@ pub(super) async fn run(
                 }));
             }
             Err(err) => {
+                let first = lines.first().map_or(0, |it| it.0);
                 report.stopped = Some(format!("stopped at the batch from row {first}, which was not written: {err}"));
                 break;
             }
