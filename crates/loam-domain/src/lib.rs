@@ -16,6 +16,7 @@ pub mod history;
 pub mod ids;
 pub mod import_file;
 pub mod json_ref;
+pub mod json_type;
 pub mod lease;
 pub mod model;
 pub mod pairwise;

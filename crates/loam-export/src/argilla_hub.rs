@@ -9,15 +9,20 @@
 //! without loam's provenance columns (`data/train-00000-of-00001.parquet`, `README.md`): the
 //! columns of `to_datasets()`.
 //!
-//! The rows come in the `records` shape ([`crate::RecordsShape`]); `records.json` is rebuilt from
-//! them, so both files hold the same records — and neither holds extra metadata (keys of no
-//! metadata property), which that shape leaves out. [`ArgillaWriter`] writes the folder on disk, or into
+//! The rows come in the `records` shape ([`crate::RecordsShape`]), with a column per extra
+//! metadata key (keys of no metadata property, [`ArgillaConfig::extra_metadata`]) after the metadata
+//! properties, as `to_datasets()` flattens a record's metadata; `records.json` is rebuilt from
+//! them, so both files hold the same records, extra metadata in each record's `metadata` as the
+//! SDK's `to_dict` has it. Custom fields and extra metadata are typed in the Parquet file as
+//! `datasets` infers them from the values ([`ArgillaConfig::json_types`], `typed_json.rs`: a
+//! custom field's objects as a struct). [`ArgillaWriter`] writes the folder on disk, or into
 //! a temporary folder that [`ArgillaWriter::finish`] sends as one deterministic tar stream.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use loam_domain::json_type::JsonType;
 use loam_domain::table::{Cell, Column, Row};
 use serde_json::{json, Map, Value};
 
@@ -32,6 +37,11 @@ pub struct ArgillaConfig {
     /// `settings.json`: `guidelines`, `fields`, `questions`, `metadata`, `vectors` (each in the
     /// REST shape), `allow_extra_metadata`, `distribution`, `mapping`.
     pub settings: Value,
+    /// The extra metadata keys that have a column of the rows (metadata of no property).
+    pub extra_metadata: Vec<String>,
+    /// The types of the JSON columns (custom fields, extra metadata) inferred from their values:
+    /// the Parquet file holds them so (`typed_json.rs`).
+    pub json_types: Vec<(String, JsonType)>,
 }
 
 /// What a column of the `records` shape is to `records.json`.
@@ -93,9 +103,11 @@ fn ranked(value: Value) -> Value {
     }
 }
 
-fn roles(columns: &[Column], settings: &Value) -> Vec<Role> {
+fn roles(columns: &[Column], config: &ArgillaConfig) -> Vec<Role> {
+    let settings = &config.settings;
     let fields = names(settings, "fields");
-    let metadata = names(settings, "metadata");
+    let mut metadata = names(settings, "metadata");
+    metadata.extend(config.extra_metadata.iter().cloned());
     let vectors = names(settings, "vectors");
     let questions = names(settings, "questions");
     let question = |name: &str, suffix: &str| {
@@ -282,12 +294,12 @@ impl ArgillaWriter {
         temp: Option<tempfile::TempDir>,
         tar: Option<(Box<dyn Write + Send>, String)>,
     ) -> io::Result<Self> {
-        let roles = roles(columns, &config.settings);
+        let roles = roles(columns, &config);
         let ranking = ranking_questions(&config.settings);
         let keep: Vec<usize> = (0..columns.len()).filter(|idx| !matches!(roles[*idx], Role::Other)).collect();
         let kept: Vec<Column> = keep.iter().map(|idx| columns[*idx].clone()).collect();
         std::fs::create_dir_all(dir.join(".argilla"))?;
-        let data = Box::new(FolderWriter::new(&kept, card, &dir)?);
+        let data = Box::new(FolderWriter::typed(&kept, config.json_types.clone(), card, &dir)?);
         let mut records = BufWriter::with_capacity(1 << 16, File::create(dir.join("records.json"))?);
         records.write_all(b"[")?;
         Ok(ArgillaWriter { dir, _temp: temp, tar, roles, ranking, keep, data, records, first: true, config })
@@ -368,6 +380,7 @@ mod tests {
             dataset: json!({"name": "reviews"}),
             settings: json!({"fields": [{"name": "text"}], "metadata": [{"name": "genre"}],
                              "vectors": [{"name": "emb"}], "questions": [{"name": "label"}]}),
+            ..ArgillaConfig::default()
         }
     }
 
@@ -441,6 +454,83 @@ mod tests {
         assert_eq!(records[1]["suggestions"], json!({}));
         let readme = std::fs::read_to_string(out.join("README.md")).expect("card");
         assert!(!readme.contains("loam_record_id"), "provenance columns are not the SDK's");
+    }
+
+    #[test]
+    fn extra_metadata_and_custom_fields_are_kept_and_typed() {
+        use arrow_schema::DataType;
+        use loam_domain::json_type::JsonType;
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+        let columns = vec![
+            Column::new("id", ColumnType::Str),
+            Column::new("custom", ColumnType::Json),
+            Column::new("genre", ColumnType::Str),
+            Column::new("origin", ColumnType::Json),
+            Column::new("mixed", ColumnType::Json),
+            Column::new("loam_record_id", ColumnType::Str),
+        ];
+        let rows = [json!({"a": "x", "n": 1}), json!({"a": "y"})];
+        let mut types = vec![("custom".to_owned(), JsonType::Null), ("origin".to_owned(), JsonType::Null)];
+        types.push(("mixed".to_owned(), JsonType::Mixed));
+        for value in &rows {
+            types[0].1.add(value);
+        }
+        types[1].1.add(&json!({"line": 3}));
+        let config = ArgillaConfig {
+            dataset: json!({"name": "reviews"}),
+            settings: json!({"fields": [{"name": "custom"}], "metadata": [{"name": "genre"}]}),
+            extra_metadata: vec!["origin".into(), "mixed".into()],
+            json_types: types,
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let mut writer = Box::new(ArgillaWriter::new(&columns, Card::default(), config, &out).expect("opens"));
+        writer
+            .write(&vec![
+                s("r1"),
+                Cell::Json(rows[0].clone()),
+                s("news"),
+                Cell::Json(json!({"line": 3})),
+                Cell::Json(json!(1)),
+                s("x"),
+            ])
+            .expect("writes");
+        writer
+            .write(&vec![
+                s("r2"),
+                Cell::Json(rows[1].clone()),
+                Cell::Null,
+                Cell::Null,
+                Cell::Json(json!("one")),
+                s("y"),
+            ])
+            .expect("writes");
+        writer.finish().expect("finishes");
+        let records: Value =
+            serde_json::from_slice(&std::fs::read(out.join("records.json")).expect("records.json")).expect("JSON");
+        assert_eq!(records[0]["metadata"], json!({"genre": "news", "origin": {"line": 3}, "mixed": 1}));
+        assert_eq!(records[1]["metadata"], json!({"mixed": "one"}));
+        assert_eq!(records[0]["fields"]["custom"], rows[0]);
+        let file = std::fs::File::open(out.join(DATA_FILE)).expect("data file");
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("parquet");
+        let schema = builder.schema().clone();
+        let ty = |name: &str| schema.field_with_name(name).expect(name).data_type().clone();
+        let fields = |name: &str| match ty(name) {
+            DataType::Struct(fields) => {
+                fields.iter().map(|it| (it.name().clone(), it.data_type().clone())).collect::<Vec<_>>()
+            }
+            other => panic!("{name}: {other}"),
+        };
+        assert_eq!(fields("custom"), [("a".to_owned(), DataType::Utf8), ("n".to_owned(), DataType::Int64)]);
+        assert_eq!(fields("origin"), [("line".to_owned(), DataType::Int64)]);
+        assert_eq!(ty("mixed"), DataType::Utf8, "values of no one type stay JSON text");
+        assert!(schema.field_with_name("loam_record_id").is_err());
+        let readme = std::fs::read_to_string(out.join("README.md")).expect("card");
+        assert!(
+            readme.contains("  - name: \"custom\"\n    struct:\n    - name: \"a\"\n      dtype: string\n"),
+            "{readme}"
+        );
     }
 
     #[test]

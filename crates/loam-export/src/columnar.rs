@@ -23,6 +23,8 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 
 use crate::nested::NestedBuilder;
+use crate::typed_json::TypedBuilder;
+use loam_domain::json_type::JsonType;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -38,6 +40,14 @@ const ROWS_PER_BATCH: usize = 1024;
 /// The arrow field of a column.
 pub(crate) fn arrow_field(column: &Column) -> Field {
     Field::new(&column.name, arrow_type(column.ty), true)
+}
+
+/// The type a JSON column of `types` is written with, if it is one.
+fn typed_of<'t>(column: &Column, types: &'t [(String, JsonType)]) -> Option<&'t JsonType> {
+    if column.ty != ColumnType::Json {
+        return None;
+    }
+    types.iter().find(|(name, ty)| *name == column.name && crate::typed_json::typed(ty)).map(|(_, ty)| ty)
 }
 
 fn message_fields() -> Fields {
@@ -80,6 +90,7 @@ enum Builder {
     IntList(ListBuilder<Int64Builder>),
     FloatList(ListBuilder<Float64Builder>),
     Nested(NestedBuilder),
+    Typed(TypedBuilder),
 }
 
 impl Builder {
@@ -150,11 +161,13 @@ impl Builder {
             (Builder::FloatList(it), _) => it.append(false),
             (Builder::Nested(it), Cell::Json(value)) => it.append(value),
             (Builder::Nested(it), _) => it.append(&serde_json::Value::Null),
+            (Builder::Typed(it), Cell::Json(value)) => it.append(Some(value)),
+            (Builder::Typed(it), _) => it.append(None),
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
-        match self {
+    fn finish(&mut self) -> io::Result<ArrayRef> {
+        Ok(match self {
             Builder::Str(it) => {
                 let array = it.finish();
                 // The next batch's text is likely as long: room for it now, rather than the
@@ -177,7 +190,8 @@ impl Builder {
             Builder::IntList(it) => Arc::new(it.finish()),
             Builder::FloatList(it) => Arc::new(it.finish()),
             Builder::Nested(it) => it.finish(),
-        }
+            Builder::Typed(it) => it.finish().map_err(io::Error::other)?,
+        })
     }
 }
 
@@ -206,11 +220,30 @@ enum Sink<W: Write + Send> {
 
 impl<W: Write + Send> ParquetWriter<W> {
     pub fn new(columns: &[Column], out: W) -> io::Result<Self> {
-        let schema = Arc::new(Schema::new(columns.iter().map(arrow_field).collect::<Vec<_>>()));
+        Self::typed(columns, &[], out)
+    }
+
+    /// A writer whose JSON columns named in `types` hold their values with that type
+    /// (`typed_json.rs`) rather than as JSON text.
+    pub fn typed(columns: &[Column], types: &[(String, JsonType)], out: W) -> io::Result<Self> {
+        let fields: Vec<Field> = columns
+            .iter()
+            .map(|it| match typed_of(it, types) {
+                Some(ty) => Field::new(&it.name, crate::typed_json::arrow_type(ty), true),
+                None => arrow_field(it),
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
         Ok(ParquetWriter {
             columns: columns.to_vec(),
             schema,
-            builders: columns.iter().map(|it| Builder::new(it.ty)).collect(),
+            builders: columns
+                .iter()
+                .map(|it| match typed_of(it, types) {
+                    Some(ty) => Builder::Typed(TypedBuilder::new(&it.name, ty)),
+                    None => Builder::new(it.ty),
+                })
+                .collect(),
             pending: 0,
             rows: 0,
             sink: Sink::Waiting(out),
@@ -237,7 +270,7 @@ impl<W: Write + Send> ParquetWriter<W> {
         if self.pending == 0 {
             return Ok(());
         }
-        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
+        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect::<io::Result<_>>()?;
         let batch =
             RecordBatch::try_new(Arc::clone(&self.schema), arrays).map_err(|err| io::Error::other(err.to_string()))?;
         self.writer(&batch)?.write(&batch).map_err(parquet_error)?;

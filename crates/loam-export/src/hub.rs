@@ -18,15 +18,32 @@ use serde_json::Value;
 
 use crate::columnar::ParquetWriter;
 use crate::{Card, TableWriter};
+use loam_domain::json_type::JsonType;
 
 /// The data file's path inside the folder.
 pub const DATA_FILE: &str = "data/train-00000-of-00001.parquet";
 
 /// The dataset card of a folder holding `rows` rows of `columns` in a data file of `bytes` bytes.
 pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> String {
+    card_text_typed(columns, &[], card, rows, bytes)
+}
+
+/// [`card_text`] of a folder whose JSON columns named in `types` hold their values with that type
+/// (`typed_json.rs`).
+pub fn card_text_typed(columns: &[Column], types: &[(String, JsonType)], card: &Card, rows: u64, bytes: u64) -> String {
+    let typed = |column: &Column| {
+        types
+            .iter()
+            .find(|(name, ty)| column.ty == ColumnType::Json && *name == column.name && crate::typed_json::typed(ty))
+            .map(|(_, ty)| ty)
+    };
     let mut out = String::from("---\ndataset_info:\n  features:\n");
     for column in columns {
         out.push_str(&format!("  - name: {}\n", yaml_string(&column.name)));
+        if let Some(ty) = typed(column) {
+            crate::typed_json::yaml_feature(ty, 4, &mut out);
+            continue;
+        }
         out.push_str(match column.ty {
             ColumnType::Str | ColumnType::Json => "    dtype: string\n",
             ColumnType::Int => "    dtype: int64\n",
@@ -62,6 +79,13 @@ pub fn card_text(columns: &[Column], card: &Card, rows: u64, bytes: u64) -> Stri
     out.push_str(&format!("| rows | {rows} |\n\n"));
     out.push_str("## Columns\n\n");
     for column in columns {
+        if typed(column).is_some() {
+            out.push_str(&format!(
+                "- `{}`: typed from its values (JSON objects as structs)\n",
+                column.name.replace('`', "'")
+            ));
+            continue;
+        }
         let ty = match column.ty {
             ColumnType::Str => "string",
             ColumnType::Int => "int64",
@@ -95,6 +119,7 @@ fn table_text(text: &str) -> String {
 /// The folder on disk: the Parquet file as rows arrive, the card at the end.
 pub struct FolderWriter {
     columns: Vec<Column>,
+    types: Vec<(String, JsonType)>,
     card: Card,
     dir: PathBuf,
     data: Box<ParquetWriter<BufWriter<File>>>,
@@ -103,14 +128,15 @@ pub struct FolderWriter {
 impl FolderWriter {
     /// Creates `dir` and `dir/data` when missing.
     pub fn new(columns: &[Column], card: Card, dir: &Path) -> io::Result<Self> {
+        Self::typed(columns, Vec::new(), card, dir)
+    }
+
+    /// A folder whose JSON columns named in `types` hold their values with that type.
+    pub fn typed(columns: &[Column], types: Vec<(String, JsonType)>, card: Card, dir: &Path) -> io::Result<Self> {
         std::fs::create_dir_all(dir.join("data"))?;
         let file = BufWriter::with_capacity(1 << 16, File::create(dir.join(DATA_FILE))?);
-        Ok(FolderWriter {
-            columns: columns.to_vec(),
-            card,
-            dir: dir.to_owned(),
-            data: Box::new(ParquetWriter::new(columns, file)?),
-        })
+        let data = Box::new(ParquetWriter::typed(columns, &types, file)?);
+        Ok(FolderWriter { columns: columns.to_vec(), types, card, dir: dir.to_owned(), data })
     }
 }
 
@@ -122,7 +148,10 @@ impl TableWriter for FolderWriter {
     fn finish(self: Box<Self>) -> io::Result<u64> {
         let rows = self.data.finish()?;
         let bytes = std::fs::metadata(self.dir.join(DATA_FILE))?.len();
-        std::fs::write(self.dir.join("README.md"), card_text(&self.columns, &self.card, rows, bytes))?;
+        std::fs::write(
+            self.dir.join("README.md"),
+            card_text_typed(&self.columns, &self.types, &self.card, rows, bytes),
+        )?;
         Ok(rows)
     }
 }

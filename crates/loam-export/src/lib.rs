@@ -19,6 +19,7 @@ mod hub;
 mod jsonl;
 mod nested;
 pub mod records;
+mod typed_json;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -28,9 +29,10 @@ use loam_domain::table::{Column, Row};
 pub use argilla_hub::{ArgillaConfig, ArgillaWriter};
 pub use columnar::{ParquetWriter, ROWS_PER_GROUP};
 pub use delimited::CsvWriter;
-pub use hub::{card_text, FolderWriter, TarWriter, DATA_FILE};
+pub use hub::{card_text, card_text_typed, FolderWriter, TarWriter, DATA_FILE};
 pub use jsonl::JsonlWriter;
 pub use records::{push_uuid, RecordsShape};
+pub use typed_json::typed;
 
 /// Writes a table row by row.
 pub trait TableWriter {

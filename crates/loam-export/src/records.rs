@@ -21,7 +21,9 @@
 //! Differences from the SDK: every column of the settings is present on every row (null when
 //! the record has no value), where the SDK has a column only when some record has a value; the
 //! `responses` columns come before the `suggestion` columns question by question; metadata keys
-//! that belong to no metadata property are left out.
+//! that belong to no metadata property are left out, unless the shape is made
+//! [`RecordsShape::with_extra_metadata`] (the `argilla` format): then each named key has a JSON
+//! column after the metadata properties, as `to_datasets()` flattens them.
 
 mod stored;
 
@@ -39,11 +41,18 @@ use serde_json::Value;
 /// The columns of the `records` shape for a dataset's settings, and how each record fills them.
 pub struct RecordsShape {
     schema: DatasetSchema,
+    /// Extra metadata keys with a column of their own (after the metadata properties).
+    extra_metadata: Vec<String>,
     columns: Vec<Column>,
 }
 
 impl RecordsShape {
     pub fn new(schema: &DatasetSchema) -> Self {
+        Self::with_extra_metadata(schema, Vec::new())
+    }
+
+    /// The shape with a JSON column for each of `extra` (metadata keys of no metadata property).
+    pub fn with_extra_metadata(schema: &DatasetSchema, extra: Vec<String>) -> Self {
         let mut columns = vec![
             Column::new("id", ColumnType::Str),
             Column::new("status", ColumnType::Str),
@@ -65,6 +74,9 @@ impl RecordsShape {
             };
             columns.push(Column::new(&property.name, ty));
         }
+        for key in &extra {
+            columns.push(Column::new(key, ColumnType::Json));
+        }
         for vector in &schema.vector_settings {
             columns.push(Column::new(&vector.name, ColumnType::FloatList));
         }
@@ -80,7 +92,7 @@ impl RecordsShape {
             columns.push(Column::new(format!("{name}.suggestion.score"), score_type(question)));
             columns.push(Column::new(format!("{name}.suggestion.agent"), ColumnType::Str));
         }
-        RecordsShape { schema: schema.clone(), columns }
+        RecordsShape { schema: schema.clone(), extra_metadata: extra, columns }
     }
 
     pub fn columns(&self) -> &[Column] {
@@ -111,6 +123,12 @@ impl RecordsShape {
                 (MetadataSettings::Terms { .. }, Some(value)) => text_cell(value),
                 (MetadataSettings::Integer { .. }, Some(value)) => value.as_i64().map_or(Cell::Null, Cell::Int),
                 (MetadataSettings::Float { .. }, Some(value)) => value.as_f64().map_or(Cell::Null, Cell::Float),
+            });
+        }
+        for key in &self.extra_metadata {
+            row.push(match record.metadata.as_ref().and_then(|it| it.get(key)) {
+                None | Some(Value::Null) => Cell::Null,
+                Some(value) => Cell::Json(value.clone()),
             });
         }
         let by_settings: HashMap<VectorSettingsId, &Vector> =

@@ -103,6 +103,12 @@ impl RecordsShape {
                 }
             }
         }
+        for key in &self.extra_metadata {
+            match metadata.and_then(|it| it.get(key)) {
+                None | Some(JsonRef::Null) => out.null(),
+                Some(value) => out.push(Cell::Json(value.to_value())),
+            }
+        }
         Ok(())
     }
 }

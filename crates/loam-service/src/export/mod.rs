@@ -29,6 +29,7 @@
 //! `pairwise` comparison then carry `loam_shown`, `loam_strength` and `loam_judge_agrees`, rows from
 //! `edits` `loam_edit_distance` (`preference.rs`).
 
+mod argilla;
 mod plan;
 mod preference;
 mod pump;
@@ -102,6 +103,8 @@ pub struct Export {
     any_times: bool,
     done: bool,
     stats: ExportStats,
+    /// What the `argilla` format infers from the values (`argilla.rs`); empty for the others.
+    inferred: argilla::Inferred,
 }
 
 /// What makes the rows of a batch of records: it needs no transaction, so it can work on a thread
@@ -160,7 +163,16 @@ impl Service {
     async fn open_export(&self, mut tx: Tx, ds: Dataset, request: ExportRequest) -> Result<Export> {
         let schema = self.schemas.get(&mut tx, &ds).await?;
         request.check()?;
+        let mut inferred = argilla::Inferred::default();
         let plan = match plan::training_shape(request.shape) {
+            None if request.format == Format::Argilla => {
+                let base = Plan::Records(RecordsShape::new(&schema));
+                let mut taken = base.columns();
+                taken.extend(provenance_columns(&base, request.below_min));
+                let taken = taken.iter().map(|it| it.name.as_str()).collect();
+                inferred = argilla::scan(&mut tx, &ds, &schema, &taken).await?;
+                Plan::Records(RecordsShape::with_extra_metadata(&schema, inferred.extra_metadata.clone()))
+            }
             None => Plan::Records(RecordsShape::new(&schema)),
             Some(shape) => {
                 let strategies = self.strategies_in_tx(&mut tx, ds.id, &schema).await?;
@@ -199,6 +211,7 @@ impl Service {
             any_times,
             done: false,
             stats: ExportStats::default(),
+            inferred,
         })
     }
 
@@ -364,25 +377,13 @@ impl Export {
         }
     }
 
-    /// `.argilla/` of the `argilla` format: the dataset and its settings in the REST shapes, as
-    /// the SDK's `to_disk` dumps them (`Settings.serialize()`); empty for the other formats.
+    /// `.argilla/` of the `argilla` format (`argilla.rs`); empty for the other formats.
     fn argilla_config(&self) -> ArgillaConfig {
         let RowMaker { dataset, schema, request, .. } = &*self.maker;
         if request.format != Format::Argilla {
             return ArgillaConfig::default();
         }
-        let wire_dataset = crate::wire::dataset(dataset);
-        let settings = serde_json::json!({
-            "guidelines": dataset.guidelines,
-            "questions": schema.questions.iter().map(crate::wire::question).collect::<Vec<_>>(),
-            "fields": schema.fields.iter().map(crate::wire::field).collect::<Vec<_>>(),
-            "vectors": schema.vector_settings.iter().map(crate::wire::vector_settings).collect::<Vec<_>>(),
-            "metadata": schema.metadata_properties.iter().map(crate::wire::metadata_property).collect::<Vec<_>>(),
-            "allow_extra_metadata": dataset.allow_extra_metadata,
-            "distribution": wire_dataset.get("distribution").cloned().unwrap_or(Value::Null),
-            "mapping": null,
-        });
-        ArgillaConfig { dataset: wire_dataset, settings }
+        argilla::config(dataset, schema, &self.inferred)
     }
 
     /// The rows of the next batch of records (possibly none, when every record of the batch was
