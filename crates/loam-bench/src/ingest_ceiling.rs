@@ -64,9 +64,21 @@ struct Row {
     metadata_entries: Vec<(String, i64, Option<f64>, Option<String>)>,
     /// (field ordinal, text) for `record_fts`.
     texts: Vec<(i64, String)>,
-    /// (id, question, value, score, agent, kind).
-    suggestions: Vec<(Uuid, Uuid, String, Option<String>, Option<String>, Option<String>)>,
+    suggestions: Vec<SuggestionRow>,
 }
+
+/// One suggestion's columns (its record's id aside).
+struct SuggestionRow {
+    id: Uuid,
+    question: Uuid,
+    value: String,
+    score: Option<String>,
+    agent: Option<String>,
+    kind: Option<String>,
+}
+
+/// The question ids of the bodies (by name), and the bodies as batches of rows.
+type Bodies = (Map<String, Value>, Vec<Vec<Row>>);
 
 /// `record_metadata`'s entries for a record's metadata, as loam-store's `records.rs` makes them:
 /// strings and numbers, as values (pos -1) or as elements of a list.
@@ -116,14 +128,14 @@ fn row_of(item: &Value) -> Result<Row> {
         };
         let text = |key: &str| s.get(key).and_then(Value::as_str).map(str::to_owned);
         let value = s.get("value").context("a suggestion without value")?;
-        suggestions.push((
-            Uuid::now_v7(),
-            Uuid::parse_str(question)?,
-            json_text(value)?,
+        suggestions.push(SuggestionRow {
+            id: Uuid::now_v7(),
+            question: Uuid::parse_str(question)?,
+            value: json_text(value)?,
             score,
-            text("agent"),
-            text("type"),
-        ));
+            agent: text("agent"),
+            kind: text("type"),
+        });
     }
     Ok(Row {
         id: Uuid::now_v7(),
@@ -136,8 +148,8 @@ fn row_of(item: &Value) -> Result<Row> {
     })
 }
 
-/// The question ids of the bodies, and the bodies as batches of rows.
-fn read_bodies(path: &Path) -> Result<(Map<String, Value>, Vec<Vec<Row>>)> {
+/// Reads the file `ingest.py --bodies-out` writes.
+fn read_bodies(path: &Path) -> Result<Bodies> {
     let mut lines = BufReader::new(File::open(path).with_context(|| format!("open {}", path.display()))?).lines();
     let header: Value = serde_json::from_str(&lines.next().context("an empty bodies file")??)?;
     let questions = header.get("questions").and_then(Value::as_object).context("no questions in the header")?;
@@ -286,17 +298,9 @@ fn write_batch(conn: &Connection, dataset: &[u8], rows: &[Row]) -> Result<()> {
         for (ordinal, text) in &row.texts {
             fts.execute(params![seq * loam_store::text_index::MAX_FIELDS_PER_DATASET + ordinal, text])?;
         }
-        for (sid, question, value, score, agent, kind) in &row.suggestions {
-            suggestion.execute(params![
-                &sid.as_bytes()[..],
-                id,
-                &question.as_bytes()[..],
-                value,
-                score,
-                agent,
-                kind,
-                at
-            ])?;
+        for s in &row.suggestions {
+            let (sid, question) = (&s.id.as_bytes()[..], &s.question.as_bytes()[..]);
+            suggestion.execute(params![sid, id, question, s.value, s.score, s.agent, s.kind, at])?;
         }
     }
     conn.prepare_cached("update datasets set records_count = records_count + ?2 where id = ?1")?
