@@ -4,7 +4,7 @@
 connection), and report throughput and the server's peak memory.
 
     python3 bench/ingest.py --url http://127.0.0.1:6900 --api-key KEY [--records 100000]
-        [--batch 256] [--pid SERVER_PID] [--label loam] [--seed 42] [--json-out FILE]
+        [--batch 256] [--pid SERVER_PID] [--label loam] [--seed 42] [--json-out FILE] [--bodies-out FILE]
 
 Standard library only (http.client), so it runs with any python3 and the client stays as thin as
 possible: the figure is meant to measure the server, not the client. What is timed is only the
@@ -241,6 +241,11 @@ def main() -> int:
     ap.add_argument("--label", default="server")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--json-out", help="also write the JSON result line to this file")
+    ap.add_argument(
+        "--bodies-out",
+        help="also write the request bodies to this file (first line {\"questions\": {name: id}}, then one "
+        "body a line), the input of loam-ingest-ceiling",
+    )
     args = ap.parse_args()
     if args.records < 1 or not 1 <= args.batch <= 500:
         ap.error("--records must be >= 1 and --batch within 1..500 (the endpoint's limit)")
@@ -251,6 +256,11 @@ def main() -> int:
     t0 = time.perf_counter()
     bodies = generate_bodies(args.records, args.batch, args.seed, quality_id, score_id)
     gen_s = time.perf_counter() - t0
+    if args.bodies_out:
+        with open(args.bodies_out, "wb") as f:
+            f.write(json.dumps({"questions": {"quality": quality_id, "score": score_id}}).encode() + b"\n")
+            for body in bodies:
+                f.write(body + b"\n")
     total_mb = sum(map(len, bodies)) / 1e6
     print(
         f"# [{args.label}] dataset {ds_id}: {args.records} records in {len(bodies)} requests, "

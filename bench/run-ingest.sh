@@ -11,22 +11,29 @@
 #                          it ingests a smaller count; loam is measured again at that same count on a
 #                          fresh server, and the ratio compares those two runs.
 #   --reference-records N  records for the reference comparison (default 2000)
+#   --no-ceiling           skip the ceiling: by default the main run's bodies are also written
+#                          straight into a fresh SQLite file by loam-ingest-ceiling (crates/loam-bench),
+#                          its rows checked against loam's (bench/ingest_compare.py), and loam's rate
+#                          printed as a fraction of the ceiling's
 #
-# Env: LOAM_BIN (run this binary, skip the build), CARGO_TARGET_DIR, LOAM_SHARED_DIR (as in
-# scripts/test.sh). Results: $CARGO_TARGET_DIR/bench/<time>/{*.json,*.log,summary.json}.
+# Env: LOAM_BIN (run this binary, skip the build), LOAM_CEILING_BIN (the same for the ceiling),
+# CARGO_TARGET_DIR, LOAM_SHARED_DIR (as in scripts/test.sh).
+# Results: $CARGO_TARGET_DIR/bench/<time>/{*.json,*.log,summary.json}.
 set -euo pipefail
 
 RECORDS=100000
 BATCH=256
 WITH_REFERENCE=0
 REF_RECORDS=2000
+CEILING=1
 while (($#)); do
   case "$1" in
     --records) RECORDS="${2:?--records needs a value}"; shift 2 ;;
     --batch) BATCH="${2:?--batch needs a value}"; shift 2 ;;
     --with-reference) WITH_REFERENCE=1; shift ;;
     --reference-records) REF_RECORDS="${2:?--reference-records needs a value}"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --no-ceiling) CEILING=0; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,11 +52,15 @@ mkdir -p "$OUT"
 
 REF_PORT=""
 REF_ROOT=""
+KEPT_DIR=""
 SHARED="${LOAM_SHARED_DIR:-$REPO/../shared}"
 [[ -d "$SHARED" ]] && SHARED="$(cd "$SHARED" && pwd)"
 REF_DIR="$SHARED/peers/argilla-server"
 cleanup() {
   loam_server_stop
+  if [[ -n "$KEPT_DIR" ]]; then
+    rm -rf "$KEPT_DIR"
+  fi
   if [[ -n "$REF_PORT" ]]; then
     REFSERVER_ROOT="$REF_ROOT" bash "$REF_DIR/stop.sh" "$REF_PORT" >&2 || true
   fi
@@ -71,22 +82,47 @@ if [[ -z "${LOAM_BIN:-}" ]]; then
   cargo build --release -p loam-cli
 fi
 BIN="$(loam_bin "$REPO")"
+CEILING_BIN="${LOAM_CEILING_BIN:-$CARGO_TARGET_DIR/release/loam-ingest-ceiling}"
+if [[ "$CEILING" == "1" && -z "${LOAM_CEILING_BIN:-}" ]]; then
+  echo "== build (ceiling) ==" >&2
+  cargo build --release -p loam-bench --bin loam-ingest-ceiling
+fi
 
 # bench_loam NAME RECORDS: one ingest run against a freshly started loam (fresh data dir, so runs
 # do not see each other's data), results in $OUT/NAME.json and the server log in $OUT/NAME.server.log.
+# With a third argument BODIES, the request bodies are also written there and the server's data
+# dir is kept, its path in KEPT_DIR (the caller removes it; so does the exit trap).
 bench_loam() {
-  local name="$1" records="$2" rc=0
+  local name="$1" records="$2" bodies="${3:-}" rc=0
   echo "== ingest: $name ($records records) ==" >&2
-  loam_server_start "$BIN" || return 1
-  python3 "$REPO/bench/ingest.py" --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" \
+  local keep="${LOAM_SERVER_KEEP:-0}" extra=()
+  [[ -n "$bodies" ]] && keep=1 && extra=(--bodies-out "$bodies")
+  LOAM_SERVER_KEEP="$keep" loam_server_start "$BIN" || return 1
+  KEPT_DIR="$LOAM_SERVER_DIR"
+  # `--api-key=…`: a url-safe key may start with "-", which would read as a flag.
+  python3 "$REPO/bench/ingest.py" --url "$LOAM_SERVER_URL" "--api-key=$LOAM_SERVER_KEY" \
     --records "$records" --batch "$BATCH" --pid "$LOAM_SERVER_PID" --label "$name" \
-    --json-out "$OUT/$name.json" || rc=$?
+    --json-out "$OUT/$name.json" "${extra[@]}" || rc=$?
   ((rc == 0)) || loam_server_log_tail 60
-  loam_server_stop "$OUT/$name.server.log"
+  LOAM_SERVER_KEEP="$keep" loam_server_stop "$OUT/$name.server.log"
   return "$rc"
 }
 
-bench_loam loam "$RECORDS"
+if [[ "$CEILING" == "1" ]]; then
+  bench_loam loam "$RECORDS" "$OUT/bodies.jsonl"
+  # The ceiling: the same bodies' rows straight into a fresh file, after loam has stopped (nothing
+  # else of ours running), then its rows checked against the ones loam wrote.
+  echo "== ingest: ceiling ($RECORDS records) ==" >&2
+  rc=0
+  "$CEILING_BIN" --db "$OUT/ceiling.db" --bodies "$OUT/bodies.jsonl" --json-out "$OUT/ceiling.json" || rc=$?
+  if ((rc == 0)); then
+    python3 "$REPO/bench/ingest_compare.py" "$KEPT_DIR/data/loam.db" "$OUT/ceiling.db" | tee "$OUT/compare.txt" || rc=$?
+  fi
+  rm -rf "$KEPT_DIR" "$OUT"/ceiling.db* "$OUT/bodies.jsonl"
+  ((rc == 0)) || exit "$rc"
+else
+  bench_loam loam "$RECORDS"
+fi
 
 if [[ "$WITH_REFERENCE" == "1" ]]; then
   bench_loam loam-small "$REF_RECORDS"
@@ -116,7 +152,7 @@ python3 - "$OUT" <<'PYEOF'
 import json, os, sys
 out = sys.argv[1]
 runs = {}
-for name in ("loam", "loam-small", "reference"):
+for name in ("loam", "ceiling", "loam-small", "reference"):
     path = os.path.join(out, f"{name}.json")
     if os.path.exists(path):
         runs[name] = json.load(open(path))
@@ -125,6 +161,10 @@ for name, r in runs.items():
     print(f"{name:<11} {r['records']:>7} records  {r['seconds']:>9.2f} s  {r['records_per_s']:>9.1f} records/s"
           f"  peak RSS {r['peak_rss_mb']} MB")
 summary = {"runs": runs}
+if "loam" in runs and "ceiling" in runs:
+    fraction = runs["loam"]["records_per_s"] / runs["ceiling"]["records_per_s"]
+    summary["fraction_of_ceiling"] = round(fraction, 3)
+    print(f"loam / ceiling records/s ({runs['loam']['records']} records each): {fraction:.1%} of the ceiling")
 if "loam-small" in runs and "reference" in runs:
     ratio = runs["loam-small"]["records_per_s"] / runs["reference"]["records_per_s"]
     rss = runs["loam-small"]["peak_rss_mb"], runs["reference"]["peak_rss_mb"]

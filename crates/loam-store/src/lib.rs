@@ -54,6 +54,8 @@ use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 use tokio::sync::Mutex;
 
 pub use error::StoreError;
+/// How the server sets up each SQLite connection (for benchmarks that write loam's file directly).
+pub use lite::set_up as set_up_sqlite_connection;
 pub use lite::LiteTx;
 
 use lite::LitePool;

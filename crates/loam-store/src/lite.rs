@@ -21,6 +21,32 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Prepared statements kept per connection (the search builder writes many shapes of query).
 const STATEMENT_CACHE: usize = 256;
 
+/// Sets up a connection to a loam database file the way every connection of the server's pool
+/// is (its busy timeout, pragmas and statement cache); `mapped`: whether it memory-maps the file.
+/// Public so that `loam-ingest-ceiling` (crates/loam-bench) writes with exactly these settings.
+pub fn set_up(conn: &Connection, mapped: bool) -> Result<(), StoreError> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch(
+        "pragma foreign_keys = on;
+         pragma synchronous = normal;
+         -- 16 MB of page cache per connection: bounded memory.
+         pragma cache_size = -16000;
+         pragma temp_store = memory;
+         -- The server checkpoints the WAL in the background (Store::checkpoint), off the
+         -- request path; this is only the backstop when nothing does (tests, CLI commands): a
+         -- commit that finds the WAL over ~256 MB checkpoints it.
+         pragma wal_autocheckpoint = 65536;",
+    )?;
+    if mapped {
+        // Reads straight from the OS page cache instead of copying each page into SQLite's:
+        // random reads (a record per text match, index probes) cost less. 2 GiB of address
+        // space, SQLite's default ceiling.
+        conn.execute_batch("pragma mmap_size = 2147418112;")?;
+    }
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(())
+}
+
 pub(crate) struct LitePool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
@@ -52,25 +78,7 @@ impl LitePool {
     fn open(&self) -> Result<Connection, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
-        conn.busy_timeout(Duration::from_secs(10))?;
-        conn.execute_batch(
-            "pragma foreign_keys = on;
-             pragma synchronous = normal;
-             -- 16 MB of page cache per connection: bounded memory.
-             pragma cache_size = -16000;
-             pragma temp_store = memory;
-             -- The server checkpoints the WAL in the background (Store::checkpoint), off the
-             -- request path; this is only the backstop when nothing does (tests, CLI commands): a
-             -- commit that finds the WAL over ~256 MB checkpoints it.
-             pragma wal_autocheckpoint = 65536;",
-        )?;
-        if self.mapped.load(Ordering::Relaxed) {
-            // Reads straight from the OS page cache instead of copying each page into SQLite's:
-            // random reads (a record per text match, index probes) cost less. 2 GiB of address
-            // space, SQLite's default ceiling.
-            conn.execute_batch("pragma mmap_size = 2147418112;")?;
-        }
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        set_up(&conn, self.mapped.load(Ordering::Relaxed))?;
         Ok(conn)
     }
 
