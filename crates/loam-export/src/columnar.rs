@@ -1,6 +1,7 @@
 //! Parquet through arrow-rs: rows are gathered into arrow arrays of [`ROWS_PER_BATCH`] rows and
-//! handed to `parquet`'s `ArrowWriter`, which closes a row group every [`ROWS_PER_GROUP`] rows;
-//! so memory holds at most one row group, however many rows pass.
+//! handed to `encode.rs` (`parquet`'s own column writers, as `ArrowWriter` uses them, on two
+//! threads), which closes a row group every [`ROWS_PER_GROUP`] rows; so memory holds at most one
+//! row group, however many rows pass.
 //!
 //! Column types: `Str` utf8, `Int` int64, `Float` double, `Bool` boolean, `StrList`
 //! list<utf8>, `IntList` list<int64>, `FloatList` list<double>, `Messages`
@@ -22,10 +23,10 @@ use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use loam_domain::table::{Cell, Column, ColumnType, Row};
 
+use crate::encode::Encoder;
 use crate::nested::NestedBuilder;
 use crate::typed_json::TypedBuilder;
 use loam_domain::json_type::JsonType;
-use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
@@ -213,7 +214,7 @@ pub struct ParquetWriter<W: Write + Send> {
 
 enum Sink<W: Write + Send> {
     Waiting(W),
-    Open(Box<ArrowWriter<W>>),
+    Open(Box<Encoder<W>>),
     /// Only while the one turns into the other (a failure there leaves it so).
     Gone,
 }
@@ -251,13 +252,13 @@ impl<W: Write + Send> ParquetWriter<W> {
     }
 
     /// The writer, opened with properties chosen from `first` (the first batch) if not yet open.
-    fn writer(&mut self, first: &RecordBatch) -> io::Result<&mut ArrowWriter<W>> {
+    fn writer(&mut self, first: &RecordBatch) -> io::Result<&mut Encoder<W>> {
         if let Sink::Waiting(_) = self.sink {
             let Sink::Waiting(out) = std::mem::replace(&mut self.sink, Sink::Gone) else {
                 return Err(io::Error::other("the Parquet writer was lost"));
             };
             let props = properties(&self.schema, first);
-            let writer = ArrowWriter::try_new(out, Arc::clone(&self.schema), Some(props)).map_err(parquet_error)?;
+            let writer = Encoder::try_new(out, Arc::clone(&self.schema), props).map_err(parquet_error)?;
             self.sink = Sink::Open(Box::new(writer));
         }
         match &mut self.sink {

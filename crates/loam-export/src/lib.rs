@@ -15,6 +15,7 @@ mod argilla_hub;
 mod cells;
 mod columnar;
 mod delimited;
+mod encode;
 mod hub;
 mod jsonl;
 mod nested;

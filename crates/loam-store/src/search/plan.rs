@@ -114,7 +114,7 @@ async fn text_page_in_own_span(
     .fetch_one(tx)
     .await?;
     let (Some(first), Some(last)) = (first, last) else { return Ok(Some((Vec::new(), 0))) };
-    // One index probe per other dataset (records_dataset_seq).
+    // One index probe per other dataset (records_dataset_seq_updated).
     let interleaved: bool = db::query(
         "select exists (select 1 from datasets d where d.id != $1 and exists \
          (select 1 from records x where x.dataset_id = d.id and x.seq between $2 and $3))",
