@@ -207,13 +207,8 @@ fn nul_anywhere_in_a_payload_is_refused_as_the_api_refuses_it() {
     let user = UserId::new();
     let validator = Validator { dataset: &ds, schema: &schema, known_users: HashSet::from([user]) };
     let question_id = schema.questions[0].id;
-    let suggestion = |value: Value, agent: Option<Value>| NewSuggestionItem {
-        question_id,
-        value,
-        score: None,
-        agent,
-        kind: None,
-    };
+    let suggestion =
+        |value: Value, agent: Option<Value>| NewSuggestionItem { question_id, value, score: None, agent, kind: None };
     let mut cases = vec![item(json!({"text": "a\u{0}b"})), item(json!({"te\u{0}xt": "ab"}))];
     let mut with = |change: &dyn Fn(&mut NewRecord)| {
         let mut payload = item(json!({"text": "fine"}));

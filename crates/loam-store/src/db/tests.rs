@@ -106,6 +106,7 @@ async fn nul_that_postgresql_cannot_store_is_unstorable() {
     assert!(matches!(text, Err(StoreError::Unstorable(_))), "{text:?}");
     drop(tx);
     let mut tx = store.read().await.expect("read");
-    let json = query("select cast(cast($1 as jsonb) as text)").bind(r#"{"a": "\u0000"}"#).fetch_one::<String>(&mut tx).await;
+    let json =
+        query("select cast(cast($1 as jsonb) as text)").bind(r#"{"a": "\u0000"}"#).fetch_one::<String>(&mut tx).await;
     assert!(matches!(json, Err(StoreError::Unstorable(_))), "{json:?}");
 }
