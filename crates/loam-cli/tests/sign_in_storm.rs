@@ -205,14 +205,17 @@ fn sign_in_from(server: &Server, forwarded_for: &str) -> (u16, u64) {
     (res.status, res.header("retry-after").and_then(|it| it.parse().ok()).unwrap_or(0))
 }
 
-/// Fails sign-ins as `forwarded_for` (a new address each time when it names none) until one is
-/// refused for at least two more seconds (the wait doubles with each attempt past the allowance,
-/// so a slow password check cannot outlast it); the attempts it took.
+/// Fails sign-ins as `forwarded_for` (given the attempt's number) until one is refused for at
+/// least two more seconds (the wait doubles with each counted attempt past the allowance, so a
+/// slow password check cannot outlast it; a refused attempt is not counted, so after a refusal
+/// the loop waits it out); the attempts it took.
 fn throttle(server: &Server, forwarded_for: impl Fn(usize) -> String) -> usize {
     for attempt in 1..=8 {
         match sign_in_from(server, &forwarded_for(attempt)) {
             (429, wait) if wait >= 2 => return attempt,
-            (401 | 429, _) => {}
+            // Held back for a second: the next attempt after it is counted, and doubles the wait.
+            (429, wait) => std::thread::sleep(Duration::from_secs(wait.max(1))),
+            (401, _) => {}
             other => panic!("unexpected sign-in answer {other:?}"),
         }
     }

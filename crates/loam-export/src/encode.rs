@@ -142,7 +142,7 @@ fn close(writers: Vec<ArrowColumnWriter>) -> Result<Vec<ArrowColumnChunk>> {
 /// Splits `items` in two by `weight`: heaviest first, each to the lighter side so far.
 fn share_out<T>(items: Vec<T>, weight: impl Fn(&T) -> usize) -> (Vec<T>, Vec<T>) {
     let mut weighed: Vec<(usize, T)> = items.into_iter().map(|it| (weight(&it), it)).collect();
-    weighed.sort_by(|a, b| b.0.cmp(&a.0));
+    weighed.sort_by_key(|it| std::cmp::Reverse(it.0));
     let (mut here, mut there) = (Vec::new(), Vec::new());
     let (mut here_weight, mut there_weight) = (0usize, 0usize);
     for (w, item) in weighed {
