@@ -331,6 +331,15 @@ pub async fn find_records_by_external_id(
     dataset: DatasetId,
     external_ids: &[&str],
 ) -> Result<Vec<Record>, StoreError> {
+    // An id holding NUL is never stored (writes refuse it), and PostgreSQL cannot even compare
+    // one: such ids are not asked for, so a lookup of a bad payload finds nothing, on both engines.
+    let stored: Vec<&str>;
+    let external_ids = if external_ids.iter().any(|it| it.contains('\0')) {
+        stored = external_ids.iter().copied().filter(|it| !it.contains('\0')).collect();
+        &stored[..]
+    } else {
+        external_ids
+    };
     if external_ids.is_empty() {
         return Ok(Vec::new());
     }
