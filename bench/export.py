@@ -160,6 +160,29 @@ print(len(rows))
 """
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(pid: int, quiet: float = 2.0, limit: float = 900.0) -> float:
+    """Waits until the server has used under 2 % of a core for `quiet` seconds: after a fill its
+    background upkeep merges the text index's segments and checkpoints the WAL, work that would
+    otherwise share the cores with whichever export is timed first. Returns the seconds waited."""
+    started = time.perf_counter()
+    last, since = cpu_seconds(pid), time.perf_counter()
+    while time.perf_counter() - started < limit:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last > 0.02 * (time.perf_counter() - since):
+            last, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            break
+    return time.perf_counter() - started
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True)
@@ -190,6 +213,8 @@ def main() -> int:
         users = annotators(api, ds["workspace_id"])
         print(f"# [{label}] filling {ds['name']} with {count} records", file=sys.stderr)
         fill(api, ds_id, count, users, quality, score, args.seed)
+        waited = wait_until_idle(args.pid)
+        print(f"# [{label}] server idle after {waited:.1f} s (text index merged, WAL checkpointed)", file=sys.stderr)
         name = f"{workspace}/{ds['name']}"
         runs = {}
         for fmt, ext in (("parquet", "parquet"), ("jsonl", "jsonl")):

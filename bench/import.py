@@ -33,7 +33,7 @@ from ingest import Api, read_status_kb, setup_dataset  # noqa: E402  (the same s
 def setup(args: argparse.Namespace) -> int:
     api = Api(args.url, args.api_key)
     made = []
-    for name in args.names.split(","):
+    for name in filter(None, args.names.split(",")):
         ds_id, _, _ = setup_dataset(api, name)
         made.append(api.call("GET", f"/api/v1/datasets/{ds_id}")["name"])
     # The ingest run's dataset: bench/ingest.py names it ingest-<label>-….

@@ -8,11 +8,11 @@
 #
 # Steps: build loam (release) unless LOAM_BIN is set; start it on a fresh data dir; ingest N
 # records through PUT …/records/bulk with bench/ingest.py (the baseline: records/s and the
-# server's peak RSS); create two empty datasets with the same settings; stop the server; write
-# the ingested dataset out with `loam export` as JSONL and Parquet (not timed); then time
-# `loam import file` of each into its empty dataset (bench/import.py: rows/s and the import's
-# own peak RSS), and of the JSONL's first tenth into a third, so that peak RSS at N/10 and at N
-# rows can be compared (flat memory: about the same). The figure to quote is the ratio of the
+# server's peak RSS); stop the server; write the ingested dataset out with `loam export` as JSONL
+# and Parquet (not timed); then time `loam import file` of each (bench/import.py: rows/s and the
+# import's own peak RSS), and of the JSONL's first tenth, so that peak RSS at N/10 and at N rows can
+# be compared (flat memory: about the same). Each import writes into a fresh database holding one
+# empty dataset with the same settings, as the bulk API did. The figure to quote is the ratio of the
 # import's rows/s over the bulk API's records/s.
 #
 # Env: LOAM_BIN, CARGO_TARGET_DIR (as in run-ingest.sh). Results:
@@ -37,10 +37,10 @@ cd "$REPO"
 
 OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$-import"
 mkdir -p "$OUT"
-KEPT=""
+KEPT=()
 cleanup() {
   loam_server_stop "$OUT/server.log"
-  if [[ -n "$KEPT" ]]; then rm -rf "$KEPT"; fi
+  if ((${#KEPT[@]})); then rm -rf "${KEPT[@]}"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -53,31 +53,42 @@ fi
 BIN="$(loam_bin "$REPO")"
 
 echo "== bulk API ingest: $ROWS records (baseline) ==" >&2
-# Keep the data dir when the server stops: the imports run on it.
+# Keep the data dirs when their servers stop: the export and the imports run on them.
 export LOAM_SERVER_KEEP=1
 loam_server_start "$BIN"
 DATA="$LOAM_SERVER_DIR/data"
-KEPT="$LOAM_SERVER_DIR"
+SOURCE_DIR="$LOAM_SERVER_DIR"
+KEPT+=("$SOURCE_DIR")
 python3 bench/ingest.py --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" --records "$ROWS" \
   --pid "$LOAM_SERVER_PID" --label bulk-api --json-out "$OUT/bulk-api.json"
-SETUP="$(python3 bench/import.py setup --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" --names into-jsonl,into-parquet,into-tenth)"
-SOURCE="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["source"])' "$SETUP")"
+SOURCE="$(python3 bench/import.py setup --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" --names "" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["source"])')"
 loam_server_stop "$OUT/server.log"
 
 echo "== export the ingested dataset as JSONL and Parquet (not timed) ==" >&2
-"$BIN" --data-dir "$DATA" export "bench/$SOURCE" --shape records --out "$KEPT/rows.jsonl" >&2
-"$BIN" --data-dir "$DATA" export "bench/$SOURCE" --shape records --out "$KEPT/rows.parquet" >&2
-head -n "$((ROWS / 10))" "$KEPT/rows.jsonl" >"$KEPT/tenth.jsonl"
+"$BIN" --data-dir "$DATA" export "bench/$SOURCE" --shape records --out "$SOURCE_DIR/rows.jsonl" >&2
+"$BIN" --data-dir "$DATA" export "bench/$SOURCE" --shape records --out "$SOURCE_DIR/rows.parquet" >&2
+head -n "$((ROWS / 10))" "$SOURCE_DIR/rows.jsonl" >"$SOURCE_DIR/tenth.jsonl"
 
-name_of() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])["made"][int(sys.argv[2])])' "$SETUP" "$1"; }
-measure() {  # measure LABEL FILE DATASET-INDEX
+# Each import writes into a database of its own, made like the one the bulk API wrote into (the
+# owner, the workspace and one empty dataset with the same settings), so that both sides write
+# into an index of the same size: an import into the source's database would meet its N records
+# already in every B-tree and in the text index.
+measure() {  # measure LABEL FILE
+  loam_server_start "$BIN"
+  local target
+  target="$(python3 bench/import.py setup --url "$LOAM_SERVER_URL" --api-key "$LOAM_SERVER_KEY" --names "into-$1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["made"][0])')"
+  local data="$LOAM_SERVER_DIR/data"
+  KEPT+=("$LOAM_SERVER_DIR")
+  loam_server_stop "$OUT/server-$1.log"
   echo "== loam import file: $1 ==" >&2
-  python3 bench/import.py measure --bin "$BIN" --data-dir "$DATA" --dataset "bench/$(name_of "$3")" \
+  python3 bench/import.py measure --bin "$BIN" --data-dir "$data" --dataset "bench/$target" \
     --file "$2" --label "$1" --json-out "$OUT/$1.json"
 }
-measure import-jsonl "$KEPT/rows.jsonl" 0
-measure import-parquet "$KEPT/rows.parquet" 1
-measure import-jsonl-tenth "$KEPT/tenth.jsonl" 2
+measure import-jsonl "$SOURCE_DIR/rows.jsonl"
+measure import-parquet "$SOURCE_DIR/rows.parquet"
+measure import-jsonl-tenth "$SOURCE_DIR/tenth.jsonl"
 
 python3 - "$OUT" <<'PYEOF'
 import json, os, sys
