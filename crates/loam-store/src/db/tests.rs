@@ -110,3 +110,33 @@ async fn nul_that_postgresql_cannot_store_is_unstorable() {
         query("select cast(cast($1 as jsonb) as text)").bind(r#"{"a": "\u0000"}"#).fetch_one::<String>(&mut tx).await;
     assert!(matches!(json, Err(StoreError::Unstorable(_))), "{json:?}");
 }
+
+/// On PostgreSQL built with lz4, records' fields and their tsvectors are compressed with it
+/// (migration 0021), which costs the server less CPU than pglz on every ingest.
+#[tokio::test]
+async fn record_fields_are_compressed_with_lz4_where_postgresql_has_it() {
+    let db = ScratchDb::new().await;
+    let store = Store::open(&StoreConfig { url: db.url.clone(), max_connections: 2 }).await.expect("open");
+    if !db.is_postgres() {
+        return;
+    }
+    let mut tx = store.read().await.expect("read");
+    let has_lz4: bool = query(
+        "select exists (select 1 from pg_settings where name = 'default_toast_compression' and 'lz4' = any (enumvals))",
+    )
+    .fetch_one(&mut tx)
+    .await
+    .expect("settings");
+    for (table, column) in [("records", "fields"), ("record_texts", "tsv")] {
+        let method: String = query(
+            "select cast(attcompression as text) from pg_attribute \
+             where attrelid = cast($1 as regclass) and attname = $2",
+        )
+        .bind(table)
+        .bind(column)
+        .fetch_one(&mut tx)
+        .await
+        .expect("attribute");
+        assert_eq!(method, if has_lz4 { "l" } else { "" }, "{table}.{column}");
+    }
+}
