@@ -17,6 +17,7 @@ mod db;
 mod dialect;
 mod error;
 mod lite;
+mod migrations;
 mod rows;
 
 pub mod annotated;
@@ -131,7 +132,7 @@ impl Store {
             // Migrations through sqlx (its `_sqlx_migrations` bookkeeping, as every earlier
             // version kept it) on a connection of their own; requests then use the pool.
             let mut conn = options.connect().await?;
-            sqlx::migrate!("migrations/sqlite").run(&mut conn).await?;
+            migrations::migrator(migrations::Engine::Sqlite).await?.run(&mut conn).await?;
             conn.close().await?;
             Pool::Sqlite(LitePool::new(options.get_filename(), cfg.max_connections.max(2) as usize)?)
         } else if cfg.url.starts_with("postgres:") || cfg.url.starts_with("postgresql:") {
@@ -141,7 +142,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(&cfg.url)
                 .await?;
-            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            migrations::migrator(migrations::Engine::Postgres).await?.run(&pool).await?;
             Pool::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(redact_url(&cfg.url)));
