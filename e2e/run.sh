@@ -56,6 +56,7 @@
 #                     first and its binary (in CARGO_TARGET_DIR, resolved like scripts/test.sh) is used
 #   LOAM_SHARED_DIR   the shared/ checkout holding conformance/requirements-sdk.txt (default ../shared)
 #   LOAM_SERVER_KEEP=1  keep the server's temp dir (data and log) for post-mortems
+#   LOAM_E2E_VENVS_ONLY=1  build the selected suites' venvs, then exit (no binary, no server)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -105,13 +106,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# ---- the binary ----------------------------------------------------------------------------------
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "# building loam (cargo build --release -p loam-cli, target dir $CARGO_TARGET_DIR)" >&2
-  (cd "$REPO" && cargo build --release -p loam-cli)
-fi
-BIN="$(loam_bin "$REPO")"
-
 # ---- the venvs -------------------------------------------------------------------------------------
 if ((CLIENT_SUITES)); then
   loam_ensure_venv "$VENVS/sdk-2.8" "$V2_REQUIREMENTS"
@@ -127,7 +121,26 @@ for suite in "${SUITES[@]}"; do
     replicas) loam_ensure_venv "$VENVS/replicas" "$REPO/e2e/replicas/requirements.txt" ;;
     openapi) loam_ensure_venv "$VENVS/openapi" "$REPO/e2e/openapi/requirements.txt" ;;
   esac
+  # import and folders start the reference argilla-server (shared/peers/argilla-server/start.sh):
+  # its venv is ours too, stamped like the others, rather than a .venv inside shared/.
+  if [[ "$suite" == import || "$suite" == folders ]]; then
+    export REFSERVER_VENV="$VENVS/refserver-2.8"
+    loam_ensure_venv "$REFSERVER_VENV" "$SHARED/peers/argilla-server/requirements.txt"
+  fi
 done
+# LOAM_E2E_VENVS_ONLY=1: build the venvs and stop (scripts/test.sh does so in the background while
+# cargo compiles, so a fresh machine downloads them during the build rather than after it).
+if [[ "${LOAM_E2E_VENVS_ONLY:-}" == 1 ]]; then
+  exit 0
+fi
+
+
+# ---- the binary ----------------------------------------------------------------------------------
+if [[ -z "${LOAM_BIN:-}" ]]; then
+  echo "# building loam (cargo build --release -p loam-cli, target dir $CARGO_TARGET_DIR)" >&2
+  (cd "$REPO" && cargo build --release -p loam-cli)
+fi
+BIN="$(loam_bin "$REPO")"
 
 # ---- the server ------------------------------------------------------------------------------------
 if ((NEED_SERVER)); then

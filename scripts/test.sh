@@ -31,6 +31,9 @@
 #              npm dev packages come from e2e/ui/package-lock.json); screenshots in
 #              target/ui-screenshots/
 #
+# While the first steps compile, the venvs of the later ones (and the ui step's chromium and npm
+# packages) are built in the background; a step that needs one waits for it (see "prefetch" below).
+#
 # Env:
 #   CARGO_TARGET_DIR  kept if set; else $HOME/.cache/loam/target when CI=true (shared by clean
 #                     clones, so CI does not rebuild the world each time); else ./target
@@ -89,7 +92,13 @@ echo "# cargo target dir: $CARGO_TARGET_DIR"
 cd "$REPO"
 
 # Whatever happens (failure, Ctrl-C, SIGTERM from CI), never leave a server running.
-trap 'loam_server_stop' EXIT
+# A process and everything it started (the venv prefetch below: bash, pip).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+trap 'loam_server_stop; [[ -z "${PREFETCH_PID:-}" ]] || kill_tree "$PREFETCH_PID"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -153,6 +162,32 @@ run_step() {
 STEP_DETAIL=""  # a step may set this to add a note to its summary line
 LAST_RC=0       # exit status of the last step that ran
 
+# ---- prefetch: the Python venvs of the later steps (and the UI step's chromium and npm packages),
+# built in the background while cargo compiles (a fresh machine spent minutes downloading them
+# after the build). Each venv is locked while it is
+# built (scripts/lib/venv.sh), so a step that needs one waits for it, then finds it stamped; if the
+# prefetch failed, the step builds it again and reports its own error. Its log:
+# $CARGO_TARGET_DIR/prefetch-venvs.log.
+PREFETCH_PID=""
+prefetch_venvs() {
+  local venvs="$HOME/.cache/loam/venvs"
+  if step_selected sdk-suite || step_selected sdk-suite-pg; then
+    loam_ensure_venv "$venvs/sdk-2.8" "$SHARED/conformance/requirements-sdk.txt"
+  fi
+  if step_selected agreement; then
+    loam_ensure_venv "$venvs/agreement-reference" "$REPO/e2e/reference/requirements.txt"
+  fi
+  if step_selected e2e; then
+    LOAM_E2E_VENVS_ONLY=1 LOAM_SHARED_DIR="$SHARED" bash "$REPO/e2e/run.sh"
+  fi
+  if step_selected ui; then
+    LOAM_UI_PREPARE_ONLY=1 bash "$REPO/e2e/ui/run.sh"
+  fi
+}
+mkdir -p "$CARGO_TARGET_DIR"
+prefetch_venvs >"$CARGO_TARGET_DIR/prefetch-venvs.log" 2>&1 &
+PREFETCH_PID=$!
+
 # ---- step d: the SDK suite against the release binary ----------------------------------------
 # The release build, and README's start command (`cargo run --release -- serve`) resolving to the
 # `loam` binary: a second binary among the workspace's default members would make it ambiguous.
@@ -209,19 +244,34 @@ sdk_suite() {
 }
 
 # ---- agreement figures against the Python reference implementations ----------------------------
+# `--workspace` here and in test-pg, not `-p`: a build of some packages resolves the dependencies'
+# features for those alone, and a cold run compiled some thirty crates again for each (≈ 5 minutes).
 agreement_reference() {
   local venv="$HOME/.cache/loam/venvs/agreement-reference"
   loam_ensure_venv "$venv" "$REPO/e2e/reference/requirements.txt" || return 1
   LOAM_REFERENCE_PYTHON="$venv/bin/python" \
-    cargo test -p loam-domain --test agreement_reference -- --nocapture
+    cargo test --workspace --test agreement_reference -- --nocapture
 }
 
 # ---- the storage and API tests on PostgreSQL ---------------------------------------------------
+# The test step's own binaries (the workspace build), run directly: loam-store's and loam-http's
+# tests whole, and loam-service's for the Argilla import's entries into the write paths.
 test_pg() {
   loam_pg_ensure || return 1
-  LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-store -p loam-http || return 1
-  # The Argilla import's entries into the write paths (loam-service, scratch databases).
-  LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" cargo test -p loam-service --lib import::argilla
+  local list
+  list="$(cargo test --workspace --lib --tests --no-run --message-format=json-render-diagnostics \
+    | python3 "$REPO/scripts/lib/test_binaries.py" loam-store loam-http loam-service)" || return 1
+  local pkg kind exe rc=0
+  while read -r pkg kind exe; do
+    local filter=()
+    if [[ "$pkg" == loam-service ]]; then
+      [[ "$kind" == lib ]] || continue
+      filter=(import::argilla)
+    fi
+    echo "-- $pkg ($kind): ${exe##*/} ${filter[*]}"
+    (cd "$REPO/crates/$pkg" && LOAM_TEST_POSTGRES="$(loam_pg_admin_url)" "$exe" "${filter[@]}") || rc=1
+  done <<<"$list"
+  return "$rc"
 }
 
 # ---- step e: the legacy SDK, distilabel, training, the replicas and the OpenAPI fuzzer (release binary)

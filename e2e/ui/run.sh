@@ -44,7 +44,8 @@
 #      CHROMIUM (default /usr/bin/chromium), LOAM_UI_PARTS (local iteration only: a subset of
 #      "types unit browser"; refused when CI=true), LOAM_UI_BROWSER_TESTS (local iteration only:
 #      run these browser test files, paths from e2e/ui, e.g. "browser/ui-6-filters.test.js",
-#      instead of all of browser/; refused when CI=true).
+#      instead of all of browser/; refused when CI=true), LOAM_UI_PREPARE_ONLY=1 (install what the
+#      tests need, run nothing).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -83,6 +84,11 @@ fi
 cd "$HERE"
 # Exactly the locked versions; quick once npm's cache holds the two packages.
 npm ci --no-audit --no-fund --loglevel=error
+# LOAM_UI_PREPARE_ONLY=1: install chromium, npm and the locked packages, then stop (scripts/test.sh
+# does so in the background while cargo compiles).
+if [[ "${LOAM_UI_PREPARE_ONLY:-}" == 1 ]]; then
+  exit 0
+fi
 
 rc=0
 if part types; then
