@@ -6,7 +6,7 @@ response", as the web UI does, against one dataset.
         [--annotators 10] [--seconds 20] [--label loam] [--json-out FILE]
 
 Setup (not timed): a workspace, a published dataset (one text field, one required label
-question), `--records` records logged in batches of 500, `--annotators` annotator users who are
+question, `--min-submitted` responses to complete a record), `--records` records logged in batches of 500, `--annotators` annotator users who are
 members of the workspace. Timed: each annotator runs in its own thread with its own keep-alive
 connection and loops for `--seconds`:
   1. POST /api/v1/me/datasets/{id}/records/search?limit=1  filtered as the web UI's Pending queue
@@ -40,10 +40,12 @@ sys.path.insert(0, __import__("os").path.dirname(__file__))
 from ingest import Api, percentile, run_all  # noqa: E402  (one minimal client for every bench script)
 
 
-def setup(api: Api, n_records: int, n_annotators: int) -> tuple[str, list[str]]:
+def setup(api: Api, n_records: int, n_annotators: int, min_submitted: int = 1) -> tuple[str, list[str]]:
     tag = uuid.uuid4().hex[:8]
     ws = api.call("POST", "/api/v1/workspaces", {"name": f"loop-{tag}"}, expect=201)
-    ds = api.call("POST", "/api/v1/datasets", {"name": f"loop-{tag}", "workspace_id": ws["id"]}, expect=201)
+    ds = api.call("POST", "/api/v1/datasets",
+                  {"name": f"loop-{tag}", "workspace_id": ws["id"],
+                   "distribution": {"strategy": "overlap", "min_submitted": min_submitted}}, expect=201)
     ds_id = ds["id"]
     api.call("POST", f"/api/v1/datasets/{ds_id}/fields",
              {"name": "text", "title": "text", "required": True, "settings": {"type": "text"}}, expect=201)
@@ -136,13 +138,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--label", default="server")
     parser.add_argument("--json-out")
+    parser.add_argument("--min-submitted", type=int, default=1,
+                        help="the dataset's distribution: submitted responses that complete a record (default 1; "
+                        "the number of annotators makes every record everyone's, so the dataset lasts longer)")
     parser.add_argument("--loop-bin", help="time the loop with this loam-annotation-loop binary (the Rust client)")
     args = parser.parse_args()
 
     api = Api(args.url, args.api_key)
     print(f"# setup: {args.records} records, {args.annotators} annotators", file=sys.stderr)
-    ds_id, keys = setup(api, args.records, args.annotators)
-    res = {"label": args.label, "records": args.records, "annotators": args.annotators,
+    ds_id, keys = setup(api, args.records, args.annotators, args.min_submitted)
+    res = {"label": args.label, "records": args.records, "annotators": args.annotators, "dataset": ds_id,
+           "min_submitted": args.min_submitted,
            "client": "rust" if args.loop_bin else "python"}
     if args.loop_bin:
         res.update(run_rust_client(args.loop_bin, [args.url], keys, ds_id, args.seconds))

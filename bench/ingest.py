@@ -11,6 +11,11 @@ possible: the figure is meant to measure the server, not the client. What is tim
 sending of pre-encoded request bodies and reading of the responses; dataset setup and record
 generation/JSON encoding happen before the clock starts.
 
+With `--client-bin`, the bodies are sent by `loam-replay` (crates/loam-bench) instead of this
+script: one keep-alive connection, the bodies read from a file before its clock starts, replies read
+and dropped, so the rate is the server's even where Python's own work per request would show
+(`bench/run-side.sh` uses it against loam and the reference server alike).
+
 Output: human-readable lines, then one JSON line
     {"label", "records", "seconds", "records_per_s", "peak_rss_mb", ...}
 (also written to --json-out if given). peak_rss_mb is the larger of the server's VmHWM read from
@@ -21,11 +26,14 @@ Exit status 1 if any request fails.
 from __future__ import annotations
 
 import argparse
+import os
 import http.client
 import json
 import random
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -246,6 +254,7 @@ def main() -> int:
         help="also write the request bodies to this file (first line {\"questions\": {name: id}}, then one "
         "body a line), the input of loam-ingest-ceiling",
     )
+    ap.add_argument("--client-bin", help="send the bodies with this loam-replay binary (the Rust client)")
     args = ap.parse_args()
     if args.records < 1 or not 1 <= args.batch <= 500:
         ap.error("--records must be >= 1 and --batch within 1..500 (the endpoint's limit)")
@@ -256,8 +265,12 @@ def main() -> int:
     t0 = time.perf_counter()
     bodies = generate_bodies(args.records, args.batch, args.seed, quality_id, score_id)
     gen_s = time.perf_counter() - t0
-    if args.bodies_out:
-        with open(args.bodies_out, "wb") as f:
+    bodies_file = args.bodies_out
+    if args.client_bin and not bodies_file:
+        fd, bodies_file = tempfile.mkstemp(suffix=".jsonl")
+        os.close(fd)
+    if bodies_file:
+        with open(bodies_file, "wb") as f:
             f.write(json.dumps({"questions": {"quality": quality_id, "score": score_id}}).encode() + b"\n")
             for body in bodies:
                 f.write(body + b"\n")
@@ -272,6 +285,45 @@ def main() -> int:
     if sampler:
         sampler.start()
     path = f"/api/v1/datasets/{ds_id}/records/bulk"
+    if args.client_bin:
+        try:
+            timed = replay(args.client_bin, args.url, args.api_key, "PUT", path, bodies_file)
+        finally:
+            if sampler:
+                sampler.stop()
+            if not args.bodies_out:
+                os.unlink(bodies_file)
+        if timed is None:
+            return 1
+        seconds, batch_p50, batch_p99 = timed["seconds"], timed["p50_ms"], timed["p99_ms"]
+    else:
+        timed_run = send_bodies(api, path, bodies, args, sampler)
+        if timed_run is None:
+            return 1
+        seconds, batch_p50, batch_p99 = timed_run
+        if sampler:
+            sampler.stop()
+    sampled_kb = sampler.max_kb if sampler else None
+    return report(api, args, ds_id, seconds, (batch_p50, batch_p99), sampled_kb, total_mb, len(bodies))
+
+
+def replay(binary: str, url: str, api_key: str, method: str, path: str, bodies: str) -> dict | None:
+    """Sends the bodies file (after its header line) with loam-replay; its JSON line, or None (the
+    failure printed) when a request failed."""
+    done = subprocess.run(
+        [binary, "--url", url, f"--api-key={api_key}", "--method", method, "--path", path,
+         "--bodies", bodies, "--skip-lines", "1", "--expect", "200"],
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        print(f"loam-replay failed: {done.stderr.strip()}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def send_bodies(api: Api, path: str, bodies: list[bytes], args, sampler) -> tuple[float, float, float] | None:
+    """Sends the bodies from this script; (seconds, batch p50 ms, batch p99 ms), or None (the
+    failure printed) when a request failed."""
     latencies = []
     progress_every = max(1, len(bodies) // 10)
     start = time.perf_counter()
@@ -283,17 +335,20 @@ def main() -> int:
             if sampler:
                 sampler.stop()
             print(f"PUT {path} (request {i + 1}/{len(bodies)}) -> {status}: {data[:500]!r}", file=sys.stderr)
-            return 1
+            return None
         if (i + 1) % progress_every == 0:
             done = min((i + 1) * args.batch, args.records)
             el = time.perf_counter() - start
             print(f"#   {done}/{args.records} records, {el:.1f}s, {done / el:.0f} records/s", file=sys.stderr)
     seconds = time.perf_counter() - start
-    if sampler:
-        sampler.stop()
+    lat_ms = sorted(x * 1000 for x in latencies)
+    return seconds, round(statistics.median(lat_ms), 1), round(percentile(lat_ms, 0.99), 1)
 
+
+def report(api: Api, args, ds_id: str, seconds: float, batch_ms: tuple[float, float], sampled_kb: int | None,
+           total_mb: float, requests: int) -> int:
+    """Checks the record count, prints the result and writes --json-out; the exit status."""
     hwm_kb = read_status_kb(args.pid, "VmHWM") if args.pid else None
-    sampled_kb = sampler.max_kb if sampler else None
     peak_kb = max(hwm_kb or 0, sampled_kb or 0) or None
 
     # Sanity check outside the timed part: the dataset must now hold every record.
@@ -306,7 +361,6 @@ def main() -> int:
     else:
         print(f"# warning: could not verify the record count: GET records -> {status}", file=sys.stderr)
 
-    lat_ms = sorted(x * 1000 for x in latencies)
     result = {
         "label": args.label,
         "records": args.records,
@@ -316,12 +370,13 @@ def main() -> int:
         "peak_rss_mb": mb(peak_kb),
         "vm_hwm_mb": mb(hwm_kb),
         "sampled_rss_max_mb": mb(sampled_kb),
-        "batch_p50_ms": round(statistics.median(lat_ms), 1),
-        "batch_p99_ms": round(percentile(lat_ms, 0.99), 1),
+        "batch_p50_ms": batch_ms[0],
+        "batch_p99_ms": batch_ms[1],
+        "client": "rust" if args.client_bin else "python",
         "request_mb": round(total_mb, 1),
     }
     print(f"label:       {result['label']}")
-    print(f"records:     {result['records']} (batch {args.batch}, {len(bodies)} requests)")
+    print(f"records:     {result['records']} (batch {args.batch}, {requests} requests)")
     print(f"seconds:     {result['seconds']}")
     print(f"records/s:   {result['records_per_s']}")
     print(

@@ -15,10 +15,13 @@
 #                          straight into a fresh SQLite file by loam-ingest-ceiling (crates/loam-bench),
 #                          its rows checked against loam's (bench/ingest_compare.py), and loam's rate
 #                          printed as a fraction of the ceiling's
+#   --client rust|python   who sends the bodies: ingest.py itself (python, the default) or the Rust
+#                          client loam-replay (crates/loam-bench; bench/run-side.sh uses it)
 #
-# Env: LOAM_BIN (run this binary, skip the build), LOAM_CEILING_BIN (the same for the ceiling),
+# Env: LOAM_BIN (run this binary, skip the build), LOAM_CEILING_BIN and LOAM_REPLAY_BIN (the same
+# for the ceiling and the Rust client),
 # CARGO_TARGET_DIR, LOAM_SHARED_DIR (as in scripts/test.sh).
-# Results: $CARGO_TARGET_DIR/bench/<time>/{*.json,*.log,summary.json}.
+# Results: $CARGO_TARGET_DIR/bench/<time>/{*.json,*.log,summary.json}, or in $LOAM_INGEST_OUT.
 set -euo pipefail
 
 RECORDS=100000
@@ -26,6 +29,7 @@ BATCH=256
 WITH_REFERENCE=0
 REF_RECORDS=2000
 CEILING=1
+CLIENT_KIND=python
 while (($#)); do
   case "$1" in
     --records) RECORDS="${2:?--records needs a value}"; shift 2 ;;
@@ -33,7 +37,9 @@ while (($#)); do
     --with-reference) WITH_REFERENCE=1; shift ;;
     --reference-records) REF_RECORDS="${2:?--reference-records needs a value}"; shift 2 ;;
     --no-ceiling) CEILING=0; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --client) CLIENT_KIND="${2:?--client needs a value}"; shift 2
+      [[ "$CLIENT_KIND" == rust || "$CLIENT_KIND" == python ]] || { echo "--client is rust or python" >&2; exit 2; } ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,37 +49,31 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$REPO/scripts/lib/loam-server.sh"
 # shellcheck source=scripts/lib/venv.sh
 source "$REPO/scripts/lib/venv.sh"
+# shellcheck source=bench/lib-reference.sh
+source "$REPO/bench/lib-reference.sh"
 CARGO_TARGET_DIR="$(loam_target_dir "$REPO")"
 export CARGO_TARGET_DIR
 cd "$REPO"
 
-OUT="$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$"
+OUT="${LOAM_INGEST_OUT:-$CARGO_TARGET_DIR/bench/$(date +%Y%m%d-%H%M%S)-$$}"
 mkdir -p "$OUT"
 
-REF_PORT=""
-REF_ROOT=""
 KEPT_DIR=""
 SHARED="${LOAM_SHARED_DIR:-$REPO/../shared}"
 [[ -d "$SHARED" ]] && SHARED="$(cd "$SHARED" && pwd)"
-REF_DIR="$SHARED/peers/argilla-server"
 cleanup() {
   loam_server_stop
   if [[ -n "$KEPT_DIR" ]]; then
     rm -rf "$KEPT_DIR"
   fi
-  if [[ -n "$REF_PORT" ]]; then
-    REFSERVER_ROOT="$REF_ROOT" bash "$REF_DIR/stop.sh" "$REF_PORT" >&2 || true
-  fi
-  if [[ -n "$REF_ROOT" ]]; then
-    rm -rf "$REF_ROOT"
-  fi
+  ref_stop
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ "$WITH_REFERENCE" == "1" && ! -f "$REF_DIR/start.sh" ]]; then
-  echo "error: --with-reference needs $REF_DIR/start.sh (shared/ beside the repo, or LOAM_SHARED_DIR)" >&2
+if [[ "$WITH_REFERENCE" == "1" && ! -f "$SHARED/peers/argilla-server/start.sh" ]]; then
+  echo "error: --with-reference needs $SHARED/peers/argilla-server/start.sh (shared/ beside the repo, or LOAM_SHARED_DIR)" >&2
   exit 1
 fi
 
@@ -82,6 +82,16 @@ if [[ -z "${LOAM_BIN:-}" ]]; then
   cargo build --release -p loam-cli
 fi
 BIN="$(loam_bin "$REPO")"
+# --client rust: the bodies are sent by loam-replay (crates/loam-bench), built here unless
+# LOAM_REPLAY_BIN names one.
+CLIENT=()
+if [[ "$CLIENT_KIND" == "rust" ]]; then
+  if [[ -z "${LOAM_REPLAY_BIN:-}" ]]; then
+    echo "== build (the Rust client) ==" >&2
+    cargo build --release -p loam-bench --bin loam-replay
+  fi
+  CLIENT=(--client-bin "${LOAM_REPLAY_BIN:-$CARGO_TARGET_DIR/release/loam-replay}")
+fi
 CEILING_BIN="${LOAM_CEILING_BIN:-$CARGO_TARGET_DIR/release/loam-ingest-ceiling}"
 if [[ "$CEILING" == "1" && -z "${LOAM_CEILING_BIN:-}" ]]; then
   echo "== build (ceiling) ==" >&2
@@ -102,7 +112,7 @@ bench_loam() {
   # `--api-key=…`: a url-safe key may start with "-", which would read as a flag.
   python3 "$REPO/bench/ingest.py" --url "$LOAM_SERVER_URL" "--api-key=$LOAM_SERVER_KEY" \
     --records "$records" --batch "$BATCH" --pid "$LOAM_SERVER_PID" --label "$name" \
-    --json-out "$OUT/$name.json" "${extra[@]}" || rc=$?
+    --json-out "$OUT/$name.json" "${extra[@]}" "${CLIENT[@]}" || rc=$?
   ((rc == 0)) || loam_server_log_tail 60
   LOAM_SERVER_KEEP="$keep" loam_server_stop "$OUT/$name.server.log"
   return "$rc"
@@ -128,18 +138,12 @@ if [[ "$WITH_REFERENCE" == "1" ]]; then
   bench_loam loam-small "$REF_RECORDS"
 
   echo "== ingest: reference ($REF_RECORDS records) ==" >&2
-  # Our own stamped venv (start.sh would otherwise write one inside shared/).
-  export REFSERVER_VENV="$HOME/.cache/loam/venvs/refserver-2.8"
-  loam_ensure_venv "$REFSERVER_VENV" "$REF_DIR/requirements.txt"
-  REF_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/loam-bench-ref.XXXXXX")"
-  # start.sh takes a fixed port: ask the kernel for a free one (the tiny race is acceptable here).
-  REF_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  REFSERVER_ROOT="$REF_ROOT" bash "$REF_DIR/start.sh" "$REF_PORT" >&2
+  ref_start "$SHARED"
   rc=0
-  python3 "$REPO/bench/ingest.py" --url "http://127.0.0.1:$REF_PORT" --api-key argilla.apikey \
-    --records "$REF_RECORDS" --batch "$BATCH" --pid "$(cat "$REF_ROOT/$REF_PORT/server.pid")" \
-    --label reference --json-out "$OUT/reference.json" || rc=$?
-  cp "$REF_ROOT/$REF_PORT/server.log" "$OUT/reference.server.log" 2>/dev/null || true
+  python3 "$REPO/bench/ingest.py" --url "$REF_URL" "--api-key=$REF_KEY" \
+    --records "$REF_RECORDS" --batch "$BATCH" --pid "$REF_PID" \
+    --label reference --json-out "$OUT/reference.json" "${CLIENT[@]}" || rc=$?
+  ref_stop "$OUT/reference.server.log"
   if ((rc != 0)); then
     tail -n 60 "$OUT/reference.server.log" >&2 || true
     exit "$rc"

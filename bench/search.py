@@ -21,7 +21,9 @@ and, with --writes N, N times: log one record with a vector, then time one `simi
 (similar_after_write: what a search costs while vectors are being logged, e.g. by a running
 distilabel pipeline; the records it logs have no metadata and no vocabulary word).
 Reports p50 / p95 of each (ms) and the mean total hits, as one JSON line too. Standard library
-only. Exit status 1 if any request fails.
+only. Exit status 1 if any request fails. With `--client-bin`, each kind's queries are timed by
+`loam-replay` (crates/loam-bench: one keep-alive connection, replies read and dropped unparsed) after
+one warm-up query from this script, whose total is reported as `first_total`.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ import argparse
 import json
 import math
 import random
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -158,6 +163,26 @@ def similar_after_write(api: Api, ds_id: str, args) -> dict:
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
 
 
+def replay_kind(api: Api, args, path: str, bodies: list[dict]) -> dict:
+    """One kind's queries timed by loam-replay, after one untimed warm-up from here."""
+    status, data = api.raw("POST", path, json.dumps(bodies[0]).encode())
+    if status != 200:
+        sys.exit(f"warm-up -> {status}: {data[:300]!r}")
+    first_total = json.loads(data)["total"]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+        fh.write("".join(json.dumps(b) + "\n" for b in bodies))
+    try:
+        done = subprocess.run([args.client_bin, "--url", args.url, f"--api-key={args.api_key}", "--method", "POST",
+                               "--path", path, "--bodies", fh.name], capture_output=True, text=True)
+    finally:
+        os.unlink(fh.name)
+    if done.returncode != 0:
+        sys.exit(f"loam-replay failed: {done.stderr.strip()}")
+    timed = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"p50_ms": timed["p50_ms"], "p95_ms": timed["p95_ms"], "p99_ms": timed["p99_ms"],
+            "first_total": first_total, "client": "rust"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True)
@@ -171,6 +196,7 @@ def main() -> None:
     parser.add_argument("--json-out")
     parser.add_argument("--writes", type=int, default=0,
                         help="also time N similarity queries, each right after logging one record with a vector")
+    parser.add_argument("--client-bin", help="time the queries with this loam-replay binary (the Rust client)")
     parser.add_argument("--dataset", help="time the queries on this dataset (logged earlier by this script with "
                         "the same --records and --seed, e.g. by another binary on the same data dir); no ingest")
     args = parser.parse_args()
@@ -186,6 +212,11 @@ def main() -> None:
     path = f"/api/v1/datasets/{ds_id}/records/search?limit={LIMIT}"
     result = {"label": args.label, "records": args.records, "dims": args.dims, "ingest": ingested}
     for kind, bodies in queries(args, vocab).items():
+        if args.client_bin:
+            result[kind] = replay_kind(api, args, path, bodies)
+            print(f"{kind:12s} p50 {result[kind]['p50_ms']:8.1f} ms  p95 {result[kind]['p95_ms']:8.1f} ms  "
+                  f"first total {result[kind]['first_total']}", flush=True)
+            continue
         times, totals = [], []
         # One untimed warm-up per kind: the first query after ingest pays for cold pages.
         api.raw("POST", path, json.dumps(bodies[0]).encode())

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
+use loam_bench::{ms, quantile};
 use serde_json::{json, Value};
 
 #[derive(Parser)]
@@ -80,15 +81,6 @@ async fn post(
         bail!("{status}: {}", String::from_utf8_lossy(&reply));
     }
     Ok(reply.to_vec())
-}
-
-/// The q-quantile (0 < q < 1) of sorted values, nearest rank, as every bench script reports it.
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    sorted[((q * sorted.len() as f64) as usize).min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
 fn main() -> Result<()> {
