@@ -108,6 +108,16 @@ loam_pg_drop_db "$PG_DB"
 LOAM_INGEST_OUT="$OUT/ingest-sqlite-pg-count" \
   bash "$REPO/bench/run-ingest.sh" --records "$PG_RECORDS" --no-ceiling --client rust
 
+# side_up loam|reference: a fresh loam server, or the running reference; its URL and key in url, key.
+side_up() {
+  if [[ "$1" == loam ]]; then
+    loam_server_start "$BIN"
+    url="$LOAM_SERVER_URL" key="$LOAM_SERVER_KEY"
+  else
+    url="$REF_URL" key="$REF_KEY"
+  fi
+}
+
 # 2. The annotation loop on a fresh dataset of each server, per annotator count; after the last, the
 #    dataset (records and their responses) read back whole from each.
 ref_start "$SHARED"
@@ -116,12 +126,7 @@ for n in $ANNOTATORS; do
     echo "== loop: $side, $n annotators ==" >&2
     min_submitted="$MIN_SUBMITTED"
     if [[ "$min_submitted" == all ]]; then min_submitted="$n"; fi
-    if [[ "$side" == loam ]]; then
-      loam_server_start "$BIN"
-      url="$LOAM_SERVER_URL" key="$LOAM_SERVER_KEY"
-    else
-      url="$REF_URL" key="$REF_KEY"
-    fi
+    side_up "$side"
     python3 "$REPO/bench/annotation_loop.py" --url "$url" "--api-key=$key" --records "$LOOP_RECORDS" \
       --annotators "$n" --min-submitted "$min_submitted" --seconds "$SECONDS_EACH" --label "$side-$n" \
       --loop-bin "$TOOLS/loam-annotation-loop" --json-out "$OUT/loop-$side-$n.json"
@@ -138,12 +143,7 @@ done
 # 3. Search: the same seeded dataset logged into each, the same queries timed one at a time.
 for side in loam reference; do
   echo "== search: $side ==" >&2
-  if [[ "$side" == loam ]]; then
-    loam_server_start "$BIN"
-    url="$LOAM_SERVER_URL" key="$LOAM_SERVER_KEY"
-  else
-    url="$REF_URL" key="$REF_KEY"
-  fi
+  side_up "$side"
   python3 "$REPO/bench/search.py" --url "$url" "--api-key=$key" --records "$SEARCH_RECORDS" \
     --queries "$QUERIES" --label "$side" --client-bin "$LOAM_REPLAY_BIN" --json-out "$OUT/search-$side.json"
   if [[ "$side" == loam ]]; then loam_server_stop "$OUT/search-loam.server.log"; fi
