@@ -287,14 +287,14 @@ def main() -> int:
     path = f"/api/v1/datasets/{ds_id}/records/bulk"
     if args.client_bin:
         try:
-            timed = replay(args.client_bin, args.url, args.api_key, "PUT", path, bodies_file)
+            # The bodies file's first line is its header, not a body.
+            timed = run_replay(args.client_bin, args.url, args.api_key,
+                               ["--method", "PUT", "--path", path, "--bodies", bodies_file, "--skip-lines", "1"])
         finally:
             if sampler:
                 sampler.stop()
             if not args.bodies_out:
                 os.unlink(bodies_file)
-        if timed is None:
-            return 1
         seconds, batch_p50, batch_p99 = timed["seconds"], timed["p50_ms"], timed["p99_ms"]
     else:
         timed_run = send_bodies(api, path, bodies, args, sampler)
@@ -307,17 +307,12 @@ def main() -> int:
     return report(api, args, ds_id, seconds, (batch_p50, batch_p99), sampled_kb, total_mb, len(bodies))
 
 
-def replay(binary: str, url: str, api_key: str, method: str, path: str, bodies: str) -> dict | None:
-    """Sends the bodies file (after its header line) with loam-replay; its JSON line, or None (the
-    failure printed) when a request failed."""
-    done = subprocess.run(
-        [binary, "--url", url, f"--api-key={api_key}", "--method", method, "--path", path,
-         "--bodies", bodies, "--skip-lines", "1", "--expect", "200"],
-        capture_output=True, text=True,
-    )
+def run_replay(binary: str, url: str, api_key: str, extra: list[str]) -> dict:
+    """Runs loam-replay (crates/loam-bench) against url with extra arguments; its JSON line. Exits,
+    saying why, when a request failed. Every bench script that times through the Rust client calls it."""
+    done = subprocess.run([binary, "--url", url, f"--api-key={api_key}", *extra], capture_output=True, text=True)
     if done.returncode != 0:
-        print(f"loam-replay failed: {done.stderr.strip()}", file=sys.stderr)
-        return None
+        sys.exit(f"loam-replay failed: {done.stderr.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

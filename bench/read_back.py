@@ -18,16 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-
-def replay(binary: str, url: str, key: str, extra: list[str]) -> dict:
-    done = subprocess.run([binary, "--url", url, f"--api-key={key}", *extra], capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"loam-replay failed: {done.stderr.strip()}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+sys.path.insert(0, os.path.dirname(__file__))
+from ingest import run_replay  # noqa: E402  (one minimal client for every bench script)
 
 
 def with_file(lines: list[str], run):
@@ -55,14 +50,14 @@ def main() -> None:
 
     base = f"/api/v1/datasets/{args.dataset}/records?include=responses&include=suggestions"
     paths = [f"{base}&offset={offset}&limit={args.page}" for offset in range(0, args.records, args.page)]
-    paged = with_file(paths, lambda f: replay(args.client_bin, args.url, args.api_key, ["--paths", f]))
+    paged = with_file(paths, lambda f: run_replay(args.client_bin, args.url, args.api_key, ["--paths", f]))
     result = {"label": args.label, "records": args.records,
               "paged": {"seconds": paged["seconds"], "records_per_s": round(args.records / paged["seconds"], 1),
                         "page": args.page, "page_p50_ms": paged["p50_ms"], "mb": paged["mb_received"]}}
     print(f"{args.label} paged:  {paged['seconds']:.3f} s, {result['paged']['records_per_s']} records/s", flush=True)
     if args.export:
         body = json.dumps({"shape": "records", "format": "jsonl"})
-        exported = with_file([body], lambda f: replay(
+        exported = with_file([body], lambda f: run_replay(
             args.client_bin, args.url, args.api_key,
             ["--method", "POST", "--path", f"/api/v1/datasets/{args.dataset}/exports", "--bodies", f]))
         result["export"] = {"seconds": exported["seconds"],

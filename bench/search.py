@@ -34,14 +34,13 @@ import math
 import random
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from ingest import Api, make_vocabulary, percentile  # noqa: E402
+from ingest import Api, make_vocabulary, percentile, run_replay  # noqa: E402
 
 TOPICS = ["billing", "security", "sql", "python", "rust", "legal", "health", "travel"]
 WORDS_PER_TEXT = 40
@@ -172,13 +171,10 @@ def replay_kind(api: Api, args, path: str, bodies: list[dict]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
         fh.write("".join(json.dumps(b) + "\n" for b in bodies))
     try:
-        done = subprocess.run([args.client_bin, "--url", args.url, f"--api-key={args.api_key}", "--method", "POST",
-                               "--path", path, "--bodies", fh.name], capture_output=True, text=True)
+        timed = run_replay(args.client_bin, args.url, args.api_key,
+                           ["--method", "POST", "--path", path, "--bodies", fh.name])
     finally:
         os.unlink(fh.name)
-    if done.returncode != 0:
-        sys.exit(f"loam-replay failed: {done.stderr.strip()}")
-    timed = json.loads(done.stdout.strip().splitlines()[-1])
     return {"p50_ms": timed["p50_ms"], "p95_ms": timed["p95_ms"], "p99_ms": timed["p99_ms"],
             "first_total": first_total, "client": "rust"}
 
