@@ -43,11 +43,19 @@ async function shots(page, name) {
   await page.setViewportSize(DESKTOP);
 }
 
-/** Picks `file` in the file input, reached by keyboard (the chooser opens on Space). */
+/**
+ * Picks `file` in the file input, reached by keyboard (the chooser opens on Space). The wait for
+ * the chooser starts before the tabbing: playwright asks the browser to intercept file choosers
+ * when the first listener is added, without waiting for the answer, so a key pressed at once can
+ * beat it and open an uncaught chooser (CI saw this once: a 30 s timeout). tabTo's round trips to
+ * the page come after that request.
+ */
 async function pick(page, file) {
+  const chooser = page.waitForEvent('filechooser');
+  chooser.catch(() => {}); // a failure is reported where it is awaited below
   await tabTo(page, '#import-file', 200);
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(file);
+  await page.keyboard.press('Space');
+  await (await chooser).setFiles(file);
 }
 
 test('an admin previews a JSONL file, remaps a column by keyboard, imports it with progress and reads the report', async () => {
