@@ -136,6 +136,28 @@ async fn background_merge_steps_compact_the_index_and_change_no_result() {
     assert!(!merge_index_step(&mut tx, 200).await.unwrap(), "nothing is left to merge");
 }
 
+#[tokio::test]
+async fn a_checkpoint_copies_committed_pages_into_the_database_file() {
+    let (store, db) = open().await;
+    let ds = dataset(&store).await;
+    let Some(path) = db.url.strip_prefix("sqlite://").map(std::path::PathBuf::from) else {
+        // PostgreSQL has no WAL of ours to checkpoint: the call does nothing and fails nothing.
+        store.checkpoint().await.unwrap();
+        return;
+    };
+    store.checkpoint().await.unwrap();
+    let file_len = || std::fs::metadata(&path).unwrap().len();
+    let before = file_len();
+    for n in 0..50 {
+        write(&store, &record(ds, &format!("{n} {}", "many words to take pages ".repeat(40))), true).await;
+    }
+    // Committed, but in the WAL only (its autocheckpoint size is far off).
+    assert_eq!(file_len(), before, "the commits alone leave the database file as it was");
+    store.checkpoint().await.unwrap();
+    assert!(file_len() > before, "the checkpoint wrote the new pages into the file");
+    assert_eq!(find(&store, ds, "words").await.len(), 50);
+}
+
 /// Every row of the metadata index: (record seq, key, position, number, text), in order.
 async fn metadata_index(store: &Store) -> Vec<(i64, String, i32, Option<f64>, Option<String>)> {
     let sql = "select record_seq, name, pos, num, term from record_metadata order by record_seq, name, pos";
