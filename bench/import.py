@@ -27,7 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ingest import Api, read_status_kb, setup_dataset  # noqa: E402  (the same settings as the ingest run)
+from ingest import Api, emit_result, read_status_kb, setup_dataset  # noqa: E402  (the same settings as the ingest run)
 
 
 def setup(args: argparse.Namespace) -> int:
@@ -96,11 +96,7 @@ def measure(args: argparse.Namespace) -> int:
         f"peak RSS {result['peak_rss_mb']} MB (anon {result['peak_rss_anon_mb']}, file {result['peak_rss_file_mb']})",
         file=sys.stderr,
     )
-    line = json.dumps(result)
-    print(line)
-    if args.json_out:
-        with open(args.json_out, "w") as f:
-            f.write(line + "\n")
+    emit_result(result, args.json_out)
     return 0
 
 

@@ -307,6 +307,15 @@ def main() -> int:
     return report(api, args, ds_id, seconds, (batch_p50, batch_p99), sampled_kb, total_mb, len(bodies))
 
 
+def emit_result(result: dict, json_out: str | None) -> None:
+    """Prints a run's result as one JSON line, and writes that line to `json_out` when given."""
+    line = json.dumps(result)
+    print(line)
+    if json_out:
+        with open(json_out, "w") as f:
+            f.write(line + "\n")
+
+
 def run_replay(binary: str, url: str, api_key: str, extra: list[str]) -> dict:
     """Runs loam-replay (crates/loam-bench) against url with extra arguments; its JSON line. Exits,
     saying why, when a request failed. Every bench script that times through the Rust client calls it."""
@@ -378,11 +387,7 @@ def report(api: Api, args, ds_id: str, seconds: float, batch_ms: tuple[float, fl
         f"peak RSS:    {result['peak_rss_mb']} MB"
         + (f" (VmHWM {result['vm_hwm_mb']}, sampled max {result['sampled_rss_max_mb']})" if args.pid else " (no --pid)")
     )
-    line = json.dumps(result)
-    print(line)
-    if args.json_out:
-        with open(args.json_out, "w") as f:
-            f.write(line + "\n")
+    emit_result(result, args.json_out)
     return 0
 
 

@@ -22,7 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ingest import run_replay  # noqa: E402  (one minimal client for every bench script)
+from ingest import emit_result, run_replay  # noqa: E402  (one minimal client for every bench script)
 
 
 def with_file(lines: list[str], run):
@@ -64,11 +64,7 @@ def main() -> None:
                             "records_per_s": round(args.records / exported["seconds"], 1), "mb": exported["mb_received"]}
         print(f"{args.label} export: {exported['seconds']:.3f} s, {result['export']['records_per_s']} records/s",
               flush=True)
-    line = json.dumps(result)
-    print(line)
-    if args.json_out:
-        with open(args.json_out, "w") as fh:
-            fh.write(line + "\n")
+    emit_result(result, args.json_out)
 
 
 if __name__ == "__main__":

@@ -46,11 +46,7 @@ trap 'loam_server_stop "$OUT/server.log"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "== build ==" >&2
-  cargo build --release -p loam-cli
-fi
-BIN="$(loam_bin "$REPO")"
+BIN="$(loam_release_bin "$REPO")"
 
 SDK_ARGS=()
 if ((WITH_BASELINE)); then

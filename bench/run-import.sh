@@ -46,11 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "== build ==" >&2
-  cargo build --release -p loam-cli
-fi
-BIN="$(loam_bin "$REPO")"
+BIN="$(loam_release_bin "$REPO")"
 
 echo "== bulk API ingest: $ROWS records (baseline) ==" >&2
 # Keep the data dirs when their servers stop: the export and the imports run on them.

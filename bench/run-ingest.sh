@@ -77,11 +77,7 @@ if [[ "$WITH_REFERENCE" == "1" && ! -f "$SHARED/peers/argilla-server/start.sh" ]
   exit 1
 fi
 
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "== build ==" >&2
-  cargo build --release -p loam-cli
-fi
-BIN="$(loam_bin "$REPO")"
+BIN="$(loam_release_bin "$REPO")"
 # --client rust: the bodies are sent by loam-replay (crates/loam-bench), built here unless
 # LOAM_REPLAY_BIN names one.
 CLIENT=()

@@ -76,11 +76,7 @@ trap 'loam_server_stop; ref_stop' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [[ -z "${LOAM_BIN:-}" ]]; then
-  echo "== build ==" >&2
-  cargo build --release -p loam-cli
-fi
-BIN="$(loam_bin "$REPO")"
+BIN="$(loam_release_bin "$REPO")"
 TOOLS="${LOAM_BENCH_BIN_DIR:-$CARGO_TARGET_DIR/release}"
 if [[ -z "${LOAM_BENCH_BIN_DIR:-}" ]]; then
   echo "== build (the clients and the ceiling) ==" >&2

@@ -40,7 +40,7 @@ import time
 import uuid
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from ingest import Api, make_vocabulary, percentile, run_replay  # noqa: E402
+from ingest import Api, emit_result, make_vocabulary, percentile, run_replay  # noqa: E402
 
 TOPICS = ["billing", "security", "sql", "python", "rust", "legal", "health", "travel"]
 WORDS_PER_TEXT = 40
@@ -234,11 +234,7 @@ def main() -> None:
         result["similar_after_write"] = similar_after_write(api, ds_id, args)
         it = result["similar_after_write"]
         print(f"{'after_write':12s} p50 {it['p50_ms']:8.1f} ms  p95 {it['p95_ms']:8.1f} ms", flush=True)
-    line = json.dumps(result)
-    print(line)
-    if args.json_out:
-        with open(args.json_out, "w") as f:
-            f.write(line + "\n")
+    emit_result(result, args.json_out)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,18 @@ loam_bin() {
   fi
 }
 
+# loam_release_bin REPO: prints $LOAM_BIN when set; otherwise builds loam's release binary first
+# (cargo's output on stderr) and prints its path. For the bench scripts, whose figures are of the
+# release build.
+loam_release_bin() {
+  local repo="$1"
+  if [[ -z "${LOAM_BIN:-}" ]]; then
+    echo "== build ==" >&2
+    (cd "$repo" && cargo build --release -p loam-cli) >&2 || return 1
+  fi
+  loam_bin "$repo"
+}
+
 loam_secret() {
   # 48 random bytes -> 64 url-safe chars; loam refuses weak owner credentials.
   python3 -c 'import secrets; print(secrets.token_urlsafe(48))'
